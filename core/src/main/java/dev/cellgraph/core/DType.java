@@ -1,0 +1,64 @@
+package dev.cellgraph.core;
+
+/**
+ * Element types of a {@link Tensor}. Arithmetic is defined for the floating types; the integer
+ * types hold token ids and integer data read from safetensors files and support only creation,
+ * indexing, reshaping, slicing, concatenation and conversion.
+ */
+public enum DType {
+  FLOAT32("F32", 4, true),
+  FLOAT64("F64", 8, true),
+  INT32("I32", 4, false),
+  INT64("I64", 8, false);
+
+  private final String safetensorsName;
+  private final int byteSize;
+  private final boolean floating;
+
+  DType(String safetensorsName, int byteSize, boolean floating) {
+    this.safetensorsName = safetensorsName;
+    this.byteSize = byteSize;
+    this.floating = floating;
+  }
+
+  /** The dtype's name in a safetensors header ({@code F32}, {@code F64}, {@code I32}, {@code I64}). */
+  public String safetensorsName() {
+    return safetensorsName;
+  }
+
+  public int byteSize() {
+    return byteSize;
+  }
+
+  public boolean isFloating() {
+    return floating;
+  }
+
+  /** The lower-case name used in messages and on the command line: {@code float32}, ... */
+  public String lowerName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Parses {@code float32}, {@code float64}, {@code int32}, {@code int64} (also {@code f32}, ...). */
+  public static DType parse(String name) {
+    switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      case "float32": case "f32": case "float": return FLOAT32;
+      case "float64": case "f64": case "double": return FLOAT64;
+      case "int32": case "i32": return INT32;
+      case "int64": case "i64": case "long": return INT64;
+      default:
+        throw new IllegalArgumentException(
+            "unknown dtype '" + name + "' (expected float32, float64, int32 or int64)");
+    }
+  }
+
+  /** The dtype named by a safetensors header, or {@code null} when it is not one we read. */
+  public static DType fromSafetensors(String name) {
+    for (DType t : values()) {
+      if (t.safetensorsName.equals(name)) {
+        return t;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,153 @@
+package dev.cellgraph.core;
+
+import java.util.Arrays;
+
+/**
+ * The dimensions of a tensor: an immutable, validated value type. A rank-0 shape is a scalar.
+ * Every dimension is non-negative and the element count fits in an {@code int}.
+ */
+public final class Shape {
+  private static final Shape SCALAR = new Shape(new int[0]);
+
+  private final int[] dims;
+  private final int size;
+
+  private Shape(int[] dims) {
+    this.dims = dims;
+    long n = 1;
+    for (int d : dims) {
+      n *= d;
+      if (n > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "shape " + Arrays.toString(dims) + " has more than " + Integer.MAX_VALUE + " elements");
+      }
+    }
+    this.size = (int) n;
+  }
+
+  public static Shape of(int... dims) {
+    if (dims.length == 0) {
+      return SCALAR;
+    }
+    for (int i = 0; i < dims.length; i++) {
+      if (dims[i] < 0) {
+        throw new IllegalArgumentException(
+            "dimension " + i + " (" + dims[i] + ") of shape " + Arrays.toString(dims)
+                + " must not be negative");
+      }
+    }
+    return new Shape(dims.clone());
+  }
+
+  public static Shape scalar() {
+    return SCALAR;
+  }
+
+  public int rank() {
+    return dims.length;
+  }
+
+  /** Dimension {@code axis}; negative axes count from the end. */
+  public int dim(int axis) {
+    return dims[normalizeAxis(axis)];
+  }
+
+  /** The number of elements. */
+  public int size() {
+    return size;
+  }
+
+  public int[] toArray() {
+    return dims.clone();
+  }
+
+  public boolean isScalar() {
+    return dims.length == 0;
+  }
+
+  /** Maps a possibly negative axis to {@code [0, rank)}, or throws naming the shape. */
+  public int normalizeAxis(int axis) {
+    int a = axis < 0 ? axis + dims.length : axis;
+    if (a < 0 || a >= dims.length) {
+      throw new IllegalArgumentException(
+          "axis " + axis + " is out of range for shape " + this + " of rank " + dims.length);
+    }
+    return a;
+  }
+
+  /** Row-major strides in elements. */
+  public int[] strides() {
+    int[] s = new int[dims.length];
+    int acc = 1;
+    for (int i = dims.length - 1; i >= 0; i--) {
+      s[i] = acc;
+      acc *= dims[i];
+    }
+    return s;
+  }
+
+  /** This shape with dimension {@code axis} replaced by {@code value}. */
+  public Shape with(int axis, int value) {
+    int[] d = dims.clone();
+    d[normalizeAxis(axis)] = value;
+    return of(d);
+  }
+
+  /** This shape without dimension {@code axis}. */
+  public Shape without(int axis) {
+    int a = normalizeAxis(axis);
+    int[] d = new int[dims.length - 1];
+    for (int i = 0, j = 0; i < dims.length; i++) {
+      if (i != a) {
+        d[j++] = dims[i];
+      }
+    }
+    return of(d);
+  }
+
+  /** The product of dimensions {@code [from, to)}. */
+  public int product(int from, int to) {
+    int p = 1;
+    for (int i = from; i < to; i++) {
+      p *= dims[i];
+    }
+    return p;
+  }
+
+  /**
+   * The shape two operands broadcast to under NumPy's rules (dimensions aligned from the right;
+   * equal, or one of them 1), or {@code null} when they do not broadcast.
+   */
+  public static Shape broadcast(Shape a, Shape b) {
+    int r = Math.max(a.rank(), b.rank());
+    int[] out = new int[r];
+    for (int i = 0; i < r; i++) {
+      int da = i < r - a.rank() ? 1 : a.dims[i - (r - a.rank())];
+      int db = i < r - b.rank() ? 1 : b.dims[i - (r - b.rank())];
+      if (da == db || db == 1) {
+        out[i] = da;
+      } else if (da == 1) {
+        out[i] = db;
+      } else {
+        return null;
+      }
+    }
+    return of(out);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Shape && Arrays.equals(dims, ((Shape) o).dims);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(dims);
+  }
+
+  /** {@code [2, 3]}; a scalar is {@code []}. */
+  @Override
+  public String toString() {
+    return Arrays.toString(dims);
+  }
+}

@@ -1,0 +1,204 @@
+package dev.cellgraph.core.kernel;
+
+import java.util.logging.Logger;
+
+/**
+ * The numeric kernels: matrix multiply and elementwise operations for float32 and float64.
+ *
+ * <p>This front class validates arguments and delegates to an implementation chosen once at
+ * start-up: the vectorized one when the JVM has the {@code jdk.incubator.vector} module, the
+ * plain-Java one otherwise. The two give the same results to within float rounding. Set the
+ * system property {@code cellgraph.kernels=plain} to force the plain implementation.
+ *
+ * <p>Thread count for large matrix products: {@link #setThreads(int)}, default the number of
+ * available processors (system property {@code cellgraph.threads} overrides it).
+ */
+public final class Kernels {
+  private static final Logger LOG = Logger.getLogger(Kernels.class.getName());
+  private static final KernelImpl PLAIN = new PlainKernels();
+  private static final KernelImpl IMPL = choose();
+  private static volatile int threads = defaultThreads();
+
+  private Kernels() {}
+
+  private static int defaultThreads() {
+    String p = System.getProperty("cellgraph.threads");
+    if (p != null) {
+      try {
+        int t = Integer.parseInt(p.trim());
+        if (t >= 1) {
+          return t;
+        }
+      } catch (NumberFormatException e) {
+        // fall through to the default; the property is advisory
+      }
+      LOG.warning("ignoring cellgraph.threads=" + p + ": expected a positive integer");
+    }
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  private static KernelImpl choose() {
+    if ("plain".equals(System.getProperty("cellgraph.kernels"))) {
+      return PLAIN;
+    }
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      LOG.info("cellgraph: the Vector API is not enabled, using plain-Java kernels; "
+          + "run java with --add-modules jdk.incubator.vector for the fast path");
+      return PLAIN;
+    }
+    try {
+      Class<?> c = Class.forName("dev.cellgraph.core.kernel.VectorKernels");
+      return (KernelImpl) c.getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      LOG.warning("cellgraph: vectorized kernels unavailable (" + e + "), using plain-Java kernels");
+      return PLAIN;
+    }
+  }
+
+  /** The name of the active implementation, e.g. {@code "Vector API (512-bit)"} or {@code "plain Java"}. */
+  public static String implementation() {
+    return IMPL.name();
+  }
+
+  /** Whether the vectorized implementation is active. */
+  public static boolean isVectorized() {
+    return IMPL != PLAIN;
+  }
+
+  static KernelImpl active() {
+    return IMPL;
+  }
+
+  static KernelImpl plain() {
+    return PLAIN;
+  }
+
+  public static int threads() {
+    return threads;
+  }
+
+  /** Sets the number of threads large matrix products may use (at least 1). */
+  public static void setThreads(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("threads (" + n + ") must be at least 1");
+    }
+    threads = n;
+  }
+
+  private static void checkGemm(boolean transA, boolean transB, int m, int n, int k,
+      int aLen, int aOff, int lda, int bLen, int bOff, int ldb, int cLen, int cOff, int ldc) {
+    if (m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException("gemm sizes m=" + m + ", n=" + n + ", k=" + k + " must not be negative");
+    }
+    int aRows = transA ? k : m;
+    int aCols = transA ? m : k;
+    int bRows = transB ? n : k;
+    int bCols = transB ? k : n;
+    checkMatrix("A", aLen, aOff, aRows, aCols, lda);
+    checkMatrix("B", bLen, bOff, bRows, bCols, ldb);
+    checkMatrix("C", cLen, cOff, m, n, ldc);
+  }
+
+  private static void checkMatrix(String name, int len, int off, int rows, int cols, int ld) {
+    if (rows == 0 || cols == 0) {
+      return;
+    }
+    if (ld < cols) {
+      throw new IllegalArgumentException(
+          "leading dimension of " + name + " (" + ld + ") must be at least its column count (" + cols + ")");
+    }
+    long last = (long) off + (long) (rows - 1) * ld + cols;
+    if (off < 0 || last > len) {
+      throw new IllegalArgumentException(
+          name + " (" + rows + " x " + cols + ", offset " + off + ", leading dimension " + ld
+              + ") does not fit in an array of length " + len);
+    }
+  }
+
+  private static void checkRange(String name, int len, int off, int n) {
+    if (n < 0 || off < 0 || (long) off + n > len) {
+      throw new IllegalArgumentException(
+          name + " range [" + off + ", " + ((long) off + n) + ") is outside an array of length " + len);
+    }
+  }
+
+  /** C = (accumulate ? C : 0) + op(A) op(B) in float32; op(A) is m x k, op(B) is k x n. */
+  public static void gemm(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    checkGemm(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+    IMPL.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
+  }
+
+  /** C = (accumulate ? C : 0) + op(A) op(B) in float64; op(A) is m x k, op(B) is k x n. */
+  public static void gemm(boolean transA, boolean transB, int m, int n, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] c, int cOff, int ldc, boolean accumulate) {
+    checkGemm(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+    IMPL.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
+  }
+
+  public static void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
+    checkRange("x", x.length, xOff, n);
+    checkRange("out", out.length, outOff, n);
+    IMPL.unary(op, x, xOff, out, outOff, n);
+  }
+
+  public static void unary(UnaryOp op, double[] x, int xOff, double[] out, int outOff, int n) {
+    checkRange("x", x.length, xOff, n);
+    checkRange("out", out.length, outOff, n);
+    IMPL.unary(op, x, xOff, out, outOff, n);
+  }
+
+  public static void binary(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    checkRange("a", a.length, aOff, n);
+    checkRange("b", b.length, bOff, n);
+    checkRange("out", out.length, outOff, n);
+    IMPL.binary(op, a, aOff, b, bOff, out, outOff, n);
+  }
+
+  public static void binary(BinaryOp op, double[] a, int aOff, double[] b, int bOff, double[] out, int outOff, int n) {
+    checkRange("a", a.length, aOff, n);
+    checkRange("b", b.length, bOff, n);
+    checkRange("out", out.length, outOff, n);
+    IMPL.binary(op, a, aOff, b, bOff, out, outOff, n);
+  }
+
+  /** out[i] = a[i] op s. */
+  public static void binaryScalar(BinaryOp op, float[] a, int aOff, float s, float[] out, int outOff, int n) {
+    checkRange("a", a.length, aOff, n);
+    checkRange("out", out.length, outOff, n);
+    IMPL.binaryScalar(op, a, aOff, s, out, outOff, n);
+  }
+
+  /** out[i] = a[i] op s. */
+  public static void binaryScalar(BinaryOp op, double[] a, int aOff, double s, double[] out, int outOff, int n) {
+    checkRange("a", a.length, aOff, n);
+    checkRange("out", out.length, outOff, n);
+    IMPL.binaryScalar(op, a, aOff, s, out, outOff, n);
+  }
+
+  /** out[i] = s op a[i]. */
+  public static void scalarBinary(BinaryOp op, float s, float[] a, int aOff, float[] out, int outOff, int n) {
+    checkRange("a", a.length, aOff, n);
+    checkRange("out", out.length, outOff, n);
+    IMPL.scalarBinary(op, s, a, aOff, out, outOff, n);
+  }
+
+  /** out[i] = s op a[i]. */
+  public static void scalarBinary(BinaryOp op, double s, double[] a, int aOff, double[] out, int outOff, int n) {
+    checkRange("a", a.length, aOff, n);
+    checkRange("out", out.length, outOff, n);
+    IMPL.scalarBinary(op, s, a, aOff, out, outOff, n);
+  }
+
+  public static double sum(float[] x, int off, int n) {
+    checkRange("x", x.length, off, n);
+    return IMPL.sum(x, off, n);
+  }
+
+  public static double sum(double[] x, int off, int n) {
+    checkRange("x", x.length, off, n);
+    return IMPL.sum(x, off, n);
+  }
+}
