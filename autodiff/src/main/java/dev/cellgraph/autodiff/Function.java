@@ -1,0 +1,170 @@
+package dev.cellgraph.autodiff;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A composite op: a named subgraph with formal inputs (leaf nodes of its body graph) and
+ * results, called as one node in an outer graph ({@link #call}).
+ *
+ * <p>Its gradient is derived from its body once ({@link #vjp}) and cached: the backward of a
+ * call is a call of the derived function. A function may carry a {@link FusedRule} that replaces
+ * the body for speed; the derived rule remains available for checking it.
+ *
+ * <p>A function is immutable once made (its body graph may grow, but only by nodes the function
+ * does not use) and thread-safe.
+ */
+public final class Function {
+  private final String name;
+  private final List<Node> params;
+  private final List<Node> results;
+  private final FusedRule fused;
+  private volatile Function vjp;
+  private volatile Plan plan;
+
+  private Function(String name, List<Node> params, List<Node> results, FusedRule fused) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.params = List.copyOf(params);
+    this.results = List.copyOf(results);
+    this.fused = fused;
+  }
+
+  /**
+   * A function of the given formal inputs (input or parameter leaves of one graph) returning
+   * {@code results}, nodes of the same graph.
+   */
+  public static Function of(String name, List<Node> params, List<Node> results) {
+    if (results.isEmpty()) {
+      throw new IllegalArgumentException("function '" + name + "' needs at least one result");
+    }
+    Graph g = results.get(0).graph();
+    for (Node p : params) {
+      g.checkSameGraph(p);
+      if (!(p.op() instanceof Ops.Leaf)) {
+        throw new IllegalArgumentException(
+            "function '" + name + "': formal input " + p + " must be an input or parameter leaf");
+      }
+    }
+    for (Node r : results) {
+      g.checkSameGraph(r);
+      r.type(); // a result must be a single value
+    }
+    Function f = new Function(name, params, results, null);
+    f.plan(); // fails now, not at first call, if a body leaf is not a formal input
+    return f;
+  }
+
+  /** The same function computed by {@code rule} instead of its body. */
+  public Function withFused(FusedRule rule) {
+    return new Function(name, params, results, Objects.requireNonNull(rule, "rule"));
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Graph body() {
+    return results.get(0).graph();
+  }
+
+  /** The formal inputs, leaves of the body. */
+  public List<Node> params() {
+    return params;
+  }
+
+  public List<Node> results() {
+    return results;
+  }
+
+  public FusedRule fused() {
+    return fused;
+  }
+
+  /** The function without its fused rule: the body and the derived gradient. */
+  public Function derived() {
+    return fused == null ? this : new Function(name, params, results, null);
+  }
+
+  public List<TensorType> paramTypes() {
+    List<TensorType> t = new ArrayList<>();
+    for (Node p : params) {
+      t.add(p.type());
+    }
+    return t;
+  }
+
+  public List<TensorType> resultTypes() {
+    List<TensorType> t = new ArrayList<>();
+    for (Node r : results) {
+      t.add(r.type());
+    }
+    return t;
+  }
+
+  /** The compiled body. */
+  public Plan plan() {
+    Plan p = plan;
+    if (p == null) {
+      synchronized (this) {
+        p = plan;
+        if (p == null) {
+          p = Plan.compile(results, params);
+          plan = p;
+        }
+      }
+    }
+    return p;
+  }
+
+  /**
+   * The derived vector-Jacobian product: a function of (the formal inputs, one cotangent per
+   * result) returning one gradient per formal input. Built once from the body and cached.
+   */
+  public Function vjp() {
+    Function v = vjp;
+    if (v == null) {
+      synchronized (this) {
+        v = vjp;
+        if (v == null) {
+          Graph g = body();
+          List<Node> cots = new ArrayList<>();
+          for (int i = 0; i < results.size(); i++) {
+            Node r = results.get(i);
+            String rn = r.name() != null ? r.name() : "result" + i;
+            cots.add(g.input("d" + rn, r.type()));
+          }
+          Gradients gr = Gradients.vjp(results, cots, params);
+          List<Node> formals = new ArrayList<>(params);
+          formals.addAll(cots);
+          v = Function.of(name + ".vjp", formals, gr.list());
+          vjp = v;
+        }
+      }
+    }
+    return v;
+  }
+
+  /** A call of this function in another graph: one node (read its results with {@code output(i)}). */
+  public Node call(List<Node> args) {
+    if (args.isEmpty()) {
+      throw new IllegalArgumentException("call of '" + name + "' needs arguments");
+    }
+    return args.get(0).graph().apply(new CallOp(this), args);
+  }
+
+  /** Calls the function and returns its results as nodes of the caller's graph. */
+  public List<Node> apply(List<Node> args) {
+    Node c = call(args);
+    List<Node> out = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) {
+      out.add(c.output(i));
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "Function '" + name + "' " + paramTypes() + " -> " + resultTypes();
+  }
+}

@@ -1,0 +1,23 @@
+package dev.cellgraph.autodiff;
+
+import dev.cellgraph.core.Tensor;
+import java.util.List;
+
+/**
+ * A hand-written implementation of a {@link Function}, in the manner of JAX's
+ * {@code custom_vjp}: a forward computation and its own backward rule. The framework uses it
+ * instead of the function's body; a test must show that its results and gradients equal the ones
+ * derived from the body ({@link GradCheck#compareFused}).
+ *
+ * <p>A fused rule is first order: differentiating its backward rule again is an error.
+ */
+public interface FusedRule {
+  /** The function's outputs from its inputs. */
+  List<Tensor> forward(List<Tensor> inputs);
+
+  /**
+   * One gradient per input (each shaped like that input) from the inputs, the outputs forward
+   * computed, and one cotangent per output.
+   */
+  List<Tensor> backward(List<Tensor> inputs, List<Tensor> outputs, List<Tensor> cotangents);
+}

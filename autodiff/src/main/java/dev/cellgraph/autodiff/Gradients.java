@@ -1,0 +1,204 @@
+package dev.cellgraph.autodiff;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reverse-mode differentiation: builds, in the same graph, the nodes that compute the gradient of
+ * a value with respect to chosen nodes. The gradient is itself a graph: it can be compiled, drawn
+ * and differentiated again (second-order gradients).
+ *
+ * <p>The adjoint graph is built iteratively in reverse id order (no recursion, so deep unrolled
+ * graphs are fine); contributions reaching a node along several paths are added. Only nodes on a
+ * path from a {@code wrt} node to an output are visited.
+ */
+public final class Gradients {
+  /**
+   * Returned by a backward rule for an input that has no gradient: one the op declares
+   * non-differentiable (integer ids), or whose derivative is identically zero.
+   */
+  public static final Node NONE = null;
+
+  private final Map<Node, Node> grads;
+
+  private Gradients(Map<Node, Node> grads) {
+    this.grads = grads;
+  }
+
+  /** The gradient of a scalar {@code loss} with respect to each of {@code wrt}. */
+  public static Gradients of(Node loss, Node... wrt) {
+    return of(loss, List.of(wrt));
+  }
+
+  public static Gradients of(Node loss, List<Node> wrt) {
+    if (loss.shape().size() != 1) {
+      throw new IllegalArgumentException(
+          "Gradients.of needs a scalar loss, got " + loss + "; use Gradients.vjp with a cotangent");
+    }
+    Node seed = loss.graph().fill(1.0, loss.type());
+    return vjp(List.of(loss), List.of(seed), wrt);
+  }
+
+  /**
+   * The vector-Jacobian product: the gradient of {@code Σ_i <outputs_i, cotangents_i>} with respect
+   * to each of {@code wrt}. Each cotangent has its output's type.
+   */
+  public static Gradients vjp(List<Node> outputs, List<Node> cotangents, List<Node> wrt) {
+    if (outputs.size() != cotangents.size()) {
+      throw new IllegalArgumentException(
+          outputs.size() + " outputs but " + cotangents.size() + " cotangents");
+    }
+    if (outputs.isEmpty()) {
+      throw new IllegalArgumentException("vjp needs at least one output");
+    }
+    Graph g = outputs.get(0).graph();
+    for (int i = 0; i < outputs.size(); i++) {
+      g.checkSameGraph(outputs.get(i));
+      g.checkSameGraph(cotangents.get(i));
+      if (!outputs.get(i).type().equals(cotangents.get(i).type())) {
+        throw new IllegalArgumentException("cotangent " + cotangents.get(i) + " does not match output " + outputs.get(i));
+      }
+    }
+    for (Node w : wrt) {
+      g.checkSameGraph(w);
+    }
+    int limit = 0;
+    for (Node o : outputs) {
+      limit = Math.max(limit, o.id() + 1);
+    }
+    List<Node> nodes = g.nodes();
+
+    // nodes that depend on some wrt node
+    boolean[] depends = new boolean[limit];
+    for (Node w : wrt) {
+      if (w.id() < limit) {
+        depends[w.id()] = true;
+      }
+    }
+    for (int i = 0; i < limit; i++) {
+      if (!depends[i]) {
+        for (Node in : nodes.get(i).inputs()) {
+          if (depends[in.id()]) {
+            depends[i] = true;
+            break;
+          }
+        }
+      }
+    }
+    // nodes some output depends on
+    boolean[] needed = new boolean[limit];
+    for (Node o : outputs) {
+      needed[o.id()] = true;
+    }
+    for (int i = limit - 1; i >= 0; i--) {
+      if (needed[i]) {
+        for (Node in : nodes.get(i).inputs()) {
+          needed[in.id()] = true;
+        }
+      }
+    }
+
+    Map<Node, List<Node>> contributions = new HashMap<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      if (depends[outputs.get(i).id()]) {
+        contributions.computeIfAbsent(outputs.get(i), k -> new ArrayList<>()).add(cotangents.get(i));
+      }
+    }
+    Map<Node, Node> total = new HashMap<>();
+    for (int i = limit - 1; i >= 0; i--) {
+      Node n = nodes.get(i);
+      if (!needed[i] || !depends[i]) {
+        continue;
+      }
+      Node cot = sum(contributions.remove(n));
+      if (cot != null) {
+        total.put(n, cot);
+      }
+      if (n.op() instanceof Ops.GetOutput) {
+        continue;   // its parent collects the cotangents of all its outputs
+      }
+      List<Node> cots;
+      if (n.isMultiOutput()) {
+        cots = new ArrayList<>();
+        boolean any = false;
+        for (int k = 0; k < n.types().size(); k++) {
+          Node c = total.get(n.output(k));
+          any |= c != null;
+          cots.add(c != null ? c : g.zeros(n.types().get(k)));
+        }
+        if (!any) {
+          continue;
+        }
+      } else {
+        if (cot == null) {
+          continue;
+        }
+        cots = List.of(cot);
+      }
+      boolean anyInput = false;
+      for (Node in : n.inputs()) {
+        anyInput |= depends[in.id()];
+      }
+      if (!anyInput) {
+        continue;
+      }
+      List<Node> ing;
+      try {
+        ing = n.op().backward(n, cots);
+      } catch (UnsupportedOperationException e) {
+        throw new UnsupportedOperationException(
+            "op '" + n.op().name() + "' has no backward rule (" + e.getMessage() + "); needed for " + n, e);
+      }
+      if (ing.size() != n.inputs().size()) {
+        throw new IllegalStateException("backward rule of op '" + n.op().name() + "' returned "
+            + ing.size() + " gradients for " + n.inputs().size() + " inputs");
+      }
+      for (int k = 0; k < ing.size(); k++) {
+        Node in = n.input(k);
+        Node gk = ing.get(k);
+        if (gk == NONE || !depends[in.id()]) {
+          continue;
+        }
+        if (!gk.type().equals(in.type())) {
+          throw new IllegalStateException("backward rule of op '" + n.op().name() + "' gave a gradient "
+              + gk.type() + " for input " + k + " of type " + in.type());
+        }
+        contributions.computeIfAbsent(in, x -> new ArrayList<>()).add(gk);
+      }
+    }
+    Map<Node, Node> result = new LinkedHashMap<>();
+    for (Node w : wrt) {
+      Node gw = total.get(w);
+      result.put(w, gw != null ? gw : g.zeros(w.type()));
+    }
+    return new Gradients(result);
+  }
+
+  private static Node sum(List<Node> parts) {
+    if (parts == null || parts.isEmpty()) {
+      return null;
+    }
+    Node s = parts.get(0);
+    for (int i = 1; i < parts.size(); i++) {
+      s = s.add(parts.get(i));
+    }
+    return s;
+  }
+
+  /** The gradient with respect to {@code wrt} (a zero-filled node when nothing depends on it). */
+  public Node get(Node wrt) {
+    Node g = grads.get(wrt);
+    if (g == null) {
+      throw new IllegalArgumentException("no gradient was asked for with respect to " + wrt);
+    }
+    return g;
+  }
+
+  /** The gradients in the order of the {@code wrt} nodes. */
+  public List<Node> list() {
+    return List.copyOf(grads.values());
+  }
+}

@@ -1,0 +1,123 @@
+package dev.cellgraph.autodiff;
+
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A computation graph: an append-only list of {@link Node}s. Nodes are created through the
+ * graph's leaf factories ({@link #input}, {@link #parameter}, {@link #constant}) and the fluent
+ * methods of {@link Node}; each new node's inputs already exist, so creation order is a
+ * topological order and node ids are deterministic.
+ *
+ * <p>A graph is not thread-safe while it is being built; a compiled {@link Plan} is.
+ */
+public final class Graph {
+  private final String name;
+  private final List<Node> nodes = new ArrayList<>();
+
+  public Graph() {
+    this("graph");
+  }
+
+  public Graph(String name) {
+    this.name = Objects.requireNonNull(name, "name");
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** All nodes in creation (topological) order; a read-only view. */
+  public List<Node> nodes() {
+    return Collections.unmodifiableList(nodes);
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
+  /** A value fed at run time. */
+  public Node input(String name, DType dtype, int... dims) {
+    return input(name, new TensorType(dtype, Shape.of(dims)));
+  }
+
+  public Node input(String name, TensorType type) {
+    return add(new Ops.Leaf(Ops.Leaf.Kind.INPUT, type), List.of(), Objects.requireNonNull(name, "name"));
+  }
+
+  /** A trainable parameter, fed at run time like an input but drawn and treated as a weight. */
+  public Node parameter(String name, DType dtype, int... dims) {
+    return parameter(name, new TensorType(dtype, Shape.of(dims)));
+  }
+
+  public Node parameter(String name, TensorType type) {
+    return add(new Ops.Leaf(Ops.Leaf.Kind.PARAMETER, type), List.of(), Objects.requireNonNull(name, "name"));
+  }
+
+  /** A constant value held by the graph. */
+  public Node constant(Tensor value) {
+    return add(new Ops.Constant(value), List.of(), null);
+  }
+
+  /** A tensor of the given type filled with {@code value}. */
+  public Node fill(double value, TensorType type) {
+    return add(new Ops.Fill(value, type), List.of(), null);
+  }
+
+  public Node zeros(TensorType type) {
+    return fill(0.0, type);
+  }
+
+  public Node scalar(double value, DType dtype) {
+    return fill(value, new TensorType(dtype, Shape.scalar()));
+  }
+
+  /** Applies an op to input nodes of this graph; the general form behind the fluent API. */
+  public Node apply(Op op, List<Node> inputs) {
+    return apply(op, inputs, null);
+  }
+
+  public Node apply(Op op, List<Node> inputs, String name) {
+    for (Node n : inputs) {
+      checkSameGraph(n);
+    }
+    return add(op, List.copyOf(inputs), name);
+  }
+
+  Node add(Op op, List<Node> inputs, String name) {
+    List<TensorType> out;
+    if (op instanceof Ops.GetOutput) {
+      out = List.of(inputs.get(0).types().get(((Ops.GetOutput) op).index()));
+    } else {
+      List<TensorType> in = new ArrayList<>(inputs.size());
+      for (Node n : inputs) {
+        in.add(n.type());
+      }
+      out = List.copyOf(op.inferTypes(in));
+    }
+    if (out.size() != op.outputCount()) {
+      throw new IllegalStateException(
+          "op '" + op.name() + "' declared " + op.outputCount() + " outputs but inferred " + out.size());
+    }
+    Node n = new Node(this, nodes.size(), op, List.copyOf(inputs), out, name);
+    nodes.add(n);
+    return n;
+  }
+
+  void checkSameGraph(Node n) {
+    if (n.graph() != this) {
+      throw new IllegalArgumentException(
+          "node " + n + " belongs to graph '" + n.graph().name() + "', not to '" + name + "'");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Graph '" + name + "' (" + nodes.size() + " nodes)";
+  }
+}

@@ -1,0 +1,280 @@
+package dev.cellgraph.autodiff;
+
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A value in a {@link Graph}: an op applied to input nodes, with a static dtype and shape known
+ * when the node is built (a mismatch is an error at build time, naming the op and both shapes).
+ *
+ * <p>A node's id is its position in its graph, so ids are stable across runs and a graph's nodes
+ * in id order are already in topological order. Nodes compare by identity.
+ *
+ * <p>The fluent methods build new nodes in the same graph: {@code x.matmul(w).add(b).sigmoid()}.
+ */
+public final class Node {
+  private final Graph graph;
+  private final int id;
+  private final Op op;
+  private final List<Node> inputs;
+  private final List<TensorType> types;
+  private final String name;
+  private Node[] outputs; // projections of a multi-output node, built on first use
+
+  Node(Graph graph, int id, Op op, List<Node> inputs, List<TensorType> types, String name) {
+    this.graph = graph;
+    this.id = id;
+    this.op = op;
+    this.inputs = inputs;
+    this.types = types;
+    this.name = name;
+  }
+
+  public Graph graph() {
+    return graph;
+  }
+
+  /** The node's position in its graph: stable, deterministic, topologically ordered. */
+  public int id() {
+    return id;
+  }
+
+  public Op op() {
+    return op;
+  }
+
+  public List<Node> inputs() {
+    return inputs;
+  }
+
+  public Node input(int i) {
+    return inputs.get(i);
+  }
+
+  /** The user's name for this node, or null. */
+  public String name() {
+    return name;
+  }
+
+  /** The types of all outputs (one for ordinary nodes). */
+  public List<TensorType> types() {
+    return types;
+  }
+
+  public boolean isMultiOutput() {
+    return op.outputCount() != 1;
+  }
+
+  /** The type of a single-output node. */
+  public TensorType type() {
+    if (isMultiOutput()) {
+      throw new IllegalStateException(
+          "node " + this + " of op '" + op.name() + "' has " + op.outputCount()
+              + " outputs; read one with output(i)");
+    }
+    return types.get(0);
+  }
+
+  public Shape shape() {
+    return type().shape();
+  }
+
+  public DType dtype() {
+    return type().dtype();
+  }
+
+  public int rank() {
+    return shape().rank();
+  }
+
+  /** Output {@code i} of a multi-output node (the node itself for a single-output node and i = 0). */
+  public Node output(int i) {
+    if (!isMultiOutput()) {
+      if (i != 0) {
+        throw new IllegalArgumentException("node " + this + " has one output, asked for output " + i);
+      }
+      return this;
+    }
+    if (i < 0 || i >= types.size()) {
+      throw new IllegalArgumentException(
+          "node " + this + " has " + types.size() + " outputs, asked for output " + i);
+    }
+    synchronized (this) {
+      if (outputs == null) {
+        outputs = new Node[types.size()];
+      }
+      if (outputs[i] == null) {
+        outputs[i] = graph.add(new Ops.GetOutput(i), List.of(this), null);
+      }
+      return outputs[i];
+    }
+  }
+
+  /** Gives this node a name for diagrams and messages; returns a named identity node if it has one. */
+  public Node named(String newName) {
+    return graph.add(Ops.IDENTITY, List.of(this), Objects.requireNonNull(newName, "name"));
+  }
+
+  // ------------------------------------------------------------------ fluent API
+
+  private Node unary(Op op) {
+    return graph.add(op, List.of(this), null);
+  }
+
+  private Node binary(Op op, Node other) {
+    graph.checkSameGraph(other);
+    return graph.add(op, List.of(this, other), null);
+  }
+
+  public Node add(Node o) { return binary(Ops.ADD, o); }
+  public Node sub(Node o) { return binary(Ops.SUB, o); }
+  public Node mul(Node o) { return binary(Ops.MUL, o); }
+  public Node div(Node o) { return binary(Ops.DIV, o); }
+  public Node neg() { return unary(Ops.NEG); }
+  public Node exp() { return unary(Ops.EXP); }
+  public Node log() { return unary(Ops.LOG); }
+  public Node tanh() { return unary(Ops.TANH); }
+  public Node sigmoid() { return unary(Ops.SIGMOID); }
+  public Node relu() { return unary(Ops.RELU); }
+  public Node softplus() { return unary(Ops.SOFTPLUS); }
+  public Node softsign() { return unary(Ops.SOFTSIGN); }
+  public Node abs() { return unary(Ops.ABS); }
+  public Node square() { return unary(Ops.SQUARE); }
+  public Node sqrt() { return unary(Ops.SQRT); }
+  public Node reciprocal() { return unary(Ops.RECIPROCAL); }
+
+  /** {@code this + c}. */
+  public Node add(double c) { return unary(new Ops.AddScalar(c)); }
+  /** {@code this * c}. */
+  public Node mul(double c) { return unary(new Ops.MulScalar(c)); }
+  /** {@code c - this}. */
+  public Node rsub(double c) { return unary(new Ops.RsubScalar(c)); }
+  /** {@code 1 - this}. */
+  public Node oneMinus() { return rsub(1.0); }
+  /** {@code this ^ p}, elementwise. */
+  public Node pow(double p) { return unary(new Ops.PowScalar(p)); }
+
+  /** The matrix product; see {@link Tensor#matmul(Tensor, boolean, boolean)} for the shapes. */
+  public Node matmul(Node b) { return matmul(b, false, false); }
+
+  /** op(this) op(b), where op transposes the last two axes when asked. */
+  public Node matmul(Node b, boolean transA, boolean transB) {
+    return binary(Ops.matmul(transA, transB), b);
+  }
+
+  /** Swaps the last two axes. */
+  public Node t() { return unary(Ops.TRANSPOSE); }
+
+  public Node permute(int... perm) { return unary(new Ops.Permute(perm)); }
+
+  public Node reshape(int... dims) { return reshape(Shape.of(resolveReshape(dims))); }
+
+  public Node reshape(Shape s) {
+    if (s.equals(shape())) {
+      return this;
+    }
+    return unary(new Ops.Reshape(s));
+  }
+
+  private int[] resolveReshape(int[] dims) {
+    int[] nd = dims.clone();
+    int known = 1;
+    int infer = -1;
+    for (int i = 0; i < nd.length; i++) {
+      if (nd[i] == -1 && infer < 0) {
+        infer = i;
+      } else {
+        known *= nd[i];
+      }
+    }
+    if (infer >= 0 && known > 0) {
+      nd[infer] = shape().size() / known;
+    }
+    return nd;
+  }
+
+  /** Elements {@code [start, end)} along {@code axis}. */
+  public Node slice(int axis, int start, int end) {
+    return unary(new Ops.Slice(shape().normalizeAxis(axis), start, end));
+  }
+
+  /** Index {@code i} along {@code axis}, the axis removed. */
+  public Node select(int axis, int i) {
+    int a = shape().normalizeAxis(axis);
+    return slice(a, i, i + 1).reshape(shape().without(a));
+  }
+
+  /** The sum of all elements, a scalar. */
+  public Node sum() { return unary(Ops.SUM_ALL); }
+
+  /** The sum over one axis. */
+  public Node sum(int axis, boolean keepDims) {
+    return unary(new Ops.SumAxis(shape().normalizeAxis(axis), keepDims));
+  }
+
+  public Node mean() { return sum().mul(1.0 / shape().size()); }
+
+  public Node mean(int axis, boolean keepDims) {
+    return sum(axis, keepDims).mul(1.0 / shape().dim(axis));
+  }
+
+  /** Sums down to {@code target}: the adjoint of broadcasting {@code target} to this shape. */
+  public Node sumTo(Shape target) {
+    if (target.equals(shape())) {
+      return this;
+    }
+    return unary(new Ops.SumTo(target));
+  }
+
+  /** Broadcasts to {@code target} under NumPy's rules. */
+  public Node broadcastTo(Shape target) {
+    if (target.equals(shape())) {
+      return this;
+    }
+    return unary(new Ops.BroadcastTo(target));
+  }
+
+  /** log(softmax(this)) over the last axis, numerically stable. */
+  public Node logSoftmax() { return unary(Ops.LOG_SOFTMAX); }
+
+  /** Rows of this table {@code [V, D]} gathered by integer {@code ids}: {@code ids.shape + [D]}. */
+  public Node gather(Node ids) { return binary(Ops.GATHER, ids); }
+
+  /** This tensor converted to another dtype. */
+  public Node cast(DType to) {
+    if (to == dtype()) {
+      return this;
+    }
+    return unary(new Ops.Cast(to));
+  }
+
+  /** Joins nodes along an axis. */
+  public static Node concat(int axis, Node... parts) {
+    return concat(axis, Arrays.asList(parts));
+  }
+
+  public static Node concat(int axis, List<Node> parts) {
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException("concat needs at least one node");
+    }
+    Node first = parts.get(0);
+    if (parts.size() == 1) {
+      return first;
+    }
+    for (Node p : parts) {
+      first.graph.checkSameGraph(p);
+    }
+    return first.graph.add(new Ops.Concat(first.shape().normalizeAxis(axis)), List.copyOf(parts), null);
+  }
+
+  /** {@code n12:tanh float64[2, 3]} or with the node's name. */
+  @Override
+  public String toString() {
+    String t = isMultiOutput() ? types.toString() : types.get(0).toString();
+    return "n" + id + (name != null ? " '" + name + "'" : "") + ":" + op.label() + " " + t;
+  }
+}

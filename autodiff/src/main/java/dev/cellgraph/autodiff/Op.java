@@ -1,0 +1,68 @@
+package dev.cellgraph.autodiff;
+
+import dev.cellgraph.core.Tensor;
+import java.util.List;
+
+/**
+ * An operation: its name, its type rule, its forward computation and its backward rule.
+ *
+ * <p>An {@code Op} instance is an immutable value that carries its own attributes (the axis of a
+ * slice, the transposes of a matrix product); attribute-free ops are singletons. Every op of the
+ * framework is defined in {@link Ops}, one place per op, so that a reader can check a forward
+ * computation against its backward rule at a glance.
+ *
+ * <p>Backward rules are written with graph operations, so a gradient is itself a graph that can be
+ * drawn, compiled and differentiated again.
+ */
+public abstract class Op {
+
+  /** The op's name, e.g. {@code "tanh"} or {@code "matmul"}. */
+  public abstract String name();
+
+  /** A short label with attributes, for diagrams and messages; defaults to the name. */
+  public String label() {
+    return name();
+  }
+
+  /** How many values the op produces; ops with several are read through {@link Node#output(int)}. */
+  public int outputCount() {
+    return 1;
+  }
+
+  /**
+   * The types of the outputs for inputs of the given types, or an {@link IllegalArgumentException}
+   * whose message names the op and the offending shapes.
+   */
+  public abstract List<TensorType> inferTypes(List<TensorType> inputs);
+
+  /** Computes the outputs from input values whose types passed {@link #inferTypes}. */
+  public abstract List<Tensor> compute(List<Tensor> inputs);
+
+  /**
+   * The vector-Jacobian product: given the node this op produced and one cotangent per output
+   * (never null: a zero-filled node stands for an output that received no gradient), returns one
+   * gradient per input, each the type of that input, or {@link Gradients#NONE} for an input the op
+   * declares non-differentiable or whose derivative is identically zero.
+   *
+   * @throws UnsupportedOperationException naming the op, when the op has no backward rule
+   */
+  public abstract List<Node> backward(Node node, List<Node> cotangents);
+
+  /** Whether the op's value depends only on its inputs, so that constant inputs can be folded. */
+  public boolean isPure() {
+    return true;
+  }
+
+  /** Check helper: the number of inputs. */
+  protected final void checkArity(List<TensorType> inputs, int n) {
+    if (inputs.size() != n) {
+      throw new IllegalArgumentException(
+          name() + " takes " + n + " input" + (n == 1 ? "" : "s") + ", got " + inputs.size());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return label();
+  }
+}

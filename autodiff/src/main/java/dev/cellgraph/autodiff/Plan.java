@@ -1,0 +1,238 @@
+package dev.cellgraph.autodiff;
+
+import dev.cellgraph.core.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A compiled graph: a schedule for computing chosen outputs from fed values.
+ *
+ * <p>Compiling keeps only the nodes the outputs need (dead nodes are removed), orders them
+ * topologically (by id), folds every pure node whose inputs are all constants into a constant,
+ * and records for each value the last step that reads it, so a run drops its reference right
+ * after that step and memory is reused as soon as a value is dead.
+ *
+ * <p>A plan is immutable and can be run many times, from several threads at once: each run has
+ * its own workspace.
+ */
+public final class Plan {
+  private final List<Node> outputs;
+  private final List<Node> feeds;
+  private final Node[] schedule;        // nodes to compute, in order
+  private final int[][] inputSlots;     // for each scheduled node, the slots of its inputs
+  private final int[] resultSlot;       // for each scheduled node, the slot of its value
+  private final int[] slotOfOutput;
+  private final int[] feedSlot;
+  private final int[][] freeAfter;      // slots whose last reader is step i
+  private final Object[] constants;     // slot -> folded value or null
+  private final int slotCount;
+
+  private Plan(List<Node> outputs, List<Node> feeds) {
+    this.outputs = List.copyOf(outputs);
+    this.feeds = List.copyOf(feeds);
+    if (outputs.isEmpty()) {
+      throw new IllegalArgumentException("a plan needs at least one output");
+    }
+    Graph g = outputs.get(0).graph();
+    for (Node n : outputs) {
+      g.checkSameGraph(n);
+    }
+    int limit = 0;
+    for (Node n : outputs) {
+      limit = Math.max(limit, n.id() + 1);
+    }
+    boolean[] isFeed = new boolean[g.size()];
+    for (Node f : feeds) {
+      g.checkSameGraph(f);
+      if (isFeed[f.id()]) {
+        throw new IllegalArgumentException("node " + f + " is fed twice");
+      }
+      isFeed[f.id()] = true;
+    }
+    List<Node> nodes = g.nodes();
+    boolean[] needed = new boolean[limit];
+    for (Node n : outputs) {
+      needed[n.id()] = true;
+    }
+    for (int i = limit - 1; i >= 0; i--) {
+      if (needed[i] && !isFeed[i]) {
+        for (Node in : nodes.get(i).inputs()) {
+          needed[in.id()] = true;
+        }
+      }
+    }
+    // slots are assigned to needed nodes in id order
+    int[] slot = new int[limit];
+    Arrays.fill(slot, -1);
+    int slots = 0;
+    for (int i = 0; i < limit; i++) {
+      if (needed[i]) {
+        slot[i] = slots++;
+      }
+    }
+    this.slotCount = slots;
+    this.constants = new Object[slots];
+    List<Node> sched = new ArrayList<>();
+    for (int i = 0; i < limit; i++) {
+      if (!needed[i] || isFeed[i]) {
+        continue;
+      }
+      Node n = nodes.get(i);
+      if (n.op() instanceof Ops.Leaf) {
+        throw new IllegalArgumentException(
+            n.op().name() + " '" + n.name() + "' (" + n.type() + ") is needed but not fed");
+      }
+      boolean foldable = n.op().isPure();
+      for (Node in : n.inputs()) {
+        foldable &= constants[slot[in.id()]] != null;
+      }
+      if (foldable) {
+        List<Object> args = new ArrayList<>();
+        for (Node in : n.inputs()) {
+          args.add(constants[slot[in.id()]]);
+        }
+        constants[slot[i]] = evaluate(n, args);
+      } else {
+        sched.add(n);
+      }
+    }
+    this.schedule = sched.toArray(new Node[0]);
+    this.resultSlot = new int[schedule.length];
+    for (int s = 0; s < schedule.length; s++) {
+      resultSlot[s] = slot[schedule[s].id()];
+    }
+    this.inputSlots = new int[schedule.length][];
+    int[] lastUse = new int[slots];
+    Arrays.fill(lastUse, -1);
+    for (int s = 0; s < schedule.length; s++) {
+      List<Node> ins = schedule[s].inputs();
+      inputSlots[s] = new int[ins.size()];
+      for (int k = 0; k < ins.size(); k++) {
+        int sl = slot[ins.get(k).id()];
+        inputSlots[s][k] = sl;
+        lastUse[sl] = s;
+      }
+    }
+    this.slotOfOutput = new int[outputs.size()];
+    for (int k = 0; k < outputs.size(); k++) {
+      slotOfOutput[k] = slot[outputs.get(k).id()];
+      lastUse[slotOfOutput[k]] = Integer.MAX_VALUE;
+    }
+    this.feedSlot = new int[feeds.size()];
+    for (int k = 0; k < feeds.size(); k++) {
+      Node f = feeds.get(k);
+      feedSlot[k] = f.id() < limit ? slot[f.id()] : -1;
+    }
+    List<List<Integer>> frees = new ArrayList<>();
+    for (int s = 0; s < schedule.length; s++) {
+      frees.add(new ArrayList<>());
+    }
+    for (int sl = 0; sl < slots; sl++) {
+      if (lastUse[sl] >= 0 && lastUse[sl] != Integer.MAX_VALUE && constants[sl] == null) {
+        frees.get(lastUse[sl]).add(sl);
+      }
+    }
+    this.freeAfter = new int[schedule.length][];
+    for (int s = 0; s < schedule.length; s++) {
+      freeAfter[s] = frees.get(s).stream().mapToInt(Integer::intValue).toArray();
+    }
+  }
+
+  /** Compiles a plan computing {@code outputs} from values fed for {@code feeds}. */
+  public static Plan compile(List<Node> outputs, List<Node> feeds) {
+    return new Plan(outputs, feeds);
+  }
+
+  public List<Node> outputs() {
+    return outputs;
+  }
+
+  public List<Node> feeds() {
+    return feeds;
+  }
+
+  /** How many nodes a run computes (after dead-node removal and constant folding). */
+  public int scheduledCount() {
+    return schedule.length;
+  }
+
+  /** Runs the plan with one value per feed, in the order of {@link #feeds()}. */
+  public List<Tensor> run(List<Tensor> feedValues) {
+    if (feedValues.size() != feeds.size()) {
+      throw new IllegalArgumentException(
+          "the plan takes " + feeds.size() + " fed values, got " + feedValues.size());
+    }
+    Object[] values = constants.clone();
+    for (int k = 0; k < feeds.size(); k++) {
+      Tensor v = feedValues.get(k);
+      Node f = feeds.get(k);
+      if (v == null) {
+        throw new IllegalArgumentException("no value fed for " + describe(f));
+      }
+      if (v.dtype() != f.dtype() || !v.shape().equals(f.shape())) {
+        throw new IllegalArgumentException(describe(f) + ": fed " + v.dtype().lowerName() + v.shape()
+            + ", expected " + f.type());
+      }
+      if (feedSlot[k] >= 0) {
+        values[feedSlot[k]] = v;
+      }
+    }
+    for (int s = 0; s < schedule.length; s++) {
+      Node n = schedule[s];
+      int[] ins = inputSlots[s];
+      List<Object> args = new ArrayList<>(ins.length);
+      for (int sl : ins) {
+        args.add(values[sl]);
+      }
+      values[resultSlot[s]] = evaluate(n, args);
+      for (int sl : freeAfter[s]) {
+        values[sl] = null;
+      }
+    }
+    List<Tensor> out = new ArrayList<>(outputs.size());
+    for (int k = 0; k < outputs.size(); k++) {
+      out.add((Tensor) values[slotOfOutput[k]]);
+    }
+    return out;
+  }
+
+  /** Runs the plan with values looked up by feed node. */
+  public List<Tensor> run(Map<Node, Tensor> feedValues) {
+    List<Tensor> vals = new ArrayList<>(feeds.size());
+    for (Node f : feeds) {
+      vals.add(feedValues.get(f));
+    }
+    return run(vals);
+  }
+
+  private static String describe(Node f) {
+    return f.name() != null ? f.op().name() + " '" + f.name() + "'" : "node " + f;
+  }
+
+  /** Evaluates one node from its argument values (tensors, or lists for multi-output inputs). */
+  @SuppressWarnings("unchecked")
+  static Object evaluate(Node n, List<Object> args) {
+    if (n.op() instanceof Ops.GetOutput) {
+      return ((List<Tensor>) args.get(0)).get(((Ops.GetOutput) n.op()).index());
+    }
+    List<Tensor> in = new ArrayList<>(args.size());
+    for (Object a : args) {
+      in.add((Tensor) a);
+    }
+    List<Tensor> out = n.op().compute(in);
+    return n.isMultiOutput() ? out : out.get(0);
+  }
+
+  /** Evaluates {@code outputs} once: compiles a plan for the given feeds and runs it. */
+  public static List<Tensor> evaluate(List<Node> outputs, Map<Node, Tensor> feeds) {
+    List<Node> fs = new ArrayList<>(feeds.keySet());
+    fs.sort((a, b) -> Integer.compare(a.id(), b.id()));
+    return compile(outputs, fs).run(feeds);
+  }
+
+  public static Tensor evaluate(Node output, Map<Node, Tensor> feeds) {
+    return evaluate(List.of(output), feeds).get(0);
+  }
+}

@@ -1,0 +1,363 @@
+package dev.cellgraph.autodiff;
+
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Recurrence: applies a step {@link Function} along the leading (time) axis of sequences, carrying
+ * state from step to step, like JAX's {@code lax.scan} and Theano's {@code scan}.
+ *
+ * <p>The step function takes {@code (carries..., x_t..., constants...)} and returns
+ * {@code (new carries..., y_t...)}. The scan node takes {@code (initial carries..., sequences...,
+ * constants...)}, each sequence {@code [T, ...]}, and produces {@code (final carries...,
+ * stacked y [T, ...]..., carry history [T, ...]...)}, where the history holds the carry entering
+ * each step (what the backward pass reads). The graph's size does not depend on T.
+ *
+ * <p>Its gradient is a reverse scan of the step's derived vector-Jacobian product, which
+ * accumulates the constants' gradients in carries; so it too has a size independent of T and can
+ * be differentiated again.
+ */
+public final class Scan {
+  private final Node node;
+  private final int carries;
+  private final int ys;
+
+  private Scan(Node node, int carries, int ys) {
+    this.node = node;
+    this.carries = carries;
+    this.ys = ys;
+  }
+
+  /**
+   * Scans {@code step} over {@code sequences} (time-major) from {@code init}, passing
+   * {@code constants} (typically parameters) to every step. With {@code reverse} the steps run
+   * from T-1 down to 0 and y_t is still stored at position t.
+   */
+  public static Scan of(Function step, List<Node> init, List<Node> sequences, List<Node> constants,
+      boolean reverse) {
+    List<Node> args = new ArrayList<>(init);
+    args.addAll(sequences);
+    args.addAll(constants);
+    if (args.isEmpty()) {
+      throw new IllegalArgumentException("scan of '" + step.name() + "' needs arguments");
+    }
+    ScanOp op = new ScanOp(step, init.size(), sequences.size(), constants.size(), reverse);
+    Node n = args.get(0).graph().apply(op, args);
+    return new Scan(n, init.size(), op.ys);
+  }
+
+  /** The scan node itself (multi-output). */
+  public Node node() {
+    return node;
+  }
+
+  /** The carries after the last step. */
+  public List<Node> finalCarries() {
+    return outputs(0, carries);
+  }
+
+  /** The per-step outputs, stacked along a new leading time axis. */
+  public List<Node> outputs() {
+    return outputs(carries, ys);
+  }
+
+  /** The carry entering each step, stacked along a new leading time axis. */
+  public List<Node> history() {
+    return outputs(carries + ys, carries);
+  }
+
+  private List<Node> outputs(int from, int count) {
+    List<Node> r = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      r.add(node.output(from + i));
+    }
+    return r;
+  }
+
+  /** The scan op. */
+  public static final class ScanOp extends Op {
+    private final Function step;
+    private final int nc;
+    private final int nx;
+    private final int nk;
+    private final int ys;
+    private final boolean reverse;
+    private volatile Function[] backwardSteps = new Function[2];
+
+    ScanOp(Function step, int carries, int sequences, int constants, boolean reverse) {
+      this.step = step;
+      this.nc = carries;
+      this.nx = sequences;
+      this.nk = constants;
+      this.reverse = reverse;
+      int want = carries + sequences + constants;
+      if (step.params().size() != want) {
+        throw new IllegalArgumentException("scan of '" + step.name() + "': the step takes "
+            + step.params().size() + " inputs, but " + carries + " carries + " + sequences
+            + " sequences + " + constants + " constants were given");
+      }
+      if (step.results().size() < carries) {
+        throw new IllegalArgumentException("scan of '" + step.name() + "': the step returns "
+            + step.results().size() + " results, fewer than its " + carries + " carries");
+      }
+      this.ys = step.results().size() - carries;
+    }
+
+    public Function step() {
+      return step;
+    }
+
+    public boolean reverse() {
+      return reverse;
+    }
+
+    public int carryCount() {
+      return nc;
+    }
+
+    public int sequenceCount() {
+      return nx;
+    }
+
+    public int constantCount() {
+      return nk;
+    }
+
+    public int yCount() {
+      return ys;
+    }
+
+    @Override
+    public String name() {
+      return "scan";
+    }
+
+    @Override
+    public String label() {
+      return (reverse ? "reverse scan " : "scan ") + step.name();
+    }
+
+    @Override
+    public int outputCount() {
+      return nc + ys + nc;
+    }
+
+    @Override
+    public List<TensorType> inferTypes(List<TensorType> in) {
+      List<TensorType> p = step.paramTypes();
+      List<TensorType> r = step.resultTypes();
+      if (in.size() != nc + nx + nk) {
+        throw new IllegalArgumentException("scan of '" + step.name() + "' takes " + (nc + nx + nk)
+            + " inputs, got " + in.size());
+      }
+      int t = -1;
+      for (int i = 0; i < nx; i++) {
+        TensorType s = in.get(nc + i);
+        if (s.shape().rank() < 1) {
+          throw new IllegalArgumentException("scan of '" + step.name() + "': sequence " + i + " is " + s
+              + ", it needs a leading time axis");
+        }
+        int len = s.shape().dim(0);
+        if (t >= 0 && len != t) {
+          throw new IllegalArgumentException("scan of '" + step.name() + "': sequences have lengths "
+              + t + " and " + len);
+        }
+        t = len;
+        TensorType slice = new TensorType(s.dtype(), s.shape().without(0));
+        expect(slice, p.get(nc + i), "sequence " + i + " (one step)");
+      }
+      if (t < 0) {
+        throw new IllegalArgumentException("scan of '" + step.name() + "' needs at least one sequence");
+      }
+      for (int i = 0; i < nc; i++) {
+        expect(in.get(i), p.get(i), "initial carry " + i);
+        expect(r.get(i), p.get(i), "new carry " + i + " (the step's result " + i + ")");
+      }
+      for (int i = 0; i < nk; i++) {
+        expect(in.get(nc + nx + i), p.get(nc + nx + i), "constant " + i);
+      }
+      List<TensorType> out = new ArrayList<>();
+      for (int i = 0; i < nc; i++) {
+        out.add(p.get(i));
+      }
+      for (int i = 0; i < ys; i++) {
+        out.add(stacked(r.get(nc + i), t));
+      }
+      for (int i = 0; i < nc; i++) {
+        out.add(stacked(p.get(i), t));
+      }
+      return out;
+    }
+
+    private void expect(TensorType got, TensorType want, String what) {
+      if (!got.equals(want)) {
+        throw new IllegalArgumentException("scan of '" + step.name() + "': " + what + " is " + got
+            + ", the step expects " + want);
+      }
+    }
+
+    private static TensorType stacked(TensorType t, int len) {
+      int[] d = new int[t.shape().rank() + 1];
+      d[0] = len;
+      System.arraycopy(t.shape().toArray(), 0, d, 1, t.shape().rank());
+      return new TensorType(t.dtype(), Shape.of(d));
+    }
+
+    @Override
+    public List<Tensor> compute(List<Tensor> in) {
+      int t = in.get(nc).shape().dim(0);
+      List<Tensor> carry = new ArrayList<>(in.subList(0, nc));
+      List<Tensor> consts = in.subList(nc + nx, nc + nx + nk);
+      Tensor[][] yOut = new Tensor[ys][t];
+      Tensor[][] hist = new Tensor[nc][t];
+      Plan plan = step.fused() == null ? step.plan() : null;
+      List<Tensor> args = new ArrayList<>(nc + nx + nk);
+      for (int s = 0; s < t; s++) {
+        int pos = reverse ? t - 1 - s : s;
+        args.clear();
+        args.addAll(carry);
+        for (int i = 0; i < nx; i++) {
+          args.add(in.get(nc + i).select(0, pos));
+        }
+        args.addAll(consts);
+        List<Tensor> r = plan != null ? plan.run(args) : step.fused().forward(args);
+        for (int i = 0; i < nc; i++) {
+          hist[i][pos] = carry.get(i);
+          carry.set(i, r.get(i));
+        }
+        for (int i = 0; i < ys; i++) {
+          yOut[i][pos] = r.get(nc + i);
+        }
+      }
+      List<Tensor> out = new ArrayList<>(carry);
+      for (int i = 0; i < ys; i++) {
+        out.add(Tensor.stack(0, Arrays.asList(yOut[i])));
+      }
+      for (int i = 0; i < nc; i++) {
+        out.add(Tensor.stack(0, Arrays.asList(hist[i])));
+      }
+      return out;
+    }
+
+    @Override
+    public List<Node> backward(Node node, List<Node> cot) {
+      Graph g = node.graph();
+      boolean histCot = false;
+      for (int i = 0; i < nc; i++) {
+        histCot |= !isZero(cot.get(nc + ys + i));
+      }
+      Function bstep = backwardStep(histCot);
+      List<Node> in = node.inputs();
+      List<Node> init = new ArrayList<>();
+      for (int i = 0; i < nc; i++) {
+        init.add(cot.get(i));                                  // d final carry
+      }
+      for (int i = 0; i < nk; i++) {
+        init.add(g.zeros(in.get(nc + nx + i).type()));         // constant gradient accumulators
+      }
+      List<Node> seqs = new ArrayList<>();
+      for (int i = 0; i < nc; i++) {
+        seqs.add(node.output(nc + ys + i));                    // carry history
+      }
+      seqs.addAll(in.subList(nc, nc + nx));                    // x
+      for (int i = 0; i < ys; i++) {
+        seqs.add(cot.get(nc + i));                             // dy
+      }
+      if (histCot) {
+        for (int i = 0; i < nc; i++) {
+          seqs.add(cot.get(nc + ys + i));                      // d history
+        }
+      }
+      Scan b = Scan.of(bstep, init, seqs, in.subList(nc + nx, nc + nx + nk), !reverse);
+      List<Node> fc = b.finalCarries();
+      List<Node> dx = b.outputs();
+      List<Node> grads = new ArrayList<>();
+      grads.addAll(fc.subList(0, nc));
+      grads.addAll(dx);
+      grads.addAll(fc.subList(nc, nc + nk));
+      return grads;
+    }
+
+    private static boolean isZero(Node n) {
+      return n.op() instanceof Ops.Fill && ((Ops.Fill) n.op()).value() == 0.0;
+    }
+
+    /**
+     * The reverse step: carries (d carry, constant-gradient accumulators), sequences (carry
+     * history, x, dy[, d history]), constants; returns the new carries and dx.
+     */
+    private Function backwardStep(boolean histCot) {
+      int k = histCot ? 1 : 0;
+      Function f = backwardSteps[k];
+      if (f != null) {
+        return f;
+      }
+      synchronized (this) {
+        if (backwardSteps[k] != null) {
+          return backwardSteps[k];
+        }
+        List<TensorType> p = step.paramTypes();
+        List<TensorType> r = step.resultTypes();
+        Graph g = new Graph(step.name() + ".scan_backward");
+        List<Node> dCarry = new ArrayList<>();
+        List<Node> acc = new ArrayList<>();
+        List<Node> hist = new ArrayList<>();
+        List<Node> xs = new ArrayList<>();
+        List<Node> dys = new ArrayList<>();
+        List<Node> dHist = new ArrayList<>();
+        List<Node> consts = new ArrayList<>();
+        for (int i = 0; i < nc; i++) {
+          dCarry.add(g.input("dcarry" + i, p.get(i)));
+        }
+        for (int i = 0; i < nk; i++) {
+          acc.add(g.input("dconst" + i, p.get(nc + nx + i)));
+        }
+        for (int i = 0; i < nc; i++) {
+          hist.add(g.input("carry" + i, p.get(i)));
+        }
+        for (int i = 0; i < nx; i++) {
+          xs.add(g.input("x" + i, p.get(nc + i)));
+        }
+        for (int i = 0; i < ys; i++) {
+          dys.add(g.input("dy" + i, r.get(nc + i)));
+        }
+        if (histCot) {
+          for (int i = 0; i < nc; i++) {
+            dHist.add(g.input("dhistory" + i, p.get(i)));
+          }
+        }
+        for (int i = 0; i < nk; i++) {
+          consts.add(g.input("const" + i, p.get(nc + nx + i)));
+        }
+        List<Node> vArgs = new ArrayList<>(hist);
+        vArgs.addAll(xs);
+        vArgs.addAll(consts);
+        vArgs.addAll(dCarry);
+        vArgs.addAll(dys);
+        List<Node> v = step.derived().vjp().apply(vArgs);
+        List<Node> results = new ArrayList<>();
+        for (int i = 0; i < nc; i++) {
+          Node d = v.get(i);
+          results.add(histCot ? d.add(dHist.get(i)) : d);
+        }
+        for (int i = 0; i < nk; i++) {
+          results.add(acc.get(i).add(v.get(nc + nx + i)));
+        }
+        results.addAll(v.subList(nc, nc + nx));
+        List<Node> formals = new ArrayList<>(dCarry);
+        formals.addAll(acc);
+        formals.addAll(hist);
+        formals.addAll(xs);
+        formals.addAll(dys);
+        formals.addAll(dHist);
+        formals.addAll(consts);
+        f = Function.of(step.name() + ".scan_backward", formals, results);
+        backwardSteps[k] = f;
+        return f;
+      }
+    }
+  }
+}

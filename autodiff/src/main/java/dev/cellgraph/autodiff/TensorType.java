@@ -1,0 +1,23 @@
+package dev.cellgraph.autodiff;
+
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import java.util.Objects;
+
+/** The static type of a node's value: dtype and shape. */
+public record TensorType(DType dtype, Shape shape) {
+  public TensorType {
+    Objects.requireNonNull(dtype, "dtype");
+    Objects.requireNonNull(shape, "shape");
+  }
+
+  public static TensorType of(DType dtype, int... dims) {
+    return new TensorType(dtype, Shape.of(dims));
+  }
+
+  /** {@code float64[2, 3]}. */
+  @Override
+  public String toString() {
+    return dtype.lowerName() + shape;
+  }
+}
