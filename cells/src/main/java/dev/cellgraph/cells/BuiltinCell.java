@@ -1,0 +1,187 @@
+package dev.cellgraph.cells;
+
+import dev.cellgraph.autodiff.Function;
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * PyTorch's recurrent cells ({@code nn.RNN} with tanh or relu, {@code nn.LSTM}, {@code nn.GRU}),
+ * written against PyTorch's packed parameters so that weights move both ways unchanged:
+ * {@code weight_ih [G*H, I]}, {@code weight_hh [G*H, H]}, {@code bias_ih [G*H]},
+ * {@code bias_hh [G*H]}, gates packed i, f, g, o for the LSTM and r, z, n for the GRU.
+ */
+public final class BuiltinCell implements Cell {
+  /** The kinds of built-in cell. */
+  public enum Kind {
+    RNN_TANH("rnn", 1), RNN_RELU("rnn-relu", 1), LSTM("lstm", 4), GRU("gru", 3);
+
+    private final String cellName;
+    private final int gates;
+
+    Kind(String cellName, int gates) {
+      this.cellName = cellName;
+      this.gates = gates;
+    }
+
+    public String cellName() {
+      return cellName;
+    }
+
+    /** How many gate blocks are packed in each weight. */
+    public int gates() {
+      return gates;
+    }
+  }
+
+  private final Kind kind;
+  private final boolean bias;
+  private final Map<String, Function> steps = new ConcurrentHashMap<>();
+
+  private BuiltinCell(Kind kind, boolean bias) {
+    this.kind = kind;
+    this.bias = bias;
+  }
+
+  public static BuiltinCell of(Kind kind, boolean bias) {
+    return new BuiltinCell(kind, bias);
+  }
+
+  /** The built-in cell called {@code rnn}, {@code rnn-relu}, {@code lstm} or {@code gru}, or null. */
+  public static BuiltinCell named(String name, boolean bias) {
+    for (Kind k : Kind.values()) {
+      if (k.cellName.equals(name.toLowerCase(Locale.ROOT))) {
+        return new BuiltinCell(k, bias);
+      }
+    }
+    return null;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public boolean hasBias() {
+    return bias;
+  }
+
+  @Override
+  public String name() {
+    return kind.cellName;
+  }
+
+  @Override
+  public List<String> stateNames() {
+    return kind == Kind.LSTM ? List.of("h", "c") : List.of("h");
+  }
+
+  @Override
+  public int stateSize(String state, int inputSize, int hiddenSize) {
+    return hiddenSize;
+  }
+
+  @Override
+  public int outputSize(int inputSize, int hiddenSize) {
+    return hiddenSize;
+  }
+
+  @Override
+  public LinkedHashMap<String, Shape> parameterShapes(int inputSize, int hiddenSize) {
+    int g = kind.gates * hiddenSize;
+    LinkedHashMap<String, Shape> m = new LinkedHashMap<>();
+    m.put("weight_ih", Shape.of(g, inputSize));
+    m.put("weight_hh", Shape.of(g, hiddenSize));
+    if (bias) {
+      m.put("bias_ih", Shape.of(g));
+      m.put("bias_hh", Shape.of(g));
+    }
+    return m;
+  }
+
+  @Override
+  public boolean pytorchNaming() {
+    return true;
+  }
+
+  @Override
+  public Function step(DType dtype, int batch, int inputSize, int hiddenSize) {
+    String key = dtype + "/" + batch + "/" + inputSize + "/" + hiddenSize;
+    return steps.computeIfAbsent(key, k -> buildStep(dtype, batch, inputSize, hiddenSize));
+  }
+
+  private Function buildStep(DType dtype, int batch, int in, int hid) {
+    Graph g = new Graph(kind.cellName);
+    List<Node> states = new ArrayList<>();
+    for (String s : stateNames()) {
+      states.add(g.input(s, dtype, batch, hid));
+    }
+    Node x = g.input("x", dtype, batch, in);
+    List<Node> params = new ArrayList<>();
+    Map<String, Node> p = new LinkedHashMap<>();
+    for (Map.Entry<String, Shape> e : parameterShapes(in, hid).entrySet()) {
+      Node n = g.parameter(e.getKey(), dtype, e.getValue().toArray());
+      params.add(n);
+      p.put(e.getKey(), n);
+    }
+    Node h = states.get(0);
+    // x W_ihᵀ + b_ih and h W_hhᵀ + b_hh, all gates at once
+    Node gi = x.matmul(p.get("weight_ih"), false, true);
+    Node gh = h.matmul(p.get("weight_hh"), false, true);
+    if (bias) {
+      gi = gi.add(p.get("bias_ih"));
+      gh = gh.add(p.get("bias_hh"));
+    }
+    List<Node> results = new ArrayList<>();
+    switch (kind) {
+      case RNN_TANH:
+      case RNN_RELU: {
+        Node pre = gi.add(gh);
+        Node hn = (kind == Kind.RNN_TANH ? pre.tanh() : pre.relu()).named("h'");
+        results.add(hn);
+        results.add(hn);
+        break;
+      }
+      case LSTM: {
+        Node gates = gi.add(gh);
+        Node i = gates.slice(1, 0, hid).sigmoid().named("i");
+        Node f = gates.slice(1, hid, 2 * hid).sigmoid().named("f");
+        Node gg = gates.slice(1, 2 * hid, 3 * hid).tanh().named("g");
+        Node o = gates.slice(1, 3 * hid, 4 * hid).sigmoid().named("o");
+        Node c = states.get(1);
+        Node cn = f.mul(c).add(i.mul(gg)).named("c'");
+        Node hn = o.mul(cn.tanh()).named("h'");
+        results.add(hn);
+        results.add(cn);
+        results.add(hn);
+        break;
+      }
+      case GRU: {
+        Node r = gi.slice(1, 0, hid).add(gh.slice(1, 0, hid)).sigmoid().named("r");
+        Node z = gi.slice(1, hid, 2 * hid).add(gh.slice(1, hid, 2 * hid)).sigmoid().named("z");
+        Node n = gi.slice(1, 2 * hid, 3 * hid).add(r.mul(gh.slice(1, 2 * hid, 3 * hid))).tanh().named("n");
+        Node hn = z.oneMinus().mul(n).add(z.mul(h)).named("h'");
+        results.add(hn);
+        results.add(hn);
+        break;
+      }
+      default:
+        throw new AssertionError(kind);
+    }
+    List<Node> formals = new ArrayList<>(states);
+    formals.add(x);
+    formals.addAll(params);
+    return Function.of(kind.cellName, formals, results);
+  }
+
+  @Override
+  public String toString() {
+    return "BuiltinCell " + kind.cellName + (bias ? "" : " (no bias)");
+  }
+}

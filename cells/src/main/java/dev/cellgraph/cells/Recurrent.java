@@ -1,0 +1,338 @@
+package dev.cellgraph.cells;
+
+import dev.cellgraph.autodiff.Function;
+import dev.cellgraph.autodiff.Gradients;
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Plan;
+import dev.cellgraph.autodiff.Scan;
+import dev.cellgraph.autodiff.TensorType;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A recurrent layer: a {@link Cell} scanned over time-major input {@code [T, B, I]}, optionally
+ * stacked ({@code layers > 1}, each layer reading the previous one's output) and bidirectional
+ * (a second scan from T-1 down to 0, outputs of the two directions concatenated), with
+ * PyTorch's semantics.
+ *
+ * <p>Initial and final states are {@code [layers * directions, B, H]} per state, index
+ * {@code layer * directions + direction}, as in PyTorch. Parameters are named
+ * {@code weight_ih_l0}, {@code weight_ih_l0_reverse}, ... for cells that use PyTorch's naming,
+ * and otherwise by their canonical names for layer 0's forward direction and with the suffixes
+ * {@code _l<k>} (layers after the first) and {@code _reverse} for the rest.
+ *
+ * <p>Immutable and thread-safe; compiled plans are cached per sequence length, batch and dtype.
+ */
+public final class Recurrent {
+  private final Cell cell;
+  private final int inputSize;
+  private final int hiddenSize;
+  private final int layers;
+  private final boolean bidirectional;
+  private final Map<String, Runner> runners = new ConcurrentHashMap<>();
+
+  private Recurrent(Cell cell, int inputSize, int hiddenSize, int layers, boolean bidirectional) {
+    this.cell = Objects.requireNonNull(cell, "cell");
+    if (inputSize < 1) {
+      throw new IllegalArgumentException("input size (" + inputSize + ") must be at least 1");
+    }
+    if (hiddenSize < 1) {
+      throw new IllegalArgumentException("hidden size (" + hiddenSize + ") must be at least 1");
+    }
+    if (layers < 1) {
+      throw new IllegalArgumentException("layers (" + layers + ") must be at least 1");
+    }
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.layers = layers;
+    this.bidirectional = bidirectional;
+  }
+
+  public static Recurrent of(Cell cell, int inputSize, int hiddenSize) {
+    return new Recurrent(cell, inputSize, hiddenSize, 1, false);
+  }
+
+  public static Recurrent of(Cell cell, int inputSize, int hiddenSize, int layers, boolean bidirectional) {
+    return new Recurrent(cell, inputSize, hiddenSize, layers, bidirectional);
+  }
+
+  public Cell cell() {
+    return cell;
+  }
+
+  public int inputSize() {
+    return inputSize;
+  }
+
+  public int hiddenSize() {
+    return hiddenSize;
+  }
+
+  public int layers() {
+    return layers;
+  }
+
+  public boolean bidirectional() {
+    return bidirectional;
+  }
+
+  public int directions() {
+    return bidirectional ? 2 : 1;
+  }
+
+  /** The size of each step's output: directions times the cell's output size. */
+  public int outputSize() {
+    return directions() * cell.outputSize(layerInputSize(layers - 1), hiddenSize);
+  }
+
+  private int layerInputSize(int layer) {
+    return layer == 0 ? inputSize : directions() * cell.outputSize(inputSize, hiddenSize);
+  }
+
+  /** The name of a cell parameter {@code base} in the given layer and direction. */
+  public String parameterName(String base, int layer, int direction) {
+    String rev = direction == 1 ? "_reverse" : "";
+    if (cell.pytorchNaming()) {
+      return base + "_l" + layer + rev;
+    }
+    return base + (layer > 0 ? "_l" + layer : "") + rev;
+  }
+
+  /** Every parameter of the layer with its shape, in a fixed order (layer, direction, cell order). */
+  public LinkedHashMap<String, Shape> parameterShapes() {
+    LinkedHashMap<String, Shape> m = new LinkedHashMap<>();
+    for (int l = 0; l < layers; l++) {
+      for (int d = 0; d < directions(); d++) {
+        for (Map.Entry<String, Shape> e : cell.parameterShapes(layerInputSize(l), hiddenSize).entrySet()) {
+          m.put(parameterName(e.getKey(), l, d), e.getValue());
+        }
+      }
+    }
+    return m;
+  }
+
+  public long parameterCount() {
+    long n = 0;
+    for (Shape s : parameterShapes().values()) {
+      n += s.size();
+    }
+    return n;
+  }
+
+  /** The shape of a state's initial or final value: {@code [layers * directions, B, size]}. */
+  public Shape stateShape(String state, int batch) {
+    return Shape.of(layers * directions(), batch, cell.stateSize(state, inputSize, hiddenSize));
+  }
+
+  /** The nodes a layer adds to a graph: the output sequence and each state's final value. */
+  public record Output(Node output, Map<String, Node> finalStates) {}
+
+  /**
+   * Adds the layer to a graph. {@code input} is {@code [T, B, I]}; {@code initialStates} maps state
+   * names to {@code [layers * directions, B, size]} nodes (a missing state starts at zero);
+   * {@code params} maps every name of {@link #parameterShapes()} to a node.
+   */
+  public Output build(Graph g, Node input, Map<String, Node> initialStates, Map<String, Node> params) {
+    Shape is = input.shape();
+    if (is.rank() != 3 || is.dim(2) != inputSize) {
+      throw new IllegalArgumentException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
+          + "] (time-major), got " + is);
+    }
+    int batch = is.dim(1);
+    DType dtype = input.dtype();
+    for (Map.Entry<String, Shape> e : parameterShapes().entrySet()) {
+      Node p = params.get(e.getKey());
+      if (p == null) {
+        throw new IllegalArgumentException("recurrent " + cell.name() + ": parameter '" + e.getKey() + "' is missing");
+      }
+      if (!p.shape().equals(e.getValue()) || p.dtype() != dtype) {
+        throw new IllegalArgumentException("recurrent " + cell.name() + ": parameter '" + e.getKey() + "' is "
+            + p.type() + ", expected " + dtype.lowerName() + e.getValue());
+      }
+    }
+    List<String> states = cell.stateNames();
+    Map<String, List<Node>> finals = new LinkedHashMap<>();
+    for (String s : states) {
+      Node init = initialStates.get(s);
+      Shape want = stateShape(s, batch);
+      if (init != null && (!init.shape().equals(want) || init.dtype() != dtype)) {
+        throw new IllegalArgumentException("recurrent " + cell.name() + ": initial state '" + s + "' is "
+            + init.type() + ", expected " + dtype.lowerName() + want);
+      }
+      finals.put(s, new ArrayList<>());
+    }
+    Node layerInput = input;
+    for (int l = 0; l < layers; l++) {
+      int in = layerInputSize(l);
+      Function step = cell.step(dtype, batch, in, hiddenSize);
+      List<Node> dirOutputs = new ArrayList<>();
+      for (int d = 0; d < directions(); d++) {
+        int index = l * directions() + d;
+        List<Node> init = new ArrayList<>();
+        for (String s : states) {
+          Node all = initialStates.get(s);
+          int size = cell.stateSize(s, inputSize, hiddenSize);
+          init.add(all != null ? all.select(0, index) : g.zeros(TensorType.of(dtype, batch, size)));
+        }
+        List<Node> consts = new ArrayList<>();
+        for (String base : cell.parameterShapes(in, hiddenSize).keySet()) {
+          consts.add(params.get(parameterName(base, l, d)));
+        }
+        Scan scan = Scan.of(step, init, List.of(layerInput), consts, d == 1);
+        dirOutputs.add(scan.outputs().get(0));
+        for (int k = 0; k < states.size(); k++) {
+          Node fin = scan.finalCarries().get(k);
+          finals.get(states.get(k)).add(fin.reshape(1, fin.shape().dim(0), fin.shape().dim(1)));
+        }
+      }
+      layerInput = Node.concat(2, dirOutputs);
+    }
+    Map<String, Node> fin = new LinkedHashMap<>();
+    for (String s : states) {
+      fin.put(s, Node.concat(0, finals.get(s)));
+    }
+    return new Output(layerInput, fin);
+  }
+
+  /** What {@link #run} computes. Gradients are keyed {@code input}, {@code <state>0} and parameter names. */
+  public record Result(Tensor output, Map<String, Tensor> finalStates, Map<String, Tensor> gradients) {}
+
+  /**
+   * Runs the layer on concrete values: {@code input [T, B, I]}, optional initial states (by state
+   * name, {@code [layers * directions, B, size]}), and every parameter. When {@code gradOutput}
+   * (shaped like the output) is given, also computes the gradients of
+   * {@code sum(output * gradOutput)} with respect to the input, the initial states and every
+   * parameter.
+   */
+  public Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> initialStates, Tensor gradOutput) {
+    Objects.requireNonNull(input, "input");
+    if (input.rank() != 3) {
+      throw new IllegalArgumentException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
+          + "] (time-major), got " + input.shape());
+    }
+    List<String> given = new ArrayList<>();
+    for (String s : cell.stateNames()) {
+      if (initialStates.containsKey(s)) {
+        given.add(s);
+      }
+    }
+    for (String s : initialStates.keySet()) {
+      if (!cell.stateNames().contains(s)) {
+        throw new IllegalArgumentException("recurrent " + cell.name() + ": unknown state '" + s + "', the cell's states are "
+            + cell.stateNames());
+      }
+    }
+    String key = input.dtype() + "/" + input.shape() + "/" + given + "/" + (gradOutput != null);
+    Runner r = runners.computeIfAbsent(key, k -> new Runner(input.dtype(), input.shape(), given, gradOutput != null));
+    return r.run(params, input, initialStates, gradOutput);
+  }
+
+  /** A compiled forward (and backward) pass for one input shape. */
+  private final class Runner {
+    private final Plan plan;
+    private final List<String> feedNames = new ArrayList<>();   // "input", "state:h", "param:W", "grad_output"
+    private final List<String> outNames = new ArrayList<>();
+
+    Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad) {
+      Graph g = new Graph("recurrent " + cell.name());
+      List<Node> feeds = new ArrayList<>();
+      Node input = g.input("input", new TensorType(dtype, inputShape));
+      feeds.add(input);
+      feedNames.add("input");
+      int batch = inputShape.dim(1);
+      Map<String, Node> init = new LinkedHashMap<>();
+      for (String s : givenStates) {
+        Node n = g.input(s + "0", new TensorType(dtype, stateShape(s, batch)));
+        init.put(s, n);
+        feeds.add(n);
+        feedNames.add("state:" + s);
+      }
+      Map<String, Node> params = new LinkedHashMap<>();
+      for (Map.Entry<String, Shape> e : parameterShapes().entrySet()) {
+        Node n = g.parameter(e.getKey(), new TensorType(dtype, e.getValue()));
+        params.put(e.getKey(), n);
+        feeds.add(n);
+        feedNames.add("param:" + e.getKey());
+      }
+      Output out = build(g, input, init, params);
+      List<Node> outputs = new ArrayList<>();
+      outputs.add(out.output());
+      outNames.add("output");
+      for (Map.Entry<String, Node> e : out.finalStates().entrySet()) {
+        outputs.add(e.getValue());
+        outNames.add("state:" + e.getKey());
+      }
+      if (withGrad) {
+        Node go = g.input("grad_output", out.output().type());
+        feeds.add(go);
+        feedNames.add("grad_output");
+        List<Node> wrt = new ArrayList<>();
+        List<String> wrtNames = new ArrayList<>();
+        wrt.add(input);
+        wrtNames.add("grad:input");
+        for (Map.Entry<String, Node> e : init.entrySet()) {
+          wrt.add(e.getValue());
+          wrtNames.add("grad:" + e.getKey() + "0");
+        }
+        for (Map.Entry<String, Node> e : params.entrySet()) {
+          wrt.add(e.getValue());
+          wrtNames.add("grad:" + e.getKey());
+        }
+        Gradients grads = Gradients.vjp(List.of(out.output()), List.of(go), wrt);
+        outputs.addAll(grads.list());
+        outNames.addAll(wrtNames);
+      }
+      this.plan = Plan.compile(outputs, feeds);
+    }
+
+    Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> states, Tensor gradOutput) {
+      List<Tensor> vals = new ArrayList<>();
+      for (String f : feedNames) {
+        Tensor v;
+        if (f.equals("input")) {
+          v = input;
+        } else if (f.equals("grad_output")) {
+          v = gradOutput;
+        } else if (f.startsWith("state:")) {
+          v = states.get(f.substring(6));
+        } else {
+          String name = f.substring(6);
+          v = params.get(name);
+          if (v == null) {
+            throw new IllegalArgumentException("recurrent " + cell.name() + ": parameter '" + name + "' is missing");
+          }
+        }
+        vals.add(v);
+      }
+      List<Tensor> out = plan.run(vals);
+      Tensor output = null;
+      Map<String, Tensor> fin = new LinkedHashMap<>();
+      Map<String, Tensor> grads = new LinkedHashMap<>();
+      for (int i = 0; i < outNames.size(); i++) {
+        String n = outNames.get(i);
+        if (n.equals("output")) {
+          output = out.get(i);
+        } else if (n.startsWith("state:")) {
+          fin.put(n.substring(6), out.get(i));
+        } else {
+          grads.put(n.substring(5), out.get(i));
+        }
+      }
+      return new Result(output, fin, grads);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Recurrent " + cell.name() + " (input " + inputSize + ", hidden " + hiddenSize + ", " + layers
+        + " layer" + (layers == 1 ? "" : "s") + (bidirectional ? ", bidirectional" : "") + ")";
+  }
+}
