@@ -1,0 +1,20 @@
+package dev.cellgraph.core.io;
+
+import java.io.IOException;
+
+/**
+ * A safetensors file that is not well formed. The message names the file and, where there is
+ * one, the tensor: {@code weights.safetensors: tensor 'weight_ih_l0': data_offsets [0, 96]
+ * extend past the end of the data (80 bytes)}.
+ */
+public final class SafeTensorsException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  public SafeTensorsException(String message) {
+    super(message);
+  }
+
+  public SafeTensorsException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
