@@ -1,0 +1,255 @@
+package dev.cellgraph.cells;
+
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The interop contract with PyTorch behind {@code cellgraph run}: a weights map (PyTorch's names
+ * for the built-in cells, canonical names for formula cells), an inputs map ({@code input},
+ * optional initial states, optional {@code grad_output}), and the results under the names
+ * PyTorch's reference scripts use ({@code output}, {@code h_n}, {@code grad.input},
+ * {@code grad.<parameter>}, ...).
+ *
+ * <p>Sizes, layer count, direction and bias come from the weights; requested values that
+ * disagree with them are an error, as is any weight or input of the wrong shape or dtype. Errors
+ * are {@link IllegalArgumentException}s whose messages name the tensor and both shapes.
+ */
+public final class Interop {
+  private static final Pattern LAYER = Pattern.compile("^(.*?)_l(\\d+)(_reverse)?$");
+
+  private Interop() {}
+
+  /** What the caller asks for; null fields mean "take it from the weights". */
+  public record Request(Integer layers, Boolean bidirectional, String nonlinearity) {
+    public static Request none() {
+      return new Request(null, null, null);
+    }
+  }
+
+  /** The layer a weights map describes, with its cell. */
+  public record Configured(Recurrent layer, DType dtype) {}
+
+  /**
+   * Builds the layer for {@code cell} that the weights describe. For the built-in names
+   * {@code rnn}, {@code lstm} and {@code gru}, {@code cell} may be null and is made from the
+   * weights (bias or not; the nonlinearity of {@code rnn} from the request).
+   */
+  public static Configured configure(String cellName, Cell formulaCell, Map<String, Tensor> weights,
+      Tensor input, Request req) {
+    if (weights.isEmpty()) {
+      throw new IllegalArgumentException("the weights file holds no tensors");
+    }
+    DType dtype = null;
+    for (Map.Entry<String, Tensor> e : weights.entrySet()) {
+      DType t = e.getValue().dtype();
+      if (!t.isFloating()) {
+        throw new IllegalArgumentException("weight '" + e.getKey() + "' is " + t.lowerName() + ", expected float32 or float64");
+      }
+      if (dtype != null && t != dtype) {
+        throw new IllegalArgumentException("weights mix dtypes: '" + e.getKey() + "' is " + t.lowerName()
+            + ", others are " + dtype.lowerName());
+      }
+      dtype = t;
+    }
+    // layers and directions from the names
+    int maxLayer = 0;
+    boolean reverse = false;
+    for (String n : weights.keySet()) {
+      Matcher m = LAYER.matcher(n);
+      if (m.matches()) {
+        maxLayer = Math.max(maxLayer, Integer.parseInt(m.group(2)));
+      }
+      reverse |= n.endsWith("_reverse");
+    }
+    int layers = maxLayer + 1;
+    if (req.layers() != null && req.layers() != layers) {
+      throw new IllegalArgumentException("--layers " + req.layers() + " disagrees with the weights, which hold "
+          + layers + " layer" + (layers == 1 ? "" : "s"));
+    }
+    if (req.bidirectional() != null && req.bidirectional() != reverse) {
+      throw new IllegalArgumentException(req.bidirectional()
+          ? "--bidirectional was given but the weights have no '_reverse' parameters"
+          : "the weights are bidirectional ('_reverse' parameters) but --bidirectional was not given");
+    }
+    if (input.rank() != 3) {
+      throw new IllegalArgumentException("input must be [T, B, I] (time-major), got " + input.shape());
+    }
+    int inputSize = input.shape().dim(2);
+    Cell cell;
+    int hidden;
+    if (formulaCell == null) {
+      String base = cellName;
+      String nl = req.nonlinearity();
+      if (nl != null && !nl.equals("tanh") && !nl.equals("relu")) {
+        throw new IllegalArgumentException("--nonlinearity must be tanh or relu, got '" + nl + "'");
+      }
+      if (nl != null && !base.equals("rnn")) {
+        throw new IllegalArgumentException("--nonlinearity applies to the rnn cell, not to " + base);
+      }
+      if (base.equals("rnn") && "relu".equals(nl)) {
+        base = "rnn-relu";
+      }
+      boolean bias = weights.containsKey("bias_ih_l0");
+      BuiltinCell b = BuiltinCell.named(base, bias);
+      if (b == null) {
+        throw new IllegalArgumentException("unknown built-in cell '" + cellName + "'");
+      }
+      Tensor whh = weights.get("weight_hh_l0");
+      if (whh == null || whh.rank() != 2) {
+        throw new IllegalArgumentException("the weights of a " + base + " need 'weight_hh_l0' [" + b.kind().gates()
+            + "*H, H]" + (whh == null ? "; it is missing" : ", got " + whh.shape()));
+      }
+      hidden = whh.shape().dim(1);
+      cell = b;
+    } else {
+      cell = formulaCell;
+      hidden = inferHidden(formulaCell, weights, inputSize);
+    }
+    Recurrent layer = Recurrent.of(cell, inputSize, hidden, layers, reverse);
+    checkWeights(layer, weights);
+    return new Configured(layer, dtype);
+  }
+
+  private static int inferHidden(Cell cell, Map<String, Tensor> weights, int inputSize) {
+    TreeSet<Integer> candidates = new TreeSet<>();
+    for (Tensor t : weights.values()) {
+      for (int d : t.shape().toArray()) {
+        candidates.add(d);
+      }
+    }
+    for (int h : candidates) {
+      boolean ok = true;
+      for (Map.Entry<String, Shape> e : cell.parameterShapes(inputSize, h).entrySet()) {
+        Tensor w = weights.get(e.getKey());
+        if (w == null || !w.shape().equals(e.getValue())) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) {
+        return h;
+      }
+    }
+    // no hidden size fits: report against the first matrix parameter's own reading
+    Map<String, Shape> at = cell.parameterShapes(inputSize, candidates.isEmpty() ? 1 : candidates.first());
+    for (String n : at.keySet()) {
+      if (!weights.containsKey(n)) {
+        throw new IllegalArgumentException("parameter '" + n + "' of cell " + cell.name() + " is missing from the weights");
+      }
+    }
+    throw new IllegalArgumentException("no hidden size fits the weights of cell " + cell.name() + " with input size "
+        + inputSize + ": " + describe(weights));
+  }
+
+  private static String describe(Map<String, Tensor> w) {
+    List<String> parts = new ArrayList<>();
+    for (Map.Entry<String, Tensor> e : w.entrySet()) {
+      parts.add(e.getKey() + " " + e.getValue().shape());
+    }
+    return String.join(", ", parts);
+  }
+
+  private static void checkWeights(Recurrent layer, Map<String, Tensor> weights) {
+    LinkedHashMap<String, Shape> want = layer.parameterShapes();
+    for (Map.Entry<String, Shape> e : want.entrySet()) {
+      Tensor w = weights.get(e.getKey());
+      if (w == null) {
+        throw new IllegalArgumentException("weight '" + e.getKey() + "' " + e.getValue() + " is missing (" + layer + ")");
+      }
+      if (!w.shape().equals(e.getValue())) {
+        throw new IllegalArgumentException("weight '" + e.getKey() + "' is " + w.shape() + ", expected " + e.getValue()
+            + " (" + layer + ")");
+      }
+    }
+    for (String n : weights.keySet()) {
+      if (!want.containsKey(n)) {
+        throw new IllegalArgumentException("weight '" + n + "' is not a parameter of " + layer
+            + "; expected " + want.keySet());
+      }
+    }
+  }
+
+  /**
+   * Runs the contract: {@code inputs} holds {@code input}, optional {@code <state>0}
+   * ({@code [layers*directions, B, H]}, or {@code [B, H]} for a single-layer one-direction
+   * layer), and optional {@code grad_output}. Returns {@code output}, {@code <state>_n}, and
+   * with {@code grad_output} also {@code grad.input}, {@code grad.<state>0}, {@code grad.<param>}.
+   */
+  public static Map<String, Tensor> run(Configured conf, Map<String, Tensor> weights, Map<String, Tensor> inputs) {
+    Recurrent layer = conf.layer();
+    DType dtype = conf.dtype();
+    Tensor input = inputs.get("input");
+    if (input == null) {
+      throw new IllegalArgumentException("the inputs need a tensor 'input' [T, B, I]");
+    }
+    checkDtype("input", input, dtype);
+    int batch = input.shape().dim(1);
+    Map<String, Tensor> states = new LinkedHashMap<>();
+    for (String s : layer.cell().stateNames()) {
+      Tensor v = inputs.get(s + "0");
+      if (v == null) {
+        continue;
+      }
+      checkDtype(s + "0", v, dtype);
+      Shape want = layer.stateShape(s, batch);
+      if (v.rank() == 2 && want.dim(0) == 1) {
+        v = v.reshape(want);
+      }
+      if (!v.shape().equals(want)) {
+        throw new IllegalArgumentException("initial state '" + s + "0' is " + v.shape() + ", expected " + want);
+      }
+      states.put(s, v);
+    }
+    List<String> known = new ArrayList<>(List.of("input", "grad_output"));
+    for (String s : layer.cell().stateNames()) {
+      known.add(s + "0");
+    }
+    for (String n : inputs.keySet()) {
+      if (!known.contains(n)) {
+        throw new IllegalArgumentException("unexpected input tensor '" + n + "'; expected " + known);
+      }
+    }
+    Tensor go = inputs.get("grad_output");
+    if (go != null) {
+      checkDtype("grad_output", go, dtype);
+      Shape want = Shape.of(input.shape().dim(0), batch, layer.outputSize());
+      if (!go.shape().equals(want)) {
+        throw new IllegalArgumentException("grad_output is " + go.shape() + ", expected the output's shape " + want);
+      }
+    }
+    Recurrent.Result r = layer.run(weights, input, states, go);
+    boolean flat = layer.layers() * layer.directions() == 1 && !layer.cell().pytorchNaming();
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    out.put("output", r.output());
+    for (Map.Entry<String, Tensor> e : r.finalStates().entrySet()) {
+      Tensor v = e.getValue();
+      out.put(e.getKey() + "_n", flat ? v.reshape(v.shape().without(0)) : v);
+    }
+    for (Map.Entry<String, Tensor> e : r.gradients().entrySet()) {
+      Tensor v = e.getValue();
+      String k = e.getKey();
+      boolean isState = k.endsWith("0") && layer.cell().stateNames().contains(k.substring(0, k.length() - 1))
+          && states.containsKey(k.substring(0, k.length() - 1));
+      if (isState && inputs.get(k).rank() == 2) {
+        v = v.reshape(v.shape().without(0));
+      }
+      out.put("grad." + k, v);
+    }
+    return out;
+  }
+
+  private static void checkDtype(String name, Tensor t, DType dtype) {
+    if (t.dtype() != dtype) {
+      throw new IllegalArgumentException("'" + name + "' is " + t.dtype().lowerName() + " but the weights are "
+          + dtype.lowerName() + "; computation runs in the weights' dtype");
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.cellgraph.cells;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.io.SafeTensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The built-in cells against PyTorch's nn.RNN / nn.LSTM / nn.GRU: outputs, states, every gradient. */
+class PyTorchParityTest {
+  static Path golden(String kind) throws Exception {
+    return Paths.get(PyTorchParityTest.class.getResource("/golden/" + kind).toURI());
+  }
+
+  static Stream<String> cases() throws Exception {
+    try (Stream<Path> s = Files.list(golden("pytorch"))) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void builtinMatchesPyTorch(String name) throws Exception {
+    Path dir = golden("pytorch").resolve(name);
+    JsonObject c = JsonParser.parseString(Files.readString(dir.resolve("case.json"))).getAsJsonObject();
+    Map<String, Tensor> weights = SafeTensors.read(dir.resolve("weights.safetensors"));
+    Map<String, Tensor> inputs = SafeTensors.read(dir.resolve("input.safetensors"));
+    Map<String, Tensor> expected = SafeTensors.read(dir.resolve("expected.safetensors"));
+    Interop.Request req = new Interop.Request(c.get("num_layers").getAsInt(),
+        c.get("bidirectional").getAsBoolean(),
+        c.get("cell").getAsString().equals("rnn") ? c.get("nonlinearity").getAsString() : null);
+    Interop.Configured conf = Interop.configure(c.get("cell").getAsString(), null, weights, inputs.get("input"), req);
+    assertEquals(c.get("hidden_size").getAsInt(), conf.layer().hiddenSize());
+    Map<String, Tensor> got = Interop.run(conf, weights, inputs);
+    boolean f32 = conf.dtype() == DType.FLOAT32;
+    double rtol = f32 ? 1e-4 : 1e-9;
+    double atol = f32 ? 1e-5 : 1e-12;
+    for (Map.Entry<String, Tensor> e : expected.entrySet()) {
+      Tensor g = got.get(e.getKey());
+      assertNotNull(g, "missing " + e.getKey() + "; got " + got.keySet());
+      assertTrue(g.allClose(e.getValue(), rtol, atol),
+          e.getKey() + ": max difference " + g.maxAbsDiff(e.getValue()));
+    }
+    assertEquals(expected.keySet(), got.keySet());
+  }
+}
