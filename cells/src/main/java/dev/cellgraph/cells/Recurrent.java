@@ -10,6 +10,8 @@ import dev.cellgraph.autodiff.TensorType;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.random.Initializers;
+import dev.cellgraph.core.random.Rng;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,6 +127,18 @@ public final class Recurrent {
       n += s.size();
     }
     return n;
+  }
+
+  /**
+   * Fresh parameters with PyTorch's default for recurrent layers: every parameter uniform in
+   * (-1/sqrt(H), 1/sqrt(H)), drawn in {@link #parameterShapes()} order from {@code rng}.
+   */
+  public Map<String, Tensor> initialize(Rng rng, DType dtype) {
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    for (Map.Entry<String, Shape> e : parameterShapes().entrySet()) {
+      m.put(e.getKey(), Initializers.pytorchRecurrent(rng, dtype, e.getValue(), hiddenSize));
+    }
+    return m;
   }
 
   /** The shape of a state's initial or final value: {@code [layers * directions, B, size]}. */

@@ -1,0 +1,13 @@
+package dev.cellgraph.examples;
+
+import dev.cellgraph.examples.cli.Command;
+import java.util.List;
+
+/** The registry of subcommands: add a command here to make it part of the program. */
+final class Commands {
+  private Commands() {}
+
+  static List<Command> all() {
+    return List.of(new RunCommand());
+  }
+}
