@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * The dimensions of a tensor: an immutable, validated value type. A rank-0 shape is a scalar.
- * Every dimension is non-negative and the element count fits in an {@code int}.
+ * Every dimension is non-negative and the product of the non-zero dimensions (so the element
+ * count, and every stride) fits in an {@code int}.
  */
 public final class Shape {
   private static final Shape SCALAR = new Shape(new int[0]);
@@ -14,15 +15,22 @@ public final class Shape {
 
   private Shape(int[] dims) {
     this.dims = dims;
+    // Sub-products serve as strides and loop bounds, so the product of the non-zero dimensions
+    // must fit in an int even when a zero makes the size 0; otherwise whether a shape is
+    // accepted would depend on where its zero is.
+    boolean empty = false;
     long n = 1;
     for (int d : dims) {
-      n *= d;
-      if (n > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(
-            "shape " + Arrays.toString(dims) + " has more than " + Integer.MAX_VALUE + " elements");
-      }
+      empty |= d == 0;
+      n = Math.min(n * Math.max(d, 1), 1L << 32); // saturate: n stays far from long overflow
     }
-    this.size = (int) n;
+    if (n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(empty
+          ? "shape " + Arrays.toString(dims) + " is too large: the product of its non-zero dimensions exceeds "
+              + Integer.MAX_VALUE
+          : "shape " + Arrays.toString(dims) + " has more than " + Integer.MAX_VALUE + " elements");
+    }
+    this.size = empty ? 0 : (int) n;
   }
 
   public static Shape of(int... dims) {

@@ -558,11 +558,18 @@ public final class Tensor {
         known *= nd[i];
       }
     }
-    if (infer >= 0 && known > 0 && size() % known == 0) {
+    if (infer >= 0) {
+      if (known == 0) {
+        throw new IllegalArgumentException("cannot reshape " + shape + " (" + size() + " elements) to "
+            + Arrays.toString(dims) + ": the -1 is ambiguous");
+      }
+      if (known < 0 || size() % known != 0) {
+        throw new IllegalArgumentException("cannot reshape " + shape + " (" + size() + " elements) to "
+            + Arrays.toString(dims) + ": " + size() + " is not a multiple of " + known);
+      }
       nd[infer] = size() / known;
     }
-    Shape s = Shape.of(nd);
-    return reshape(s);
+    return reshape(Shape.of(nd));
   }
 
   public Tensor reshape(Shape s) {
@@ -664,10 +671,16 @@ public final class Tensor {
     return res;
   }
 
-  /** Index {@code i} along {@code axis}, with that axis removed. */
+  /** Index {@code i} along {@code axis}, with that axis removed; a negative {@code i} counts from the end. */
   public Tensor select(int axis, int i) {
     int a = shape.normalizeAxis(axis);
-    return slice(a, i, i + 1).reshape(shape.without(a));
+    int len = shape.dim(a);
+    int k = i < 0 ? i + len : i;
+    if (k < 0 || k >= len) {
+      throw new IllegalArgumentException(
+          "select index " + i + " is out of range for axis " + axis + " of shape " + shape);
+    }
+    return slice(a, k, k + 1).reshape(shape.without(a));
   }
 
   /** Joins tensors of equal dtype and shape (except along {@code axis}). */
@@ -862,7 +875,26 @@ public final class Tensor {
     if (check == null || !check.equals(target)) {
       throw new IllegalArgumentException("cannot broadcast " + shape + " to " + target);
     }
-    return zeros(dtype, target).add(this);
+    // index mapping rather than zeros(target).add(this), so that integer tensors broadcast too
+    int[] st = broadcastStrides(shape, target);
+    int r = target.rank();
+    int[] dims = target.toArray();
+    int[] idx = new int[r];
+    int si = 0;
+    Tensor res = zeros(dtype, target);
+    for (int i = 0, n = target.size(); i < n; i++) {
+      res.copyElement(i, this, si);
+      for (int ax = r - 1; ax >= 0; ax--) {
+        idx[ax]++;
+        si += st[ax];
+        if (idx[ax] < dims[ax]) {
+          break;
+        }
+        si -= st[ax] * dims[ax];
+        idx[ax] = 0;
+      }
+    }
+    return res;
   }
 
   /** log(softmax(x)) over the last axis, computed stably as x - max - log(sum(exp(x - max))). */
@@ -917,7 +949,8 @@ public final class Tensor {
 
   /**
    * Whether both tensors have the same shape and every pair of elements satisfies
-   * {@code |a - b| <= atol + rtol * |b|} (NumPy's {@code allclose}; NaNs are never close).
+   * {@code |a - b| <= atol + rtol * |b|} (NumPy's {@code allclose}: equal infinities are close,
+   * NaNs never are).
    */
   public boolean allClose(Tensor other, double rtol, double atol) {
     if (!shape.equals(other.shape)) {
@@ -926,7 +959,7 @@ public final class Tensor {
     for (int i = 0, n = size(); i < n; i++) {
       double a = getFlat(i);
       double b = other.getFlat(i);
-      if (!(Math.abs(a - b) <= atol + rtol * Math.abs(b))) {
+      if (a != b && !(Math.abs(a - b) <= atol + rtol * Math.abs(b))) { // a == b: equal infinities
         return false;
       }
     }
@@ -940,7 +973,9 @@ public final class Tensor {
     }
     double m = 0;
     for (int i = 0, n = size(); i < n; i++) {
-      double diff = Math.abs(getFlat(i) - other.getFlat(i));
+      double a = getFlat(i);
+      double b = other.getFlat(i);
+      double diff = a == b ? 0 : Math.abs(a - b); // equal infinities differ by 0, not NaN
       if (Double.isNaN(diff)) {
         return Double.NaN;
       }

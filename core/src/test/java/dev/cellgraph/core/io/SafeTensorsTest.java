@@ -100,6 +100,20 @@ class SafeTensorsTest {
     assertEquals("tensor 'ids': int32 value 8589934592 at position 1 does not fit in 32 bits", e.getMessage());
   }
 
+  @Test
+  void rngStateSurvivesACheckpointExactly() throws IOException {
+    // how a trainer checkpoints its random stream: the four state words as an I64 tensor
+    dev.cellgraph.core.random.Rng rng = dev.cellgraph.core.random.Rng.seeded(31);
+    rng.nextGaussian();
+    Path file = dir.resolve("ckpt.safetensors");
+    SafeTensors.write(file, Map.of("rng_state", Tensor.ofLongs(rng.state(), 4)));
+    dev.cellgraph.core.random.Rng resumed =
+        dev.cellgraph.core.random.Rng.fromState(SafeTensors.read(file).get("rng_state").toLongArray());
+    for (int i = 0; i < 10; i++) {
+      assertEquals(rng.nextLong(), resumed.nextLong());
+    }
+  }
+
   // ---------------------------------------------------------------- files written by PyTorch
 
   @Test
