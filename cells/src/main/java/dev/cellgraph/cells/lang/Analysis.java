@@ -1,0 +1,565 @@
+package dev.cellgraph.cells.lang;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import dev.cellgraph.cells.lang.Expr.Time;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The checks every cell goes through, parsed or built in Java: names, output, evaluation
+ * order (cycles), parameter roles, and shape inference by unification.
+ */
+final class Analysis {
+  private final Draft d;
+  private final Map<String, Equation> byTarget = new LinkedHashMap<>();
+  private final Map<String, Integer> index = new HashMap<>();
+
+  Analysis(Draft draft) {
+    this.d = draft;
+  }
+
+  CellSpec run() {
+    names();
+    String output = output();
+    ImmutableList<Equation> order = order();
+    Map<String, Parameter.Role> roles = roles();
+    Shapes shapes = new Shapes(order, roles);
+    shapes.solve();
+    List<Parameter> params = new ArrayList<>();
+    for (Map.Entry<String, Parameter.Role> e : roles.entrySet()) {
+      params.add(new Parameter(e.getKey(), e.getValue(), shapes.paramDims(e.getKey())));
+    }
+    Map<String, Dim> vars = new LinkedHashMap<>();
+    for (String name : d.inputs().keySet()) {
+      vars.put(name, shapes.varDim(name));
+    }
+    for (Equation e : order) {
+      vars.put(e.target(), shapes.varDim(e.target()));
+    }
+    return new CellSpec(d.source(), d.sourceName(), d.notation(), d.inputs(), d.states(), output,
+        ImmutableList.copyOf(params), order, ImmutableMap.copyOf(vars), shapes.exprDims(), shapes.requirements(),
+        shapes.relations());
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  CellFormulaException error(Span at, String detail) {
+    if (d.source() != null && at.isKnown()) {
+      return d.source().error(at, detail);
+    }
+    return Source.unlocated(d.sourceName(), detail);
+  }
+
+  /** The user's own text for an expression, or its normalized form for Java-built cells. */
+  String text(Expr e) {
+    if (d.source() != null && e.span().isKnown()) {
+      String t = d.source().slice(e.span()).strip();
+      while (t.length() >= 2 && wrapped(t)) {
+        t = t.substring(1, t.length() - 1).strip();
+      }
+      return t;
+    }
+    return Printer.plain(e);
+  }
+
+  private static boolean wrapped(String t) {
+    char open = t.charAt(0);
+    char close = open == '(' ? ')' : open == '{' ? '}' : 0;
+    if (close == 0 || t.charAt(t.length() - 1) != close) {
+      return false;
+    }
+    int depth = 0;
+    for (int k = 0; k < t.length(); k++) {
+      char c = t.charAt(k);
+      if (c == open) {
+        depth++;
+      } else if (c == close && --depth == 0 && k < t.length() - 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- names
+
+  private void names() {
+    for (Equation e : d.equations()) {
+      String t = e.target();
+      if (d.inputs().containsKey(t)) {
+        throw error(e.span(), "'" + t + "' is the input and cannot be defined");
+      }
+      if (byTarget.putIfAbsent(t, e) != null) {
+        throw error(e.span(), "'" + e.spelling() + "' is defined twice");
+      }
+      index.put(t, index.size());
+    }
+    for (String s : d.states().keySet()) {
+      if (!byTarget.containsKey(s)) {
+        throw error(Span.NONE, "state '" + s + "' is never defined");
+      }
+    }
+    if (d.states().isEmpty()) {
+      throw error(Span.NONE, "no state: nothing is read at the previous step");
+    }
+    for (Equation e : d.equations()) {
+      walk(e.expr(), x -> {
+        if (x instanceof Expr.Var v) {
+          boolean known = d.inputs().containsKey(v.name()) || byTarget.containsKey(v.name());
+          if (!known) {
+            throw error(v.span(), "'" + v.name() + "' is read but never defined");
+          }
+          if (v.time() == Time.PREVIOUS && !d.states().containsKey(v.name())) {
+            throw error(v.span(), "'" + v.name() + "' is read at the previous step but is not a state");
+          }
+        } else if (x instanceof Expr.Param p) {
+          if (d.inputs().containsKey(p.name()) || byTarget.containsKey(p.name())) {
+            throw error(p.span(), "'" + p.name() + "' is a variable, not a parameter");
+          }
+        }
+      });
+    }
+  }
+
+  /** Visits every node, parents first; MatMul's matrix parameter included. */
+  static void walk(Expr e, java.util.function.Consumer<Expr> visit) {
+    visit.accept(e);
+    for (Expr c : e.children()) {
+      walk(c, visit);
+    }
+  }
+
+  private String output() {
+    String out = d.output();
+    if (out != null) {
+      if (!byTarget.containsKey(out)) {
+        throw error(d.outputSpan(), "the output '" + out + "' is never defined");
+      }
+      return out;
+    }
+    if (byTarget.containsKey("h")) {
+      return "h";
+    }
+    if (byTarget.containsKey("y")) {
+      return "y";
+    }
+    if (d.states().size() == 1) {
+      return d.states().keySet().iterator().next();
+    }
+    throw error(d.equations().get(0).span(), "cannot tell which value is the output: "
+        + "declare it, as in 'output " + d.states().keySet().iterator().next() + "'");
+  }
+
+  // ---------------------------------------------------------------- evaluation order
+
+  private ImmutableList<Equation> order() {
+    List<Equation> eqs = d.equations();
+    int n = eqs.size();
+    List<Set<Integer>> deps = new ArrayList<>();
+    List<List<Integer>> users = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      users.add(new ArrayList<>());
+    }
+    for (Equation e : eqs) {
+      Set<Integer> ds = new LinkedHashSet<>();
+      walk(e.expr(), x -> {
+        if (x instanceof Expr.Var v && v.time() == Time.CURRENT && index.containsKey(v.name())) {
+          ds.add(index.get(v.name()));
+        }
+      });
+      deps.add(ds);
+    }
+    int[] missing = new int[n];
+    PriorityQueue<Integer> ready = new PriorityQueue<>();
+    for (int k = 0; k < n; k++) {
+      missing[k] = deps.get(k).size();
+      for (int dep : deps.get(k)) {
+        users.get(dep).add(k);
+      }
+      if (missing[k] == 0) {
+        ready.add(k);
+      }
+    }
+    List<Equation> order = new ArrayList<>();
+    while (!ready.isEmpty()) {
+      int k = ready.poll();
+      order.add(eqs.get(k));
+      for (int u : users.get(k)) {
+        if (--missing[u] == 0) {
+          ready.add(u);
+        }
+      }
+    }
+    if (order.size() < n) {
+      throw cycle(deps, missing);
+    }
+    return ImmutableList.copyOf(order);
+  }
+
+  private CellFormulaException cycle(List<Set<Integer>> deps, int[] missing) {
+    int start = 0;
+    while (missing[start] == 0) {
+      start++;
+    }
+    List<Integer> path = new ArrayList<>();
+    Map<Integer, Integer> seen = new HashMap<>();
+    int k = start;
+    while (!seen.containsKey(k)) {
+      seen.put(k, path.size());
+      path.add(k);
+      for (int dep : deps.get(k)) {
+        if (missing[dep] > 0) {
+          k = dep;
+          break;
+        }
+      }
+    }
+    List<Integer> loop = new ArrayList<>(path.subList(seen.get(k), path.size()));
+    int first = loop.indexOf(loop.stream().min(Integer::compare).orElseThrow());
+    StringBuilder s = new StringBuilder();
+    for (int j = 0; j <= loop.size(); j++) {
+      Equation e = d.equations().get(loop.get((first + j) % loop.size()));
+      s.append(j == 0 ? "" : " -> ").append(e.spelling());
+    }
+    Equation at = d.equations().get(loop.get(first));
+    return error(at.span(), "cycle among same-step definitions: " + s);
+  }
+
+  // ---------------------------------------------------------------- parameter roles
+
+  private Map<String, Parameter.Role> roles() {
+    Map<String, Parameter.Role> roles = new LinkedHashMap<>();
+    Map<String, Span> firstUse = new HashMap<>();
+    for (Equation e : d.equations()) {
+      walkRoles(e.expr(), roles, firstUse);
+    }
+    for (Map.Entry<String, ImmutableList<Dim>> p : d.declaredParams().entrySet()) {
+      Span at = d.declaredParamSpans().getOrDefault(p.getKey(), Span.NONE);
+      Parameter.Role used = roles.get(p.getKey());
+      if (used == null) {
+        throw error(at, "parameter '" + p.getKey() + "' is declared but never used");
+      }
+      Parameter.Role declared = p.getValue().size() == 2 ? Parameter.Role.MATRIX : Parameter.Role.VECTOR;
+      if (used != declared) {
+        throw error(firstUse.get(p.getKey()), "'" + p.getKey() + "' is declared " + p.getValue()
+            + " but used as a " + used.name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return roles;
+  }
+
+  private void walkRoles(Expr e, Map<String, Parameter.Role> roles, Map<String, Span> firstUse) {
+    if (e instanceof Expr.MatMul m) {
+      use(m.matrix(), Parameter.Role.MATRIX, roles, firstUse);
+      walkRoles(m.vector(), roles, firstUse);
+      return;
+    }
+    if (e instanceof Expr.Param p) {
+      use(p, Parameter.Role.VECTOR, roles, firstUse);
+      return;
+    }
+    for (Expr c : e.children()) {
+      walkRoles(c, roles, firstUse);
+    }
+  }
+
+  private void use(Expr.Param p, Parameter.Role role, Map<String, Parameter.Role> roles, Map<String, Span> firstUse) {
+    Parameter.Role before = roles.putIfAbsent(p.name(), role);
+    firstUse.putIfAbsent(p.name(), p.span());
+    if (before != null && before != role) {
+      Span first = firstUse.get(p.name());
+      String where = first.isKnown() ? " (at " + first.line() + ":" + first.column() + ")" : "";
+      throw error(p.span(), "'" + p.name() + "' is used both as a " + lower(before) + where
+          + " and as a " + lower(role));
+    }
+  }
+
+  private static String lower(Parameter.Role r) {
+    return r.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  // ---------------------------------------------------------------- shapes
+
+  /** A check left for concrete sizes: two sizes that agree only for some I, H (such as I = H). */
+  record Requirement(int a, int b, Span at, Function<Function<Integer, String>, String> message) {}
+
+  /**
+   * Shape inference by unification over dimension variables. Each variable class may be
+   * bound to a {@link Dim} form; concatenations add sums; whatever nothing determines is H.
+   */
+  final class Shapes {
+    private final List<Equation> order;
+    private final Map<String, Parameter.Role> roles;
+    private final List<Integer> parent = new ArrayList<>();
+    private final List<Dim> value = new ArrayList<>();
+    private final Map<String, Integer> vars = new HashMap<>();
+    private final Map<String, int[]> params = new LinkedHashMap<>();
+    private final IdentityHashMap<Expr, int[]> nodes = new IdentityHashMap<>();
+    private final List<Sum> sums = new ArrayList<>();
+    private final List<Requirement> requirements = new ArrayList<>();
+
+    private record Sum(int result, int[] parts, Expr.Concat node) {}
+
+    Shapes(List<Equation> order, Map<String, Parameter.Role> roles) {
+      this.order = order;
+      this.roles = roles;
+    }
+
+    private int fresh(Dim v) {
+      parent.add(parent.size());
+      value.add(v);
+      return parent.size() - 1;
+    }
+
+    private int find(int k) {
+      while (parent.get(k) != k) {
+        parent.set(k, parent.get(parent.get(k)));
+        k = parent.get(k);
+      }
+      return k;
+    }
+
+    private Dim valueOf(int k) {
+      return value.get(find(k));
+    }
+
+    private String symbolic(int k) {
+      Dim v = valueOf(k);
+      return v == null ? "?" : v.toString();
+    }
+
+    void solve() {
+      d.inputs().forEach((name, dim) -> vars.put(name, fresh(dim)));
+      d.states().forEach((name, dim) -> vars.put(name, fresh(dim)));
+      for (Equation e : order) {
+        vars.putIfAbsent(e.target(), fresh(null));
+      }
+      roles.forEach((name, role) -> {
+        ImmutableList<Dim> declared = d.declaredParams().get(name);
+        int n = role == Parameter.Role.MATRIX ? 2 : 1;
+        int[] ids = new int[n];
+        for (int k = 0; k < n; k++) {
+          ids[k] = fresh(declared == null ? null : declared.get(k));
+        }
+        params.put(name, ids);
+      });
+      for (Equation e : order) {
+        int[] shape = visit(e.expr());
+        if (shape.length == 1) {
+          int target = vars.get(e.target());
+          String subject = d.source() != null && e.span().isKnown()
+              ? d.source().slice(e.span()) : e.target() + " = " + Printer.plain(e.expr());
+          String left = e.spelling();
+          String right = text(e.expr());
+          unify(target, shape[0], e.expr().span(), f -> mismatch(subject, left, new int[] {target}, right, shape, f));
+        }
+      }
+      resolveSums();
+      for (int k = 0; k < parent.size(); k++) {
+        if (valueOf(k) == null) {
+          value.set(find(k), Dim.H); // nothing determines it: the documented default
+        }
+      }
+    }
+
+    private String mismatch(String subject, String left, int[] ls, String right, int[] rs,
+        Function<Integer, String> f) {
+      return "shape mismatch in '" + subject + "': " + left + " is " + shapeText(ls, f) + ", "
+          + right + " is " + shapeText(rs, f);
+    }
+
+    private String shapeText(int[] ids, Function<Integer, String> f) {
+      if (ids.length == 0) {
+        return "a number";
+      }
+      StringBuilder s = new StringBuilder("[");
+      for (int k = 0; k < ids.length; k++) {
+        s.append(k == 0 ? "" : ", ").append(f.apply(ids[k]));
+      }
+      return s.append(']').toString();
+    }
+
+    private void unify(int a, int b, Span at, Function<Function<Integer, String>, String> message) {
+      int ra = find(a);
+      int rb = find(b);
+      if (ra == rb) {
+        return;
+      }
+      Dim va = value.get(ra);
+      Dim vb = value.get(rb);
+      if (va == null) {
+        parent.set(ra, rb);
+      } else if (vb == null || va.equals(vb)) {
+        parent.set(rb, ra);
+      } else if (va.neverEquals(vb)) {
+        throw error(at, message.apply(this::symbolic));
+      } else {
+        requirements.add(new Requirement(a, b, at, message)); // holds only for some sizes, e.g. I = H
+      }
+    }
+
+    /** The dimension variables of a node's shape: none for a number, one for a vector. */
+    private int[] visit(Expr e) {
+      int[] shape;
+      if (e instanceof Expr.Var v) {
+        shape = new int[] {vars.get(v.name())};
+      } else if (e instanceof Expr.Param p) {
+        shape = params.get(p.name());
+      } else if (e instanceof Expr.Num) {
+        shape = new int[0];
+      } else if (e instanceof Expr.Apply a) {
+        shape = visit(a.arg());
+      } else if (e instanceof Expr.Neg g) {
+        shape = visit(g.operand());
+      } else if (e instanceof Expr.Binary b) {
+        int[] l = visit(b.left());
+        int[] r = visit(b.right());
+        if (l.length == 0) {
+          shape = r;
+        } else if (r.length == 0) {
+          shape = l;
+        } else {
+          String subject = text(b);
+          String lt = text(b.left());
+          String rt = text(b.right());
+          unify(l[0], r[0], b.right().span(), f -> mismatch(subject, lt, l, rt, r, f));
+          shape = l;
+        }
+      } else if (e instanceof Expr.MatMul m) {
+        int[] w = params.get(m.matrix().name());
+        nodes.put(m.matrix(), w);
+        int[] v = visit(m.vector());
+        if (v.length == 0) {
+          throw error(m.vector().span(), "a matrix product needs a vector on the right, but '"
+              + text(m.vector()) + "' is a number");
+        }
+        String subject = text(m);
+        String wt = text(m.matrix());
+        String vt = text(m.vector());
+        unify(w[1], v[0], m.vector().span(), f -> mismatch(subject, wt, w, vt, v, f));
+        shape = new int[] {w[0]};
+      } else {
+        Expr.Concat c = (Expr.Concat) e;
+        int[] parts = new int[c.parts().size()];
+        for (int k = 0; k < parts.length; k++) {
+          int[] s = visit(c.parts().get(k));
+          if (s.length == 0) {
+            throw error(c.parts().get(k).span(), "cannot concatenate a number: '" + text(c.parts().get(k)) + "'");
+          }
+          parts[k] = s[0];
+        }
+        shape = new int[] {fresh(null)};
+        sums.add(new Sum(shape[0], parts, c));
+      }
+      nodes.put(e, shape);
+      return shape;
+    }
+
+    private void resolveSums() {
+      List<Sum> open = new ArrayList<>(sums);
+      while (!open.isEmpty()) {
+        boolean changed = false;
+        for (Iterator<Sum> it = open.iterator(); it.hasNext(); ) {
+          Sum s = it.next();
+          Dim known = Dim.of(0);
+          List<Integer> unknown = new ArrayList<>(); // one entry per unknown part, repeats kept
+          for (int part : s.parts()) {
+            Dim v = valueOf(part);
+            if (v == null) {
+              unknown.add(find(part));
+            } else {
+              known = known.plus(v);
+            }
+          }
+          Dim result = valueOf(s.result());
+          if (unknown.isEmpty()) {
+            int sumVar = fresh(known);
+            String subject = text(s.node());
+            unify(s.result(), sumVar, s.node().span(), f -> "shape mismatch in '" + subject
+                + "': its parts add up to [" + f.apply(sumVar) + "] but it must be [" + f.apply(s.result()) + "]");
+            it.remove();
+            changed = true;
+          } else if (unknown.size() == 1 && result != null) {
+            value.set(unknown.get(0), result.minus(known));
+            it.remove();
+            changed = true;
+          }
+        }
+        if (!changed) {
+          for (int part : open.get(0).parts()) {
+            if (valueOf(part) == null) {
+              value.set(find(part), Dim.H); // the documented default, first unknown part first
+              break;
+            }
+          }
+        }
+      }
+    }
+
+    ImmutableList<Dim> paramDims(String name) {
+      ImmutableList.Builder<Dim> b = ImmutableList.builder();
+      for (int id : params.get(name)) {
+        b.add(valueOf(id));
+      }
+      return b.build();
+    }
+
+    Dim varDim(String name) {
+      return valueOf(vars.get(name));
+    }
+
+    IdentityHashMap<Expr, ImmutableList<Dim>> exprDims() {
+      IdentityHashMap<Expr, ImmutableList<Dim>> out = new IdentityHashMap<>();
+      nodes.forEach((e, ids) -> {
+        ImmutableList.Builder<Dim> b = ImmutableList.builder();
+        for (int id : ids) {
+          b.add(valueOf(id));
+        }
+        out.put(e, b.build());
+      });
+      return out;
+    }
+
+    /** What the sizes must satisfy, such as "I = H", without repeats. */
+    ImmutableList<String> relations() {
+      java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+      for (Requirement r : requirements) {
+        Dim a = valueOf(r.a());
+        Dim b = valueOf(r.b());
+        if (!a.equals(b)) {
+          out.add(a.h() > b.h() || (a.h() == b.h() && a.i() < b.i()) ? b + " = " + a : a + " = " + b);
+        }
+      }
+      return ImmutableList.copyOf(out);
+    }
+
+    /** The checks that depend on the sizes, as closures over the solved forms. */
+    ImmutableList<CellSpec.SizeCheck> requirements() {
+      ImmutableList.Builder<CellSpec.SizeCheck> b = ImmutableList.builder();
+      Map<Integer, Dim> frozen = new HashMap<>();
+      for (int k = 0; k < parent.size(); k++) {
+        frozen.put(k, valueOf(k));
+      }
+      for (Requirement r : requirements) {
+        Dim a = valueOf(r.a());
+        Dim c = valueOf(r.b());
+        b.add((inputSize, hiddenSize) -> {
+          if (a.eval(inputSize, hiddenSize) == c.eval(inputSize, hiddenSize)) {
+            return null;
+          }
+          return error(r.at(), r.message().apply(id -> Long.toString(frozen.get(id).eval(inputSize, hiddenSize))));
+        });
+      }
+      return b.build();
+    }
+  }
+}

@@ -1,0 +1,438 @@
+package dev.cellgraph.cells.lang;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A recurrent cell defined by its equations: inputs, states, output, parameters and the
+ * equations in evaluation order. Parse one from the formula language
+ * ({@code docs/cell-language.md}) or build one in Java with {@link #builder()}.
+ *
+ * <p>Immutable and thread-safe. Two specs are equal when they define the same cell: same
+ * inputs, states (with sizes), output, parameters (names, roles, shapes) and equations;
+ * the source name, notation, spellings and positions do not count. {@link #toString()} is
+ * {@link #toNormalizedString()}.
+ */
+public final class CellSpec {
+  /** The longest text accepted, in characters. */
+  public static final int MAX_CHARS = 1 << 18;
+  /** The deepest nesting of a formula (parentheses, functions, operators) accepted. */
+  public static final int MAX_DEPTH = 200;
+
+  /** A check that depends on the sizes (for cells that need, say, I = H): null when fine. */
+  @FunctionalInterface
+  interface SizeCheck {
+    CellFormulaException check(int inputSize, int hiddenSize);
+  }
+
+  private final Source source;
+  private final String sourceName;
+  private final Notation notation;
+  private final ImmutableMap<String, Dim> inputs;
+  private final ImmutableMap<String, Dim> states;
+  private final String output;
+  private final ImmutableList<Parameter> parameters;
+  private final ImmutableList<Equation> equations;
+  private final ImmutableMap<String, Dim> variables;
+  private final IdentityHashMap<Expr, ImmutableList<Dim>> exprDims;
+  private final ImmutableList<SizeCheck> sizeChecks;
+  private final ImmutableList<String> sizeRequirements;
+
+  CellSpec(Source source, String sourceName, Notation notation, ImmutableMap<String, Dim> inputs,
+      ImmutableMap<String, Dim> states, String output, ImmutableList<Parameter> parameters,
+      ImmutableList<Equation> equations, ImmutableMap<String, Dim> variables,
+      IdentityHashMap<Expr, ImmutableList<Dim>> exprDims, ImmutableList<SizeCheck> sizeChecks,
+      ImmutableList<String> sizeRequirements) {
+    this.sizeRequirements = sizeRequirements;
+    this.source = source;
+    this.sourceName = sourceName;
+    this.notation = notation;
+    this.inputs = inputs;
+    this.states = states;
+    this.output = output;
+    this.parameters = parameters;
+    this.equations = equations;
+    this.variables = variables;
+    this.exprDims = exprDims;
+    this.sizeChecks = sizeChecks;
+  }
+
+  // ---------------------------------------------------------------- parsing
+
+  /** Parses a cell from text; errors name the source {@code <string>}. */
+  public static CellSpec parse(String text) {
+    return parse(text, "<string>");
+  }
+
+  /**
+   * Parses a cell from text; errors name {@code sourceName} (a file name, say).
+   *
+   * @throws CellFormulaException if the text is not a valid cell
+   */
+  public static CellSpec parse(String text, String sourceName) {
+    requireNonNull(text, "text");
+    requireNonNull(sourceName, "sourceName");
+    if (text.length() > MAX_CHARS) {
+      throw Source.unlocated(sourceName, "cell text too large: " + text.length()
+          + " characters (the limit is " + MAX_CHARS + ")");
+    }
+    if (text.startsWith("\uFEFF")) {
+      text = " " + text.substring(1); // keep offsets and columns
+    }
+    Source src = new Source(sourceName, text);
+    Notation notation = detectNotation(text);
+    boolean words = primed(text);
+    List<Token> tokens = new Lexer(src, words, notation == Notation.LATEX).tokens();
+    Parser.Parsed parsed = new Parser(src, tokens).parse();
+    Draft draft = new Resolver(src, parsed, words, notation).resolve();
+    return new Analysis(draft).run();
+  }
+
+  /** Parses a UTF-8 {@code .cell} file; errors name the file. */
+  public static CellSpec parse(Path file) throws IOException {
+    String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+    long size = Files.size(file);
+    if (size > 4L * MAX_CHARS) {
+      throw Source.unlocated(name, "cell text too large: " + size + " bytes (the limit is "
+          + MAX_CHARS + " characters)");
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw Source.unlocated(name, "not valid UTF-8");
+    }
+    return parse(text, name);
+  }
+
+  private static final Pattern LATEX = Pattern.compile("\\\\[A-Za-z]|\\$");
+  private static final Pattern COMMENT = Pattern.compile("[#%][^\n]*");
+
+  static Notation detectNotation(String text) {
+    String code = COMMENT.matcher(text).replaceAll("");
+    if (LATEX.matcher(code).find()) {
+      return Notation.LATEX;
+    }
+    for (int k = 0; k < code.length(); k++) {
+      if (code.charAt(k) > 127 && code.charAt(k) != '\uFEFF') {
+        return Notation.UNICODE;
+      }
+    }
+    return Notation.ASCII;
+  }
+
+  /** Primed notation: some definition's target carries a prime (h' = ...). */
+  static boolean primed(String text) {
+    String code = COMMENT.matcher(text).replaceAll("");
+    for (String statement : code.split("\n|\\\\\\\\")) {
+      int eq = statement.indexOf('=');
+      if (eq > 0) {
+        String target = statement.substring(0, eq);
+        if (target.indexOf('\'') >= 0 || target.indexOf('\u2032') >= 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- the cell
+
+  /** The name errors use: a file name, {@code <string>} or {@code <builder>}. */
+  public String sourceName() {
+    return sourceName;
+  }
+
+  /** How the cell was written. */
+  public Notation notation() {
+    return notation;
+  }
+
+  /** The inputs, by canonical name ({@code x} unless declared). */
+  public ImmutableList<String> inputs() {
+    return inputs.keySet().asList();
+  }
+
+  /** The states, in order of declaration, then of first read at the previous step. */
+  public ImmutableList<String> states() {
+    return states.keySet().asList();
+  }
+
+  /** Whether this name is a state. */
+  public boolean isState(String name) {
+    return states.containsKey(name);
+  }
+
+  /** The output: declared, else {@code h} if defined, else {@code y}, else the only state. */
+  public String output() {
+    return output;
+  }
+
+  /** The values computed at each step that are not states, in evaluation order. */
+  public ImmutableList<String> intermediates() {
+    return equations.stream().map(Equation::target).filter(t -> !states.containsKey(t))
+        .collect(ImmutableList.toImmutableList());
+  }
+
+  /** The parameters in order of first use in the text. */
+  public ImmutableList<Parameter> parameters() {
+    return parameters;
+  }
+
+  /** The parameter of this canonical name. */
+  public Parameter parameter(String name) {
+    for (Parameter p : parameters) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("'" + name + "' is not a parameter of this cell");
+  }
+
+  /** The equations in evaluation order: each reads only what comes before it or previous states. */
+  public ImmutableList<Equation> equations() {
+    return equations;
+  }
+
+  /** The size of an input, state or intermediate value as a function of I and H. */
+  public Dim dimOf(String variable) {
+    Dim d = variables.get(variable);
+    checkArgument(d != null, "'%s' is not a variable of this cell", variable);
+    return d;
+  }
+
+  /** The symbolic shape of a node of {@link #equations()}: empty for a number. */
+  public ImmutableList<Dim> dimsOf(Expr node) {
+    ImmutableList<Dim> d = exprDims.get(node);
+    checkArgument(d != null, "'%s' is not a node of this cell's equations", node);
+    return d;
+  }
+
+  /**
+   * Every shape for input size I and hidden size H.
+   *
+   * @throws IllegalArgumentException if a size is not positive
+   * @throws CellFormulaException if the cell does not work for these sizes (a cell that adds
+   *     {@code x} to a hidden vector needs I = H), located at the formula that needs it
+   */
+  public ShapeInfo shapes(int inputSize, int hiddenSize) {
+    checkArgument(inputSize > 0, "input size (%s) must be positive", inputSize);
+    checkArgument(hiddenSize > 0, "hidden size (%s) must be positive", hiddenSize);
+    for (SizeCheck c : sizeChecks) {
+      CellFormulaException e = c.check(inputSize, hiddenSize);
+      if (e != null) {
+        throw e;
+      }
+    }
+    for (Parameter p : parameters) {
+      for (Dim d : p.dims()) {
+        if (d.eval(inputSize, hiddenSize) <= 0) {
+          throw Source.unlocated(sourceName, "parameter '" + p.name() + "' would be " + p.dims()
+              + " = " + java.util.Arrays.toString(p.shape(inputSize, hiddenSize))
+              + " for I = " + inputSize + ", H = " + hiddenSize);
+        }
+      }
+    }
+    return new ShapeInfo(inputSize, hiddenSize, exprDims, variables, parameters);
+  }
+
+  /**
+   * What the sizes must satisfy beyond being positive, such as {@code "I = H"} for a cell that
+   * adds the input to a hidden vector; empty for most cells. {@link #shapes} checks them.
+   */
+  public ImmutableList<String> sizeRequirements() {
+    return sizeRequirements;
+  }
+
+  /** How many numbers the parameters hold for input size I and hidden size H. */
+  public long parameterCount(int inputSize, int hiddenSize) {
+    shapes(inputSize, hiddenSize);
+    long n = 0;
+    for (Parameter p : parameters) {
+      n += p.count(inputSize, hiddenSize);
+    }
+    return n;
+  }
+
+  /**
+   * The cell in the normalized notation: primed ASCII with canonical names, one declaration
+   * per input, state and parameter (with its shape), then the equations in evaluation order.
+   * It parses back to an equal spec.
+   */
+  public String toNormalizedString() {
+    return Printer.normalized(this);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CellSpec c && c.inputs.equals(inputs) && c.states.equals(states)
+        && c.output.equals(output) && c.parameters.equals(parameters) && c.equations.equals(equations);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(inputs, states, output, parameters, equations);
+  }
+
+  @Override
+  public String toString() {
+    return toNormalizedString();
+  }
+
+  // ---------------------------------------------------------------- builder
+
+  /** A builder for cells defined in Java; see {@link Builder}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Builds a cell from {@link Expr} trees, checked exactly like parsed text. For example
+   * the GRU of PyTorch:
+   *
+   * <pre>{@code
+   * CellSpec gru = CellSpec.builder()
+   *     .input("x").state("h")
+   *     .define("r", Fn.SIGMOID.of(add(matmul("W_ir", var("x")), param("b_ir"),
+   *                                    matmul("W_hr", prev("h")), param("b_hr"))))
+   *     ...
+   *     .define("h", add(mul(sub(num(1), var("z")), var("n")), mul(var("z"), prev("h"))))
+   *     .build();
+   * }</pre>
+   *
+   * (static imports from {@link Expr}). States are the declared ones plus every name read
+   * with {@link Expr#prev}; the input is {@code x} unless declared. Not thread-safe.
+   */
+  public static final class Builder {
+    private final Map<String, Dim> inputs = new LinkedHashMap<>();
+    private final Map<String, Dim> states = new LinkedHashMap<>();
+    private final Map<String, ImmutableList<Dim>> params = new LinkedHashMap<>();
+    private final List<Equation> equations = new ArrayList<>();
+    private String output;
+    private boolean built;
+
+    private Builder() {}
+
+    /** Declares an input of size I. */
+    public Builder input(String name) {
+      return input(name, Dim.I);
+    }
+
+    public Builder input(String name, Dim size) {
+      checkState(!built, "build() was already called");
+      inputs.put(requireNonNull(name, "name"), requireNonNull(size, "size"));
+      return this;
+    }
+
+    /** Declares a state of size H (states read with {@link Expr#prev} need no declaration). */
+    public Builder state(String name) {
+      return state(name, Dim.H);
+    }
+
+    public Builder state(String name, Dim size) {
+      checkState(!built, "build() was already called");
+      states.put(requireNonNull(name, "name"), requireNonNull(size, "size"));
+      return this;
+    }
+
+    public Builder output(String name) {
+      checkState(!built, "build() was already called");
+      output = requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Declares a parameter's shape: two dims for a matrix, one for a vector. */
+    public Builder param(String name, Dim... dims) {
+      checkState(!built, "build() was already called");
+      checkArgument(dims.length == 1 || dims.length == 2, "a parameter has one or two dims, not %s", dims.length);
+      params.put(requireNonNull(name, "name"), ImmutableList.copyOf(dims));
+      return this;
+    }
+
+    /** Defines a state's new value or an intermediate value. */
+    public Builder define(String target, Expr expr) {
+      checkState(!built, "build() was already called");
+      equations.add(new Equation(requireNonNull(target, "target"), target, requireNonNull(expr, "expr"), Span.NONE));
+      return this;
+    }
+
+    /** @throws CellFormulaException if the cell is invalid, as for parsed text */
+    public CellSpec build() {
+      checkState(!built, "build() was already called");
+      built = true;
+      Map<String, Dim> in = new LinkedHashMap<>(inputs);
+      if (in.isEmpty()) {
+        in.put("x", Dim.I);
+      }
+      Map<String, Dim> st = new LinkedHashMap<>(states);
+      for (Equation e : equations) {
+        Analysis.walk(e.expr(), x -> {
+          if (x instanceof Expr.Var v && v.time() == Expr.Time.PREVIOUS) {
+            st.putIfAbsent(v.name(), Dim.H);
+          }
+        });
+      }
+      for (Equation e : equations) {
+        if (Depth.of(e.expr()) > MAX_DEPTH) {
+          throw Source.unlocated("<builder>", "formula of '" + e.target() + "' too large (more than "
+              + MAX_DEPTH + " levels or " + Depth.MAX_NODES + " nodes)");
+        }
+      }
+      Draft d = new Draft(null, "<builder>", Notation.BUILDER, ImmutableMap.copyOf(in), ImmutableMap.copyOf(st),
+          output, Span.NONE, ImmutableMap.copyOf(params), ImmutableMap.of(), ImmutableList.copyOf(equations));
+      return new Analysis(d).run();
+    }
+  }
+
+  /**
+   * Tree height without recursion, counting nodes as a tree: a Java-built tree that shares
+   * subtrees could otherwise stand for exponentially many nodes.
+   */
+  private static final class Depth {
+    static final int MAX_NODES = 1 << 16;
+
+    static int of(Expr root) {
+      ArrayList<Expr> stack = new ArrayList<>();
+      ArrayList<Integer> depths = new ArrayList<>();
+      stack.add(root);
+      depths.add(1);
+      int max = 0;
+      int count = 0;
+      while (!stack.isEmpty()) {
+        Expr e = stack.remove(stack.size() - 1);
+        int d = depths.remove(depths.size() - 1);
+        max = Math.max(max, d);
+        if (max > MAX_DEPTH || ++count > MAX_NODES) {
+          return Integer.MAX_VALUE;
+        }
+        for (Expr c : e.children()) {
+          stack.add(c);
+          depths.add(d + 1);
+        }
+      }
+      return max;
+    }
+  }
+}

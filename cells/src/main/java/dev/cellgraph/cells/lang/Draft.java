@@ -1,0 +1,20 @@
+package dev.cellgraph.cells.lang;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+
+/**
+ * A cell whose names are resolved but not yet checked: what the parser and the builder both
+ * hand to {@link Analysis}. Maps keep declaration order.
+ */
+record Draft(
+    Source source,
+    String sourceName,
+    Notation notation,
+    ImmutableMap<String, Dim> inputs,
+    ImmutableMap<String, Dim> states,
+    String output,
+    Span outputSpan,
+    ImmutableMap<String, ImmutableList<Dim>> declaredParams,
+    ImmutableMap<String, Span> declaredParamSpans,
+    ImmutableList<Equation> equations) {}

@@ -1,0 +1,362 @@
+package dev.cellgraph.cells.lang;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.ImmutableList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The right-hand side of a cell equation: an immutable tree of the node types below.
+ *
+ * <ul>
+ *   <li>{@link Var}: a variable (the input, a state, or a value defined by another equation),
+ *       read at this step or, for states, at the previous step;
+ *   <li>{@link Param}: a trained parameter used as a vector (a bias, a peephole);
+ *   <li>{@link Num}: a number, broadcast to whatever it is combined with;
+ *   <li>{@link Apply}: a function of {@link Fn} applied elementwise;
+ *   <li>{@link Binary}: an elementwise {@code +}, {@code -}, {@code *} or {@code /};
+ *   <li>{@link MatMul}: a matrix parameter times a vector ({@code W x});
+ *   <li>{@link Concat}: vectors stacked into one ({@code [h_{t-1}, x_t]});
+ *   <li>{@link Neg}: minus a vector.
+ * </ul>
+ *
+ * Every node knows the {@link Span} of source text it came from ({@link Span#NONE} when
+ * built in Java). Equality is structural and ignores spans, so a parsed cell equals the
+ * same cell built with {@link CellSpec#builder()}. Shapes of nodes, for given sizes, come
+ * from {@link CellSpec#shapes(int, int)}. {@code toString()} prints the normalized notation.
+ * Trees are at most {@link CellSpec#MAX_DEPTH} deep, so recursive walks are safe.
+ */
+public sealed interface Expr
+    permits Expr.Var, Expr.Param, Expr.Num, Expr.Apply, Expr.Binary, Expr.MatMul, Expr.Concat,
+        Expr.Neg {
+
+  /** Where this expression is in the source text. */
+  Span span();
+
+  /** The direct children of this node, left to right. */
+  List<Expr> children();
+
+  /** Which step a variable is read at. */
+  enum Time {
+    /** The value computed at this step (the input, or an equation's result). */
+    CURRENT,
+    /** A state's value from the previous step ({@code h_{t-1}}, or bare {@code h} in primed notation). */
+    PREVIOUS
+  }
+
+  /** The elementwise binary operators. */
+  enum BinaryOp {
+    ADD("+"),
+    SUB("-"),
+    MUL("*"),
+    DIV("/");
+
+    private final String symbol;
+
+    BinaryOp(String symbol) {
+      this.symbol = symbol;
+    }
+
+    /** The operator as the normalized notation writes it. */
+    public String symbol() {
+      return symbol;
+    }
+  }
+
+  /** A variable by canonical name, at this step or the previous one. */
+  record Var(String name, Time time, Span span) implements Expr {
+    public Var {
+      requireNonNull(name, "name");
+      requireNonNull(time, "time");
+      requireNonNull(span, "span");
+    }
+
+    @Override
+    public List<Expr> children() {
+      return List.of();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Var v && v.name.equals(name) && v.time == time;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(name, time);
+    }
+
+    @Override
+    public String toString() {
+      return time == Time.PREVIOUS ? name + "[t-1]" : name;
+    }
+  }
+
+  /** A parameter by canonical name; as a matrix it only appears as {@link MatMul#matrix()}. */
+  record Param(String name, Span span) implements Expr {
+    public Param {
+      requireNonNull(name, "name");
+      requireNonNull(span, "span");
+    }
+
+    @Override
+    public List<Expr> children() {
+      return List.of();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Param p && p.name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+      return name.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  /** A finite, non-negative number (a minus sign is a {@link Neg}). */
+  record Num(double value, Span span) implements Expr {
+    public Num {
+      checkArgument(Double.isFinite(value) && value >= 0 && !isNegativeZero(value),
+          "number (%s) must be finite and not negative", value);
+      requireNonNull(span, "span");
+    }
+
+    private static boolean isNegativeZero(double v) {
+      return Double.doubleToRawLongBits(v) == Long.MIN_VALUE;
+    }
+
+    @Override
+    public List<Expr> children() {
+      return List.of();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Num n && Double.compare(n.value, value) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+      return Double.hashCode(value);
+    }
+
+    @Override
+    public String toString() {
+      return Printer.number(value);
+    }
+  }
+
+  /** A function applied elementwise. */
+  record Apply(Fn fn, Expr arg, Span span) implements Expr {
+    public Apply {
+      requireNonNull(fn, "fn");
+      requireNonNull(arg, "arg");
+      requireNonNull(span, "span");
+    }
+
+    @Override
+    public List<Expr> children() {
+      return List.of(arg);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Apply a && a.fn == fn && a.arg.equals(arg);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(fn, arg);
+    }
+
+    @Override
+    public String toString() {
+      return Printer.plain(this);
+    }
+  }
+
+  /** An elementwise operation; a {@link Num} operand is broadcast. */
+  record Binary(BinaryOp op, Expr left, Expr right, Span span) implements Expr {
+    public Binary {
+      requireNonNull(op, "op");
+      requireNonNull(left, "left");
+      requireNonNull(right, "right");
+      requireNonNull(span, "span");
+    }
+
+    @Override
+    public List<Expr> children() {
+      return List.of(left, right);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Binary b && b.op == op && b.left.equals(left) && b.right.equals(right);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(op, left, right);
+    }
+
+    @Override
+    public String toString() {
+      return Printer.plain(this);
+    }
+  }
+
+  /** A matrix parameter times a vector: {@code [rows, cols] x [cols] -> [rows]}. */
+  record MatMul(Param matrix, Expr vector, Span span) implements Expr {
+    public MatMul {
+      requireNonNull(matrix, "matrix");
+      requireNonNull(vector, "vector");
+      requireNonNull(span, "span");
+    }
+
+    @Override
+    public List<Expr> children() {
+      return List.of(matrix, vector);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof MatMul m && m.matrix.equals(matrix) && m.vector.equals(vector);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(matrix, vector) * 31 + 7;
+    }
+
+    @Override
+    public String toString() {
+      return Printer.plain(this);
+    }
+  }
+
+  /** Vectors stacked end to end, first part first. */
+  record Concat(ImmutableList<Expr> parts, Span span) implements Expr {
+    public Concat {
+      requireNonNull(parts, "parts");
+      checkArgument(parts.size() >= 1, "a concatenation needs at least one part");
+      requireNonNull(span, "span");
+    }
+
+    @Override
+    public List<Expr> children() {
+      return parts;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Concat c && c.parts.equals(parts);
+    }
+
+    @Override
+    public int hashCode() {
+      return parts.hashCode() * 31 + 3;
+    }
+
+    @Override
+    public String toString() {
+      return Printer.plain(this);
+    }
+  }
+
+  /** Minus a value. */
+  record Neg(Expr operand, Span span) implements Expr {
+    public Neg {
+      requireNonNull(operand, "operand");
+      requireNonNull(span, "span");
+    }
+
+    @Override
+    public List<Expr> children() {
+      return List.of(operand);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Neg n && n.operand.equals(operand);
+    }
+
+    @Override
+    public int hashCode() {
+      return operand.hashCode() * 31 + 5;
+    }
+
+    @Override
+    public String toString() {
+      return Printer.plain(this);
+    }
+  }
+
+  // Factories for building cells in Java (see CellSpec.builder()).
+
+  /** The current value of a variable: the input, an intermediate, or a state's new value. */
+  static Var var(String name) {
+    return new Var(name, Time.CURRENT, Span.NONE);
+  }
+
+  /** A state's value at the previous step. */
+  static Var prev(String name) {
+    return new Var(name, Time.PREVIOUS, Span.NONE);
+  }
+
+  /** A vector parameter (bias, peephole). */
+  static Param param(String name) {
+    return new Param(name, Span.NONE);
+  }
+
+  static Num num(double value) {
+    return new Num(value, Span.NONE);
+  }
+
+  static Apply apply(Fn fn, Expr arg) {
+    return new Apply(fn, arg, Span.NONE);
+  }
+
+  /** {@code a + b + c + ...}, grouped from the left as the parser does. */
+  static Expr add(Expr first, Expr... more) {
+    Expr e = first;
+    for (Expr m : more) {
+      e = new Binary(BinaryOp.ADD, e, m, Span.NONE);
+    }
+    return e;
+  }
+
+  static Binary sub(Expr a, Expr b) {
+    return new Binary(BinaryOp.SUB, a, b, Span.NONE);
+  }
+
+  /** Elementwise product. */
+  static Binary mul(Expr a, Expr b) {
+    return new Binary(BinaryOp.MUL, a, b, Span.NONE);
+  }
+
+  static Binary div(Expr a, Expr b) {
+    return new Binary(BinaryOp.DIV, a, b, Span.NONE);
+  }
+
+  /** The matrix parameter {@code matrix} times {@code vector}. */
+  static MatMul matmul(String matrix, Expr vector) {
+    return new MatMul(param(matrix), vector, Span.NONE);
+  }
+
+  static Concat concat(Expr... parts) {
+    return new Concat(ImmutableList.copyOf(parts), Span.NONE);
+  }
+
+  static Neg neg(Expr operand) {
+    return new Neg(operand, Span.NONE);
+  }
+}

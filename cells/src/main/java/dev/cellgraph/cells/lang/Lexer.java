@@ -1,0 +1,619 @@
+package dev.cellgraph.cells.lang;
+
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+import dev.cellgraph.cells.lang.Token.Ident;
+import dev.cellgraph.cells.lang.Token.Kind;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Splits a cell's text into tokens. Two identifier rules exist (see docs/cell-language.md):
+ * in paper notation letters written together multiply, as in LaTeX math ({@code Ws_{t-1}} is
+ * {@code W} then {@code s_{t-1}}), except function words, which are recognized first; in
+ * primed notation identifiers are words ({@code W_ir}). Display-math decoration ({@code $},
+ * {@code &}, {@code \begin{aligned}}, spacing commands) is skipped; {@code \\} ends a statement.
+ */
+final class Lexer {
+  static final ImmutableMap<String, String> GREEK_LETTERS = greek();
+  private static final ImmutableSet<String> GREEK_COMMANDS = ImmutableSet.of(
+      "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+      "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "tau", "upsilon",
+      "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi",
+      "Sigma", "Upsilon", "Phi", "Psi", "Omega");
+  private static final ImmutableSet<String> SKIPPED_COMMANDS = ImmutableSet.of(
+      "left", "right", "quad", "qquad", "nonumber", "notag", "displaystyle", "textstyle",
+      "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl",
+      "Biggr", "middle", "limits");
+  private static final ImmutableSet<String> SKIPPED_WITH_ARGUMENT = ImmutableSet.of("label", "tag");
+  private static final ImmutableSet<String> NAME_COMMANDS = ImmutableSet.of(
+      "mathrm", "text", "textrm", "operatorname", "mathit", "mathbf", "boldsymbol", "bm",
+      "mathsf", "mathtt", "vec", "textit", "textbf");
+  private static final ImmutableMap<String, String> ACCENT_COMMANDS = ImmutableMap.of(
+      "tilde", "~", "widetilde", "~", "hat", "^", "widehat", "^", "bar", "¯", "overline", "¯");
+  private static final ImmutableMap<String, Kind> OPERATOR_COMMANDS = ImmutableMap.of(
+      "cdot", Kind.DOT, "odot", Kind.STAR, "circ", Kind.STAR, "ast", Kind.STAR,
+      "frac", Kind.FRAC, "dfrac", Kind.FRAC, "tfrac", Kind.FRAC);
+  static final ImmutableSet<String> KEYWORDS =
+      ImmutableSet.of("input", "inputs", "state", "states", "output", "param", "params");
+  private static final Pattern TIME = Pattern.compile("t(?:([+-])([0-9]+))?");
+
+  private final Source src;
+  private final String s;
+  private final boolean words;
+  private final boolean latex;
+  private final int nesting;
+  private final List<Token> out = new ArrayList<>();
+  private int p;
+  private boolean statementStart = true;
+
+  Lexer(Source src, boolean words, boolean latex) {
+    this(src, words, latex, 0);
+  }
+
+  private Lexer(Source src, boolean words, boolean latex, int nesting) {
+    this.nesting = nesting;
+    this.src = src;
+    this.s = src.text;
+    this.words = words;
+    this.latex = latex;
+  }
+
+  List<Token> tokens() {
+    while (p < s.length()) {
+      next();
+    }
+    add(Kind.EOF, s.length(), s.length(), null);
+    return out;
+  }
+
+  private void add(Kind k, int start, int end, Object value) {
+    out.add(new Token(k, start, end, value));
+    statementStart = k == Kind.NEWLINE;
+  }
+
+  private void next() {
+    char c = s.charAt(p);
+    int start = p;
+    switch (c) {
+      case ' ', '\t', '\r', '\f', '\u00a0', '$', '&' -> p++;
+      case '~' -> p++; // in LaTeX a non-breaking space; as an accent it follows a name
+      case '\n' -> {
+        p++;
+        add(Kind.NEWLINE, start, p, null);
+      }
+      case '#', '%' -> {
+        while (p < s.length() && s.charAt(p) != '\n') {
+          p++;
+        }
+      }
+      case '+' -> single(Kind.PLUS);
+      case '-', '\u2212' -> single(Kind.MINUS);
+      case '*', '\u2217', '\u2299', '\u2218' -> single(Kind.STAR);
+      case '/' -> single(Kind.SLASH);
+      case '@', '\u00b7', '\u22c5' -> single(Kind.DOT);
+      case '(' -> single(Kind.LPAREN);
+      case ')' -> single(Kind.RPAREN);
+      case '[' -> single(Kind.LBRACK);
+      case ']' -> single(Kind.RBRACK);
+      case '{' -> single(Kind.LBRACE);
+      case '}' -> single(Kind.RBRACE);
+      case ',' -> single(Kind.COMMA);
+      case '=' -> single(Kind.EQUALS);
+      case ':' -> single(Kind.COLON);
+      case '\\' -> command();
+      default -> {
+        if (isDigit(c) || (c == '.' && p + 1 < s.length() && isDigit(s.charAt(p + 1)))) {
+          number();
+        } else if (c == '.') {
+          single(Kind.PERIOD);
+        } else if (isLetter(c) || c == 'σ') {
+          name();
+        } else if (c == '_' || c == '^') {
+          throw src.error(p, "'" + c + "' must follow a name");
+        } else if (c == '\'' || c == '\u2032') {
+          throw src.error(p, "a prime must follow a name, as in h'");
+        } else {
+          throw src.error(p, "unexpected character '" + new String(Character.toChars(s.codePointAt(p))) + "'");
+        }
+      }
+    }
+  }
+
+  private void single(Kind k) {
+    add(k, p, p + 1, null);
+    p++;
+  }
+
+  private void number() {
+    int start = p;
+    while (p < s.length() && isDigit(s.charAt(p))) {
+      p++;
+    }
+    if (p + 1 < s.length() && s.charAt(p) == '.' && isDigit(s.charAt(p + 1))) {
+      p++;
+      while (p < s.length() && isDigit(s.charAt(p))) {
+        p++;
+      }
+    }
+    if (p - start > 40) {
+      throw src.error(start, "number too long");
+    }
+    add(Kind.NUMBER, start, p, Double.parseDouble(s.substring(start, p)));
+  }
+
+  // ---------------------------------------------------------------- LaTeX commands
+
+  private void command() {
+    int start = p;
+    if (p + 1 >= s.length()) {
+      throw src.error(p, "'\\' must start a command");
+    }
+    char c = s.charAt(p + 1);
+    if (c == '\\') {
+      p += 2;
+      skipOptionalBracket();
+      add(Kind.NEWLINE, start, p, null);
+      return;
+    }
+    if (!isAsciiLetter(c)) {
+      if (c == ',' || c == ';' || c == '!' || c == ':' || c == ' ' || c == '>') {
+        p += 2;
+        return;
+      }
+      throw src.error(p, "unknown command '\\" + c + "'");
+    }
+    String name = commandName();
+    if (name.equals("begin") || name.equals("end")) {
+      String env = braced(start, "environment name").strip();
+      if (name.equals("begin") && (env.equals("array") || env.equals("tabular"))) {
+        skipSpaces();
+        if (p < s.length() && s.charAt(p) == '{') {
+          braced(start, "column specification");
+        }
+      }
+      return;
+    }
+    if (SKIPPED_COMMANDS.contains(name)) {
+      return;
+    }
+    if (SKIPPED_WITH_ARGUMENT.contains(name)) {
+      skipSpaces();
+      braced(start, "argument");
+      return;
+    }
+    Kind op = OPERATOR_COMMANDS.get(name);
+    if (op != null) {
+      add(op, start, p, null);
+      return;
+    }
+    Fn fn = Fn.bySpelling(name);
+    if (fn != null) {
+      add(Kind.FUNC, start, p, fn);
+      return;
+    }
+    p = start;
+    name();
+  }
+
+  private String commandName() {
+    int q = p + 1;
+    while (q < s.length() && isAsciiLetter(s.charAt(q))) {
+      q++;
+    }
+    String name = s.substring(p + 1, q);
+    p = q;
+    return name;
+  }
+
+  private void skipOptionalBracket() { // "\\[2pt]"
+    if (p < s.length() && s.charAt(p) == '[') {
+      int q = s.indexOf(']', p);
+      int nl = s.indexOf('\n', p);
+      if (q > 0 && (nl < 0 || q < nl) && s.substring(p + 1, q).matches("\\s*[0-9.]+\\s*[a-z]{2}\\s*")) {
+        p = q + 1;
+      }
+    }
+  }
+
+  private void skipSpaces() {
+    while (p < s.length() && (s.charAt(p) == ' ' || s.charAt(p) == '\t')) {
+      p++;
+    }
+  }
+
+  /** Reads {@code {...}} at p (nesting allowed, on one line) and returns what is inside. */
+  private String braced(int cmdStart, String what) {
+    if (p >= s.length() || s.charAt(p) != '{') {
+      throw src.error(p < s.length() ? p : cmdStart, "expected '{' with the " + what);
+    }
+    int open = p;
+    int depth = 0;
+    for (int q = p; q < s.length(); q++) {
+      char c = s.charAt(q);
+      if (c == '\n') {
+        break;
+      }
+      if (c == '{') {
+        depth++;
+      } else if (c == '}' && --depth == 0) {
+        p = q + 1;
+        return s.substring(open + 1, q);
+      }
+    }
+    throw src.error(open, "unbalanced brackets: '{' is never closed");
+  }
+
+  // ---------------------------------------------------------------- names
+
+  private void name() {
+    int start = p;
+    if (statementStart && keywordAhead()) {
+      return;
+    }
+    StringBuilder base = new StringBuilder();
+    char c = s.charAt(p);
+    if (c == '\\') {
+      String cmd = commandName();
+      if (GREEK_COMMANDS.contains(cmd)) {
+        base.append(cmd);
+      } else if (ACCENT_COMMANDS.containsKey(cmd)) {
+        skipSpaces();
+        int argStart = p;
+        String inner = braced(start, "accented name").strip();
+        Ident id = innerName(inner, argStart + 1);
+        base.append(id.name()).append(ACCENT_COMMANDS.get(cmd));
+      } else if (NAME_COMMANDS.contains(cmd)) {
+        skipSpaces();
+        int argStart = p;
+        String inner = braced(start, "name").strip();
+        Fn fn = Fn.bySpelling(inner);
+        if (fn != null) {
+          add(Kind.FUNC, start, p, fn);
+          return;
+        }
+        if (inner.startsWith("\\")) {
+          base.append(innerName(inner, argStart + 1).name());
+        } else if (inner.matches("[A-Za-z][A-Za-z0-9]*")) {
+          base.append(inner);
+        } else {
+          throw src.error(argStart, "a name must be letters and digits, not '" + inner + "'");
+        }
+      } else {
+        throw src.error(start, "unknown command '\\" + cmd + "'" + Suggest.suffix(cmd, knownCommands(), "\\"));
+      }
+    } else if (c == 'σ') {
+      p++;
+      add(Kind.FUNC, start, p, Fn.SIGMOID);
+      return;
+    } else if (words) {
+      if (word(start, base)) {
+        return;
+      }
+    } else {
+      if (paperLetter(start, base)) {
+        return;
+      }
+    }
+    accents(base);
+    scripts(start, base);
+  }
+
+  /** A name given inside braces, as in \tilde{C} or \mathbf{\hat{h}}. */
+  private Ident innerName(String inner, int offset) {
+    if (nesting >= 4) {
+      throw src.error(offset, "accents and styles nested too deeply");
+    }
+    Source sub = new Source(src.name, inner);
+    List<Token> toks;
+    try {
+      toks = new Lexer(sub, words, latex, nesting + 1).tokens();
+    } catch (CellFormulaException e) {
+      throw src.error(offset, e.detail());
+    }
+    if (toks.size() != 2 || toks.get(0).kind() != Kind.IDENT) {
+      throw src.error(offset, "expected one name inside the braces, not '" + inner + "'");
+    }
+    return toks.get(0).ident();
+  }
+
+  private boolean keywordAhead() {
+    int q = p;
+    while (q < s.length() && isAsciiLetter(s.charAt(q))) {
+      q++;
+    }
+    String w = s.substring(p, q);
+    if (!KEYWORDS.contains(w) || q >= s.length() || (s.charAt(q) != ' ' && s.charAt(q) != '\t')) {
+      return false;
+    }
+    int r = q;
+    while (r < s.length() && (s.charAt(r) == ' ' || s.charAt(r) == '\t')) {
+      r++;
+    }
+    if (r >= s.length() || s.charAt(r) == '=' || s.charAt(r) == '\n') {
+      return false;
+    }
+    add(Kind.KEYWORD, p, q, w);
+    p = q;
+    return true;
+  }
+
+  /** Primed notation: a whole word is one name, unless it is a function word. */
+  private boolean word(int start, StringBuilder base) {
+    while (p < s.length() && (isLetter(s.charAt(p)) || isDigit(s.charAt(p)))) {
+      char c = s.charAt(p);
+      if (isGreek(c)) {
+        base.append(GREEK_LETTERS.get(String.valueOf(c)));
+      } else {
+        base.append(c);
+      }
+      p++;
+    }
+    String w = base.toString();
+    Fn fn = Fn.bySpelling(w);
+    if (fn != null) {
+      add(Kind.FUNC, start, p, fn);
+      return true;
+    }
+    if (p < s.length() && s.charAt(p) == '(' && w.length() >= 3 && w.chars().allMatch(Lexer::isAsciiLetter)) {
+      throw unknownFunction(start, w);
+    }
+    return false;
+  }
+
+  /** Paper notation: one letter is one name, but function words are recognized first. */
+  private boolean paperLetter(int start, StringBuilder base) {
+    char c = s.charAt(p);
+    if (isAsciiLetter(c)) {
+      int q = p;
+      while (q < s.length() && isAsciiLetter(s.charAt(q))) {
+        q++;
+      }
+      String run = s.substring(p, q);
+      int r = q;
+      while (r < s.length() && (s.charAt(r) == ' ' || s.charAt(r) == '\t')) {
+        r++;
+      }
+      if (r < s.length() && s.charAt(r) == '(' && run.length() >= 3) {
+        Fn fn = Fn.bySpelling(run);
+        if (fn == null) {
+          throw unknownFunction(start, run);
+        }
+        p = q;
+        add(Kind.FUNC, start, p, fn);
+        return true;
+      }
+      String longest = null;
+      for (String f : Fn.allSpellings()) {
+        if (f.length() > 1 && run.startsWith(f) && (longest == null || f.length() > longest.length())) {
+          longest = f;
+        }
+      }
+      if (longest != null) {
+        p += longest.length();
+        add(Kind.FUNC, start, p, Fn.bySpelling(longest));
+        return true;
+      }
+      base.append(c);
+      p++;
+      return false;
+    }
+    // a Greek or accented letter; precomposed letters (ĥ) are split into letter and accent
+    String nfd = Normalizer.normalize(String.valueOf(c), Normalizer.Form.NFD);
+    char letter = nfd.charAt(0);
+    base.append(isGreek(letter) ? GREEK_LETTERS.get(String.valueOf(letter)) : String.valueOf(letter));
+    for (int k = 1; k < nfd.length(); k++) {
+      base.append(accentOf(nfd.charAt(k), p));
+    }
+    p++;
+    return false;
+  }
+
+  private CellFormulaException unknownFunction(int start, String w) {
+    return src.error(start, "unknown function '" + w + "'" + Suggest.suffix(w, Fn.allSpellings(), ""));
+  }
+
+  private static List<String> knownCommands() {
+    List<String> all = new ArrayList<>(Fn.allSpellings());
+    all.addAll(GREEK_COMMANDS);
+    all.addAll(ACCENT_COMMANDS.keySet());
+    all.addAll(NAME_COMMANDS);
+    all.addAll(OPERATOR_COMMANDS.keySet());
+    return all;
+  }
+
+  private void accents(StringBuilder base) {
+    while (p < s.length()) {
+      char c = s.charAt(p);
+      if (c >= '\u0300' && c <= '\u036f') {
+        base.append(accentOf(c, p));
+        p++;
+      } else if (c == '~' && !latex) {
+        base.append('~');
+        p++;
+      } else if (c == '¯' && !latex) {
+        base.append('¯');
+        p++;
+      } else if (c == '^' && words && !scriptFollows(p + 1)) {
+        base.append('^');
+        p++;
+      } else {
+        return;
+      }
+    }
+  }
+
+  private boolean scriptFollows(int q) {
+    if (q >= s.length()) {
+      return false;
+    }
+    char c = s.charAt(q);
+    return isLetter(c) || isDigit(c) || c == '{' || c == '(' || c == '\\';
+  }
+
+  private String accentOf(char mark, int at) {
+    return switch (mark) {
+      case '\u0303' -> "~";
+      case '\u0302' -> "^";
+      case '\u0304', '\u0305' -> "¯";
+      default -> throw src.error(at, String.format("unsupported accent U+%04X: use a tilde, hat or bar", (int) mark));
+    };
+  }
+
+  /** Subscript, superscript (one each; a time index may take either) and a prime. */
+  private void scripts(int start, StringBuilder base) {
+    String sub = null;
+    String sup = null;
+    Integer time = null;
+    while (p < s.length() && (s.charAt(p) == '_' || s.charAt(p) == '^')) {
+      char kind = s.charAt(p);
+      int at = p;
+      p++;
+      String content = scriptContent(at);
+      Matcher m = TIME.matcher(content);
+      if (m.matches() && !(words && kind == '^')) {
+        if (words) {
+          throw src.error(at, "time index '" + s.substring(at, p)
+              + "' in primed notation: write h for the previous value and h' for the new one");
+        }
+        if (time != null) {
+          throw src.error(at, "two time indices on one name");
+        }
+        time = m.group(1) == null ? 0 : (m.group(1).equals("-") ? -1 : 1) * Integer.parseInt(m.group(2));
+        continue;
+      }
+      if (!content.matches("[A-Za-z0-9()]+")) {
+        throw src.error(at, "unsupported " + (kind == '_' ? "subscript" : "superscript") + " '"
+            + s.substring(at + 1, p) + "': use letters, digits and parentheses");
+      }
+      if (kind == '_') {
+        if (sub != null) {
+          throw src.error(at, "two subscripts on one name: write them in one pair of braces");
+        }
+        sub = content;
+      } else {
+        if (sup != null) {
+          throw src.error(at, "two superscripts on one name: write them in one pair of braces");
+        }
+        sup = content;
+      }
+    }
+    boolean primed = false;
+    if (p < s.length() && (s.charAt(p) == '\'' || s.charAt(p) == '\u2032')) {
+      primed = true;
+      p++;
+    }
+    String name = base + (sub == null ? "" : "_" + sub) + (sup == null ? "" : "^" + sup);
+    add(Kind.IDENT, start, p, new Ident(name, time, primed));
+  }
+
+  /** What follows '_' or '^', normalized: braces, spaces and style commands dropped, Greek spelled out. */
+  private String scriptContent(int at) {
+    if (p >= s.length()) {
+      throw src.error(at, "missing subscript or superscript");
+    }
+    char c = s.charAt(p);
+    String raw;
+    if (c == '{') {
+      raw = braced(at, "subscript");
+    } else if (c == '(' && words) {
+      int q = s.indexOf(')', p);
+      if (q < 0) {
+        throw src.error(p, "unbalanced brackets: '(' is never closed");
+      }
+      raw = s.substring(p, q + 1);
+      p = q + 1;
+    } else if (c == '\\') {
+      int q = p;
+      String cmd = commandName();
+      if (!GREEK_COMMANDS.contains(cmd)) {
+        throw src.error(q, "unsupported subscript '\\" + cmd + "'");
+      }
+      return cmd;
+    } else if (isGreek(c)) {
+      p++;
+      return GREEK_LETTERS.get(String.valueOf(c));
+    } else if (isAsciiLetter(c) || isDigit(c)) {
+      if (latex) {
+        p++;
+        return String.valueOf(c);
+      }
+      int q = p;
+      while (q < s.length() && (isAsciiLetter(s.charAt(q)) || isDigit(s.charAt(q)))) {
+        q++;
+      }
+      raw = s.substring(p, q);
+      p = q;
+    } else {
+      throw src.error(p, "missing subscript or superscript");
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < raw.length(); i++) {
+      char d = raw.charAt(i);
+      if (d == '\\') {
+        int q = i + 1;
+        while (q < raw.length() && isAsciiLetter(raw.charAt(q))) {
+          q++;
+        }
+        String cmd = raw.substring(i + 1, q);
+        if (GREEK_COMMANDS.contains(cmd)) {
+          b.append(cmd);
+        } else if (!NAME_COMMANDS.contains(cmd)) {
+          b.append('\\').append(cmd); // rejected by the caller
+        }
+        i = q - 1;
+      } else if (d == '\u2212') {
+        b.append('-');
+      } else if (isGreek(d)) {
+        b.append(GREEK_LETTERS.get(String.valueOf(d)));
+      } else if (d != '{' && d != '}' && !Character.isWhitespace(d)) {
+        b.append(d);
+      }
+    }
+    return b.toString();
+  }
+
+  // ---------------------------------------------------------------- characters
+
+  static boolean isAsciiLetter(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  static boolean isGreek(char c) {
+    return GREEK_LETTERS.containsKey(String.valueOf(c));
+  }
+
+  private static boolean isLetter(char c) {
+    if (isAsciiLetter(c) || isGreek(c)) {
+      return true;
+    }
+    if (c < 128) {
+      return false;
+    }
+    String nfd = Normalizer.normalize(String.valueOf(c), Normalizer.Form.NFD);
+    return nfd.length() > 1 && (isAsciiLetter(nfd.charAt(0)) || isGreek(nfd.charAt(0)));
+  }
+
+  private static ImmutableMap<String, String> greek() {
+    String lower = "αalpha βbeta γgamma δdelta εepsilon ϵepsilon ζzeta ηeta θtheta ϑtheta ιiota κkappa "
+        + "λlambda μmu νnu ξxi πpi ρrho τtau υupsilon φphi ϕphi χchi ψpsi ωomega Γgamma Δdelta "
+        + "Θtheta Λlambda Ξxi Πpi Σsigma Υupsilon Φphi Ψpsi Ωomega";
+    ImmutableMap.Builder<String, String> b = ImmutableMap.builder();
+    for (String entry : lower.split(" ")) {
+      String letter = entry.substring(0, 1);
+      String name = entry.substring(1);
+      if (Character.isUpperCase(letter.charAt(0))) {
+        name = Character.toUpperCase(name.charAt(0)) + name.substring(1);
+      }
+      b.put(letter, name);
+    }
+    return b.buildOrThrow();
+  }
+}

@@ -1,0 +1,53 @@
+package dev.cellgraph.cells.lang;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.ImmutableList;
+
+/**
+ * A trained parameter of a cell: its canonical name ({@code W_hr}, {@code W^r}, {@code b_C}),
+ * its role, and its shape as a function of the input size I and hidden size H.
+ *
+ * <p>A matrix is {@code [rows, cols]}, as PyTorch stores it: {@code W x} needs W to be
+ * {@code [size of the result, size of x]}. A vector (bias, peephole) is {@code [n]}.
+ */
+public record Parameter(String name, Role role, ImmutableList<Dim> dims) {
+
+  /** How a parameter is used. */
+  public enum Role {
+    /** The left operand of a matrix product ({@code W x}, {@code W · x}, {@code W @ x}). */
+    MATRIX,
+    /** Anything else: added, multiplied elementwise (biases, peepholes). */
+    VECTOR
+  }
+
+  public Parameter {
+    requireNonNull(name, "name");
+    requireNonNull(role, "role");
+    requireNonNull(dims, "dims");
+  }
+
+  /** The shape for input size I and hidden size H: {@code [rows, cols]} or {@code [n]}. */
+  public int[] shape(int inputSize, int hiddenSize) {
+    int[] shape = new int[dims.size()];
+    for (int k = 0; k < shape.length; k++) {
+      shape[k] = Math.toIntExact(dims.get(k).eval(inputSize, hiddenSize));
+    }
+    return shape;
+  }
+
+  /** How many numbers this parameter holds for input size I and hidden size H. */
+  public long count(int inputSize, int hiddenSize) {
+    long n = 1;
+    for (Dim d : dims) {
+      n *= d.eval(inputSize, hiddenSize);
+    }
+    return n;
+  }
+
+  /** {@code W_f : [H, H+I]}, the form of a {@code param} declaration. */
+  @Override
+  public String toString() {
+    return name + " : " + dims;
+  }
+}

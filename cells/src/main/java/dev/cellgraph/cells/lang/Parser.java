@@ -1,0 +1,383 @@
+package dev.cellgraph.cells.lang;
+
+import com.google.common.collect.ImmutableList;
+import dev.cellgraph.cells.lang.Expr.BinaryOp;
+import dev.cellgraph.cells.lang.Token.Kind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Recursive descent over the tokens of one cell. The grammar (docs/cell-language.md):
+ *
+ * <pre>
+ * cell       = { statement (NEWLINE | EOF) }
+ * statement  = declaration | name '=' expr [',' | '.']
+ * declaration= ('input' | 'state') names [':' '[' dim ']'] | 'output' name
+ *            | 'param' names ':' '[' dim [',' dim] ']'
+ * expr       = term { ('+' | '-') term }
+ * term       = unary { ('*' | '∗' | '⊙' | '/') unary }
+ * unary      = '-' unary | product
+ * product    = atom { ['·' | '@'] atom }          (grouped from the right)
+ * atom       = number | name | function (group | product) | '(' expr ')' | '{' expr '}'
+ *            | '[' expr { ',' expr } ']' | '\frac' '{' expr '}' '{' expr '}'
+ * </pre>
+ *
+ * Depth is counted: nothing nests deeper than {@link CellSpec#MAX_DEPTH}.
+ */
+final class Parser {
+  record Decl(String keyword, List<Token> names, List<Dim> dims, int start) {}
+
+  record Assign(Token target, Raw expr) {}
+
+  record Parsed(List<Decl> decls, List<Assign> assigns) {}
+
+  private final Source src;
+  private final List<Token> toks;
+  private int i;
+  private int depth;
+
+  Parser(Source src, List<Token> toks) {
+    this.src = src;
+    this.toks = toks;
+  }
+
+  Parsed parse() {
+    List<Decl> decls = new ArrayList<>();
+    List<Assign> assigns = new ArrayList<>();
+    while (peek().kind() != Kind.EOF) {
+      if (peek().kind() == Kind.NEWLINE) {
+        i++;
+        continue;
+      }
+      if (peek().kind() == Kind.KEYWORD) {
+        decls.add(declaration());
+      } else {
+        assigns.add(assignment());
+      }
+      endOfStatement();
+    }
+    return new Parsed(decls, assigns);
+  }
+
+  private Token peek() {
+    return toks.get(i);
+  }
+
+  private Token take() {
+    return toks.get(i++);
+  }
+
+  private boolean at(Kind k) {
+    return peek().kind() == k;
+  }
+
+  private void endOfStatement() {
+    if ((at(Kind.COMMA) || at(Kind.PERIOD))
+        && (toks.get(i + 1).kind() == Kind.NEWLINE || toks.get(i + 1).kind() == Kind.EOF)) {
+      i++; // the comma or full stop that ends an equation in a paper
+    }
+    Token t = peek();
+    switch (t.kind()) {
+      case NEWLINE, EOF -> {}
+      case RPAREN, RBRACK, RBRACE -> throw src.error(t.start(), "unbalanced brackets: "
+          + t.describe(src) + " has no matching '" + opening(t.kind()) + "'");
+      case EQUALS -> throw src.error(t.start(), "unexpected '=': write one definition per line");
+      default -> throw src.error(t.start(), "unexpected " + t.describe(src));
+    }
+  }
+
+  private static char opening(Kind close) {
+    return switch (close) {
+      case RPAREN -> '(';
+      case RBRACK -> '[';
+      default -> '{';
+    };
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private Decl declaration() {
+    Token kw = take();
+    String keyword = (String) kw.value();
+    List<Token> names = new ArrayList<>();
+    do {
+      if (!names.isEmpty()) {
+        i++; // the comma
+      }
+      Token n = peek();
+      if (n.kind() != Kind.IDENT) {
+        throw src.error(n.start(), "expected a name after '" + keyword + "', found " + n.describe(src));
+      }
+      if (n.ident().time() != null || n.ident().primed()) {
+        throw src.error(n.start(), "declare '" + n.ident().name() + "' without time index or prime");
+      }
+      names.add(take());
+    } while (at(Kind.COMMA) && toks.get(i + 1).kind() == Kind.IDENT);
+    List<Dim> dims = null;
+    boolean isParam = keyword.startsWith("param");
+    if (keyword.equals("output") && names.size() > 1) {
+      throw src.error(names.get(1).start(), "a cell has one output");
+    }
+    if (at(Kind.COLON) && !keyword.equals("output")) {
+      i++;
+      dims = shape(isParam ? 2 : 1);
+    } else if (isParam) {
+      throw src.error(peek().start(), "expected ':' and a shape after the parameter name, as in 'param W : [H, I]'");
+    }
+    return new Decl(keyword, names, dims, kw.start());
+  }
+
+  private List<Dim> shape(int maxDims) {
+    Token open = peek();
+    if (open.kind() != Kind.LBRACK) {
+      throw src.error(open.start(), "expected a shape such as [H, I], found " + open.describe(src));
+    }
+    i++;
+    List<Dim> dims = new ArrayList<>();
+    dims.add(dim());
+    while (at(Kind.COMMA)) {
+      i++;
+      dims.add(dim());
+    }
+    if (!at(Kind.RBRACK)) {
+      throw src.error(peek().start(), "expected ']' to close the shape, found " + peek().describe(src));
+    }
+    i++;
+    if (dims.size() > maxDims) {
+      throw src.error(open.start(), maxDims == 1 ? "a variable is a vector: give one size" : "a parameter has one or two sizes");
+    }
+    return dims;
+  }
+
+  private Dim dim() {
+    Dim d = dimTerm();
+    while (at(Kind.PLUS) || at(Kind.MINUS)) {
+      boolean minus = take().kind() == Kind.MINUS;
+      Dim t = dimTerm();
+      d = minus ? d.minus(t) : d.plus(t);
+    }
+    return d;
+  }
+
+  private Dim dimTerm() {
+    long k = 1;
+    boolean number = false;
+    if (at(Kind.NUMBER)) {
+      double v = (Double) peek().value();
+      if (v != Math.rint(v) || v > 1e9) {
+        throw src.error(peek().start(), "a size must be a whole number");
+      }
+      k = (long) v;
+      number = true;
+      i++;
+      if (at(Kind.STAR)) {
+        i++;
+      } else if (!at(Kind.IDENT)) {
+        return Dim.of(k);
+      }
+    }
+    Token t = peek();
+    if (t.kind() == Kind.IDENT && t.ident().time() == null && !t.ident().primed()
+        && (t.ident().name().equals("H") || t.ident().name().equals("I"))) {
+      i++;
+      return (t.ident().name().equals("H") ? Dim.H : Dim.I).times(k);
+    }
+    throw src.error(t.start(), "a size is written with I, H and whole numbers, like H+I or 2H"
+        + (number ? "" : ", found " + t.describe(src)));
+  }
+
+  private Assign assignment() {
+    Token target = peek();
+    if (target.kind() != Kind.IDENT) {
+      throw src.error(target.start(), "expected a definition such as 'h_t = ...', found " + target.describe(src));
+    }
+    i++;
+    if (!at(Kind.EQUALS)) {
+      throw src.error(peek().start(), "expected '=' after '" + src.text.substring(target.start(), target.end())
+          + "', found " + peek().describe(src));
+    }
+    i++;
+    return new Assign(target, expr());
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private void enter(int at) {
+    if (++depth > CellSpec.MAX_DEPTH) {
+      throw tooDeep(at);
+    }
+  }
+
+  private CellFormulaException tooDeep(int at) {
+    return src.error(at, "formula nested too deeply (more than " + CellSpec.MAX_DEPTH + " levels)");
+  }
+
+  private int height(int at, Raw... children) {
+    int h = 0;
+    for (Raw c : children) {
+      h = Math.max(h, c.height());
+    }
+    if (h + 1 > CellSpec.MAX_DEPTH) {
+      throw tooDeep(at);
+    }
+    return h + 1;
+  }
+
+  private Raw expr() {
+    enter(peek().start());
+    Raw left = term();
+    while (at(Kind.PLUS) || at(Kind.MINUS)) {
+      BinaryOp op = take().kind() == Kind.PLUS ? BinaryOp.ADD : BinaryOp.SUB;
+      Raw right = term();
+      left = new Raw.Bin(op, left, right, left.start(), right.end(), height(left.start(), left, right));
+    }
+    depth--;
+    return left;
+  }
+
+  private Raw term() {
+    Raw left = unary();
+    while (at(Kind.STAR) || at(Kind.SLASH)) {
+      BinaryOp op = take().kind() == Kind.STAR ? BinaryOp.MUL : BinaryOp.DIV;
+      Raw right = unary();
+      left = new Raw.Bin(op, left, right, left.start(), right.end(), height(left.start(), left, right));
+    }
+    return left;
+  }
+
+  private Raw unary() {
+    if (at(Kind.MINUS)) {
+      Token minus = take();
+      enter(minus.start());
+      Raw operand = unary();
+      depth--;
+      return new Raw.Neg(operand, minus.start(), operand.end(), height(minus.start(), operand));
+    }
+    return product();
+  }
+
+  private boolean startsAtom(Kind k) {
+    return switch (k) {
+      case IDENT, NUMBER, FUNC, LPAREN, LBRACK, LBRACE, FRAC -> true;
+      default -> false;
+    };
+  }
+
+  private Raw product() {
+    List<Raw> atoms = new ArrayList<>();
+    atoms.add(atom());
+    while (true) {
+      if (at(Kind.DOT)) {
+        Token dot = take();
+        if (!startsAtom(peek().kind())) {
+          throw src.error(peek().start(), "expected an operand after " + dot.describe(src) + ", found " + peek().describe(src));
+        }
+      } else if (!startsAtom(peek().kind())) {
+        break;
+      }
+      atoms.add(atom());
+    }
+    Raw r = atoms.get(atoms.size() - 1);
+    for (int k = atoms.size() - 2; k >= 0; k--) {
+      Raw l = atoms.get(k);
+      r = new Raw.Prod(l, r, l.start(), r.end(), height(l.start(), l, r));
+    }
+    return r;
+  }
+
+  private Raw atom() {
+    Token t = peek();
+    switch (t.kind()) {
+      case NUMBER -> {
+        i++;
+        return new Raw.Num((Double) t.value(), t.start(), t.end(), 1);
+      }
+      case IDENT -> {
+        i++;
+        return new Raw.Name(t, t.start(), t.end(), 1);
+      }
+      case FUNC -> {
+        i++;
+        enter(t.start());
+        Raw arg;
+        Kind next = peek().kind();
+        if (next == Kind.LPAREN || next == Kind.LBRACE || next == Kind.LBRACK) {
+          arg = atom();
+        } else if (startsAtom(next)) {
+          arg = product();
+        } else {
+          throw src.error(peek().start(), "expected the argument of " + t.describe(src) + ", found " + peek().describe(src));
+        }
+        depth--;
+        return new Raw.Call((Fn) t.value(), arg, t.start(), arg.end(), height(t.start(), arg));
+      }
+      case LPAREN, LBRACE -> {
+        i++;
+        enter(t.start());
+        Raw inner = expr();
+        Token close = close(t, t.kind() == Kind.LPAREN ? Kind.RPAREN : Kind.RBRACE);
+        depth--;
+        return new Raw.Group(inner, t.start(), close.end(), height(t.start(), inner));
+      }
+      case LBRACK -> {
+        i++;
+        enter(t.start());
+        List<Raw> parts = new ArrayList<>();
+        parts.add(expr());
+        while (at(Kind.COMMA)) {
+          i++;
+          parts.add(expr());
+        }
+        Token close = close(t, Kind.RBRACK);
+        depth--;
+        Raw[] ps = parts.toArray(new Raw[0]);
+        if (parts.size() == 1) { // [a] is a bracket, as in \tanh[W x + b]
+          return new Raw.Group(parts.get(0), t.start(), close.end(), height(t.start(), ps));
+        }
+        return new Raw.Cat(ImmutableList.copyOf(parts), t.start(), close.end(), height(t.start(), ps));
+      }
+      case FRAC -> {
+        i++;
+        enter(t.start());
+        Raw num = fracArgument(t);
+        Raw den = fracArgument(t);
+        depth--;
+        return new Raw.Bin(BinaryOp.DIV, num, den, t.start(), den.end(), height(t.start(), num, den));
+      }
+      case NEWLINE, EOF -> throw src.error(t.start(), "expected an operand at the end of the line");
+      case RPAREN, RBRACK, RBRACE -> throw src.error(t.start(), "expected an operand, found " + t.describe(src));
+      default -> throw src.error(t.start(), "expected an operand, found " + t.describe(src));
+    }
+  }
+
+  private Raw fracArgument(Token frac) {
+    Token open = peek();
+    if (open.kind() != Kind.LBRACE) {
+      throw src.error(open.start(), "expected '{' after \\frac, found " + open.describe(src));
+    }
+    return atom();
+  }
+
+  private Token close(Token open, Kind expected) {
+    Token t = peek();
+    if (t.kind() == expected) {
+      i++;
+      return t;
+    }
+    String o = open.describe(src);
+    switch (t.kind()) {
+      case NEWLINE, EOF -> throw src.error(open.start(), "unbalanced brackets: " + o + " is never closed");
+      case RPAREN, RBRACK, RBRACE -> throw src.error(t.start(), "unbalanced brackets: " + o + " at "
+          + src.lineOf(open.start()) + ":" + src.columnOf(open.start()) + " is closed by " + t.describe(src));
+      default -> throw src.error(t.start(), "expected " + closing(expected) + " to close " + o + ", found " + t.describe(src));
+    }
+  }
+
+  private static String closing(Kind k) {
+    return switch (k) {
+      case RPAREN -> "')'";
+      case RBRACK -> "']'";
+      default -> "'}'";
+    };
+  }
+}

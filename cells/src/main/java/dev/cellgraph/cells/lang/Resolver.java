@@ -1,0 +1,335 @@
+package dev.cellgraph.cells.lang;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import dev.cellgraph.cells.lang.Expr.Time;
+import dev.cellgraph.cells.lang.Parser.Assign;
+import dev.cellgraph.cells.lang.Parser.Decl;
+import dev.cellgraph.cells.lang.Parser.Parsed;
+import dev.cellgraph.cells.lang.Token.Ident;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gives every name of a parsed cell its role (the rules of docs/cell-language.md, "Roles")
+ * and turns the parse tree into {@link Expr} trees.
+ */
+final class Resolver {
+  private enum Role { INPUT, STATE, INTERMEDIATE, PARAM }
+
+  private final Source src;
+  private final Parsed parsed;
+  private final boolean words;
+  private final Notation notation;
+
+  private final Map<String, Dim> inputs = new LinkedHashMap<>();
+  private final Map<String, Dim> declaredStates = new LinkedHashMap<>();
+  private final Map<String, Token> declaredStateTokens = new LinkedHashMap<>();
+  private final Map<String, ImmutableList<Dim>> params = new LinkedHashMap<>();
+  private final Map<String, Span> paramSpans = new LinkedHashMap<>();
+  private String output;
+  private Span outputSpan = Span.NONE;
+
+  private final Map<String, Assign> targets = new LinkedHashMap<>();
+  private final Map<String, Token> previousReads = new LinkedHashMap<>();
+  private final List<String> states = new ArrayList<>();
+  /** The time index of "this step": 0, or 1 when the paper writes h_{t+1} = f(h_t). */
+  private int now;
+
+  Resolver(Source src, Parsed parsed, boolean words, Notation notation) {
+    this.src = src;
+    this.parsed = parsed;
+    this.words = words;
+    this.notation = notation;
+  }
+
+  Draft resolve() {
+    declarations();
+    targets();
+    for (Assign a : parsed.assigns()) {
+      collectReads(a.expr());
+    }
+    states();
+    List<Equation> equations = new ArrayList<>();
+    for (Assign a : parsed.assigns()) {
+      Expr e = convert(a.expr());
+      Token t = a.target();
+      equations.add(new Equation(t.ident().name(), src.text.substring(t.start(), t.end()), e,
+          src.span(t.start(), a.expr().end())));
+    }
+    Map<String, Dim> stateDims = new LinkedHashMap<>();
+    for (String s : states) {
+      stateDims.put(s, declaredStates.getOrDefault(s, Dim.H));
+    }
+    return new Draft(src, src.name, notation, ImmutableMap.copyOf(inputs), ImmutableMap.copyOf(stateDims),
+        output, outputSpan, ImmutableMap.copyOf(params), ImmutableMap.copyOf(paramSpans),
+        ImmutableList.copyOf(equations));
+  }
+
+  // ---------------------------------------------------------------- declarations and targets
+
+  private void declarations() {
+    Map<String, String> declaredAs = new LinkedHashMap<>();
+    for (Decl d : parsed.decls()) {
+      String kind = d.keyword().replaceAll("s$", "");
+      if (kind.equals("output")) {
+        if (output != null) {
+          throw src.error(d.start(), "the output is declared twice");
+        }
+        Token t = d.names().get(0);
+        output = t.ident().name();
+        outputSpan = src.span(t.start(), t.end());
+        continue;
+      }
+      for (Token t : d.names()) {
+        String name = t.ident().name();
+        String before = declaredAs.put(name, kind);
+        if (before != null) {
+          throw src.error(t.start(), "'" + name + "' is declared twice"
+              + (before.equals(kind) ? "" : ", as " + article(before) + " and as " + article(kind)));
+        }
+        switch (kind) {
+          case "input" -> inputs.put(name, d.dims() == null ? Dim.I : d.dims().get(0));
+          case "state" -> {
+            declaredStates.put(name, d.dims() == null ? Dim.H : d.dims().get(0));
+            declaredStateTokens.put(name, t);
+          }
+          default -> {
+            params.put(name, ImmutableList.copyOf(d.dims()));
+            paramSpans.put(name, src.span(t.start(), t.end()));
+          }
+        }
+      }
+    }
+    if (inputs.isEmpty()) {
+      inputs.put("x", Dim.I);
+    }
+  }
+
+  private static String article(String kind) {
+    return (kind.equals("input") ? "an " : "a ") + (kind.equals("param") ? "parameter" : kind);
+  }
+
+  private void targets() {
+    for (Assign a : parsed.assigns()) {
+      Ident id = a.target().ident();
+      if (!words && id.time() != null && id.time() == 1) {
+        now = 1;
+      }
+    }
+    for (Assign a : parsed.assigns()) {
+      Token t = a.target();
+      Ident id = t.ident();
+      String name = id.name();
+      if (words) {
+        if (!id.primed() && declaredStates.containsKey(name)) {
+          throw src.error(t.start(), "'" + name + "' is a state: define its new value as " + name + "'");
+        }
+      } else if (id.primed()) {
+        throw src.error(t.start(), "a primed name cannot be defined in paper notation");
+      } else if (id.time() != null && id.time() != now) {
+        throw src.error(t.start(), id.time() == now - 1
+            ? "'" + spelling(t) + "' is the previous value, which cannot be defined: define " + name + "_" + timeLabel(now)
+            : "unsupported time index on '" + spelling(t) + "': a cell defines values at one step from the previous one");
+      }
+      if (inputs.containsKey(name)) {
+        throw src.error(t.start(), "'" + name + "' is the input and cannot be defined");
+      }
+      if (params.containsKey(name)) {
+        throw src.error(t.start(), "'" + name + "' is declared as a parameter and cannot be defined");
+      }
+      Assign first = targets.putIfAbsent(name, a);
+      if (first != null) {
+        throw src.error(t.start(), "'" + spelling(t) + "' is defined twice (first on line "
+            + src.lineOf(first.target().start()) + ")");
+      }
+    }
+  }
+
+  private String spelling(Token t) {
+    return src.text.substring(t.start(), t.end());
+  }
+
+  private static String timeLabel(int offset) {
+    return offset == 0 ? "t" : offset > 0 ? "{t+" + offset + "}" : "{t" + offset + "}";
+  }
+
+  private static String timeText(int offset) {
+    return offset == 0 ? "t" : offset > 0 ? "t+" + offset : "t" + offset;
+  }
+
+  // ---------------------------------------------------------------- reads and roles
+
+  private void collectReads(Raw r) {
+    if (r instanceof Raw.Name n) {
+      read(n.token());
+    } else if (r instanceof Raw.Call c) {
+      collectReads(c.arg());
+    } else if (r instanceof Raw.Bin b) {
+      collectReads(b.left());
+      collectReads(b.right());
+    } else if (r instanceof Raw.Prod p) {
+      collectReads(p.left());
+      collectReads(p.right());
+    } else if (r instanceof Raw.Neg g) {
+      collectReads(g.operand());
+    } else if (r instanceof Raw.Cat c) {
+      c.parts().forEach(this::collectReads);
+    } else if (r instanceof Raw.Group g) {
+      collectReads(g.inner());
+    }
+  }
+
+  private void read(Token t) {
+    Ident id = t.ident();
+    String name = id.name();
+    if (id.primed()) {
+      Assign a = targets.get(name);
+      if (a == null || !a.target().ident().primed()) {
+        throw src.error(t.start(), "'" + name + "'' is read but " + name + "' is never defined");
+      }
+      return;
+    }
+    if (words || id.time() == null) {
+      if (words && targets.containsKey(name) && targets.get(name).target().ident().primed()) {
+        previousReads.putIfAbsent(name, t);
+      }
+      return;
+    }
+    int time = id.time();
+    if (time == now - 1) {
+      if (inputs.containsKey(name)) {
+        if (now == 0) {
+          throw src.error(t.start(), "the input '" + name + "' has no previous value");
+        }
+        return; // x_t beside h_{t+1} = f(h_t, x_t): the input of this step
+      }
+      if (!targets.containsKey(name)) {
+        throw src.error(t.start(), "'" + name + "' is read at " + timeText(now - 1) + " but '"
+            + name + "_" + timeLabel(now) + "' is never defined");
+      }
+      previousReads.putIfAbsent(name, t);
+    } else if (time == now) {
+      if (!inputs.containsKey(name) && !targets.containsKey(name)) {
+        throw src.error(t.start(), "'" + spelling(t) + "' is read but never defined"
+            + (declaredStates.containsKey(name) || params.containsKey(name) ? ""
+                : "; declare inputs with 'input " + name + "'"));
+      }
+    } else {
+      throw src.error(t.start(), "unsupported time index on '" + spelling(t)
+          + "': a cell reads only this step and the previous one");
+    }
+  }
+
+  private void states() {
+    for (Map.Entry<String, Token> e : declaredStateTokens.entrySet()) {
+      String name = e.getKey();
+      Assign a = targets.get(name);
+      if (a == null || (words && !a.target().ident().primed())) {
+        throw src.error(e.getValue().start(), "state '" + name + "' is declared but "
+            + (words ? name + "'" : "'" + name + "_" + timeLabel(now) + "'") + " is never defined");
+      }
+      states.add(name);
+    }
+    for (String name : previousReads.keySet()) {
+      if (!states.contains(name)) {
+        states.add(name);
+      }
+    }
+    if (words) {
+      for (Assign a : parsed.assigns()) {
+        String name = a.target().ident().name();
+        if (a.target().ident().primed() && !states.contains(name)) {
+          states.add(name);
+        }
+      }
+    }
+    if (states.isEmpty()) {
+      if (parsed.assigns().isEmpty()) {
+        throw src.error(0, "no equations: a cell defines its states, as in h_t = tanh(W h_{t-1} + U x_t)");
+      }
+      throw src.error(parsed.assigns().get(0).target().start(), "no state: nothing is read at the previous step"
+          + (words ? " (write the new value of a state as h')" : " (write the previous value of a state as h_{t-1})"));
+    }
+  }
+
+  private Role roleOf(String name) {
+    if (inputs.containsKey(name)) {
+      return Role.INPUT;
+    }
+    if (states.contains(name)) {
+      return Role.STATE;
+    }
+    if (targets.containsKey(name)) {
+      return Role.INTERMEDIATE;
+    }
+    return Role.PARAM;
+  }
+
+  // ---------------------------------------------------------------- conversion
+
+  private Span span(Raw r) {
+    return src.span(r.start(), r.end());
+  }
+
+  private Expr convert(Raw r) {
+    if (r instanceof Raw.Name n) {
+      return name(n);
+    } else if (r instanceof Raw.Num x) {
+      return new Expr.Num(x.value(), span(x));
+    } else if (r instanceof Raw.Call c) {
+      return new Expr.Apply(c.fn(), convert(c.arg()), span(c));
+    } else if (r instanceof Raw.Bin b) {
+      return new Expr.Binary(b.op(), convert(b.left()), convert(b.right()), span(b));
+    } else if (r instanceof Raw.Neg g) {
+      return new Expr.Neg(convert(g.operand()), span(g));
+    } else if (r instanceof Raw.Cat c) {
+      return new Expr.Concat(
+          c.parts().stream().map(this::convert).collect(ImmutableList.toImmutableList()), span(c));
+    } else if (r instanceof Raw.Group g) {
+      return respan(convert(g.inner()), span(g));
+    }
+    Raw.Prod p = (Raw.Prod) r;
+    Raw left = Raw.unwrap(p.left());
+    if (left instanceof Raw.Name n && roleOf(n.token().ident().name()) == Role.PARAM) {
+      return new Expr.MatMul(new Expr.Param(n.token().ident().name(), span(n)), convert(p.right()), span(p));
+    }
+    return new Expr.Binary(Expr.BinaryOp.MUL, convert(p.left()), convert(p.right()), span(p));
+  }
+
+  private Expr name(Raw.Name n) {
+    Ident id = n.token().ident();
+    String name = id.name();
+    Span span = span(n);
+    return switch (roleOf(name)) {
+      case PARAM -> new Expr.Param(name, span);
+      case INPUT, INTERMEDIATE -> new Expr.Var(name, Time.CURRENT, span);
+      case STATE -> {
+        boolean previous = words ? !id.primed() : id.time() != null && id.time() == now - 1;
+        yield new Expr.Var(name, previous ? Time.PREVIOUS : Time.CURRENT, span);
+      }
+    };
+  }
+
+  static Expr respan(Expr e, Span s) {
+    if (e instanceof Expr.Var v) {
+      return new Expr.Var(v.name(), v.time(), s);
+    } else if (e instanceof Expr.Param p) {
+      return new Expr.Param(p.name(), s);
+    } else if (e instanceof Expr.Num n) {
+      return new Expr.Num(n.value(), s);
+    } else if (e instanceof Expr.Apply a) {
+      return new Expr.Apply(a.fn(), a.arg(), s);
+    } else if (e instanceof Expr.Binary b) {
+      return new Expr.Binary(b.op(), b.left(), b.right(), s);
+    } else if (e instanceof Expr.MatMul m) {
+      return new Expr.MatMul(m.matrix(), m.vector(), s);
+    } else if (e instanceof Expr.Concat c) {
+      return new Expr.Concat(c.parts(), s);
+    }
+    Expr.Neg g = (Expr.Neg) e;
+    return new Expr.Neg(g.operand(), s);
+  }
+}

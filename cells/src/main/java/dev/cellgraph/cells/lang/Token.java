@@ -1,0 +1,30 @@
+package dev.cellgraph.cells.lang;
+
+/** One token of a cell's text; {@code value} is an {@link Ident}, a {@link Double}, an {@link Fn} or a keyword. */
+record Token(Kind kind, int start, int end, Object value) {
+  enum Kind {
+    IDENT, NUMBER, FUNC, KEYWORD,
+    PLUS, MINUS, STAR, SLASH, DOT, FRAC,
+    LPAREN, RPAREN, LBRACK, RBRACK, LBRACE, RBRACE,
+    COMMA, PERIOD, EQUALS, COLON, NEWLINE, EOF
+  }
+
+  /**
+   * A name as written: its canonical form without time index, and its time index relative
+   * to {@code t} ({@code h_{t-1}} is -1), or null when it has none; {@code primed} for {@code h'}.
+   */
+  record Ident(String name, Integer time, boolean primed) {}
+
+  Ident ident() {
+    return (Ident) value;
+  }
+
+  /** How a token is named in messages. */
+  String describe(Source src) {
+    return switch (kind) {
+      case NEWLINE -> "the end of the line";
+      case EOF -> "the end of the text";
+      default -> "'" + src.text.substring(start, end).strip() + "'";
+    };
+  }
+}

@@ -1,0 +1,62 @@
+package dev.cellgraph.cells.lang;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The cells shipped with cellgraph, as {@code .cell} resources in
+ * {@code dev/cellgraph/cells/zoo/}; docs/cells.md describes each. Thread-safe.
+ */
+public final class Zoo {
+  private static final String DIR = "/dev/cellgraph/cells/zoo/";
+  private static final ImmutableList<String> NAMES = ImmutableList.of(
+      "rnn", "rnn-relu", "lstm", "gru", "simple-rnn", "colah-lstm", "lstm-peephole",
+      "lstm-nig", "lstm-nfg", "lstm-nog", "lstm-niaf", "lstm-noaf", "lstm-np", "lstm-cifg", "lstm-fgr",
+      "mut1", "mut2", "mut3", "mgu");
+  private static final ConcurrentHashMap<String, CellSpec> CACHE = new ConcurrentHashMap<>();
+
+  private Zoo() {}
+
+  /** The names of the shipped cells. */
+  public static ImmutableList<String> names() {
+    return NAMES;
+  }
+
+  /** Whether a shipped cell has this name. */
+  public static boolean contains(String name) {
+    return NAMES.contains(name);
+  }
+
+  /**
+   * The shipped cell of this name ({@code "gru"}, {@code "lstm-cifg"}, ...).
+   *
+   * @throws IllegalArgumentException for an unknown name, suggesting the closest one
+   */
+  public static CellSpec load(String name) {
+    requireNonNull(name, "name");
+    if (!NAMES.contains(name)) {
+      throw new IllegalArgumentException("no cell named '" + name + "' in the zoo"
+          + Suggest.suffix(name, NAMES, "") + " (known: " + String.join(", ", NAMES) + ")");
+    }
+    return CACHE.computeIfAbsent(name, n -> CellSpec.parse(text(n), n + ".cell"));
+  }
+
+  /** The text of a shipped cell, as written. */
+  public static String text(String name) {
+    requireNonNull(name, "name");
+    try (InputStream in = Zoo.class.getResourceAsStream(DIR + name + ".cell")) {
+      if (in == null || !NAMES.contains(name)) {
+        throw new IllegalArgumentException("no cell named '" + name + "' in the zoo");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
