@@ -1,0 +1,230 @@
+package dev.cellgraph.cells;
+
+import dev.cellgraph.autodiff.Function;
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.cells.lang.CellSpec;
+import dev.cellgraph.cells.lang.Equation;
+import dev.cellgraph.cells.lang.Expr;
+import dev.cellgraph.cells.lang.Parameter;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A cell defined by its gate formulas: a {@link CellSpec} made into a composite op. The step
+ * function evaluates the equations in order with graph ops, so its gradient is derived from the
+ * formulas automatically. Nodes carry the user's own names ({@code f_t}, {@code C̃_t}) and
+ * parameters their canonical names ({@code W_f}).
+ *
+ * <p>In a batch, every vector of the formulas becomes a row per example: {@code W x} is computed
+ * as {@code x Wᵀ} on {@code [B, n]} values, with W stored {@code [rows, cols]} as PyTorch does.
+ */
+public final class FormulaCell implements Cell {
+  private final String name;
+  private final CellSpec spec;
+  private final Map<String, Function> steps = new ConcurrentHashMap<>();
+
+  private FormulaCell(String name, CellSpec spec) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.spec = Objects.requireNonNull(spec, "spec");
+    if (spec.inputs().size() != 1) {
+      throw new IllegalArgumentException("cell " + name + " has inputs " + spec.inputs()
+          + "; a recurrent layer feeds exactly one input per step");
+    }
+  }
+
+  public static FormulaCell of(String name, CellSpec spec) {
+    return new FormulaCell(name, spec);
+  }
+
+  public CellSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<String> stateNames() {
+    return spec.states();
+  }
+
+  @Override
+  public int stateSize(String state, int inputSize, int hiddenSize) {
+    return spec.shapes(inputSize, hiddenSize).ofVariable(state);
+  }
+
+  @Override
+  public int outputSize(int inputSize, int hiddenSize) {
+    return spec.shapes(inputSize, hiddenSize).ofVariable(spec.output());
+  }
+
+  @Override
+  public LinkedHashMap<String, Shape> parameterShapes(int inputSize, int hiddenSize) {
+    spec.shapes(inputSize, hiddenSize); // checks the sizes fit the cell
+    LinkedHashMap<String, Shape> m = new LinkedHashMap<>();
+    for (Parameter p : spec.parameters()) {
+      m.put(p.name(), Shape.of(p.shape(inputSize, hiddenSize)));
+    }
+    return m;
+  }
+
+  @Override
+  public Function step(DType dtype, int batch, int inputSize, int hiddenSize) {
+    String key = dtype + "/" + batch + "/" + inputSize + "/" + hiddenSize;
+    return steps.computeIfAbsent(key, k -> new Builder(dtype, batch, inputSize, hiddenSize).build());
+  }
+
+  /** Evaluates the equations of one step as graph ops. */
+  private final class Builder {
+    private final DType dtype;
+    private final int batch;
+    private final int inputSize;
+    private final int hiddenSize;
+    private final Graph g;
+    private final Map<String, Node> previous = new LinkedHashMap<>();
+    private final Map<String, Node> current = new HashMap<>();
+    private final Map<String, Node> params = new LinkedHashMap<>();
+
+    Builder(DType dtype, int batch, int inputSize, int hiddenSize) {
+      this.dtype = dtype;
+      this.batch = batch;
+      this.inputSize = inputSize;
+      this.hiddenSize = hiddenSize;
+      this.g = new Graph(name);
+    }
+
+    Function build() {
+      List<Node> formals = new ArrayList<>();
+      for (String s : spec.states()) {
+        Node n = g.input(s, dtype, batch, stateSize(s, inputSize, hiddenSize));
+        previous.put(s, n);
+        formals.add(n);
+      }
+      String in = spec.inputs().get(0);
+      Node x = g.input(in, dtype, batch, inputSize);
+      current.put(in, x);
+      formals.add(x);
+      for (Map.Entry<String, Shape> e : parameterShapes(inputSize, hiddenSize).entrySet()) {
+        Node p = g.parameter(e.getKey(), dtype, e.getValue().toArray());
+        params.put(e.getKey(), p);
+        formals.add(p);
+      }
+      for (Equation eq : spec.equations()) {
+        int size = spec.shapes(inputSize, hiddenSize).ofVariable(eq.target());
+        Node v = asRow(eval(eq.expr()), size);
+        current.put(eq.target(), v.named(eq.spelling()));
+      }
+      List<Node> results = new ArrayList<>();
+      for (String s : spec.states()) {
+        results.add(current.get(s));
+      }
+      results.add(current.get(spec.output()));
+      return Function.of(name, formals, results);
+    }
+
+    /** A value as a [B, n] row per example (a lone parameter or number is broadcast). */
+    private Node asRow(Node v, int size) {
+      Shape want = Shape.of(batch, size);
+      return v.shape().equals(want) ? v : v.broadcastTo(want);
+    }
+
+    private Node eval(Expr e) {
+      if (e instanceof Expr.Var v) {
+        Node n = v.time() == Expr.Time.PREVIOUS ? previous.get(v.name()) : current.get(v.name());
+        if (n == null) {
+          throw new IllegalStateException("cell " + name + ": '" + v.name() + "' has no value yet");
+        }
+        return n;
+      }
+      if (e instanceof Expr.Param p) {
+        return params.get(p.name());
+      }
+      if (e instanceof Expr.Num num) {
+        return g.scalar(num.value(), dtype);
+      }
+      if (e instanceof Expr.Apply a) {
+        Node arg = eval(a.arg());
+        switch (a.fn()) {
+          case SIGMOID: return arg.sigmoid();
+          case TANH: return arg.tanh();
+          case RELU: return arg.relu();
+          case EXP: return arg.exp();
+          case LOG: return arg.log();
+          case SOFTPLUS: return arg.softplus();
+          case SOFTSIGN: return arg.softsign();
+          case ABS: return arg.abs();
+          default: throw new IllegalStateException("function " + a.fn() + " has no graph op");
+        }
+      }
+      if (e instanceof Expr.Binary b) {
+        return binary(b);
+      }
+      if (e instanceof Expr.MatMul m) {
+        // W v for each example's row v: v Wᵀ
+        return eval(m.vector()).matmul(params.get(m.matrix().name()), false, true);
+      }
+      if (e instanceof Expr.Concat c) {
+        List<Node> parts = new ArrayList<>();
+        for (Expr part : c.parts()) {
+          Node n = eval(part);
+          parts.add(n.rank() == 2 ? n : n.broadcastTo(Shape.of(batch, n.rank() == 0 ? 1 : n.shape().dim(-1))));
+        }
+        return Node.concat(1, parts);
+      }
+      if (e instanceof Expr.Neg n) {
+        return eval(n.operand()).neg();
+      }
+      throw new IllegalStateException("unknown expression " + e);
+    }
+
+    /** Elementwise arithmetic; a number on one side becomes a scalar op. */
+    private Node binary(Expr.Binary b) {
+      if (b.right() instanceof Expr.Num num) {
+        Node l = eval(b.left());
+        double c = num.value();
+        switch (b.op()) {
+          case ADD: return l.add(c);
+          case SUB: return l.add(-c);
+          case MUL: return l.mul(c);
+          case DIV: return l.mul(1.0 / c);
+          default: break;
+        }
+      }
+      if (b.left() instanceof Expr.Num num) {
+        Node r = eval(b.right());
+        double c = num.value();
+        switch (b.op()) {
+          case ADD: return r.add(c);
+          case SUB: return r.rsub(c);
+          case MUL: return r.mul(c);
+          case DIV: return r.reciprocal().mul(c);
+          default: break;
+        }
+      }
+      Node l = eval(b.left());
+      Node r = eval(b.right());
+      switch (b.op()) {
+        case ADD: return l.add(r);
+        case SUB: return l.sub(r);
+        case MUL: return l.mul(r);
+        case DIV: return l.div(r);
+        default: throw new IllegalStateException("unknown operator " + b.op());
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FormulaCell " + name;
+  }
+}
