@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellgraph.autodiff.GradCheck;
-import dev.cellgraph.autodiff.Graph;
-import dev.cellgraph.autodiff.Node;
-import dev.cellgraph.autodiff.TensorType;
 import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.cells.lang.Zoo;
 import dev.cellgraph.core.DType;
@@ -18,10 +15,7 @@ import dev.cellgraph.core.random.Initializers;
 import dev.cellgraph.core.random.Rng;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -89,41 +83,7 @@ class FormulaCellTest {
     CellSpec spec = Zoo.load(name);
     int hid = 4;
     int in = spec.sizeRequirements().isEmpty() ? 3 : hid;
-    GradCheck.Report rep = gradCheck(FormulaCell.of(name, spec), in, hid, 3, 2, 17);
+    GradCheck.Report rep = CellCheck.gradCheck(FormulaCell.of(name, spec), in, hid, 3, 2, 17);
     assertTrue(rep.passed(), name + ": " + rep);
-  }
-
-  /** A gradient check of a cell scanned over T steps, with respect to input, states and parameters. */
-  static GradCheck.Report gradCheck(Cell cell, int in, int hid, int steps, int batch, long seed) {
-    Rng rng = Rng.seeded(seed);
-    Recurrent layer = Recurrent.of(cell, in, hid);
-    DType f64 = DType.FLOAT64;
-    Graph g = new Graph("gradcheck " + cell.name());
-    Map<Node, Tensor> values = new HashMap<>();
-    List<Node> wrt = new ArrayList<>();
-    Node x = g.input("input", f64, steps, batch, in);
-    values.put(x, Initializers.normal(rng, f64, x.shape(), 0, 1));
-    wrt.add(x);
-    Map<String, Node> init = new LinkedHashMap<>();
-    for (String s : cell.stateNames()) {
-      Node n = g.input(s + "0", new TensorType(f64, layer.stateShape(s, batch)));
-      values.put(n, Initializers.normal(rng, f64, n.shape(), 0, 0.5));
-      init.put(s, n);
-      wrt.add(n);
-    }
-    Map<String, Node> params = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : layer.initialize(rng, f64).entrySet()) {
-      Node p = g.parameter(e.getKey(), f64, e.getValue().shape().toArray());
-      // larger weights than the default, so that gates saturate less uniformly and every term matters
-      values.put(p, e.getValue().mul(2.0));
-      params.put(e.getKey(), p);
-      wrt.add(p);
-    }
-    Recurrent.Output out = layer.build(g, x, init, params);
-    Node loss = out.output().tanh().sum();
-    for (Node fin : out.finalStates().values()) {
-      loss = loss.add(fin.square().sum());
-    }
-    return GradCheck.withDefaults().check(loss, wrt, values);
   }
 }

@@ -65,7 +65,12 @@ final class RunCommand implements Command {
     Interop.Configured conf;
     Map<String, Tensor> result;
     try {
-      conf = Interop.configure(ref.builtinName(), ref.formulaCell(), weights, input,
+      // rnn/lstm/gru take PyTorch's names and layouts; every other cell its canonical names
+      String builtin = ref.builtinName() == null ? null : ref.builtinName().equals("rnn-relu") ? "rnn" : ref.builtinName();
+      if ("rnn-relu".equals(ref.builtinName()) && nl == null) {
+        nl = "relu";
+      }
+      conf = Interop.configure(builtin, builtin == null ? ref.formulaCell() : null, weights, input,
           new Interop.Request(layers, bidi, nl));
     } catch (IllegalArgumentException e) {
       throw new UsageException(weightsPath + ": " + e.getMessage());
