@@ -1,0 +1,163 @@
+package dev.cellgraph.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.io.SafeTensors;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The cellgraph program as a user runs it: exit codes, messages, files. */
+class CommandLineTest {
+  /** The golden cases live with the cells tests; the test runs in the examples module folder. */
+  static final Path GOLDEN = Paths.get("..", "cells", "src", "test", "resources", "golden");
+
+  record Run(int status, String out, String err) {}
+
+  static Run run(String... args) {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int status = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
+        new PrintStream(e, true, StandardCharsets.UTF_8));
+    return new Run(status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+  }
+
+  static Stream<String> goldenCases() throws Exception {
+    List<String> r = new ArrayList<>();
+    for (String kind : new String[] {"pytorch", "cells"}) {
+      try (Stream<Path> s = Files.list(GOLDEN.resolve(kind))) {
+        s.map(p -> kind + "/" + p.getFileName()).sorted().forEach(r::add);
+      }
+    }
+    return r.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goldenCases")
+  void runMatchesPyTorchThroughTheCommandLine(String name, @TempDir Path tmp) throws Exception {
+    Path dir = GOLDEN.resolve(name);
+    JsonObject c = JsonParser.parseString(Files.readString(dir.resolve("case.json"))).getAsJsonObject();
+    List<String> args = new ArrayList<>(List.of("run", "--weights", dir.resolve("weights.safetensors").toString(),
+        "--input", dir.resolve("input.safetensors").toString(), "--out", tmp.resolve("out.safetensors").toString()));
+    if (name.startsWith("pytorch/")) {
+      args.addAll(List.of("--cell", c.get("cell").getAsString(), "--layers", c.get("num_layers").getAsString()));
+      if (c.get("bidirectional").getAsBoolean()) {
+        args.add("--bidirectional");
+      }
+      if (c.get("cell").getAsString().equals("rnn")) {
+        args.addAll(List.of("--nonlinearity", c.get("nonlinearity").getAsString()));
+      }
+    } else {
+      args.addAll(List.of("--cell", dir.resolve("cell.cell").toString()));
+    }
+    Run r = run(args.toArray(new String[0]));
+    assertEquals(0, r.status(), r.err());
+    Map<String, Tensor> got = SafeTensors.read(tmp.resolve("out.safetensors"));
+    Map<String, Tensor> expected = SafeTensors.read(dir.resolve("expected.safetensors"));
+    boolean f32 = c.get("dtype").getAsString().equals("float32");
+    for (Map.Entry<String, Tensor> e : expected.entrySet()) {
+      Tensor g = got.get(e.getKey());
+      assertNotNull(g, "missing " + e.getKey());
+      assertTrue(g.allClose(e.getValue(), f32 ? 1e-4 : 1e-9, f32 ? 1e-5 : 1e-12), e.getKey());
+    }
+    assertEquals(expected.keySet(), got.keySet());
+  }
+
+  @Test
+  void theExplainersSimpleRnnIsAValidCellWithParametersWUV(@TempDir Path tmp) throws Exception {
+    Path f = tmp.resolve("simple.cell");
+    Files.writeString(f, "$$ \\begin{aligned} &s_t = \\tanh (Ws_{t-1} + Ux_t) \\\\&h_t = Vs_t \\end{aligned} $$\n");
+    Run r = run("check", f.toString(), "--input-size", "3", "--hidden-size", "4", "--gradcheck");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("notation:  latex"), r.out());
+    assertTrue(r.out().contains("states:    s"), r.out());
+    for (String p : new String[] {"W ", "U ", "V "}) {
+      assertTrue(r.out().contains("\n  " + p), p + " in " + r.out());
+    }
+    assertTrue(r.out().contains("gradient check (float64, 3 steps, batch 2): passed"), r.out());
+  }
+
+  @Test
+  void theExplainersGruFragmentFailsWithTheLocatedMessage(@TempDir Path tmp) throws Exception {
+    Path f = tmp.resolve("gru.cell");
+    String block = "$$ \\begin{aligned} &r_t = \\sigma (W^rx_t + U^rh_{t-1}) \\\\&z_t = \\sigma (W^zx_t + U^zh_{t-1}) \\end{aligned} $$";
+    Files.writeString(f, block + "\n");
+    Run r = run("check", f.toString());
+    assertEquals(2, r.status());
+    assertEquals("cellgraph check: gru.cell:1:47: 'h' is read at t-1 but 'h_t' is never defined\n"
+        + block + "\n" + " ".repeat(46) + "^\n", r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void everyZooCellPassesCheckWithGradcheck() {
+    for (String name : dev.cellgraph.cells.lang.Zoo.names()) {
+      Run r = run("check", name, "--input-size", "8", "--hidden-size", "8", "--gradcheck");
+      assertEquals(0, r.status(), name + ": " + r.out() + r.err());
+    }
+  }
+
+  @Test
+  void unknownCellSuggestsTheClosestZooName() {
+    Run r = run("check", "lstn");
+    assertEquals(2, r.status());
+    assertTrue(r.err().startsWith("cellgraph check: unknown cell 'lstn'; did you mean 'lstm'?"), r.err());
+  }
+
+  @Test
+  void runRefusesFlagsThatDisagreeWithTheWeights(@TempDir Path tmp) {
+    Path dir = GOLDEN.resolve("pytorch/gru");
+    Path out = tmp.resolve("out.safetensors");
+    Run r = run("run", "--cell", "gru", "--weights", dir.resolve("weights.safetensors").toString(),
+        "--input", dir.resolve("input.safetensors").toString(), "--out", out.toString(), "--layers", "2");
+    assertEquals(2, r.status());
+    assertEquals("cellgraph run: " + dir.resolve("weights.safetensors")
+        + ": --layers 2 disagrees with the weights, which hold 1 layer\n", r.err());
+    assertFalse(Files.exists(out));
+    Run wrongCell = run("run", "--cell", "lstm", "--weights", dir.resolve("weights.safetensors").toString(),
+        "--input", dir.resolve("input.safetensors").toString(), "--out", out.toString());
+    assertEquals(2, wrongCell.status());
+    assertTrue(wrongCell.err().contains("weight 'weight_ih_l0' is [12, 3], expected [16, 3]"), wrongCell.err());
+  }
+
+  @Test
+  void badOptionsAreNamedWithASuggestion() {
+    Run r = run("check", "gru", "--hiden-size", "3");
+    assertEquals(2, r.status());
+    assertEquals("cellgraph check: unknown option '--hiden-size'; did you mean --hidden-size?\n", r.err());
+    Run n = run("check", "gru", "--hidden-size", "x");
+    assertEquals("cellgraph check: --hidden-size must be a whole number, got 'x'\n", n.err());
+    Run u = run("chek");
+    assertEquals(2, u.status());
+    assertTrue(u.err().startsWith("cellgraph: unknown command 'chek'; did you mean 'check'?"), u.err());
+  }
+
+  @Test
+  void aCorruptWeightsFileIsAMessageNotAStackTrace(@TempDir Path tmp) throws Exception {
+    Path bad = tmp.resolve("w.safetensors");
+    Files.write(bad, new byte[] {1, 2, 3});
+    Path in = GOLDEN.resolve("pytorch/gru/input.safetensors");
+    Run r = run("run", "--cell", "gru", "--weights", bad.toString(), "--input", in.toString(),
+        "--out", tmp.resolve("o.safetensors").toString());
+    assertEquals(2, r.status());
+    assertTrue(r.err().startsWith("cellgraph run: "), r.err());
+    assertFalse(r.err().contains("\tat "), r.err());
+  }
+}
