@@ -237,21 +237,28 @@ final class Analysis {
   // ---------------------------------------------------------------- parameter roles
 
   private Map<String, Parameter.Role> roles() {
-    Map<String, Parameter.Role> roles = new LinkedHashMap<>();
+    Map<String, Parameter.Role> used = new LinkedHashMap<>();
     Map<String, Span> firstUse = new HashMap<>();
     for (Equation e : d.equations()) {
-      walkRoles(e.expr(), roles, firstUse);
+      walkRoles(e.expr(), used, firstUse);
     }
+    Map<String, Parameter.Role> roles = new LinkedHashMap<>(); // declared first, then by first use
+    for (String name : d.declaredParams().keySet()) {
+      if (used.containsKey(name)) {
+        roles.put(name, used.get(name));
+      }
+    }
+    roles.putAll(used);
     for (Map.Entry<String, ImmutableList<Dim>> p : d.declaredParams().entrySet()) {
       Span at = d.declaredParamSpans().getOrDefault(p.getKey(), Span.NONE);
-      Parameter.Role used = roles.get(p.getKey());
-      if (used == null) {
+      Parameter.Role role = roles.get(p.getKey());
+      if (role == null) {
         throw error(at, "parameter '" + p.getKey() + "' is declared but never used");
       }
       Parameter.Role declared = p.getValue().size() == 2 ? Parameter.Role.MATRIX : Parameter.Role.VECTOR;
-      if (used != declared) {
+      if (role != declared) {
         throw error(firstUse.get(p.getKey()), "'" + p.getKey() + "' is declared " + p.getValue()
-            + " but used as a " + used.name().toLowerCase(java.util.Locale.ROOT));
+            + " but used as a " + role.name().toLowerCase(java.util.Locale.ROOT));
       }
     }
     return roles;

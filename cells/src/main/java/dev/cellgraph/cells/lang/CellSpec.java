@@ -382,6 +382,12 @@ public final class CellSpec {
     public CellSpec build() {
       checkState(!built, "build() was already called");
       built = true;
+      for (Equation e : equations) {
+        if (Depth.of(e.expr()) > MAX_DEPTH) {
+          throw Source.unlocated("<builder>", "formula of '" + e.target() + "' too large (more than "
+              + MAX_DEPTH + " levels or " + Depth.MAX_NODES + " nodes)");
+        }
+      }
       Map<String, Dim> in = new LinkedHashMap<>(inputs);
       if (in.isEmpty()) {
         in.put("x", Dim.I);
@@ -393,12 +399,6 @@ public final class CellSpec {
             st.putIfAbsent(v.name(), Dim.H);
           }
         });
-      }
-      for (Equation e : equations) {
-        if (Depth.of(e.expr()) > MAX_DEPTH) {
-          throw Source.unlocated("<builder>", "formula of '" + e.target() + "' too large (more than "
-              + MAX_DEPTH + " levels or " + Depth.MAX_NODES + " nodes)");
-        }
       }
       Draft d = new Draft(null, "<builder>", Notation.BUILDER, ImmutableMap.copyOf(in), ImmutableMap.copyOf(st),
           output, Span.NONE, ImmutableMap.copyOf(params), ImmutableMap.of(), ImmutableList.copyOf(equations));

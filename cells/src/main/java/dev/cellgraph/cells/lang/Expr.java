@@ -90,7 +90,7 @@ public sealed interface Expr
 
     @Override
     public String toString() {
-      return time == Time.PREVIOUS ? name + "[t-1]" : name;
+      return Printer.plain(this);
     }
   }
 

@@ -3,7 +3,7 @@ package dev.cellgraph.cells.lang;
 import java.util.Collection;
 import java.util.Locale;
 
-/** "did you mean ...?" by edit distance. */
+/** "did you mean ...?" by edit distance (with transpositions). */
 final class Suggest {
   private Suggest() {}
 
@@ -28,6 +28,7 @@ final class Suggest {
   static int distance(String a, String b) {
     int[] prev = new int[b.length() + 1];
     int[] cur = new int[b.length() + 1];
+    int[] before = new int[b.length() + 1];
     for (int j = 0; j <= b.length(); j++) {
       prev[j] = j;
     }
@@ -36,8 +37,12 @@ final class Suggest {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          cur[j] = Math.min(cur[j], before[j - 2] + 1); // a transposition: "tahn" is one step from "tanh"
+        }
       }
-      int[] t = prev;
+      int[] t = before;
+      before = prev;
       prev = cur;
       cur = t;
     }
