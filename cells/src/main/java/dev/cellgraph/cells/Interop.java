@@ -127,7 +127,13 @@ public final class Interop {
     }
     for (int h : candidates) {
       boolean ok = true;
-      for (Map.Entry<String, Shape> e : cell.parameterShapes(inputSize, h).entrySet()) {
+      Map<String, Shape> shapes;
+      try {
+        shapes = cell.parameterShapes(inputSize, h);
+      } catch (IllegalArgumentException e) {
+        continue;   // the cell does not work with this hidden size (e.g. it needs I = H)
+      }
+      for (Map.Entry<String, Shape> e : shapes.entrySet()) {
         Tensor w = weights.get(e.getKey());
         if (w == null || !w.shape().equals(e.getValue())) {
           ok = false;
