@@ -1,6 +1,7 @@
 package dev.cellgraph.autodiff;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +24,13 @@ public final class Gradients {
   public static final Node NONE = null;
 
   private final Map<Node, Node> grads;
+  private final Map<Node, Node> adjoints;
+  private final List<Node> built;
 
-  private Gradients(Map<Node, Node> grads) {
+  private Gradients(Map<Node, Node> grads, Map<Node, Node> adjoints, List<Node> built) {
     this.grads = grads;
+    this.adjoints = adjoints;
+    this.built = built;
   }
 
   /** The gradient of a scalar {@code loss} with respect to each of {@code wrt}. */
@@ -38,8 +43,9 @@ public final class Gradients {
       throw new IllegalArgumentException(
           "Gradients.of needs a scalar loss, got " + loss + "; use Gradients.vjp with a cotangent");
     }
+    int firstBuilt = loss.graph().size();
     Node seed = loss.graph().fill(1.0, loss.type());
-    return vjp(List.of(loss), List.of(seed), wrt);
+    return vjp(List.of(loss), List.of(seed), wrt, firstBuilt);
   }
 
   /**
@@ -47,6 +53,10 @@ public final class Gradients {
    * to each of {@code wrt}. Each cotangent has its output's type.
    */
   public static Gradients vjp(List<Node> outputs, List<Node> cotangents, List<Node> wrt) {
+    return vjp(outputs, cotangents, wrt, -1);
+  }
+
+  private static Gradients vjp(List<Node> outputs, List<Node> cotangents, List<Node> wrt, int seedId) {
     if (outputs.size() != cotangents.size()) {
       throw new IllegalArgumentException(
           outputs.size() + " outputs but " + cotangents.size() + " cotangents");
@@ -70,6 +80,7 @@ public final class Gradients {
       limit = Math.max(limit, o.id() + 1);
     }
     List<Node> nodes = g.nodes();
+    int firstBuilt = seedId >= 0 ? seedId : g.size();
 
     // nodes that depend on some wrt node
     boolean[] depends = new boolean[limit];
@@ -174,7 +185,16 @@ public final class Gradients {
       Node gw = total.get(w);
       result.put(w, gw != null ? gw : g.zeros(w.type()));
     }
-    return new Gradients(result);
+    // id order, so that whoever iterates the map (a diagram) does so deterministically
+    Map<Node, Node> adjoints = new LinkedHashMap<>();
+    for (int i = 0; i < limit; i++) {
+      Node cot = total.get(nodes.get(i));
+      if (cot != null) {
+        adjoints.put(nodes.get(i), cot);
+      }
+    }
+    List<Node> built = List.copyOf(nodes.subList(firstBuilt, g.size()));
+    return new Gradients(result, Collections.unmodifiableMap(adjoints), built);
   }
 
   private static Node sum(List<Node> parts) {
@@ -195,6 +215,24 @@ public final class Gradients {
       throw new IllegalArgumentException("no gradient was asked for with respect to " + wrt);
     }
     return g;
+  }
+
+  /**
+   * Every forward node that received a gradient, mapped to its adjoint: the node holding the total
+   * cotangent that reached it (the seed for the loss itself). Iterates in forward-node id order.
+   * Several forward nodes may share one adjoint node (an add passes its cotangent on unchanged).
+   */
+  public Map<Node, Node> adjoints() {
+    return adjoints;
+  }
+
+  /**
+   * The nodes this differentiation added to the graph, in id order: the backward graph. (Nodes a
+   * composite's derived gradient builds in its own body graph are not among them; they sit behind
+   * the call nodes listed here.)
+   */
+  public List<Node> nodes() {
+    return built;
   }
 
   /** The gradients in the order of the {@code wrt} nodes. */
