@@ -39,6 +39,7 @@ public final class Diagram {
   final boolean showShapes;
   final boolean compact;
   final boolean perExample;
+  final boolean numbers;
   final Map<Node, List<Node>> adjointOf; // adjoint node -> forward nodes it is the cotangent of, id order
   final Map<Node, Boolean> backward;
   final Map<Node, Tensor> values;
@@ -47,7 +48,8 @@ public final class Diagram {
   final DiagramStyle style;
 
   private Diagram(String title, List<Node> nodes, List<Node> results, List<Node> formals,
-      int expandDepth, boolean showShapes, boolean compact, boolean perExample, Map<Node, List<Node>> adjointOf,
+      int expandDepth, boolean showShapes, boolean compact, boolean perExample, boolean numbers,
+      Map<Node, List<Node>> adjointOf,
       Map<Node, Boolean> backward, Map<Node, Tensor> values, Map<Node, Tensor> grads, double[] gradRange,
       DiagramStyle style) {
     this.title = title;
@@ -58,6 +60,7 @@ public final class Diagram {
     this.showShapes = showShapes;
     this.compact = compact;
     this.perExample = perExample;
+    this.numbers = numbers;
     this.adjointOf = adjointOf;
     this.backward = backward;
     this.values = values;
@@ -67,19 +70,19 @@ public final class Diagram {
   }
 
   private Diagram withNodes(List<Node> nodes, Map<Node, List<Node>> adjointOf, Map<Node, Boolean> backward) {
-    return new Diagram(title, nodes, results, formals, expandDepth, showShapes, compact, perExample, adjointOf,
+    return new Diagram(title, nodes, results, formals, expandDepth, showShapes, compact, perExample, numbers, adjointOf,
         backward, values, grads, gradRange, style);
   }
 
   private Diagram with(int expandDepth, boolean showShapes, Map<Node, List<Node>> adjointOf,
       Map<Node, Boolean> backward, Map<Node, Tensor> values, Map<Node, Tensor> grads,
       double[] gradRange, DiagramStyle style) {
-    return new Diagram(title, nodes, results, formals, expandDepth, showShapes, compact, perExample, adjointOf,
+    return new Diagram(title, nodes, results, formals, expandDepth, showShapes, compact, perExample, numbers, adjointOf,
         backward, values, grads, gradRange, style);
   }
 
-  private Diagram withDrawing(boolean compact, boolean perExample) {
-    return new Diagram(title, nodes, results, formals, expandDepth, showShapes, compact, perExample, adjointOf,
+  private Diagram withDrawing(boolean compact, boolean perExample, boolean numbers) {
+    return new Diagram(title, nodes, results, formals, expandDepth, showShapes, compact, perExample, numbers, adjointOf,
         backward, values, grads, gradRange, style);
   }
 
@@ -116,7 +119,7 @@ public final class Diagram {
   }
 
   private static Diagram create(String title, List<Node> nodes, List<Node> results, List<Node> formals) {
-    return new Diagram(title, List.copyOf(nodes), results, List.copyOf(formals), 0, false, false, false,
+    return new Diagram(title, List.copyOf(nodes), results, List.copyOf(formals), 0, false, false, false, true,
         new IdentityHashMap<>(), new IdentityHashMap<>(), new IdentityHashMap<>(),
         new IdentityHashMap<>(), null, DiagramStyle.defaults());
   }
@@ -179,7 +182,7 @@ public final class Diagram {
    * results, annotated, tied to gradients or on a spine are always drawn as they are.
    */
   public Diagram compact(boolean compact) {
-    return withDrawing(compact, perExample);
+    return withDrawing(compact, perExample, numbers);
   }
 
   /**
@@ -187,7 +190,15 @@ public final class Diagram {
    * batch of one ({@code 20}, not {@code 1×20}): the shapes of one example, as formulas state them.
    */
   public Diagram perExample(boolean perExample) {
-    return withDrawing(compact, perExample);
+    return withDrawing(compact, perExample, numbers);
+  }
+
+  /**
+   * Whether annotated nodes show their numbers (value summary, gradient norm) under their labels;
+   * without them only the edge colours and the legend tell the gradients, for a long sequence.
+   */
+  public Diagram numbers(boolean show) {
+    return withDrawing(compact, perExample, show);
   }
 
   /**

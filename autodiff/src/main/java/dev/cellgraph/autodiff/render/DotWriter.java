@@ -154,7 +154,8 @@ final class DotWriter {
         writeNode(n, s, indent);
       }
     }
-    for (int g = 0; g < groups.size(); g++) {
+    // rankdir=LR stacks the clusters of a rank from the bottom up: the last written is on top
+    for (int g = groups.size() - 1; g >= 0; g--) {
       out.append(indent).append("subgraph ").append(Labels.quoted("cluster_group" + g)).append(" {\n");
       out.append(indent).append("  graph [label=<<b>").append(Labels.html(d.style.groupTitles().get(g)))
           .append("</b>>, labeljust=l, style=\"rounded\", color=\"").append(NOTE).append("\", fontcolor=\"")
@@ -502,6 +503,9 @@ final class DotWriter {
   /** Value summary and gradient norm, as extra lines of a label; empty when not annotated. */
   private String annotation(Node n) {
     StringBuilder sb = new StringBuilder();
+    if (!d.numbers) {
+      return "";
+    }
     Tensor v = d.values.get(n);
     if (v != null) {
       sb.append("<br/><font point-size=\"8\" color=\"").append(NOTE).append("\">").append(summary(v)).append("</font>");
@@ -665,7 +669,7 @@ final class DotWriter {
     List<String> ids = new ArrayList<>();
     for (Node n : nodes) {
       Node m = top.compact.resolve(n.op() instanceof Ops.GetOutput ? n.input(0) : n);
-      if (top.members.containsKey(m) && !top.inner.containsKey(m)) {
+      if (top.members.containsKey(m) && !top.inner.containsKey(m) && !ids.contains(id(m, top))) {
         ids.add(id(m, top));
       }
     }
