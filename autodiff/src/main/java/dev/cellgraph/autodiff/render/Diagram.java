@@ -37,6 +37,9 @@ public final class Diagram {
   final List<Node> formals;        // a function's formal inputs, may be empty
   final int expandDepth;
   final boolean showShapes;
+  final boolean compact;
+  final boolean perExample;
+  final boolean numbers;
   final Map<Node, List<Node>> adjointOf; // adjoint node -> forward nodes it is the cotangent of, id order
   final Map<Node, Boolean> backward;
   final Map<Node, Tensor> values;
@@ -45,14 +48,19 @@ public final class Diagram {
   final DiagramStyle style;
 
   private Diagram(String title, List<Node> nodes, List<Node> results, List<Node> formals,
-      int expandDepth, boolean showShapes, Map<Node, List<Node>> adjointOf, Map<Node, Boolean> backward,
-      Map<Node, Tensor> values, Map<Node, Tensor> grads, double[] gradRange, DiagramStyle style) {
+      int expandDepth, boolean showShapes, boolean compact, boolean perExample, boolean numbers,
+      Map<Node, List<Node>> adjointOf,
+      Map<Node, Boolean> backward, Map<Node, Tensor> values, Map<Node, Tensor> grads, double[] gradRange,
+      DiagramStyle style) {
     this.title = title;
     this.nodes = nodes;
     this.results = results;
     this.formals = formals;
     this.expandDepth = expandDepth;
     this.showShapes = showShapes;
+    this.compact = compact;
+    this.perExample = perExample;
+    this.numbers = numbers;
     this.adjointOf = adjointOf;
     this.backward = backward;
     this.values = values;
@@ -62,15 +70,20 @@ public final class Diagram {
   }
 
   private Diagram withNodes(List<Node> nodes, Map<Node, List<Node>> adjointOf, Map<Node, Boolean> backward) {
-    return new Diagram(title, nodes, results, formals, expandDepth, showShapes, adjointOf, backward,
-        values, grads, gradRange, style);
+    return new Diagram(title, nodes, results, formals, expandDepth, showShapes, compact, perExample, numbers, adjointOf,
+        backward, values, grads, gradRange, style);
   }
 
   private Diagram with(int expandDepth, boolean showShapes, Map<Node, List<Node>> adjointOf,
       Map<Node, Boolean> backward, Map<Node, Tensor> values, Map<Node, Tensor> grads,
       double[] gradRange, DiagramStyle style) {
-    return new Diagram(title, nodes, results, formals, expandDepth, showShapes, adjointOf, backward,
-        values, grads, gradRange, style);
+    return new Diagram(title, nodes, results, formals, expandDepth, showShapes, compact, perExample, numbers, adjointOf,
+        backward, values, grads, gradRange, style);
+  }
+
+  private Diagram withDrawing(boolean compact, boolean perExample, boolean numbers) {
+    return new Diagram(title, nodes, results, formals, expandDepth, showShapes, compact, perExample, numbers, adjointOf,
+        backward, values, grads, gradRange, style);
   }
 
   /** Every node of {@code graph}. */
@@ -106,7 +119,7 @@ public final class Diagram {
   }
 
   private static Diagram create(String title, List<Node> nodes, List<Node> results, List<Node> formals) {
-    return new Diagram(title, List.copyOf(nodes), results, List.copyOf(formals), 0, false,
+    return new Diagram(title, List.copyOf(nodes), results, List.copyOf(formals), 0, false, false, false, true,
         new IdentityHashMap<>(), new IdentityHashMap<>(), new IdentityHashMap<>(),
         new IdentityHashMap<>(), null, DiagramStyle.defaults());
   }
@@ -159,6 +172,33 @@ public final class Diagram {
   /** Writes each value's shape on the edges it travels along. */
   public Diagram showShapes(boolean show) {
     return with(expandDepth, show, adjointOf, backward, values, grads, gradRange, style);
+  }
+
+  /**
+   * Draws the graph the way its formulas are written rather than the way a batch computes them: a
+   * matrix product with a parameter is one node {@code W ·} holding the parameter, a sum of several
+   * terms one {@code +}, broadcasts are hidden, and a new state leaving the step is an exit label
+   * at the edge while the values computed from it branch off where it is computed. Nodes that are
+   * results, annotated, tied to gradients or on a spine are always drawn as they are.
+   */
+  public Diagram compact(boolean compact) {
+    return withDrawing(compact, perExample, numbers);
+  }
+
+  /**
+   * Writes the shapes of values computed from inputs without their leading axis when it is a
+   * batch of one ({@code 20}, not {@code 1×20}): the shapes of one example, as formulas state them.
+   */
+  public Diagram perExample(boolean perExample) {
+    return withDrawing(compact, perExample, numbers);
+  }
+
+  /**
+   * Whether annotated nodes show their numbers (value summary, gradient norm) under their labels;
+   * without them only the edge colours and the legend tell the gradients, for a long sequence.
+   */
+  public Diagram numbers(boolean show) {
+    return withDrawing(compact, perExample, show);
   }
 
   /**

@@ -47,9 +47,20 @@ final class DotWriter {
   private final List<String> edges = new ArrayList<>();
   private final double logLo;
   private final double logHi;
+  private final Map<Node, Boolean> tied = new IdentityHashMap<>(); // forward nodes with a drawn adjoint
+  private final Map<dev.cellgraph.autodiff.Graph, boolean[]> fromInputs = new IdentityHashMap<>();
 
   DotWriter(Diagram d) {
     this.d = d;
+    for (Node n : d.nodes) {
+      List<Node> forward = d.adjointOf.get(n);
+      if (forward != null) {
+        tied.put(n, Boolean.TRUE);
+        for (Node f : forward) {
+          tied.put(f, Boolean.TRUE);
+        }
+      }
+    }
     double lo = Double.POSITIVE_INFINITY;
     double hi = 0;
     if (d.gradRange != null) {
@@ -93,6 +104,8 @@ final class DotWriter {
     final boolean backward;
     final Map<Node, Boolean> members = new IdentityHashMap<>();
     final Map<Node, Scope> inner = new IdentityHashMap<>();
+    Compact compact = Compact.none();
+    final Map<Node, Boolean> portless = new IdentityHashMap<>(); // collapsed composites drawn without output ports
 
     Scope(String prefix, int depth, boolean backward) {
       this.prefix = prefix;
@@ -110,7 +123,7 @@ final class DotWriter {
     out.append("  edge [fontname=\"").append(FONT).append("\", fontsize=9, color=\"").append(INK)
         .append("\", fontcolor=\"").append(NOTE).append("\", arrowsize=0.6];\n");
     Scope top = new Scope("", 0, false);
-    writeScope(d.nodes, top, "  ");
+    writeScope(d.nodes, d.results, top, "  ");
     writeAdjointTies(top);
     writeRanks(top);
     for (String e : edges) {
@@ -123,34 +136,109 @@ final class DotWriter {
     return out.toString();
   }
 
-  private void writeScope(List<Node> nodes, Scope s, String indent) {
+  private void writeScope(List<Node> nodes, List<Node> results, Scope s, String indent) {
+    if (d.compact) {
+      s.compact = Compact.of(nodes, n -> mustKeep(n, results), n -> contains(results, n));
+    }
     for (Node n : nodes) {
-      if (!(n.op() instanceof Ops.GetOutput)) {
+      if (!(n.op() instanceof Ops.GetOutput) && !s.compact.isHidden(n) && !d.style.isHidden(n)) {
         s.members.put(n, Boolean.TRUE);
       }
     }
+    if (d.compact) {
+      markPortless(nodes, s);
+    }
+    List<List<Node>> groups = s.depth == 0 ? d.style.groups() : List.of();
     for (Node n : nodes) {
-      if (n.op() instanceof Ops.GetOutput) {
-        continue;
-      }
-      boolean composite = n.op() instanceof CallOp || n.op() instanceof Scan.ScanOp;
-      if (composite && s.depth < d.expandDepth) {
-        writeExpanded(n, s, indent);
-      } else {
-        out.append(indent).append(id(n, s)).append(" [").append(nodeAttributes(n, s)).append("];\n");
+      if (s.members.containsKey(n) && (groups.isEmpty() || d.style.groupOf(n) < 0)) {
+        writeNode(n, s, indent);
       }
     }
+    // rankdir=LR stacks the clusters of a rank from the bottom up: the last written is on top
+    for (int g = groups.size() - 1; g >= 0; g--) {
+      out.append(indent).append("subgraph ").append(Labels.quoted("cluster_group" + g)).append(" {\n");
+      out.append(indent).append("  graph [label=<<b>").append(Labels.html(d.style.groupTitles().get(g)))
+          .append("</b>>, labeljust=l, style=\"rounded\", color=\"").append(NOTE).append("\", fontcolor=\"")
+          .append(INK).append("\", fontsize=12];\n");
+      for (Node n : nodes) {
+        if (s.members.containsKey(n) && d.style.groupOf(n) == g) {
+          writeNode(n, s, indent + "  ");
+        }
+      }
+      out.append(indent).append("}\n");
+    }
     for (Node n : nodes) {
-      if (n.op() instanceof Ops.GetOutput) {
+      if (!s.members.containsKey(n)) {
         continue;
       }
       Scope inner = s.inner.get(n);
-      for (int k = 0; k < n.inputs().size(); k++) {
-        Node in = n.input(k);
+      List<Node> operands = inner != null ? n.inputs() : s.compact.operands(n);
+      for (int k = 0; k < operands.size(); k++) {
+        Node in = s.compact.source(operands.get(k));
+        if (d.style.isHidden(in)) {
+          continue;
+        }
         String to = inner != null ? id(bodyParam(n, k), inner) : id(n, s);
-        edges.add(edge(endpoint(in, s), to, in, isBackward(n, s), inner != null ? bindingLabel(n, k) : null));
+        edges.add(edge(endpoint(in, s), to, in, isBackward(n, s), inner != null ? bindingLabel(n, k) : null,
+            d.compact && inner == null && n.op() == Ops.IDENTITY && n.name() != null && s.compact.consumers(n) > 0));
       }
     }
+  }
+
+  private void writeNode(Node n, Scope s, String indent) {
+    boolean composite = n.op() instanceof CallOp || n.op() instanceof Scan.ScanOp;
+    if (composite && s.depth < d.expandDepth) {
+      writeExpanded(n, s, indent);
+    } else {
+      out.append(indent).append(id(n, s)).append(" [").append(nodeAttributes(n, s)).append("];\n");
+    }
+  }
+
+  /**
+   * In a compact drawing, a collapsed composite whose every output read in the scope is read only
+   * by a node naming it ({@code h_1 = step(...)#0}) needs no ports: the names say what leaves, and
+   * edges from the middle of the box keep a chain of steps on one line.
+   */
+  private void markPortless(List<Node> nodes, Scope s) {
+    Map<Node, Boolean> named = new IdentityHashMap<>();
+    Map<Node, Boolean> other = new IdentityHashMap<>();
+    for (Node n : nodes) {
+      for (Node in : n.inputs()) {
+        if (in.op() instanceof Ops.GetOutput) {
+          Node p = in.input(0);
+          (n.op() == Ops.IDENTITY && n.name() != null ? named : other).put(p, Boolean.TRUE);
+        }
+      }
+    }
+    for (Node n : nodes) {
+      boolean composite = n.op() instanceof CallOp || n.op() instanceof Scan.ScanOp;
+      if (composite && named.containsKey(n) && !other.containsKey(n) && !contains(d.results, n)) {
+        s.portless.put(n, Boolean.TRUE);
+      }
+    }
+  }
+
+  /** Nodes a compact drawing must draw as they are. */
+  private boolean mustKeep(Node n, List<Node> results) {
+    if (contains(results, n) || tied.containsKey(n) || d.grads.containsKey(n) || d.values.containsKey(n)
+        || d.style.nameOf(n) != null || d.style.isStateIn(n) || d.style.isStateOut(n)) {
+      return true;
+    }
+    for (List<Node> chain : d.style.spines()) {
+      if (contains(chain, n)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean contains(List<Node> list, Node n) {
+    for (Node x : list) {
+      if (x == n || x.op() instanceof Ops.GetOutput && x.input(0) == n) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void writeExpanded(Node n, Scope s, String indent) {
@@ -164,7 +252,7 @@ final class DotWriter {
     out.append(in).append("graph [label=<").append(compositeTitle(n)).append(">, labeljust=l, style=\"rounded,filled")
         .append(inner.backward ? ",dashed" : "").append("\", color=\"").append(line).append("\", fillcolor=\"")
         .append(fill).append("\", fontcolor=\"").append(inner.backward ? BACK_TEXT : COMPOSITE_LINE).append("\"];\n");
-    writeScope(Diagram.ancestors(fn.results(), fn.params()), inner, in);
+    writeScope(Diagram.ancestors(fn.results(), fn.params()), fn.results(), inner, in);
     if (n.op() instanceof Scan.ScanOp) {
       Scan.ScanOp op = (Scan.ScanOp) n.op();
       for (int i = 0; i < op.carryCount(); i++) {
@@ -214,7 +302,8 @@ final class DotWriter {
   }
 
   /** Where an edge carrying the value of {@code v} starts, seen from scope {@code s}. */
-  private String endpoint(Node v, Scope s) {
+  private String endpoint(Node node, Scope s) {
+    Node v = s.compact.resolve(node);
     if (v.op() instanceof Ops.GetOutput) {
       Node p = v.input(0);
       int i = ((Ops.GetOutput) v.op()).index();
@@ -222,7 +311,7 @@ final class DotWriter {
       if (inner != null) {
         return endpoint(bodySource(p, i), inner);
       }
-      return id(p, s) + ":o" + i + ":e";
+      return s.portless.containsKey(p) ? id(p, s) : id(p, s) + ":o" + i + ":e";
     }
     Scope inner = s.inner.get(v);
     if (inner != null) {
@@ -262,13 +351,27 @@ final class DotWriter {
       label = Labels.html(n.op().label());
       a.append("shape=box, color=\"transparent\", width=0.2, height=0.2, fontsize=10");
     } else if (n.op() instanceof CallOp || n.op() instanceof Scan.ScanOp) {
-      label = compositeLabel(n, name);
+      label = compositeLabel(n, name, !s.portless.containsKey(n));
       a.append("shape=box, style=\"rounded,filled").append(back ? ",dashed" : "").append("\", margin=0, fillcolor=\"")
           .append(back ? BACK_FILL : COMPOSITE_FILL).append('"');
       line = back ? BACK : COMPOSITE_LINE;
     } else if (n.op() == Ops.IDENTITY && name != null) {
       label = Labels.name(name);      // a named value: just its name, as in a textbook figure
       a.append("shape=box, color=\"transparent\", width=0.2, height=0.2, margin=0.03, fontsize=12");
+    } else if (s.compact.foldedParameter(n) != null) {
+      Node p = s.compact.foldedParameter(n);
+      String pn = displayName(p);
+      Ops.MatMul m = (Ops.MatMul) n.op();
+      // a batch of rows times Wᵀ (or W times a column) is W applied to each example: W ·
+      boolean left = p == s.compact.source(n.input(0)) ? !m.transA() : m.transB();
+      String w = Labels.name(pn != null ? pn : "W");
+      label = left ? w + " ·" : "· " + w;
+      if (name != null) {
+        label += "<br/><font point-size=\"10\">" + Labels.name(name) + "</font>";
+      }
+      a.append("shape=box, style=\"filled").append(back ? ",dashed" : "")
+          .append("\", width=0.3, height=0.3, margin=\"0.06,0.03\", fontsize=11, fillcolor=\"").append(PARAM_FILL).append('"');
+      line = back ? BACK : PARAM_LINE;
     } else {
       String sym = Labels.symbol(n.op());
       label = Labels.html(sym);
@@ -352,13 +455,13 @@ final class DotWriter {
   }
 
   /** A collapsed composite: its name, then one port per output on the right. */
-  private String compositeLabel(Node n, String name) {
+  private String compositeLabel(Node n, String name, boolean ports) {
     String title = compositeTitle(n);
     if (name != null) {
       title = Labels.name(name) + "<br/><font point-size=\"9\">" + title + "</font>";
     }
     int outs = n.op().outputCount();
-    if (outs == 1) {
+    if (outs == 1 || !ports) {
       return "<table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"4\"><tr><td>" + title
           + "</td></tr></table>";
     }
@@ -400,6 +503,9 @@ final class DotWriter {
   /** Value summary and gradient norm, as extra lines of a label; empty when not annotated. */
   private String annotation(Node n) {
     StringBuilder sb = new StringBuilder();
+    if (!d.numbers) {
+      return "";
+    }
     Tensor v = d.values.get(n);
     if (v != null) {
       sb.append("<br/><font point-size=\"8\" color=\"").append(NOTE).append("\">").append(summary(v)).append("</font>");
@@ -440,6 +546,11 @@ final class DotWriter {
   // ------------------------------------------------------------------ edges
 
   private String edge(String from, String to, Node value, boolean back, String label) {
+    return edge(from, to, value, back, label, false);
+  }
+
+  /** An edge carrying {@code value}; {@code noShape} when the value's name node is labelled further on. */
+  private String edge(String from, String to, Node value, boolean back, String label, boolean noShape) {
     StringBuilder a = new StringBuilder();
     Tensor g = d.grads.get(value);
     if (g != null) {
@@ -449,8 +560,8 @@ final class DotWriter {
       a.append("color=\"").append(BACK).append("\", style=dashed");
     }
     String text = label;
-    if (d.showShapes && !value.isMultiOutput()) {
-      String shape = Labels.shape(value.shape());
+    if (d.showShapes && !value.isMultiOutput() && !noShape) {
+      String shape = Labels.shape(shownShape(value));
       text = text == null ? shape : text + " " + shape;
     }
     if (text != null) {
@@ -460,6 +571,41 @@ final class DotWriter {
       a.append("label=").append(Labels.quoted(text));
     }
     return from + " -> " + to + (a.length() > 0 ? " [" + a + "]" : "") + ";";
+  }
+
+  /** A value's shape as edges show it: without a batch axis of one when drawing per example. */
+  private dev.cellgraph.core.Shape shownShape(Node v) {
+    dev.cellgraph.core.Shape s = v.shape();
+    if (d.perExample && s.rank() >= 2 && s.dim(0) == 1 && computedFromInputs(v)) {
+      int[] dims = new int[s.rank() - 1];
+      for (int i = 1; i < s.rank(); i++) {
+        dims[i - 1] = s.dim(i);
+      }
+      return dev.cellgraph.core.Shape.of(dims);
+    }
+    return s;
+  }
+
+  /** Whether a value depends on an input leaf (so its leading axis is the batch). */
+  private boolean computedFromInputs(Node v) {
+    dev.cellgraph.autodiff.Graph g = v.graph();
+    boolean[] f = fromInputs.get(g);
+    if (f == null || f.length <= v.id()) {
+      List<Node> all = g.nodes();
+      f = new boolean[all.size()];
+      for (int i = 0; i < f.length; i++) {
+        Node n = all.get(i);
+        if (n.op() instanceof Ops.Leaf) {
+          f[i] = ((Ops.Leaf) n.op()).kind() == Ops.Leaf.Kind.INPUT;
+        } else {
+          for (Node in : n.inputs()) {
+            f[i] |= f[in.id()];
+          }
+        }
+      }
+      fromInputs.put(g, f);
+    }
+    return f[v.id()];
   }
 
   /** Where a norm sits on the log scale, 0 to 1. */
@@ -500,7 +646,7 @@ final class DotWriter {
   }
 
   private static boolean drawn(Node n, Scope s) {
-    Node m = n.op() instanceof Ops.GetOutput ? n.input(0) : n;
+    Node m = s.compact.resolve(n.op() instanceof Ops.GetOutput ? n.input(0) : n);
     return s.members.containsKey(m);
   }
 
@@ -522,8 +668,8 @@ final class DotWriter {
   private void writeRank(String rank, List<Node> nodes, Scope top) {
     List<String> ids = new ArrayList<>();
     for (Node n : nodes) {
-      Node m = n.op() instanceof Ops.GetOutput ? n.input(0) : n;
-      if (top.members.containsKey(m) && !top.inner.containsKey(m)) {
+      Node m = top.compact.resolve(n.op() instanceof Ops.GetOutput ? n.input(0) : n);
+      if (top.members.containsKey(m) && !top.inner.containsKey(m) && !ids.contains(id(m, top))) {
         ids.add(id(m, top));
       }
     }

@@ -177,7 +177,7 @@ public final class Labels {
   }
 
   /** A number with three significant digits, the same on every machine. */
-  static String number(double v) {
+  public static String number(double v) {
     if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
       return v == 0 ? "0" : Double.toString(v);
     }

@@ -1,5 +1,6 @@
 package dev.cellgraph.autodiff.render;
 
+import dev.cellgraph.core.io.AtomicFiles;
 import guru.nidi.graphviz.engine.Format;
 import guru.nidi.graphviz.engine.Graphviz;
 import guru.nidi.graphviz.engine.GraphvizCmdLineEngine;
@@ -11,10 +12,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -212,21 +211,17 @@ final class Renderer {
     return "\u00a0".repeat(a) + s.substring(a, b) + "\u00a0".repeat(s.length() - b);
   }
 
-  /** Writes through a temporary file in the same directory, then moves it into place. */
+  /**
+   * Writes through a temporary file in the same directory, forced to disk and renamed into place
+   * ({@link AtomicFiles}, which also gives the file the usual permissions rather than a temporary
+   * file's 0600); creates missing directories.
+   */
   static void writeAtomically(Path file, byte[] content) throws IOException {
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-    try {
-      Files.write(tmp, content);
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir != null) {
+      Files.createDirectories(dir);
     }
+    AtomicFiles.write(file, content);
   }
+
 }
