@@ -47,24 +47,24 @@ public final class Args {
         if (valued.contains(name)) {
           if (value == null) {
             if (i + 1 >= argv.length) {
-              throw new UsageException(option --" + name + " needs a value");
+              throw new UsageException("option --" + name + " needs a value");
             }
             value = argv[++i];
           }
           if (a.values.containsKey(name)) {
-            throw new UsageException(option --" + name + " given twice");
+            throw new UsageException("option --" + name + " given twice");
           }
           a.values.put(name, value);
         } else if (booleans.contains(name)) {
           if (value != null) {
-            throw new UsageException(option --" + name + " takes no value");
+            throw new UsageException("option --" + name + " takes no value");
           }
           a.flags.add(name);
         } else {
           Set<String> all = new LinkedHashSet<>(valued);
           all.addAll(booleans);
           String hint = Suggest.closest(name, all);
-          throw new UsageException(unknown option '" + s + "'"
+          throw new UsageException("unknown option '" + s + "'"
               + (hint != null ? "; did you mean --" + hint + "?" : ""));
         }
       } else {
@@ -98,7 +98,7 @@ public final class Args {
   public String require(String name) {
     String v = values.get(name);
     if (v == null) {
-      throw new UsageException(option --" + name + " is required");
+      throw new UsageException("option --" + name + " is required");
     }
     return v;
   }
@@ -122,10 +122,10 @@ public final class Args {
     try {
       n = Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      throw new UsageException(--" + name + " must be a whole number, got '" + v + "'");
+      throw new UsageException("--" + name + " must be a whole number, got '" + v + "'");
     }
     if (n < min || n > max) {
-      throw new UsageException(--" + name + " must be between " + min + " and " + max + ", got " + n);
+      throw new UsageException("--" + name + " must be between " + min + " and " + max + ", got " + n);
     }
     return n;
   }
@@ -138,7 +138,7 @@ public final class Args {
     try {
       return Long.parseLong(v.trim());
     } catch (NumberFormatException e) {
-      throw new UsageException(--" + name + " must be a whole number, got '" + v + "'");
+      throw new UsageException("--" + name + " must be a whole number, got '" + v + "'");
     }
   }
 
@@ -151,10 +151,10 @@ public final class Args {
     try {
       d = Double.parseDouble(v.trim());
     } catch (NumberFormatException e) {
-      throw new UsageException(--" + name + " must be a number, got '" + v + "'");
+      throw new UsageException("--" + name + " must be a number, got '" + v + "'");
     }
     if (!(d >= min && d <= max)) {
-      throw new UsageException(--" + name + " must be between " + min + " and " + max + ", got " + v);
+      throw new UsageException("--" + name + " must be between " + min + " and " + max + ", got " + v);
     }
     return d;
   }
@@ -170,13 +170,13 @@ public final class Args {
         return v;
       }
     }
-    throw new UsageException(--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
+    throw new UsageException("--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
   }
 
   /** Exactly {@code n} positionals, named in {@code what} for the message. */
   public List<String> positionals(int n, String what) {
     if (positionals.size() != n) {
-      throw new UsageException(expected " + what + ", got "
+      throw new UsageException("expected " + what + ", got "
           + (positionals.isEmpty() ? "nothing" : String.join(" ", positionals)));
     }
     return positionals;
@@ -184,7 +184,7 @@ public final class Args {
 
   public void noPositionals() {
     if (!positionals.isEmpty()) {
-      throw new UsageException(unexpected argument '" + positionals.get(0) + "'");
+      throw new UsageException("unexpected argument '" + positionals.get(0) + "'");
     }
   }
 }
