@@ -17,6 +17,11 @@ record CellRef(String argument, String builtinName, Cell formulaCell) {
     throw new UsageException("unknown cell '" + arg + "': expected rnn, lstm or gru");
   }
 
+  /** The cell this reference names: the formula cell, or the built-in one (with bias). */
+  Cell cell() {
+    return formulaCell != null ? formulaCell : builtin();
+  }
+
   /** The built-in cell (with bias) this reference names, or null for a formula cell. */
   BuiltinCell builtin() {
     return builtinName == null ? null : BuiltinCell.named(argument, true);

@@ -8,6 +8,6 @@ final class Commands {
   private Commands() {}
 
   static List<Command> all() {
-    return List.of(new RunCommand());
+    return List.of(new RunCommand(), new TrainCommand());
   }
 }
