@@ -8,6 +8,7 @@ final class Commands {
   private Commands() {}
 
   static List<Command> all() {
-    return List.of(new RunCommand(), new TrainCommand());
+    return List.of(new RunCommand(), new TrainCommand(), new SampleCommand(), new CompareCommand(),
+        new DemoCommand());
   }
 }

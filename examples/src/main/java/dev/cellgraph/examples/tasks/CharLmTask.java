@@ -136,8 +136,12 @@ public final class CharLmTask implements Task {
 
   @Override
   public SequenceModel model(Cell cell, int hiddenSize, double dropout) {
-    int v = vocabularySize();
-    return SequenceModel.ofTokens(cell, v, Math.min(32, hiddenSize), hiddenSize, v, dropout);
+    return model(cell, vocabularySize(), hiddenSize, dropout);
+  }
+
+  /** The model of this task for a vocabulary of {@code vocab} characters (what a checkpoint holds). */
+  public static SequenceModel model(Cell cell, int vocab, int hiddenSize, double dropout) {
+    return SequenceModel.ofTokens(cell, vocab, Math.min(32, hiddenSize), hiddenSize, vocab, dropout);
   }
 
   @Override
