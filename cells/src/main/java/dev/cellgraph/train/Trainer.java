@@ -50,7 +50,8 @@ public final class Trainer {
 
   /** The settings of a run. Build with {@link #builder()}. */
   public record Config(long steps, long seed, DType dtype, int hiddenSize, double dropout, String optimizer,
-      LearningRate learningRate, double clipNorm, int validateEvery, Path checkpointDir, int checkpointEvery) {
+      LearningRate learningRate, double clipNorm, int validateEvery, Path checkpointDir, int checkpointEvery,
+      double forgetBias) {
     public Config {
       if (steps < 1) {
         throw new IllegalArgumentException("steps (" + steps + ") must be at least 1");
@@ -86,6 +87,7 @@ public final class Trainer {
     private int validateEvery = 100;
     private Path checkpointDir;
     private int checkpointEvery = 500;
+    private double forgetBias = 0;
 
     public Builder steps(long v) { steps = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
@@ -98,10 +100,12 @@ public final class Trainer {
     /** Validate every {@code v} steps (0: only at the end). */
     public Builder validateEvery(int v) { validateEvery = v; return this; }
     public Builder checkpoint(Path dir, int every) { checkpointDir = dir; checkpointEvery = every; return this; }
+    /** Added to the forget gate's initial bias (0: PyTorch's initialization); see {@link SequenceModel#initialize(Rng, DType, double)}. */
+    public Builder forgetBias(double v) { forgetBias = v; return this; }
 
     public Config build() {
       return new Config(steps, seed, dtype, hiddenSize, dropout, optimizer, lr, clipNorm, validateEvery,
-          checkpointDir, checkpointEvery);
+          checkpointDir, checkpointEvery, forgetBias);
     }
   }
 
@@ -124,7 +128,7 @@ public final class Trainer {
     this.model = task.model(cell, config.hiddenSize(), config.dropout());
     this.optimizer = Optimizer.named(config.optimizer());
     Rng root = Rng.seeded(config.seed());
-    this.params = model.initialize(root.fork(0), config.dtype());
+    this.params = model.initialize(root.fork(0), config.dtype(), config.forgetBias());
     this.rng = root.fork(1);
   }
 
@@ -313,6 +317,7 @@ public final class Trainer {
     m.addProperty("dtype", config.dtype().lowerName());
     m.addProperty("optimizer", optimizer.describe());
     m.addProperty("seed", config.seed());
+    m.addProperty("forget_bias", config.forgetBias());
     return m;
   }
 

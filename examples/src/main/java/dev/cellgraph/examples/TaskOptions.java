@@ -20,7 +20,7 @@ import java.util.Set;
 /** The task and training options shared by {@code train} and {@code compare}, with each task's defaults. */
 final class TaskOptions {
   static final Set<String> VALUED = Set.of("task", "data", "hidden-size", "steps", "seed", "length", "batch", "lr",
-      "optimizer", "clip", "dropout", "validate-every", "dtype");
+      "optimizer", "clip", "dropout", "validate-every", "dtype", "forget-bias");
 
   /** Per task: hidden size, steps, learning rate, sequence length, batch. */
   record Defaults(int hidden, int steps, double lr, int length, int batch) {}
@@ -48,6 +48,7 @@ final class TaskOptions {
       "  --optimizer NAME            adam (default), adamw, rmsprop or sgd (momentum 0.9)",
       "  --clip C                    clip gradients to global norm C, 0 to disable (1.0)",
       "  --dropout P                 dropout on the recurrent outputs (0)",
+      "  --forget-bias F             added to the LSTM forget gate's initial bias (0: PyTorch's init)",
       "  --validate-every N          validation interval in steps (100)",
       "  --dtype float32|float64     (float32)");
 
@@ -121,6 +122,7 @@ final class TaskOptions {
         .optimizer(a.choice("optimizer", "adam", "adam", "adamw", "rmsprop", "sgd"))
         .clipNorm(a.doubleValue("clip", 1.0, 0, 1e9))
         .dropout(a.doubleValue("dropout", 0, 0, 0.99))
+        .forgetBias(a.doubleValue("forget-bias", 0, -10, 10))
         .validateEvery(a.intValue("validate-every", 100, 0, 100_000_000))
         .dtype(dev.cellgraph.core.DType.parse(a.choice("dtype", "float32", "float32", "float64")));
   }
