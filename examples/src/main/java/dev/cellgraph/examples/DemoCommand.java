@@ -104,7 +104,8 @@ final class DemoCommand implements Command {
     out.println("demo: adding problem, T = " + b.addingLength() + ", cells " + names);
     long t0 = System.nanoTime();
     Trainer.Config addingConfig = Trainer.Config.builder().steps(b.addingSteps()).seed(1).hiddenSize(b.addingHidden())
-        .learningRate(LearningRate.warmupCosine(1e-2, 50, 0.1)).clipNorm(1.0).validateEvery(100).build();
+        .learningRate(LearningRate.warmupCosine(1e-2, 50, 0.1)).clipNorm(1.0).validateEvery(100).forgetBias(1.0)
+        .build();
     List<Experiments.Run> adding = Experiments.trainAll(cells(names),
         () -> new AddingTask(b.addingLength(), 32, 1024), addingConfig, jobs, out);
     AddingTask addingTask = new AddingTask(b.addingLength(), 32, 1024);
@@ -116,7 +117,8 @@ final class DemoCommand implements Command {
         .append(String.format(Locale.ROOT, "Sequences of T = %d (number, marker) pairs; the target is the sum of the two "
             + "marked numbers, one in each half. Predicting 1 always scores MSE 1/6 = 0.167; a cell that "
             + "beats it carries information across the sequence. Hidden size %d, batch 32, %d steps of Adam "
-            + "(peak learning rate 0.01, warm-up and cosine decay, gradient clipping at norm 1). %.0f s.%n%n",
+            + "(peak learning rate 0.01, warm-up and cosine decay, gradient clipping at norm 1; the LSTM's "
+            + "forget-gate bias starts at 1). %.0f s.%n%n",
             b.addingLength(), b.addingHidden(), b.addingSteps(), addingSeconds))
         .append(Experiments.table(adding, addingTask)).append("\n")
         .append("![adding problem loss curves](").append(addingPlot.get(0).getFileName()).append(")\n\n");
@@ -157,7 +159,7 @@ final class DemoCommand implements Command {
     String text = CharLmTask.bundledText();
     CharLmTask charTask = new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch());
     Trainer.Config charConfig = Trainer.Config.builder().steps(b.charSteps()).seed(1).hiddenSize(b.charHidden())
-        .learningRate(LearningRate.warmupCosine(3e-3, 20, 0.1)).clipNorm(1.0)
+        .learningRate(LearningRate.warmupCosine(3e-3, 20, 0.1)).clipNorm(1.0).forgetBias(1.0)
         .validateEvery(Math.max(b.charSteps() / 4, 1)).build();
     List<Experiments.Run> chars = Experiments.trainAll(cells(names),
         () -> new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch()), charConfig, jobs, out);

@@ -27,7 +27,7 @@ final class TaskOptions {
 
   static Defaults defaults(String task) {
     switch (task) {
-      case "adding": return new Defaults(32, 1500, 1e-2, 50, 32);
+      case "adding": return new Defaults(32, 1200, 1e-2, 50, 32);
       case "copy": return new Defaults(32, 1000, 1e-2, 10, 32);
       case "charlm": return new Defaults(128, 1000, 3e-3, 64, 32);
       default: throw new UsageException("unknown task '" + task + "': expected adding, charlm or copy");
@@ -42,13 +42,14 @@ final class TaskOptions {
       "  --length T                  sequence length (adding 50; charlm 64, the BPTT window; copy: the delay 10)",
       "  --batch B                   batch size (32)",
       "  --hidden-size H             hidden size (adding 32, copy 32, charlm 128)",
-      "  --steps N                   training steps (adding 1500, copy 1000, charlm 1000)",
+      "  --steps N                   training steps (adding 1200, copy 1000, charlm 1000)",
       "  --seed S                    seed of initialization, data and dropout (1)",
       "  --lr LR                     peak learning rate (adding 0.01, copy 0.01, charlm 0.003)",
       "  --optimizer NAME            adam (default), adamw, rmsprop or sgd (momentum 0.9)",
       "  --clip C                    clip gradients to global norm C, 0 to disable (1.0)",
       "  --dropout P                 dropout on the recurrent outputs (0)",
-      "  --forget-bias F             added to the LSTM forget gate's initial bias (0: PyTorch's init)",
+      "  --forget-bias F             added to the LSTM forget gate's initial bias (1, as Gers et al. 2000",
+      "                              and Jozefowicz et al. 2015 advise; 0 keeps PyTorch's init)",
       "  --validate-every N          validation interval in steps (100)",
       "  --dtype float32|float64     (float32)");
 
@@ -122,7 +123,7 @@ final class TaskOptions {
         .optimizer(a.choice("optimizer", "adam", "adam", "adamw", "rmsprop", "sgd"))
         .clipNorm(a.doubleValue("clip", 1.0, 0, 1e9))
         .dropout(a.doubleValue("dropout", 0, 0, 0.99))
-        .forgetBias(a.doubleValue("forget-bias", 0, -10, 10))
+        .forgetBias(a.doubleValue("forget-bias", 1.0, -10, 10))
         .validateEvery(a.intValue("validate-every", 100, 0, 100_000_000))
         .dtype(dev.cellgraph.core.DType.parse(a.choice("dtype", "float32", "float32", "float64")));
   }
