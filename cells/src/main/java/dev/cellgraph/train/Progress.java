@@ -16,6 +16,7 @@ public final class Progress implements Trainer.Listener {
   private long first;
   private long startNanos;
   private long lastDraw;
+  private boolean barOnScreen;
   private double lastLoss = Double.NaN;
   private double lastValidation = Double.NaN;
   private String metricName = "loss";
@@ -65,6 +66,7 @@ public final class Progress implements Trainer.Listener {
       if (now - lastDraw > 100_000_000L || last) {
         out.print("\r" + bar(step + 1, now));
         out.flush();
+        barOnScreen = true;
         lastDraw = now;
       }
     } else if (now - lastDraw >= lineEveryNanos || last) {
@@ -76,8 +78,9 @@ public final class Progress implements Trainer.Listener {
   @Override
   public void validated(long step, double loss) {
     lastValidation = loss;
-    if (live) {
+    if (barOnScreen) {
       out.print("\r\033[K");
+      barOnScreen = false;
     }
     out.println(String.format(Locale.ROOT, "%s: step %d validation %s %.4f", label, step + 1, metricName,
         metric.applyAsDouble(loss)));
@@ -85,8 +88,9 @@ public final class Progress implements Trainer.Listener {
 
   @Override
   public void finished(long steps) {
-    if (live) {
+    if (barOnScreen) {
       out.println();
+      barOnScreen = false;
     }
   }
 

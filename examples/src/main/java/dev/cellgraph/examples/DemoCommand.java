@@ -37,7 +37,7 @@ final class DemoCommand implements Command {
   record Budget(int addingLength, int addingSteps, int addingHidden, int charSteps, int charHidden, int charLength,
       int charBatch, int sampleLength) {}
 
-  static final Budget FULL = new Budget(50, 1200, 32, 400, 64, 64, 32, 400);
+  static final Budget FULL = new Budget(50, 1200, 32, 300, 64, 64, 32, 400);
   static final Budget QUICK = new Budget(20, 120, 16, 40, 32, 32, 16, 120);
 
   @Override
@@ -159,7 +159,7 @@ final class DemoCommand implements Command {
     String text = CharLmTask.bundledText();
     CharLmTask charTask = new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch());
     Trainer.Config charConfig = Trainer.Config.builder().steps(b.charSteps()).seed(1).hiddenSize(b.charHidden())
-        .learningRate(LearningRate.warmupCosine(3e-3, 20, 0.1)).clipNorm(1.0).forgetBias(1.0)
+        .learningRate(LearningRate.warmupCosine(1e-2, 20, 0.1)).clipNorm(1.0).forgetBias(1.0)
         .validateEvery(Math.max(b.charSteps() / 4, 1)).build();
     List<Experiments.Run> chars = Experiments.trainAll(cells(names),
         () -> new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch()), charConfig, jobs, out);
@@ -171,7 +171,7 @@ final class DemoCommand implements Command {
         .append(String.format(Locale.ROOT, "Next-character prediction on an excerpt of the Jargon File 4.4.7 (public "
             + "domain, %,d characters, %d distinct); the last tenth is held out. Embedding 32, hidden size %d, "
             + "batch %d streams, truncated BPTT over %d characters with the state carried across chunks, %d steps "
-            + "of Adam (peak 0.003). Validation in bits per character. %.0f s.%n%n",
+            + "of Adam (peak 0.01). Validation in bits per character. %.0f s.%n%n",
             text.length(), charTask.vocabularySize(), b.charHidden(), b.charBatch(), b.charLength(), b.charSteps(),
             charSeconds))
         .append(Experiments.table(chars, charTask)).append("\n")

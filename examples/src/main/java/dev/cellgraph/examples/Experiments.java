@@ -72,16 +72,19 @@ final class Experiments {
     }
   }
 
-  /** The comparison table in Markdown: parameters, time per step, final training loss, validation metric. */
+  /**
+   * The comparison table in Markdown: parameters, median time per step, the training loss (mean of
+   * the last 50 steps) and the last validation loss, both in the task's metric.
+   */
   static String table(List<Run> runs, Task task) {
     StringBuilder sb = new StringBuilder();
-    sb.append("| cell | parameters | ms/step | final training loss | validation ").append(task.metricName())
-        .append(" |\n|---|---:|---:|---:|---:|\n");
+    sb.append("| cell | parameters | ms/step | final training ").append(task.metricName()).append(" | validation ")
+        .append(task.metricName()).append(" |\n|---|---:|---:|---:|---:|\n");
     for (Run r : runs) {
       History h = r.history();
       sb.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %s | %s |%n", r.cellName(),
           r.trainer().model().parameterCount(), 1000 * h.medianSecondsPerStep(),
-          r.ok() ? String.format(Locale.ROOT, "%.4f", h.recentLoss(50)) : "diverged",
+          r.ok() ? String.format(Locale.ROOT, "%.4f", task.metric(h.recentLoss(50))) : "diverged",
           r.ok() ? String.format(Locale.ROOT, "%.4f", task.metric(h.lastValidationLoss())) : "-"));
     }
     return sb.toString();

@@ -29,7 +29,7 @@ final class TaskOptions {
     switch (task) {
       case "adding": return new Defaults(32, 1200, 1e-2, 50, 32);
       case "copy": return new Defaults(32, 1000, 1e-2, 10, 32);
-      case "charlm": return new Defaults(128, 1000, 3e-3, 64, 32);
+      case "charlm": return new Defaults(64, 1000, 1e-2, 64, 32);
       default: throw new UsageException("unknown task '" + task + "': expected adding, charlm or copy");
     }
   }
@@ -41,10 +41,10 @@ final class TaskOptions {
       "                              (default: the bundled Jargon File excerpt, 134 KB)",
       "  --length T                  sequence length (adding 50; charlm 64, the BPTT window; copy: the delay 10)",
       "  --batch B                   batch size (32)",
-      "  --hidden-size H             hidden size (adding 32, copy 32, charlm 128)",
+      "  --hidden-size H             hidden size (32; charlm 64)",
       "  --steps N                   training steps (adding 1200, copy 1000, charlm 1000)",
       "  --seed S                    seed of initialization, data and dropout (1)",
-      "  --lr LR                     peak learning rate (adding 0.01, copy 0.01, charlm 0.003)",
+      "  --lr LR                     peak learning rate (0.01)",
       "  --optimizer NAME            adam (default), adamw, rmsprop or sgd (momentum 0.9)",
       "  --clip C                    clip gradients to global norm C, 0 to disable (1.0)",
       "  --dropout P                 dropout on the recurrent outputs (0)",
