@@ -8,6 +8,7 @@ final class Commands {
   private Commands() {}
 
   static List<Command> all() {
-    return List.of(new CheckCommand(), new RunCommand(), new RenderCommand(), new GradflowCommand());
+    return List.of(new CheckCommand(), new RunCommand(), new RenderCommand(), new GradflowCommand(),
+        new TrainCommand(), new SampleCommand(), new CompareCommand(), new DemoCommand());
   }
 }

@@ -1,0 +1,117 @@
+package dev.cellgraph.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.io.AtomicFiles;
+import dev.cellgraph.core.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A training checkpoint in a directory: {@code checkpoint.safetensors} holds everything a resumed
+ * run needs (parameters, optimizer state, carried recurrent state, random state, history) and, in
+ * its metadata, the run's description as JSON; {@code checkpoint.json} repeats that description
+ * for people and tools. Both are written atomically, the safetensors file first: it is the
+ * authority, so a crash between the two writes loses nothing.
+ *
+ * <p>Tensors are named {@code param/<name>}, {@code optimizer/<key>}, {@code carry/<state>},
+ * {@code history/<series>} and {@code rng} (the four int64 words of the {@code Rng} state).
+ */
+public final class Checkpoint {
+  public static final String TENSORS = "checkpoint.safetensors";
+  public static final String JSON = "checkpoint.json";
+  static final int FORMAT = 1;
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+  /** The contents of a checkpoint. */
+  public record Contents(JsonObject meta, Map<String, Tensor> parameters, Map<String, Tensor> optimizer,
+      Map<String, Tensor> carry, long[] rngState, History history) {
+    /** The step the run continues from (the number of steps done). */
+    public long step() {
+      return meta.get("step").getAsLong();
+    }
+  }
+
+  private Checkpoint() {}
+
+  /** Whether {@code dir} holds a checkpoint. */
+  public static boolean exists(Path dir) {
+    return Files.isRegularFile(dir.resolve(TENSORS));
+  }
+
+  /** Writes a checkpoint into {@code dir} (created if needed), replacing the previous one atomically. */
+  public static void save(Path dir, Contents c) throws IOException {
+    Files.createDirectories(dir);
+    Map<String, Tensor> t = new LinkedHashMap<>();
+    c.parameters().forEach((k, v) -> t.put("param/" + k, v));
+    c.optimizer().forEach((k, v) -> t.put("optimizer/" + k, v));
+    c.carry().forEach((k, v) -> t.put("carry/" + k, v));
+    c.history().toTensors().forEach((k, v) -> t.put("history/" + k, v));
+    t.put("rng", Tensor.wrap(DType.INT64, c.rngState().clone(), dev.cellgraph.core.Shape.of(4)));
+    String json = GSON.toJson(c.meta());
+    SafeTensors.write(dir.resolve(TENSORS), t, Map.of("cellgraph", json));
+    AtomicFiles.writeString(dir.resolve(JSON), json + "\n");
+  }
+
+  /** Reads the checkpoint in {@code dir}; a missing or damaged one is an error naming the file. */
+  public static Contents load(Path dir) throws IOException {
+    Path f = dir.resolve(TENSORS);
+    if (!Files.isRegularFile(f)) {
+      throw new IllegalArgumentException("no checkpoint in " + dir + " (" + f.getFileName() + " is missing)");
+    }
+    SafeTensors.Contents sc = SafeTensors.readContents(f);
+    String json = sc.metadata().get("cellgraph");
+    if (json == null) {
+      throw new IllegalArgumentException(f + " is not a cellgraph checkpoint (no 'cellgraph' metadata)");
+    }
+    JsonObject meta;
+    try {
+      meta = JsonParser.parseString(json).getAsJsonObject();
+    } catch (JsonParseException | IllegalStateException e) {
+      throw new IllegalArgumentException(f + ": its 'cellgraph' metadata is not a JSON object");
+    }
+    if (!meta.has("format") || meta.get("format").getAsInt() != FORMAT || !meta.has("step")) {
+      throw new IllegalArgumentException(f + ": unsupported checkpoint format " + meta.get("format")
+          + " (this version reads format " + FORMAT + ")");
+    }
+    Map<String, Tensor> params = new LinkedHashMap<>();
+    Map<String, Tensor> opt = new LinkedHashMap<>();
+    Map<String, Tensor> carry = new LinkedHashMap<>();
+    Map<String, Tensor> hist = new LinkedHashMap<>();
+    Tensor rng = null;
+    for (Map.Entry<String, Tensor> e : sc.tensors().entrySet()) {
+      String k = e.getKey();
+      if (k.equals("rng")) {
+        rng = e.getValue();
+      } else if (k.startsWith("param/")) {
+        params.put(k.substring(6), e.getValue());
+      } else if (k.startsWith("optimizer/")) {
+        opt.put(k.substring(10), e.getValue());
+      } else if (k.startsWith("carry/")) {
+        carry.put(k.substring(6), e.getValue());
+      } else if (k.startsWith("history/")) {
+        hist.put(k.substring(8), e.getValue());
+      } else {
+        throw new IllegalArgumentException(f + ": unexpected tensor '" + k + "'");
+      }
+    }
+    if (rng == null || rng.size() != 4 || rng.dtype().isFloating()) {
+      throw new IllegalArgumentException(f + ": the random state 'rng' is missing or not 4 integers");
+    }
+    History h;
+    try {
+      h = History.fromTensors(hist);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(f + ": " + e.getMessage());
+    }
+    return new Contents(meta, params, opt, carry, rng.toLongArray(), h);
+  }
+}

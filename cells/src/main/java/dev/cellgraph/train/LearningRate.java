@@ -1,0 +1,55 @@
+package dev.cellgraph.train;
+
+import java.util.Locale;
+
+/** A learning-rate schedule: the rate at each step. Implementations are immutable. */
+public interface LearningRate {
+  /** The rate at step {@code step} of {@code total}. */
+  double at(long step, long total);
+
+  /** One line for logs and checkpoints, e.g. {@code constant 0.001}. */
+  String describe();
+
+  /** The same rate at every step. */
+  static LearningRate constant(double lr) {
+    check(lr);
+    return new LearningRate() {
+      @Override public double at(long step, long total) { return lr; }
+      @Override public String describe() { return String.format(Locale.ROOT, "constant %g", lr); }
+    };
+  }
+
+  /**
+   * Linear warm-up from 0 to {@code lr} over {@code warmup} steps, then a cosine decay to
+   * {@code lr * floor} at the last step (SGDR without restarts).
+   */
+  static LearningRate warmupCosine(double lr, long warmup, double floor) {
+    check(lr);
+    if (warmup < 0) {
+      throw new IllegalArgumentException("warm-up steps (" + warmup + ") must not be negative");
+    }
+    if (!(floor >= 0 && floor <= 1)) {
+      throw new IllegalArgumentException("floor (" + floor + ") must be in [0, 1]");
+    }
+    return new LearningRate() {
+      @Override public double at(long step, long total) {
+        if (step < warmup) {
+          return lr * (step + 1) / warmup;
+        }
+        long span = Math.max(1, total - warmup - 1);
+        double progress = Math.min(1.0, (double) (step - warmup) / span);
+        return lr * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+      }
+
+      @Override public String describe() {
+        return String.format(Locale.ROOT, "warm-up %d then cosine %g -> %g", warmup, lr, lr * floor);
+      }
+    };
+  }
+
+  private static void check(double lr) {
+    if (!(lr > 0) || Double.isInfinite(lr)) {
+      throw new IllegalArgumentException("learning rate (" + lr + ") must be positive and finite");
+    }
+  }
+}

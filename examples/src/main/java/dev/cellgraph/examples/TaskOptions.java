@@ -1,0 +1,130 @@
+package dev.cellgraph.examples;
+
+import dev.cellgraph.examples.cli.Args;
+import dev.cellgraph.examples.cli.UsageException;
+import dev.cellgraph.examples.tasks.AddingTask;
+import dev.cellgraph.examples.tasks.CharLmTask;
+import dev.cellgraph.examples.tasks.CopyTask;
+import dev.cellgraph.train.LearningRate;
+import dev.cellgraph.train.Task;
+import dev.cellgraph.train.Trainer;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Set;
+
+/** The task and training options shared by {@code train} and {@code compare}, with each task's defaults. */
+final class TaskOptions {
+  static final Set<String> VALUED = Set.of("task", "data", "hidden-size", "steps", "seed", "length", "batch", "lr",
+      "optimizer", "clip", "dropout", "validate-every", "dtype", "forget-bias");
+
+  /** Per task: hidden size, steps, learning rate, sequence length, batch. */
+  record Defaults(int hidden, int steps, double lr, int length, int batch) {}
+
+  static Defaults defaults(String task) {
+    switch (task) {
+      case "adding": return new Defaults(32, 1200, 1e-2, 50, 32);
+      case "copy": return new Defaults(32, 1000, 1e-2, 10, 32);
+      case "charlm": return new Defaults(64, 1000, 1e-2, 64, 32);
+      default: throw new UsageException("unknown task '" + task + "': expected adding, charlm or copy");
+    }
+  }
+
+  static final String USAGE = String.join("\n",
+      "task options:",
+      "  --task adding|charlm|copy   the experiment (required)",
+      "  --data FILE                 charlm: a UTF-8 text of at least a few thousand characters",
+      "                              (default: the bundled Jargon File excerpt, 134 KB)",
+      "  --length T                  sequence length (adding 50; charlm 64, the BPTT window; copy: the delay 10)",
+      "  --batch B                   batch size (32)",
+      "  --hidden-size H             hidden size (32; charlm 64)",
+      "  --steps N                   training steps (adding 1200, copy 1000, charlm 1000)",
+      "  --seed S                    seed of initialization, data and dropout (1)",
+      "  --lr LR                     peak learning rate (0.01)",
+      "  --optimizer NAME            adam (default), adamw, rmsprop or sgd (momentum 0.9)",
+      "  --clip C                    clip gradients to global norm C, 0 to disable (1.0)",
+      "  --dropout P                 dropout on the recurrent outputs (0)",
+      "  --forget-bias F             added to the LSTM forget gate's initial bias (1, as Gers et al. 2000",
+      "                              and Jozefowicz et al. 2015 advise; 0 keeps PyTorch's init)",
+      "  --validate-every N          validation interval in steps (100)",
+      "  --dtype float32|float64     (float32)");
+
+  static Task task(Args a) {
+    String name = a.require("task");
+    Defaults d = defaults(name);
+    int length = a.intValue("length", d.length(), 1, 100_000);
+    int batch = a.intValue("batch", d.batch(), 1, 100_000);
+    switch (name) {
+      case "adding":
+        noData(a, name);
+        if (length < 2) {
+          throw new UsageException("--length must be at least 2 for the adding problem, got " + length);
+        }
+        return new AddingTask(length, batch, 1024);
+      case "copy":
+        noData(a, name);
+        return new CopyTask(5, 8, length, batch);
+      default: {
+        String text;
+        String source;
+        if (a.has("data")) {
+          Path p = Paths.get(a.get("data"));
+          text = readText(p);
+          source = p.getFileName().toString();
+        } else {
+          text = CharLmTask.bundledText();
+          source = CharLmTask.BUNDLED;
+        }
+        try {
+          return new CharLmTask(source, text, null, length, batch);
+        } catch (IllegalArgumentException e) {
+          throw new UsageException(e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static void noData(Args a, String task) {
+    if (a.has("data")) {
+      throw new UsageException("--data applies to --task charlm; the " + task + " task generates its data");
+    }
+  }
+
+  /** A UTF-8 text file; unreadable or not UTF-8 is a usage error naming the file. */
+  static String readText(Path p) {
+    if (!Files.isRegularFile(p)) {
+      throw new UsageException("the data file " + p + " does not exist or is not a file");
+    }
+    try {
+      byte[] bytes = Files.readAllBytes(p);
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new UsageException("the data file " + p + " is not UTF-8 text");
+    } catch (IOException e) {
+      throw new UsageException("cannot read the data file " + p + ": " + e.getMessage());
+    }
+  }
+
+  static Trainer.Builder config(Args a) {
+    String task = a.require("task");
+    Defaults d = defaults(task);
+    int steps = a.intValue("steps", d.steps(), 1, 100_000_000);
+    double lr = a.doubleValue("lr", d.lr(), 1e-8, 10);
+    return Trainer.Config.builder()
+        .steps(steps)
+        .seed(a.longValue("seed", 1))
+        .hiddenSize(a.intValue("hidden-size", d.hidden(), 1, 65_536))
+        .learningRate(LearningRate.warmupCosine(lr, Math.min(50, steps / 10), 0.1))
+        .optimizer(a.choice("optimizer", "adam", "adam", "adamw", "rmsprop", "sgd"))
+        .clipNorm(a.doubleValue("clip", 1.0, 0, 1e9))
+        .dropout(a.doubleValue("dropout", 0, 0, 0.99))
+        .forgetBias(a.doubleValue("forget-bias", 1.0, -10, 10))
+        .validateEvery(a.intValue("validate-every", 100, 0, 100_000_000))
+        .dtype(dev.cellgraph.core.DType.parse(a.choice("dtype", "float32", "float32", "float64")));
+  }
+}
