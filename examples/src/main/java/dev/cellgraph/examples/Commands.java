@@ -8,6 +8,6 @@ final class Commands {
   private Commands() {}
 
   static List<Command> all() {
-    return List.of(new CheckCommand(), new RunCommand());
+    return List.of(new CheckCommand(), new RunCommand(), new BenchCommand());
   }
 }
