@@ -3,6 +3,11 @@ package dev.cellgraph.cells;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cellgraph.autodiff.Gradients;
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Scan;
+import dev.cellgraph.autodiff.compile.CompiledScan;
 import dev.cellgraph.autodiff.compile.Optimizer;
 import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.cells.lang.Zoo;
@@ -11,7 +16,9 @@ import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.random.Initializers;
 import dev.cellgraph.core.random.Rng;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -73,6 +80,34 @@ class OptimizedScanTest {
     for (String g : off.gradients().keySet()) {
       close(name + " gradient of " + g, on.gradients().get(g), off.gradients().get(g));
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("formulaLstmAndGru")
+  void formulaLstmAndGruRunOneRecurrentProductPerStepLikeTheBuiltins(String name) {
+    Cell cell = FormulaCell.of(name, Zoo.load(name));
+    Recurrent layer = Recurrent.of(cell, 3, 4);
+    Graph g = new Graph();
+    Node x = g.input("x", DType.FLOAT32, 5, 2, 3);
+    Map<String, Node> params = new LinkedHashMap<>();
+    for (Map.Entry<String, Shape> e : layer.parameterShapes().entrySet()) {
+      params.put(e.getKey(), g.parameter(e.getKey(), DType.FLOAT32, e.getValue().toArray()));
+    }
+    Node out = layer.build(g, x, Map.of(), params).output();
+    Gradients.of(out.sum(), List.copyOf(params.values()));
+    for (Node n : g.nodes()) {
+      if (n.op() instanceof Scan.ScanOp s) {
+        boolean[] used = new boolean[s.outputCount()];
+        Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
+        List<String> loop = CompiledScan.compile(s, 5, s.reverse() ? used : null).loopOps();
+        assertEquals(1, loop.stream().filter(op -> op.startsWith("matmul")).count(),
+            (s.reverse() ? "backward" : "forward") + " loop: " + loop);
+      }
+    }
+  }
+
+  static Stream<String> formulaLstmAndGru() {
+    return Stream.of("lstm", "gru");
   }
 
   private static void close(String what, Tensor a, Tensor b) {
