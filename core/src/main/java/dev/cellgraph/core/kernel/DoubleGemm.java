@@ -1,0 +1,393 @@
+package dev.cellgraph.core.kernel;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Double-precision GEMM with the Vector API, in the structure of BLIS and OpenBLAS: B is packed
+ * into panels {@code NR} columns wide that stay in L1 while the micro-kernel sweeps down a packed
+ * block of A (in L2), and the micro-kernel keeps a 12 x 2-vector tile of C in registers
+ * (24 of the 32 AVX-512 registers) so that each loaded B vector feeds 12 FMAs.
+ *
+ * <p>Edges: A is packed in slivers of 12, 8 or 4 rows (so that batch sizes like 16 or 64 waste
+ * no work), padded with zero rows; a partial column panel is computed into a scratch tile and
+ * merged. Large products are split over threads by columns (or by rows when C is tall); each
+ * thread packs its own operands, since each core has its own L2.
+ *
+ * <p>This is {@link FloatGemm} for float64, line for line; see there for the design.
+ */
+final class DoubleGemm {
+  private DoubleGemm() {}
+
+  private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  /** Width of a packed B panel and of the register tile: two vectors. */
+  static final int NR = 2 * L;
+  /** Height of the largest register tile. */
+  static final int MR = 12;
+  /** Depth of a packed block: a KC x NR panel of B plus a 12 x KC sliver of A fit in L1. */
+  static final int KC = Integer.getInteger("cellgraph.gemm.kc", 256);
+  /** Rows of A packed at once (a multiple of 12): MC x KC stays in L2. */
+  static final int MC = Integer.getInteger("cellgraph.gemm.mc", 144);
+  /** Columns of B packed at once (a multiple of NR): KC x NC stays in L2. */
+  static final int NC = Integer.getInteger("cellgraph.gemm.nc", 1024) / NR * NR;
+  /** Products with fewer multiply-adds than this run on the calling thread only. */
+  static final long PARALLEL_MIN = 1L << 20;
+  /** Reading B in place instead of packing it pays off for products with at most this many rows. */
+  static final int DIRECT_B_MAX_ROWS = 48;
+  static final boolean DIRECT_B = !Boolean.getBoolean("cellgraph.gemm.packb");
+
+  private static final class Buffers {
+    final double[] a = new double[MC * KC];
+    final double[] b = new double[KC * NC];
+    final double[] tile = new double[MR * NR];
+  }
+
+  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+  static void gemm(boolean transA, boolean transB, int m, int n, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] c, int cOff, int ldc, boolean accumulate, int threads) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      if (!accumulate) {
+        for (int i = 0; i < m; i++) {
+          java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0.0);
+        }
+      }
+      return;
+    }
+    int parts = 1;
+    boolean byColumns = n >= m;
+    if (threads > 1 && (long) m * n * k >= PARALLEL_MIN) {
+      parts = Math.min(threads, byColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR);
+    }
+    if (parts == 1) {
+      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, 0, m, 0, n);
+    } else if (byColumns) {
+      int p = parts;
+      Parallel.forEach(parts, i -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+          accumulate, 0, m, Parallel.split(n, NR, p, i), Parallel.split(n, NR, p, i + 1)));
+    } else {
+      int p = parts;
+      Parallel.forEach(parts, i -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+          accumulate, Parallel.split(m, MR, p, i), Parallel.split(m, MR, p, i + 1), 0, n));
+    }
+  }
+
+  /** Rows [i0, i1) and columns [j0, j1) of C, on the calling thread. */
+  private static void block(boolean transA, boolean transB, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] c, int cOff, int ldc, boolean accumulate, int i0, int i1, int j0, int j1) {
+    Buffers buf = BUFFERS.get();
+    // With few rows each B element feeds few multiply-adds, so copying B costs more than it
+    // saves: the micro-kernel reads row-major B in place (measured: m=16 n=256 k=64 at 93 GFLOP/s
+    // in place, 69 packed; m=64 n=2048 k=512 at 63 in place, 86 packed).
+    boolean direct = DIRECT_B && !transB && i1 - i0 <= DIRECT_B_MAX_ROWS;
+    for (int jc = j0; jc < j1; jc += NC) {
+      int nc = Math.min(NC, j1 - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        boolean add = accumulate || pc > 0;
+        int fullPanels = direct ? nc / NR : 0;
+        packB(transB, b, bOff, ldb, pc, kc, jc + fullPanels * NR, nc - fullPanels * NR, buf.b);
+        for (int ic = i0; ic < i1; ic += MC) {
+          int mc = Math.min(MC, i1 - ic);
+          packA(transA, a, aOff, lda, ic, mc, pc, kc, buf.a);
+          for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int panel = jr / NR;
+            double[] bArr = buf.b;
+            int bIdx = (panel - fullPanels) * kc * NR;
+            int bs = NR;
+            if (panel < fullPanels) {
+              bArr = b;
+              bIdx = bOff + pc * ldb + jc + jr;
+              bs = ldb;
+            }
+            int ai = 0;
+            for (int ir = 0; ir < mc; ) {
+              int h = sliverHeight(mc - ir);
+              int rows = Math.min(h, mc - ir);
+              int ci = cOff + (ic + ir) * ldc + jc + jr;
+              if (rows == h && cols == NR) {
+                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc, add);
+              } else {
+                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, buf.tile, 0, NR, false);
+                merge(buf.tile, rows, cols, c, ci, ldc, add);
+              }
+              ai += h * kc;
+              ir += h;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** 12 rows while there are more than 8 left, then 8 or 4: padding stays below 4 rows. */
+  private static int sliverHeight(int rowsLeft) {
+    return rowsLeft > 8 ? 12 : rowsLeft > 4 ? 8 : 4;
+  }
+
+  private static void kernel(int h, int kc, double[] a, int ai, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc, boolean add) {
+    if (h == 12) {
+      kernel12(kc, a, ai, b, bi, bs, c, ci, ldc, add);
+    } else if (h == 8) {
+      kernel8(kc, a, ai, b, bi, bs, c, ci, ldc, add);
+    } else {
+      kernel4(kc, a, ai, b, bi, bs, c, ci, ldc, add);
+    }
+  }
+
+  private static void merge(double[] tile, int rows, int cols, double[] c, int ci, int ldc, boolean add) {
+    for (int r = 0; r < rows; r++) {
+      int t = r * NR;
+      int o = ci + r * ldc;
+      if (add) {
+        for (int j = 0; j < cols; j++) {
+          c[o + j] += tile[t + j];
+        }
+      } else {
+        System.arraycopy(tile, t, c, o, cols);
+      }
+    }
+  }
+
+  /**
+   * Packs rows [ic, ic + mc) and depths [pc, pc + kc) of op(A) into slivers of 12, 8 or 4 rows,
+   * each stored depth-major (the rows of one depth adjacent), padded with zero rows.
+   */
+  private static void packA(boolean transA, double[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
+      double[] dst) {
+    int s = 0;
+    for (int ir = 0; ir < mc; ) {
+      int h = sliverHeight(mc - ir);
+      int rows = Math.min(h, mc - ir);
+      if (transA) {
+        for (int p = 0; p < kc; p++) {
+          int d = s + p * h;
+          System.arraycopy(a, aOff + (pc + p) * lda + ic + ir, dst, d, rows);
+          for (int r = rows; r < h; r++) {
+            dst[d + r] = 0.0;
+          }
+        }
+      } else {
+        for (int r = 0; r < rows; r++) {
+          int src = aOff + (ic + ir + r) * lda + pc;
+          for (int p = 0; p < kc; p++) {
+            dst[s + p * h + r] = a[src + p];
+          }
+        }
+        for (int r = rows; r < h; r++) {
+          for (int p = 0; p < kc; p++) {
+            dst[s + p * h + r] = 0.0;
+          }
+        }
+      }
+      s += h * kc;
+      ir += h;
+    }
+  }
+
+  /**
+   * Packs depths [pc, pc + kc) and columns [jc, jc + nc) of op(B) into panels NR columns wide,
+   * each stored depth-major, the last one padded with zero columns.
+   */
+  private static void packB(boolean transB, double[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+      double[] dst) {
+    for (int jr = 0, base = 0; jr < nc; jr += NR, base += kc * NR) {
+      int cols = Math.min(NR, nc - jr);
+      if (transB) {
+        for (int j = 0; j < cols; j++) {
+          int src = bOff + (jc + jr + j) * ldb + pc;
+          for (int p = 0; p < kc; p++) {
+            dst[base + p * NR + j] = b[src + p];
+          }
+        }
+        for (int j = cols; j < NR; j++) {
+          for (int p = 0; p < kc; p++) {
+            dst[base + p * NR + j] = 0.0;
+          }
+        }
+      } else if (cols == NR) {
+        for (int p = 0; p < kc; p++) {
+          int src = bOff + (pc + p) * ldb + jc + jr;
+          int d = base + p * NR;
+          DoubleVector.fromArray(S, b, src).intoArray(dst, d);
+          DoubleVector.fromArray(S, b, src + L).intoArray(dst, d + L);
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int d = base + p * NR;
+          System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, dst, d, cols);
+          java.util.Arrays.fill(dst, d + cols, d + NR, 0.0);
+        }
+      }
+    }
+  }
+
+  // The micro-kernels are unrolled by hand: the JIT keeps each named vector in a register.
+
+  private static void kernel12(int kc, double[] a, int ai, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc, boolean add) {
+    DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
+    DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
+    DoubleVector c20 = DoubleVector.zero(S); DoubleVector c21 = DoubleVector.zero(S);
+    DoubleVector c30 = DoubleVector.zero(S); DoubleVector c31 = DoubleVector.zero(S);
+    DoubleVector c40 = DoubleVector.zero(S); DoubleVector c41 = DoubleVector.zero(S);
+    DoubleVector c50 = DoubleVector.zero(S); DoubleVector c51 = DoubleVector.zero(S);
+    DoubleVector c60 = DoubleVector.zero(S); DoubleVector c61 = DoubleVector.zero(S);
+    DoubleVector c70 = DoubleVector.zero(S); DoubleVector c71 = DoubleVector.zero(S);
+    DoubleVector c80 = DoubleVector.zero(S); DoubleVector c81 = DoubleVector.zero(S);
+    DoubleVector c90 = DoubleVector.zero(S); DoubleVector c91 = DoubleVector.zero(S);
+    DoubleVector c100 = DoubleVector.zero(S); DoubleVector c101 = DoubleVector.zero(S);
+    DoubleVector c110 = DoubleVector.zero(S); DoubleVector c111 = DoubleVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int ap = ai + p * 12;
+      int bp = bi + p * bs;
+      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
+      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+      DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 0]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 4]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      DoubleVector a6 = DoubleVector.broadcast(S, a[ap + 6]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 7]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+      DoubleVector a8 = DoubleVector.broadcast(S, a[ap + 8]);
+      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+      DoubleVector a9 = DoubleVector.broadcast(S, a[ap + 9]);
+      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+      DoubleVector a10 = DoubleVector.broadcast(S, a[ap + 10]);
+      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+      DoubleVector a11 = DoubleVector.broadcast(S, a[ap + 11]);
+      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    if (add) {
+      c00 = c00.add(DoubleVector.fromArray(S, c, ci + 0 * ldc)); c01 = c01.add(DoubleVector.fromArray(S, c, ci + 0 * ldc + L));
+      c10 = c10.add(DoubleVector.fromArray(S, c, ci + 1 * ldc)); c11 = c11.add(DoubleVector.fromArray(S, c, ci + 1 * ldc + L));
+      c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * ldc)); c21 = c21.add(DoubleVector.fromArray(S, c, ci + 2 * ldc + L));
+      c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * ldc)); c31 = c31.add(DoubleVector.fromArray(S, c, ci + 3 * ldc + L));
+      c40 = c40.add(DoubleVector.fromArray(S, c, ci + 4 * ldc)); c41 = c41.add(DoubleVector.fromArray(S, c, ci + 4 * ldc + L));
+      c50 = c50.add(DoubleVector.fromArray(S, c, ci + 5 * ldc)); c51 = c51.add(DoubleVector.fromArray(S, c, ci + 5 * ldc + L));
+      c60 = c60.add(DoubleVector.fromArray(S, c, ci + 6 * ldc)); c61 = c61.add(DoubleVector.fromArray(S, c, ci + 6 * ldc + L));
+      c70 = c70.add(DoubleVector.fromArray(S, c, ci + 7 * ldc)); c71 = c71.add(DoubleVector.fromArray(S, c, ci + 7 * ldc + L));
+      c80 = c80.add(DoubleVector.fromArray(S, c, ci + 8 * ldc)); c81 = c81.add(DoubleVector.fromArray(S, c, ci + 8 * ldc + L));
+      c90 = c90.add(DoubleVector.fromArray(S, c, ci + 9 * ldc)); c91 = c91.add(DoubleVector.fromArray(S, c, ci + 9 * ldc + L));
+      c100 = c100.add(DoubleVector.fromArray(S, c, ci + 10 * ldc)); c101 = c101.add(DoubleVector.fromArray(S, c, ci + 10 * ldc + L));
+      c110 = c110.add(DoubleVector.fromArray(S, c, ci + 11 * ldc)); c111 = c111.add(DoubleVector.fromArray(S, c, ci + 11 * ldc + L));
+    }
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+    c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + L);
+    c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + L);
+    c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + L);
+    c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + L);
+  }
+
+  private static void kernel8(int kc, double[] a, int ai, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc, boolean add) {
+    DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
+    DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
+    DoubleVector c20 = DoubleVector.zero(S); DoubleVector c21 = DoubleVector.zero(S);
+    DoubleVector c30 = DoubleVector.zero(S); DoubleVector c31 = DoubleVector.zero(S);
+    DoubleVector c40 = DoubleVector.zero(S); DoubleVector c41 = DoubleVector.zero(S);
+    DoubleVector c50 = DoubleVector.zero(S); DoubleVector c51 = DoubleVector.zero(S);
+    DoubleVector c60 = DoubleVector.zero(S); DoubleVector c61 = DoubleVector.zero(S);
+    DoubleVector c70 = DoubleVector.zero(S); DoubleVector c71 = DoubleVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int ap = ai + p * 8;
+      int bp = bi + p * bs;
+      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
+      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+      DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 0]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 4]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      DoubleVector a6 = DoubleVector.broadcast(S, a[ap + 6]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 7]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    if (add) {
+      c00 = c00.add(DoubleVector.fromArray(S, c, ci + 0 * ldc)); c01 = c01.add(DoubleVector.fromArray(S, c, ci + 0 * ldc + L));
+      c10 = c10.add(DoubleVector.fromArray(S, c, ci + 1 * ldc)); c11 = c11.add(DoubleVector.fromArray(S, c, ci + 1 * ldc + L));
+      c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * ldc)); c21 = c21.add(DoubleVector.fromArray(S, c, ci + 2 * ldc + L));
+      c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * ldc)); c31 = c31.add(DoubleVector.fromArray(S, c, ci + 3 * ldc + L));
+      c40 = c40.add(DoubleVector.fromArray(S, c, ci + 4 * ldc)); c41 = c41.add(DoubleVector.fromArray(S, c, ci + 4 * ldc + L));
+      c50 = c50.add(DoubleVector.fromArray(S, c, ci + 5 * ldc)); c51 = c51.add(DoubleVector.fromArray(S, c, ci + 5 * ldc + L));
+      c60 = c60.add(DoubleVector.fromArray(S, c, ci + 6 * ldc)); c61 = c61.add(DoubleVector.fromArray(S, c, ci + 6 * ldc + L));
+      c70 = c70.add(DoubleVector.fromArray(S, c, ci + 7 * ldc)); c71 = c71.add(DoubleVector.fromArray(S, c, ci + 7 * ldc + L));
+    }
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+  }
+
+  private static void kernel4(int kc, double[] a, int ai, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc, boolean add) {
+    DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
+    DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
+    DoubleVector c20 = DoubleVector.zero(S); DoubleVector c21 = DoubleVector.zero(S);
+    DoubleVector c30 = DoubleVector.zero(S); DoubleVector c31 = DoubleVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int ap = ai + p * 4;
+      int bp = bi + p * bs;
+      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
+      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+      DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 0]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    if (add) {
+      c00 = c00.add(DoubleVector.fromArray(S, c, ci + 0 * ldc)); c01 = c01.add(DoubleVector.fromArray(S, c, ci + 0 * ldc + L));
+      c10 = c10.add(DoubleVector.fromArray(S, c, ci + 1 * ldc)); c11 = c11.add(DoubleVector.fromArray(S, c, ci + 1 * ldc + L));
+      c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * ldc)); c21 = c21.add(DoubleVector.fromArray(S, c, ci + 2 * ldc + L));
+      c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * ldc)); c31 = c31.add(DoubleVector.fromArray(S, c, ci + 3 * ldc + L));
+    }
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+  }
+}

@@ -1,0 +1,568 @@
+package dev.cellgraph.core.kernel;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float elementwise loops of {@link VectorKernels}, one method per op.
+ *
+ * <p>Why one method per op: a shared loop taking the op as a lambda, or switching on it inside
+ * the loop, is compiled once for all ops; the JIT then cannot inline the op and boxes every
+ * vector (measured 10 to 50 times slower). A loop of its own per op is compiled for that op.
+ *
+ * <p>Tails: ops that are exact in their lanes finish with the scalar op (same bits); the
+ * approximated ops ({@link VectorMath}) pad the tail into a full vector, so an element's
+ * result never depends on its position.
+ */
+final class FloatLoops {
+  private FloatLoops() {}
+
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final int L = F.length();
+  private static final VectorSpecies<Double> D = VectorMath.D;
+  /** As many float lanes as a double vector has, for float math done in double. */
+  private static final VectorSpecies<Float> FD = VectorMath.FLOATS_PER_DOUBLE_VECTOR;
+
+  /** Returns false for ops without a vector loop (the caller runs the scalar one). */
+  static boolean unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
+    switch (op) {
+      case NEG: neg(x, xOff, out, outOff, n); return true;
+      case ABS: abs(x, xOff, out, outOff, n); return true;
+      case SQUARE: square(x, xOff, out, outOff, n); return true;
+      case SQRT: sqrt(x, xOff, out, outOff, n); return true;
+      case RECIPROCAL: reciprocal(x, xOff, out, outOff, n); return true;
+      case RELU: relu(x, xOff, out, outOff, n); return true;
+      case STEP: step(x, xOff, out, outOff, n); return true;
+      case SIGN: sign(x, xOff, out, outOff, n); return true;
+      case SOFTSIGN: softsign(x, xOff, out, outOff, n); return true;
+      case EXP: exp(x, xOff, out, outOff, n); return true;
+      case TANH: tanh(x, xOff, out, outOff, n); return true;
+      case SIGMOID: sigmoid(x, xOff, out, outOff, n); return true;
+      default: return false;
+    }
+  }
+
+  private static void neg(float[] x, int xOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      v.neg().intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = UnaryOp.NEG.apply(x[xOff + i]);
+    }
+  }
+
+  private static void abs(float[] x, int xOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      v.abs().intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = UnaryOp.ABS.apply(x[xOff + i]);
+    }
+  }
+
+  private static void square(float[] x, int xOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      v.mul(v).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = UnaryOp.SQUARE.apply(x[xOff + i]);
+    }
+  }
+
+  private static void sqrt(float[] x, int xOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      v.sqrt().intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = UnaryOp.SQRT.apply(x[xOff + i]);
+    }
+  }
+
+  private static void reciprocal(float[] x, int xOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      FloatVector.broadcast(F, 1f).div(v).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = UnaryOp.RECIPROCAL.apply(x[xOff + i]);
+    }
+  }
+
+  private static void relu(float[] x, int xOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = UnaryOp.RELU.apply(x[xOff + i]);
+    }
+  }
+
+  private static void step(float[] x, int xOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      FloatVector.zero(F).blend(1f, v.compare(VectorOperators.GT, 0f)).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = UnaryOp.STEP.apply(x[xOff + i]);
+    }
+  }
+
+  private static void sign(float[] x, int xOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      v.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f)).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = UnaryOp.SIGN.apply(x[xOff + i]);
+    }
+  }
+
+  /** In double, rounded once, as {@link UnaryOp#apply(float)}. */
+  private static void softsign(float[] x, int xOff, float[] out, int outOff, int n) {
+    int step = FD.length();
+    for (int i = 0; i < n; i += step) {
+      if (i + step > n) {
+        float[] t = new float[step];
+        System.arraycopy(x, xOff + i, t, 0, n - i);
+        softsign(t, 0, t, 0, step);
+        System.arraycopy(t, 0, out, outOff + i, n - i);
+        return;
+      }
+      DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
+      DoubleVector r = v.div(v.abs().add(1.0));
+      ((FloatVector) r.convertShape(VectorOperators.D2F, FD, 0)).intoArray(out, outOff + i);
+    }
+  }
+
+  /** In double, rounded once, as {@link UnaryOp#apply(float)}. */
+  private static void exp(float[] x, int xOff, float[] out, int outOff, int n) {
+    int step = FD.length();
+    for (int i = 0; i < n; i += step) {
+      if (i + step > n) {
+        float[] t = new float[step];
+        System.arraycopy(x, xOff + i, t, 0, n - i);
+        exp(t, 0, t, 0, step);
+        System.arraycopy(t, 0, out, outOff + i, n - i);
+        return;
+      }
+      DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
+      // exp: see VectorMath. min/max keep NaN, which flows through to the result.
+      DoubleVector xc = v.max(VectorMath.EXP_MIN).min(VectorMath.EXP_MAX);
+      DoubleVector k = xc.fma(DoubleVector.broadcast(D, VectorMath.LOG2E), DoubleVector.broadcast(D, VectorMath.ROUND))
+          .sub(VectorMath.ROUND);
+      DoubleVector red = k.fma(DoubleVector.broadcast(D, -VectorMath.LN2_HI), xc).add(k.mul(-VectorMath.LN2_LO));
+      DoubleVector q = DoubleVector.broadcast(D, VectorMath.C13);
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C12));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C11));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C10));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C9));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C8));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C7));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C6));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C5));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C4));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C3));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C2));
+      DoubleVector p = red.mul(red).fma(q, red);
+      DoubleVector k1 = k.mul(0.5).add(VectorMath.ROUND).sub(VectorMath.ROUND);
+      DoubleVector s1 = k1.add(VectorMath.ROUND).reinterpretAsLongs()
+          .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+      DoubleVector s2 = k.sub(k1).add(VectorMath.ROUND).reinterpretAsLongs()
+          .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+      DoubleVector r = p.add(1.0).mul(s1).mul(s2);
+      ((FloatVector) r.convertShape(VectorOperators.D2F, FD, 0)).intoArray(out, outOff + i);
+    }
+  }
+
+  /** In double, rounded once, as {@link UnaryOp#apply(float)}. */
+  private static void tanh(float[] x, int xOff, float[] out, int outOff, int n) {
+    int step = FD.length();
+    for (int i = 0; i < n; i += step) {
+      if (i + step > n) {
+        float[] t = new float[step];
+        System.arraycopy(x, xOff + i, t, 0, n - i);
+        tanh(t, 0, t, 0, step);
+        System.arraycopy(t, 0, out, outOff + i, n - i);
+        return;
+      }
+      DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
+      // tanh: see VectorMath.
+      DoubleVector ax = v.abs();
+      DoubleVector xm = ax.mul(-2.0).max(VectorMath.TANH_EXPM1_MIN);
+      DoubleVector k = xm.fma(DoubleVector.broadcast(D, VectorMath.LOG2E), DoubleVector.broadcast(D, VectorMath.ROUND))
+          .sub(VectorMath.ROUND);
+      DoubleVector red = k.fma(DoubleVector.broadcast(D, -VectorMath.LN2_HI), xm).add(k.mul(-VectorMath.LN2_LO));
+      DoubleVector q = DoubleVector.broadcast(D, VectorMath.C13);
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C12));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C11));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C10));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C9));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C8));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C7));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C6));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C5));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C4));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C3));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C2));
+      DoubleVector p = red.mul(red).fma(q, red);
+      DoubleVector s = k.add(VectorMath.ROUND).reinterpretAsLongs()
+          .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+      DoubleVector u = s.fma(p, s.sub(1.0));
+      DoubleVector t = u.neg().div(u.add(2.0));
+      DoubleVector r = t.blend(t.neg(), v.compare(VectorOperators.LT, 0.0))
+          .blend(v, ax.compare(VectorOperators.LT, VectorMath.TANH_TINY));
+      ((FloatVector) r.convertShape(VectorOperators.D2F, FD, 0)).intoArray(out, outOff + i);
+    }
+  }
+
+  /** In double, rounded once, as {@link UnaryOp#apply(float)}. */
+  private static void sigmoid(float[] x, int xOff, float[] out, int outOff, int n) {
+    int step = FD.length();
+    for (int i = 0; i < n; i += step) {
+      if (i + step > n) {
+        float[] t = new float[step];
+        System.arraycopy(x, xOff + i, t, 0, n - i);
+        sigmoid(t, 0, t, 0, step);
+        System.arraycopy(t, 0, out, outOff + i, n - i);
+        return;
+      }
+      DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
+      // logistic: see VectorMath.
+      // exp: see VectorMath. min/max keep NaN, which flows through to the result.
+      DoubleVector xc = v.abs().neg().max(VectorMath.EXP_MIN).min(VectorMath.EXP_MAX);
+      DoubleVector k = xc.fma(DoubleVector.broadcast(D, VectorMath.LOG2E), DoubleVector.broadcast(D, VectorMath.ROUND))
+          .sub(VectorMath.ROUND);
+      DoubleVector red = k.fma(DoubleVector.broadcast(D, -VectorMath.LN2_HI), xc).add(k.mul(-VectorMath.LN2_LO));
+      DoubleVector q = DoubleVector.broadcast(D, VectorMath.C13);
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C12));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C11));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C10));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C9));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C8));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C7));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C6));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C5));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C4));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C3));
+      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C2));
+      DoubleVector p = red.mul(red).fma(q, red);
+      DoubleVector k1 = k.mul(0.5).add(VectorMath.ROUND).sub(VectorMath.ROUND);
+      DoubleVector s1 = k1.add(VectorMath.ROUND).reinterpretAsLongs()
+          .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+      DoubleVector s2 = k.sub(k1).add(VectorMath.ROUND).reinterpretAsLongs()
+          .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+      DoubleVector e = p.add(1.0).mul(s1).mul(s2);
+      DoubleVector r = DoubleVector.broadcast(D, 1.0).blend(e, v.compare(VectorOperators.LT, 0.0)).div(e.add(1.0));
+      ((FloatVector) r.convertShape(VectorOperators.D2F, FD, 0)).intoArray(out, outOff + i);
+    }
+  }
+
+  /** out[i] = a[i] op b[i]. */
+  static void binary(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    switch (op) {
+      case ADD: add(a, aOff, b, bOff, out, outOff, n); return;
+      case SUB: sub(a, aOff, b, bOff, out, outOff, n); return;
+      case MUL: mul(a, aOff, b, bOff, out, outOff, n); return;
+      case DIV: div(a, aOff, b, bOff, out, outOff, n); return;
+      case MAX: max(a, aOff, b, bOff, out, outOff, n); return;
+      case MIN: min(a, aOff, b, bOff, out, outOff, n); return;
+      case GREATER: greater(a, aOff, b, bOff, out, outOff, n); return;
+      default: throw new AssertionError(op);
+    }
+  }
+
+  private static void add(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      FloatVector vb = FloatVector.fromArray(F, b, bOff + i);
+      va.add(vb).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.ADD.apply(a[aOff + i], b[bOff + i]);
+    }
+  }
+
+  private static void sub(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      FloatVector vb = FloatVector.fromArray(F, b, bOff + i);
+      va.sub(vb).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.SUB.apply(a[aOff + i], b[bOff + i]);
+    }
+  }
+
+  private static void mul(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      FloatVector vb = FloatVector.fromArray(F, b, bOff + i);
+      va.mul(vb).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.MUL.apply(a[aOff + i], b[bOff + i]);
+    }
+  }
+
+  private static void div(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      FloatVector vb = FloatVector.fromArray(F, b, bOff + i);
+      va.div(vb).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.DIV.apply(a[aOff + i], b[bOff + i]);
+    }
+  }
+
+  private static void max(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      FloatVector vb = FloatVector.fromArray(F, b, bOff + i);
+      va.max(vb).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.MAX.apply(a[aOff + i], b[bOff + i]);
+    }
+  }
+
+  private static void min(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      FloatVector vb = FloatVector.fromArray(F, b, bOff + i);
+      va.min(vb).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.MIN.apply(a[aOff + i], b[bOff + i]);
+    }
+  }
+
+  private static void greater(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      FloatVector vb = FloatVector.fromArray(F, b, bOff + i);
+      FloatVector.zero(F).blend(1f, va.compare(VectorOperators.GT, vb)).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.GREATER.apply(a[aOff + i], b[bOff + i]);
+    }
+  }
+
+  /** out[i] = a[i] op s. */
+  static void binaryScalar(BinaryOp op, float[] a, int aOff, float s, float[] out, int outOff, int n) {
+    switch (op) {
+      case ADD: addScalar(a, aOff, s, out, outOff, n); return;
+      case SUB: subScalar(a, aOff, s, out, outOff, n); return;
+      case MUL: mulScalar(a, aOff, s, out, outOff, n); return;
+      case DIV: divScalar(a, aOff, s, out, outOff, n); return;
+      case MAX: maxScalar(a, aOff, s, out, outOff, n); return;
+      case MIN: minScalar(a, aOff, s, out, outOff, n); return;
+      case GREATER: greaterScalar(a, aOff, s, out, outOff, n); return;
+      default: throw new AssertionError(op);
+    }
+  }
+
+  private static void addScalar(float[] a, int aOff, float s, float[] out, int outOff, int n) {
+    FloatVector b = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      va.add(b).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.ADD.apply(a[aOff + i], s);
+    }
+  }
+
+  private static void subScalar(float[] a, int aOff, float s, float[] out, int outOff, int n) {
+    FloatVector b = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      va.sub(b).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.SUB.apply(a[aOff + i], s);
+    }
+  }
+
+  private static void mulScalar(float[] a, int aOff, float s, float[] out, int outOff, int n) {
+    FloatVector b = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      va.mul(b).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.MUL.apply(a[aOff + i], s);
+    }
+  }
+
+  private static void divScalar(float[] a, int aOff, float s, float[] out, int outOff, int n) {
+    FloatVector b = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      va.div(b).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.DIV.apply(a[aOff + i], s);
+    }
+  }
+
+  private static void maxScalar(float[] a, int aOff, float s, float[] out, int outOff, int n) {
+    FloatVector b = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      va.max(b).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.MAX.apply(a[aOff + i], s);
+    }
+  }
+
+  private static void minScalar(float[] a, int aOff, float s, float[] out, int outOff, int n) {
+    FloatVector b = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      va.min(b).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.MIN.apply(a[aOff + i], s);
+    }
+  }
+
+  private static void greaterScalar(float[] a, int aOff, float s, float[] out, int outOff, int n) {
+    FloatVector b = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      FloatVector.zero(F).blend(1f, va.compare(VectorOperators.GT, b)).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.GREATER.apply(a[aOff + i], s);
+    }
+  }
+
+  /** out[i] = s op a[i]. */
+  static void binaryScalarFirst(BinaryOp op, float s, float[] a, int aOff, float[] out, int outOff, int n) {
+    switch (op) {
+      case ADD: addScalarFirst(s, a, aOff, out, outOff, n); return;
+      case SUB: subScalarFirst(s, a, aOff, out, outOff, n); return;
+      case MUL: mulScalarFirst(s, a, aOff, out, outOff, n); return;
+      case DIV: divScalarFirst(s, a, aOff, out, outOff, n); return;
+      case MAX: maxScalarFirst(s, a, aOff, out, outOff, n); return;
+      case MIN: minScalarFirst(s, a, aOff, out, outOff, n); return;
+      case GREATER: greaterScalarFirst(s, a, aOff, out, outOff, n); return;
+      default: throw new AssertionError(op);
+    }
+  }
+
+  private static void addScalarFirst(float s, float[] a, int aOff, float[] out, int outOff, int n) {
+    FloatVector sv = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      sv.add(va).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.ADD.apply(s, a[aOff + i]);
+    }
+  }
+
+  private static void subScalarFirst(float s, float[] a, int aOff, float[] out, int outOff, int n) {
+    FloatVector sv = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      sv.sub(va).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.SUB.apply(s, a[aOff + i]);
+    }
+  }
+
+  private static void mulScalarFirst(float s, float[] a, int aOff, float[] out, int outOff, int n) {
+    FloatVector sv = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      sv.mul(va).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.MUL.apply(s, a[aOff + i]);
+    }
+  }
+
+  private static void divScalarFirst(float s, float[] a, int aOff, float[] out, int outOff, int n) {
+    FloatVector sv = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      sv.div(va).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.DIV.apply(s, a[aOff + i]);
+    }
+  }
+
+  private static void maxScalarFirst(float s, float[] a, int aOff, float[] out, int outOff, int n) {
+    FloatVector sv = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      sv.max(va).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.MAX.apply(s, a[aOff + i]);
+    }
+  }
+
+  private static void minScalarFirst(float s, float[] a, int aOff, float[] out, int outOff, int n) {
+    FloatVector sv = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      sv.min(va).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.MIN.apply(s, a[aOff + i]);
+    }
+  }
+
+  private static void greaterScalarFirst(float s, float[] a, int aOff, float[] out, int outOff, int n) {
+    FloatVector sv = FloatVector.broadcast(F, s);
+    int i = 0;
+    for (int upper = F.loopBound(n); i < upper; i += L) {
+      FloatVector va = FloatVector.fromArray(F, a, aOff + i);
+      FloatVector.zero(F).blend(1f, sv.compare(VectorOperators.GT, va)).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = BinaryOp.GREATER.apply(s, a[aOff + i]);
+    }
+  }
+}
