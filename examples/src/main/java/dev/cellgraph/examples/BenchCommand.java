@@ -63,13 +63,14 @@ final class BenchCommand implements Command {
     return String.join("\n",
         "usage: cellgraph bench --cell CELL [--config small|medium|large]",
         "                       [--input-size I] [--hidden-size H] [--batch B] [--steps T]",
-        "                       [--formula] [--threads N] [--reps R] [--warmup W]",
+        "                       [--formula] [--threads N] [--reps R] [--warmup W] [--warmup-seconds S]",
         "                       [--dtype float32|float64] [--seed S] [--json]",
         "",
         "One step is a forward pass over the whole sequence and the backward pass of sum(output)",
         "with respect to every parameter, no optimizer, as shared/bench/torch_rnn.py measures",
-        "PyTorch. The plan is compiled once, W warm-up steps run (default 2), then the median of",
-        "R timed steps (default 5) is printed. --config sets I, H, B, T to the named configuration",
+        "PyTorch. The plan is compiled once, warm-up steps run (at least W, default 2, and for at",
+        "least S seconds, default 3, so that the JIT has compiled the vector kernels), then the",
+        "median of R timed steps (default 5) is printed. --config sets I, H, B, T to the named configuration",
         "(explicit sizes override it; without --config, sizes default to the small one).",
         "CELL is a zoo name or a .cell file; rnn, lstm and gru are the hand-written built-ins",
         "unless --formula asks for the same cell written in the formula language.",
@@ -85,7 +86,7 @@ final class BenchCommand implements Command {
   public int run(String[] argv, PrintStream out, PrintStream err) {
     Args a = Args.parse(name(), argv,
         Set.of("cell", "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
-            "dtype", "seed"),
+            "warmup-seconds", "dtype", "seed"),
         Set.of("formula", "json"));
     a.noPositionals();
     CellRef ref = CellRef.resolve(a.require("cell"));
@@ -98,6 +99,7 @@ final class BenchCommand implements Command {
     int threads = a.intValue("threads", Kernels.threads(), 1, 1024);
     int reps = a.intValue("reps", 5, 1, 100_000);
     int warmup = a.intValue("warmup", 2, 0, 100_000);
+    double warmupSeconds = a.doubleValue("warmup-seconds", 3, 0, 3600);
     long seed = a.longValue("seed", 0);
     DType dtype = DType.parse(a.choice("dtype", "float32", "float32", "float64"));
     boolean formula = a.flag("formula");
@@ -112,7 +114,9 @@ final class BenchCommand implements Command {
     Kernels.setThreads(threads);
 
     Step step = new Step(cell, in, hid, batch, steps, dtype, seed);
-    for (int i = 0; i < warmup; i++) {
+    // the JIT compiles the vector kernels only after many calls: warm up by count and by time
+    long warmStart = System.nanoTime();
+    for (int i = 0; i < warmup || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds; i++) {
       step.run();
     }
     HeapWatch heap = new HeapWatch();
