@@ -140,14 +140,18 @@ final class DoubleLoops {
   }
 
   private static void exp(double[] x, int xOff, double[] out, int outOff, int n) {
+    int full = D.loopBound(n);
+    expLoop(x, xOff, out, outOff, full);
+    if (full < n) {
+      double[] t = new double[L];
+      System.arraycopy(x, xOff + full, t, 0, n - full);
+      expLoop(t, 0, t, 0, L);
+      System.arraycopy(t, 0, out, outOff + full, n - full);
+    }
+  }
+
+  private static void expLoop(double[] x, int xOff, double[] out, int outOff, int n) {
     for (int i = 0; i < n; i += L) {
-      if (i + L > n) {
-        double[] t = new double[L];
-        System.arraycopy(x, xOff + i, t, 0, n - i);
-        exp(t, 0, t, 0, L);
-        System.arraycopy(t, 0, out, outOff + i, n - i);
-        return;
-      }
       DoubleVector v = DoubleVector.fromArray(D, x, xOff + i);
       // exp: see VectorMath. min/max keep NaN, which flows through to the result.
       DoubleVector xc = v.max(VectorMath.EXP_MIN).min(VectorMath.EXP_MAX);
@@ -178,14 +182,18 @@ final class DoubleLoops {
   }
 
   private static void tanh(double[] x, int xOff, double[] out, int outOff, int n) {
+    int full = D.loopBound(n);
+    tanhLoop(x, xOff, out, outOff, full);
+    if (full < n) {
+      double[] t = new double[L];
+      System.arraycopy(x, xOff + full, t, 0, n - full);
+      tanhLoop(t, 0, t, 0, L);
+      System.arraycopy(t, 0, out, outOff + full, n - full);
+    }
+  }
+
+  private static void tanhLoop(double[] x, int xOff, double[] out, int outOff, int n) {
     for (int i = 0; i < n; i += L) {
-      if (i + L > n) {
-        double[] t = new double[L];
-        System.arraycopy(x, xOff + i, t, 0, n - i);
-        tanh(t, 0, t, 0, L);
-        System.arraycopy(t, 0, out, outOff + i, n - i);
-        return;
-      }
       DoubleVector v = DoubleVector.fromArray(D, x, xOff + i);
       // tanh: see VectorMath.
       DoubleVector ax = v.abs();
@@ -217,14 +225,18 @@ final class DoubleLoops {
   }
 
   private static void sigmoid(double[] x, int xOff, double[] out, int outOff, int n) {
+    int full = D.loopBound(n);
+    sigmoidLoop(x, xOff, out, outOff, full);
+    if (full < n) {
+      double[] t = new double[L];
+      System.arraycopy(x, xOff + full, t, 0, n - full);
+      sigmoidLoop(t, 0, t, 0, L);
+      System.arraycopy(t, 0, out, outOff + full, n - full);
+    }
+  }
+
+  private static void sigmoidLoop(double[] x, int xOff, double[] out, int outOff, int n) {
     for (int i = 0; i < n; i += L) {
-      if (i + L > n) {
-        double[] t = new double[L];
-        System.arraycopy(x, xOff + i, t, 0, n - i);
-        sigmoid(t, 0, t, 0, L);
-        System.arraycopy(t, 0, out, outOff + i, n - i);
-        return;
-      }
       DoubleVector v = DoubleVector.fromArray(D, x, xOff + i);
       // logistic: see VectorMath.
       // exp: see VectorMath. min/max keep NaN, which flows through to the result.

@@ -134,15 +134,18 @@ final class FloatLoops {
 
   /** In double, rounded once, as {@link UnaryOp#apply(float)}. */
   private static void softsign(float[] x, int xOff, float[] out, int outOff, int n) {
-    int step = FD.length();
-    for (int i = 0; i < n; i += step) {
-      if (i + step > n) {
-        float[] t = new float[step];
-        System.arraycopy(x, xOff + i, t, 0, n - i);
-        softsign(t, 0, t, 0, step);
-        System.arraycopy(t, 0, out, outOff + i, n - i);
-        return;
-      }
+    int full = FD.loopBound(n);
+    softsignLoop(x, xOff, out, outOff, full);
+    if (full < n) {
+      float[] t = new float[FD.length()];
+      System.arraycopy(x, xOff + full, t, 0, n - full);
+      softsignLoop(t, 0, t, 0, t.length);
+      System.arraycopy(t, 0, out, outOff + full, n - full);
+    }
+  }
+
+  private static void softsignLoop(float[] x, int xOff, float[] out, int outOff, int n) {
+    for (int i = 0; i < n; i += FD.length()) {
       DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
       DoubleVector r = v.div(v.abs().add(1.0));
       ((FloatVector) r.convertShape(VectorOperators.D2F, FD, 0)).intoArray(out, outOff + i);
@@ -151,15 +154,18 @@ final class FloatLoops {
 
   /** In double, rounded once, as {@link UnaryOp#apply(float)}. */
   private static void exp(float[] x, int xOff, float[] out, int outOff, int n) {
-    int step = FD.length();
-    for (int i = 0; i < n; i += step) {
-      if (i + step > n) {
-        float[] t = new float[step];
-        System.arraycopy(x, xOff + i, t, 0, n - i);
-        exp(t, 0, t, 0, step);
-        System.arraycopy(t, 0, out, outOff + i, n - i);
-        return;
-      }
+    int full = FD.loopBound(n);
+    expLoop(x, xOff, out, outOff, full);
+    if (full < n) {
+      float[] t = new float[FD.length()];
+      System.arraycopy(x, xOff + full, t, 0, n - full);
+      expLoop(t, 0, t, 0, t.length);
+      System.arraycopy(t, 0, out, outOff + full, n - full);
+    }
+  }
+
+  private static void expLoop(float[] x, int xOff, float[] out, int outOff, int n) {
+    for (int i = 0; i < n; i += FD.length()) {
       DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
       // exp: see VectorMath. min/max keep NaN, which flows through to the result.
       DoubleVector xc = v.max(VectorMath.EXP_MIN).min(VectorMath.EXP_MAX);
@@ -191,15 +197,18 @@ final class FloatLoops {
 
   /** In double, rounded once, as {@link UnaryOp#apply(float)}. */
   private static void tanh(float[] x, int xOff, float[] out, int outOff, int n) {
-    int step = FD.length();
-    for (int i = 0; i < n; i += step) {
-      if (i + step > n) {
-        float[] t = new float[step];
-        System.arraycopy(x, xOff + i, t, 0, n - i);
-        tanh(t, 0, t, 0, step);
-        System.arraycopy(t, 0, out, outOff + i, n - i);
-        return;
-      }
+    int full = FD.loopBound(n);
+    tanhLoop(x, xOff, out, outOff, full);
+    if (full < n) {
+      float[] t = new float[FD.length()];
+      System.arraycopy(x, xOff + full, t, 0, n - full);
+      tanhLoop(t, 0, t, 0, t.length);
+      System.arraycopy(t, 0, out, outOff + full, n - full);
+    }
+  }
+
+  private static void tanhLoop(float[] x, int xOff, float[] out, int outOff, int n) {
+    for (int i = 0; i < n; i += FD.length()) {
       DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
       // tanh: see VectorMath.
       DoubleVector ax = v.abs();
@@ -232,15 +241,18 @@ final class FloatLoops {
 
   /** In double, rounded once, as {@link UnaryOp#apply(float)}. */
   private static void sigmoid(float[] x, int xOff, float[] out, int outOff, int n) {
-    int step = FD.length();
-    for (int i = 0; i < n; i += step) {
-      if (i + step > n) {
-        float[] t = new float[step];
-        System.arraycopy(x, xOff + i, t, 0, n - i);
-        sigmoid(t, 0, t, 0, step);
-        System.arraycopy(t, 0, out, outOff + i, n - i);
-        return;
-      }
+    int full = FD.loopBound(n);
+    sigmoidLoop(x, xOff, out, outOff, full);
+    if (full < n) {
+      float[] t = new float[FD.length()];
+      System.arraycopy(x, xOff + full, t, 0, n - full);
+      sigmoidLoop(t, 0, t, 0, t.length);
+      System.arraycopy(t, 0, out, outOff + full, n - full);
+    }
+  }
+
+  private static void sigmoidLoop(float[] x, int xOff, float[] out, int outOff, int n) {
+    for (int i = 0; i < n; i += FD.length()) {
       DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
       // logistic: see VectorMath.
       // exp: see VectorMath. min/max keep NaN, which flows through to the result.

@@ -1,0 +1,177 @@
+package dev.cellgraph.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.commons.math3.linear.BlockRealMatrix;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Both GEMM implementations against Commons Math's {@link BlockRealMatrix} (computed in double)
+ * and against each other, on awkward sizes, every transpose combination, accumulate, offsets and
+ * leading dimensions larger than the column count, one and two threads.
+ */
+class GemmTest {
+
+  /** m, n, k: ones, primes, below and above the register tile and the blocking sizes. */
+  private static final int[][] SIZES = {
+      {1, 1, 1}, {7, 7, 7}, {33, 33, 33}, {1, 257, 7}, {257, 1, 33}, {7, 33, 257},
+      {16, 64, 256}, {49, 95, 300}, {13, 300, 17},
+      // Large enough for two threads: split by columns, then by rows.
+      {60, 300, 70}, {300, 40, 100},
+  };
+
+  static Stream<Arguments> cases() {
+    List<Arguments> out = new ArrayList<>();
+    for (int[] s : SIZES) {
+      for (int t = 0; t < 4; t++) {
+        boolean transA = (t & 1) != 0;
+        boolean transB = (t & 2) != 0;
+        out.add(Arguments.of(s[0], s[1], s[2], transA, transB, t % 2 == 0, 1 + (s[0] + t) % 2));
+      }
+    }
+    out.add(Arguments.of(257, 130, 257, false, false, false, 2));
+    out.add(Arguments.of(130, 257, 257, true, true, true, 2));
+    return out.stream();
+  }
+
+  /** A row-major matrix stored at an offset in a larger array, with a padded leading dimension. */
+  private static final class Stored {
+    final int rows;
+    final int cols;
+    final int off;
+    final int ld;
+    final double[] values;
+
+    Stored(int rows, int cols, Random random) {
+      this.rows = rows;
+      this.cols = cols;
+      this.off = 3;
+      this.ld = cols + 2;
+      this.values = new double[off + rows * ld + 5];
+      for (int i = 0; i < values.length; i++) {
+        // Padding gets values too, so a kernel that reads or writes it shows up; multiples of
+        // 1/1024 are exact in float32, so both precisions start from the same numbers.
+        values[i] = random.nextInt(2049) / 1024.0 - 1;
+      }
+    }
+
+    double get(int i, int j) {
+      return values[off + i * ld + j];
+    }
+
+    float[] floats() {
+      float[] f = new float[values.length];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = (float) values[i];
+      }
+      return f;
+    }
+
+    /** op(this) as a Commons Math matrix; absolute values if abs. */
+    RealMatrix op(boolean trans, boolean abs) {
+      RealMatrix m = new BlockRealMatrix(trans ? cols : rows, trans ? rows : cols);
+      for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < cols; j++) {
+          double v = abs ? Math.abs(get(i, j)) : get(i, j);
+          if (trans) {
+            m.setEntry(j, i, v);
+          } else {
+            m.setEntry(i, j, v);
+          }
+        }
+      }
+      return m;
+    }
+  }
+
+  @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4} accumulate={5} threads={6}")
+  @MethodSource("cases")
+  void bothImplementationsMatchCommonsMath(int m, int n, int k, boolean transA, boolean transB,
+      boolean accumulate, int threads) {
+    Random random = new Random(31L * m + 7L * n + k);
+    Stored a = new Stored(transA ? k : m, transA ? m : k, random);
+    Stored b = new Stored(transB ? n : k, transB ? k : n, random);
+    Stored c = new Stored(m, n, random);
+
+    RealMatrix expected = a.op(transA, false).multiply(b.op(transB, false));
+    RealMatrix magnitude = a.op(transA, true).multiply(b.op(transB, true));
+    if (accumulate) {
+      expected = expected.add(c.op(false, false));
+      magnitude = magnitude.add(c.op(false, true));
+    }
+
+    for (KernelImpl impl : List.of(Kernels.plain(), Kernels.active())) {
+      double[] cd = c.values.clone();
+      impl.gemm(transA, transB, m, n, k, a.values, a.off, a.ld, b.values, b.off, b.ld,
+          cd, c.off, c.ld, accumulate, threads);
+      check(impl.name() + " float64", c, cd, expected, magnitude, 0x1p-52);
+
+      float[] cf = c.floats();
+      impl.gemm(transA, transB, m, n, k, a.floats(), a.off, a.ld, b.floats(), b.off, b.ld,
+          cf, c.off, c.ld, accumulate, threads);
+      double[] cfd = new double[cf.length];
+      for (int i = 0; i < cf.length; i++) {
+        cfd[i] = cf[i];
+      }
+      // Same inputs (exact in float32); float rounding is the unit.
+      check(impl.name() + " float32", c, cfd, expected, magnitude, 0x1p-23);
+    }
+  }
+
+  /** Every element within (k + 2) rounding units of its magnitude; padding untouched. */
+  private static void check(String what, Stored c, double[] actual, RealMatrix expected,
+      RealMatrix magnitude, double unit) {
+    int k = Math.max(1, expected.getColumnDimension());
+    for (int i = 0; i < actual.length; i++) {
+      int r = (i - c.off) / c.ld;
+      int j = (i - c.off) % c.ld;
+      boolean inside = i >= c.off && r < c.rows && j < c.cols;
+      if (!inside) {
+        assertEquals(c.values[i], actual[i], 0.0, what + ": wrote outside C at index " + i);
+        continue;
+      }
+      double tol = (k + 2) * unit * magnitude.getEntry(r, j) * 4 + 1e-300;
+      double value = actual[i];
+      double diff = Math.abs(value - expected.getEntry(r, j));
+      assertTrue(diff <= tol, () -> what + ": C[" + r + "][" + j + "] = " + value + ", expected "
+          + expected.getEntry(r, j) + " (tolerance " + tol + ")");
+    }
+  }
+
+  @Test
+  void emptyDepthZeroesOrKeepsC() {
+    for (KernelImpl impl : List.of(Kernels.plain(), Kernels.active())) {
+      float[] c = {1, 2, 3, 4};
+      impl.gemm(false, false, 2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, c, 0, 2, true, 1);
+      assertEquals(List.of(1f, 2f, 3f, 4f), List.of(c[0], c[1], c[2], c[3]), impl.name());
+      impl.gemm(false, false, 2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, c, 0, 2, false, 1);
+      assertEquals(List.of(0f, 0f, 0f, 0f), List.of(c[0], c[1], c[2], c[3]), impl.name());
+    }
+  }
+
+  @Test
+  void vectorAndPlainAgreeOnLargeProductWithTwoThreads() {
+    int m = 100;
+    int n = 300;
+    int k = 200;
+    Random random = new Random(5);
+    double[] a = random.doubles((long) m * k, -1, 1).toArray();
+    double[] b = random.doubles((long) k * n, -1, 1).toArray();
+    double[] plain = new double[m * n];
+    double[] vector = new double[m * n];
+    Kernels.plain().gemm(false, true, m, n, k, a, 0, k, b, 0, k, plain, 0, n, false, 2);
+    Kernels.active().gemm(false, true, m, n, k, a, 0, k, b, 0, k, vector, 0, n, false, 2);
+    for (int i = 0; i < plain.length; i++) {
+      assertEquals(plain[i], vector[i], 1e-12, "element " + i);
+    }
+  }
+}
