@@ -39,6 +39,15 @@ public abstract class Op {
   public abstract List<Tensor> compute(List<Tensor> inputs);
 
   /**
+   * Computes the outputs when only some are read: {@code used[i]} is false for an output nobody
+   * reads, which the op may then leave null instead of computing (a {@link Plan} passes this for
+   * multi-output nodes). {@code used} null means every output is read. The default computes all.
+   */
+  public List<Tensor> compute(List<Tensor> inputs, boolean[] used) {
+    return compute(inputs);
+  }
+
+  /**
    * The vector-Jacobian product: given the node this op produced and one cotangent per output
    * (never null: a zero-filled node stands for an output that received no gradient), returns one
    * gradient per input, each the type of that input, or {@link Gradients#NONE} for an input the op

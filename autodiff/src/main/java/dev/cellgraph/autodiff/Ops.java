@@ -383,6 +383,8 @@ public final class Ops {
 
     public Permute(int[] perm) { this.perm = perm.clone(); }
 
+    public int[] perm() { return perm.clone(); }
+
     @Override public String name() { return "permute"; }
     @Override public String label() { return "permute" + Arrays.toString(perm); }
 
@@ -492,6 +494,10 @@ public final class Ops {
       this.before = before;
       this.after = after;
     }
+
+    public int axis() { return axis; }
+    public int before() { return before; }
+    public int after() { return after; }
 
     @Override public String name() { return "pad"; }
     @Override public String label() { return "pad[" + axis + ": " + before + ", " + after + "]"; }
@@ -617,6 +623,9 @@ public final class Ops {
       this.keepDims = keepDims;
     }
 
+    public int axis() { return axis; }
+    public boolean keepDims() { return keepDims; }
+
     @Override public String name() { return "sum_axis"; }
     @Override public String label() { return "Σ axis " + axis; }
 
@@ -642,6 +651,8 @@ public final class Ops {
 
     public SumTo(Shape target) { this.target = target; }
 
+    public Shape target() { return target; }
+
     @Override public String name() { return "sum_to"; }
     @Override public String label() { return "Σ→" + target; }
 
@@ -664,6 +675,8 @@ public final class Ops {
     private final Shape target;
 
     public BroadcastTo(Shape target) { this.target = target; }
+
+    public Shape target() { return target; }
 
     @Override public String name() { return "broadcast_to"; }
     @Override public String label() { return "broadcast " + target; }

@@ -27,6 +27,7 @@ public final class Plan {
   private final int[] feedSlot;
   private final int[][] freeAfter;      // slots whose last reader is step i
   private final Object[] constants;     // slot -> folded value or null
+  private final boolean[][] usedOutputs; // for each scheduled multi-output node, which outputs are read
   private final int slotCount;
 
   private Plan(List<Node> outputs, List<Node> feeds) {
@@ -93,12 +94,34 @@ public final class Plan {
         for (Node in : n.inputs()) {
           args.add(constants[slot[in.id()]]);
         }
-        constants[slot[i]] = evaluate(n, args);
+        constants[slot[i]] = evaluate(n, args, null);
       } else {
         sched.add(n);
       }
     }
     this.schedule = sched.toArray(new Node[0]);
+    this.usedOutputs = new boolean[schedule.length][];
+    {
+      int[] pos = new int[limit];
+      Arrays.fill(pos, -1);
+      for (int s = 0; s < schedule.length; s++) {
+        if (schedule[s].isMultiOutput()) {
+          pos[schedule[s].id()] = s;
+          usedOutputs[s] = new boolean[schedule[s].types().size()];
+        }
+      }
+      for (int i = 0; i < limit; i++) {
+        Node n = nodes.get(i);
+        if (needed[i] && n.op() instanceof Ops.GetOutput && pos[n.input(0).id()] >= 0) {
+          usedOutputs[pos[n.input(0).id()]][((Ops.GetOutput) n.op()).index()] = true;
+        }
+      }
+      for (Node o : outputs) {
+        if (o.id() < limit && pos[o.id()] >= 0) {
+          Arrays.fill(usedOutputs[pos[o.id()]], true); // the whole list is an output
+        }
+      }
+    }
     this.resultSlot = new int[schedule.length];
     for (int s = 0; s < schedule.length; s++) {
       resultSlot[s] = slot[schedule[s].id()];
@@ -153,6 +176,11 @@ public final class Plan {
     return feeds;
   }
 
+  /** The nodes a run computes, in order (after dead-node removal and constant folding). */
+  public List<Node> scheduled() {
+    return List.of(schedule);
+  }
+
   /** How many nodes a run computes (after dead-node removal and constant folding). */
   public int scheduledCount() {
     return schedule.length;
@@ -186,7 +214,7 @@ public final class Plan {
       for (int sl : ins) {
         args.add(values[sl]);
       }
-      values[resultSlot[s]] = evaluate(n, args);
+      values[resultSlot[s]] = evaluate(n, args, usedOutputs[s]);
       for (int sl : freeAfter[s]) {
         values[sl] = null;
       }
@@ -213,7 +241,7 @@ public final class Plan {
 
   /** Evaluates one node from its argument values (tensors, or lists for multi-output inputs). */
   @SuppressWarnings("unchecked")
-  static Object evaluate(Node n, List<Object> args) {
+  static Object evaluate(Node n, List<Object> args, boolean[] used) {
     if (n.op() instanceof Ops.GetOutput) {
       return ((List<Tensor>) args.get(0)).get(((Ops.GetOutput) n.op()).index());
     }
@@ -221,7 +249,7 @@ public final class Plan {
     for (Object a : args) {
       in.add((Tensor) a);
     }
-    List<Tensor> out = n.op().compute(in);
+    List<Tensor> out = used == null ? n.op().compute(in) : n.op().compute(in, used);
     return n.isMultiOutput() ? out : out.get(0);
   }
 

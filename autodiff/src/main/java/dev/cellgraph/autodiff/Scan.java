@@ -1,10 +1,14 @@
 package dev.cellgraph.autodiff;
 
+import dev.cellgraph.autodiff.compile.CompiledScan;
+import dev.cellgraph.autodiff.compile.Optimizer;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Recurrence: applies a step {@link Function} along the leading (time) axis of sequences, carrying
@@ -86,6 +90,7 @@ public final class Scan {
     private final int ys;
     private final boolean reverse;
     private volatile Function[] backwardSteps = new Function[2];
+    private final Map<String, CompiledScan> compiled = new ConcurrentHashMap<>();
 
     ScanOp(Function step, int carries, int sequences, int constants, boolean reverse) {
       this.step = step;
@@ -208,6 +213,29 @@ public final class Scan {
 
     @Override
     public List<Tensor> compute(List<Tensor> in) {
+      return compute(in, null);
+    }
+
+    /**
+     * With the scan compiler on ({@link Optimizer}), runs the scan compiled for this length and
+     * these read outputs ({@link CompiledScan}); otherwise step by step.
+     */
+    @Override
+    public List<Tensor> compute(List<Tensor> in, boolean[] used) {
+      int t = in.get(nc).shape().dim(0);
+      if (Optimizer.enabled() && step.fused() == null && t > 0) {
+        String key = t + "/" + Arrays.toString(used);
+        CompiledScan c = compiled.get(key);
+        if (c == null) {
+          c = compiled.computeIfAbsent(key, k -> CompiledScan.compile(this, t, used));
+        }
+        return c.run(in);
+      }
+      return stepByStep(in);
+    }
+
+    /** The plain interpretation: the step's plan (or fused rule) run T times. */
+    private List<Tensor> stepByStep(List<Tensor> in) {
       int t = in.get(nc).shape().dim(0);
       List<Tensor> carry = new ArrayList<>(in.subList(0, nc));
       List<Tensor> consts = in.subList(nc + nx, nc + nx + nk);

@@ -94,6 +94,9 @@ public final class FormulaCell implements Cell {
     private final Map<String, Node> previous = new LinkedHashMap<>();
     private final Map<String, Node> current = new HashMap<>();
     private final Map<String, Node> params = new LinkedHashMap<>();
+    /** Matrices multiplying the same vector variable anywhere in the formulas, by variable. */
+    private final Map<Expr.Var, List<String>> productGroups = new HashMap<>();
+    private final Map<Expr.Var, Node> groupProducts = new HashMap<>();
 
     Builder(DType dtype, int batch, int inputSize, int hiddenSize) {
       this.dtype = dtype;
@@ -119,6 +122,7 @@ public final class FormulaCell implements Cell {
         params.put(e.getKey(), p);
         formals.add(p);
       }
+      groupProducts();
       for (Equation eq : spec.equations()) {
         int size = spec.shapes(inputSize, hiddenSize).ofVariable(eq.target());
         Node v = asRow(eval(eq.expr()), size);
@@ -130,6 +134,66 @@ public final class FormulaCell implements Cell {
       }
       results.add(current.get(spec.output()));
       return Function.of(name, formals, results);
+    }
+
+    /**
+     * Finds the matrices that multiply one variable ({@code W_i x}, {@code W_f x}, ... or
+     * {@code U_r h}, {@code U_z h}): their products are computed as one GEMM against the
+     * matrices stacked, then sliced, as PyTorch's packed weights are; the gradient then also
+     * flows back through one product.
+     */
+    private void groupProducts() {
+      Map<Expr.Var, List<String>> found = new LinkedHashMap<>();
+      List<Expr> work = new ArrayList<>(); // a stack: the formulas in order, each left to right
+      for (int i = spec.equations().size() - 1; i >= 0; i--) {
+        work.add(spec.equations().get(i).expr());
+      }
+      while (!work.isEmpty()) {
+        Expr e = work.remove(work.size() - 1);
+        if (e instanceof Expr.MatMul m && m.vector() instanceof Expr.Var v) {
+          List<String> ms = found.computeIfAbsent(v, k -> new ArrayList<>());
+          if (!ms.contains(m.matrix().name())) {
+            ms.add(m.matrix().name());
+          }
+        }
+        List<Expr> ch = e.children();
+        for (int i = ch.size() - 1; i >= 0; i--) {
+          work.add(ch.get(i));
+        }
+      }
+      for (Map.Entry<Expr.Var, List<String>> e : found.entrySet()) {
+        if (e.getValue().size() > 1) {
+          productGroups.put(e.getKey(), e.getValue());
+        }
+      }
+    }
+
+    /** W v as a slice of the product of v with every matrix of its group, or on its own. */
+    private Node product(Expr.MatMul m) {
+      Expr.Var key = m.vector() instanceof Expr.Var v ? v : null;
+      List<String> group = key == null ? null : productGroups.get(key);
+      if (group == null) {
+        // W v for each example's row v: v Wᵀ
+        return eval(m.vector()).matmul(params.get(m.matrix().name()), false, true);
+      }
+      Node all = groupProducts.get(key);
+      if (all == null) {
+        List<Node> ws = new ArrayList<>();
+        for (String w : group) {
+          ws.add(params.get(w));
+        }
+        all = eval(m.vector()).matmul(Node.concat(0, ws), false, true);
+        groupProducts.put(key, all);
+      }
+      int start = 0;
+      for (String w : group) {
+        int rows = params.get(w).shape().dim(0);
+        if (w.equals(m.matrix().name())) {
+          return all.slice(1, start, start + rows);
+        }
+        start += rows;
+      }
+      throw new IllegalStateException("cell " + name + ": " + m.matrix().name() + " is not in its product group");
     }
 
     /** A value as a [B, n] row per example (a lone parameter or number is broadcast). */
@@ -170,8 +234,7 @@ public final class FormulaCell implements Cell {
         return binary(b);
       }
       if (e instanceof Expr.MatMul m) {
-        // W v for each example's row v: v Wᵀ
-        return eval(m.vector()).matmul(params.get(m.matrix().name()), false, true);
+        return product(m);
       }
       if (e instanceof Expr.Concat c) {
         List<Node> parts = new ArrayList<>();

@@ -1,0 +1,680 @@
+package dev.cellgraph.autodiff.compile;
+
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Ops;
+import dev.cellgraph.autodiff.Plan;
+import dev.cellgraph.autodiff.Scan;
+import dev.cellgraph.autodiff.TensorType;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A scan compiled for one sequence length into three plans, the way fast RNN implementations are
+ * written by hand, but derived automatically from any step function:
+ *
+ * <ol>
+ *   <li><b>pre</b>: every value of the step that depends only on the sequences and the constants,
+ *       for all T steps at once ({@code x W_ihᵀ} for every gate and step is one GEMM; in a backward
+ *       scan, whose carry history is a sequence, this is the whole recomputed forward);
+ *   <li><b>loop</b>: only what the new carries need, step by step, reading step t's slice of the
+ *       pre values (the recurrent GEMM and the gate arithmetic; in a backward scan, the
+ *       carry-cotangent chain);
+ *   <li><b>post</b>: everything else for all steps at once from the stacked loop values: outputs
+ *       that feed no carry ({@code dx = dgates W_ih}), and constant-gradient accumulators
+ *       {@code acc + Pᵀ Q} or {@code acc + Σ_batch g}, which become one large GEMM or sum over
+ *       all T steps instead of T small ones.
+ * </ol>
+ *
+ * <p>A value whose op has no lifting rule ({@link Lift}) is computed in the loop instead, so
+ * every step function compiles; results differ from the step-by-step scan only by float
+ * rounding (sums are associated differently). Outputs the plan never reads (the history of an
+ * accumulator, unused stacked outputs) are not computed. Immutable and thread-safe.
+ */
+public final class CompiledScan {
+  private static final int CONST = 0;
+  private static final int PRE = 1;
+  private static final int LATE = 2;
+  private static final int CARRY = 3;
+  private static final int ACC = 4;
+
+  private final int nc;
+  private final int nx;
+  private final int nk;
+  private final int ny;
+  private final int t;
+  private final boolean reverse;
+  private final Plan pre;                // feeds: sequences, constants
+  private final Plan loop;               // feeds: carries, then loopFeeds; outputs: carries, then stacked
+  private final Plan post;               // feeds: postFeeds; outputs: postTargets
+  private final int[] carryIndex;        // loop carry -> scan carry index
+  private final boolean[] historyWanted; // per loop carry
+  private final int[] loopFeedPre;       // per loop feed after the carries: pre output index
+  private final boolean[] loopFeedSliced;
+  private final TensorType[] loopFeedType;
+  private final TensorType[] stackedType;
+  private final int[] postFeedKind;      // 0 pre output, 1 stacked loop value, 2 scan input
+  private final int[] postFeedIndex;
+  private final int[] postTargets;       // post output -> scan output index
+
+  private CompiledScan(Builder b) {
+    this.nc = b.nc;
+    this.nx = b.nx;
+    this.nk = b.nk;
+    this.ny = b.ny;
+    this.t = b.t;
+    this.reverse = b.op.reverse();
+    this.pre = b.prePlan;
+    this.loop = b.loopPlan;
+    this.post = b.postPlan;
+    this.carryIndex = b.loopCarries.stream().mapToInt(Integer::intValue).toArray();
+    this.historyWanted = new boolean[carryIndex.length];
+    for (int i = 0; i < carryIndex.length; i++) {
+      historyWanted[i] = b.used == null || b.used[nc + ny + carryIndex[i]];
+    }
+    int lf = b.loopRequests.size();
+    this.loopFeedPre = new int[lf];
+    this.loopFeedSliced = new boolean[lf];
+    this.loopFeedType = new TensorType[lf];
+    for (int i = 0; i < lf; i++) {
+      Node n = b.loopRequests.get(i);
+      loopFeedPre[i] = b.preOutputs.get(n);
+      loopFeedSliced[i] = b.kind[n.id()] == PRE;
+      loopFeedType[i] = n.type();
+    }
+    this.stackedType = new TensorType[b.stackedRequests.size()];
+    for (int i = 0; i < stackedType.length; i++) {
+      stackedType[i] = b.stackedRequests.get(i).type();
+    }
+    this.postFeedKind = b.postFeedKind.stream().mapToInt(Integer::intValue).toArray();
+    this.postFeedIndex = b.postFeedIndex.stream().mapToInt(Integer::intValue).toArray();
+    this.postTargets = b.postTargets.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /**
+   * Compiles {@code op} for sequences of length {@code t}; {@code used} marks the scan outputs
+   * that are read (null: all).
+   */
+  public static CompiledScan compile(Scan.ScanOp op, int t, boolean[] used) {
+    Flat flat = Flat.of(op.step());
+    Set<Node> forced = new HashSet<>();
+    while (true) {
+      try {
+        return new CompiledScan(new Builder(op, flat, t, used, forced).build());
+      } catch (Lift.NotLiftable e) {
+        if (!forced.add(e.node)) {
+          throw new IllegalStateException("scan compiler: " + e.node + " is not liftable even in the loop", e);
+        }
+      }
+    }
+  }
+
+  /** The ops the pre phase computes once per run, as labels ({@code matmul Bᵀ}, {@code sigmoid}). */
+  public List<String> preOps() {
+    return labels(pre);
+  }
+
+  /** The ops the loop computes at every step. */
+  public List<String> loopOps() {
+    return labels(loop);
+  }
+
+  /** The ops the post phase computes once per run. */
+  public List<String> postOps() {
+    return labels(post);
+  }
+
+  private static List<String> labels(Plan p) {
+    List<String> r = new ArrayList<>();
+    if (p != null) {
+      for (Node n : p.scheduled()) {
+        r.add(n.op().label());
+      }
+    }
+    return r;
+  }
+
+  /** Runs the scan on its inputs (initial carries, sequences, constants); unread outputs are null. */
+  public List<Tensor> run(List<Tensor> in) {
+    List<Tensor> preVals = pre == null ? List.of() : pre.run(in.subList(nc, nc + nx + nk));
+    int m = carryIndex.length;
+    Tensor[] carry = new Tensor[m];
+    Stacker[] hist = new Stacker[m];
+    for (int i = 0; i < m; i++) {
+      carry[i] = in.get(carryIndex[i]);
+      if (historyWanted[i]) {
+        hist[i] = new Stacker(carry[i].dtype(), carry[i].shape(), t);
+      }
+    }
+    Stacker[] stacks = new Stacker[stackedType.length];
+    for (int k = 0; k < stacks.length; k++) {
+      stacks[k] = new Stacker(stackedType[k].dtype(), stackedType[k].shape(), t);
+    }
+    Tensor[] feeds = new Tensor[m + loopFeedPre.length];
+    for (int j = 0; j < loopFeedPre.length; j++) {
+      if (!loopFeedSliced[j]) {
+        feeds[m + j] = preVals.get(loopFeedPre[j]);
+      }
+    }
+    List<Tensor> feedList = Arrays.asList(feeds);
+    for (int s = 0; s < t; s++) {
+      int pos = reverse ? t - 1 - s : s;
+      for (int i = 0; i < m; i++) {
+        feeds[i] = carry[i];
+        if (hist[i] != null) {
+          hist[i].put(pos, carry[i]);
+        }
+      }
+      if (loop == null) {
+        continue;
+      }
+      for (int j = 0; j < loopFeedPre.length; j++) {
+        if (loopFeedSliced[j]) {
+          feeds[m + j] = step(preVals.get(loopFeedPre[j]), pos, loopFeedType[j].shape());
+        }
+      }
+      List<Tensor> outs = loop.run(feedList);
+      for (int i = 0; i < m; i++) {
+        carry[i] = outs.get(i);
+      }
+      for (int k = 0; k < stacks.length; k++) {
+        stacks[k].put(pos, outs.get(m + k));
+      }
+    }
+    Tensor[] result = new Tensor[nc + ny + nc];
+    for (int i = 0; i < m; i++) {
+      result[carryIndex[i]] = carry[i];
+      if (hist[i] != null) {
+        result[nc + ny + carryIndex[i]] = hist[i].build();
+      }
+    }
+    if (post != null) {
+      Tensor[] stacked = new Tensor[stacks.length];
+      for (int k = 0; k < stacks.length; k++) {
+        stacked[k] = stacks[k].build();
+      }
+      List<Tensor> pf = new ArrayList<>(postFeedKind.length);
+      for (int i = 0; i < postFeedKind.length; i++) {
+        switch (postFeedKind[i]) {
+          case 0: pf.add(preVals.get(postFeedIndex[i])); break;
+          case 1: pf.add(stacked[postFeedIndex[i]]); break;
+          default: pf.add(in.get(postFeedIndex[i])); break;
+        }
+      }
+      List<Tensor> po = post.run(pf);
+      for (int i = 0; i < postTargets.length; i++) {
+        result[postTargets[i]] = po.get(i);
+      }
+    }
+    return Arrays.asList(result);
+  }
+
+  /** Step {@code pos} of a stacked value: a copy of one contiguous block. */
+  private static Tensor step(Tensor stacked, int pos, Shape s) {
+    int n = s.size();
+    switch (stacked.dtype()) {
+      case FLOAT32: {
+        float[] a = new float[n];
+        System.arraycopy(stacked.rawFloats(), pos * n, a, 0, n);
+        return Tensor.wrap(a, s);
+      }
+      case FLOAT64: {
+        double[] a = new double[n];
+        System.arraycopy(stacked.rawDoubles(), pos * n, a, 0, n);
+        return Tensor.wrap(a, s);
+      }
+      default:
+        return stacked.select(0, pos);
+    }
+  }
+
+  /** Collects one value per step into a stacked [T] + S tensor, written in place. */
+  private static final class Stacker {
+    private final DType dtype;
+    private final Shape shape;
+    private final int n;
+    private final float[] f;
+    private final double[] d;
+    private final Tensor[] other;
+
+    Stacker(DType dtype, Shape shape, int t) {
+      this.dtype = dtype;
+      this.shape = shape;
+      this.n = shape.size();
+      this.f = dtype == DType.FLOAT32 ? new float[t * n] : null;
+      this.d = dtype == DType.FLOAT64 ? new double[t * n] : null;
+      this.other = f == null && d == null ? new Tensor[t] : null;
+    }
+
+    void put(int pos, Tensor v) {
+      if (f != null) {
+        System.arraycopy(v.rawFloats(), 0, f, pos * n, n);
+      } else if (d != null) {
+        System.arraycopy(v.rawDoubles(), 0, d, pos * n, n);
+      } else {
+        other[pos] = v;
+      }
+    }
+
+    Tensor build() {
+      int t = f != null ? f.length / Math.max(n, 1) : d != null ? d.length / Math.max(n, 1) : other.length;
+      Shape s = Lift.stacked(t, shape);
+      if (f != null) {
+        return n == 0 ? Tensor.zeros(dtype, s) : Tensor.wrap(f, s);
+      }
+      if (d != null) {
+        return n == 0 ? Tensor.zeros(dtype, s) : Tensor.wrap(d, s);
+      }
+      return Tensor.stack(0, Arrays.asList(other));
+    }
+  }
+
+  /** The analysis and the construction of the three plans. */
+  private static final class Builder {
+    final Scan.ScanOp op;
+    final Flat flat;
+    final int t;
+    final boolean[] used;
+    final Set<Node> forced;
+    final int nc;
+    final int nx;
+    final int nk;
+    final int ny;
+    final List<Node> nodes;
+    int[] kind;
+    boolean[] inLoop;
+    final Node[] accE;
+    final List<Integer> loopCarries = new ArrayList<>();
+
+    // post graph
+    final Graph postGraph;
+    final Map<Node, Lift.Val> postVal = new LinkedHashMap<>();
+    final List<Node> postFeeds = new ArrayList<>();
+    final List<Integer> postFeedKind = new ArrayList<>();
+    final List<Integer> postFeedIndex = new ArrayList<>();
+    final List<Node> postOutputs = new ArrayList<>();
+    final List<Integer> postTargets = new ArrayList<>();
+    final List<Node> postPreRequests = new ArrayList<>(); // resolved to indices once pre is built
+    final List<Node> stackedRequests = new ArrayList<>();
+    final Map<Node, Integer> stackedIndex = new LinkedHashMap<>();
+
+    // loop graph
+    final Graph loopGraph;
+    final List<Node> loopRequests = new ArrayList<>();
+
+    // pre graph
+    final Map<Node, Integer> preOutputs = new LinkedHashMap<>();
+
+    Plan prePlan;
+    Plan loopPlan;
+    Plan postPlan;
+
+    Builder(Scan.ScanOp op, Flat flat, int t, boolean[] used, Set<Node> forced) {
+      this.op = op;
+      this.flat = flat;
+      this.t = t;
+      this.used = used;
+      this.forced = forced;
+      this.nc = op.carryCount();
+      this.nx = op.sequenceCount();
+      this.nk = op.constantCount();
+      this.ny = op.yCount();
+      this.nodes = flat.graph.nodes();
+      this.accE = new Node[nc];
+      String name = op.step().name();
+      this.postGraph = new Graph(name + ".post");
+      this.loopGraph = new Graph(name + ".loop");
+    }
+
+    private boolean outputUsed(int i) {
+      return used == null || used[i];
+    }
+
+    Builder build() {
+      int size = flat.graph.size();
+      List<Node> results = flat.results;
+      List<Node> params = flat.params;
+      // which values anything reads, and how often each carry is read
+      boolean[] needed = neededFrom(allRoots(results, null), size);
+      int[] uses = new int[size];
+      for (int i = 0; i < size; i++) {
+        if (needed[i]) {
+          for (Node in : nodes.get(i).inputs()) {
+            uses[in.id()]++;
+          }
+        }
+      }
+      for (int i = 0; i < nc; i++) {
+        Node c = params.get(i);
+        Node r = results.get(i);
+        if (outputUsed(nc + ny + i) || r.op() != Ops.ADD || !r.type().equals(c.type()) || uses[c.id()] != 1
+            || results.contains(c)) {
+          continue;
+        }
+        Node other = r.input(0) == c ? r.input(1) : r.input(1) == c ? r.input(0) : null;
+        if (other != null && other != c && other.type().equals(c.type())) {
+          accE[i] = other; // acc' = acc + E: summed over all steps after the loop
+        }
+      }
+      needed = neededFrom(allRoots(results, accE), size);
+      classify(needed, params);
+      markLoop(results);
+
+      // non-accumulator carries run through the loop
+      for (int i = 0; i < nc; i++) {
+        if (accE[i] == null) {
+          loopCarries.add(i);
+        }
+      }
+      buildPost(results);
+      buildLoop(results);
+      buildPre(params);
+      return this;
+    }
+
+    private List<Node> allRoots(List<Node> results, Node[] acc) {
+      List<Node> roots = new ArrayList<>();
+      for (int i = 0; i < nc; i++) {
+        roots.add(acc != null && acc[i] != null ? acc[i] : results.get(i));
+      }
+      for (int j = 0; j < ny; j++) {
+        if (outputUsed(nc + j)) {
+          roots.add(results.get(nc + j));
+        }
+      }
+      return roots;
+    }
+
+    private boolean[] neededFrom(List<Node> roots, int size) {
+      boolean[] needed = new boolean[size];
+      for (Node r : roots) {
+        needed[r.id()] = true;
+      }
+      for (int i = size - 1; i >= 0; i--) {
+        if (needed[i]) {
+          for (Node in : nodes.get(i).inputs()) {
+            needed[in.id()] = true;
+          }
+        }
+      }
+      return needed;
+    }
+
+    private void classify(boolean[] needed, List<Node> params) {
+      kind = new int[nodes.size()];
+      Arrays.fill(kind, -1);
+      for (int i = 0; i < params.size(); i++) {
+        Node p = params.get(i);
+        kind[p.id()] = i < nc ? (accE[i] != null ? ACC : CARRY) : i < nc + nx ? PRE : CONST;
+      }
+      for (int i = 0; i < nodes.size(); i++) {
+        Node n = nodes.get(i);
+        if (!needed[i] || kind[i] >= 0) {
+          continue;
+        }
+        boolean late = false;
+        boolean pre = false;
+        for (Node in : n.inputs()) {
+          int k = kind[in.id()];
+          late |= k == LATE || k == CARRY || k == ACC;
+          pre |= k == PRE;
+        }
+        if (!late && !pre) {
+          kind[i] = CONST;
+        } else if (!late && !forced.contains(n)) {
+          kind[i] = PRE;
+        } else {
+          kind[i] = LATE;
+        }
+      }
+    }
+
+    /** Late values the new carries need, or that cannot be lifted, run in the loop. */
+    private void markLoop(List<Node> results) {
+      inLoop = new boolean[nodes.size()];
+      List<Node> stack = new ArrayList<>();
+      for (int i = 0; i < nc; i++) {
+        if (accE[i] == null) {
+          stack.add(results.get(i));
+        }
+      }
+      for (Node f : forced) {
+        if (kind[f.id()] == LATE) {
+          stack.add(f);
+        }
+      }
+      while (!stack.isEmpty()) {
+        Node n = stack.remove(stack.size() - 1);
+        if (kind[n.id()] != LATE || inLoop[n.id()]) {
+          continue;
+        }
+        inLoop[n.id()] = true;
+        stack.addAll(n.inputs());
+      }
+    }
+
+    // ---------------------------------------------------------------- post
+
+    private void buildPost(List<Node> results) {
+      for (int j = 0; j < ny; j++) {
+        if (outputUsed(nc + j)) {
+          postOutputs.add(Lift.stackOf(postGraph, post(results.get(nc + j)), t));
+          postTargets.add(nc + j);
+        }
+      }
+      for (int i = 0; i < nc; i++) {
+        if (accE[i] != null && outputUsed(i)) {
+          Node init = postGraph.input("acc" + i, flat.params.get(i).type());
+          postFeeds.add(init);
+          postFeedKind.add(2);
+          postFeedIndex.add(i);
+          postOutputs.add(init.add(reduce(accE[i])));
+          postTargets.add(i);
+        }
+      }
+    }
+
+    /** The value of step node n in the post graph: a feed from pre or the loop, or lifted here. */
+    private Lift.Val post(Node n) {
+      Lift.Val v = postVal.get(n);
+      if (v != null) {
+        return v;
+      }
+      int k = kind[n.id()];
+      if (k == CONST && n.inputs().isEmpty() && !(n.op() instanceof Ops.Leaf)) {
+        v = new Lift.Val(postGraph.apply(n.op(), List.of()), false);
+      } else if (k == CONST || k == PRE) {
+        Node f = postGraph.input("pre" + n.id(), k == PRE ? stackedType(n) : n.type());
+        postFeeds.add(f);
+        postFeedKind.add(0);
+        postFeedIndex.add(postPreRequests.size()); // rewritten to a pre output index later
+        postPreRequests.add(n);
+        v = new Lift.Val(f, k == PRE);
+      } else if (k == CARRY || inLoop[n.id()]) {
+        Node f = postGraph.input("loop" + n.id(), stackedType(n));
+        postFeeds.add(f);
+        postFeedKind.add(1);
+        postFeedIndex.add(stackedRequests.size());
+        stackedIndex.put(n, stackedRequests.size());
+        stackedRequests.add(n);
+        v = new Lift.Val(f, true);
+      } else if (k == LATE) {
+        List<Lift.Val> ins = new ArrayList<>();
+        for (Node in : n.inputs()) {
+          ins.add(post(in));
+        }
+        v = new Lift.Val(Lift.lift(postGraph, n, ins, t), true);
+      } else {
+        throw new IllegalStateException("scan compiler: the accumulator " + n + " is read by the post phase");
+      }
+      postVal.put(n, v);
+      return v;
+    }
+
+    private TensorType stackedType(Node n) {
+      return new TensorType(n.dtype(), Lift.stacked(t, n.shape()));
+    }
+
+    /** Σ over all steps of step value e, as few large ops as its form allows. */
+    private Node reduce(Node e) {
+      if (kind[e.id()] == CONST) {
+        return post(e).node().mul((double) t);
+      }
+      if (e.op() == Ops.ADD && e.input(0).shape().equals(e.shape()) && e.input(1).shape().equals(e.shape())) {
+        return reduce(e.input(0)).add(reduce(e.input(1)));
+      }
+      if (e.op() instanceof Ops.MatMul) {
+        Ops.MatMul mm = (Ops.MatMul) e.op();
+        Node a = e.input(0);
+        Node b = e.input(1);
+        if (mm.transA() && !mm.transB() && a.rank() == 2 && b.rank() == 2
+            && kind[a.id()] != CONST && kind[b.id()] != CONST) {
+          // Σ_t P_tᵀ Q_t = [P_0; ...; P_T-1]ᵀ [Q_0; ...; Q_T-1]: one GEMM over T * rows
+          Node pa = post(a).node().reshape(-1, a.shape().dim(1));
+          Node pb = post(b).node().reshape(-1, b.shape().dim(1));
+          return pa.matmul(pb, true, false);
+        }
+      }
+      if (e.op() instanceof Ops.SumTo && kind[e.input(0).id()] != CONST) {
+        Node x = post(e.input(0)).node();
+        return postGraph.apply(new Ops.SumTo(((Ops.SumTo) e.op()).target()), List.of(x));
+      }
+      if ((e.op() instanceof Ops.Reshape || e.op() == Ops.TRANSPOSE || e.op() == Ops.NEG
+          || e.op() instanceof Ops.MulScalar) && kind[e.input(0).id()] != CONST) {
+        return postGraph.apply(e.op(), List.of(reduce(e.input(0))));
+      }
+      Lift.Val v = post(e);
+      return v.lifted() ? postGraph.apply(new Ops.SumAxis(0, false), List.of(v.node())) : v.node().mul((double) t);
+    }
+
+    // ---------------------------------------------------------------- loop
+
+    private void buildLoop(List<Node> results) {
+      Map<Node, Node> val = new LinkedHashMap<>();
+      List<Node> feeds = new ArrayList<>();
+      for (int i : loopCarries) {
+        Node c = flat.params.get(i);
+        Node f = loopGraph.input(c.name() != null ? c.name() : "carry" + i, c.type());
+        val.put(c, f);
+        feeds.add(f);
+      }
+      List<Node> requestFeeds = new ArrayList<>();
+      for (Node n : nodes) {
+        if (inLoop[n.id()]) {
+          List<Node> ins = new ArrayList<>();
+          for (Node in : n.inputs()) {
+            ins.add(loopValue(in, val, requestFeeds));
+          }
+          val.put(n, loopGraph.apply(n.op(), ins, n.name()));
+        }
+      }
+      List<Node> outputs = new ArrayList<>();
+      for (int i : loopCarries) {
+        outputs.add(loopValue(results.get(i), val, requestFeeds));
+      }
+      for (Node n : stackedRequests) {
+        outputs.add(loopValue(n, val, requestFeeds));
+      }
+      feeds.addAll(requestFeeds);
+      boolean anyWork = false;
+      for (boolean b : inLoop) {
+        anyWork |= b;
+      }
+      if (!outputs.isEmpty() && (anyWork || !stackedRequests.isEmpty() || !loopCarries.isEmpty())) {
+        loopPlan = Plan.compile(outputs, feeds);
+      }
+    }
+
+    private Node loopValue(Node n, Map<Node, Node> val, List<Node> requestFeeds) {
+      Node v = val.get(n);
+      if (v != null) {
+        return v;
+      }
+      int k = kind[n.id()];
+      if (k == CONST && n.inputs().isEmpty() && !(n.op() instanceof Ops.Leaf)) {
+        v = loopGraph.apply(n.op(), List.of());
+      } else if (k == CONST || k == PRE) {
+        v = loopGraph.input("pre" + n.id(), n.type());
+        requestFeeds.add(v);
+        loopRequests.add(n);
+      } else {
+        throw new IllegalStateException("scan compiler: " + n + " is needed by the loop but not computed there");
+      }
+      val.put(n, v);
+      return v;
+    }
+
+    // ---------------------------------------------------------------- pre
+
+    private void buildPre(List<Node> params) {
+      List<Node> wanted = new ArrayList<>(postPreRequests);
+      wanted.addAll(loopRequests);
+      boolean[] demanded = new boolean[nodes.size()];
+      for (Node n : wanted) {
+        demanded[n.id()] = true;
+      }
+      for (int i = nodes.size() - 1; i >= 0; i--) {
+        if (demanded[i]) {
+          for (Node in : nodes.get(i).inputs()) {
+            demanded[in.id()] = true;
+          }
+        }
+      }
+      Graph g = new Graph(op.step().name() + ".pre");
+      List<Node> feeds = new ArrayList<>();
+      Lift.Val[] val = new Lift.Val[nodes.size()];
+      for (int i = nc; i < nc + nx + nk; i++) {
+        Node p = params.get(i);
+        boolean seq = i < nc + nx;
+        Node f = g.input(p.name() != null ? p.name() : "in" + i, seq ? stackedType(p) : p.type());
+        feeds.add(f);
+        val[p.id()] = new Lift.Val(f, seq);
+      }
+      for (Node n : nodes) {
+        int id = n.id();
+        if (!demanded[id] || val[id] != null) {
+          continue;
+        }
+        List<Lift.Val> ins = new ArrayList<>();
+        List<Node> plain = new ArrayList<>();
+        for (Node in : n.inputs()) {
+          ins.add(val[in.id()]);
+          plain.add(val[in.id()].node());
+        }
+        if (kind[id] == CONST) {
+          val[id] = new Lift.Val(g.apply(n.op(), plain, n.name()), false);
+        } else if (kind[id] == PRE) {
+          val[id] = new Lift.Val(Lift.lift(g, n, ins, t), true);
+        } else {
+          throw new IllegalStateException("scan compiler: the pre phase reached " + n);
+        }
+      }
+      List<Node> outputs = new ArrayList<>();
+      for (Node n : wanted) {
+        if (!preOutputs.containsKey(n)) {
+          preOutputs.put(n, outputs.size());
+          outputs.add(val[n.id()].node());
+        }
+      }
+      for (int i = 0; i < postFeedKind.size(); i++) {
+        if (postFeedKind.get(i) == 0) {
+          postFeedIndex.set(i, preOutputs.get(postPreRequests.get(postFeedIndex.get(i))));
+        }
+      }
+      if (!outputs.isEmpty()) {
+        prePlan = Plan.compile(outputs, feeds);
+      }
+      if (!postOutputs.isEmpty()) {
+        postPlan = Plan.compile(postOutputs, postFeeds);
+      }
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.cellgraph.autodiff.compile;
+
+import dev.cellgraph.autodiff.CallOp;
+import dev.cellgraph.autodiff.Function;
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Ops;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A function's body copied into a new graph with every call of a composite function (one
+ * without a fused rule) replaced by that function's body, so that an analysis sees through
+ * calls: the backward step of a scan calls the step's derived VJP, whose recomputed forward is
+ * what the scan compiler hoists.
+ */
+final class Flat {
+  final Graph graph;
+  final List<Node> params;
+  final List<Node> results;
+
+  private Flat(Graph graph, List<Node> params, List<Node> results) {
+    this.graph = graph;
+    this.params = params;
+    this.results = results;
+  }
+
+  static Flat of(Function f) {
+    Graph g = new Graph(f.name() + ".flat");
+    List<Node> params = new ArrayList<>();
+    for (Node p : f.params()) {
+      Ops.Leaf leaf = (Ops.Leaf) p.op();
+      params.add(leaf.kind() == Ops.Leaf.Kind.INPUT ? g.input(p.name(), p.type()) : g.parameter(p.name(), p.type()));
+    }
+    return new Flat(g, params, inline(g, f, params));
+  }
+
+  /**
+   * Copies the nodes of {@code f}'s body that its results need into {@code g}, with its formal
+   * inputs bound to {@code args}; returns the copies of its results. Recursion goes only as deep
+   * as calls are nested.
+   */
+  private static List<Node> inline(Graph g, Function f, List<Node> args) {
+    List<Node> body = f.body().nodes();
+    int limit = 0;
+    for (Node r : f.results()) {
+      limit = Math.max(limit, r.id() + 1);
+    }
+    boolean[] needed = new boolean[limit];
+    for (Node r : f.results()) {
+      needed[r.id()] = true;
+    }
+    Object[] map = new Object[limit]; // a Node, or the result list of an inlined call
+    for (int i = 0; i < f.params().size(); i++) {
+      Node p = f.params().get(i);
+      if (p.id() < limit) {
+        map[p.id()] = args.get(i);
+      }
+    }
+    for (int i = limit - 1; i >= 0; i--) {
+      if (needed[i] && map[i] == null) {
+        for (Node in : body.get(i).inputs()) {
+          needed[in.id()] = true;
+        }
+      }
+    }
+    for (int i = 0; i < limit; i++) {
+      if (!needed[i] || map[i] != null) {
+        continue;
+      }
+      Node n = body.get(i);
+      if (n.op() instanceof Ops.GetOutput) {
+        Object src = map[n.input(0).id()];
+        int k = ((Ops.GetOutput) n.op()).index();
+        map[i] = src instanceof Node ? ((Node) src).output(k) : ((List<?>) src).get(k);
+        continue;
+      }
+      if (n.op() instanceof Ops.Leaf) {
+        throw new IllegalStateException("function '" + f.name() + "': leaf " + n + " is not a formal input");
+      }
+      List<Node> ins = new ArrayList<>(n.inputs().size());
+      for (Node in : n.inputs()) {
+        ins.add((Node) map[in.id()]);
+      }
+      if (n.op() instanceof CallOp && ((CallOp) n.op()).function().fused() == null) {
+        map[i] = inline(g, ((CallOp) n.op()).function(), ins);
+      } else {
+        map[i] = g.apply(n.op(), ins, n.name());
+      }
+    }
+    List<Node> out = new ArrayList<>();
+    for (Node r : f.results()) {
+      out.add((Node) map[r.id()]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,184 @@
+package dev.cellgraph.autodiff.compile;
+
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Op;
+import dev.cellgraph.autodiff.Ops;
+import dev.cellgraph.core.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lifting: the op of one scan step applied to all T steps at once. A lifted value is the stack of
+ * a per-step value over time, {@code [T] + S} for a step value of shape S; an unlifted one is the
+ * same at every step (it depends on constants only). Each rule says how an op of the step acts on
+ * stacks: elementwise ops as they are (broadcasting aligns from the right; lower-rank stacks get
+ * axes of 1 after T), axis attributes shifted by one, a matrix product of a stack with a shared
+ * matrix as one large GEMM. Anything else is {@link NotLiftable} and stays in the sequential loop.
+ */
+final class Lift {
+  private Lift() {}
+
+  /** A value in the graph being built: the node, and whether it is stacked over time. */
+  record Val(Node node, boolean lifted) {}
+
+  /** Thrown when an op has no lifting rule for its inputs; the node then runs step by step. */
+  static final class NotLiftable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final Node node;
+
+    NotLiftable(Node node) {
+      super(null, null, false, false);
+      this.node = node;
+    }
+  }
+
+  static Shape stacked(int t, Shape s) {
+    int[] d = new int[s.rank() + 1];
+    d[0] = t;
+    System.arraycopy(s.toArray(), 0, d, 1, s.rank());
+    return Shape.of(d);
+  }
+
+  /**
+   * Builds in {@code g} the lifted form of step node {@code n} (shape S) from its inputs' values;
+   * the result is {@code [t] + S}.
+   */
+  static Node lift(Graph g, Node n, List<Val> ins, int t) {
+    Op op = n.op();
+    Shape s = n.shape();
+    Shape want = stacked(t, s);
+    Node r;
+    try {
+      r = build(g, n, op, ins, t, s);
+    } catch (IllegalArgumentException e) {
+      throw new NotLiftable(n); // a type rule refused the stacked shapes: no rule for this case
+    }
+    if (r == null || !r.shape().equals(want)) {
+      throw new NotLiftable(n);
+    }
+    return r;
+  }
+
+  private static Node build(Graph g, Node n, Op op, List<Val> ins, int t, Shape s) {
+    if (op instanceof Ops.Unary || op instanceof Ops.ScalarOp || op instanceof Ops.PowScalar
+        || op instanceof Ops.Cast || op == Ops.IDENTITY || op == Ops.LOG_SOFTMAX) {
+      return g.apply(op, List.of(stackOf(g, ins.get(0), t)), n.name());
+    }
+    if (op instanceof Ops.Binary) {
+      List<Node> args = new ArrayList<>(2);
+      for (Val v : ins) {
+        args.add(v.lifted() ? alignRank(v.node(), s.rank() + 1) : v.node());
+      }
+      return g.apply(op, args, n.name());
+    }
+    if (op instanceof Ops.MatMul) {
+      Ops.MatMul mm = (Ops.MatMul) op;
+      Val a = ins.get(0);
+      Val b = ins.get(1);
+      if (a.lifted() && !b.lifted() && b.node().rank() == 2 && !mm.transA() && a.node().rank() >= 3) {
+        return g.apply(op, List.of(a.node(), b.node()), n.name()); // every step times one matrix: one GEMM
+      }
+      if (a.lifted() && b.lifted() && a.node().rank() == b.node().rank() && a.node().rank() >= 3) {
+        return g.apply(op, List.of(a.node(), b.node()), n.name()); // batched over time
+      }
+      return null;
+    }
+    if (op instanceof Ops.Slice) {
+      Ops.Slice sl = (Ops.Slice) op;
+      if (sl.axis() < 0) {
+        return null;
+      }
+      return g.apply(new Ops.Slice(sl.axis() + 1, sl.start(), sl.end()), List.of(stackOf(g, ins.get(0), t)), n.name());
+    }
+    if (op instanceof Ops.Pad) {
+      Ops.Pad p = (Ops.Pad) op;
+      if (p.axis() < 0) {
+        return null;
+      }
+      return g.apply(new Ops.Pad(p.axis() + 1, p.before(), p.after()), List.of(stackOf(g, ins.get(0), t)), n.name());
+    }
+    if (op instanceof Ops.Reshape) {
+      return g.apply(new Ops.Reshape(stacked(t, s)), List.of(stackOf(g, ins.get(0), t)), n.name());
+    }
+    if (op == Ops.TRANSPOSE) {
+      return g.apply(op, List.of(stackOf(g, ins.get(0), t)), n.name());
+    }
+    if (op instanceof Ops.Permute) {
+      int[] p = ((Ops.Permute) op).perm();
+      int[] q = new int[p.length + 1];
+      for (int i = 0; i < p.length; i++) {
+        q[i + 1] = p[i] + 1;
+      }
+      return g.apply(new Ops.Permute(q), List.of(stackOf(g, ins.get(0), t)), n.name());
+    }
+    if (op instanceof Ops.SumAxis) {
+      Ops.SumAxis sa = (Ops.SumAxis) op;
+      if (sa.axis() < 0) {
+        return null;
+      }
+      return g.apply(new Ops.SumAxis(sa.axis() + 1, sa.keepDims()), List.of(stackOf(g, ins.get(0), t)), n.name());
+    }
+    if (op == Ops.SUM_ALL) {
+      Node x = stackOf(g, ins.get(0), t);
+      return g.apply(new Ops.SumAxis(1, false), List.of(x.reshape(t, -1)), n.name());
+    }
+    if (op instanceof Ops.SumTo) {
+      Node x = stackOf(g, ins.get(0), t);
+      Shape target = ((Ops.SumTo) op).target();
+      Node summed = g.apply(new Ops.SumTo(stacked(t, padLeft(target, x.rank() - 1))), List.of(x));
+      return summed.reshape(stacked(t, target));
+    }
+    if (op instanceof Ops.BroadcastTo) {
+      Node x = alignRank(stackOf(g, ins.get(0), t), s.rank() + 1);
+      return g.apply(new Ops.BroadcastTo(stacked(t, s)), List.of(x), n.name());
+    }
+    if (op instanceof Ops.Concat) {
+      if (((Ops.Concat) op).axis() < 0) {
+        return null;
+      }
+      List<Node> parts = new ArrayList<>();
+      for (Val v : ins) {
+        parts.add(stackOf(g, v, t));
+      }
+      return g.apply(new Ops.Concat(((Ops.Concat) op).axis() + 1), parts, n.name());
+    }
+    return null;
+  }
+
+  /** The value as a stack: unlifted values are repeated over time. */
+  static Node stackOf(Graph g, Val v, int t) {
+    if (v.lifted()) {
+      return v.node();
+    }
+    Node x = v.node();
+    Node one = x.reshape(stacked(1, x.shape()));
+    return g.apply(new Ops.BroadcastTo(stacked(t, x.shape())), List.of(one));
+  }
+
+  /** A stack [T] + S reshaped to rank r by axes of 1 after T, so that it broadcasts per step. */
+  static Node alignRank(Node x, int r) {
+    if (x.rank() >= r) {
+      return x;
+    }
+    Shape s = x.shape();
+    int[] d = new int[r];
+    d[0] = s.dim(0);
+    for (int i = 1; i < r; i++) {
+      d[i] = 1;
+    }
+    for (int i = 1; i < s.rank(); i++) {
+      d[r - s.rank() + i] = s.dim(i);
+    }
+    return x.reshape(Shape.of(d));
+  }
+
+  static Shape padLeft(Shape s, int r) {
+    int[] d = new int[r];
+    int off = r - s.rank();
+    for (int i = 0; i < r; i++) {
+      d[i] = i < off ? 1 : s.dim(i - off);
+    }
+    return Shape.of(d);
+  }
+}

@@ -1,0 +1,100 @@
+package dev.cellgraph.autodiff;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cellgraph.autodiff.compile.CompiledScan;
+import dev.cellgraph.autodiff.compile.Optimizer;
+import dev.cellgraph.core.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The scan compiler: what it moves out of the loop, and that results do not change. */
+class ScanCompilerTest {
+  @AfterEach
+  void restore() {
+    Optimizer.setEnabled(true);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Tensor> lossAndGradients(boolean optimize, boolean reverse) {
+    Optimizer.setEnabled(optimize);
+    Object[] st = CompositeAndScanTest.scanSetup(7, reverse);
+    List<Node> wrt = (List<Node>) st[4];
+    Node loss = (Node) st[2];
+    List<Node> outs = new ArrayList<>(List.of(loss));
+    outs.addAll(Gradients.of(loss, wrt).list());
+    return Plan.evaluate(outs, (Map<Node, Tensor>) st[3]);
+  }
+
+  @Test
+  void optimizedAndStepByStepScansAgreeForwardAndReverse() {
+    for (boolean reverse : new boolean[] {false, true}) {
+      List<Tensor> on = lossAndGradients(true, reverse);
+      List<Tensor> off = lossAndGradients(false, reverse);
+      for (int i = 0; i < on.size(); i++) {
+        assertTrue(on.get(i).allClose(off.get(i), 1e-12, 1e-13),
+            "value " + i + (reverse ? " (reverse)" : "") + ": max difference " + on.get(i).maxAbsDiff(off.get(i)));
+      }
+    }
+  }
+
+  private static Scan.ScanOp scanOp(Graph g, boolean reverse) {
+    for (Node n : g.nodes()) {
+      if (n.op() instanceof Scan.ScanOp && ((Scan.ScanOp) n.op()).reverse() == reverse) {
+        return (Scan.ScanOp) n.op();
+      }
+    }
+    throw new AssertionError("no " + (reverse ? "reverse " : "") + "scan in " + g);
+  }
+
+  private static long count(List<String> ops, String label) {
+    return Collections.frequency(ops, label);
+  }
+
+  @Test
+  void forwardScanHoistsTheInputProductOutOfTheLoop() {
+    Object[] st = CompositeAndScanTest.scanSetup(7, false);
+    CompiledScan c = CompiledScan.compile(scanOp((Graph) st[0], false), 7, null);
+    // x W for all steps at once; only h U, the adds and tanh stay in the loop
+    assertEquals(1, count(c.preOps(), "matmul"), c.preOps().toString());
+    assertEquals(1, count(c.loopOps(), "matmul"), c.loopOps().toString());
+    assertTrue(c.loopOps().contains("tanh"), c.loopOps().toString());
+  }
+
+  @SuppressWarnings("unchecked")
+  @Test
+  void backwardScanRecomputesInBatchAndSumsWeightGradientsInOneGemmEach() {
+    Object[] st = CompositeAndScanTest.scanSetup(7, false);
+    Graph g = (Graph) st[0];
+    Gradients.of((Node) st[2], (List<Node>) st[4]);
+    Scan.ScanOp back = scanOp(g, true);
+    boolean[] used = new boolean[back.outputCount()];
+    Arrays.fill(used, 0, back.carryCount() + back.yCount(), true); // what a plan reads: not the history
+    CompiledScan c = CompiledScan.compile(back, 7, used);
+    // the recomputed forward (x W and h U of every step) is batched
+    assertEquals(2, count(c.preOps(), "matmul"), c.preOps().toString());
+    assertTrue(c.preOps().contains("tanh"), c.preOps().toString());
+    // the loop is the cotangent chain only: one product with Uᵀ per step, no weight gradient
+    assertEquals(List.of("matmul Bᵀ"), c.loopOps().stream().filter(s -> s.startsWith("matmul")).toList(),
+        c.loopOps().toString());
+    assertFalse(c.loopOps().contains("tanh"), c.loopOps().toString());
+    // dW = Σ xᵀ g and dU = Σ hᵀ g as one GEMM each over all steps, dx as one GEMM
+    assertEquals(2, count(c.postOps(), "matmul Aᵀ"), c.postOps().toString());
+    assertEquals(1, count(c.postOps(), "matmul Bᵀ"), c.postOps().toString());
+  }
+
+  @Test
+  void theSwitchTurnsTheCompilerOff() {
+    Optimizer.setEnabled(false);
+    assertFalse(Optimizer.enabled());
+    Optimizer.setEnabled(true);
+    assertTrue(Optimizer.enabled());
+  }
+}
