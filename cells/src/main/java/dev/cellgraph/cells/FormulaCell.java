@@ -29,11 +29,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FormulaCell implements Cell {
   private final String name;
   private final CellSpec spec;
+  private final boolean stackProducts;
   private final Map<String, Function> steps = new ConcurrentHashMap<>();
 
-  private FormulaCell(String name, CellSpec spec) {
+  private FormulaCell(String name, CellSpec spec, boolean stackProducts) {
     this.name = Objects.requireNonNull(name, "name");
     this.spec = Objects.requireNonNull(spec, "spec");
+    this.stackProducts = stackProducts;
     if (spec.inputs().size() != 1) {
       throw new IllegalArgumentException("cell " + name + " has inputs " + spec.inputs()
           + "; a recurrent layer feeds exactly one input per step");
@@ -41,7 +43,16 @@ public final class FormulaCell implements Cell {
   }
 
   public static FormulaCell of(String name, CellSpec spec) {
-    return new FormulaCell(name, spec);
+    return new FormulaCell(name, spec, true);
+  }
+
+  /**
+   * The same cell with every matrix product evaluated on its own, exactly as the formulas write
+   * it, instead of the products of one variable stacked into one GEMM: slower, the same numbers
+   * to float rounding, and what diagrams draw.
+   */
+  public FormulaCell asWritten() {
+    return stackProducts ? new FormulaCell(name, spec, false) : this;
   }
 
   public CellSpec spec() {
@@ -122,7 +133,9 @@ public final class FormulaCell implements Cell {
         params.put(e.getKey(), p);
         formals.add(p);
       }
-      groupProducts();
+      if (stackProducts) {
+        groupProducts();
+      }
       for (Equation eq : spec.equations()) {
         int size = spec.shapes(inputSize, hiddenSize).ofVariable(eq.target());
         Node v = asRow(eval(eq.expr()), size);

@@ -32,7 +32,8 @@ import java.util.Objects;
  * CellDiagram.of(Zoo.load("lstm")).showShapes(10, 20).toSvg(Path.of("lstm.svg"));
  * }</pre>
  *
- * <p>It draws what runs: the body of {@link FormulaCell}'s step function for a batch of one,
+ * <p>It draws what runs, as the formulas write it: the body of {@link FormulaCell#asWritten()}'s
+ * step function (one product per matrix) for a batch of one,
  * {@linkplain Diagram#compact compact} (a product {@code x Wᵀ} of the batch shown as {@code W ·},
  * sums as one {@code +}) with shapes per example. Immutable.
  */
@@ -142,7 +143,7 @@ public final class CellDiagram {
 
   /** A step function of its own, so that drawing never adds nodes to a step a layer runs. */
   private Function freshStep() {
-    return FormulaCell.of(name, spec).step(DTYPE, 1, inputSize, hiddenSize);
+    return FormulaCell.of(name, spec).asWritten().step(DTYPE, 1, inputSize, hiddenSize);
   }
 
   /** Input and previous states at the left, results at the right, carry lines straight, names typeset. */

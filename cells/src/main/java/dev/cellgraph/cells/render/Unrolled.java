@@ -58,7 +58,8 @@ public final class Unrolled {
     if (steps < 1 || steps > 1000) {
       throw new IllegalArgumentException("steps (" + steps + ") must be between 1 and 1000");
     }
-    Function step = cell.step(dtype, 1, inputSize, hiddenSize);
+    // drawn as the formulas write it: one product per matrix
+    Function step = (cell instanceof FormulaCell f ? f.asWritten() : cell).step(dtype, 1, inputSize, hiddenSize);
     Spelling sp = cell instanceof FormulaCell ? Spelling.of(((FormulaCell) cell).spec()) : null;
     List<String> names = cell.stateNames();
     int s = names.size();
