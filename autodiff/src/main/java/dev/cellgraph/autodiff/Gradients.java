@@ -201,11 +201,74 @@ public final class Gradients {
     if (parts == null || parts.isEmpty()) {
       return null;
     }
+    parts = joinPads(parts);
     Node s = parts.get(0);
     for (int i = 1; i < parts.size(); i++) {
       s = s.add(parts.get(i));
     }
     return s;
+  }
+
+  /**
+   * Contributions that are zero-padded pieces of one axis (the gradients of several slices of a
+   * value, like the gates of an LSTM) are joined by one concat, the gaps filled with zeros,
+   * instead of padding each to full size and adding: the same values, a fraction of the work.
+   * Pieces that overlap are left to the additions.
+   */
+  private static List<Node> joinPads(List<Node> parts) {
+    int pads = 0;
+    for (Node p : parts) {
+      pads += p.op() instanceof Ops.Pad ? 1 : 0;
+    }
+    if (pads < 2) {
+      return parts;
+    }
+    Node first = null;
+    int axis = -1;
+    List<Node> pieces = new ArrayList<>();
+    List<Node> rest = new ArrayList<>();
+    for (Node p : parts) {
+      if (p.op() instanceof Ops.Pad) {
+        Ops.Pad pad = (Ops.Pad) p.op();
+        int a = p.shape().normalizeAxis(pad.axis());
+        if (first == null) {
+          first = p;
+          axis = a;
+        }
+        if (a == axis && p.type().equals(first.type())) {
+          pieces.add(p);
+          continue;
+        }
+      }
+      rest.add(p);
+    }
+    if (pieces.size() < 2) {
+      return parts;
+    }
+    pieces.sort(java.util.Comparator.comparingInt(p -> ((Ops.Pad) p.op()).before()));
+    Graph g = first.graph();
+    int len = first.shape().dim(axis);
+    List<Node> joined = new ArrayList<>();
+    int at = 0;
+    for (Node p : pieces) {
+      int before = ((Ops.Pad) p.op()).before();
+      if (before < at) {
+        return parts; // overlapping pieces
+      }
+      if (before > at) {
+        joined.add(g.zeros(new TensorType(first.dtype(), first.shape().with(axis, before - at))));
+      }
+      Node piece = p.input(0);
+      joined.add(piece);
+      at = before + piece.shape().dim(axis);
+    }
+    if (at < len) {
+      joined.add(g.zeros(new TensorType(first.dtype(), first.shape().with(axis, len - at))));
+    }
+    List<Node> out = new ArrayList<>();
+    out.add(Node.concat(axis, joined));
+    out.addAll(rest);
+    return out;
   }
 
   /** The gradient with respect to {@code wrt} (a zero-filled node when nothing depends on it). */

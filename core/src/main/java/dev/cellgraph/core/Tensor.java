@@ -369,6 +369,13 @@ public final class Tensor {
     if (size() == 1 && out.equals(other.shape)) {
       return other.zipLeft(op, getFlat(0));
     }
+    // One operand repeats along leading axes ([B, N] + [N], [T, B, N] + [B, N]): whole rows.
+    if (out.equals(shape) && other.size() >= 8 && isTrailingBlock(other.shape, out)) {
+      return zipRows(op, this, other, false, out);
+    }
+    if (out.equals(other.shape) && size() >= 8 && isTrailingBlock(shape, out)) {
+      return zipRows(op, other, this, true, out);
+    }
     // General case: map every output position to both inputs through broadcast strides.
     int[] sa = broadcastStrides(shape, out);
     int[] sb = broadcastStrides(other.shape, out);
@@ -397,6 +404,51 @@ public final class Tensor {
       }
     }
     return res;
+  }
+
+  /**
+   * Whether {@code s}, broadcast to {@code out}, is one contiguous block repeated: its dims after
+   * leading ones equal the trailing dims of {@code out}.
+   */
+  private static boolean isTrailingBlock(Shape s, Shape out) {
+    int r = out.rank();
+    int off = r - s.rank();
+    int i = 0;
+    while (i < s.rank() && s.dim(i) == 1) {
+      i++;
+    }
+    for (; i < s.rank(); i++) {
+      if (s.dim(i) != out.dim(i + off)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code big op small} (or {@code small op big} when {@code smallFirst}), small repeated. */
+  private static Tensor zipRows(BinaryOp op, Tensor big, Tensor small, boolean smallFirst, Shape out) {
+    int n = out.size();
+    int m = small.size();
+    if (big.dtype == DType.FLOAT32) {
+      float[] r = new float[n];
+      for (int o = 0; o < n; o += m) {
+        if (smallFirst) {
+          Kernels.binary(op, small.f, 0, big.f, o, r, o, m);
+        } else {
+          Kernels.binary(op, big.f, o, small.f, 0, r, o, m);
+        }
+      }
+      return wrap(r, out);
+    }
+    double[] r = new double[n];
+    for (int o = 0; o < n; o += m) {
+      if (smallFirst) {
+        Kernels.binary(op, small.d, 0, big.d, o, r, o, m);
+      } else {
+        Kernels.binary(op, big.d, o, small.d, 0, r, o, m);
+      }
+    }
+    return wrap(r, out);
   }
 
   /** Strides of {@code s} as seen from the broadcast shape {@code out}: 0 on broadcast axes. */
@@ -778,7 +830,14 @@ public final class Tensor {
       for (int k = 0; k < len; k++) {
         int base = (o * len + k) * inner;
         int ob = o * inner;
-        if (f != null) {
+        if (inner >= 8) {
+          // the same additions in the same order, a row at a time through the vector kernels
+          if (f != null) {
+            Kernels.binary(BinaryOp.ADD, res.f, ob, f, base, res.f, ob, inner);
+          } else {
+            Kernels.binary(BinaryOp.ADD, res.d, ob, d, base, res.d, ob, inner);
+          }
+        } else if (f != null) {
           for (int i = 0; i < inner; i++) {
             res.f[ob + i] += f[base + i];
           }
@@ -841,6 +900,19 @@ public final class Tensor {
       throw new IllegalArgumentException("cannot sum " + shape + " down to " + target + ": it does not broadcast to it");
     }
     requireFloating("sumTo");
+    if (target.size() >= 8 && isTrailingBlock(target, shape)) {
+      // sum of whole rows, in the same order as the general loop below
+      int m = target.size();
+      Tensor res = zeros(dtype, target);
+      for (int o = 0, n = size(); o < n; o += m) {
+        if (f != null) {
+          Kernels.binary(BinaryOp.ADD, res.f, 0, f, o, res.f, 0, m);
+        } else {
+          Kernels.binary(BinaryOp.ADD, res.d, 0, d, o, res.d, 0, m);
+        }
+      }
+      return res;
+    }
     int[] st = broadcastStrides(target, shape);
     int r = rank();
     int[] dims = shape.toArray();

@@ -86,7 +86,7 @@ public final class CompiledScan {
     this.loopFeedType = new TensorType[lf];
     for (int i = 0; i < lf; i++) {
       Node n = b.loopRequests.get(i);
-      loopFeedPre[i] = b.preOutputs.get(n);
+      loopFeedPre[i] = b.loopRequestTransposed.get(i) ? b.preTransposed.get(n) : b.preOutputs.get(n);
       loopFeedSliced[i] = b.kind[n.id()] == PRE;
       loopFeedType[i] = n.type();
     }
@@ -309,9 +309,12 @@ public final class CompiledScan {
     // loop graph
     final Graph loopGraph;
     final List<Node> loopRequests = new ArrayList<>();
+    final List<Boolean> loopRequestTransposed = new ArrayList<>();
+    final Map<Node, Node> loopTransposedVal = new LinkedHashMap<>();
 
     // pre graph
     final Map<Node, Integer> preOutputs = new LinkedHashMap<>();
+    final Map<Node, Integer> preTransposed = new LinkedHashMap<>();
 
     Plan prePlan;
     Plan loopPlan;
@@ -569,6 +572,14 @@ public final class CompiledScan {
       List<Node> requestFeeds = new ArrayList<>();
       for (Node n : nodes) {
         if (inLoop[n.id()]) {
+          if (isConstantTimesTransposed(n)) {
+            // h Wᵀ with a constant W: W is transposed once in the pre phase, so that the
+            // per-step GEMM reads B row-major instead of gathering Wᵀ's columns at every step
+            Node a = loopValue(n.input(0), val, requestFeeds);
+            Node bt = loopTransposed(n.input(1), requestFeeds);
+            val.put(n, a.matmul(bt, ((Ops.MatMul) n.op()).transA(), false));
+            continue;
+          }
           List<Node> ins = new ArrayList<>();
           for (Node in : n.inputs()) {
             ins.add(loopValue(in, val, requestFeeds));
@@ -593,6 +604,27 @@ public final class CompiledScan {
       }
     }
 
+    private boolean isConstantTimesTransposed(Node n) {
+      if (!(n.op() instanceof Ops.MatMul) || !((Ops.MatMul) n.op()).transB()) {
+        return false;
+      }
+      Node b = n.input(1);
+      return kind[b.id()] == CONST && b.rank() == 2 && n.input(0).rank() == 2
+          && (!b.inputs().isEmpty() || b.op() instanceof Ops.Leaf);
+    }
+
+    private Node loopTransposed(Node b, List<Node> requestFeeds) {
+      Node v = loopTransposedVal.get(b);
+      if (v == null) {
+        v = loopGraph.input("preT" + b.id(), new TensorType(b.dtype(), Shape.of(b.shape().dim(1), b.shape().dim(0))));
+        requestFeeds.add(v);
+        loopRequests.add(b);
+        loopRequestTransposed.add(true);
+        loopTransposedVal.put(b, v);
+      }
+      return v;
+    }
+
     private Node loopValue(Node n, Map<Node, Node> val, List<Node> requestFeeds) {
       Node v = val.get(n);
       if (v != null) {
@@ -605,6 +637,7 @@ public final class CompiledScan {
         v = loopGraph.input("pre" + n.id(), n.type());
         requestFeeds.add(v);
         loopRequests.add(n);
+        loopRequestTransposed.add(false);
       } else {
         throw new IllegalStateException("scan compiler: " + n + " is needed by the loop but not computed there");
       }
@@ -658,8 +691,15 @@ public final class CompiledScan {
         }
       }
       List<Node> outputs = new ArrayList<>();
-      for (Node n : wanted) {
-        if (!preOutputs.containsKey(n)) {
+      for (int i = 0; i < wanted.size(); i++) {
+        Node n = wanted.get(i);
+        int li = i - postPreRequests.size();
+        if (li >= 0 && loopRequestTransposed.get(li)) {
+          if (!preTransposed.containsKey(n)) {
+            preTransposed.put(n, outputs.size());
+            outputs.add(val[n.id()].node().t());
+          }
+        } else if (!preOutputs.containsKey(n)) {
           preOutputs.put(n, outputs.size());
           outputs.add(val[n.id()].node());
         }

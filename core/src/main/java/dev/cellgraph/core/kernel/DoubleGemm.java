@@ -112,8 +112,10 @@ final class DoubleGemm {
               int h = sliverHeight(mc - ir);
               int rows = Math.min(h, mc - ir);
               int ci = cOff + (ic + ir) * ldc + jc + jr;
-              if (rows == h && cols == NR) {
-                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc, add);
+              // accumulating tiles go through the tile buffer and merge(): a micro-kernel that
+              // also loads and adds C outgrows C2's inlining budget and falls back to boxed vectors
+              if (rows == h && cols == NR && !add) {
+                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc, false);
               } else {
                 kernel(h, kc, buf.a, ai, bArr, bIdx, bs, buf.tile, 0, NR, false);
                 merge(buf.tile, rows, cols, c, ci, ldc, add);
@@ -217,8 +219,7 @@ final class DoubleGemm {
         for (int p = 0; p < kc; p++) {
           int src = bOff + (pc + p) * ldb + jc + jr;
           int d = base + p * NR;
-          DoubleVector.fromArray(S, b, src).intoArray(dst, d);
-          DoubleVector.fromArray(S, b, src + L).intoArray(dst, d + L);
+          System.arraycopy(b, src, dst, d, NR);
         }
       } else {
         for (int p = 0; p < kc; p++) {

@@ -24,6 +24,24 @@ final class FloatLoops {
   private static final VectorSpecies<Double> D = VectorMath.D;
   /** As many float lanes as a double vector has, for float math done in double. */
   private static final VectorSpecies<Float> FD = VectorMath.FLOATS_PER_DOUBLE_VECTOR;
+  // The double-precision loops convert through a per-thread double buffer, a chunk at a time,
+  // rather than through 256-bit float vectors: those shared the FloatVector methods' type
+  // profiles with the 512-bit loops, and C2 then failed to intrinsify their stores (PrintInlining:
+  // "VectorSupport::store failed to inline (intrinsic)") and ran the Java fallbacks.
+  private static final int CHUNK = 512;
+  private static final ThreadLocal<double[]> DBUF = ThreadLocal.withInitial(() -> new double[CHUNK]);
+
+  private static void toDoubles(float[] x, int off, double[] buf, int m) {
+    for (int j = 0; j < m; j++) {
+      buf[j] = x[off + j];
+    }
+  }
+
+  private static void toFloats(double[] buf, float[] out, int off, int m) {
+    for (int j = 0; j < m; j++) {
+      out[off + j] = (float) buf[j];
+    }
+  }
 
   /** Returns false for ops without a vector loop (the caller runs the scalar one). */
   static boolean unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
@@ -145,10 +163,16 @@ final class FloatLoops {
   }
 
   private static void softsignLoop(float[] x, int xOff, float[] out, int outOff, int n) {
-    for (int i = 0; i < n; i += FD.length()) {
-      DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
+    double[] buf = DBUF.get();
+    for (int c0 = 0; c0 < n; c0 += CHUNK) {
+      int m = Math.min(CHUNK, n - c0);
+      toDoubles(x, xOff + c0, buf, m);
+      for (int i = 0; i < m; i += D.length()) {
+      DoubleVector v = DoubleVector.fromArray(D, buf, i);
       DoubleVector r = v.div(v.abs().add(1.0));
-      ((FloatVector) r.convertShape(VectorOperators.D2F, FD, 0)).intoArray(out, outOff + i);
+      r.intoArray(buf, i);
+      }
+      toFloats(buf, out, outOff + c0, m);
     }
   }
 
@@ -165,8 +189,12 @@ final class FloatLoops {
   }
 
   private static void expLoop(float[] x, int xOff, float[] out, int outOff, int n) {
-    for (int i = 0; i < n; i += FD.length()) {
-      DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
+    double[] buf = DBUF.get();
+    for (int c0 = 0; c0 < n; c0 += CHUNK) {
+      int m = Math.min(CHUNK, n - c0);
+      toDoubles(x, xOff + c0, buf, m);
+      for (int i = 0; i < m; i += D.length()) {
+      DoubleVector v = DoubleVector.fromArray(D, buf, i);
       // exp: see VectorMath. min/max keep NaN, which flows through to the result.
       DoubleVector xc = v.max(VectorMath.EXP_MIN).min(VectorMath.EXP_MAX);
       DoubleVector k = xc.fma(DoubleVector.broadcast(D, VectorMath.LOG2E), DoubleVector.broadcast(D, VectorMath.ROUND))
@@ -191,7 +219,9 @@ final class FloatLoops {
       DoubleVector s2 = k.sub(k1).add(VectorMath.ROUND).reinterpretAsLongs()
           .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
       DoubleVector r = p.add(1.0).mul(s1).mul(s2);
-      ((FloatVector) r.convertShape(VectorOperators.D2F, FD, 0)).intoArray(out, outOff + i);
+      r.intoArray(buf, i);
+      }
+      toFloats(buf, out, outOff + c0, m);
     }
   }
 
@@ -208,8 +238,12 @@ final class FloatLoops {
   }
 
   private static void tanhLoop(float[] x, int xOff, float[] out, int outOff, int n) {
-    for (int i = 0; i < n; i += FD.length()) {
-      DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
+    double[] buf = DBUF.get();
+    for (int c0 = 0; c0 < n; c0 += CHUNK) {
+      int m = Math.min(CHUNK, n - c0);
+      toDoubles(x, xOff + c0, buf, m);
+      for (int i = 0; i < m; i += D.length()) {
+      DoubleVector v = DoubleVector.fromArray(D, buf, i);
       // tanh: see VectorMath.
       DoubleVector ax = v.abs();
       DoubleVector xm = ax.mul(-2.0).max(VectorMath.TANH_EXPM1_MIN);
@@ -235,7 +269,9 @@ final class FloatLoops {
       DoubleVector t = u.neg().div(u.add(2.0));
       DoubleVector r = t.blend(t.neg(), v.compare(VectorOperators.LT, 0.0))
           .blend(v, ax.compare(VectorOperators.LT, VectorMath.TANH_TINY));
-      ((FloatVector) r.convertShape(VectorOperators.D2F, FD, 0)).intoArray(out, outOff + i);
+      r.intoArray(buf, i);
+      }
+      toFloats(buf, out, outOff + c0, m);
     }
   }
 
@@ -252,8 +288,12 @@ final class FloatLoops {
   }
 
   private static void sigmoidLoop(float[] x, int xOff, float[] out, int outOff, int n) {
-    for (int i = 0; i < n; i += FD.length()) {
-      DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, xOff + i).convertShape(VectorOperators.F2D, D, 0);
+    double[] buf = DBUF.get();
+    for (int c0 = 0; c0 < n; c0 += CHUNK) {
+      int m = Math.min(CHUNK, n - c0);
+      toDoubles(x, xOff + c0, buf, m);
+      for (int i = 0; i < m; i += D.length()) {
+      DoubleVector v = DoubleVector.fromArray(D, buf, i);
       // logistic: see VectorMath.
       // exp: see VectorMath. min/max keep NaN, which flows through to the result.
       DoubleVector xc = v.abs().neg().max(VectorMath.EXP_MIN).min(VectorMath.EXP_MAX);
@@ -280,7 +320,9 @@ final class FloatLoops {
           .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
       DoubleVector e = p.add(1.0).mul(s1).mul(s2);
       DoubleVector r = DoubleVector.broadcast(D, 1.0).blend(e, v.compare(VectorOperators.LT, 0.0)).div(e.add(1.0));
-      ((FloatVector) r.convertShape(VectorOperators.D2F, FD, 0)).intoArray(out, outOff + i);
+      r.intoArray(buf, i);
+      }
+      toFloats(buf, out, outOff + c0, m);
     }
   }
 
