@@ -37,7 +37,7 @@ final class DemoCommand implements Command {
   record Budget(int addingLength, int addingSteps, int addingHidden, int charSteps, int charHidden, int charLength,
       int charBatch, int sampleLength) {}
 
-  static final Budget FULL = new Budget(50, 1200, 32, 300, 64, 64, 32, 400);
+  static final Budget FULL = new Budget(50, 1200, 32, 2000, 64, 64, 32, 400);
   static final Budget QUICK = new Budget(20, 120, 16, 40, 32, 32, 16, 120);
 
   @Override
@@ -58,7 +58,7 @@ final class DemoCommand implements Command {
         "Trains rnn, lstm, gru and the formula variant " + FORMULA_VARIANTS + " on the adding",
         "problem (T = " + FULL.addingLength() + ") and on a character model of the bundled Jargon File excerpt,",
         "plots the loss curves and the gradient flow (|d loss / d h_t| against distance), samples",
-        "text, and writes DIR/report.md (DIR defaults to cellgraph-demo). About 10 minutes on two",
+        "text, and writes DIR/report.md (DIR defaults to cellgraph-demo). About five minutes on two",
         "cores; --quick is a one-minute smoke run with small sizes. --cells replaces the cell list;",
         "--jobs N trains N cells at a time (default 2).");
   }
