@@ -115,9 +115,9 @@ final class DoubleGemm {
               // accumulating tiles go through the tile buffer and merge(): a micro-kernel that
               // also loads and adds C outgrows C2's inlining budget and falls back to boxed vectors
               if (rows == h && cols == NR && !add) {
-                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc, false);
+                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc);
               } else {
-                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, buf.tile, 0, NR, false);
+                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, buf.tile, 0, NR);
                 merge(buf.tile, rows, cols, c, ci, ldc, add);
               }
               ai += h * kc;
@@ -135,13 +135,13 @@ final class DoubleGemm {
   }
 
   private static void kernel(int h, int kc, double[] a, int ai, double[] b, int bi, int bs,
-      double[] c, int ci, int ldc, boolean add) {
+      double[] c, int ci, int ldc) {
     if (h == 12) {
-      kernel12(kc, a, ai, b, bi, bs, c, ci, ldc, add);
+      kernel12(kc, a, ai, b, bi, bs, c, ci, ldc);
     } else if (h == 8) {
-      kernel8(kc, a, ai, b, bi, bs, c, ci, ldc, add);
+      kernel8(kc, a, ai, b, bi, bs, c, ci, ldc);
     } else {
-      kernel4(kc, a, ai, b, bi, bs, c, ci, ldc, add);
+      kernel4(kc, a, ai, b, bi, bs, c, ci, ldc);
     }
   }
 
@@ -234,17 +234,6 @@ final class DoubleGemm {
   // The micro-kernels are unrolled by hand: the JIT keeps each named vector in a register.
 
   private static void kernel12(int kc, double[] a, int ai, double[] b, int bi, int bs,
-      double[] c, int ci, int ldc, boolean add) {
-    // two methods, not a branch: a micro-kernel that has seen both paths outgrows the JIT's
-    // inlining budget when it is recompiled, and its vectors are then boxed (20x slower)
-    if (add) {
-      kernel12Add(kc, a, ai, b, bi, bs, c, ci, ldc);
-    } else {
-      kernel12Store(kc, a, ai, b, bi, bs, c, ci, ldc);
-    }
-  }
-
-  private static void kernel12Store(int kc, double[] a, int ai, double[] b, int bi, int bs,
       double[] c, int ci, int ldc) {
     DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
     DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
@@ -289,77 +278,6 @@ final class DoubleGemm {
       c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
     }
     // Stores written out: a helper method would exceed the JIT's inlining budget and box.
-    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
-    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
-    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
-    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
-    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
-    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
-    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
-    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
-    c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + L);
-    c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + L);
-    c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + L);
-    c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + L);
-  }
-
-  private static void kernel12Add(int kc, double[] a, int ai, double[] b, int bi, int bs,
-      double[] c, int ci, int ldc) {
-    DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
-    DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
-    DoubleVector c20 = DoubleVector.zero(S); DoubleVector c21 = DoubleVector.zero(S);
-    DoubleVector c30 = DoubleVector.zero(S); DoubleVector c31 = DoubleVector.zero(S);
-    DoubleVector c40 = DoubleVector.zero(S); DoubleVector c41 = DoubleVector.zero(S);
-    DoubleVector c50 = DoubleVector.zero(S); DoubleVector c51 = DoubleVector.zero(S);
-    DoubleVector c60 = DoubleVector.zero(S); DoubleVector c61 = DoubleVector.zero(S);
-    DoubleVector c70 = DoubleVector.zero(S); DoubleVector c71 = DoubleVector.zero(S);
-    DoubleVector c80 = DoubleVector.zero(S); DoubleVector c81 = DoubleVector.zero(S);
-    DoubleVector c90 = DoubleVector.zero(S); DoubleVector c91 = DoubleVector.zero(S);
-    DoubleVector c100 = DoubleVector.zero(S); DoubleVector c101 = DoubleVector.zero(S);
-    DoubleVector c110 = DoubleVector.zero(S); DoubleVector c111 = DoubleVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int ap = ai + p * 12;
-      int bp = bi + p * bs;
-      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
-      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
-      DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 0]);
-      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-      DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
-      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-      DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
-      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-      DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
-      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-      DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 4]);
-      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-      DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
-      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
-      DoubleVector a6 = DoubleVector.broadcast(S, a[ap + 6]);
-      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
-      DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 7]);
-      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
-      DoubleVector a8 = DoubleVector.broadcast(S, a[ap + 8]);
-      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
-      DoubleVector a9 = DoubleVector.broadcast(S, a[ap + 9]);
-      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
-      DoubleVector a10 = DoubleVector.broadcast(S, a[ap + 10]);
-      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
-      DoubleVector a11 = DoubleVector.broadcast(S, a[ap + 11]);
-      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
-    }
-    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
-      c00 = c00.add(DoubleVector.fromArray(S, c, ci + 0 * ldc)); c01 = c01.add(DoubleVector.fromArray(S, c, ci + 0 * ldc + L));
-      c10 = c10.add(DoubleVector.fromArray(S, c, ci + 1 * ldc)); c11 = c11.add(DoubleVector.fromArray(S, c, ci + 1 * ldc + L));
-      c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * ldc)); c21 = c21.add(DoubleVector.fromArray(S, c, ci + 2 * ldc + L));
-      c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * ldc)); c31 = c31.add(DoubleVector.fromArray(S, c, ci + 3 * ldc + L));
-      c40 = c40.add(DoubleVector.fromArray(S, c, ci + 4 * ldc)); c41 = c41.add(DoubleVector.fromArray(S, c, ci + 4 * ldc + L));
-      c50 = c50.add(DoubleVector.fromArray(S, c, ci + 5 * ldc)); c51 = c51.add(DoubleVector.fromArray(S, c, ci + 5 * ldc + L));
-      c60 = c60.add(DoubleVector.fromArray(S, c, ci + 6 * ldc)); c61 = c61.add(DoubleVector.fromArray(S, c, ci + 6 * ldc + L));
-      c70 = c70.add(DoubleVector.fromArray(S, c, ci + 7 * ldc)); c71 = c71.add(DoubleVector.fromArray(S, c, ci + 7 * ldc + L));
-      c80 = c80.add(DoubleVector.fromArray(S, c, ci + 8 * ldc)); c81 = c81.add(DoubleVector.fromArray(S, c, ci + 8 * ldc + L));
-      c90 = c90.add(DoubleVector.fromArray(S, c, ci + 9 * ldc)); c91 = c91.add(DoubleVector.fromArray(S, c, ci + 9 * ldc + L));
-      c100 = c100.add(DoubleVector.fromArray(S, c, ci + 10 * ldc)); c101 = c101.add(DoubleVector.fromArray(S, c, ci + 10 * ldc + L));
-      c110 = c110.add(DoubleVector.fromArray(S, c, ci + 11 * ldc)); c111 = c111.add(DoubleVector.fromArray(S, c, ci + 11 * ldc + L));
     c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
     c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
     c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
@@ -375,17 +293,6 @@ final class DoubleGemm {
   }
 
   private static void kernel8(int kc, double[] a, int ai, double[] b, int bi, int bs,
-      double[] c, int ci, int ldc, boolean add) {
-    // two methods, not a branch: a micro-kernel that has seen both paths outgrows the JIT's
-    // inlining budget when it is recompiled, and its vectors are then boxed (20x slower)
-    if (add) {
-      kernel8Add(kc, a, ai, b, bi, bs, c, ci, ldc);
-    } else {
-      kernel8Store(kc, a, ai, b, bi, bs, c, ci, ldc);
-    }
-  }
-
-  private static void kernel8Store(int kc, double[] a, int ai, double[] b, int bi, int bs,
       double[] c, int ci, int ldc) {
     DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
     DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
@@ -418,57 +325,6 @@ final class DoubleGemm {
       c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
     }
     // Stores written out: a helper method would exceed the JIT's inlining budget and box.
-    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
-    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
-    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
-    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
-    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
-    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
-    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
-    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
-  }
-
-  private static void kernel8Add(int kc, double[] a, int ai, double[] b, int bi, int bs,
-      double[] c, int ci, int ldc) {
-    DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
-    DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
-    DoubleVector c20 = DoubleVector.zero(S); DoubleVector c21 = DoubleVector.zero(S);
-    DoubleVector c30 = DoubleVector.zero(S); DoubleVector c31 = DoubleVector.zero(S);
-    DoubleVector c40 = DoubleVector.zero(S); DoubleVector c41 = DoubleVector.zero(S);
-    DoubleVector c50 = DoubleVector.zero(S); DoubleVector c51 = DoubleVector.zero(S);
-    DoubleVector c60 = DoubleVector.zero(S); DoubleVector c61 = DoubleVector.zero(S);
-    DoubleVector c70 = DoubleVector.zero(S); DoubleVector c71 = DoubleVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int ap = ai + p * 8;
-      int bp = bi + p * bs;
-      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
-      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
-      DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 0]);
-      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-      DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
-      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-      DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
-      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-      DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
-      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-      DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 4]);
-      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-      DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
-      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
-      DoubleVector a6 = DoubleVector.broadcast(S, a[ap + 6]);
-      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
-      DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 7]);
-      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
-    }
-    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
-      c00 = c00.add(DoubleVector.fromArray(S, c, ci + 0 * ldc)); c01 = c01.add(DoubleVector.fromArray(S, c, ci + 0 * ldc + L));
-      c10 = c10.add(DoubleVector.fromArray(S, c, ci + 1 * ldc)); c11 = c11.add(DoubleVector.fromArray(S, c, ci + 1 * ldc + L));
-      c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * ldc)); c21 = c21.add(DoubleVector.fromArray(S, c, ci + 2 * ldc + L));
-      c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * ldc)); c31 = c31.add(DoubleVector.fromArray(S, c, ci + 3 * ldc + L));
-      c40 = c40.add(DoubleVector.fromArray(S, c, ci + 4 * ldc)); c41 = c41.add(DoubleVector.fromArray(S, c, ci + 4 * ldc + L));
-      c50 = c50.add(DoubleVector.fromArray(S, c, ci + 5 * ldc)); c51 = c51.add(DoubleVector.fromArray(S, c, ci + 5 * ldc + L));
-      c60 = c60.add(DoubleVector.fromArray(S, c, ci + 6 * ldc)); c61 = c61.add(DoubleVector.fromArray(S, c, ci + 6 * ldc + L));
-      c70 = c70.add(DoubleVector.fromArray(S, c, ci + 7 * ldc)); c71 = c71.add(DoubleVector.fromArray(S, c, ci + 7 * ldc + L));
     c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
     c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
     c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
@@ -480,17 +336,6 @@ final class DoubleGemm {
   }
 
   private static void kernel4(int kc, double[] a, int ai, double[] b, int bi, int bs,
-      double[] c, int ci, int ldc, boolean add) {
-    // two methods, not a branch: a micro-kernel that has seen both paths outgrows the JIT's
-    // inlining budget when it is recompiled, and its vectors are then boxed (20x slower)
-    if (add) {
-      kernel4Add(kc, a, ai, b, bi, bs, c, ci, ldc);
-    } else {
-      kernel4Store(kc, a, ai, b, bi, bs, c, ci, ldc);
-    }
-  }
-
-  private static void kernel4Store(int kc, double[] a, int ai, double[] b, int bi, int bs,
       double[] c, int ci, int ldc) {
     DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
     DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
@@ -517,34 +362,4 @@ final class DoubleGemm {
     c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
   }
 
-  private static void kernel4Add(int kc, double[] a, int ai, double[] b, int bi, int bs,
-      double[] c, int ci, int ldc) {
-    DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
-    DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
-    DoubleVector c20 = DoubleVector.zero(S); DoubleVector c21 = DoubleVector.zero(S);
-    DoubleVector c30 = DoubleVector.zero(S); DoubleVector c31 = DoubleVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int ap = ai + p * 4;
-      int bp = bi + p * bs;
-      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
-      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
-      DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 0]);
-      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-      DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
-      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-      DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
-      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-      DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
-      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-    }
-    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
-      c00 = c00.add(DoubleVector.fromArray(S, c, ci + 0 * ldc)); c01 = c01.add(DoubleVector.fromArray(S, c, ci + 0 * ldc + L));
-      c10 = c10.add(DoubleVector.fromArray(S, c, ci + 1 * ldc)); c11 = c11.add(DoubleVector.fromArray(S, c, ci + 1 * ldc + L));
-      c20 = c20.add(DoubleVector.fromArray(S, c, ci + 2 * ldc)); c21 = c21.add(DoubleVector.fromArray(S, c, ci + 2 * ldc + L));
-      c30 = c30.add(DoubleVector.fromArray(S, c, ci + 3 * ldc)); c31 = c31.add(DoubleVector.fromArray(S, c, ci + 3 * ldc + L));
-    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
-    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
-    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
-    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
-  }
 }

@@ -115,9 +115,9 @@ final class FloatGemm {
               // accumulating tiles go through the tile buffer and merge(): a micro-kernel that
               // also loads and adds C outgrows C2's inlining budget and falls back to boxed vectors
               if (rows == h && cols == NR && !add) {
-                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc, false);
+                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc);
               } else {
-                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, buf.tile, 0, NR, false);
+                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, buf.tile, 0, NR);
                 merge(buf.tile, rows, cols, c, ci, ldc, add);
               }
               ai += h * kc;
@@ -135,13 +135,13 @@ final class FloatGemm {
   }
 
   private static void kernel(int h, int kc, float[] a, int ai, float[] b, int bi, int bs,
-      float[] c, int ci, int ldc, boolean add) {
+      float[] c, int ci, int ldc) {
     if (h == 12) {
-      kernel12(kc, a, ai, b, bi, bs, c, ci, ldc, add);
+      kernel12(kc, a, ai, b, bi, bs, c, ci, ldc);
     } else if (h == 8) {
-      kernel8(kc, a, ai, b, bi, bs, c, ci, ldc, add);
+      kernel8(kc, a, ai, b, bi, bs, c, ci, ldc);
     } else {
-      kernel4(kc, a, ai, b, bi, bs, c, ci, ldc, add);
+      kernel4(kc, a, ai, b, bi, bs, c, ci, ldc);
     }
   }
 
@@ -234,17 +234,6 @@ final class FloatGemm {
   // The micro-kernels are unrolled by hand: the JIT keeps each named vector in a register.
 
   private static void kernel12(int kc, float[] a, int ai, float[] b, int bi, int bs,
-      float[] c, int ci, int ldc, boolean add) {
-    // two methods, not a branch: a micro-kernel that has seen both paths outgrows the JIT's
-    // inlining budget when it is recompiled, and its vectors are then boxed (20x slower)
-    if (add) {
-      kernel12Add(kc, a, ai, b, bi, bs, c, ci, ldc);
-    } else {
-      kernel12Store(kc, a, ai, b, bi, bs, c, ci, ldc);
-    }
-  }
-
-  private static void kernel12Store(int kc, float[] a, int ai, float[] b, int bi, int bs,
       float[] c, int ci, int ldc) {
     FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
@@ -289,77 +278,6 @@ final class FloatGemm {
       c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
     }
     // Stores written out: a helper method would exceed the JIT's inlining budget and box.
-    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
-    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
-    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
-    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
-    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
-    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
-    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
-    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
-    c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + L);
-    c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + L);
-    c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + L);
-    c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + L);
-  }
-
-  private static void kernel12Add(int kc, float[] a, int ai, float[] b, int bi, int bs,
-      float[] c, int ci, int ldc) {
-    FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
-    FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
-    FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
-    FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
-    FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
-    FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
-    FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S);
-    FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S);
-    FloatVector c80 = FloatVector.zero(S); FloatVector c81 = FloatVector.zero(S);
-    FloatVector c90 = FloatVector.zero(S); FloatVector c91 = FloatVector.zero(S);
-    FloatVector c100 = FloatVector.zero(S); FloatVector c101 = FloatVector.zero(S);
-    FloatVector c110 = FloatVector.zero(S); FloatVector c111 = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int ap = ai + p * 12;
-      int bp = bi + p * bs;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector a0 = FloatVector.broadcast(S, a[ap + 0]);
-      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-      FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
-      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-      FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
-      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-      FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
-      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-      FloatVector a4 = FloatVector.broadcast(S, a[ap + 4]);
-      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-      FloatVector a5 = FloatVector.broadcast(S, a[ap + 5]);
-      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
-      FloatVector a6 = FloatVector.broadcast(S, a[ap + 6]);
-      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
-      FloatVector a7 = FloatVector.broadcast(S, a[ap + 7]);
-      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
-      FloatVector a8 = FloatVector.broadcast(S, a[ap + 8]);
-      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
-      FloatVector a9 = FloatVector.broadcast(S, a[ap + 9]);
-      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
-      FloatVector a10 = FloatVector.broadcast(S, a[ap + 10]);
-      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
-      FloatVector a11 = FloatVector.broadcast(S, a[ap + 11]);
-      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
-    }
-    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
-      c00 = c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)); c01 = c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + L));
-      c10 = c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)); c11 = c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + L));
-      c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L));
-      c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L));
-      c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)); c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + L));
-      c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)); c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + L));
-      c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)); c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + L));
-      c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)); c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + L));
-      c80 = c80.add(FloatVector.fromArray(S, c, ci + 8 * ldc)); c81 = c81.add(FloatVector.fromArray(S, c, ci + 8 * ldc + L));
-      c90 = c90.add(FloatVector.fromArray(S, c, ci + 9 * ldc)); c91 = c91.add(FloatVector.fromArray(S, c, ci + 9 * ldc + L));
-      c100 = c100.add(FloatVector.fromArray(S, c, ci + 10 * ldc)); c101 = c101.add(FloatVector.fromArray(S, c, ci + 10 * ldc + L));
-      c110 = c110.add(FloatVector.fromArray(S, c, ci + 11 * ldc)); c111 = c111.add(FloatVector.fromArray(S, c, ci + 11 * ldc + L));
     c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
     c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
     c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
@@ -375,17 +293,6 @@ final class FloatGemm {
   }
 
   private static void kernel8(int kc, float[] a, int ai, float[] b, int bi, int bs,
-      float[] c, int ci, int ldc, boolean add) {
-    // two methods, not a branch: a micro-kernel that has seen both paths outgrows the JIT's
-    // inlining budget when it is recompiled, and its vectors are then boxed (20x slower)
-    if (add) {
-      kernel8Add(kc, a, ai, b, bi, bs, c, ci, ldc);
-    } else {
-      kernel8Store(kc, a, ai, b, bi, bs, c, ci, ldc);
-    }
-  }
-
-  private static void kernel8Store(int kc, float[] a, int ai, float[] b, int bi, int bs,
       float[] c, int ci, int ldc) {
     FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
@@ -418,57 +325,6 @@ final class FloatGemm {
       c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
     }
     // Stores written out: a helper method would exceed the JIT's inlining budget and box.
-    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
-    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
-    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
-    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
-    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
-    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
-    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
-    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
-  }
-
-  private static void kernel8Add(int kc, float[] a, int ai, float[] b, int bi, int bs,
-      float[] c, int ci, int ldc) {
-    FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
-    FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
-    FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
-    FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
-    FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
-    FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
-    FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S);
-    FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int ap = ai + p * 8;
-      int bp = bi + p * bs;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector a0 = FloatVector.broadcast(S, a[ap + 0]);
-      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-      FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
-      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-      FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
-      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-      FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
-      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-      FloatVector a4 = FloatVector.broadcast(S, a[ap + 4]);
-      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-      FloatVector a5 = FloatVector.broadcast(S, a[ap + 5]);
-      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
-      FloatVector a6 = FloatVector.broadcast(S, a[ap + 6]);
-      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
-      FloatVector a7 = FloatVector.broadcast(S, a[ap + 7]);
-      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
-    }
-    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
-      c00 = c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)); c01 = c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + L));
-      c10 = c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)); c11 = c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + L));
-      c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L));
-      c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L));
-      c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)); c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + L));
-      c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)); c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + L));
-      c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)); c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + L));
-      c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)); c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + L));
     c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
     c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
     c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
@@ -480,17 +336,6 @@ final class FloatGemm {
   }
 
   private static void kernel4(int kc, float[] a, int ai, float[] b, int bi, int bs,
-      float[] c, int ci, int ldc, boolean add) {
-    // two methods, not a branch: a micro-kernel that has seen both paths outgrows the JIT's
-    // inlining budget when it is recompiled, and its vectors are then boxed (20x slower)
-    if (add) {
-      kernel4Add(kc, a, ai, b, bi, bs, c, ci, ldc);
-    } else {
-      kernel4Store(kc, a, ai, b, bi, bs, c, ci, ldc);
-    }
-  }
-
-  private static void kernel4Store(int kc, float[] a, int ai, float[] b, int bi, int bs,
       float[] c, int ci, int ldc) {
     FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
@@ -517,34 +362,4 @@ final class FloatGemm {
     c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
   }
 
-  private static void kernel4Add(int kc, float[] a, int ai, float[] b, int bi, int bs,
-      float[] c, int ci, int ldc) {
-    FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
-    FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
-    FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
-    FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int ap = ai + p * 4;
-      int bp = bi + p * bs;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector a0 = FloatVector.broadcast(S, a[ap + 0]);
-      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-      FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
-      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-      FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
-      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-      FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
-      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-    }
-    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
-      c00 = c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)); c01 = c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + L));
-      c10 = c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)); c11 = c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + L));
-      c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L));
-      c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L));
-    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
-    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
-    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
-    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
-  }
 }
