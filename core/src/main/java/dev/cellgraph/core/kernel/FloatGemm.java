@@ -25,10 +25,10 @@ final class FloatGemm {
   static final int NR = 2 * L;
   /** Height of the largest register tile. */
   static final int MR = 12;
-  /** Depth of a packed block: a KC x NR panel of B plus a 12 x KC sliver of A fit in L1. */
-  static final int KC = Integer.getInteger("cellgraph.gemm.kc", 256);
+  /** Depth of a packed block: a KC x NR panel of B (16 KB) plus a 12 x KC sliver of A fit in the 48 KB L1. */
+  static final int KC = Integer.getInteger("cellgraph.gemm.kc", 128);
   /** Rows of A packed at once (a multiple of 12): MC x KC stays in L2. */
-  static final int MC = Integer.getInteger("cellgraph.gemm.mc", 144);
+  static final int MC = Integer.getInteger("cellgraph.gemm.mc", 480);
   /** Columns of B packed at once (a multiple of NR): KC x NC stays in L2. */
   static final int NC = Integer.getInteger("cellgraph.gemm.nc", 2048) / NR * NR;
   /** Products with fewer multiply-adds than this run on the calling thread only. */
@@ -112,10 +112,14 @@ final class FloatGemm {
               int h = sliverHeight(mc - ir);
               int rows = Math.min(h, mc - ir);
               int ci = cOff + (ic + ir) * ldc + jc + jr;
-              // accumulating tiles go through the tile buffer and merge(): a micro-kernel that
-              // also loads and adds C outgrows C2's inlining budget and falls back to boxed vectors
-              if (rows == h && cols == NR && !add) {
-                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc);
+              // full tiles are computed in place; accumulating ones by separate kernels that start
+              // from C (one kernel with both paths outgrows C2's inlining budget and boxes)
+              if (rows == h && cols == NR) {
+                if (add) {
+                  kernelAcc(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc);
+                } else {
+                  kernel(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc);
+                }
               } else {
                 kernel(h, kc, buf.a, ai, bArr, bIdx, bs, buf.tile, 0, NR);
                 merge(buf.tile, rows, cols, c, ci, ldc, add);
@@ -142,6 +146,18 @@ final class FloatGemm {
       kernel8(kc, a, ai, b, bi, bs, c, ci, ldc);
     } else {
       kernel4(kc, a, ai, b, bi, bs, c, ci, ldc);
+    }
+  }
+
+  /** {@link #kernel} that adds to C: separate straight-line kernels, so each stays intrinsified. */
+  private static void kernelAcc(int h, int kc, float[] a, int ai, float[] b, int bi, int bs,
+      float[] c, int ci, int ldc) {
+    if (h == 12) {
+      kernel12Acc(kc, a, ai, b, bi, bs, c, ci, ldc);
+    } else if (h == 8) {
+      kernel8Acc(kc, a, ai, b, bi, bs, c, ci, ldc);
+    } else {
+      kernel4Acc(kc, a, ai, b, bi, bs, c, ci, ldc);
     }
   }
 
@@ -341,6 +357,135 @@ final class FloatGemm {
     FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
     FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
     FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int ap = ai + p * 4;
+      int bp = bi + p * bs;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[ap + 0]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+  }
+
+  private static void kernel12Acc(int kc, float[] a, int ai, float[] b, int bi, int bs,
+      float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(S, c, ci + 0 * ldc); FloatVector c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+    FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc); FloatVector c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+    FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc); FloatVector c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+    FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc); FloatVector c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+    FloatVector c40 = FloatVector.fromArray(S, c, ci + 4 * ldc); FloatVector c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+    FloatVector c50 = FloatVector.fromArray(S, c, ci + 5 * ldc); FloatVector c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+    FloatVector c60 = FloatVector.fromArray(S, c, ci + 6 * ldc); FloatVector c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+    FloatVector c70 = FloatVector.fromArray(S, c, ci + 7 * ldc); FloatVector c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
+    FloatVector c80 = FloatVector.fromArray(S, c, ci + 8 * ldc); FloatVector c81 = FloatVector.fromArray(S, c, ci + 8 * ldc + L);
+    FloatVector c90 = FloatVector.fromArray(S, c, ci + 9 * ldc); FloatVector c91 = FloatVector.fromArray(S, c, ci + 9 * ldc + L);
+    FloatVector c100 = FloatVector.fromArray(S, c, ci + 10 * ldc); FloatVector c101 = FloatVector.fromArray(S, c, ci + 10 * ldc + L);
+    FloatVector c110 = FloatVector.fromArray(S, c, ci + 11 * ldc); FloatVector c111 = FloatVector.fromArray(S, c, ci + 11 * ldc + L);
+    for (int p = 0; p < kc; p++) {
+      int ap = ai + p * 12;
+      int bp = bi + p * bs;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[ap + 0]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, a[ap + 4]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, a[ap + 5]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, a[ap + 6]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, a[ap + 7]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+      FloatVector a8 = FloatVector.broadcast(S, a[ap + 8]);
+      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+      FloatVector a9 = FloatVector.broadcast(S, a[ap + 9]);
+      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+      FloatVector a10 = FloatVector.broadcast(S, a[ap + 10]);
+      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+      FloatVector a11 = FloatVector.broadcast(S, a[ap + 11]);
+      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+    c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + L);
+    c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + L);
+    c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + L);
+    c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + L);
+  }
+
+  private static void kernel8Acc(int kc, float[] a, int ai, float[] b, int bi, int bs,
+      float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(S, c, ci + 0 * ldc); FloatVector c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+    FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc); FloatVector c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+    FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc); FloatVector c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+    FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc); FloatVector c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+    FloatVector c40 = FloatVector.fromArray(S, c, ci + 4 * ldc); FloatVector c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+    FloatVector c50 = FloatVector.fromArray(S, c, ci + 5 * ldc); FloatVector c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+    FloatVector c60 = FloatVector.fromArray(S, c, ci + 6 * ldc); FloatVector c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+    FloatVector c70 = FloatVector.fromArray(S, c, ci + 7 * ldc); FloatVector c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
+    for (int p = 0; p < kc; p++) {
+      int ap = ai + p * 8;
+      int bp = bi + p * bs;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[ap + 0]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, a[ap + 4]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, a[ap + 5]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, a[ap + 6]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, a[ap + 7]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+  }
+
+  private static void kernel4Acc(int kc, float[] a, int ai, float[] b, int bi, int bs,
+      float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(S, c, ci + 0 * ldc); FloatVector c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+    FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc); FloatVector c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+    FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc); FloatVector c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+    FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc); FloatVector c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
     for (int p = 0; p < kc; p++) {
       int ap = ai + p * 4;
       int bp = bi + p * bs;
