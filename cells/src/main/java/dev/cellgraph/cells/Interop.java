@@ -242,9 +242,9 @@ public final class Interop {
     for (Map.Entry<String, Tensor> e : r.gradients().entrySet()) {
       Tensor v = e.getValue();
       String k = e.getKey();
-      boolean isState = k.endsWith("0") && layer.cell().stateNames().contains(k.substring(0, k.length() - 1))
-          && states.containsKey(k.substring(0, k.length() - 1));
-      if (isState && inputs.get(k).rank() == 2) {
+      // an initial state the caller gave as [B, H] gets its gradient in that shape too
+      boolean givenState = k.endsWith("0") && states.containsKey(k.substring(0, k.length() - 1));
+      if (givenState && inputs.get(k).rank() == 2) {
         v = v.reshape(v.shape().without(0));
       }
       out.put("grad." + k, v);

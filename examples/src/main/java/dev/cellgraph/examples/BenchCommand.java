@@ -84,7 +84,7 @@ final class BenchCommand implements Command {
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) {
-    Args a = Args.parse(name(), argv,
+    Args a = Args.parse(argv,
         Set.of("cell", "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
             "warmup-seconds", "dtype", "seed"),
         Set.of("formula", "json"));

@@ -40,7 +40,7 @@ final class CheckCommand implements Command {
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) {
-    Args a = Args.parse(name(), argv, Set.of("input-size", "hidden-size"), Set.of("gradcheck"));
+    Args a = Args.parse(argv, Set.of("input-size", "hidden-size"), Set.of("gradcheck"));
     String arg = a.positionals(1, "one CELL (a zoo name or a .cell file)").get(0);
     int in = a.intValue("input-size", 128, 1, 1 << 16);
     int hid = a.intValue("hidden-size", 128, 1, 1 << 16);

@@ -51,7 +51,7 @@ final class CompareCommand implements Command {
     valued.add("cells");
     valued.add("out");
     valued.add("jobs");
-    Args a = Args.parse(name(), argv, valued, Set.of());
+    Args a = Args.parse(argv, valued, Set.of());
     a.noPositionals();
     List<Cell> cells = cells(a.require("cells"));
     Task task = TaskOptions.task(a);

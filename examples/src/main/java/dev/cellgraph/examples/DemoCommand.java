@@ -65,7 +65,7 @@ final class DemoCommand implements Command {
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(name(), argv, Set.of("out", "cells", "jobs"), Set.of("quick"));
+    Args a = Args.parse(argv, Set.of("out", "cells", "jobs"), Set.of("quick"));
     a.noPositionals();
     boolean quick = a.flag("quick");
     Budget b = quick ? QUICK : FULL;

@@ -43,7 +43,7 @@ final class GradflowCommand implements Command {
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(name(), argv, Set.of("cells", "steps", "input-size", "hidden-size", "seed", "gate-bias",
+    Args a = Args.parse(argv, Set.of("cells", "steps", "input-size", "hidden-size", "seed", "gate-bias",
         "format", "o", "output"), Set.of());
     a.noPositionals();
     String list = a.require("cells");

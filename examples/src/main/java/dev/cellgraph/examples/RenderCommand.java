@@ -47,7 +47,7 @@ final class RenderCommand implements Command {
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(name(), argv,
+    Args a = Args.parse(argv,
         Set.of("view", "steps", "expand", "input-size", "hidden-size", "format", "o", "output"), Set.of());
     String arg = a.positionals(1, "one CELL (a zoo name or a .cell file)").get(0);
     String view = a.choice("view", "cell", "cell", "backward", "unrolled");

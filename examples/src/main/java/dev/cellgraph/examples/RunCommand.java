@@ -43,7 +43,7 @@ final class RunCommand implements Command {
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(name(), argv,
+    Args a = Args.parse(argv,
         Set.of("cell", "weights", "input", "out", "layers", "nonlinearity"), Set.of("bidirectional"));
     a.noPositionals();
     String cellArg = a.require("cell");

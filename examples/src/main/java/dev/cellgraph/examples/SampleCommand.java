@@ -41,7 +41,7 @@ final class SampleCommand implements Command {
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(name(), argv, Set.of("checkpoint", "length", "temperature", "prime", "seed", "cell"), Set.of());
+    Args a = Args.parse(argv, Set.of("checkpoint", "length", "temperature", "prime", "seed", "cell"), Set.of());
     a.noPositionals();
     Path dir = Paths.get(a.require("checkpoint"));
     int length = a.intValue("length", 500, 0, 10_000_000);

@@ -50,7 +50,7 @@ final class TrainCommand implements Command {
     valued.add("cell");
     valued.add("checkpoint");
     valued.add("checkpoint-every");
-    Args a = Args.parse(name(), argv, valued, Set.of("resume"));
+    Args a = Args.parse(argv, valued, Set.of("resume"));
     a.noPositionals();
     Cell cell = CellRef.resolve(a.require("cell")).cell();
     Task task = TaskOptions.task(a);

@@ -13,21 +13,18 @@ import java.util.Set;
  * option is an error that suggests the closest known one.
  */
 public final class Args {
-  private final String command;
   private final Map<String, String> values = new LinkedHashMap<>();
   private final Set<String> flags = new LinkedHashSet<>();
   private final List<String> positionals = new ArrayList<>();
 
-  private Args(String command) {
-    this.command = command;
-  }
+  private Args() {}
 
   /**
    * Parses {@code argv}. {@code valued} lists options that take a value (without dashes),
    * {@code booleans} options that do not.
    */
-  public static Args parse(String command, String[] argv, Set<String> valued, Set<String> booleans) {
-    Args a = new Args(command);
+  public static Args parse(String[] argv, Set<String> valued, Set<String> booleans) {
+    Args a = new Args();
     for (int i = 0; i < argv.length; i++) {
       String s = argv[i];
       if (s.equals("--")) {
