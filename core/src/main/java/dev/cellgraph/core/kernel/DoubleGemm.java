@@ -25,28 +25,61 @@ final class DoubleGemm {
   static final int NR = 2 * L;
   /** Height of the largest register tile. */
   static final int MR = 12;
-  /** Depth of a packed block: a KC x NR panel of B (16 KB) plus a 12 x KC sliver of A fit in the 48 KB L1. */
-  static final int KC = Integer.getInteger("cellgraph.gemm.kc", 128);
-  /** Rows of A packed at once (a multiple of 12): MC x KC stays in L2. */
-  static final int MC = Integer.getInteger("cellgraph.gemm.mc", 480);
-  /** Columns of B packed at once (a multiple of NR): KC x NC stays in L2. */
-  static final int NC = Integer.getInteger("cellgraph.gemm.nc", 1024) / NR * NR;
+  /** Depth of a packed block: a 12 x KC sliver of A (24 KB) stays in the 48 KB L1 while B panels stream from L2. */
+  static final int KC = Integer.getInteger("cellgraph.gemm.kc", 256);
+  /** Rows of A packed at once (a multiple of 12): the MC x KC block is reused for every block of B. */
+  static final int MC = Integer.getInteger("cellgraph.gemm.mc", 1032) / MR * MR;
+  /** Columns of B packed at once (a multiple of NR): the KC x NC block (1 MB) stays in the 2 MB L2. */
+  static final int NC = Integer.getInteger("cellgraph.gemm.nc", 512) / NR * NR;
   /** Products with fewer multiply-adds than this run on the calling thread only. */
   static final long PARALLEL_MIN = 1L << 20;
   /** Reading B in place instead of packing it pays off for products with at most this many rows. */
   static final int DIRECT_B_MAX_ROWS = 48;
+  /** Blocks of A with at most this many rows run through each B panel in turn (B's panels outer). */
+  static final int PANEL_OUTER_MAX_ROWS = Integer.getInteger("cellgraph.gemm.panelouter", 64);
+  /** Column-split products with at least this many rows share one packed A between the threads. */
+  static final int SHARED_A_MIN_ROWS = Integer.getInteger("cellgraph.gemm.sharedrows", 96);
   static final boolean DIRECT_B = !Boolean.getBoolean("cellgraph.gemm.packb");
 
   private static final class Buffers {
-    final double[] a = new double[MC * KC];
+    final double[] a = new double[(MC + MR) * KC];
     final double[] b = new double[KC * NC];
     final double[] tile = new double[MR * NR];
+    /** A block packed by several threads together (owned by the thread that splits the product). */
+    final double[] shared = new double[(MC + MR) * KC];
   }
 
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
   static void gemm(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] c, int cOff, int ldc, boolean accumulate, int threads) {
+    gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, null, c, cOff, ldc, accumulate, threads);
+  }
+
+  /**
+   * Packs op(B) (k x n) once into the panels the micro-kernel reads: depth blocks of KC, each a
+   * row of zero-padded panels NR columns wide, for products that multiply by the same B many times
+   * (the recurrent weights of a scan).
+   */
+  static double[] pack(boolean transB, double[] b, int bOff, int ldb, int k, int n) {
+    int stride = (n + NR - 1) / NR * NR;
+    double[] dst = new double[k * stride];
+    for (int pc = 0; pc < k; pc += KC) {
+      packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), 0, n, dst, pc * stride);
+    }
+    return dst;
+  }
+
+  /** C = (accumulate ? C : 0) + op(A) B, with B packed by {@link #pack}. */
+  static void gemmPacked(boolean transA, int m, int n, int k, double[] a, int aOff, int lda,
+      double[] packedB, double[] c, int cOff, int ldc, boolean accumulate, int threads) {
+    gemm(transA, false, m, n, k, a, aOff, lda, null, 0, 0, packedB, c, cOff, ldc, accumulate, threads);
+  }
+
+  /** With {@code packedB} non-null, B is read from it ({@link #pack}) instead of {@code b}. */
+  private static void gemm(boolean transA, boolean transB, int m, int n, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double[] packedB,
       double[] c, int cOff, int ldc, boolean accumulate, int threads) {
     if (m == 0 || n == 0) {
       return;
@@ -59,78 +92,153 @@ final class DoubleGemm {
       }
       return;
     }
+    int stride = (n + NR - 1) / NR * NR; // of packedB: one depth row of its panels
     int parts = 1;
     boolean byColumns = n >= m;
     if (threads > 1 && (long) m * n * k >= PARALLEL_MIN) {
       parts = Math.min(threads, byColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR);
     }
     if (parts == 1) {
-      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, 0, m, 0, n);
+      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, packedB, stride, c, cOff, ldc, accumulate, 0, m, 0, n);
+    } else if (byColumns && m >= SHARED_A_MIN_ROWS) {
+      sharedA(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, packedB, c, cOff, ldc, accumulate, parts);
     } else if (byColumns) {
       int p = parts;
-      Parallel.forEach(parts, i -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+      Parallel.forEach(parts, i -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, packedB, stride, c, cOff, ldc,
           accumulate, 0, m, Parallel.split(n, NR, p, i), Parallel.split(n, NR, p, i + 1)));
     } else {
       int p = parts;
-      Parallel.forEach(parts, i -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+      Parallel.forEach(parts, i -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, packedB, stride, c, cOff, ldc,
           accumulate, Parallel.split(m, MR, p, i), Parallel.split(m, MR, p, i + 1), 0, n));
+    }
+  }
+
+  /**
+   * Columns split over {@code parts} threads that share one packed block of A: the threads pack
+   * disjoint slivers of it, then each multiplies it by its own columns of B. (Each thread packing
+   * all of A for itself costs a tenth of a 1024^3 product.)
+   */
+  private static void sharedA(boolean transA, boolean transB, int m, int n, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double[] packedB,
+      double[] c, int cOff, int ldc, boolean accumulate, int parts) {
+    int stride = (n + NR - 1) / NR * NR; // of packedB
+    double[] packed = BUFFERS.get().shared;
+    int step = blockRows(m);
+    for (int ic = 0; ic < m; ic += step) {
+      int mc = Math.min(step, m - ic);
+      int i0 = ic;
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        int p0 = pc;
+        boolean add = accumulate || pc > 0;
+        // sliver boundaries at multiples of 12 rows: every sliver before a boundary is 12 high, so
+        // each part's slivers land where packing the whole block would put them
+        Parallel.forEach(parts, i -> {
+          int r0 = Parallel.split(mc, MR, parts, i);
+          int r1 = Parallel.split(mc, MR, parts, i + 1);
+          packA(transA, a, aOff, lda, i0 + r0, r1 - r0, p0, kc, packed, r0 * kc);
+        });
+        Parallel.forEach(parts, i -> macro(packed, mc, kc, add, transB, b, bOff, ldb, packedB, stride, p0,
+            c, cOff + i0 * ldc, ldc, Parallel.split(n, NR, parts, i), Parallel.split(n, NR, parts, i + 1),
+            false, BUFFERS.get()));
+      }
     }
   }
 
   /** Rows [i0, i1) and columns [j0, j1) of C, on the calling thread. */
   private static void block(boolean transA, boolean transB, int k,
-      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double[] packedB, int packedStride,
       double[] c, int cOff, int ldc, boolean accumulate, int i0, int i1, int j0, int j1) {
     Buffers buf = BUFFERS.get();
     // With few rows each B element feeds few multiply-adds, so copying B costs more than it
-    // saves: the micro-kernel reads row-major B in place (measured: m=16 n=256 k=64 at 93 GFLOP/s
-    // in place, 69 packed; m=64 n=2048 k=512 at 63 in place, 86 packed).
-    boolean direct = DIRECT_B && !transB && i1 - i0 <= DIRECT_B_MAX_ROWS;
-    for (int jc = j0; jc < j1; jc += NC) {
-      int nc = Math.min(NC, j1 - jc);
+    // saves: the micro-kernel reads row-major B in place.
+    boolean direct = DIRECT_B && packedB == null && !transB && i1 - i0 <= DIRECT_B_MAX_ROWS;
+    int step = blockRows(i1 - i0);
+    for (int ic = i0; ic < i1; ic += step) {
+      int mc = Math.min(step, i1 - ic);
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
-        boolean add = accumulate || pc > 0;
-        int fullPanels = direct ? nc / NR : 0;
-        packB(transB, b, bOff, ldb, pc, kc, jc + fullPanels * NR, nc - fullPanels * NR, buf.b);
-        for (int ic = i0; ic < i1; ic += MC) {
-          int mc = Math.min(MC, i1 - ic);
-          packA(transA, a, aOff, lda, ic, mc, pc, kc, buf.a);
-          for (int jr = 0; jr < nc; jr += NR) {
-            int cols = Math.min(NR, nc - jr);
-            int panel = jr / NR;
-            double[] bArr = buf.b;
-            int bIdx = (panel - fullPanels) * kc * NR;
-            int bs = NR;
-            if (panel < fullPanels) {
-              bArr = b;
-              bIdx = bOff + pc * ldb + jc + jr;
-              bs = ldb;
-            }
-            int ai = 0;
-            for (int ir = 0; ir < mc; ) {
-              int h = sliverHeight(mc - ir);
-              int rows = Math.min(h, mc - ir);
-              int ci = cOff + (ic + ir) * ldc + jc + jr;
-              // full tiles are computed in place; accumulating ones by separate kernels that start
-              // from C (one kernel with both paths outgrows C2's inlining budget and boxes)
-              if (rows == h && cols == NR) {
-                if (add) {
-                  kernelAcc(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc);
-                } else {
-                  kernel(h, kc, buf.a, ai, bArr, bIdx, bs, c, ci, ldc);
-                }
-              } else {
-                kernel(h, kc, buf.a, ai, bArr, bIdx, bs, buf.tile, 0, NR);
-                merge(buf.tile, rows, cols, c, ci, ldc, add);
-              }
-              ai += h * kc;
-              ir += h;
-            }
+        packA(transA, a, aOff, lda, ic, mc, pc, kc, buf.a, 0);
+        macro(buf.a, mc, kc, accumulate || pc > 0, transB, b, bOff, ldb, packedB, packedStride, pc,
+            c, cOff + ic * ldc, ldc, j0, j1, direct, buf);
+      }
+    }
+  }
+
+  /**
+   * Adds (or stores) the product of a packed mc x kc block of A and depths [pc, pc + kc), columns
+   * [j0, j1) of op(B) into the mc rows of C starting at {@code cOff}.
+   */
+  private static void macro(double[] packedA, int mc, int kc, boolean add,
+      boolean transB, double[] b, int bOff, int ldb, double[] packedB, int packedStride, int pc,
+      double[] c, int cOff, int ldc, int j0, int j1, boolean direct, Buffers buf) {
+    for (int jc = j0; jc < j1; jc += NC) {
+      int nc = Math.min(NC, j1 - jc);
+      int fullPanels = direct ? nc / NR : 0;
+      double[] blockB = buf.b;
+      int blockOff = 0;
+      if (packedB != null) {
+        blockB = packedB;
+        blockOff = pc * packedStride + jc * kc;
+      } else {
+        packB(transB, b, bOff, ldb, pc, kc, jc + fullPanels * NR, nc - fullPanels * NR, buf.b, 0);
+      }
+      if (direct || mc <= PANEL_OUTER_MAX_ROWS) {
+        // few rows: each panel of B goes to L1 once and serves every sliver of A
+        for (int jr = 0; jr < nc; jr += NR) {
+          int panel = jr / NR;
+          double[] bArr = panel < fullPanels ? b : blockB;
+          int bIdx = panel < fullPanels ? bOff + pc * ldb + jc + jr : blockOff + (panel - fullPanels) * kc * NR;
+          int bs = panel < fullPanels ? ldb : NR;
+          for (int ir = 0, ai = 0; ir < mc; ) {
+            int h = sliverHeight(mc - ir);
+            tile(h, Math.min(h, mc - ir), Math.min(NR, nc - jr), kc, add, packedA, ai, bArr, bIdx, bs,
+                c, cOff + ir * ldc + jc + jr, ldc, buf);
+            ai += h * kc;
+            ir += h;
           }
+        }
+      } else {
+        // The 12 x KC sliver of A stays in L1 while the micro-kernel walks along a row of C
+        // tiles, streaming the panels of the packed B block from L2 (BLIS's loop order).
+        for (int ir = 0, ai = 0; ir < mc; ) {
+          int h = sliverHeight(mc - ir);
+          int rows = Math.min(h, mc - ir);
+          for (int jr = 0; jr < nc; jr += NR) {
+            tile(h, rows, Math.min(NR, nc - jr), kc, add, packedA, ai, blockB, blockOff + jr * kc, NR,
+                c, cOff + ir * ldc + jc + jr, ldc, buf);
+          }
+          ai += h * kc;
+          ir += h;
         }
       }
     }
+  }
+
+  /**
+   * One tile of C: full tiles are computed in place, accumulating ones by separate kernels that
+   * start from C (one kernel with both paths outgrows C2's inlining budget and boxes), and edge
+   * tiles through a scratch tile.
+   */
+  private static void tile(int h, int rows, int cols, int kc, boolean add, double[] a, int ai,
+      double[] b, int bi, int bs, double[] c, int ci, int ldc, Buffers buf) {
+    if (rows == h && cols == NR) {
+      if (add) {
+        kernelAcc(h, kc, a, ai, b, bi, bs, c, ci, ldc);
+      } else {
+        kernel(h, kc, a, ai, b, bi, bs, c, ci, ldc);
+      }
+    } else {
+      kernel(h, kc, a, ai, b, bi, bs, buf.tile, 0, NR);
+      merge(buf.tile, rows, cols, c, ci, ldc, add);
+    }
+  }
+
+  /** Rows per packed block of A: at most MC, evenly split, a multiple of 12. */
+  private static int blockRows(int rows) {
+    int blocks = (rows + MC - 1) / MC;
+    int per = (rows + blocks - 1) / blocks;
+    return (per + MR - 1) / MR * MR;
   }
 
   /** 12 rows while there are more than 8 left, then 8 or 4: padding stays below 4 rows. */
@@ -180,8 +288,8 @@ final class DoubleGemm {
    * each stored depth-major (the rows of one depth adjacent), padded with zero rows.
    */
   private static void packA(boolean transA, double[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
-      double[] dst) {
-    int s = 0;
+      double[] dst, int dstOff) {
+    int s = dstOff;
     for (int ir = 0; ir < mc; ) {
       int h = sliverHeight(mc - ir);
       int rows = Math.min(h, mc - ir);
@@ -216,8 +324,8 @@ final class DoubleGemm {
    * each stored depth-major, the last one padded with zero columns.
    */
   private static void packB(boolean transB, double[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
-      double[] dst) {
-    for (int jr = 0, base = 0; jr < nc; jr += NR, base += kc * NR) {
+      double[] dst, int dstOff) {
+    for (int jr = 0, base = dstOff; jr < nc; jr += NR, base += kc * NR) {
       int cols = Math.min(NR, nc - jr);
       if (transB) {
         for (int j = 0; j < cols; j++) {

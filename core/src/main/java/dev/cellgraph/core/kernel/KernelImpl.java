@@ -18,6 +18,18 @@ interface KernelImpl {
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
       double[] c, int cOff, int ldc, boolean accumulate, int threads);
 
+  /** op(B) (k x n) packed for {@link #gemm(boolean, int, int, int, float[], int, int, PackedMatrix, float[], int, int, boolean, int)}. */
+  PackedMatrix pack(boolean transB, int k, int n, float[] b, int bOff, int ldb);
+
+  PackedMatrix pack(boolean transB, int k, int n, double[] b, int bOff, int ldb);
+
+  /** C = (accumulate ? C : 0) + op(A) B, with B packed by this implementation. */
+  void gemm(boolean transA, int m, int n, int k, float[] a, int aOff, int lda, PackedMatrix b,
+      float[] c, int cOff, int ldc, boolean accumulate, int threads);
+
+  void gemm(boolean transA, int m, int n, int k, double[] a, int aOff, int lda, PackedMatrix b,
+      double[] c, int cOff, int ldc, boolean accumulate, int threads);
+
   void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n);
 
   void unary(UnaryOp op, double[] x, int xOff, double[] out, int outOff, int n);

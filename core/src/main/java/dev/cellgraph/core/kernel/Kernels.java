@@ -130,6 +130,59 @@ public final class Kernels {
     IMPL.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
   }
 
+  /**
+   * Packs op(B) (k x n, float32) once for many products by the active implementation
+   * ({@link #gemm(boolean, int, int, int, float[], int, int, PackedMatrix, float[], int, int, boolean)}).
+   */
+  public static PackedMatrix pack(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+    checkPack(transB, k, n, b.length, bOff, ldb);
+    return IMPL.pack(transB, k, n, b, bOff, ldb);
+  }
+
+  /** {@link #pack(boolean, int, int, float[], int, int)} in float64. */
+  public static PackedMatrix pack(boolean transB, int k, int n, double[] b, int bOff, int ldb) {
+    checkPack(transB, k, n, b.length, bOff, ldb);
+    return IMPL.pack(transB, k, n, b, bOff, ldb);
+  }
+
+  /** C = (accumulate ? C : 0) + op(A) B in float32, with B (k x n) packed by {@link #pack}. */
+  public static void gemm(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
+      PackedMatrix b, float[] c, int cOff, int ldc, boolean accumulate) {
+    checkPacked(b, true, m, n, k, transA, a.length, aOff, lda, c.length, cOff, ldc);
+    b.owner().gemm(transA, m, n, k, a, aOff, lda, b, c, cOff, ldc, accumulate, threads);
+  }
+
+  /** C = (accumulate ? C : 0) + op(A) B in float64, with B (k x n) packed by {@link #pack}. */
+  public static void gemm(boolean transA, int m, int n, int k, double[] a, int aOff, int lda,
+      PackedMatrix b, double[] c, int cOff, int ldc, boolean accumulate) {
+    checkPacked(b, false, m, n, k, transA, a.length, aOff, lda, c.length, cOff, ldc);
+    b.owner().gemm(transA, m, n, k, a, aOff, lda, b, c, cOff, ldc, accumulate, threads);
+  }
+
+  private static void checkPack(boolean transB, int k, int n, int len, int off, int ld) {
+    if (k < 0 || n < 0) {
+      throw new IllegalArgumentException("pack sizes k=" + k + ", n=" + n + " must not be negative");
+    }
+    checkMatrix("B", len, off, transB ? n : k, transB ? k : n, ld);
+  }
+
+  private static void checkPacked(PackedMatrix b, boolean isFloat, int m, int n, int k, boolean transA,
+      int aLen, int aOff, int lda, int cLen, int cOff, int ldc) {
+    if (b.isFloat() != isFloat) {
+      throw new IllegalArgumentException("packed B holds " + (b.isFloat() ? "float32" : "float64")
+          + " values, the product is in " + (isFloat ? "float32" : "float64"));
+    }
+    if (b.rows() != k || b.cols() != n) {
+      throw new IllegalArgumentException("packed B is " + b.rows() + " x " + b.cols() + ", the product needs "
+          + k + " x " + n);
+    }
+    if (m < 0) {
+      throw new IllegalArgumentException("gemm size m=" + m + " must not be negative");
+    }
+    checkMatrix("A", aLen, aOff, transA ? k : m, transA ? m : k, lda);
+    checkMatrix("C", cLen, cOff, m, n, ldc);
+  }
+
   /** C = (accumulate ? C : 0) + op(A) op(B) in float64; op(A) is m x k, op(B) is k x n. */
   public static void gemm(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,

@@ -31,6 +31,41 @@ final class PlainKernels implements KernelImpl {
   }
 
   @Override
+  public PackedMatrix pack(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+    float[] copy = new float[k * n];
+    for (int p = 0; p < k; p++) {
+      for (int j = 0; j < n; j++) {
+        copy[p * n + j] = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+      }
+    }
+    return new PackedMatrix(this, k, n, copy, null);
+  }
+
+  @Override
+  public PackedMatrix pack(boolean transB, int k, int n, double[] b, int bOff, int ldb) {
+    double[] copy = new double[k * n];
+    for (int p = 0; p < k; p++) {
+      for (int j = 0; j < n; j++) {
+        copy[p * n + j] = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+      }
+    }
+    return new PackedMatrix(this, k, n, null, copy);
+  }
+
+  /** The plain packing is a row-major copy of op(B). */
+  @Override
+  public void gemm(boolean transA, int m, int n, int k, float[] a, int aOff, int lda, PackedMatrix b,
+      float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+    gemm(transA, false, m, n, k, a, aOff, lda, b.floats(), 0, Math.max(1, n), c, cOff, ldc, accumulate, threads);
+  }
+
+  @Override
+  public void gemm(boolean transA, int m, int n, int k, double[] a, int aOff, int lda, PackedMatrix b,
+      double[] c, int cOff, int ldc, boolean accumulate, int threads) {
+    gemm(transA, false, m, n, k, a, aOff, lda, b.doubles(), 0, Math.max(1, n), c, cOff, ldc, accumulate, threads);
+  }
+
+  @Override
   public void gemm(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate, int threads) {

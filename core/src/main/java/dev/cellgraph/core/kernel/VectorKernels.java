@@ -48,6 +48,28 @@ final class VectorKernels implements KernelImpl {
     DoubleGemm.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
   }
 
+  @Override
+  public PackedMatrix pack(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+    return new PackedMatrix(this, k, n, FloatGemm.pack(transB, b, bOff, ldb, k, n), null);
+  }
+
+  @Override
+  public PackedMatrix pack(boolean transB, int k, int n, double[] b, int bOff, int ldb) {
+    return new PackedMatrix(this, k, n, null, DoubleGemm.pack(transB, b, bOff, ldb, k, n));
+  }
+
+  @Override
+  public void gemm(boolean transA, int m, int n, int k, float[] a, int aOff, int lda, PackedMatrix b,
+      float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+    FloatGemm.gemmPacked(transA, m, n, k, a, aOff, lda, b.floats(), c, cOff, ldc, accumulate, threads);
+  }
+
+  @Override
+  public void gemm(boolean transA, int m, int n, int k, double[] a, int aOff, int lda, PackedMatrix b,
+      double[] c, int cOff, int ldc, boolean accumulate, int threads) {
+    DoubleGemm.gemmPacked(transA, m, n, k, a, aOff, lda, b.doubles(), c, cOff, ldc, accumulate, threads);
+  }
+
   // ---- unary and binary: one loop per op, see FloatLoops for why ---------------------------------
 
   @Override

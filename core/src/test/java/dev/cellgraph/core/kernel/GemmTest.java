@@ -1,6 +1,8 @@
 package dev.cellgraph.core.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -40,6 +42,9 @@ class GemmTest {
     }
     out.add(Arguments.of(257, 130, 257, false, false, false, 2));
     out.add(Arguments.of(130, 257, 257, true, true, true, 2));
+    // More rows than one packed block of A (MC): several row blocks, shared by two threads or not.
+    out.add(Arguments.of(1100, 1200, 20, false, false, true, 2));
+    out.add(Arguments.of(1100, 130, 300, true, false, false, 1));
     return out.stream();
   }
 
@@ -125,6 +130,48 @@ class GemmTest {
       // Same inputs (exact in float32); float rounding is the unit.
       check(impl.name() + " float32", c, cfd, expected, magnitude, 0x1p-23);
     }
+  }
+
+  /**
+   * A packed B (packed once, used for many products) gives exactly the unpacked product's values:
+   * the same blocks, micro-kernels and order of additions.
+   */
+  @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4} accumulate={5} threads={6}")
+  @MethodSource("cases")
+  void packedOperandGivesTheSameValues(int m, int n, int k, boolean transA, boolean transB,
+      boolean accumulate, int threads) {
+    Random random = new Random(17L * m + 5L * n + k);
+    Stored a = new Stored(transA ? k : m, transA ? m : k, random);
+    Stored b = new Stored(transB ? n : k, transB ? k : n, random);
+    Stored c = new Stored(m, n, random);
+    for (KernelImpl impl : List.of(Kernels.plain(), Kernels.active())) {
+      double[] want = c.values.clone();
+      impl.gemm(transA, transB, m, n, k, a.values, a.off, a.ld, b.values, b.off, b.ld,
+          want, c.off, c.ld, accumulate, threads);
+      PackedMatrix pd = impl.pack(transB, k, n, b.values, b.off, b.ld);
+      double[] got = c.values.clone();
+      impl.gemm(transA, m, n, k, a.values, a.off, a.ld, pd, got, c.off, c.ld, accumulate, threads);
+      assertArrayEquals(want, got, impl.name() + " float64");
+
+      float[] wantF = c.floats();
+      impl.gemm(transA, transB, m, n, k, a.floats(), a.off, a.ld, b.floats(), b.off, b.ld,
+          wantF, c.off, c.ld, accumulate, threads);
+      PackedMatrix pf = impl.pack(transB, k, n, b.floats(), b.off, b.ld);
+      float[] gotF = c.floats();
+      impl.gemm(transA, m, n, k, a.floats(), a.off, a.ld, pf, gotF, c.off, c.ld, accumulate, threads);
+      assertArrayEquals(wantF, gotF, impl.name() + " float32");
+    }
+  }
+
+  @Test
+  void packedOperandOfTheWrongShapeOrDtypeIsRejected() {
+    PackedMatrix p = Kernels.pack(false, 3, 4, new float[12], 0, 4);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Kernels.gemm(false, 2, 4, 5, new float[10], 0, 5, p, new float[8], 0, 4, false));
+    assertEquals("packed B is 3 x 4, the product needs 5 x 4", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Kernels.gemm(false, 2, 4, 3, new double[6], 0, 3, p, new double[8], 0, 4, false));
+    assertEquals("packed B holds float32 values, the product is in float64", e.getMessage());
   }
 
   /** Every element within (k + 2) rounding units of its magnitude; padding untouched. */
