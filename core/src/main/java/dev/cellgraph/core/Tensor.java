@@ -2,6 +2,7 @@ package dev.cellgraph.core;
 
 import dev.cellgraph.core.kernel.BinaryOp;
 import dev.cellgraph.core.kernel.Kernels;
+import dev.cellgraph.core.kernel.PackedMatrix;
 import dev.cellgraph.core.kernel.UnaryOp;
 import java.util.Arrays;
 import java.util.List;
@@ -29,13 +30,20 @@ public final class Tensor {
   private final float[] f;
   private final double[] d;
   private final long[] l;
+  /** This matrix packed as the right operand of products ({@link #packedForMatmul}), or null. */
+  private final PackedMatrix packed;
 
   private Tensor(DType dtype, Shape shape, float[] f, double[] d, long[] l) {
+    this(dtype, shape, f, d, l, null);
+  }
+
+  private Tensor(DType dtype, Shape shape, float[] f, double[] d, long[] l, PackedMatrix packed) {
     this.dtype = dtype;
     this.shape = shape;
     this.f = f;
     this.d = d;
     this.l = l;
+    this.packed = packed;
   }
 
   // ---------------------------------------------------------------- creation
@@ -546,8 +554,34 @@ public final class Tensor {
     return c;
   }
 
+  /**
+   * This matrix, with a copy packed for use as the right operand {@code b} of
+   * {@code a.matmul(b)} (not transposed): products by it then skip the packing every product
+   * otherwise does, which pays off when one matrix multiplies many others (a recurrent weight
+   * at every step of a sequence). Same values, same results to the bit; costs one more copy
+   * of the matrix in memory. Only for rank-2 float tensors; other tensors are returned as they are.
+   */
+  public Tensor packedForMatmul() {
+    if (packed != null || rank() != 2 || !dtype.isFloating()) {
+      return this;
+    }
+    int k = shape.dim(0);
+    int n = shape.dim(1);
+    PackedMatrix p = dtype == DType.FLOAT32 ? Kernels.pack(false, k, n, f, 0, Math.max(1, n))
+        : Kernels.pack(false, k, n, d, 0, Math.max(1, n));
+    return new Tensor(dtype, shape, f, d, l, p);
+  }
+
   private static void gemm(boolean ta, boolean tb, int m, int n, int k,
       Tensor a, int aOff, int lda, Tensor b, int bOff, int ldb, Tensor c, int cOff, int ldc) {
+    if (b.packed != null && !tb && bOff == 0) {
+      if (a.dtype == DType.FLOAT32) {
+        Kernels.gemm(ta, m, n, k, a.f, aOff, lda, b.packed, c.f, cOff, ldc, false);
+      } else {
+        Kernels.gemm(ta, m, n, k, a.d, aOff, lda, b.packed, c.d, cOff, ldc, false);
+      }
+      return;
+    }
     if (a.dtype == DType.FLOAT32) {
       Kernels.gemm(ta, tb, m, n, k, a.f, aOff, lda, b.f, bOff, ldb, c.f, cOff, ldc, false);
     } else {

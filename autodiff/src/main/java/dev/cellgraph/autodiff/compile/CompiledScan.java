@@ -59,6 +59,7 @@ public final class CompiledScan {
   private final boolean[] historyWanted; // per loop carry
   private final int[] loopFeedPre;       // per loop feed after the carries: pre output index
   private final boolean[] loopFeedSliced;
+  private final boolean[] loopFeedPacked; // a constant right operand of a loop product
   private final TensorType[] loopFeedType;
   private final TensorType[] stackedType;
   private final int[] postFeedKind;      // 0 pre output, 1 stacked loop value, 2 scan input
@@ -83,11 +84,13 @@ public final class CompiledScan {
     int lf = b.loopRequests.size();
     this.loopFeedPre = new int[lf];
     this.loopFeedSliced = new boolean[lf];
+    this.loopFeedPacked = new boolean[lf];
     this.loopFeedType = new TensorType[lf];
     for (int i = 0; i < lf; i++) {
       Node n = b.loopRequests.get(i);
       loopFeedPre[i] = b.loopRequestTransposed.get(i) ? b.preTransposed.get(n) : b.preOutputs.get(n);
       loopFeedSliced[i] = b.kind[n.id()] == PRE;
+      loopFeedPacked[i] = !loopFeedSliced[i] && t > 1 && b.loopFeedIsRightOperand(i);
       loopFeedType[i] = n.type();
     }
     this.stackedType = new TensorType[b.stackedRequests.size()];
@@ -162,6 +165,10 @@ public final class CompiledScan {
     for (int j = 0; j < loopFeedPre.length; j++) {
       if (!loopFeedSliced[j]) {
         feeds[m + j] = preVals.get(loopFeedPre[j]);
+        if (loopFeedPacked[j]) {
+          // packed once for the T products by it (h W_hhᵀ and dgates W_hh)
+          feeds[m + j] = feeds[m + j].packedForMatmul();
+        }
       }
     }
     List<Tensor> feedList = Arrays.asList(feeds);
@@ -309,6 +316,7 @@ public final class CompiledScan {
     // loop graph
     final Graph loopGraph;
     final List<Node> loopRequests = new ArrayList<>();
+    final List<Node> loopFeeds = new ArrayList<>(); // the loop graph's input per loop request
     final List<Boolean> loopRequestTransposed = new ArrayList<>();
     final Map<Node, Node> loopTransposedVal = new LinkedHashMap<>();
 
@@ -595,6 +603,7 @@ public final class CompiledScan {
         outputs.add(loopValue(n, val, requestFeeds));
       }
       feeds.addAll(requestFeeds);
+      loopFeeds.addAll(requestFeeds);
       boolean anyWork = false;
       for (boolean b : inLoop) {
         anyWork |= b;
@@ -602,6 +611,18 @@ public final class CompiledScan {
       if (!outputs.isEmpty() && (anyWork || !stackedRequests.isEmpty() || !loopCarries.isEmpty())) {
         loopPlan = Plan.compile(outputs, feeds);
       }
+    }
+
+    /** Whether loop feed {@code i} (after the carries) is the untransposed right operand of a loop product. */
+    boolean loopFeedIsRightOperand(int i) {
+      Node feed = loopFeeds.get(i);
+      for (Node n : loopGraph.nodes()) {
+        if (n.op() instanceof Ops.MatMul && !((Ops.MatMul) n.op()).transB() && n.input(1) == feed
+            && n.input(1).rank() == 2) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private boolean isConstantTimesTransposed(Node n) {
