@@ -2,6 +2,7 @@ package dev.cellgraph.core.kernel;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -176,153 +177,126 @@ final class FloatLoops {
     }
   }
 
-  /** In double, rounded once, as {@link UnaryOp#apply(float)}. */
+  // exp, tanh and the logistic function in float lanes (see VectorMath for the method and the
+  // accuracy): sixteen lanes at a time instead of eight doubles plus two conversions. The tail
+  // is padded into a full vector, so an element's result never depends on its position.
+
   private static void exp(float[] x, int xOff, float[] out, int outOff, int n) {
-    int full = FD.loopBound(n);
+    int full = F.loopBound(n);
     expLoop(x, xOff, out, outOff, full);
     if (full < n) {
-      float[] t = new float[FD.length()];
+      float[] t = new float[L];
       System.arraycopy(x, xOff + full, t, 0, n - full);
-      expLoop(t, 0, t, 0, t.length);
+      expLoop(t, 0, t, 0, L);
       System.arraycopy(t, 0, out, outOff + full, n - full);
     }
   }
 
   private static void expLoop(float[] x, int xOff, float[] out, int outOff, int n) {
-    double[] buf = DBUF.get();
-    for (int c0 = 0; c0 < n; c0 += CHUNK) {
-      int m = Math.min(CHUNK, n - c0);
-      toDoubles(x, xOff + c0, buf, m);
-      for (int i = 0; i < m; i += D.length()) {
-      DoubleVector v = DoubleVector.fromArray(D, buf, i);
+    for (int i = 0; i < n; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
       // exp: see VectorMath. min/max keep NaN, which flows through to the result.
-      DoubleVector xc = v.max(VectorMath.EXP_MIN).min(VectorMath.EXP_MAX);
-      DoubleVector k = xc.fma(DoubleVector.broadcast(D, VectorMath.LOG2E), DoubleVector.broadcast(D, VectorMath.ROUND))
-          .sub(VectorMath.ROUND);
-      DoubleVector red = k.fma(DoubleVector.broadcast(D, -VectorMath.LN2_HI), xc).add(k.mul(-VectorMath.LN2_LO));
-      DoubleVector q = DoubleVector.broadcast(D, VectorMath.C13);
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C12));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C11));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C10));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C9));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C8));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C7));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C6));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C5));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C4));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C3));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C2));
-      DoubleVector p = red.mul(red).fma(q, red);
-      DoubleVector k1 = k.mul(0.5).add(VectorMath.ROUND).sub(VectorMath.ROUND);
-      DoubleVector s1 = k1.add(VectorMath.ROUND).reinterpretAsLongs()
-          .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-      DoubleVector s2 = k.sub(k1).add(VectorMath.ROUND).reinterpretAsLongs()
-          .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-      DoubleVector r = p.add(1.0).mul(s1).mul(s2);
-      r.intoArray(buf, i);
-      }
-      toFloats(buf, out, outOff + c0, m);
+      FloatVector xc = v.max(VectorMath.EXPF_MIN).min(VectorMath.EXPF_MAX);
+      FloatVector t = xc.fma(FloatVector.broadcast(F, VectorMath.LOG2EF), FloatVector.broadcast(F, VectorMath.ROUNDF));
+      FloatVector k = t.sub(VectorMath.ROUNDF);
+      IntVector ki = t.reinterpretAsInts().sub(VectorMath.ROUNDF_BITS);
+      FloatVector red = k.fma(FloatVector.broadcast(F, -VectorMath.LN2F_HI), xc);
+      red = k.fma(FloatVector.broadcast(F, -VectorMath.LN2F_LO), red);
+      FloatVector q = FloatVector.broadcast(F, VectorMath.EF0);
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF1));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF2));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF3));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF4));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF5));
+      FloatVector p = red.mul(red).fma(q, red).add(1f);
+      IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+      FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector s2 = ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      p.mul(s1).mul(s2).intoArray(out, outOff + i);
     }
   }
 
-  /** In double, rounded once, as {@link UnaryOp#apply(float)}. */
   private static void tanh(float[] x, int xOff, float[] out, int outOff, int n) {
-    int full = FD.loopBound(n);
+    int full = F.loopBound(n);
     tanhLoop(x, xOff, out, outOff, full);
     if (full < n) {
-      float[] t = new float[FD.length()];
+      float[] t = new float[L];
       System.arraycopy(x, xOff + full, t, 0, n - full);
-      tanhLoop(t, 0, t, 0, t.length);
+      tanhLoop(t, 0, t, 0, L);
       System.arraycopy(t, 0, out, outOff + full, n - full);
     }
   }
 
   private static void tanhLoop(float[] x, int xOff, float[] out, int outOff, int n) {
-    double[] buf = DBUF.get();
-    for (int c0 = 0; c0 < n; c0 += CHUNK) {
-      int m = Math.min(CHUNK, n - c0);
-      toDoubles(x, xOff + c0, buf, m);
-      for (int i = 0; i < m; i += D.length()) {
-      DoubleVector v = DoubleVector.fromArray(D, buf, i);
-      // tanh: see VectorMath.
-      DoubleVector ax = v.abs();
-      DoubleVector xm = ax.mul(-2.0).max(VectorMath.TANH_EXPM1_MIN);
-      DoubleVector k = xm.fma(DoubleVector.broadcast(D, VectorMath.LOG2E), DoubleVector.broadcast(D, VectorMath.ROUND))
-          .sub(VectorMath.ROUND);
-      DoubleVector red = k.fma(DoubleVector.broadcast(D, -VectorMath.LN2_HI), xm).add(k.mul(-VectorMath.LN2_LO));
-      DoubleVector q = DoubleVector.broadcast(D, VectorMath.C13);
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C12));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C11));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C10));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C9));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C8));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C7));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C6));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C5));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C4));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C3));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C2));
-      DoubleVector p = red.mul(red).fma(q, red);
-      DoubleVector s = k.add(VectorMath.ROUND).reinterpretAsLongs()
-          .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-      DoubleVector u = s.fma(p, s.sub(1.0));
-      DoubleVector t = u.neg().div(u.add(2.0));
-      DoubleVector r = t.blend(t.neg(), v.compare(VectorOperators.LT, 0.0))
-          .blend(v, ax.compare(VectorOperators.LT, VectorMath.TANH_TINY));
-      r.intoArray(buf, i);
-      }
-      toFloats(buf, out, outOff + c0, m);
+    for (int i = 0; i < n; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      // tanh: see VectorMath; exp(2|x|) written out as in expLoop.
+      FloatVector ax = v.abs();
+      FloatVector xc = ax.mul(2f).min(VectorMath.EXPF_MAX);
+      FloatVector t = xc.fma(FloatVector.broadcast(F, VectorMath.LOG2EF), FloatVector.broadcast(F, VectorMath.ROUNDF));
+      FloatVector k = t.sub(VectorMath.ROUNDF);
+      IntVector ki = t.reinterpretAsInts().sub(VectorMath.ROUNDF_BITS);
+      FloatVector red = k.fma(FloatVector.broadcast(F, -VectorMath.LN2F_HI), xc);
+      red = k.fma(FloatVector.broadcast(F, -VectorMath.LN2F_LO), red);
+      FloatVector q = FloatVector.broadcast(F, VectorMath.EF0);
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF1));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF2));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF3));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF4));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF5));
+      FloatVector p = red.mul(red).fma(q, red).add(1f);
+      IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+      FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector s2 = ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector e = p.mul(s1).mul(s2);
+      FloatVector big = FloatVector.broadcast(F, 1f).sub(FloatVector.broadcast(F, 2f).div(e.add(1f)));
+      big = big.blend(big.neg(), v.compare(VectorOperators.LT, 0f));
+      FloatVector z = v.mul(v);
+      FloatVector s = FloatVector.broadcast(F, VectorMath.TF0);
+      s = s.fma(z, FloatVector.broadcast(F, VectorMath.TF1));
+      s = s.fma(z, FloatVector.broadcast(F, VectorMath.TF2));
+      s = s.fma(z, FloatVector.broadcast(F, VectorMath.TF3));
+      s = s.fma(z, FloatVector.broadcast(F, VectorMath.TF4));
+      FloatVector small = s.mul(z).fma(v, v);
+      big.blend(small, ax.compare(VectorOperators.LT, VectorMath.TANHF_SMALL))
+          .blend(v, ax.compare(VectorOperators.LT, VectorMath.TANHF_TINY)).intoArray(out, outOff + i);
     }
   }
 
-  /** In double, rounded once, as {@link UnaryOp#apply(float)}. */
   private static void sigmoid(float[] x, int xOff, float[] out, int outOff, int n) {
-    int full = FD.loopBound(n);
+    int full = F.loopBound(n);
     sigmoidLoop(x, xOff, out, outOff, full);
     if (full < n) {
-      float[] t = new float[FD.length()];
+      float[] t = new float[L];
       System.arraycopy(x, xOff + full, t, 0, n - full);
-      sigmoidLoop(t, 0, t, 0, t.length);
+      sigmoidLoop(t, 0, t, 0, L);
       System.arraycopy(t, 0, out, outOff + full, n - full);
     }
   }
 
   private static void sigmoidLoop(float[] x, int xOff, float[] out, int outOff, int n) {
-    double[] buf = DBUF.get();
-    for (int c0 = 0; c0 < n; c0 += CHUNK) {
-      int m = Math.min(CHUNK, n - c0);
-      toDoubles(x, xOff + c0, buf, m);
-      for (int i = 0; i < m; i += D.length()) {
-      DoubleVector v = DoubleVector.fromArray(D, buf, i);
-      // logistic: see VectorMath.
-      // exp: see VectorMath. min/max keep NaN, which flows through to the result.
-      DoubleVector xc = v.abs().neg().max(VectorMath.EXP_MIN).min(VectorMath.EXP_MAX);
-      DoubleVector k = xc.fma(DoubleVector.broadcast(D, VectorMath.LOG2E), DoubleVector.broadcast(D, VectorMath.ROUND))
-          .sub(VectorMath.ROUND);
-      DoubleVector red = k.fma(DoubleVector.broadcast(D, -VectorMath.LN2_HI), xc).add(k.mul(-VectorMath.LN2_LO));
-      DoubleVector q = DoubleVector.broadcast(D, VectorMath.C13);
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C12));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C11));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C10));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C9));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C8));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C7));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C6));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C5));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C4));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C3));
-      q = q.fma(red, DoubleVector.broadcast(D, VectorMath.C2));
-      DoubleVector p = red.mul(red).fma(q, red);
-      DoubleVector k1 = k.mul(0.5).add(VectorMath.ROUND).sub(VectorMath.ROUND);
-      DoubleVector s1 = k1.add(VectorMath.ROUND).reinterpretAsLongs()
-          .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-      DoubleVector s2 = k.sub(k1).add(VectorMath.ROUND).reinterpretAsLongs()
-          .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-      DoubleVector e = p.add(1.0).mul(s1).mul(s2);
-      DoubleVector r = DoubleVector.broadcast(D, 1.0).blend(e, v.compare(VectorOperators.LT, 0.0)).div(e.add(1.0));
-      r.intoArray(buf, i);
-      }
-      toFloats(buf, out, outOff + c0, m);
+    for (int i = 0; i < n; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      // logistic: see VectorMath; exp(-|x|) written out as in expLoop.
+      FloatVector xc = v.abs().neg().max(VectorMath.EXPF_MIN);
+      FloatVector t = xc.fma(FloatVector.broadcast(F, VectorMath.LOG2EF), FloatVector.broadcast(F, VectorMath.ROUNDF));
+      FloatVector k = t.sub(VectorMath.ROUNDF);
+      IntVector ki = t.reinterpretAsInts().sub(VectorMath.ROUNDF_BITS);
+      FloatVector red = k.fma(FloatVector.broadcast(F, -VectorMath.LN2F_HI), xc);
+      red = k.fma(FloatVector.broadcast(F, -VectorMath.LN2F_LO), red);
+      FloatVector q = FloatVector.broadcast(F, VectorMath.EF0);
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF1));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF2));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF3));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF4));
+      q = q.fma(red, FloatVector.broadcast(F, VectorMath.EF5));
+      FloatVector p = red.mul(red).fma(q, red).add(1f);
+      IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+      FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector s2 = ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector e = p.mul(s1).mul(s2);
+      FloatVector.broadcast(F, 1f).blend(e, v.compare(VectorOperators.LT, 0f)).div(e.add(1f))
+          .intoArray(out, outOff + i);
     }
   }
 

@@ -26,8 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Accuracy, checked by the tests against {@code Math} on a dense grid and special values:
  * exp within 2 ulp, tanh and the logistic function within 4 ulp (relative error below 1e-15),
  * including subnormal results, overflow to infinity, signed zeros, infinities and NaN. The
- * float32 loops evaluate these in double and round once, so they agree with
- * {@link UnaryOp#apply(float)} except, rarely, by one float ulp.
+ * float32 loops use float polynomials of their own (below), within 2 float ulp.
  */
 final class VectorMath {
   private VectorMath() {}
@@ -63,4 +62,34 @@ final class VectorMath {
   static final double C11 = 1.0 / 39916800;
   static final double C12 = 1.0 / 479001600;
   static final double C13 = 1.0 / 6227020800.0;
+
+  // float32, in float lanes (Cephes' expf and tanhf): exp(x) = 2^k (1 + r + r^2 P(r)) with
+  // x = k ln2 + r, ln2 split so that k * LN2F_HI is exact; P of degree 5. 2^k is applied as two
+  // factors, so results near the bottom of the range are rounded once into subnormals. tanh: for
+  // |x| < 0.625 the odd polynomial x + x^3 Q(x^2), else sign(x) (1 - 2 / (exp(2|x|) + 1)).
+  // Accuracy, checked by the tests against the double-then-round scalar meaning on a dense grid
+  // and the special values (signed zeros, infinities, NaN, subnormal results): within 2 float ulp.
+  static final float EXPF_MIN = -104f;
+  /** exp overflows to infinity from 88.73; clamping at 89 still gives infinity, via 2^64 * 2^64. */
+  static final float EXPF_MAX = 89f;
+  static final float LOG2EF = 1.44269504088896341f;
+  /** Adding this rounds a float below 2^22 in magnitude to an integer, held in the low bits. */
+  static final float ROUNDF = 0x1.8p23f;
+  static final int ROUNDF_BITS = Float.floatToRawIntBits(ROUNDF);
+  static final float LN2F_HI = 0.693359375f;
+  static final float LN2F_LO = -2.12194440e-4f;
+  static final float EF0 = 1.9875691500e-4f;
+  static final float EF1 = 1.3981999507e-3f;
+  static final float EF2 = 8.3334519073e-3f;
+  static final float EF3 = 4.1665795894e-2f;
+  static final float EF4 = 1.6666665459e-1f;
+  static final float EF5 = 5.0000001201e-1f;
+  static final float TANHF_SMALL = 0.625f;
+  /** Below this tanh(x) rounds to x (and -0 stays -0). */
+  static final float TANHF_TINY = 0x1p-12f;
+  static final float TF0 = -5.70498872745e-3f;
+  static final float TF1 = 2.06390887954e-2f;
+  static final float TF2 = -5.37397155531e-2f;
+  static final float TF3 = 1.33314422036e-1f;
+  static final float TF4 = -3.33332819422e-1f;
 }
