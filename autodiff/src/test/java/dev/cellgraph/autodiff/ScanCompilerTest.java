@@ -68,25 +68,44 @@ class ScanCompilerTest {
     assertTrue(c.loopOps().contains("tanh"), c.loopOps().toString());
   }
 
-  @SuppressWarnings("unchecked")
-  @Test
-  void backwardScanRecomputesInBatchAndSumsWeightGradientsInOneGemmEach() {
-    Object[] st = CompositeAndScanTest.scanSetup(7, false);
+  private static CompiledScan compiledBackward(boolean saves) {
+    Object[] st = CompositeAndScanTest.scanSetup(7, false, saves);
     Graph g = (Graph) st[0];
-    Gradients.of((Node) st[2], (List<Node>) st[4]);
+    @SuppressWarnings("unchecked")
+    List<Node> wrt = (List<Node>) st[4];
+    Gradients.of((Node) st[2], wrt);
     Scan.ScanOp back = scanOp(g, true);
     boolean[] used = new boolean[back.outputCount()];
     Arrays.fill(used, 0, back.carryCount() + back.yCount(), true); // what a plan reads: not the history
-    CompiledScan c = CompiledScan.compile(back, 7, used);
-    // the recomputed forward (x W and h U of every step) is batched
-    assertEquals(2, count(c.preOps(), "matmul"), c.preOps().toString());
-    assertTrue(c.preOps().contains("tanh"), c.preOps().toString());
+    return CompiledScan.compile(back, 7, used);
+  }
+
+  @Test
+  void backwardScanReadsSavedActivationsAndSumsWeightGradientsInOneGemmEach() {
+    CompiledScan c = compiledBackward(true);
+    // tanh is saved by the forward scan: nothing of the forward is recomputed, only tanh's
+    // derivative 1 - y² from the saved y, for all steps at once
+    assertEquals(0, c.preOps().stream().filter(s -> s.startsWith("matmul")).count(), c.preOps().toString());
+    assertFalse(c.preOps().contains("tanh"), c.preOps().toString());
+    assertTrue(c.preOps().contains("square"), c.preOps().toString());
     // the loop is the cotangent chain only: one product with Uᵀ per step, no weight gradient;
     // the constant U is transposed once in the pre phase, so the loop's product reads it row-major
     assertEquals(List.of("matmul"), c.loopOps().stream().filter(s -> s.startsWith("matmul")).toList(),
         c.loopOps().toString());
     assertFalse(c.loopOps().contains("tanh"), c.loopOps().toString());
     // dW = Σ xᵀ g and dU = Σ hᵀ g as one GEMM each over all steps, dx as one GEMM
+    assertEquals(2, count(c.postOps(), "matmul Aᵀ"), c.postOps().toString());
+    assertEquals(1, count(c.postOps(), "matmul Bᵀ"), c.postOps().toString());
+  }
+
+  @Test
+  void backwardScanWithoutResidualsRecomputesTheForwardInBatch() {
+    CompiledScan c = compiledBackward(false);
+    // the recomputed forward (x W and h U of every step) is batched
+    assertEquals(2, count(c.preOps(), "matmul"), c.preOps().toString());
+    assertTrue(c.preOps().contains("tanh"), c.preOps().toString());
+    assertEquals(List.of("matmul"), c.loopOps().stream().filter(s -> s.startsWith("matmul")).toList(),
+        c.loopOps().toString());
     assertEquals(2, count(c.postOps(), "matmul Aᵀ"), c.postOps().toString());
     assertEquals(1, count(c.postOps(), "matmul Bᵀ"), c.postOps().toString());
   }

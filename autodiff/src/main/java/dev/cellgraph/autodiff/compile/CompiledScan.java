@@ -50,6 +50,7 @@ public final class CompiledScan {
   private final int nx;
   private final int nk;
   private final int ny;
+  private final int outputs;
   private final int t;
   private final boolean reverse;
   private final Plan pre;                // feeds: sequences, constants
@@ -70,6 +71,7 @@ public final class CompiledScan {
     this.nx = b.nx;
     this.nk = b.nk;
     this.ny = b.ny;
+    this.outputs = b.op.outputCount();
     this.t = b.t;
     this.reverse = b.op.reverse();
     this.pre = b.prePlan;
@@ -104,7 +106,7 @@ public final class CompiledScan {
    * that are read (null: all).
    */
   public static CompiledScan compile(Scan.ScanOp op, int t, boolean[] used) {
-    Flat flat = Flat.of(op.step());
+    Flat flat = Flat.of(op.computedStep(used)); // with the residuals as extra results when they are read
     Set<Node> forced = new HashSet<>();
     while (true) {
       try {
@@ -189,7 +191,7 @@ public final class CompiledScan {
         stacks[k].put(pos, outs.get(m + k));
       }
     }
-    Tensor[] result = new Tensor[nc + ny + nc];
+    Tensor[] result = new Tensor[outputs];
     for (int i = 0; i < m; i++) {
       result[carryIndex[i]] = carry[i];
       if (hist[i] != null) {
@@ -341,6 +343,16 @@ public final class CompiledScan {
       return used == null || used[i];
     }
 
+    /** The step's results after the carries: the y, then any residuals. */
+    private int stackedResults() {
+      return flat.results.size() - nc;
+    }
+
+    /** The scan output of stacked result j: y_j, or a residual (after the history). */
+    private int stackedOutput(int j) {
+      return j < ny ? nc + j : nc + ny + nc + (j - ny);
+    }
+
     Builder build() {
       int size = flat.graph.size();
       List<Node> results = flat.results;
@@ -388,8 +400,8 @@ public final class CompiledScan {
       for (int i = 0; i < nc; i++) {
         roots.add(acc != null && acc[i] != null ? acc[i] : results.get(i));
       }
-      for (int j = 0; j < ny; j++) {
-        if (outputUsed(nc + j)) {
+      for (int j = 0; j < stackedResults(); j++) {
+        if (outputUsed(stackedOutput(j))) {
           roots.add(results.get(nc + j));
         }
       }
@@ -467,10 +479,10 @@ public final class CompiledScan {
     // ---------------------------------------------------------------- post
 
     private void buildPost(List<Node> results) {
-      for (int j = 0; j < ny; j++) {
-        if (outputUsed(nc + j)) {
+      for (int j = 0; j < stackedResults(); j++) {
+        if (outputUsed(stackedOutput(j))) {
           postOutputs.add(Lift.stackOf(postGraph, post(results.get(nc + j)), t));
-          postTargets.add(nc + j);
+          postTargets.add(stackedOutput(j));
         }
       }
       for (int i = 0; i < nc; i++) {
