@@ -520,13 +520,27 @@ final class DotWriter {
         return "all " + resultName(fn, i);
       }
       if (i >= nc + ys + nc) {
-        Node r = op.residuals().get(i - nc - ys - nc);
-        return "saved " + (r.name() != null ? Labels.name(r.name()) : Labels.html(Labels.symbol(r.op())));
+        return "saved " + valueName(op.residuals().get(i - nc - ys - nc));
       }
       Node p = fn.params().get(i - nc - ys);
       return "history " + (p.name() != null ? Labels.name(p.name()) : "carry " + (i - nc - ys));
     }
     return resultName(fn, i);
+  }
+
+  /** A body value's name: its own, that of a named identity of it ({@code h'}), or its op's symbol. */
+  private static String valueName(Node v) {
+    if (v.name() != null) {
+      return Labels.name(v.name());
+    }
+    List<Node> body = v.graph().nodes();
+    for (int j = v.id() + 1; j < body.size(); j++) {
+      Node n = body.get(j);
+      if (n.op() == Ops.IDENTITY && n.name() != null && n.input(0) == v) {
+        return Labels.name(n.name());
+      }
+    }
+    return Labels.html(Labels.symbol(v.op()));
   }
 
   private static String resultName(Function fn, int i) {
