@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellgraph.autodiff.compile.CompiledScan;
 import dev.cellgraph.autodiff.compile.Optimizer;
+import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -108,6 +109,37 @@ class ScanCompilerTest {
         c.loopOps().toString());
     assertEquals(2, count(c.postOps(), "matmul Aᵀ"), c.postOps().toString());
     assertEquals(1, count(c.postOps(), "matmul Bᵀ"), c.postOps().toString());
+  }
+
+  @Test
+  void gradientsOfStackedWeightsAreSlicesOfOneGemmOverAllSteps() {
+    // h' = tanh(a + h U) ⊙ σ(b), [a, b] = x [W_a; W_b]ᵀ: one product with the stacked weights, as
+    // a formula cell computes W_a x and W_b x; dW_a and dW_b are slices of its gradient
+    DType f64 = DType.FLOAT64;
+    Graph body = new Graph("stacked_step");
+    Node h = body.input("h", f64, 2, 4);
+    Node x = body.input("x", f64, 2, 3);
+    Node wa = body.parameter("W_a", f64, 4, 3);
+    Node wb = body.parameter("W_b", f64, 4, 3);
+    Node u = body.parameter("U", f64, 4, 4);
+    Node ab = x.matmul(Node.concat(0, wa, wb), false, true);
+    Node hn = ab.slice(1, 0, 4).add(h.matmul(u)).tanh().mul(ab.slice(1, 4, 8).sigmoid()).named("h'");
+    Function step = Function.of("stacked_step", List.of(h, x, wa, wb, u), List.of(hn, hn));
+    Graph g = new Graph("seq");
+    Node h0 = g.input("h0", f64, 2, 4);
+    Node xs = g.input("xs", f64, 7, 2, 3);
+    List<Node> ws = List.of(g.parameter("W_a", f64, 4, 3), g.parameter("W_b", f64, 4, 3), g.parameter("U", f64, 4, 4));
+    Scan s = Scan.of(step, List.of(h0), List.of(xs), ws, false);
+    Gradients.of(s.outputs().get(0).sum(), ws);
+    Scan.ScanOp back = scanOp(g, true);
+    boolean[] used = new boolean[back.outputCount()];
+    Arrays.fill(used, 0, back.carryCount(), true);
+    CompiledScan c = CompiledScan.compile(back, 7, used);
+    // Σ_t xᵀ g over all steps once, then sliced into dW_a and dW_b; Σ_t hᵀ g once: no product
+    // is lifted to [T, ...] and summed over time
+    assertEquals(2, count(c.postOps(), "matmul Aᵀ"), c.postOps().toString());
+    assertEquals(0, c.postOps().stream().filter(o -> o.startsWith("Σ axis")).count(), c.postOps().toString());
+    assertEquals(2, c.postOps().stream().filter(o -> o.startsWith("slice")).count(), c.postOps().toString());
   }
 
   @Test

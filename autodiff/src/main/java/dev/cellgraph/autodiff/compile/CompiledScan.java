@@ -11,6 +11,7 @@ import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -307,6 +308,7 @@ public final class CompiledScan {
     final List<Node> postPreRequests = new ArrayList<>(); // resolved to indices once pre is built
     final List<Node> stackedRequests = new ArrayList<>();
     final Map<Node, Integer> stackedIndex = new LinkedHashMap<>();
+    final Map<Node, Node> reduced = new HashMap<>();
 
     // loop graph
     final Graph loopGraph;
@@ -540,6 +542,15 @@ public final class CompiledScan {
 
     /** Σ over all steps of step value e, as few large ops as its form allows. */
     private Node reduce(Node e) {
+      Node r = reduced.get(e); // the slices of one stacked product share its GEMM
+      if (r == null) {
+        r = reduceOnce(e);
+        reduced.put(e, r);
+      }
+      return r;
+    }
+
+    private Node reduceOnce(Node e) {
       if (kind[e.id()] == CONST) {
         return post(e).node().mul((double) t);
       }
@@ -563,7 +574,9 @@ public final class CompiledScan {
         return postGraph.apply(new Ops.SumTo(((Ops.SumTo) e.op()).target()), List.of(x));
       }
       if ((e.op() instanceof Ops.Reshape || e.op() == Ops.TRANSPOSE || e.op() == Ops.NEG
-          || e.op() instanceof Ops.MulScalar) && kind[e.input(0).id()] != CONST) {
+          || e.op() instanceof Ops.MulScalar || e.op() instanceof Ops.Slice || e.op() instanceof Ops.Pad)
+          && kind[e.input(0).id()] != CONST) {
+        // linear: Σ_t op(E_t) = op(Σ_t E_t); a formula cell's W_f, W_i... are slices of one gradient
         return postGraph.apply(e.op(), List.of(reduce(e.input(0))));
       }
       Lift.Val v = post(e);
