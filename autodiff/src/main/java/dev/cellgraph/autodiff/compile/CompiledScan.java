@@ -25,7 +25,8 @@ import java.util.Set;
  * <ol>
  *   <li><b>pre</b>: every value of the step that depends only on the sequences and the constants,
  *       for all T steps at once ({@code x W_ihᵀ} for every gate and step is one GEMM; in a backward
- *       scan, whose carry history is a sequence, this is the whole recomputed forward);
+ *       scan, whose sequences are the forward scan's residuals, the derivative factors of the saved
+ *       activations, or the whole recomputed forward when nothing was saved);
  *   <li><b>loop</b>: only what the new carries need, step by step, reading step t's slice of the
  *       pre values (the recurrent GEMM and the gate arithmetic; in a backward scan, the
  *       carry-cotangent chain);
@@ -38,7 +39,8 @@ import java.util.Set;
  * <p>A value whose op has no lifting rule ({@link Lift}) is computed in the loop instead, so
  * every step function compiles; results differ from the step-by-step scan only by float
  * rounding (sums are associated differently). Outputs the plan never reads (the history of an
- * accumulator, unused stacked outputs) are not computed. Immutable and thread-safe.
+ * accumulator, unused stacked outputs, residuals without a gradient) are not computed. Immutable
+ * and thread-safe.
  */
 public final class CompiledScan {
   private static final int CONST = 0;
