@@ -1,8 +1,11 @@
 package dev.cellgraph.autodiff;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A composite op: a named subgraph with formal inputs (leaf nodes of its body graph) and
@@ -22,6 +25,7 @@ public final class Function {
   private final FusedRule fused;
   private volatile Function vjp;
   private volatile Plan plan;
+  private final Map<String, Optional<Residuals>> residuals = new HashMap<>();
 
   private Function(String name, List<Node> params, List<Node> results, FusedRule fused) {
     this.name = Objects.requireNonNull(name, "name");
@@ -143,6 +147,17 @@ public final class Function {
       }
     }
     return v;
+  }
+
+  /**
+   * What a scan of this step saves for its gradient ({@link Residuals#of}), derived once per
+   * split of the formal inputs and cached; null when nothing is worth saving.
+   */
+  Residuals residuals(int carries, int sequences) {
+    synchronized (this) {
+      return residuals.computeIfAbsent(carries + "/" + sequences,
+          k -> Optional.ofNullable(Residuals.of(this, carries, sequences))).orElse(null);
+    }
   }
 
   /** A call of this function in another graph: one node (read its results with {@code output(i)}). */

@@ -22,7 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Its gradient is a reverse scan of the step's derived vector-Jacobian product, which
  * accumulates the constants' gradients in carries; so it too has a size independent of T and can
- * be differentiated again.
+ * be differentiated again. So that the reverse scan need not recompute the forward step, the scan
+ * node also outputs, after the history, the <em>residuals</em>: the stacked values of the step
+ * that its VJP reads (gate activations; see {@link Residuals}). They are computed only when read,
+ * that is when a gradient is taken; the reverse scan's step is then the VJP with those values as
+ * inputs.
  */
 public final class Scan {
   private final Node node;
@@ -42,13 +46,22 @@ public final class Scan {
    */
   public static Scan of(Function step, List<Node> init, List<Node> sequences, List<Node> constants,
       boolean reverse) {
+    return of(step, init, sequences, constants, reverse, true);
+  }
+
+  /**
+   * {@code saves}: whether the scan offers residual outputs; a gradient's reverse scan does not
+   * (its own gradient recomputes), and tests build scans without them to compare.
+   */
+  static Scan of(Function step, List<Node> init, List<Node> sequences, List<Node> constants,
+      boolean reverse, boolean saves) {
     List<Node> args = new ArrayList<>(init);
     args.addAll(sequences);
     args.addAll(constants);
     if (args.isEmpty()) {
       throw new IllegalArgumentException("scan of '" + step.name() + "' needs arguments");
     }
-    ScanOp op = new ScanOp(step, init.size(), sequences.size(), constants.size(), reverse);
+    ScanOp op = new ScanOp(step, init.size(), sequences.size(), constants.size(), reverse, saves);
     Node n = args.get(0).graph().apply(op, args);
     return new Scan(n, init.size(), op.ys);
   }
@@ -83,16 +96,31 @@ public final class Scan {
 
   /** The scan op. */
   public static final class ScanOp extends Op {
+    /** How the reverse step gets the forward values the step's VJP reads. */
+    private enum Backward {
+      /** Recomputes them from the carry history and x (no residuals, or a fused step). */
+      RECOMPUTE,
+      /** Reads them from the residual outputs. */
+      SAVED,
+      /**
+       * Recomputes them, and takes cotangents for the residual outputs too: when the gradient of
+       * a reverse scan that read them is differentiated again (second order).
+       */
+      RECOMPUTE_WITH_RESIDUAL_COTANGENTS
+    }
+
     private final Function step;
     private final int nc;
     private final int nx;
     private final int nk;
     private final int ys;
     private final boolean reverse;
-    private volatile Function[] backwardSteps = new Function[2];
+    private final Residuals residuals; // null: none
+    private final List<Node> stored;   // the residuals with outputs of their own
+    private final Function[] backwardSteps = new Function[2 * Backward.values().length];
     private final Map<String, CompiledScan> compiled = new ConcurrentHashMap<>();
 
-    ScanOp(Function step, int carries, int sequences, int constants, boolean reverse) {
+    ScanOp(Function step, int carries, int sequences, int constants, boolean reverse, boolean saves) {
       this.step = step;
       this.nc = carries;
       this.nx = sequences;
@@ -109,6 +137,9 @@ public final class Scan {
             + step.results().size() + " results, fewer than its " + carries + " carries");
       }
       this.ys = step.results().size() - carries;
+      // a fused step computes no intermediate values to save
+      this.residuals = saves && step.fused() == null ? step.residuals(carries, sequences) : null;
+      this.stored = residuals == null ? List.of() : residuals.stored();
     }
 
     public Function step() {
@@ -135,6 +166,36 @@ public final class Scan {
       return ys;
     }
 
+    /** How many residual outputs follow the history. */
+    public int residualCount() {
+      return stored.size();
+    }
+
+    /** The step's body values the residual outputs stack, in output order. */
+    public List<Node> residuals() {
+      return stored;
+    }
+
+    /**
+     * The function the forward pass runs for the outputs marked in {@code used} (null: all): the
+     * step, or, when a residual output is read, the step with the residuals as extra results
+     * after its own.
+     */
+    public Function computedStep(boolean[] used) {
+      if (stored.isEmpty()) {
+        return step;
+      }
+      if (used == null) {
+        return residuals.forward();
+      }
+      for (int k = 0; k < stored.size(); k++) {
+        if (used[nc + ys + nc + k]) {
+          return residuals.forward();
+        }
+      }
+      return step;
+    }
+
     @Override
     public String name() {
       return "scan";
@@ -147,7 +208,7 @@ public final class Scan {
 
     @Override
     public int outputCount() {
-      return nc + ys + nc;
+      return nc + ys + nc + stored.size();
     }
 
     @Override
@@ -194,6 +255,9 @@ public final class Scan {
       for (int i = 0; i < nc; i++) {
         out.add(stacked(p.get(i), t));
       }
+      for (Node s : stored) {
+        out.add(stacked(s.type(), t));
+      }
       return out;
     }
 
@@ -231,17 +295,18 @@ public final class Scan {
         }
         return c.run(in);
       }
-      return stepByStep(in);
+      return stepByStep(in, computedStep(used));
     }
 
     /** The plain interpretation: the step's plan (or fused rule) run T times. */
-    private List<Tensor> stepByStep(List<Tensor> in) {
+    private List<Tensor> stepByStep(List<Tensor> in, Function f) {
       int t = in.get(nc).shape().dim(0);
+      int stacked = f.results().size() - nc; // the y, then the residuals when they are computed
       List<Tensor> carry = new ArrayList<>(in.subList(0, nc));
       List<Tensor> consts = in.subList(nc + nx, nc + nx + nk);
-      Tensor[][] yOut = new Tensor[ys][t];
+      Tensor[][] yOut = new Tensor[stacked][t];
       Tensor[][] hist = new Tensor[nc][t];
-      Plan plan = step.fused() == null ? step.plan() : null;
+      Plan plan = f.fused() == null ? f.plan() : null;
       List<Tensor> args = new ArrayList<>(nc + nx + nk);
       for (int s = 0; s < t; s++) {
         int pos = reverse ? t - 1 - s : s;
@@ -256,7 +321,7 @@ public final class Scan {
           hist[i][pos] = carry.get(i);
           carry.set(i, r.get(i));
         }
-        for (int i = 0; i < ys; i++) {
+        for (int i = 0; i < stacked; i++) {
           yOut[i][pos] = r.get(nc + i);
         }
       }
@@ -266,6 +331,9 @@ public final class Scan {
       }
       for (int i = 0; i < nc; i++) {
         out.add(Tensor.stack(0, Arrays.asList(hist[i])));
+      }
+      for (int k = 0; k < stored.size(); k++) {
+        out.add(stacked > ys ? Tensor.stack(0, Arrays.asList(yOut[ys + k])) : null); // null: not read
       }
       return out;
     }
@@ -277,7 +345,13 @@ public final class Scan {
       for (int i = 0; i < nc; i++) {
         histCot |= !isZero(cot.get(nc + ys + i));
       }
-      Function bstep = backwardStep(histCot);
+      boolean residualCot = false;
+      for (int k = 0; k < stored.size(); k++) {
+        residualCot |= !isZero(cot.get(nc + ys + nc + k));
+      }
+      Backward mode = residuals == null ? Backward.RECOMPUTE
+          : residualCot ? Backward.RECOMPUTE_WITH_RESIDUAL_COTANGENTS : Backward.SAVED;
+      Function bstep = backwardStep(histCot, mode);
       List<Node> in = node.inputs();
       List<Node> init = new ArrayList<>();
       for (int i = 0; i < nc; i++) {
@@ -299,7 +373,18 @@ public final class Scan {
           seqs.add(cot.get(nc + ys + i));                      // d history
         }
       }
-      Scan b = Scan.of(bstep, init, seqs, in.subList(nc + nx, nc + nx + nk), !reverse);
+      if (mode == Backward.SAVED) {
+        int k = 0;
+        for (int j = 0; j < residuals.saved().size(); j++) {   // residuals (a saved y is read there)
+          int r = residuals.resultOf(j);
+          seqs.add(r >= 0 ? node.output(r) : node.output(nc + ys + nc + k++));
+        }
+      } else if (mode == Backward.RECOMPUTE_WITH_RESIDUAL_COTANGENTS) {
+        for (int k = 0; k < stored.size(); k++) {
+          seqs.add(cot.get(nc + ys + nc + k));                 // d residuals
+        }
+      }
+      Scan b = Scan.of(bstep, init, seqs, in.subList(nc + nx, nc + nx + nk), !reverse, false);
       List<Node> fc = b.finalCarries();
       List<Node> dx = b.outputs();
       List<Node> grads = new ArrayList<>();
@@ -315,17 +400,14 @@ public final class Scan {
 
     /**
      * The reverse step: carries (d carry, constant-gradient accumulators), sequences (carry
-     * history, x, dy[, d history]), constants; returns the new carries and dx.
+     * history, x, dy[, d history][, residuals or their cotangents]), constants; returns the new
+     * carries and dx.
      */
-    private Function backwardStep(boolean histCot) {
-      int k = histCot ? 1 : 0;
-      Function f = backwardSteps[k];
-      if (f != null) {
-        return f;
-      }
+    private Function backwardStep(boolean histCot, Backward mode) {
+      int key = 2 * mode.ordinal() + (histCot ? 1 : 0);
       synchronized (this) {
-        if (backwardSteps[k] != null) {
-          return backwardSteps[k];
+        if (backwardSteps[key] != null) {
+          return backwardSteps[key];
         }
         List<TensorType> p = step.paramTypes();
         List<TensorType> r = step.resultTypes();
@@ -336,6 +418,7 @@ public final class Scan {
         List<Node> xs = new ArrayList<>();
         List<Node> dys = new ArrayList<>();
         List<Node> dHist = new ArrayList<>();
+        List<Node> extra = new ArrayList<>();
         List<Node> consts = new ArrayList<>();
         for (int i = 0; i < nc; i++) {
           dCarry.add(g.input("dcarry" + i, p.get(i)));
@@ -357,15 +440,42 @@ public final class Scan {
             dHist.add(g.input("dhistory" + i, p.get(i)));
           }
         }
+        if (mode == Backward.SAVED) {
+          for (int k = 0; k < residuals.saved().size(); k++) {
+            extra.add(g.input("saved" + k, residuals.saved().get(k).type()));
+          }
+        } else if (mode == Backward.RECOMPUTE_WITH_RESIDUAL_COTANGENTS) {
+          for (int k = 0; k < stored.size(); k++) {
+            extra.add(g.input("dsaved" + k, stored.get(k).type()));
+          }
+        }
         for (int i = 0; i < nk; i++) {
           consts.add(g.input("const" + i, p.get(nc + nx + i)));
         }
         List<Node> vArgs = new ArrayList<>(hist);
         vArgs.addAll(xs);
         vArgs.addAll(consts);
-        vArgs.addAll(dCarry);
-        vArgs.addAll(dys);
-        List<Node> v = step.derived().vjp().apply(vArgs);
+        Function vjp;
+        switch (mode) {
+          case SAVED:
+            vjp = residuals.adjoint();           // (inputs, residuals, cotangents)
+            vArgs.addAll(extra);
+            vArgs.addAll(dCarry);
+            vArgs.addAll(dys);
+            break;
+          case RECOMPUTE_WITH_RESIDUAL_COTANGENTS:
+            vjp = residuals.forward().vjp();     // (inputs, cotangents of results and residuals)
+            vArgs.addAll(dCarry);
+            vArgs.addAll(dys);
+            vArgs.addAll(extra);
+            break;
+          default:
+            vjp = step.derived().vjp();          // (inputs, cotangents)
+            vArgs.addAll(dCarry);
+            vArgs.addAll(dys);
+            break;
+        }
+        List<Node> v = vjp.apply(vArgs);
         List<Node> results = new ArrayList<>();
         for (int i = 0; i < nc; i++) {
           Node d = v.get(i);
@@ -381,9 +491,10 @@ public final class Scan {
         formals.addAll(xs);
         formals.addAll(dys);
         formals.addAll(dHist);
+        formals.addAll(extra);
         formals.addAll(consts);
-        f = Function.of(step.name() + ".scan_backward", formals, results);
-        backwardSteps[k] = f;
+        Function f = Function.of(step.name() + ".scan_backward", formals, results);
+        backwardSteps[key] = f;
         return f;
       }
     }

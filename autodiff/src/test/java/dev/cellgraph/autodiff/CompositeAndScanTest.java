@@ -72,6 +72,11 @@ class CompositeAndScanTest {
 
   /** A scan over T steps, with outputs and final state used by the loss. */
   static Object[] scanSetup(int t, boolean reverse) {
+    return scanSetup(t, reverse, true);
+  }
+
+  /** The same; {@code saves} false builds the scan without residuals (its gradient recomputes). */
+  static Object[] scanSetup(int t, boolean reverse, boolean saves) {
     SplittableRandom r = new SplittableRandom(7);
     Function step = rnnStep(2, 3, 4);
     Graph g = new Graph("seq");
@@ -80,7 +85,7 @@ class CompositeAndScanTest {
     Node w = g.parameter("W", F64, 3, 4);
     Node u = g.parameter("U", F64, 4, 4);
     Node b = g.parameter("b", F64, 4);
-    Scan s = Scan.of(step, List.of(h0), List.of(xs), List.of(w, u, b), reverse);
+    Scan s = Scan.of(step, List.of(h0), List.of(xs), List.of(w, u, b), reverse, saves);
     Node loss = s.outputs().get(0).sum().add(s.finalCarries().get(0).square().sum());
     Map<Node, Tensor> vals = new HashMap<>();
     vals.put(h0, random(r, 2, 4));

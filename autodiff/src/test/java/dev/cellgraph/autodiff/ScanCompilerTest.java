@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellgraph.autodiff.compile.CompiledScan;
 import dev.cellgraph.autodiff.compile.Optimizer;
+import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,19 +69,26 @@ class ScanCompilerTest {
     assertTrue(c.loopOps().contains("tanh"), c.loopOps().toString());
   }
 
-  @SuppressWarnings("unchecked")
-  @Test
-  void backwardScanRecomputesInBatchAndSumsWeightGradientsInOneGemmEach() {
-    Object[] st = CompositeAndScanTest.scanSetup(7, false);
+  private static CompiledScan compiledBackward(boolean saves) {
+    Object[] st = CompositeAndScanTest.scanSetup(7, false, saves);
     Graph g = (Graph) st[0];
-    Gradients.of((Node) st[2], (List<Node>) st[4]);
+    @SuppressWarnings("unchecked")
+    List<Node> wrt = (List<Node>) st[4];
+    Gradients.of((Node) st[2], wrt);
     Scan.ScanOp back = scanOp(g, true);
     boolean[] used = new boolean[back.outputCount()];
     Arrays.fill(used, 0, back.carryCount() + back.yCount(), true); // what a plan reads: not the history
-    CompiledScan c = CompiledScan.compile(back, 7, used);
-    // the recomputed forward (x W and h U of every step) is batched
-    assertEquals(2, count(c.preOps(), "matmul"), c.preOps().toString());
-    assertTrue(c.preOps().contains("tanh"), c.preOps().toString());
+    return CompiledScan.compile(back, 7, used);
+  }
+
+  @Test
+  void backwardScanReadsSavedActivationsAndSumsWeightGradientsInOneGemmEach() {
+    CompiledScan c = compiledBackward(true);
+    // tanh is saved by the forward scan: nothing of the forward is recomputed, only tanh's
+    // derivative 1 - y² from the saved y, for all steps at once
+    assertEquals(0, c.preOps().stream().filter(s -> s.startsWith("matmul")).count(), c.preOps().toString());
+    assertFalse(c.preOps().contains("tanh"), c.preOps().toString());
+    assertTrue(c.preOps().contains("square"), c.preOps().toString());
     // the loop is the cotangent chain only: one product with Uᵀ per step, no weight gradient;
     // the constant U is transposed once in the pre phase, so the loop's product reads it row-major
     assertEquals(List.of("matmul"), c.loopOps().stream().filter(s -> s.startsWith("matmul")).toList(),
@@ -89,6 +97,49 @@ class ScanCompilerTest {
     // dW = Σ xᵀ g and dU = Σ hᵀ g as one GEMM each over all steps, dx as one GEMM
     assertEquals(2, count(c.postOps(), "matmul Aᵀ"), c.postOps().toString());
     assertEquals(1, count(c.postOps(), "matmul Bᵀ"), c.postOps().toString());
+  }
+
+  @Test
+  void backwardScanWithoutResidualsRecomputesTheForwardInBatch() {
+    CompiledScan c = compiledBackward(false);
+    // the recomputed forward (x W and h U of every step) is batched
+    assertEquals(2, count(c.preOps(), "matmul"), c.preOps().toString());
+    assertTrue(c.preOps().contains("tanh"), c.preOps().toString());
+    assertEquals(List.of("matmul"), c.loopOps().stream().filter(s -> s.startsWith("matmul")).toList(),
+        c.loopOps().toString());
+    assertEquals(2, count(c.postOps(), "matmul Aᵀ"), c.postOps().toString());
+    assertEquals(1, count(c.postOps(), "matmul Bᵀ"), c.postOps().toString());
+  }
+
+  @Test
+  void gradientsOfStackedWeightsAreSlicesOfOneGemmOverAllSteps() {
+    // h' = tanh(a + h U) ⊙ σ(b), [a, b] = x [W_a; W_b]ᵀ: one product with the stacked weights, as
+    // a formula cell computes W_a x and W_b x; dW_a and dW_b are slices of its gradient
+    DType f64 = DType.FLOAT64;
+    Graph body = new Graph("stacked_step");
+    Node h = body.input("h", f64, 2, 4);
+    Node x = body.input("x", f64, 2, 3);
+    Node wa = body.parameter("W_a", f64, 4, 3);
+    Node wb = body.parameter("W_b", f64, 4, 3);
+    Node u = body.parameter("U", f64, 4, 4);
+    Node ab = x.matmul(Node.concat(0, wa, wb), false, true);
+    Node hn = ab.slice(1, 0, 4).add(h.matmul(u)).tanh().mul(ab.slice(1, 4, 8).sigmoid()).named("h'");
+    Function step = Function.of("stacked_step", List.of(h, x, wa, wb, u), List.of(hn, hn));
+    Graph g = new Graph("seq");
+    Node h0 = g.input("h0", f64, 2, 4);
+    Node xs = g.input("xs", f64, 7, 2, 3);
+    List<Node> ws = List.of(g.parameter("W_a", f64, 4, 3), g.parameter("W_b", f64, 4, 3), g.parameter("U", f64, 4, 4));
+    Scan s = Scan.of(step, List.of(h0), List.of(xs), ws, false);
+    Gradients.of(s.outputs().get(0).sum(), ws);
+    Scan.ScanOp back = scanOp(g, true);
+    boolean[] used = new boolean[back.outputCount()];
+    Arrays.fill(used, 0, back.carryCount(), true);
+    CompiledScan c = CompiledScan.compile(back, 7, used);
+    // Σ_t xᵀ g over all steps once, then sliced into dW_a and dW_b; Σ_t hᵀ g once: no product
+    // is lifted to [T, ...] and summed over time
+    assertEquals(2, count(c.postOps(), "matmul Aᵀ"), c.postOps().toString());
+    assertEquals(0, c.postOps().stream().filter(o -> o.startsWith("Σ axis")).count(), c.postOps().toString());
+    assertEquals(2, c.postOps().stream().filter(o -> o.startsWith("slice")).count(), c.postOps().toString());
   }
 
   @Test

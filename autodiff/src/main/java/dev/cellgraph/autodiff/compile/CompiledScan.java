@@ -11,6 +11,7 @@ import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,8 @@ import java.util.Set;
  * <ol>
  *   <li><b>pre</b>: every value of the step that depends only on the sequences and the constants,
  *       for all T steps at once ({@code x W_ihᵀ} for every gate and step is one GEMM; in a backward
- *       scan, whose carry history is a sequence, this is the whole recomputed forward);
+ *       scan, whose sequences are the forward scan's residuals, the derivative factors of the saved
+ *       activations, or the whole recomputed forward when nothing was saved);
  *   <li><b>loop</b>: only what the new carries need, step by step, reading step t's slice of the
  *       pre values (the recurrent GEMM and the gate arithmetic; in a backward scan, the
  *       carry-cotangent chain);
@@ -37,7 +39,8 @@ import java.util.Set;
  * <p>A value whose op has no lifting rule ({@link Lift}) is computed in the loop instead, so
  * every step function compiles; results differ from the step-by-step scan only by float
  * rounding (sums are associated differently). Outputs the plan never reads (the history of an
- * accumulator, unused stacked outputs) are not computed. Immutable and thread-safe.
+ * accumulator, unused stacked outputs, residuals without a gradient) are not computed. Immutable
+ * and thread-safe.
  */
 public final class CompiledScan {
   private static final int CONST = 0;
@@ -50,6 +53,7 @@ public final class CompiledScan {
   private final int nx;
   private final int nk;
   private final int ny;
+  private final int outputs;
   private final int t;
   private final boolean reverse;
   private final Plan pre;                // feeds: sequences, constants
@@ -71,6 +75,7 @@ public final class CompiledScan {
     this.nx = b.nx;
     this.nk = b.nk;
     this.ny = b.ny;
+    this.outputs = b.op.outputCount();
     this.t = b.t;
     this.reverse = b.op.reverse();
     this.pre = b.prePlan;
@@ -107,7 +112,7 @@ public final class CompiledScan {
    * that are read (null: all).
    */
   public static CompiledScan compile(Scan.ScanOp op, int t, boolean[] used) {
-    Flat flat = Flat.of(op.step());
+    Flat flat = Flat.of(op.computedStep(used)); // with the residuals as extra results when they are read
     Set<Node> forced = new HashSet<>();
     while (true) {
       try {
@@ -196,7 +201,7 @@ public final class CompiledScan {
         stacks[k].put(pos, outs.get(m + k));
       }
     }
-    Tensor[] result = new Tensor[nc + ny + nc];
+    Tensor[] result = new Tensor[outputs];
     for (int i = 0; i < m; i++) {
       result[carryIndex[i]] = carry[i];
       if (hist[i] != null) {
@@ -312,6 +317,7 @@ public final class CompiledScan {
     final List<Node> postPreRequests = new ArrayList<>(); // resolved to indices once pre is built
     final List<Node> stackedRequests = new ArrayList<>();
     final Map<Node, Integer> stackedIndex = new LinkedHashMap<>();
+    final Map<Node, Node> reduced = new HashMap<>();
 
     // loop graph
     final Graph loopGraph;
@@ -347,6 +353,16 @@ public final class CompiledScan {
 
     private boolean outputUsed(int i) {
       return used == null || used[i];
+    }
+
+    /** The step's results after the carries: the y, then any residuals. */
+    private int stackedResults() {
+      return flat.results.size() - nc;
+    }
+
+    /** The scan output of stacked result j: y_j, or a residual (after the history). */
+    private int stackedOutput(int j) {
+      return j < ny ? nc + j : nc + ny + nc + (j - ny);
     }
 
     Builder build() {
@@ -396,8 +412,8 @@ public final class CompiledScan {
       for (int i = 0; i < nc; i++) {
         roots.add(acc != null && acc[i] != null ? acc[i] : results.get(i));
       }
-      for (int j = 0; j < ny; j++) {
-        if (outputUsed(nc + j)) {
+      for (int j = 0; j < stackedResults(); j++) {
+        if (outputUsed(stackedOutput(j))) {
           roots.add(results.get(nc + j));
         }
       }
@@ -475,10 +491,10 @@ public final class CompiledScan {
     // ---------------------------------------------------------------- post
 
     private void buildPost(List<Node> results) {
-      for (int j = 0; j < ny; j++) {
-        if (outputUsed(nc + j)) {
+      for (int j = 0; j < stackedResults(); j++) {
+        if (outputUsed(stackedOutput(j))) {
           postOutputs.add(Lift.stackOf(postGraph, post(results.get(nc + j)), t));
-          postTargets.add(nc + j);
+          postTargets.add(stackedOutput(j));
         }
       }
       for (int i = 0; i < nc; i++) {
@@ -536,6 +552,15 @@ public final class CompiledScan {
 
     /** Σ over all steps of step value e, as few large ops as its form allows. */
     private Node reduce(Node e) {
+      Node r = reduced.get(e); // the slices of one stacked product share its GEMM
+      if (r == null) {
+        r = reduceOnce(e);
+        reduced.put(e, r);
+      }
+      return r;
+    }
+
+    private Node reduceOnce(Node e) {
       if (kind[e.id()] == CONST) {
         return post(e).node().mul((double) t);
       }
@@ -559,7 +584,9 @@ public final class CompiledScan {
         return postGraph.apply(new Ops.SumTo(((Ops.SumTo) e.op()).target()), List.of(x));
       }
       if ((e.op() instanceof Ops.Reshape || e.op() == Ops.TRANSPOSE || e.op() == Ops.NEG
-          || e.op() instanceof Ops.MulScalar) && kind[e.input(0).id()] != CONST) {
+          || e.op() instanceof Ops.MulScalar || e.op() instanceof Ops.Slice || e.op() instanceof Ops.Pad)
+          && kind[e.input(0).id()] != CONST) {
+        // linear: Σ_t op(E_t) = op(Σ_t E_t); a formula cell's W_f, W_i... are slices of one gradient
         return postGraph.apply(e.op(), List.of(reduce(e.input(0))));
       }
       Lift.Val v = post(e);

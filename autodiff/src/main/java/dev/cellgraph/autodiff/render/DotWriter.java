@@ -294,6 +294,9 @@ final class DotWriter {
       Scan.ScanOp op = (Scan.ScanOp) composite.op();
       int nc = op.carryCount();
       int ys = op.yCount();
+      if (i >= nc + ys + nc) {
+        return op.residuals().get(i - nc - ys - nc); // a value of the step saved for the gradient
+      }
       if (i >= nc + ys) {
         return fn.params().get(i - nc - ys);   // the history holds the carry entering each step
       }
@@ -351,7 +354,7 @@ final class DotWriter {
       label = Labels.html(n.op().label());
       a.append("shape=box, color=\"transparent\", width=0.2, height=0.2, fontsize=10");
     } else if (n.op() instanceof CallOp || n.op() instanceof Scan.ScanOp) {
-      label = compositeLabel(n, name, !s.portless.containsKey(n));
+      label = compositeLabel(n, name, !s.portless.containsKey(n), s);
       a.append("shape=box, style=\"rounded,filled").append(back ? ",dashed" : "").append("\", margin=0, fillcolor=\"")
           .append(back ? BACK_FILL : COMPOSITE_FILL).append('"');
       line = back ? BACK : COMPOSITE_LINE;
@@ -455,26 +458,53 @@ final class DotWriter {
   }
 
   /** A collapsed composite: its name, then one port per output on the right. */
-  private String compositeLabel(Node n, String name, boolean ports) {
+  private String compositeLabel(Node n, String name, boolean ports, Scope s) {
     String title = compositeTitle(n);
     if (name != null) {
       title = Labels.name(name) + "<br/><font point-size=\"9\">" + title + "</font>";
     }
-    int outs = n.op().outputCount();
-    if (outs == 1 || !ports) {
+    List<Integer> shown = new ArrayList<>();
+    for (int i = 0; i < n.op().outputCount(); i++) {
+      if (!isResidual(n, i) || isRead(n, i, s)) {
+        shown.add(i); // a residual output has a port only when the drawing reads it (a gradient's reverse scan)
+      }
+    }
+    int outs = shown.size();
+    if (n.op().outputCount() == 1 || !ports) {
       return "<table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"4\"><tr><td>" + title
           + "</td></tr></table>";
     }
     StringBuilder t = new StringBuilder("<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"3\">");
-    for (int i = 0; i < outs; i++) {
+    for (int k = 0; k < outs; k++) {
+      int i = shown.get(k);
       t.append("<tr>");
-      if (i == 0) {
+      if (k == 0) {
         t.append("<td rowspan=\"").append(outs).append("\" sides=\"r\">").append(title).append("</td>");
       }
-      t.append("<td port=\"o").append(i).append("\" sides=\"").append(i + 1 < outs ? "b" : "")
+      t.append("<td port=\"o").append(i).append("\" sides=\"").append(k + 1 < outs ? "b" : "")
           .append("\"><font point-size=\"9\">").append(outputName(n, i)).append("</font></td></tr>");
     }
     return t.append("</table>").toString();
+  }
+
+  private static boolean isResidual(Node n, int i) {
+    if (!(n.op() instanceof Scan.ScanOp)) {
+      return false;
+    }
+    Scan.ScanOp op = (Scan.ScanOp) n.op();
+    return i >= op.carryCount() + op.yCount() + op.carryCount();
+  }
+
+  /** Whether a node drawn in scope {@code s} reads output {@code i} of {@code n}. */
+  private static boolean isRead(Node n, int i, Scope s) {
+    for (Node m : s.members.keySet()) {
+      for (Node in : m.inputs()) {
+        if (in.op() instanceof Ops.GetOutput && in.input(0) == n && ((Ops.GetOutput) in.op()).index() == i) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static String outputName(Node n, int i) {
@@ -489,10 +519,28 @@ final class DotWriter {
       if (i < nc + ys) {
         return "all " + resultName(fn, i);
       }
+      if (i >= nc + ys + nc) {
+        return "saved " + valueName(op.residuals().get(i - nc - ys - nc));
+      }
       Node p = fn.params().get(i - nc - ys);
       return "history " + (p.name() != null ? Labels.name(p.name()) : "carry " + (i - nc - ys));
     }
     return resultName(fn, i);
+  }
+
+  /** A body value's name: its own, that of a named identity of it ({@code h'}), or its op's symbol. */
+  private static String valueName(Node v) {
+    if (v.name() != null) {
+      return Labels.name(v.name());
+    }
+    List<Node> body = v.graph().nodes();
+    for (int j = v.id() + 1; j < body.size(); j++) {
+      Node n = body.get(j);
+      if (n.op() == Ops.IDENTITY && n.name() != null && n.input(0) == v) {
+        return Labels.name(n.name());
+      }
+    }
+    return Labels.html(Labels.symbol(v.op()));
   }
 
   private static String resultName(Function fn, int i) {

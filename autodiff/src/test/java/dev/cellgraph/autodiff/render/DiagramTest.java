@@ -167,6 +167,29 @@ class DiagramTest {
   }
 
   @Test
+  void aGradientsReverseScanReadsTheSavedValuesFromAPortOfTheForwardScan() {
+    Node loss = Graphs.scanLoss();
+    Graph g = loss.graph();
+    Gradients grads = Gradients.of(loss, List.of(g.nodes().get(2), g.nodes().get(3), g.nodes().get(4)));
+    String dot = Diagram.of(g).backward(grads).toDot();
+    // outputs: last h', history h, then the residual: the step's tanh, named by its identity h'
+    String scan = nodes(dot).get("n5");
+    assertTrue(scan.contains("port=\"o2\"") && scan.contains("saved h'"), scan);
+    String reverse = null;
+    for (Map.Entry<String, String> e : nodes(dot).entrySet()) {
+      if (e.getValue().contains("reverse scan rnn_step.scan_backward")) {
+        reverse = e.getKey();
+      }
+    }
+    assertTrue(reverse != null, dot);
+    boolean fed = false;
+    for (String[] e : edges(dot)) {
+      fed |= e[0].equals("n5:o2:e") && e[1].equals(reverse);
+    }
+    assertTrue(fed, "the saved values feed the reverse scan: " + dot);
+  }
+
+  @Test
   void expandedScanShowsItsStepBodyAsAClusterWithTheRecurrence() throws IOException {
     String dot = Diagram.of(Graphs.scanLoss()).expand(1).showShapes(true).toDot();
     assertGolden("scan-expanded.dot", dot);
