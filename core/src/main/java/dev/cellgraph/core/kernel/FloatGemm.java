@@ -355,9 +355,7 @@ final class FloatGemm {
     }
   }
 
-  // The micro-kernels are unrolled by hand: the JIT keeps each named vector in a register. The
-  // 12-row kernels also take two depths per iteration (fewer loop and range-check instructions
-  // per FMA; measured up to 1.3x on RNN-sized products, within noise on 1024^3).
+  // The micro-kernels are unrolled by hand: the JIT keeps each named vector in a register.
 
   private static void kernel12(int kc, float[] a, int ai, float[] b, int bi, int bs,
       float[] c, int ci, int ldc) {
@@ -373,66 +371,7 @@ final class FloatGemm {
     FloatVector c90 = FloatVector.zero(S); FloatVector c91 = FloatVector.zero(S);
     FloatVector c100 = FloatVector.zero(S); FloatVector c101 = FloatVector.zero(S);
     FloatVector c110 = FloatVector.zero(S); FloatVector c111 = FloatVector.zero(S);
-    int p = 0;
-    for (; p + 1 < kc; p += 2) {
-      int ap = ai + p * 12;
-      int bp = bi + p * bs;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector a0 = FloatVector.broadcast(S, a[ap + 0]);
-      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-      FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
-      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-      FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
-      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-      FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
-      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-      FloatVector a4 = FloatVector.broadcast(S, a[ap + 4]);
-      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-      FloatVector a5 = FloatVector.broadcast(S, a[ap + 5]);
-      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
-      FloatVector a6 = FloatVector.broadcast(S, a[ap + 6]);
-      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
-      FloatVector a7 = FloatVector.broadcast(S, a[ap + 7]);
-      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
-      FloatVector a8 = FloatVector.broadcast(S, a[ap + 8]);
-      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
-      FloatVector a9 = FloatVector.broadcast(S, a[ap + 9]);
-      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
-      FloatVector a10 = FloatVector.broadcast(S, a[ap + 10]);
-      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
-      FloatVector a11 = FloatVector.broadcast(S, a[ap + 11]);
-      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
-      int apx = ai + (p + 1) * 12;
-      int bpx = bi + (p + 1) * bs;
-      FloatVector b0x = FloatVector.fromArray(S, b, bpx);
-      FloatVector b1x = FloatVector.fromArray(S, b, bpx + L);
-      FloatVector a0x = FloatVector.broadcast(S, a[apx + 0]);
-      c00 = a0x.fma(b0x, c00); c01 = a0x.fma(b1x, c01);
-      FloatVector a1x = FloatVector.broadcast(S, a[apx + 1]);
-      c10 = a1x.fma(b0x, c10); c11 = a1x.fma(b1x, c11);
-      FloatVector a2x = FloatVector.broadcast(S, a[apx + 2]);
-      c20 = a2x.fma(b0x, c20); c21 = a2x.fma(b1x, c21);
-      FloatVector a3x = FloatVector.broadcast(S, a[apx + 3]);
-      c30 = a3x.fma(b0x, c30); c31 = a3x.fma(b1x, c31);
-      FloatVector a4x = FloatVector.broadcast(S, a[apx + 4]);
-      c40 = a4x.fma(b0x, c40); c41 = a4x.fma(b1x, c41);
-      FloatVector a5x = FloatVector.broadcast(S, a[apx + 5]);
-      c50 = a5x.fma(b0x, c50); c51 = a5x.fma(b1x, c51);
-      FloatVector a6x = FloatVector.broadcast(S, a[apx + 6]);
-      c60 = a6x.fma(b0x, c60); c61 = a6x.fma(b1x, c61);
-      FloatVector a7x = FloatVector.broadcast(S, a[apx + 7]);
-      c70 = a7x.fma(b0x, c70); c71 = a7x.fma(b1x, c71);
-      FloatVector a8x = FloatVector.broadcast(S, a[apx + 8]);
-      c80 = a8x.fma(b0x, c80); c81 = a8x.fma(b1x, c81);
-      FloatVector a9x = FloatVector.broadcast(S, a[apx + 9]);
-      c90 = a9x.fma(b0x, c90); c91 = a9x.fma(b1x, c91);
-      FloatVector a10x = FloatVector.broadcast(S, a[apx + 10]);
-      c100 = a10x.fma(b0x, c100); c101 = a10x.fma(b1x, c101);
-      FloatVector a11x = FloatVector.broadcast(S, a[apx + 11]);
-      c110 = a11x.fma(b0x, c110); c111 = a11x.fma(b1x, c111);
-    }
-    for (; p < kc; p++) {
+    for (int p = 0; p < kc; p++) {
       int ap = ai + p * 12;
       int bp = bi + p * bs;
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
@@ -561,66 +500,7 @@ final class FloatGemm {
     FloatVector c90 = FloatVector.fromArray(S, c, ci + 9 * ldc); FloatVector c91 = FloatVector.fromArray(S, c, ci + 9 * ldc + L);
     FloatVector c100 = FloatVector.fromArray(S, c, ci + 10 * ldc); FloatVector c101 = FloatVector.fromArray(S, c, ci + 10 * ldc + L);
     FloatVector c110 = FloatVector.fromArray(S, c, ci + 11 * ldc); FloatVector c111 = FloatVector.fromArray(S, c, ci + 11 * ldc + L);
-    int p = 0;
-    for (; p + 1 < kc; p += 2) {
-      int ap = ai + p * 12;
-      int bp = bi + p * bs;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector a0 = FloatVector.broadcast(S, a[ap + 0]);
-      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-      FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
-      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-      FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
-      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-      FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
-      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-      FloatVector a4 = FloatVector.broadcast(S, a[ap + 4]);
-      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-      FloatVector a5 = FloatVector.broadcast(S, a[ap + 5]);
-      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
-      FloatVector a6 = FloatVector.broadcast(S, a[ap + 6]);
-      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
-      FloatVector a7 = FloatVector.broadcast(S, a[ap + 7]);
-      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
-      FloatVector a8 = FloatVector.broadcast(S, a[ap + 8]);
-      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
-      FloatVector a9 = FloatVector.broadcast(S, a[ap + 9]);
-      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
-      FloatVector a10 = FloatVector.broadcast(S, a[ap + 10]);
-      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
-      FloatVector a11 = FloatVector.broadcast(S, a[ap + 11]);
-      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
-      int apx = ai + (p + 1) * 12;
-      int bpx = bi + (p + 1) * bs;
-      FloatVector b0x = FloatVector.fromArray(S, b, bpx);
-      FloatVector b1x = FloatVector.fromArray(S, b, bpx + L);
-      FloatVector a0x = FloatVector.broadcast(S, a[apx + 0]);
-      c00 = a0x.fma(b0x, c00); c01 = a0x.fma(b1x, c01);
-      FloatVector a1x = FloatVector.broadcast(S, a[apx + 1]);
-      c10 = a1x.fma(b0x, c10); c11 = a1x.fma(b1x, c11);
-      FloatVector a2x = FloatVector.broadcast(S, a[apx + 2]);
-      c20 = a2x.fma(b0x, c20); c21 = a2x.fma(b1x, c21);
-      FloatVector a3x = FloatVector.broadcast(S, a[apx + 3]);
-      c30 = a3x.fma(b0x, c30); c31 = a3x.fma(b1x, c31);
-      FloatVector a4x = FloatVector.broadcast(S, a[apx + 4]);
-      c40 = a4x.fma(b0x, c40); c41 = a4x.fma(b1x, c41);
-      FloatVector a5x = FloatVector.broadcast(S, a[apx + 5]);
-      c50 = a5x.fma(b0x, c50); c51 = a5x.fma(b1x, c51);
-      FloatVector a6x = FloatVector.broadcast(S, a[apx + 6]);
-      c60 = a6x.fma(b0x, c60); c61 = a6x.fma(b1x, c61);
-      FloatVector a7x = FloatVector.broadcast(S, a[apx + 7]);
-      c70 = a7x.fma(b0x, c70); c71 = a7x.fma(b1x, c71);
-      FloatVector a8x = FloatVector.broadcast(S, a[apx + 8]);
-      c80 = a8x.fma(b0x, c80); c81 = a8x.fma(b1x, c81);
-      FloatVector a9x = FloatVector.broadcast(S, a[apx + 9]);
-      c90 = a9x.fma(b0x, c90); c91 = a9x.fma(b1x, c91);
-      FloatVector a10x = FloatVector.broadcast(S, a[apx + 10]);
-      c100 = a10x.fma(b0x, c100); c101 = a10x.fma(b1x, c101);
-      FloatVector a11x = FloatVector.broadcast(S, a[apx + 11]);
-      c110 = a11x.fma(b0x, c110); c111 = a11x.fma(b1x, c111);
-    }
-    for (; p < kc; p++) {
+    for (int p = 0; p < kc; p++) {
       int ap = ai + p * 12;
       int bp = bi + p * bs;
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
