@@ -8,6 +8,7 @@ import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Scan;
 import dev.cellgraph.autodiff.compile.CompiledScan;
+import dev.cellgraph.autodiff.compile.Fusion;
 import dev.cellgraph.autodiff.compile.Optimizer;
 import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.cells.lang.Zoo;
@@ -34,11 +35,26 @@ class OptimizedScanTest {
   @AfterEach
   void restore() {
     Optimizer.setEnabled(true);
+    Fusion.setEnabled(true);
   }
 
   static Stream<String> cells() {
     return Stream.concat(Stream.of("builtin:rnn", "builtin:rnn-relu", "builtin:lstm", "builtin:gru"),
         Zoo.names().stream());
+  }
+
+  private static Recurrent layer(String name) {
+    Cell cell;
+    boolean anySize = true;
+    if (name.startsWith("builtin:")) {
+      cell = BuiltinCell.named(name.substring(8), true);
+    } else {
+      CellSpec spec = Zoo.load(name);
+      cell = FormulaCell.of(name, spec);
+      anySize = spec.sizeRequirements().isEmpty();
+    }
+    // cells that need I = H cannot stack bidirectional layers (layer 1 reads 2H)
+    return anySize ? Recurrent.of(cell, 4, 5, 2, true) : Recurrent.of(cell, 5, 5, 1, true);
   }
 
   private static Recurrent.Result run(Recurrent layer, boolean optimize, long seed) {
@@ -58,17 +74,7 @@ class OptimizedScanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cells")
   void optimizedAndStepByStepAgreeOnEveryValueAndGradient(String name) {
-    Cell cell;
-    boolean anySize = true;
-    if (name.startsWith("builtin:")) {
-      cell = BuiltinCell.named(name.substring(8), true);
-    } else {
-      CellSpec spec = Zoo.load(name);
-      cell = FormulaCell.of(name, spec);
-      anySize = spec.sizeRequirements().isEmpty();
-    }
-    // cells that need I = H cannot stack bidirectional layers (layer 1 reads 2H)
-    Recurrent layer = anySize ? Recurrent.of(cell, 4, 5, 2, true) : Recurrent.of(cell, 5, 5, 1, true);
+    Recurrent layer = layer(name);
     Recurrent.Result on = run(layer, true, 23);
     Recurrent.Result off = run(layer, false, 23);
     close(name + " output", on.output(), off.output());
@@ -80,6 +86,19 @@ class OptimizedScanTest {
     for (String g : off.gradients().keySet()) {
       close(name + " gradient of " + g, on.gradients().get(g), off.gradients().get(g));
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cells")
+  void fusedAndUnfusedScansGiveTheSameBits(String name) {
+    Recurrent layer = layer(name);
+    Fusion.setEnabled(false);
+    Recurrent.Result off = run(layer, true, 29);
+    Fusion.setEnabled(true);
+    Recurrent.Result on = run(layer, true, 29);
+    assertEquals(off.output(), on.output(), name + " output");
+    assertEquals(off.finalStates(), on.finalStates(), name + " final states");
+    assertEquals(off.gradients(), on.gradients(), name + " gradients");
   }
 
   @ParameterizedTest(name = "{0}")

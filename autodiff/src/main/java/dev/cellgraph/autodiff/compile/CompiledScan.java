@@ -132,11 +132,29 @@ public final class CompiledScan {
     return labels(post);
   }
 
+  /** The labels of a plan's nodes, a fused group's ops listed one by one ({@link Fusion}). */
   private static List<String> labels(Plan p) {
     List<String> r = new ArrayList<>();
     if (p != null) {
       for (Node n : p.scheduled()) {
-        r.add(n.op().label());
+        if (n.op() instanceof FusedOp) {
+          r.addAll(((FusedOp) n.op()).memberLabels());
+        } else if (!(n.op() instanceof Ops.GetOutput && n.input(0).op() instanceof FusedOp)) {
+          r.add(n.op().label());
+        }
+      }
+    }
+    return r;
+  }
+
+  /** The nodes the loop runs at every step, a fused group as one ({@code fused[add, sigmoid, ...]}). */
+  public List<String> loopSchedule() {
+    List<String> r = new ArrayList<>();
+    if (loop != null) {
+      for (Node n : loop.scheduled()) {
+        if (!(n.op() instanceof Ops.GetOutput && n.input(0).op() instanceof FusedOp)) {
+          r.add(n.op().label());
+        }
       }
     }
     return r;
@@ -600,7 +618,7 @@ public final class CompiledScan {
         anyWork |= b;
       }
       if (!outputs.isEmpty() && (anyWork || !stackedRequests.isEmpty() || !loopCarries.isEmpty())) {
-        loopPlan = Plan.compile(outputs, feeds);
+        loopPlan = Fusion.compile(outputs, feeds);
       }
     }
 
@@ -710,10 +728,10 @@ public final class CompiledScan {
         }
       }
       if (!outputs.isEmpty()) {
-        prePlan = Plan.compile(outputs, feeds);
+        prePlan = Fusion.compile(outputs, feeds);
       }
       if (!postOutputs.isEmpty()) {
-        postPlan = Plan.compile(postOutputs, postFeeds);
+        postPlan = Fusion.compile(postOutputs, postFeeds);
       }
     }
   }
