@@ -143,7 +143,7 @@ final class FusedOp extends Op {
     Object[] outputs = new Object[outputWidth.length];
     for (int j = 0; j < outputs.length; j++) {
       int n = rows * outputWidth[j];
-      outputs[j] = f32 ? new float[n] : new double[n];
+      outputs[j] = f32 ? Buffers.newFloats(n) : Buffers.newDoubles(n); // every element is written
     }
     int chunks = (rows + chunkRows - 1) / chunkRows;
     int parts = (long) rows * work >= PARALLEL_MIN ? Math.min(Kernels.threads(), chunks) : 1;
