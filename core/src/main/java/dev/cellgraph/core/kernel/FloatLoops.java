@@ -28,6 +28,10 @@ final class FloatLoops {
   // rather than through 256-bit float vectors: those shared the FloatVector methods' type
   // profiles with the 512-bit loops, and C2 then failed to intrinsify their stores (PrintInlining:
   // "VectorSupport::store failed to inline (intrinsic)") and ran the Java fallbacks.
+  // The vector part of each such loop is a method of its own (expDoubles, ...): inlined into the
+  // chunk loop with the conversions, the polynomial code sometimes hit C2's node budget
+  // (PrintInlining: "NodeCountInliningCutoff", then "VectorSupport::store failed to inline
+  // (intrinsic)"), and every store ran the Java fallback (DoubleVector.intoArray in profiles).
   private static final int CHUNK = 512;
   private static final ThreadLocal<double[]> DBUF = ThreadLocal.withInitial(() -> new double[CHUNK]);
 
@@ -167,12 +171,17 @@ final class FloatLoops {
     for (int c0 = 0; c0 < n; c0 += CHUNK) {
       int m = Math.min(CHUNK, n - c0);
       toDoubles(x, xOff + c0, buf, m);
-      for (int i = 0; i < m; i += D.length()) {
+      softsignDoubles(buf, m);
+      toFloats(buf, out, outOff + c0, m);
+    }
+  }
+
+  /** The vector part of {@link #softsignLoop}, in place on the double buffer: a method of its own (see above). */
+  private static void softsignDoubles(double[] buf, int m) {
+    for (int i = 0; i < m; i += D.length()) {
       DoubleVector v = DoubleVector.fromArray(D, buf, i);
       DoubleVector r = v.div(v.abs().add(1.0));
       r.intoArray(buf, i);
-      }
-      toFloats(buf, out, outOff + c0, m);
     }
   }
 
@@ -193,7 +202,14 @@ final class FloatLoops {
     for (int c0 = 0; c0 < n; c0 += CHUNK) {
       int m = Math.min(CHUNK, n - c0);
       toDoubles(x, xOff + c0, buf, m);
-      for (int i = 0; i < m; i += D.length()) {
+      expDoubles(buf, m);
+      toFloats(buf, out, outOff + c0, m);
+    }
+  }
+
+  /** The vector part of {@link #expLoop}, in place on the double buffer: a method of its own (see above). */
+  private static void expDoubles(double[] buf, int m) {
+    for (int i = 0; i < m; i += D.length()) {
       DoubleVector v = DoubleVector.fromArray(D, buf, i);
       // exp: see VectorMath. min/max keep NaN, which flows through to the result.
       DoubleVector xc = v.max(VectorMath.EXP_MIN).min(VectorMath.EXP_MAX);
@@ -220,8 +236,6 @@ final class FloatLoops {
           .sub(VectorMath.ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
       DoubleVector r = p.add(1.0).mul(s1).mul(s2);
       r.intoArray(buf, i);
-      }
-      toFloats(buf, out, outOff + c0, m);
     }
   }
 
@@ -242,7 +256,14 @@ final class FloatLoops {
     for (int c0 = 0; c0 < n; c0 += CHUNK) {
       int m = Math.min(CHUNK, n - c0);
       toDoubles(x, xOff + c0, buf, m);
-      for (int i = 0; i < m; i += D.length()) {
+      tanhDoubles(buf, m);
+      toFloats(buf, out, outOff + c0, m);
+    }
+  }
+
+  /** The vector part of {@link #tanhLoop}, in place on the double buffer: a method of its own (see above). */
+  private static void tanhDoubles(double[] buf, int m) {
+    for (int i = 0; i < m; i += D.length()) {
       DoubleVector v = DoubleVector.fromArray(D, buf, i);
       // tanh: see VectorMath.
       DoubleVector ax = v.abs();
@@ -270,8 +291,6 @@ final class FloatLoops {
       DoubleVector r = t.blend(t.neg(), v.compare(VectorOperators.LT, 0.0))
           .blend(v, ax.compare(VectorOperators.LT, VectorMath.TANH_TINY));
       r.intoArray(buf, i);
-      }
-      toFloats(buf, out, outOff + c0, m);
     }
   }
 
@@ -292,7 +311,14 @@ final class FloatLoops {
     for (int c0 = 0; c0 < n; c0 += CHUNK) {
       int m = Math.min(CHUNK, n - c0);
       toDoubles(x, xOff + c0, buf, m);
-      for (int i = 0; i < m; i += D.length()) {
+      sigmoidDoubles(buf, m);
+      toFloats(buf, out, outOff + c0, m);
+    }
+  }
+
+  /** The vector part of {@link #sigmoidLoop}, in place on the double buffer: a method of its own (see above). */
+  private static void sigmoidDoubles(double[] buf, int m) {
+    for (int i = 0; i < m; i += D.length()) {
       DoubleVector v = DoubleVector.fromArray(D, buf, i);
       // logistic: see VectorMath.
       // exp: see VectorMath. min/max keep NaN, which flows through to the result.
@@ -321,8 +347,6 @@ final class FloatLoops {
       DoubleVector e = p.add(1.0).mul(s1).mul(s2);
       DoubleVector r = DoubleVector.broadcast(D, 1.0).blend(e, v.compare(VectorOperators.LT, 0.0)).div(e.add(1.0));
       r.intoArray(buf, i);
-      }
-      toFloats(buf, out, outOff + c0, m);
     }
   }
 
