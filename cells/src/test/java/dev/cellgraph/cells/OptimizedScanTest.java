@@ -32,10 +32,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * gradients (input, states, every parameter) to about 1e-12 in float64 with it on and off.
  */
 class OptimizedScanTest {
+  private final boolean fusionWasEnabled = Fusion.enabled();  // the suite may run with -Dcellgraph.fuse=false
+
   @AfterEach
   void restore() {
     Optimizer.setEnabled(true);
-    Fusion.setEnabled(true);
+    Fusion.setEnabled(fusionWasEnabled);
   }
 
   static Stream<String> cells() {

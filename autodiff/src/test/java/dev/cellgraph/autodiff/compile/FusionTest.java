@@ -16,12 +16,27 @@ import dev.cellgraph.core.random.Rng;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Fused plans give the same bits as unfused ones, and fuse what they should. */
 class FusionTest {
+  private boolean wasEnabled;
+
+  @BeforeEach
+  void on() {
+    wasEnabled = Fusion.enabled();  // the suite may run with -Dcellgraph.fuse=false
+    Fusion.setEnabled(true);
+  }
+
+  @AfterEach
+  void restore() {
+    Fusion.setEnabled(wasEnabled);
+  }
+
   /**
    * An LSTM-like step over rows {@code lead} and gate width w: bias and scalar broadcasts, gate
    * slices, activations, a pow, a concat, a named (identity) output, a gate used outside (a copy),
@@ -130,12 +145,8 @@ class FusionTest {
   void fusionOffCompilesThePlainPlan(DType dt) {
     Step s = new Step(dt, Shape.of(2), 3);
     Fusion.setEnabled(false);
-    try {
-      Plan p = Fusion.compile(s.outputs, s.feeds);
-      assertTrue(p.scheduled().stream().noneMatch(n -> n.op() instanceof FusedOp), p.scheduled().toString());
-      assertEquals(Plan.compile(s.outputs, s.feeds).scheduledCount(), p.scheduledCount());
-    } finally {
-      Fusion.setEnabled(true);
-    }
+    Plan p = Fusion.compile(s.outputs, s.feeds);
+    assertTrue(p.scheduled().stream().noneMatch(n -> n.op() instanceof FusedOp), p.scheduled().toString());
+    assertEquals(Plan.compile(s.outputs, s.feeds).scheduledCount(), p.scheduledCount());
   }
 }
