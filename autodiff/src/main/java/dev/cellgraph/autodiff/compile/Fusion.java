@@ -416,7 +416,7 @@ public final class Fusion {
 
       // 1. every member as a symbol: computing members are roots, views point into a root or an input
       Sym[] sym = new Sym[m.size()];
-      List<int[]> steps = new ArrayList<>();    // {member} for each computing member, in order
+      List<Integer> steps = new ArrayList<>();  // the members that are instructions, in order
       for (int k = 0; k < m.size(); k++) {
         Node n = m.get(k);
         Op o = n.op();
@@ -427,7 +427,7 @@ public final class Fusion {
           sym[k] = new Sym(s.root(), s.input(), s.column() + ((Ops.Slice) o).start(), false, false);
         } else {
           sym[k] = new Sym(k, -1, 0, false, false);
-          steps.add(new int[] {k});
+          steps.add(k);
         }
       }
 
@@ -446,7 +446,6 @@ public final class Fusion {
       // partial views used outside are copied into arrays of their own
       int[] copyOutput = new int[m.size()];
       Arrays.fill(copyOutput, -1);
-      int[] resultSource = new int[0];
       List<Integer> sources = new ArrayList<>();
       for (int k = 0; k < m.size(); k++) {
         if (!usedOutside[k]) {
@@ -463,17 +462,17 @@ public final class Fusion {
           copyOutput[k] = outputWidths.size();
           outputWidths.add(widths[k]);
           sources.add(copyOutput[k]);
-          steps.add(new int[] {k});
+          steps.add(k);
         }
       }
-      resultSource = sources.stream().mapToInt(Integer::intValue).toArray();
-      steps.sort((x, y) -> Integer.compare(x[0], y[0]));
+      int[] resultSource = sources.stream().mapToInt(Integer::intValue).toArray();
+      steps.sort(null);
 
       // 3. last use of every root in scratch, then slots by liveness
       int[] lastUse = new int[m.size()];
       Arrays.fill(lastUse, -1);
       for (int s = 0; s < steps.size(); s++) {
-        for (Sym a : reads(m.get(steps.get(s)[0]), steps.get(s)[0], sym, copyOutput)) {
+        for (Sym a : reads(m.get(steps.get(s)), steps.get(s), sym, copyOutput)) {
           if (a.root() >= 0) {
             lastUse[a.root()] = s;
           }
@@ -485,7 +484,7 @@ public final class Fusion {
       int scratch = 0;
       List<FusedOp.Instr> program = new ArrayList<>();
       for (int s = 0; s < steps.size(); s++) {
-        int k = steps.get(s)[0];
+        int k = steps.get(s);
         Node n = m.get(k);
         FusedOp.Ref dst;
         if (copyOutput[k] >= 0) {
@@ -508,7 +507,7 @@ public final class Fusion {
           }
           dst = new FusedOp.Ref(FusedOp.SCRATCH, 0, slot[k], widths[k]);
         }
-        program.add(instruction(n, k, dst, sym, copyOutput, outputOf, slot, widths, chunkRows));
+        program.add(instruction(n, k, dst, sym, copyOutput, outputOf, slot, widths));
         for (Sym a : reads(n, k, sym, copyOutput)) {
           int r = a.root();
           if (r >= 0 && lastUse[r] == s && slot[r] >= 0) {
@@ -573,7 +572,7 @@ public final class Fusion {
     }
 
     private FusedOp.Instr instruction(Node n, int k, FusedOp.Ref dst, Sym[] sym, int[] copyOutput, int[] outputOf,
-        int[] slot, int[] widths, int chunkRows) {
+        int[] slot, int[] widths) {
       int w = widths[k];
       if (copyOutput[k] >= 0) {
         FusedOp.Ref src = ref(sym[k], outputOf, slot, widths);
