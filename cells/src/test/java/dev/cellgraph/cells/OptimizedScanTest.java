@@ -127,6 +127,31 @@ class OptimizedScanTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("formulaLstmAndGru")
+  void formulaCellsSumEachStackedWeightGradientInOneGemmOverAllSteps(String name) {
+    Cell cell = FormulaCell.of(name, Zoo.load(name));
+    Recurrent layer = Recurrent.of(cell, 3, 4);
+    Graph g = new Graph();
+    Node x = g.input("x", DType.FLOAT32, 5, 2, 3);
+    Map<String, Node> params = new LinkedHashMap<>();
+    for (Map.Entry<String, Shape> e : layer.parameterShapes().entrySet()) {
+      params.put(e.getKey(), g.parameter(e.getKey(), DType.FLOAT32, e.getValue().toArray()));
+    }
+    Node out = layer.build(g, x, Map.of(), params).output();
+    Gradients.of(out.sum(), List.copyOf(params.values()));
+    for (Node n : g.nodes()) {
+      if (n.op() instanceof Scan.ScanOp s && s.reverse()) {
+        boolean[] used = new boolean[s.outputCount()];
+        Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
+        List<String> post = CompiledScan.compile(s, 5, used).postOps();
+        // the per-gate weights are slices of Σ_t xᵀ g and Σ_t hᵀ g: one GEMM each, no product per step
+        assertEquals(2, post.stream().filter(op -> op.equals("matmul Aᵀ")).count(), post.toString());
+        assertTrue(post.stream().noneMatch(op -> op.startsWith("Σ axis")), post.toString());
+      }
+    }
+  }
+
   static Stream<String> formulaLstmAndGru() {
     return Stream.of("lstm", "gru");
   }

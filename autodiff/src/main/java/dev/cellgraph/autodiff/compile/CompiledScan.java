@@ -352,6 +352,7 @@ public final class CompiledScan {
     final List<Node> postPreRequests = new ArrayList<>(); // resolved to indices once pre is built
     final List<Node> stackedRequests = new ArrayList<>();
     final Map<Node, Integer> stackedIndex = new LinkedHashMap<>();
+    final Map<Node, Node> reduced = new LinkedHashMap<>();
 
     // loop graph
     final Graph loopGraph;
@@ -573,8 +574,17 @@ public final class CompiledScan {
       return new TensorType(n.dtype(), Lift.stacked(t, n.shape()));
     }
 
-    /** Σ over all steps of step value e, as few large ops as its form allows. */
+    /** Σ over all steps of step value e, as few large ops as its form allows; once per value. */
     private Node reduce(Node e) {
+      Node r = reduced.get(e);
+      if (r == null) {
+        r = reduceOnce(e);
+        reduced.put(e, r);
+      }
+      return r;
+    }
+
+    private Node reduceOnce(Node e) {
       if (kind[e.id()] == CONST) {
         return post(e).node().mul((double) t);
       }
@@ -592,6 +602,12 @@ public final class CompiledScan {
           Node pb = post(b).node().reshape(-1, b.shape().dim(1));
           return pa.matmul(pb, true, false);
         }
+      }
+      if (e.op() instanceof Ops.Slice && kind[e.input(0).id()] != CONST) {
+        // Σ_t slice(X_t) = slice(Σ_t X_t): the gate slices of one stacked product (formula
+        // cells' per-gate weights) share one reduction of it, one GEMM over all steps, instead
+        // of a product per step stacked to [T, 4H, I] and summed
+        return postGraph.apply(e.op(), List.of(reduce(e.input(0))));
       }
       if (e.op() instanceof Ops.SumTo && kind[e.input(0).id()] != CONST) {
         Node x = post(e.input(0)).node();
