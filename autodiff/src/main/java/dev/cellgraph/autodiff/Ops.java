@@ -186,6 +186,9 @@ public final class Ops {
 
     public PowScalar(double p) { this.p = p; }
 
+    /** The exponent. */
+    public double exponent() { return p; }
+
     @Override public String name() { return "pow_scalar"; }
     @Override public String label() { return "^ " + fmt(p); }
 

@@ -99,6 +99,50 @@ class ScanCompilerTest {
     assertEquals(1, count(c.postOps(), "matmul Bᵀ"), c.postOps().toString());
   }
 
+  /**
+   * A step whose carry a is passed through unchanged and whose carry h is also a stacked output:
+   * the loop's reused arrays (fused outputs, step slices) must never overwrite a value still held
+   * by a carry, a stacked output or an input.
+   */
+  @SuppressWarnings("unchecked")
+  private static List<Tensor> passThroughScan(boolean optimize, boolean reverse) {
+    Optimizer.setEnabled(optimize);
+    Graph body = new Graph("pass_step");
+    Node h = body.input("h", DType.FLOAT64, 2, 3);
+    Node a = body.input("a", DType.FLOAT64, 2, 3);
+    Node x = body.input("x", DType.FLOAT64, 2, 3);
+    Node c = body.parameter("c", DType.FLOAT64, 3);
+    Node hn = h.mul(0.5).add(x).add(c).tanh().named("h'");
+    Function step = Function.of("pass_step", List.of(h, a, x, c), List.of(hn, a, hn.sigmoid().mul(a), hn));
+    Graph g = new Graph("seq");
+    Node h0 = g.input("h0", DType.FLOAT64, 2, 3);
+    Node a0 = g.input("a0", DType.FLOAT64, 2, 3);
+    Node xs = g.input("xs", DType.FLOAT64, 6, 2, 3);
+    Node cp = g.parameter("c", DType.FLOAT64, 3);
+    Scan sc = Scan.of(step, List.of(h0, a0), List.of(xs), List.of(cp), reverse);
+    List<Node> outs = new ArrayList<>(sc.finalCarries());
+    outs.addAll(sc.outputs());
+    Node loss = sc.outputs().get(0).square().sum().add(sc.outputs().get(1).sum())
+        .add(sc.finalCarries().get(0).sum()).add(sc.finalCarries().get(1).square().sum());
+    outs.addAll(Gradients.of(loss, List.of(h0, a0, xs, cp)).list());
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    Map<Node, Tensor> vals = Map.of(h0, CompositeAndScanTest.random(r, 2, 3), a0, CompositeAndScanTest.random(r, 2, 3),
+        xs, CompositeAndScanTest.random(r, 6, 2, 3), cp, CompositeAndScanTest.random(r, 3));
+    return Plan.evaluate(outs, vals);
+  }
+
+  @Test
+  void reusedLoopBuffersNeverOverwriteALiveValue() {
+    for (boolean reverse : new boolean[] {false, true}) {
+      List<Tensor> on = passThroughScan(true, reverse);
+      List<Tensor> off = passThroughScan(false, reverse);
+      for (int i = 0; i < on.size(); i++) {
+        assertTrue(on.get(i).allClose(off.get(i), 1e-13, 1e-14),
+            "value " + i + (reverse ? " (reverse)" : "") + ": max difference " + on.get(i).maxAbsDiff(off.get(i)));
+      }
+    }
+  }
+
   @Test
   void backwardScanWithoutResidualsRecomputesTheForwardInBatch() {
     CompiledScan c = compiledBackward(false);

@@ -8,6 +8,7 @@ import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Scan;
 import dev.cellgraph.autodiff.compile.CompiledScan;
+import dev.cellgraph.autodiff.compile.Fusion;
 import dev.cellgraph.autodiff.compile.Optimizer;
 import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.cells.lang.Zoo;
@@ -31,14 +32,31 @@ import org.junit.jupiter.params.provider.MethodSource;
  * gradients (input, states, every parameter) to about 1e-12 in float64 with it on and off.
  */
 class OptimizedScanTest {
+  private final boolean fusionWasEnabled = Fusion.enabled();  // the suite may run with -Dcellgraph.fuse=false
+
   @AfterEach
   void restore() {
     Optimizer.setEnabled(true);
+    Fusion.setEnabled(fusionWasEnabled);
   }
 
   static Stream<String> cells() {
     return Stream.concat(Stream.of("builtin:rnn", "builtin:rnn-relu", "builtin:lstm", "builtin:gru"),
         Zoo.names().stream());
+  }
+
+  private static Recurrent layer(String name) {
+    Cell cell;
+    boolean anySize = true;
+    if (name.startsWith("builtin:")) {
+      cell = BuiltinCell.named(name.substring(8), true);
+    } else {
+      CellSpec spec = Zoo.load(name);
+      cell = FormulaCell.of(name, spec);
+      anySize = spec.sizeRequirements().isEmpty();
+    }
+    // cells that need I = H cannot stack bidirectional layers (layer 1 reads 2H)
+    return anySize ? Recurrent.of(cell, 4, 5, 2, true) : Recurrent.of(cell, 5, 5, 1, true);
   }
 
   private static Recurrent.Result run(Recurrent layer, boolean optimize, long seed) {
@@ -58,17 +76,7 @@ class OptimizedScanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cells")
   void optimizedAndStepByStepAgreeOnEveryValueAndGradient(String name) {
-    Cell cell;
-    boolean anySize = true;
-    if (name.startsWith("builtin:")) {
-      cell = BuiltinCell.named(name.substring(8), true);
-    } else {
-      CellSpec spec = Zoo.load(name);
-      cell = FormulaCell.of(name, spec);
-      anySize = spec.sizeRequirements().isEmpty();
-    }
-    // cells that need I = H cannot stack bidirectional layers (layer 1 reads 2H)
-    Recurrent layer = anySize ? Recurrent.of(cell, 4, 5, 2, true) : Recurrent.of(cell, 5, 5, 1, true);
+    Recurrent layer = layer(name);
     Recurrent.Result on = run(layer, true, 23);
     Recurrent.Result off = run(layer, false, 23);
     close(name + " output", on.output(), off.output());
@@ -80,6 +88,19 @@ class OptimizedScanTest {
     for (String g : off.gradients().keySet()) {
       close(name + " gradient of " + g, on.gradients().get(g), off.gradients().get(g));
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cells")
+  void fusedAndUnfusedScansGiveTheSameBits(String name) {
+    Recurrent layer = layer(name);
+    Fusion.setEnabled(false);
+    Recurrent.Result off = run(layer, true, 29);
+    Fusion.setEnabled(true);
+    Recurrent.Result on = run(layer, true, 29);
+    assertEquals(off.output(), on.output(), name + " output");
+    assertEquals(off.finalStates(), on.finalStates(), name + " final states");
+    assertEquals(off.gradients(), on.gradients(), name + " gradients");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -102,6 +123,31 @@ class OptimizedScanTest {
         List<String> loop = CompiledScan.compile(s, 5, s.reverse() ? used : null).loopOps();
         assertEquals(1, loop.stream().filter(op -> op.startsWith("matmul")).count(),
             (s.reverse() ? "backward" : "forward") + " loop: " + loop);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("formulaLstmAndGru")
+  void formulaCellsSumEachStackedWeightGradientInOneGemmOverAllSteps(String name) {
+    Cell cell = FormulaCell.of(name, Zoo.load(name));
+    Recurrent layer = Recurrent.of(cell, 3, 4);
+    Graph g = new Graph();
+    Node x = g.input("x", DType.FLOAT32, 5, 2, 3);
+    Map<String, Node> params = new LinkedHashMap<>();
+    for (Map.Entry<String, Shape> e : layer.parameterShapes().entrySet()) {
+      params.put(e.getKey(), g.parameter(e.getKey(), DType.FLOAT32, e.getValue().toArray()));
+    }
+    Node out = layer.build(g, x, Map.of(), params).output();
+    Gradients.of(out.sum(), List.copyOf(params.values()));
+    for (Node n : g.nodes()) {
+      if (n.op() instanceof Scan.ScanOp s && s.reverse()) {
+        boolean[] used = new boolean[s.outputCount()];
+        Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
+        List<String> post = CompiledScan.compile(s, 5, used).postOps();
+        // the per-gate weights are slices of Σ_t xᵀ g and Σ_t hᵀ g: one GEMM each, no product per step
+        assertEquals(2, post.stream().filter(op -> op.equals("matmul Aᵀ")).count(), post.toString());
+        assertTrue(post.stream().noneMatch(op -> op.startsWith("Σ axis")), post.toString());
       }
     }
   }

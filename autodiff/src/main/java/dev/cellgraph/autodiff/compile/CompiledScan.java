@@ -140,11 +140,29 @@ public final class CompiledScan {
     return labels(post);
   }
 
+  /** The labels of a plan's nodes, a fused group's ops listed one by one ({@link Fusion}). */
   private static List<String> labels(Plan p) {
     List<String> r = new ArrayList<>();
     if (p != null) {
       for (Node n : p.scheduled()) {
-        r.add(n.op().label());
+        if (n.op() instanceof FusedOp) {
+          r.addAll(((FusedOp) n.op()).memberLabels());
+        } else if (!(n.op() instanceof Ops.GetOutput && n.input(0).op() instanceof FusedOp)) {
+          r.add(n.op().label());
+        }
+      }
+    }
+    return r;
+  }
+
+  /** The nodes the loop runs at every step, a fused group as one ({@code fused[add, sigmoid, ...]}). */
+  public List<String> loopSchedule() {
+    List<String> r = new ArrayList<>();
+    if (loop != null) {
+      for (Node n : loop.scheduled()) {
+        if (!(n.op() instanceof Ops.GetOutput && n.input(0).op() instanceof FusedOp)) {
+          r.add(n.op().label());
+        }
       }
     }
     return r;
@@ -177,28 +195,36 @@ public final class CompiledScan {
       }
     }
     List<Tensor> feedList = Arrays.asList(feeds);
-    for (int s = 0; s < t; s++) {
-      int pos = reverse ? t - 1 - s : s;
-      for (int i = 0; i < m; i++) {
-        feeds[i] = carry[i];
-        if (hist[i] != null) {
-          hist[i].put(pos, carry[i]);
+    try (Buffers pool = Buffers.open()) {
+      List<Tensor> ended = new ArrayList<>();
+      for (int s = 0; s < t; s++) {
+        int pos = reverse ? t - 1 - s : s;
+        for (int i = 0; i < m; i++) {
+          feeds[i] = carry[i];
+          if (hist[i] != null) {
+            hist[i].put(pos, carry[i]);
+          }
         }
-      }
-      if (loop == null) {
-        continue;
-      }
-      for (int j = 0; j < loopFeedPre.length; j++) {
-        if (loopFeedSliced[j]) {
-          feeds[m + j] = step(preVals.get(loopFeedPre[j]), pos, loopFeedType[j].shape());
+        if (loop == null) {
+          continue;
         }
-      }
-      List<Tensor> outs = loop.run(feedList);
-      for (int i = 0; i < m; i++) {
-        carry[i] = outs.get(i);
-      }
-      for (int k = 0; k < stacks.length; k++) {
-        stacks[k].put(pos, outs.get(m + k));
+        for (int j = 0; j < loopFeedPre.length; j++) {
+          if (loopFeedSliced[j]) {
+            feeds[m + j] = step(pool, preVals.get(loopFeedPre[j]), pos, loopFeedType[j].shape());
+          }
+        }
+        List<Tensor> outs = loop.run(feedList);
+        // what this step read and what it stacked is dead once the new carries are known
+        ended.clear();
+        ended.addAll(feedList);
+        for (int i = 0; i < m; i++) {
+          carry[i] = outs.get(i);
+        }
+        for (int k = 0; k < stacks.length; k++) {
+          stacks[k].put(pos, outs.get(m + k));
+          ended.add(outs.get(m + k));
+        }
+        recycle(pool, ended, carry);
       }
     }
     Tensor[] result = new Tensor[outputs];
@@ -229,17 +255,38 @@ public final class CompiledScan {
     return Arrays.asList(result);
   }
 
-  /** Step {@code pos} of a stacked value: a copy of one contiguous block. */
-  private static Tensor step(Tensor stacked, int pos, Shape s) {
+  /**
+   * Gives the pool back the arrays of tensors whose lifetime ended with a step, except those a
+   * live carry holds (a carry passed through, or also stacked). The pool takes back only arrays
+   * it handed out, so feeds from outside the loop and folded constants are never reused.
+   */
+  private static void recycle(Buffers pool, List<Tensor> ended, Tensor[] live) {
+    for (Tensor e : ended) {
+      if (e == null || !e.dtype().isFloating()) {
+        continue;
+      }
+      Object a = e.dtype() == DType.FLOAT32 ? e.rawFloats() : e.rawDoubles();
+      boolean held = false;
+      for (Tensor c : live) {
+        held |= c.dtype() == e.dtype() && (c.dtype() == DType.FLOAT32 ? c.rawFloats() : c.rawDoubles()) == a;
+      }
+      if (!held) {
+        pool.recycle(a);
+      }
+    }
+  }
+
+  /** Step {@code pos} of a stacked value: a copy of one contiguous block, into a pooled array. */
+  private static Tensor step(Buffers pool, Tensor stacked, int pos, Shape s) {
     int n = s.size();
     switch (stacked.dtype()) {
       case FLOAT32: {
-        float[] a = new float[n];
+        float[] a = pool.floats(n);
         System.arraycopy(stacked.rawFloats(), pos * n, a, 0, n);
         return Tensor.wrap(a, s);
       }
       case FLOAT64: {
-        double[] a = new double[n];
+        double[] a = pool.doubles(n);
         System.arraycopy(stacked.rawDoubles(), pos * n, a, 0, n);
         return Tensor.wrap(a, s);
       }
@@ -550,7 +597,7 @@ public final class CompiledScan {
       return new TensorType(n.dtype(), Lift.stacked(t, n.shape()));
     }
 
-    /** Σ over all steps of step value e, as few large ops as its form allows. */
+    /** Σ over all steps of step value e, as few large ops as its form allows; once per value. */
     private Node reduce(Node e) {
       Node r = reduced.get(e); // the slices of one stacked product share its GEMM
       if (r == null) {
@@ -636,7 +683,7 @@ public final class CompiledScan {
         anyWork |= b;
       }
       if (!outputs.isEmpty() && (anyWork || !stackedRequests.isEmpty() || !loopCarries.isEmpty())) {
-        loopPlan = Plan.compile(outputs, feeds);
+        loopPlan = Fusion.compile(outputs, feeds);
       }
     }
 
@@ -758,10 +805,10 @@ public final class CompiledScan {
         }
       }
       if (!outputs.isEmpty()) {
-        prePlan = Plan.compile(outputs, feeds);
+        prePlan = Fusion.compile(outputs, feeds);
       }
       if (!postOutputs.isEmpty()) {
-        postPlan = Plan.compile(postOutputs, postFeeds);
+        postPlan = Fusion.compile(postOutputs, postFeeds);
       }
     }
   }

@@ -29,6 +29,10 @@ final class FloatLoops {
   // rather than through 256-bit float vectors: those shared the FloatVector methods' type
   // profiles with the 512-bit loops, and C2 then failed to intrinsify their stores (PrintInlining:
   // "VectorSupport::store failed to inline (intrinsic)") and ran the Java fallbacks.
+  // The vector part of such a loop is a method of its own (softsignDoubles): inlined into the
+  // chunk loop with the conversions, the polynomial code sometimes hit C2's node budget
+  // (PrintInlining: "NodeCountInliningCutoff", then "VectorSupport::store failed to inline
+  // (intrinsic)"), and every store ran the Java fallback (DoubleVector.intoArray in profiles).
   private static final int CHUNK = 512;
   private static final ThreadLocal<double[]> DBUF = ThreadLocal.withInitial(() -> new double[CHUNK]);
 
@@ -168,12 +172,17 @@ final class FloatLoops {
     for (int c0 = 0; c0 < n; c0 += CHUNK) {
       int m = Math.min(CHUNK, n - c0);
       toDoubles(x, xOff + c0, buf, m);
-      for (int i = 0; i < m; i += D.length()) {
+      softsignDoubles(buf, m);
+      toFloats(buf, out, outOff + c0, m);
+    }
+  }
+
+  /** The vector part of {@link #softsignLoop}, in place on the double buffer: a method of its own (see above). */
+  private static void softsignDoubles(double[] buf, int m) {
+    for (int i = 0; i < m; i += D.length()) {
       DoubleVector v = DoubleVector.fromArray(D, buf, i);
       DoubleVector r = v.div(v.abs().add(1.0));
       r.intoArray(buf, i);
-      }
-      toFloats(buf, out, outOff + c0, m);
     }
   }
 

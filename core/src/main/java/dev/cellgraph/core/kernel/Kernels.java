@@ -1,5 +1,6 @@
 package dev.cellgraph.core.kernel;
 
+import java.util.function.IntConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -83,6 +84,18 @@ public final class Kernels {
       throw new IllegalArgumentException("threads (" + n + ") must be at least 1");
     }
     threads = n;
+  }
+
+  /**
+   * Calls {@code part.accept(i)} for every i in [0, parts) concurrently on the pool that large
+   * matrix products use (the calling thread runs part 0), and waits for all: for callers that
+   * split elementwise work by rows. {@code parts} should not exceed {@link #threads()}.
+   */
+  public static void parallel(int parts, IntConsumer part) {
+    if (parts < 1) {
+      throw new IllegalArgumentException("parts (" + parts + ") must be at least 1");
+    }
+    Parallel.forEach(parts, part);
   }
 
   private static void checkGemm(boolean transA, boolean transB, int m, int n, int k,

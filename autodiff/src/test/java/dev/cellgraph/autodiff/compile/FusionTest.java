@@ -1,0 +1,152 @@
+package dev.cellgraph.autodiff.compile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Ops;
+import dev.cellgraph.autodiff.Plan;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.random.Initializers;
+import dev.cellgraph.core.random.Rng;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Fused plans give the same bits as unfused ones, and fuse what they should. */
+class FusionTest {
+  private boolean wasEnabled;
+
+  @BeforeEach
+  void on() {
+    wasEnabled = Fusion.enabled();  // the suite may run with -Dcellgraph.fuse=false
+    Fusion.setEnabled(true);
+  }
+
+  @AfterEach
+  void restore() {
+    Fusion.setEnabled(wasEnabled);
+  }
+
+  /**
+   * An LSTM-like step over rows {@code lead} and gate width w: bias and scalar broadcasts, gate
+   * slices, activations, a pow, a concat, a named (identity) output, a gate used outside (a copy),
+   * an input passed through, and a sum that leaves the group and comes back (which must not be
+   * fused into a cycle).
+   */
+  private static final class Step {
+    final Graph g = new Graph("step");
+    final List<Node> feeds = new ArrayList<>();
+    final List<Node> outputs = new ArrayList<>();
+
+    Step(DType dt, Shape lead, int w) {
+      int[] d4 = append(lead, 4 * w);
+      int[] d1 = append(lead, w);
+      Node xw = feed(g.input("xw", dt, d4));
+      Node hu = feed(g.input("hu", dt, d4));
+      Node c = feed(g.input("c", dt, d1));
+      Node bias = feed(g.input("b", dt, 4 * w));
+      Node scale = feed(g.input("s", dt, 1));
+      Node gates = xw.add(hu).add(bias).mul(scale);
+      Node i = gates.slice(-1, 0, w).sigmoid();
+      Node f = gates.slice(-1, w, 2 * w).sigmoid().named("f");
+      Node u = gates.slice(-1, 2 * w, 3 * w).tanh();
+      Node o = gates.slice(-1, 3 * w, 4 * w).sigmoid();
+      Node c2 = f.mul(c).add(i.mul(u)).named("c2");
+      Node h2 = o.mul(c2.tanh());
+      Node sq = h2.square().rsub(1.0).pow(3).add(0.5).reciprocal();
+      Node back = h2.sum(-1, true);                     // leaves the group ...
+      Node y = h2.mul(back.broadcastTo(h2.shape()));    // ... and comes back
+      Node cat = Node.concat(-1, i, f.oneMinus(), c2, sq);
+      outputs.add(h2);
+      outputs.add(c2);
+      outputs.add(f);                                   // a full value named: no copy
+      outputs.add(gates.slice(-1, w, 2 * w));           // a view used outside: copied
+      outputs.add(c.named("c passed"));                 // an input passed through
+      outputs.add(cat);
+      outputs.add(y.neg().exp());
+    }
+
+    private Node feed(Node n) {
+      feeds.add(n);
+      return n;
+    }
+
+    private static int[] append(Shape s, int last) {
+      int[] d = new int[s.rank() + 1];
+      System.arraycopy(s.toArray(), 0, d, 0, s.rank());
+      d[s.rank()] = last;
+      return d;
+    }
+  }
+
+  static Stream<Arguments> cases() {
+    List<Arguments> r = new ArrayList<>();
+    for (DType dt : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+      r.add(Arguments.of(dt, Shape.of(3), 5));           // one chunk of 3 rows
+      r.add(Arguments.of(dt, Shape.of(2, 3), 64));       // rows from two leading axes
+      r.add(Arguments.of(dt, Shape.of(40, 30), 7));      // many chunks, the last one short; split over threads
+      r.add(Arguments.of(dt, Shape.of(4), 700));         // rows wider than a chunk
+      r.add(Arguments.of(dt, Shape.of(), 9));            // rank-1 values: a single row
+    }
+    return r.stream();
+  }
+
+  @ParameterizedTest(name = "{0} rows {1} width {2}")
+  @MethodSource("cases")
+  void fusedPlansGiveTheSameBitsAsUnfusedOnes(DType dt, Shape lead, int w) {
+    Step s = new Step(dt, lead, w);
+    Rng rng = Rng.seeded(5);
+    List<Tensor> in = new ArrayList<>();
+    for (Node f : s.feeds) {
+      in.add(Initializers.normal(rng, dt, f.shape(), 0, 1.5));
+    }
+    Plan plain = Plan.compile(s.outputs, s.feeds);
+    Plan fused = Fusion.compile(s.outputs, s.feeds);
+    long groups = fused.scheduled().stream().filter(n -> n.op() instanceof FusedOp).count();
+    assertTrue(groups >= 2, "the sum splits the step into groups: " + fused.scheduled());
+    assertTrue(fused.scheduledCount() < plain.scheduledCount(), fused.scheduled().toString());
+    List<Tensor> want = plain.run(in);
+    List<Tensor> got = fused.run(in);
+    for (int k = 0; k < want.size(); k++) {
+      assertEquals(want.get(k), got.get(k), "output " + k + " (" + s.outputs.get(k) + ")");
+    }
+    assertSame(in.get(2), got.get(4), "an input passed through is not copied");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dtypes")
+  void aStepOfGateArithmeticIsOneFusedNode(DType dt) {
+    Step s = new Step(dt, Shape.of(2), 3);
+    // the forward gate arithmetic alone: everything from the pre-activations to h and c
+    List<Node> outs = List.of(s.outputs.get(0), s.outputs.get(1));
+    Plan fused = Fusion.compile(outs, s.feeds);
+    List<Node> sched = fused.scheduled().stream().filter(n -> !(n.op() instanceof Ops.GetOutput)).toList();
+    assertEquals(1, sched.size(), sched.toString());
+    assertEquals("fused[add, add, mul, sigmoid, sigmoid, tanh, sigmoid, mul, mul, add, tanh, mul]",
+        sched.get(0).op().label());
+  }
+
+  static Stream<DType> dtypes() {
+    return Stream.of(DType.FLOAT64, DType.FLOAT32);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dtypes")
+  void fusionOffCompilesThePlainPlan(DType dt) {
+    Step s = new Step(dt, Shape.of(2), 3);
+    Fusion.setEnabled(false);
+    Plan p = Fusion.compile(s.outputs, s.feeds);
+    assertTrue(p.scheduled().stream().noneMatch(n -> n.op() instanceof FusedOp), p.scheduled().toString());
+    assertEquals(Plan.compile(s.outputs, s.feeds).scheduledCount(), p.scheduledCount());
+  }
+}
