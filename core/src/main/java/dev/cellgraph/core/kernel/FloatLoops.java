@@ -35,6 +35,7 @@ final class FloatLoops {
   // (intrinsic)"), and every store ran the Java fallback (DoubleVector.intoArray in profiles).
   private static final int CHUNK = 512;
   private static final ThreadLocal<double[]> DBUF = ThreadLocal.withInitial(() -> new double[CHUNK]);
+  private static final ThreadLocal<float[]> FBUF = ThreadLocal.withInitial(() -> new float[CHUNK]);
 
   private static void toDoubles(float[] x, int off, double[] buf, int m) {
     for (int j = 0; j < m; j++) {
@@ -236,12 +237,23 @@ final class FloatLoops {
     }
   }
 
+  // tanh in two passes over a chunk (exp(2|x|) into a per-thread buffer, then the rest): as one
+  // loop it is big enough that C2 sometimes failed to intrinsify its store (PrintInlining:
+  // "VectorSupport::store failed to inline (intrinsic)") and ran the boxed Java fallback.
   private static void tanhLoop(float[] x, int xOff, float[] out, int outOff, int n) {
-    for (int i = 0; i < n; i += L) {
+    float[] buf = FBUF.get();
+    for (int c0 = 0; c0 < n; c0 += CHUNK) {
+      int m = Math.min(CHUNK, n - c0);
+      expTwiceAbs(x, xOff + c0, buf, m);
+      tanhFinish(x, xOff + c0, buf, out, outOff + c0, m);
+    }
+  }
+
+  /** buf = exp(2|x|), as in expLoop. */
+  private static void expTwiceAbs(float[] x, int xOff, float[] buf, int m) {
+    for (int i = 0; i < m; i += L) {
       FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-      // tanh: see VectorMath; exp(2|x|) written out as in expLoop.
-      FloatVector ax = v.abs();
-      FloatVector xc = ax.mul(2f).min(VectorMath.EXPF_MAX);
+      FloatVector xc = v.abs().mul(2f).min(VectorMath.EXPF_MAX);
       FloatVector t = xc.fma(FloatVector.broadcast(F, VectorMath.LOG2EF), FloatVector.broadcast(F, VectorMath.ROUNDF));
       FloatVector k = t.sub(VectorMath.ROUNDF);
       IntVector ki = t.reinterpretAsInts().sub(VectorMath.ROUNDF_BITS);
@@ -257,7 +269,16 @@ final class FloatLoops {
       IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
       FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
       FloatVector s2 = ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-      FloatVector e = p.mul(s1).mul(s2);
+      p.mul(s1).mul(s2).intoArray(buf, i);
+    }
+  }
+
+  /** tanh from x and e = exp(2|x|): see VectorMath. */
+  private static void tanhFinish(float[] x, int xOff, float[] buf, float[] out, int outOff, int m) {
+    for (int i = 0; i < m; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      FloatVector e = FloatVector.fromArray(F, buf, i);
+      FloatVector ax = v.abs();
       FloatVector big = FloatVector.broadcast(F, 1f).sub(FloatVector.broadcast(F, 2f).div(e.add(1f)));
       big = big.blend(big.neg(), v.compare(VectorOperators.LT, 0f));
       FloatVector z = v.mul(v);
