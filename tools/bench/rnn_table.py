@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Runs PyTorch's torch_rnn.py and `cellgraph bench` for every configuration and cell in one
+session and prints the table of docs/performance.md (markdown) with the ratios.
+
+Usage (from the repository root; PyTorch installed as ../shared/bench/README.md says):
+    python3 tools/bench/rnn_table.py [--reps 5] [--small-reps 20] [--threads 2] [--torch PATH]
+Raw JSON lines go to stderr, the table to stdout. Takes about 10 minutes on 2 cores.
+"""
+import argparse, json, os, subprocess, sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--reps", type=int, default=5)
+ap.add_argument("--small-reps", type=int, default=20)
+ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--configs", default="small,medium,large")
+ap.add_argument("--torch", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "bench", "torch_rnn.py"))
+a = ap.parse_args()
+root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+configs = a.configs.split(",")
+
+def lines(cmd):
+    out = subprocess.run(cmd, cwd=root, check=True, capture_output=True, text=True).stdout
+    rows = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    for r in rows:
+        print(json.dumps(r), file=sys.stderr)
+    return rows
+
+torch = {}
+for cfg in configs:
+    reps = a.small_reps if cfg == "small" else a.reps
+    for r in lines(["/usr/bin/python3", a.torch, "--threads", str(a.threads), "--reps", str(reps), "--configs", cfg]):
+        torch[(r["config"], r["cell"], r["impl"])] = r["seconds"]
+
+ours = {}
+for cfg in configs:
+    reps = a.small_reps if cfg == "small" else a.reps
+    for cell, formula in [("rnn", False), ("lstm", False), ("gru", False), ("lstm", True), ("gru", True)]:
+        cmd = ["./cellgraph", "bench", "--cell", cell, "--config", cfg, "--threads", str(a.threads),
+               "--reps", str(reps), "--json"] + (["--formula"] if formula else [])
+        r = lines(cmd)[-1]
+        ours[(cfg, cell, formula)] = r
+
+print("| config | cell | cellgraph s/step | PyTorch builtin | PyTorch custom | vs builtin | vs custom | vs our builtin | peak / live heap MB |")
+print("|---|---|---|---|---|---|---|---|---|")
+for cfg in configs:
+    for cell, formula in [("rnn", False), ("lstm", False), ("gru", False), ("lstm", True), ("gru", True)]:
+        r = ours[(cfg, cell, formula)]
+        s = r["seconds"]
+        b = torch.get((cfg, cell, "builtin"))
+        c = torch.get((cfg, cell, "custom"))
+        ob = ours[(cfg, cell, False)]["seconds"] if formula else None
+        f = lambda x: "" if x is None else ("%.4g" % x)
+        rt = lambda x, y: "" if x is None or y is None else "%.2f" % (x / y)
+        print("| %s | %s%s | %s | %s | %s | %s | %s | %s | %.0f / %.0f |" % (
+            cfg, cell, " (formula)" if formula else "", f(s), f(b), f(c), rt(s, b), rt(s, c),
+            rt(s, ob) if formula else "", r.get("peak_heap_mb", 0), r.get("live_heap_mb", 0)))
