@@ -95,6 +95,24 @@ class CommandLineTest {
   }
 
   @Test
+  void benchPrintsOneJsonLineWithTorchRnnFields() {
+    Run r = run("bench", "--cell", "lstm", "--input-size", "3", "--hidden-size", "4", "--batch", "2",
+        "--steps", "5", "--reps", "3", "--warmup", "1", "--warmup-seconds", "0", "--threads", "1", "--json");
+    assertEquals(0, r.status(), r.err());
+    String line = r.out().strip();
+    assertTrue(line.startsWith("{\"cell\": \"lstm\", \"impl\": \"builtin\", \"config\": null, \"threads\": 1, "
+        + "\"I\": 3, \"H\": 4, \"B\": 2, \"T\": 5, \"seconds\": "), line);
+    assertTrue(line.contains("\"peak_heap_mb\": ") && line.endsWith("}"), line);
+  }
+
+  @Test
+  void benchRejectsAnUnknownConfig() {
+    Run r = run("bench", "--cell", "lstm", "--config", "huge");
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains("cellgraph bench: --config must be one of small, medium, large, got 'huge'"), r.err());
+  }
+
+  @Test
   void theExplainersGruFragmentFailsWithTheLocatedMessage(@TempDir Path tmp) throws Exception {
     Path f = tmp.resolve("gru.cell");
     String block = "$$ \\begin{aligned} &r_t = \\sigma (W^rx_t + U^rh_{t-1}) \\\\&z_t = \\sigma (W^zx_t + U^zh_{t-1}) \\end{aligned} $$";
