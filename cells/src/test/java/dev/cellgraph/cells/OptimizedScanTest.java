@@ -103,9 +103,8 @@ class OptimizedScanTest {
     assertEquals(off.gradients(), on.gradients(), name + " gradients");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("formulaLstmAndGru")
-  void formulaLstmAndGruRunOneRecurrentProductPerStepLikeTheBuiltins(String name) {
+  /** A one-layer formula cell over 5 steps (batch 2, input 3, hidden 4) and the gradient of sum(output). */
+  private static Graph trainingGraphOf(String name) {
     Cell cell = FormulaCell.of(name, Zoo.load(name));
     Recurrent layer = Recurrent.of(cell, 3, 4);
     Graph g = new Graph();
@@ -116,7 +115,13 @@ class OptimizedScanTest {
     }
     Node out = layer.build(g, x, Map.of(), params).output();
     Gradients.of(out.sum(), List.copyOf(params.values()));
-    for (Node n : g.nodes()) {
+    return g;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("formulaLstmAndGru")
+  void formulaLstmAndGruRunOneRecurrentProductPerStepLikeTheBuiltins(String name) {
+    for (Node n : trainingGraphOf(name).nodes()) {
       if (n.op() instanceof Scan.ScanOp s) {
         boolean[] used = new boolean[s.outputCount()];
         Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
@@ -130,17 +135,7 @@ class OptimizedScanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("formulaLstmAndGru")
   void formulaCellsSumEachStackedWeightGradientInOneGemmOverAllSteps(String name) {
-    Cell cell = FormulaCell.of(name, Zoo.load(name));
-    Recurrent layer = Recurrent.of(cell, 3, 4);
-    Graph g = new Graph();
-    Node x = g.input("x", DType.FLOAT32, 5, 2, 3);
-    Map<String, Node> params = new LinkedHashMap<>();
-    for (Map.Entry<String, Shape> e : layer.parameterShapes().entrySet()) {
-      params.put(e.getKey(), g.parameter(e.getKey(), DType.FLOAT32, e.getValue().toArray()));
-    }
-    Node out = layer.build(g, x, Map.of(), params).output();
-    Gradients.of(out.sum(), List.copyOf(params.values()));
-    for (Node n : g.nodes()) {
+    for (Node n : trainingGraphOf(name).nodes()) {
       if (n.op() instanceof Scan.ScanOp s && s.reverse()) {
         boolean[] used = new boolean[s.outputCount()];
         Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
