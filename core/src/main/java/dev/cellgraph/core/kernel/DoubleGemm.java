@@ -31,8 +31,8 @@ final class DoubleGemm {
   static final int MC = Integer.getInteger("cellgraph.gemm.mc", 1032) / MR * MR;
   /** Columns of B packed at once (a multiple of NR): the KC x NC block (1 MB) stays in the 2 MB L2. */
   static final int NC = Integer.getInteger("cellgraph.gemm.nc", 512) / NR * NR;
-  /** Products with fewer multiply-adds than this run on the calling thread only. */
-  static final long PARALLEL_MIN = 1L << 20;
+  /** Products with fewer multiply-adds than this run on the calling thread only (see FloatGemm). */
+  static final long PARALLEL_MIN = Long.getLong("cellgraph.gemm.parallelmin", 1L << 21);
   /** Reading B in place instead of packing it pays off for products with at most this many rows. */
   static final int DIRECT_B_MAX_ROWS = 48;
   /** Blocks of A with at most this many rows run through each B panel in turn (B's panels outer). */

@@ -27,8 +27,8 @@ class GemmTest {
   private static final int[][] SIZES = {
       {1, 1, 1}, {7, 7, 7}, {33, 33, 33}, {1, 257, 7}, {257, 1, 33}, {7, 33, 257},
       {16, 64, 256}, {49, 95, 300}, {13, 300, 17},
-      // Large enough for two threads: split by columns, then by rows.
-      {60, 300, 70}, {300, 40, 100},
+      // Large enough for two threads in float64 (2^21 multiply-adds): split by columns, then by rows.
+      {60, 300, 120}, {300, 40, 180},
   };
 
   static Stream<Arguments> cases() {
@@ -44,6 +44,8 @@ class GemmTest {
     out.add(Arguments.of(130, 257, 257, true, true, true, 2));
     // More rows than one packed block of A (MC): several row blocks, shared by two threads or not.
     out.add(Arguments.of(1100, 1200, 20, false, false, true, 2));
+    // Column split with few rows (each thread packs its own A), large enough for float32 too.
+    out.add(Arguments.of(64, 2048, 64, false, false, false, 2));
     out.add(Arguments.of(1100, 130, 300, true, false, false, 1));
     return out.stream();
   }
