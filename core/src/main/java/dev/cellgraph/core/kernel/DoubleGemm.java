@@ -63,7 +63,7 @@ final class DoubleGemm {
    * (the recurrent weights of a scan).
    */
   static double[] pack(boolean transB, double[] b, int bOff, int ldb, int k, int n) {
-    int stride = (n + NR - 1) / NR * NR;
+    int stride = panelStride(n);
     double[] dst = new double[k * stride];
     for (int pc = 0; pc < k; pc += KC) {
       packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), 0, n, dst, pc * stride);
@@ -92,7 +92,7 @@ final class DoubleGemm {
       }
       return;
     }
-    int stride = (n + NR - 1) / NR * NR; // of packedB: one depth row of its panels
+    int stride = panelStride(n); // of packedB
     int parts = 1;
     boolean byColumns = n >= m;
     if (threads > 1 && (long) m * n * k >= PARALLEL_MIN) {
@@ -101,7 +101,7 @@ final class DoubleGemm {
     if (parts == 1) {
       block(transA, transB, k, a, aOff, lda, b, bOff, ldb, packedB, stride, c, cOff, ldc, accumulate, 0, m, 0, n);
     } else if (byColumns && m >= SHARED_A_MIN_ROWS) {
-      sharedA(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, packedB, c, cOff, ldc, accumulate, parts);
+      sharedA(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, packedB, c, cOff, ldc, accumulate, parts, stride);
     } else if (byColumns) {
       int p = parts;
       Parallel.forEach(parts, i -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, packedB, stride, c, cOff, ldc,
@@ -120,8 +120,7 @@ final class DoubleGemm {
    */
   private static void sharedA(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double[] packedB,
-      double[] c, int cOff, int ldc, boolean accumulate, int parts) {
-    int stride = (n + NR - 1) / NR * NR; // of packedB
+      double[] c, int cOff, int ldc, boolean accumulate, int parts, int stride) {
     double[] packed = BUFFERS.get().shared;
     int step = blockRows(m);
     for (int ic = 0; ic < m; ic += step) {
@@ -232,6 +231,11 @@ final class DoubleGemm {
       kernel(h, kc, a, ai, b, bi, bs, buf.tile, 0, NR);
       merge(buf.tile, rows, cols, c, ci, ldc, add);
     }
+  }
+
+  /** Elements in one depth row of a packed B's panels: n rounded up to whole panels. */
+  private static int panelStride(int n) {
+    return (n + NR - 1) / NR * NR;
   }
 
   /** Rows per packed block of A: at most MC, evenly split, a multiple of 12. */

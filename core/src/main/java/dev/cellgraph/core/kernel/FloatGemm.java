@@ -67,7 +67,7 @@ final class FloatGemm {
    * (the recurrent weights of a scan).
    */
   static float[] pack(boolean transB, float[] b, int bOff, int ldb, int k, int n) {
-    int stride = (n + NR - 1) / NR * NR;
+    int stride = panelStride(n);
     float[] dst = new float[k * stride];
     for (int pc = 0; pc < k; pc += KC) {
       packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), 0, n, dst, pc * stride);
@@ -96,7 +96,7 @@ final class FloatGemm {
       }
       return;
     }
-    int stride = (n + NR - 1) / NR * NR; // of packedB: one depth row of its panels
+    int stride = panelStride(n); // of packedB
     int parts = 1;
     boolean byColumns = n >= m;
     if (threads > 1 && (long) m * n * k >= PARALLEL_MIN) {
@@ -105,7 +105,7 @@ final class FloatGemm {
     if (parts == 1) {
       block(transA, transB, k, a, aOff, lda, b, bOff, ldb, packedB, stride, c, cOff, ldc, accumulate, 0, m, 0, n);
     } else if (byColumns && m >= SHARED_A_MIN_ROWS) {
-      sharedA(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, packedB, c, cOff, ldc, accumulate, parts);
+      sharedA(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, packedB, c, cOff, ldc, accumulate, parts, stride);
     } else if (byColumns) {
       int p = parts;
       Parallel.forEach(parts, i -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, packedB, stride, c, cOff, ldc,
@@ -124,8 +124,7 @@ final class FloatGemm {
    */
   private static void sharedA(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] packedB,
-      float[] c, int cOff, int ldc, boolean accumulate, int parts) {
-    int stride = (n + NR - 1) / NR * NR; // of packedB
+      float[] c, int cOff, int ldc, boolean accumulate, int parts, int stride) {
     float[] packed = BUFFERS.get().shared;
     int step = blockRows(m);
     for (int ic = 0; ic < m; ic += step) {
@@ -236,6 +235,11 @@ final class FloatGemm {
       kernel(h, kc, a, ai, b, bi, bs, buf.tile, 0, NR);
       merge(buf.tile, rows, cols, c, ci, ldc, add);
     }
+  }
+
+  /** Elements in one depth row of a packed B's panels: n rounded up to whole panels. */
+  private static int panelStride(int n) {
+    return (n + NR - 1) / NR * NR;
   }
 
   /** Rows per packed block of A: at most MC, evenly split, a multiple of 12. */
