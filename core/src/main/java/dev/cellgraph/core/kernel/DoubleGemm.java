@@ -32,7 +32,7 @@ final class DoubleGemm {
   /** Columns of B packed at once (a multiple of NR): the KC x NC block (1 MB) stays in the 2 MB L2. */
   static final int NC = Integer.getInteger("cellgraph.gemm.nc", 512) / NR * NR;
   /** Products with fewer multiply-adds than this run on the calling thread only (see FloatGemm). */
-  static final long PARALLEL_MIN = Long.getLong("cellgraph.gemm.parallelmin", 1L << 21);
+  static final long PARALLEL_MIN = Long.getLong("cellgraph.gemm.parallelmin", 1L << 18);
   /** Reading B in place instead of packing it pays off for products with at most this many rows. */
   static final int DIRECT_B_MAX_ROWS = 48;
   /** Blocks of A with at most this many rows run through each B panel in turn (B's panels outer). */
@@ -96,7 +96,8 @@ final class DoubleGemm {
     int parts = 1;
     boolean byColumns = n >= m;
     if (threads > 1 && (long) m * n * k >= PARALLEL_MIN) {
-      parts = Math.min(threads, byColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR);
+      // at least two register tiles of columns (or rows) per part
+      parts = Math.max(1, Math.min(threads, byColumns ? n / (2 * NR) : m / (2 * MR)));
     }
     if (parts == 1) {
       block(transA, transB, k, a, aOff, lda, b, bOff, ldb, packedB, stride, c, cOff, ldc, accumulate, 0, m, 0, n);

@@ -33,10 +33,11 @@ final class FloatGemm {
   static final int NC = Integer.getInteger("cellgraph.gemm.nc", 1024) / NR * NR;
   /**
    * Products with fewer multiply-adds than this run on the calling thread only: handing half of a
-   * smaller one to another thread costs about what it saves (medium GRU step 9 % faster at 2^22
-   * than at 2^20; float64, twice as slow per multiply-add, splits from 2^21).
+   * smaller one to a spinning helper thread costs about what it saves (16x256x128 goes from 100 to
+   * 156 GFLOP/s on two threads, 16x64x256 gets slower). float64, twice as slow per multiply-add,
+   * splits from 2^18.
    */
-  static final long PARALLEL_MIN = Long.getLong("cellgraph.gemm.parallelmin", 1L << 22);
+  static final long PARALLEL_MIN = Long.getLong("cellgraph.gemm.parallelmin", 1L << 19);
   /** Reading B in place instead of packing it pays off for products with at most this many rows. */
   static final int DIRECT_B_MAX_ROWS = 48;
   /** Blocks of A with at most this many rows run through each B panel in turn (B's panels outer). */
@@ -100,7 +101,8 @@ final class FloatGemm {
     int parts = 1;
     boolean byColumns = n >= m;
     if (threads > 1 && (long) m * n * k >= PARALLEL_MIN) {
-      parts = Math.min(threads, byColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR);
+      // at least two register tiles of columns (or rows) per part
+      parts = Math.max(1, Math.min(threads, byColumns ? n / (2 * NR) : m / (2 * MR)));
     }
     if (parts == 1) {
       block(transA, transB, k, a, aOff, lda, b, bOff, ldb, packedB, stride, c, cOff, ldc, accumulate, 0, m, 0, n);

@@ -2,21 +2,109 @@ package dev.cellgraph.core.kernel;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * Runs the parts of a split matrix product on a shared pool of daemon threads.
+ * Runs the parts of a split matrix product or elementwise pass on helper threads.
  *
- * <p>The pool is created on first use, so programs that only do small products never start a
- * thread. The calling thread runs the first part itself: with two cores, one hand-off is all the
- * synchronization a product needs.
+ * <p>The calling thread runs part 0 itself. The other parts go to a team of daemon threads that,
+ * after finishing a part, spin for a short while ({@value #SPIN_NANOS} ns by default, property
+ * {@code cellgraph.spin.nanos}) waiting for the next one before they park. A recurrent layer
+ * issues a product every few tens of microseconds, and waking a parked thread costs about as
+ * much as a small product: spinning is what makes splitting those products pay (OpenMP runtimes
+ * spin for the same reason). The team serves one caller at a time; a concurrent or nested call
+ * falls back to a fork-join pool. Threads are created on first use, so programs that only do
+ * small products never start one.
  */
 final class Parallel {
   private Parallel() {}
 
+  static final long SPIN_NANOS = Long.getLong("cellgraph.spin.nanos", 500_000L);
+
   private static final class Pool {
     // ForkJoinPool's default factory makes daemon threads, so the pool never keeps a JVM alive.
     static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** One spinning helper thread with a single-slot mailbox. */
+  private static final class Worker extends Thread {
+    private volatile IntConsumer task;
+    private volatile int index;
+    private volatile long posted; // sequence number of the last task handed over
+    private volatile long finished; // sequence number of the last task completed
+    private volatile boolean parked;
+    private volatile Throwable failure;
+
+    Worker(int id) {
+      super("cellgraph-worker-" + id);
+      setDaemon(true);
+    }
+
+    void post(IntConsumer part, int i, long seq) {
+      task = part;
+      index = i;
+      failure = null;
+      posted = seq;
+      if (parked) {
+        LockSupport.unpark(this);
+      }
+    }
+
+    void await(long seq) {
+      int spins = 0;
+      while (finished != seq) {
+        if (++spins < 1 << 16) {
+          Thread.onSpinWait();
+        } else {
+          Thread.yield();
+        }
+      }
+    }
+
+    @Override
+    public void run() {
+      long seen = 0;
+      while (true) {
+        long start = System.nanoTime();
+        int spins = 0;
+        while (posted == seen) {
+          Thread.onSpinWait();
+          if ((++spins & 255) == 0 && System.nanoTime() - start > SPIN_NANOS) {
+            parked = true;
+            if (posted == seen) {
+              LockSupport.park(this);
+            }
+            parked = false;
+            start = System.nanoTime();
+          }
+        }
+        seen = posted;
+        try {
+          task.accept(index);
+        } catch (Throwable t) {
+          failure = t;
+        }
+        task = null;
+        finished = seen;
+      }
+    }
+  }
+
+  private static final class Team {
+    static final Worker[] WORKERS = start();
+    static final AtomicBoolean BUSY = new AtomicBoolean();
+    static long sequence;
+
+    private static Worker[] start() {
+      Worker[] w = new Worker[Math.max(0, Runtime.getRuntime().availableProcessors() - 1)];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = new Worker(i + 1);
+        w[i].start();
+      }
+      return w;
+    }
   }
 
   /** Calls {@code part.accept(i)} for every i in [0, parts), concurrently, and waits for all. */
@@ -25,6 +113,37 @@ final class Parallel {
       part.accept(0);
       return;
     }
+    if (parts - 1 <= Team.WORKERS.length && Team.BUSY.compareAndSet(false, true)) {
+      try {
+        onTeam(parts, part);
+      } finally {
+        Team.BUSY.set(false);
+      }
+    } else {
+      onPool(parts, part);
+    }
+  }
+
+  private static void onTeam(int parts, IntConsumer part) {
+    long seq = ++Team.sequence;
+    for (int i = 1; i < parts; i++) {
+      Team.WORKERS[i - 1].post(part, i, seq);
+    }
+    Throwable failure = null;
+    try {
+      part.accept(0);
+    } catch (RuntimeException | Error e) {
+      failure = e;
+    }
+    for (int i = 1; i < parts; i++) {
+      Worker w = Team.WORKERS[i - 1];
+      w.await(seq);
+      failure = merge(failure, w.failure);
+    }
+    rethrow(failure);
+  }
+
+  private static void onPool(int parts, IntConsumer part) {
     ForkJoinTask<?>[] forked = new ForkJoinTask<?>[parts - 1];
     for (int i = 1; i < parts; i++) {
       int index = i;
@@ -40,18 +159,32 @@ final class Parallel {
       try {
         task.join();
       } catch (RuntimeException | Error e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
+        failure = merge(failure, e);
       }
     }
+    rethrow(failure);
+  }
+
+  private static Throwable merge(Throwable first, Throwable next) {
+    if (next == null) {
+      return first;
+    }
+    if (first == null) {
+      return next;
+    }
+    first.addSuppressed(next);
+    return first;
+  }
+
+  private static void rethrow(Throwable failure) {
     if (failure instanceof RuntimeException) {
       throw (RuntimeException) failure;
     }
-    if (failure != null) {
+    if (failure instanceof Error) {
       throw (Error) failure;
+    }
+    if (failure != null) {
+      throw new IllegalStateException(failure);
     }
   }
 
