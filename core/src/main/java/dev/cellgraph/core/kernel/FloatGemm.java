@@ -42,8 +42,10 @@ final class FloatGemm {
   static final int DIRECT_B_MAX_ROWS = 48;
   /** Blocks of A with at most this many rows run through each B panel in turn (B's panels outer). */
   static final int PANEL_OUTER_MAX_ROWS = Integer.getInteger("cellgraph.gemm.panelouter", 64);
-  /** Column-split products with at least this many rows share one packed A between the threads. */
-  static final int SHARED_A_MIN_ROWS = Integer.getInteger("cellgraph.gemm.sharedrows", 96);
+  /** Split products with at least this many rows share one packed A (see sharedA). */
+  static final int SHARED_A_MIN_ROWS = 96;
+  /** Column chunks per thread in a split product: enough for a fast core to take over a slow one's. */
+  static final int CHUNKS_PER_PART = 4;
   static final boolean DIRECT_B = !Boolean.getBoolean("cellgraph.gemm.packb");
 
   private static final class Buffers {
@@ -109,6 +111,7 @@ final class FloatGemm {
     } else if (byColumns && m >= SHARED_A_MIN_ROWS) {
       sharedA(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, packedB, c, cOff, ldc, accumulate, parts, stride);
     } else if (byColumns) {
+      // few rows: each thread packs A for itself, which keeps its reads of A local
       int p = parts;
       Parallel.forEach(parts, i -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, packedB, stride, c, cOff, ldc,
           accumulate, 0, m, Parallel.split(n, NR, p, i), Parallel.split(n, NR, p, i + 1)));
@@ -121,17 +124,21 @@ final class FloatGemm {
 
   /**
    * Columns split over {@code parts} threads that share one packed block of A: the threads pack
-   * disjoint slivers of it, then each multiplies it by its own columns of B. (Each thread packing
-   * all of A for itself costs a tenth of a 1024^3 product.)
+   * disjoint slivers of it, then multiply it by chunks of the columns of B, each thread its own
+   * share first ({@link Parallel#forEachChunk}). (Each thread packing all of A for itself costs a
+   * tenth of a 1024^3 product.)
    */
   private static void sharedA(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] packedB,
       float[] c, int cOff, int ldc, boolean accumulate, int parts, int stride) {
     float[] packed = BUFFERS.get().shared;
     int step = blockRows(m);
+    int panels = (n + NR - 1) / NR;
+    int chunks = Math.min(panels, parts * CHUNKS_PER_PART);
     for (int ic = 0; ic < m; ic += step) {
       int mc = Math.min(step, m - ic);
       int i0 = ic;
+      boolean direct = DIRECT_B && packedB == null && !transB && mc <= DIRECT_B_MAX_ROWS;
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
         int p0 = pc;
@@ -143,9 +150,9 @@ final class FloatGemm {
           int r1 = Parallel.split(mc, MR, parts, i + 1);
           packA(transA, a, aOff, lda, i0 + r0, r1 - r0, p0, kc, packed, r0 * kc);
         });
-        Parallel.forEach(parts, i -> macro(packed, mc, kc, add, transB, b, bOff, ldb, packedB, stride, p0,
-            c, cOff + i0 * ldc, ldc, Parallel.split(n, NR, parts, i), Parallel.split(n, NR, parts, i + 1),
-            false, BUFFERS.get()));
+        Parallel.forEachChunk(parts, chunks, ch -> macro(packed, mc, kc, add, transB, b, bOff, ldb, packedB,
+            stride, p0, c, cOff + i0 * ldc, ldc, Parallel.split(n, NR, chunks, ch), Parallel.split(n, NR, chunks, ch + 1),
+            direct, BUFFERS.get()));
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.cellgraph.core.kernel;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
@@ -186,6 +187,35 @@ final class Parallel {
     if (failure != null) {
       throw new IllegalStateException(failure);
     }
+  }
+
+  /**
+   * Calls {@code chunk.accept(c)} for every c in [0, chunks) on {@code parts} threads. Part i first
+   * takes its own contiguous share, in order, so that a balanced run touches the same data on the
+   * same core every time; a part that runs out helps with the others' remaining chunks. On a
+   * shared machine one core can run much slower than the other for seconds at a time: with a
+   * static split the whole product waits for it.
+   */
+  static void forEachChunk(int parts, int chunks, IntConsumer chunk) {
+    if (parts == 1 || chunks == 1) {
+      for (int c = 0; c < chunks; c++) {
+        chunk.accept(c);
+      }
+      return;
+    }
+    AtomicIntegerArray next = new AtomicIntegerArray(parts);
+    for (int i = 0; i < parts; i++) {
+      next.set(i, split(chunks, 1, parts, i));
+    }
+    forEach(parts, i -> {
+      for (int d = 0; d < parts; d++) {
+        int owner = (i + d) % parts;
+        int end = split(chunks, 1, parts, owner + 1);
+        for (int c; (c = next.getAndIncrement(owner)) < end; ) {
+          chunk.accept(c);
+        }
+      }
+    });
   }
 
   /**

@@ -48,6 +48,10 @@ class GemmTest {
     // Column split with few rows (each thread packs its own A), large enough for float32 too.
     out.add(Arguments.of(64, 2048, 64, false, false, false, 2));
     out.add(Arguments.of(1100, 130, 300, true, false, false, 1));
+    // Few rows split by ragged column chunks, B read in place; more rows than columns but enough
+    // panels of B to split by columns.
+    out.add(Arguments.of(32, 1030, 40, false, false, true, 2));
+    out.add(Arguments.of(300, 260, 30, true, false, false, 2));
     return out.stream();
   }
 
