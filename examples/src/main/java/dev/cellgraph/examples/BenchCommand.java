@@ -128,11 +128,17 @@ final class BenchCommand implements Command {
         long t0 = System.nanoTime();
         step.run();
         secs[i] = (System.nanoTime() - t0) / 1e9;
+        if (Boolean.getBoolean("cellgraph.bench.trace") && i % 20 == 19) {
+          System.err.printf(Locale.ROOT, "trace %d %.5f%n", i, median(java.util.Arrays.copyOfRange(secs, i - 19, i + 1)));
+        }
       }
     } finally {
       heap.close();
     }
     double median = median(secs);
+    if (Boolean.getBoolean("cellgraph.bench.trace")) {
+      System.err.printf(Locale.ROOT, "best %.5f%n", java.util.Arrays.stream(secs).min().getAsDouble());
+    }
     double peakMb = heap.peakBytes() / 1048576.0;
     double liveMb = heap.liveBytes() / 1048576.0;
     if (a.flag("json")) {
