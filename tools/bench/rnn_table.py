@@ -4,15 +4,20 @@ session and prints the table of docs/performance.md (markdown) with the ratios.
 
 Usage (from the repository root; PyTorch installed as ../shared/bench/README.md says):
     python3 tools/bench/rnn_table.py [--reps 5] [--small-reps 20] [--threads 2] [--torch PATH]
-Raw JSON lines go to stderr, the table to stdout. Takes about 10 minutes on 2 cores.
+                                     [--configs small,medium,large] [--repeat N]
+Raw JSON lines go to stderr, the table to stdout. Takes about 7 minutes on 2 cores per repeat.
+With --repeat N, PyTorch and every cellgraph row are measured N times, in alternating rounds,
+and the table shows the median of the N figures for each (the machine is shared: one core at
+times runs at half speed for seconds, so single runs of the same code differ by up to 2x).
 """
-import argparse, json, os, subprocess, sys
+import argparse, json, os, statistics, subprocess, sys
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--reps", type=int, default=5)
 ap.add_argument("--small-reps", type=int, default=20)
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--configs", default="small,medium,large")
+ap.add_argument("--repeat", type=int, default=1)
 ap.add_argument("--torch", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "bench", "torch_rnn.py"))
 a = ap.parse_args()
 root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -25,20 +30,23 @@ def lines(cmd):
         print(json.dumps(r), file=sys.stderr)
     return rows
 
-torch = {}
-for cfg in configs:
-    reps = a.small_reps if cfg == "small" else a.reps
-    for r in lines(["/usr/bin/python3", a.torch, "--threads", str(a.threads), "--reps", str(reps), "--configs", cfg]):
-        torch[(r["config"], r["cell"], r["impl"])] = r["seconds"]
+torch_runs = {}
+our_runs = {}
+for rnd in range(a.repeat):
+    for cfg in configs:
+        reps = a.small_reps if cfg == "small" else a.reps
+        for r in lines(["/usr/bin/python3", a.torch, "--threads", str(a.threads), "--reps", str(reps), "--configs", cfg]):
+            torch_runs.setdefault((r["config"], r["cell"], r["impl"]), []).append(r["seconds"])
+        for cell, formula in [("rnn", False), ("lstm", False), ("gru", False), ("lstm", True), ("gru", True)]:
+            cmd = ["./cellgraph", "bench", "--cell", cell, "--config", cfg, "--threads", str(a.threads),
+                   "--reps", str(reps), "--json"] + (["--formula"] if formula else [])
+            our_runs.setdefault((cfg, cell, formula), []).append(lines(cmd)[-1])
 
+torch = {k: statistics.median(v) for k, v in torch_runs.items()}
 ours = {}
-for cfg in configs:
-    reps = a.small_reps if cfg == "small" else a.reps
-    for cell, formula in [("rnn", False), ("lstm", False), ("gru", False), ("lstm", True), ("gru", True)]:
-        cmd = ["./cellgraph", "bench", "--cell", cell, "--config", cfg, "--threads", str(a.threads),
-               "--reps", str(reps), "--json"] + (["--formula"] if formula else [])
-        r = lines(cmd)[-1]
-        ours[(cfg, cell, formula)] = r
+for k, runs in our_runs.items():
+    runs = sorted(runs, key=lambda r: r["seconds"])
+    ours[k] = dict(runs[(len(runs) - 1) // 2], seconds=statistics.median(r["seconds"] for r in runs))
 
 print("| config | cell | cellgraph s/step | PyTorch builtin | PyTorch custom | vs builtin | vs custom | vs our builtin | peak / live heap MB |")
 print("|---|---|---|---|---|---|---|---|---|")
