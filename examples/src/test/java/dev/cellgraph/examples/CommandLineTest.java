@@ -102,7 +102,7 @@ class CommandLineTest {
     String line = r.out().strip();
     assertTrue(line.startsWith("{\"cell\": \"lstm\", \"impl\": \"builtin\", \"config\": null, \"threads\": 1, "
         + "\"I\": 3, \"H\": 4, \"B\": 2, \"T\": 5, \"seconds\": "), line);
-    assertTrue(line.contains("\"peak_heap_mb\": ") && line.endsWith("}"), line);
+    assertTrue(line.contains("\"best_seconds\": ") && line.contains("\"peak_heap_mb\": ") && line.endsWith("}"), line);
   }
 
   @Test
