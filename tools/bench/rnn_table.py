@@ -9,6 +9,8 @@ Raw JSON lines go to stderr, the table to stdout. Takes about 7 minutes on 2 cor
 With --repeat N, PyTorch and every cellgraph row are measured N times, in alternating rounds,
 and the table shows the median of the N figures for each (the machine is shared: one core at
 times runs at half speed for seconds, so single runs of the same code differ by up to 2x).
+Formula rows run interleaved with the built-in (bench --against-builtin): their "vs our
+builtin" column is the ratio measured within one JVM.
 """
 import argparse, json, os, statistics, subprocess, sys
 
@@ -38,8 +40,10 @@ for rnd in range(a.repeat):
         for r in lines(["/usr/bin/python3", a.torch, "--threads", str(a.threads), "--reps", str(reps), "--configs", cfg]):
             torch_runs.setdefault((r["config"], r["cell"], r["impl"]), []).append(r["seconds"])
         for cell, formula in [("rnn", False), ("lstm", False), ("gru", False), ("lstm", True), ("gru", True)]:
+            # a formula cell runs interleaved with the built-in, step by step in one JVM, for its
+            # "vs our builtin" ratio (vs_builtin); its own seconds come from the same run
             cmd = ["./cellgraph", "bench", "--cell", cell, "--config", cfg, "--threads", str(a.threads),
-                   "--reps", str(reps), "--json"] + (["--formula"] if formula else [])
+                   "--reps", str(reps), "--json"] + (["--formula", "--against-builtin"] if formula else [])
             our_runs.setdefault((cfg, cell, formula), []).append(lines(cmd)[-1])
 
 torch = {k: statistics.median(v) for k, v in torch_runs.items()}
@@ -47,6 +51,8 @@ ours = {}
 for k, runs in our_runs.items():
     runs = sorted(runs, key=lambda r: r["seconds"])
     ours[k] = dict(runs[(len(runs) - 1) // 2], seconds=statistics.median(r["seconds"] for r in runs))
+    if "vs_builtin" in runs[0]:
+        ours[k]["vs_builtin"] = statistics.median(r["vs_builtin"] for r in runs)
 
 print("| config | cell | cellgraph s/step | PyTorch builtin | PyTorch custom | vs builtin | vs custom | vs our builtin | peak / live heap MB |")
 print("|---|---|---|---|---|---|---|---|---|")
@@ -61,4 +67,5 @@ for cfg in configs:
         rt = lambda x, y: "" if x is None or y is None else "%.2f" % (x / y)
         print("| %s | %s%s | %s | %s | %s | %s | %s | %s | %.0f / %.0f |" % (
             cfg, cell, " (formula)" if formula else "", f(s), f(b), f(c), rt(s, b), rt(s, c),
-            rt(s, ob) if formula else "", r.get("peak_heap_mb", 0), r.get("live_heap_mb", 0)))
+            ("%.2f" % r["vs_builtin"] if "vs_builtin" in r else rt(s, ob)) if formula else "",
+            r.get("peak_heap_mb", 0), r.get("live_heap_mb", 0)))

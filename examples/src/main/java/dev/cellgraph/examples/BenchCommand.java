@@ -63,7 +63,8 @@ final class BenchCommand implements Command {
     return String.join("\n",
         "usage: cellgraph bench --cell CELL [--config small|medium|large]",
         "                       [--input-size I] [--hidden-size H] [--batch B] [--steps T]",
-        "                       [--formula] [--threads N] [--reps R] [--warmup W] [--warmup-seconds S]",
+        "                       [--formula [--against-builtin]] [--threads N] [--reps R] [--warmup W]",
+        "                       [--warmup-seconds S]",
         "                       [--dtype float32|float64] [--seed S] [--json]",
         "",
         "One step is a forward pass over the whole sequence and the backward pass of sum(output)",
@@ -74,6 +75,10 @@ final class BenchCommand implements Command {
         "(explicit sizes override it; without --config, sizes default to the small one).",
         "CELL is a zoo name or a .cell file; rnn, lstm and gru are the hand-written built-ins",
         "unless --formula asks for the same cell written in the formula language.",
+        "--against-builtin (with --formula) times the built-in and the formula cell alternately,",
+        "step by step in one JVM, and prints a line for each: on a shared machine a core can run",
+        "at half speed for seconds, so separate runs compare poorly. The formula line adds",
+        "vs_builtin, the ratio of the two medians; the heap figures cover both.",
         "--threads sets the threads of large matrix products (default: all processors).",
         "--json prints one JSON object per line with the fields of torch_rnn.py (cell, impl,",
         "config, threads, I, H, B, T, seconds) plus dtype, peak_heap_mb (the JVM's peak heap",
@@ -87,7 +92,7 @@ final class BenchCommand implements Command {
     Args a = Args.parse(argv,
         Set.of("cell", "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
             "warmup-seconds", "dtype", "seed"),
-        Set.of("formula", "json"));
+        Set.of("formula", "against-builtin", "json"));
     a.noPositionals();
     CellRef ref = CellRef.resolve(a.require("cell"));
     String config = a.choice("config", null, CONFIGS.keySet().toArray(new String[0]));
@@ -109,47 +114,65 @@ final class BenchCommand implements Command {
       throw new UsageException("--formula is for rnn, lstm and gru, which have a built-in; '" + ref.name()
           + "' is always a formula cell");
     }
-    Cell cell = formula ? ref.formulaCell() : ref.cell();
+    boolean against = a.flag("against-builtin");
+    if (against && !formula) {
+      throw new UsageException("--against-builtin compares the formula cell with the built-in: add --formula");
+    }
     ref.spec().shapes(in, hid); // the sizes must fit the cell
-    String impl = ref.builtinName() != null && !formula ? "builtin" : "formula";
     String configName = matching(in, hid, batch, steps);
     Kernels.setThreads(threads);
 
-    Step step = new Step(cell, in, hid, batch, steps, dtype, seed);
+    List<String> impls = new ArrayList<>();
+    List<Step> runs = new ArrayList<>();
+    if (against) {
+      impls.add("builtin");
+      runs.add(new Step(ref.cell(), in, hid, batch, steps, dtype, seed));
+    }
+    impls.add(ref.builtinName() != null && !formula ? "builtin" : "formula");
+    runs.add(new Step(formula ? ref.formulaCell() : ref.cell(), in, hid, batch, steps, dtype, seed));
     // the JIT compiles the vector kernels only after many calls: warm up by count and by time
     long warmStart = System.nanoTime();
     for (int i = 0; i < warmup || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds; i++) {
-      step.run();
+      for (Step s : runs) {
+        s.run();
+      }
     }
     HeapWatch heap = new HeapWatch();
-    double[] secs = new double[reps];
+    double[][] secs = new double[runs.size()][reps];
     try {
       for (int i = 0; i < reps; i++) {
-        long t0 = System.nanoTime();
-        step.run();
-        secs[i] = (System.nanoTime() - t0) / 1e9;
+        for (int k = 0; k < runs.size(); k++) {
+          long t0 = System.nanoTime();
+          runs.get(k).run();
+          secs[k][i] = (System.nanoTime() - t0) / 1e9;
+        }
       }
     } finally {
       heap.close();
     }
-    double median = median(secs);
-    // the fastest step too: on a shared machine whole seconds can run at half speed
-    double best = Arrays.stream(secs).min().getAsDouble();
     double peakMb = heap.peakBytes() / 1048576.0;
     double liveMb = heap.liveBytes() / 1048576.0;
-    if (a.flag("json")) {
-      out.println(String.format(Locale.ROOT,
-          "{\"cell\": \"%s\", \"impl\": \"%s\", \"config\": %s, \"threads\": %d, \"I\": %d, \"H\": %d, "
-              + "\"B\": %d, \"T\": %d, \"seconds\": %.5f, \"best_seconds\": %.5f, \"dtype\": \"%s\", "
-              + "\"peak_heap_mb\": %.1f, \"live_heap_mb\": %.1f, \"optimize\": %s}",
-          jsonEscape(ref.name()), impl, configName == null ? "null" : "\"" + configName + "\"", threads,
-          in, hid, batch, steps, median, best, dtype.lowerName(), peakMb, liveMb, Optimizer.enabled()));
-    } else {
-      out.println(String.format(Locale.ROOT,
-          "%s (%s) I=%d H=%d B=%d T=%d %s, %d thread%s: %.5f s/step (median of %d, best %.5f), peak heap "
-              + "%.1f MB, live after GC %.1f MB%s",
-          ref.name(), impl, in, hid, batch, steps, dtype.lowerName(), threads, threads == 1 ? "" : "s", median,
-          reps, best, peakMb, liveMb, Optimizer.enabled() ? "" : " (scan compiler off)"));
+    for (int k = 0; k < runs.size(); k++) {
+      double median = median(secs[k]);
+      // the fastest step too: on a shared machine whole seconds can run at half speed
+      double best = Arrays.stream(secs[k]).min().getAsDouble();
+      String ratio = against && k == 1 ? String.format(Locale.ROOT, "%.3f", median / median(secs[0])) : null;
+      if (a.flag("json")) {
+        out.println(String.format(Locale.ROOT,
+            "{\"cell\": \"%s\", \"impl\": \"%s\", \"config\": %s, \"threads\": %d, \"I\": %d, \"H\": %d, "
+                + "\"B\": %d, \"T\": %d, \"seconds\": %.5f, \"best_seconds\": %.5f, \"dtype\": \"%s\", "
+                + "\"peak_heap_mb\": %.1f, \"live_heap_mb\": %.1f, \"optimize\": %s%s}",
+            jsonEscape(ref.name()), impls.get(k), configName == null ? "null" : "\"" + configName + "\"", threads,
+            in, hid, batch, steps, median, best, dtype.lowerName(), peakMb, liveMb, Optimizer.enabled(),
+            against ? ", \"interleaved\": true" + (ratio != null ? ", \"vs_builtin\": " + ratio : "") : ""));
+      } else {
+        out.println(String.format(Locale.ROOT,
+            "%s (%s) I=%d H=%d B=%d T=%d %s, %d thread%s: %.5f s/step (median of %d, best %.5f), peak heap "
+                + "%.1f MB, live after GC %.1f MB%s%s",
+            ref.name(), impls.get(k), in, hid, batch, steps, dtype.lowerName(), threads, threads == 1 ? "" : "s",
+            median, reps, best, peakMb, liveMb, Optimizer.enabled() ? "" : " (scan compiler off)",
+            ratio != null ? ", " + ratio + " x the built-in (interleaved)" : ""));
+      }
     }
     return 0;
   }

@@ -106,6 +106,28 @@ class CommandLineTest {
   }
 
   @Test
+  void benchTimesFormulaAndBuiltinInterleaved() {
+    Run r = run("bench", "--cell", "gru", "--formula", "--against-builtin", "--input-size", "3", "--hidden-size",
+        "4", "--batch", "2", "--steps", "5", "--reps", "3", "--warmup", "1", "--warmup-seconds", "0", "--threads",
+        "1", "--json");
+    assertEquals(0, r.status(), r.err());
+    String[] lines = r.out().strip().split("\n");
+    assertEquals(2, lines.length, r.out());
+    assertTrue(lines[0].startsWith("{\"cell\": \"gru\", \"impl\": \"builtin\", "), lines[0]);
+    assertTrue(lines[0].endsWith(", \"interleaved\": true}"), lines[0]);
+    assertTrue(lines[1].startsWith("{\"cell\": \"gru\", \"impl\": \"formula\", "), lines[1]);
+    assertTrue(lines[1].matches(".*, \"interleaved\": true, \"vs_builtin\": [0-9]+\\.[0-9]{3}}"), lines[1]);
+  }
+
+  @Test
+  void benchAgainstBuiltinNeedsFormula() {
+    Run r = run("bench", "--cell", "gru", "--against-builtin");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("--against-builtin compares the formula cell with the built-in: add --formula"),
+        r.err());
+  }
+
+  @Test
   void benchRejectsAnUnknownConfig() {
     Run r = run("bench", "--cell", "lstm", "--config", "huge");
     assertEquals(2, r.status(), r.out());

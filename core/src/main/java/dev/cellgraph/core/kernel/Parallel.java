@@ -163,6 +163,7 @@ final class Parallel {
         w.await(seq);
         failure = merge(failure, w.failure);
       }
+      w.task = null; // the part is done: let go of what it captured
     }
     rethrow(failure);
   }
