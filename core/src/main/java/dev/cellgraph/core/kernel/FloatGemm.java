@@ -47,10 +47,10 @@ final class FloatGemm {
   /**
    * A product with fewer rows than that and a packed B (a recurrent weight, in the loop of a
    * scan) is split by rows, in multiples of 4: each thread reads only its rows of A and writes
-   * only its rows of C, and the fused gate arithmetic that follows splits its rows at the same place
-   * (for batches of a multiple of 8), so the
-   * hidden state of each half of the batch stays in one core's cache from step to step. By
-   * columns, every step moved all of h to the other core and half of C back. Measured with both
+   * only its rows of C, and the fused gate arithmetic that follows splits its rows at the same
+   * place (for batches of a multiple of 8), so the hidden state of each half of the batch stays in
+   * one core's cache from step to step. By columns, every step moved all of h to the other core
+   * and half of C back. Measured with both
    * settings interleaved step by step in one JVM: medium RNN 0.0119 -> 0.0111 s, medium LSTM
    * 0.0484 -> 0.0464, large LSTM 0.488 -> 0.448 (medians). Property
    * {@code cellgraph.gemm.fewrowsbycolumns} restores the column split.
@@ -152,7 +152,6 @@ final class FloatGemm {
     for (int ic = 0; ic < m; ic += step) {
       int mc = Math.min(step, m - ic);
       int i0 = ic;
-      boolean direct = DIRECT_B && packedB == null && !transB && mc <= DIRECT_B_MAX_ROWS;
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
         int p0 = pc;
@@ -166,7 +165,7 @@ final class FloatGemm {
         });
         Parallel.forEachChunk(parts, chunks, ch -> macro(packed, mc, kc, add, transB, b, bOff, ldb, packedB,
             stride, p0, c, cOff + i0 * ldc, ldc, Parallel.split(n, NR, chunks, ch), Parallel.split(n, NR, chunks, ch + 1),
-            direct, BUFFERS.get()));
+            false, BUFFERS.get()));
       }
     }
   }
