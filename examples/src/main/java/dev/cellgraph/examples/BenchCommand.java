@@ -81,10 +81,10 @@ final class BenchCommand implements Command {
         "vs_builtin, the ratio of the two medians; the heap figures cover both.",
         "--threads sets the threads of large matrix products (default: all processors).",
         "--json prints one JSON object per line with the fields of torch_rnn.py (cell, impl,",
-        "config, threads, I, H, B, T, seconds) plus dtype, peak_heap_mb (the JVM's peak heap",
-        "use while timing, garbage included), live_heap_mb (the most heap still in use after a",
-        "collection while timing) and optimize. The system property cellgraph.optimize=false",
-        "turns the scan compiler off, for comparison.");
+        "config, threads, I, H, B, T, seconds) plus best_seconds (the fastest timed step), dtype,",
+        "peak_heap_mb (the JVM's peak heap use while timing, garbage included), live_heap_mb (the",
+        "most heap still in use after a collection while timing) and optimize. The system",
+        "property cellgraph.optimize=false turns the scan compiler off, for comparison.");
   }
 
   @Override
