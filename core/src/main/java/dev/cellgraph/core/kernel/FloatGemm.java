@@ -62,7 +62,9 @@ final class FloatGemm {
 
   private static final class Buffers {
     final float[] a = new float[(MC + MR) * KC];
-    final float[] b = new float[KC * NC];
+    /** Packed blocks of B, aligned from {@link #bBase} ({@link AlignedArrays}). */
+    final float[] b = AlignedArrays.floats(KC * NC, Integer.MAX_VALUE);
+    final int bBase = AlignedArrays.offset(b);
     final float[] tile = new float[MR * NR];
     /** A block packed by several threads together (owned by the thread that splits the product). */
     final float[] shared = new float[(MC + MR) * KC];
@@ -79,13 +81,15 @@ final class FloatGemm {
   /**
    * Packs op(B) (k x n) once into the panels the micro-kernel reads: depth blocks of KC, each a
    * row of zero-padded panels NR columns wide, for products that multiply by the same B many times
-   * (the recurrent weights of a scan).
+   * (the recurrent weights of a scan). The panels start at {@link AlignedArrays#offset}: large
+   * enough packed matrices are 64-byte aligned.
    */
   static float[] pack(boolean transB, float[] b, int bOff, int ldb, int k, int n) {
     int stride = panelStride(n);
-    float[] dst = new float[k * stride];
+    float[] dst = AlignedArrays.floats(k * stride, 2);
+    int base = AlignedArrays.offset(dst);
     for (int pc = 0; pc < k; pc += KC) {
-      packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), 0, n, dst, pc * stride);
+      packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), 0, n, dst, base + pc * stride);
     }
     return dst;
   }
@@ -201,12 +205,12 @@ final class FloatGemm {
       int nc = Math.min(NC, j1 - jc);
       int fullPanels = direct ? nc / NR : 0;
       float[] blockB = buf.b;
-      int blockOff = 0;
+      int blockOff = buf.bBase;
       if (packedB != null) {
         blockB = packedB;
-        blockOff = pc * packedStride + jc * kc;
+        blockOff = AlignedArrays.offset(packedB) + pc * packedStride + jc * kc;
       } else {
-        packB(transB, b, bOff, ldb, pc, kc, jc + fullPanels * NR, nc - fullPanels * NR, buf.b, 0);
+        packB(transB, b, bOff, ldb, pc, kc, jc + fullPanels * NR, nc - fullPanels * NR, buf.b, blockOff);
       }
       if (direct || mc <= PANEL_OUTER_MAX_ROWS) {
         // few rows: each panel of B goes to L1 once and serves every sliver of A
