@@ -51,6 +51,12 @@ final class DoubleGemm {
   /** Split products with at least this many rows share one packed A (see sharedA). */
   static final int SHARED_A_MIN_ROWS = 96;
   /**
+   * Depths of A packed per pass over a sliver's rows: a 12 x 1024 float64 sliver (96 KB) written
+   * row by row left L1 between rows; 64 at a time, 1024^3 float64 got 4-6 percent faster (float32
+   * unchanged), interleaved in one JVM.
+   */
+  static final int PACK_DEPTHS = 64;
+  /**
    * A product with fewer rows than that and a packed B (a recurrent weight, in the loop of a
    * scan) is split by rows, in multiples of 4: each thread reads only its rows of A and writes
    * only its rows of C, and the fused gate arithmetic that follows splits its rows at the same
@@ -351,15 +357,19 @@ final class DoubleGemm {
           }
         }
       } else {
-        for (int r = 0; r < rows; r++) {
-          int src = aOff + (ic + ir + r) * lda + pc;
-          for (int p = 0; p < kc; p++) {
-            dst[s + p * h + r] = a[src + p];
+        // a few depths at a time: the sliver being written stays in L1 while each row is read
+        for (int p0 = 0; p0 < kc; p0 += PACK_DEPTHS) {
+          int p1 = Math.min(kc, p0 + PACK_DEPTHS);
+          for (int r = 0; r < rows; r++) {
+            int src = aOff + (ic + ir + r) * lda + pc;
+            for (int p = p0; p < p1; p++) {
+              dst[s + p * h + r] = a[src + p];
+            }
           }
-        }
-        for (int r = rows; r < h; r++) {
-          for (int p = 0; p < kc; p++) {
-            dst[s + p * h + r] = 0.0;
+          for (int r = rows; r < h; r++) {
+            for (int p = p0; p < p1; p++) {
+              dst[s + p * h + r] = 0.0;
+            }
           }
         }
       }
