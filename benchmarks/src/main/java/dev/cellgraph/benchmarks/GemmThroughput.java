@@ -16,15 +16,21 @@ import java.util.Random;
 public final class GemmThroughput {
   private GemmThroughput() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
     int n = 1024;
     int reps = 20;
+    boolean serve = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--size": n = Integer.parseInt(args[++i]); break;
         case "--reps": reps = Integer.parseInt(args[++i]); break;
-        default: throw new IllegalArgumentException("unknown argument '" + args[i] + "'; usage: [--size N] [--reps R]");
+        case "--serve": serve = true; break;
+        default: throw new IllegalArgumentException("unknown argument '" + args[i] + "'; usage: [--size N] [--reps R] [--serve]");
       }
+    }
+    if (serve) {
+      serve(n);
+      return;
     }
     System.err.println("kernels: " + Kernels.implementation());
     Random random = new Random(1);
@@ -66,6 +72,42 @@ public final class GemmThroughput {
                 + "\"seconds\": %.6f, \"gflops\": %.1f, \"best_gflops\": %.1f}",
             dtype, n, threads, median, 2.0 * n * n * n / median / 1e9, 2.0 * n * n * n / seconds[0] / 1e9));
       }
+    }
+  }
+
+  /**
+   * Worker for {@code tools/bench/gemm_interleaved.py}: reads lines {@code "DTYPE THREADS"} from
+   * stdin and answers each with the seconds of one N x N x N product of that kind, so that a
+   * driver can alternate single products of cellgraph and PyTorch, and the slow phases of a shared
+   * machine fall on both alike.
+   */
+  private static void serve(int n) throws java.io.IOException {
+    Random random = new Random(1);
+    float[] af = new float[n * n];
+    float[] bf = new float[n * n];
+    double[] ad = new double[n * n];
+    double[] bd = new double[n * n];
+    for (int i = 0; i < af.length; i++) {
+      af[i] = (float) random.nextGaussian();
+      bf[i] = (float) random.nextGaussian();
+      ad[i] = af[i];
+      bd[i] = bf[i];
+    }
+    float[] cf = new float[n * n];
+    double[] cd = new double[n * n];
+    java.io.BufferedReader in = new java.io.BufferedReader(
+        new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+    for (String line; (line = in.readLine()) != null; ) {
+      String[] f = line.trim().split("\\s+");
+      Kernels.setThreads(Integer.parseInt(f[1]));
+      long t0 = System.nanoTime();
+      if (f[0].equals("float32")) {
+        Kernels.gemm(false, false, n, n, n, af, 0, n, bf, 0, n, cf, 0, n, false);
+      } else {
+        Kernels.gemm(false, false, n, n, n, ad, 0, n, bd, 0, n, cd, 0, n, false);
+      }
+      System.out.println((System.nanoTime() - t0) / 1e9);
+      System.out.flush();
     }
   }
 }

@@ -65,7 +65,7 @@ final class BenchCommand implements Command {
         "                       [--input-size I] [--hidden-size H] [--batch B] [--steps T]",
         "                       [--formula [--against-builtin]] [--threads N] [--reps R] [--warmup W]",
         "                       [--warmup-seconds S]",
-        "                       [--dtype float32|float64] [--seed S] [--json]",
+        "                       [--dtype float32|float64] [--seed S] [--json | --serve]",
         "",
         "One step is a forward pass over the whole sequence and the backward pass of sum(output)",
         "with respect to every parameter, no optimizer, as shared/bench/torch_rnn.py measures",
@@ -79,6 +79,10 @@ final class BenchCommand implements Command {
         "step by step in one JVM, and prints a line for each: on a shared machine a core can run",
         "at half speed for seconds, so separate runs compare poorly. The formula line adds",
         "vs_builtin, the ratio of the two medians; the heap figures cover both.",
+        "--serve, for tools/bench/rnn_interleaved.py, warms up and then, instead of timing R steps,",
+        "reads lines 'IMPL [N]' from standard input (IMPL builtin or formula; with --against-builtin",
+        "either), runs N steps of it (default 1) and prints their seconds on one line: a driver can",
+        "then alternate short bursts of steps of cellgraph and PyTorch.",
         "--threads sets the threads of large matrix products (default: all processors).",
         "--json prints one JSON object per line with the fields of torch_rnn.py (cell, impl,",
         "config, threads, I, H, B, T, seconds) plus best_seconds (the fastest timed step), dtype,",
@@ -92,7 +96,7 @@ final class BenchCommand implements Command {
     Args a = Args.parse(argv,
         Set.of("cell", "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
             "warmup-seconds", "dtype", "seed"),
-        Set.of("formula", "against-builtin", "json"));
+        Set.of("formula", "against-builtin", "json", "serve"));
     a.noPositionals();
     CellRef ref = CellRef.resolve(a.require("cell"));
     String config = a.choice("config", null, CONFIGS.keySet().toArray(new String[0]));
@@ -137,6 +141,9 @@ final class BenchCommand implements Command {
         s.run();
       }
     }
+    if (a.flag("serve")) {
+      return serve(impls, runs, out);
+    }
     HeapWatch heap = new HeapWatch();
     double[][] secs = new double[runs.size()][reps];
     try {
@@ -173,6 +180,47 @@ final class BenchCommand implements Command {
             median, reps, best, peakMb, liveMb, Optimizer.enabled() ? "" : " (scan compiler off)",
             ratio != null ? ", " + ratio + " x the built-in (interleaved)" : ""));
       }
+    }
+    return 0;
+  }
+
+  /**
+   * Answers each line of standard input, an impl and optionally a count N, with the seconds of
+   * each of N steps (default 1) of it, on one line.
+   */
+  private static int serve(List<String> impls, List<Step> runs, PrintStream out) {
+    java.io.BufferedReader in = new java.io.BufferedReader(
+        new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (String line; (line = in.readLine()) != null; ) {
+        String[] f = line.trim().split("\\s+");
+        int k = impls.indexOf(f[0]);
+        if (k < 0) {
+          throw new UsageException("--serve: '" + f[0] + "' is not one of " + String.join(", ", impls));
+        }
+        int n = 1;
+        if (f.length > 1) {
+          try {
+            n = Integer.parseInt(f[1]);
+          } catch (NumberFormatException e) {
+            n = 0;
+          }
+          if (n < 1 || f.length > 2) {
+            throw new UsageException("--serve: expected 'IMPL [STEPS]' with STEPS a positive integer, got '"
+                + line.trim() + "'");
+          }
+        }
+        StringBuilder times = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+          long t0 = System.nanoTime();
+          runs.get(k).run();
+          times.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.6f", (System.nanoTime() - t0) / 1e9));
+        }
+        out.println(times);
+        out.flush();
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
     return 0;
   }

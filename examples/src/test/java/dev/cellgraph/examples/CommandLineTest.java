@@ -120,6 +120,57 @@ class CommandLineTest {
   }
 
   @Test
+  void benchServesOneStepPerLineOfInput() {
+    java.io.InputStream stdin = System.in;
+    Run r;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream("builtin\nformula 3\nbuiltin 2\n".getBytes(StandardCharsets.UTF_8)));
+      r = run("bench", "--cell", "lstm", "--formula", "--against-builtin", "--input-size", "3", "--hidden-size", "4",
+          "--batch", "2", "--steps", "5", "--warmup", "1", "--warmup-seconds", "0", "--threads", "1", "--serve");
+    } finally {
+      System.setIn(stdin);
+    }
+    assertEquals(0, r.status(), r.err());
+    String[] lines = r.out().strip().split("\n");
+    assertEquals(3, lines.length, r.out());
+    String t = "[0-9]+\\.[0-9]{6}";
+    assertTrue(lines[0].matches(t), lines[0]);
+    assertTrue(lines[1].matches(t + " " + t + " " + t), lines[1]);
+    assertTrue(lines[2].matches(t + " " + t), lines[2]);
+  }
+
+  @Test
+  void benchServeRejectsAnUnknownImpl() {
+    java.io.InputStream stdin = System.in;
+    Run r;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream("custom\n".getBytes(StandardCharsets.UTF_8)));
+      r = run("bench", "--cell", "rnn", "--input-size", "3", "--hidden-size", "4", "--batch", "2", "--steps", "5",
+          "--warmup", "0", "--warmup-seconds", "0", "--threads", "1", "--serve");
+    } finally {
+      System.setIn(stdin);
+    }
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains("cellgraph bench: --serve: 'custom' is not one of builtin"), r.err());
+  }
+
+  @Test
+  void benchServeRejectsABadStepCount() {
+    java.io.InputStream stdin = System.in;
+    Run r;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream("builtin two\n".getBytes(StandardCharsets.UTF_8)));
+      r = run("bench", "--cell", "rnn", "--input-size", "3", "--hidden-size", "4", "--batch", "2", "--steps", "5",
+          "--warmup", "0", "--warmup-seconds", "0", "--threads", "1", "--serve");
+    } finally {
+      System.setIn(stdin);
+    }
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains("cellgraph bench: --serve: expected 'IMPL [STEPS]' with STEPS a positive integer, "
+        + "got 'builtin two'"), r.err());
+  }
+
+  @Test
   void benchAgainstBuiltinNeedsFormula() {
     Run r = run("bench", "--cell", "gru", "--against-builtin");
     assertEquals(2, r.status(), r.err());
