@@ -7,7 +7,8 @@ Usage (from the repository root, after `mvn -B -q -Pbench -pl benchmarks -am pac
 A cellgraph worker (GemmThroughput --serve) and two PyTorch workers (OpenBLAS with one and with
 two threads, the AVX-512 kernels named as in ../shared/bench/torch_gemm.py) stay up; the driver
 asks them in turn for one N x N x N product each, cellgraph and PyTorch alternating (the order
-swaps every pair), so that the slow phases of a shared machine, which last seconds, fall on both
+swaps every pair, with a pause of --gap seconds before each product: after a product, OpenBLAS's
+idle threads spin for about 0.1 s on the core the next one needs), so that the slow phases of a shared machine, which last seconds, fall on both
 alike. For each dtype and thread count it prints the median GFLOP/s of each side and the median of
 the per-pair ratios.
 """
@@ -47,6 +48,9 @@ def main():
     ap.add_argument("--pairs", type=int, default=60)
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--warmup-seconds", type=float, default=3.0)
+    ap.add_argument("--gap", type=float, default=0.2,
+                    help="seconds to sleep before each burst: OpenBLAS's idle threads spin for about "
+                         "0.1 s after a product, on the core the other side needs")
     a = ap.parse_args()
     n = a.size
     ours = Worker(["java", "--add-modules", "jdk.incubator.vector", "-cp", "benchmarks/target/benchmarks.jar",
@@ -68,9 +72,11 @@ def main():
             c, t, q = [], [], []
             for i in range(a.pairs):
                 if i % 2 == 0:
-                    x = ours.run(dtype, threads); y = theirs.run(dtype, threads)
+                    time.sleep(a.gap); x = ours.run(dtype, threads)
+                    time.sleep(a.gap); y = theirs.run(dtype, threads)
                 else:
-                    y = theirs.run(dtype, threads); x = ours.run(dtype, threads)
+                    time.sleep(a.gap); y = theirs.run(dtype, threads)
+                    time.sleep(a.gap); x = ours.run(dtype, threads)
                 c.append(x); t.append(y); q.append(y / x)
             print(json.dumps(dict(op="gemm", dtype=dtype, threads=threads, n=n, pairs=a.pairs,
                                   cellgraph_gflops=round(flops / statistics.median(c) / 1e9, 1),

@@ -11,13 +11,15 @@ For each configuration and cell, one cellgraph worker (`cellgraph bench --serve`
 and, for lstm and gru, the formula cell, in one JVM) and one PyTorch worker (the builtin and
 custom steps of ../shared/bench/torch_rnn.py, imported) stay up. Every round runs a short burst of
 steps of each: cellgraph built-in, PyTorch built-in, cellgraph formula, PyTorch custom (the order
-reversed every other round), and takes the median of each burst but its first step (after a
+reversed every other round, with a pause of --gap seconds before each burst: after a product,
+OpenBLAS's idle threads spin for about 0.1 s on the core the next burst needs), and takes the
+median of each burst but its first step (after a
 burst of the other side, caches are cold and idle threads asleep, as they would not be in a
 training loop). Each ratio is taken within a round and the table shows the median over the
 rounds, next to the median seconds per step of each side. Raw JSON lines go to stderr, the
 markdown table to stdout.
 """
-import argparse, json, os, statistics, subprocess, sys
+import argparse, json, os, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -83,6 +85,9 @@ def main():
     ap.add_argument("--burst", default="small=20,medium=5,large=1")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup-seconds", type=float, default=10)
+    ap.add_argument("--gap", type=float, default=0.2,
+                    help="seconds to sleep before each burst: OpenBLAS's idle threads spin for about "
+                         "0.1 s after a product, on the core the other side needs")
     ap.add_argument("--bench-dir", default=os.path.join(ROOT, "..", "shared", "bench"))
     a = ap.parse_args()
     rounds = {k: int(v) for k, v in (x.split("=") for x in a.rounds.split(","))}
@@ -107,6 +112,7 @@ def main():
             for r in range(rounds[cfg]):
                 got = {}
                 for w, impl in (order if r % 2 == 0 else order[::-1]):
+                    time.sleep(a.gap)
                     got[(w is ours, impl)] = w.burst(impl, burst[cfg])
                 t["builtin"].append(got[(True, "builtin")])
                 if formula:

@@ -56,12 +56,6 @@ final class FloatGemm {
   /** Split products with at least this many rows share one packed A (see sharedA). */
   static final int SHARED_A_MIN_ROWS = 96;
   /**
-   * Depths of A packed per pass over a sliver's rows: a 12 x 1024 float64 sliver (96 KB) written
-   * row by row left L1 between rows; 64 at a time, 1024^3 float64 got 4-6 percent faster (float32
-   * unchanged), interleaved in one JVM.
-   */
-  static final int PACK_DEPTHS = 64;
-  /**
    * A product with fewer rows than that and a packed B (a recurrent weight, in the loop of a
    * scan) is split by rows, in multiples of 4: each thread reads only its rows of A and writes
    * only its rows of C, and the fused gate arithmetic that follows splits its rows at the same
@@ -362,18 +356,37 @@ final class FloatGemm {
           }
         }
       } else {
-        // a few depths at a time: the sliver being written stays in L1 while each row is read
-        for (int p0 = 0; p0 < kc; p0 += PACK_DEPTHS) {
-          int p1 = Math.min(kc, p0 + PACK_DEPTHS);
-          for (int r = 0; r < rows; r++) {
-            int src = aOff + (ic + ir + r) * lda + pc;
-            for (int p = p0; p < p1; p++) {
-              dst[s + p * h + r] = a[src + p];
-            }
+        // depth by depth, the rows of a full sliver written out: sequential stores, and a load
+        // from each of h rows (1.5x faster than row by row with stores h apart)
+        int q = aOff + (ic + ir) * lda + pc;
+        if (rows == 12) {
+          for (int p = 0; p < kc; p++, q++) {
+            int d = s + p * 12;
+            dst[d] = a[q]; dst[d + 1] = a[q + lda]; dst[d + 2] = a[q + 2 * lda]; dst[d + 3] = a[q + 3 * lda];
+            dst[d + 4] = a[q + 4 * lda]; dst[d + 5] = a[q + 5 * lda]; dst[d + 6] = a[q + 6 * lda];
+            dst[d + 7] = a[q + 7 * lda]; dst[d + 8] = a[q + 8 * lda]; dst[d + 9] = a[q + 9 * lda];
+            dst[d + 10] = a[q + 10 * lda]; dst[d + 11] = a[q + 11 * lda];
           }
-          for (int r = rows; r < h; r++) {
-            for (int p = p0; p < p1; p++) {
-              dst[s + p * h + r] = 0f;
+        } else if (rows == 8) {
+          for (int p = 0; p < kc; p++, q++) {
+            int d = s + p * 8;
+            dst[d] = a[q]; dst[d + 1] = a[q + lda]; dst[d + 2] = a[q + 2 * lda]; dst[d + 3] = a[q + 3 * lda];
+            dst[d + 4] = a[q + 4 * lda]; dst[d + 5] = a[q + 5 * lda]; dst[d + 6] = a[q + 6 * lda];
+            dst[d + 7] = a[q + 7 * lda];
+          }
+        } else if (rows == 4) {
+          for (int p = 0; p < kc; p++, q++) {
+            int d = s + p * 4;
+            dst[d] = a[q]; dst[d + 1] = a[q + lda]; dst[d + 2] = a[q + 2 * lda]; dst[d + 3] = a[q + 3 * lda];
+          }
+        } else {
+          for (int p = 0; p < kc; p++, q++) {
+            int d = s + p * h;
+            for (int r = 0; r < rows; r++) {
+              dst[d + r] = a[q + r * lda];
+            }
+            for (int r = rows; r < h; r++) {
+              dst[d + r] = 0f;
             }
           }
         }
