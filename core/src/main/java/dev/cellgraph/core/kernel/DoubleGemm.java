@@ -67,13 +67,29 @@ final class DoubleGemm {
   static final boolean DIRECT_B = !Boolean.getBoolean("cellgraph.gemm.packb");
 
   private static final class Buffers {
-    final double[] a = new double[(MC + MR) * KC_WIDE];
+    /** A packed block of A: sized for depth KC, grown on first use of a deeper block. */
+    private double[] a = new double[(MC + MR) * KC];
+
+    double[] a(int size) {
+      if (a.length < size) {
+        a = new double[Math.max(size, (MC + MR) * KC_WIDE)];
+      }
+      return a;
+    }
     /** Packed blocks of B, aligned from {@link #bBase} ({@link AlignedArrays}). */
     final double[] b = AlignedArrays.doubles(Math.max(KC * NC, KC_WIDE * NC_WIDE), Integer.MAX_VALUE);
     final int bBase = AlignedArrays.offset(b);
     final double[] tile = new double[MR * NR];
     /** A block packed by several threads together (owned by the thread that splits the product). */
-    final double[] shared = new double[(MC + MR) * KC_WIDE];
+    private double[] shared;
+
+    /** Allocated on first use: only a thread that splits a product needs it, never a helper. */
+    double[] shared() {
+      if (shared == null) {
+        shared = new double[(MC + MR) * KC_WIDE];
+      }
+      return shared;
+    }
   }
 
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -155,7 +171,7 @@ final class DoubleGemm {
   private static void sharedA(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double[] packedB,
       double[] c, int cOff, int ldc, boolean accumulate, int parts, int stride) {
-    double[] packed = BUFFERS.get().shared;
+    double[] packed = BUFFERS.get().shared();
     int step = blockRows(m);
     int panels = (n + NR - 1) / NR;
     int chunks = Math.min(panels, parts * CHUNKS_PER_PART);
@@ -198,8 +214,9 @@ final class DoubleGemm {
       int mc = Math.min(step, i1 - ic);
       for (int pc = 0; pc < k; pc += depth) {
         int kc = Math.min(depth, k - pc);
-        packA(transA, a, aOff, lda, ic, mc, pc, kc, buf.a, 0);
-        macro(buf.a, mc, kc, accumulate || pc > 0, transB, b, bOff, ldb, packedB, packedStride, pc,
+        double[] packed = buf.a((mc + MR) * kc);
+        packA(transA, a, aOff, lda, ic, mc, pc, kc, packed, 0);
+        macro(packed, mc, kc, accumulate || pc > 0, transB, b, bOff, ldb, packedB, packedStride, pc,
             c, cOff + ic * ldc, ldc, j0, j1, ncBlock, direct, buf);
       }
     }

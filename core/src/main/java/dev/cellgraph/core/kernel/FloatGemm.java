@@ -72,13 +72,29 @@ final class FloatGemm {
   static final boolean DIRECT_B = !Boolean.getBoolean("cellgraph.gemm.packb");
 
   private static final class Buffers {
-    final float[] a = new float[(MC + MR) * KC_WIDE];
+    /** A packed block of A: sized for depth KC, grown on first use of a deeper block. */
+    private float[] a = new float[(MC + MR) * KC];
+
+    float[] a(int size) {
+      if (a.length < size) {
+        a = new float[Math.max(size, (MC + MR) * KC_WIDE)];
+      }
+      return a;
+    }
     /** Packed blocks of B, aligned from {@link #bBase} ({@link AlignedArrays}). */
     final float[] b = AlignedArrays.floats(Math.max(KC * NC, KC_WIDE * NC_WIDE), Integer.MAX_VALUE);
     final int bBase = AlignedArrays.offset(b);
     final float[] tile = new float[MR * NR];
     /** A block packed by several threads together (owned by the thread that splits the product). */
-    final float[] shared = new float[(MC + MR) * KC_WIDE];
+    private float[] shared;
+
+    /** Allocated on first use: only a thread that splits a product needs it, never a helper. */
+    float[] shared() {
+      if (shared == null) {
+        shared = new float[(MC + MR) * KC_WIDE];
+      }
+      return shared;
+    }
   }
 
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -160,7 +176,7 @@ final class FloatGemm {
   private static void sharedA(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] packedB,
       float[] c, int cOff, int ldc, boolean accumulate, int parts, int stride) {
-    float[] packed = BUFFERS.get().shared;
+    float[] packed = BUFFERS.get().shared();
     int step = blockRows(m);
     int panels = (n + NR - 1) / NR;
     int chunks = Math.min(panels, parts * CHUNKS_PER_PART);
@@ -203,8 +219,9 @@ final class FloatGemm {
       int mc = Math.min(step, i1 - ic);
       for (int pc = 0; pc < k; pc += depth) {
         int kc = Math.min(depth, k - pc);
-        packA(transA, a, aOff, lda, ic, mc, pc, kc, buf.a, 0);
-        macro(buf.a, mc, kc, accumulate || pc > 0, transB, b, bOff, ldb, packedB, packedStride, pc,
+        float[] packed = buf.a((mc + MR) * kc);
+        packA(transA, a, aOff, lda, ic, mc, pc, kc, packed, 0);
+        macro(packed, mc, kc, accumulate || pc > 0, transB, b, bOff, ldb, packedB, packedStride, pc,
             c, cOff + ic * ldc, ldc, j0, j1, ncBlock, direct, buf);
       }
     }
