@@ -467,6 +467,22 @@ class TensorTest {
   }
 
   @Test
+  void blockedTransposeAgreesWithPermuteAcrossBlocksBatchesAndDtypes() {
+    for (int[] dims : new int[][] {{70, 45}, {3, 33, 65}, {2, 1, 40}, {0, 5}, {4, 0}, {1, 1}}) {
+      int[] perm = new int[dims.length];
+      for (int i = 0; i < perm.length; i++) {
+        perm[i] = i;
+      }
+      perm[perm.length - 1] = perm.length - 2;
+      perm[perm.length - 2] = perm.length - 1;
+      Tensor f = random(dims).to(DType.FLOAT32);
+      assertEquals(f.permute(perm), f.transpose(), java.util.Arrays.toString(dims));
+      Tensor d = random(dims);
+      assertEquals(d.permute(perm), d.transpose(), java.util.Arrays.toString(dims));
+    }
+  }
+
+  @Test
   void transposeAndPermuteMoveElements() {
     Tensor a = random(3, 5);
     assertEquals(naiveTranspose(a), a.transpose());
