@@ -33,27 +33,11 @@ public final class GemmThroughput {
       return;
     }
     System.err.println("kernels: " + Kernels.implementation());
-    Random random = new Random(1);
-    float[] af = new float[n * n];
-    float[] bf = new float[n * n];
-    double[] ad = new double[n * n];
-    double[] bd = new double[n * n];
-    for (int i = 0; i < af.length; i++) {
-      af[i] = (float) random.nextGaussian();
-      bf[i] = (float) random.nextGaussian();
-      ad[i] = af[i];
-      bd[i] = bf[i];
-    }
-    float[] cf = new float[n * n];
-    double[] cd = new double[n * n];
+    Operands ops = new Operands(n);
     for (int threads = 1; threads <= 2; threads++) {
       Kernels.setThreads(threads);
       for (String dtype : new String[] {"float32", "float64"}) {
-        boolean f32 = dtype.equals("float32");
-        int size = n;
-        Runnable product = f32
-            ? () -> Kernels.gemm(false, false, size, size, size, af, 0, size, bf, 0, size, cf, 0, size, false)
-            : () -> Kernels.gemm(false, false, size, size, size, ad, 0, size, bd, 0, size, cd, 0, size, false);
+        Runnable product = ops.product(dtype);
         // Warm-up long enough for the JIT's final compilation of the micro-kernels.
         long warmEnd = System.nanoTime() + 3_000_000_000L;
         while (System.nanoTime() < warmEnd) {
@@ -82,32 +66,52 @@ public final class GemmThroughput {
    * machine fall on both alike.
    */
   private static void serve(int n) throws java.io.IOException {
-    Random random = new Random(1);
-    float[] af = new float[n * n];
-    float[] bf = new float[n * n];
-    double[] ad = new double[n * n];
-    double[] bd = new double[n * n];
-    for (int i = 0; i < af.length; i++) {
-      af[i] = (float) random.nextGaussian();
-      bf[i] = (float) random.nextGaussian();
-      ad[i] = af[i];
-      bd[i] = bf[i];
-    }
-    float[] cf = new float[n * n];
-    double[] cd = new double[n * n];
+    Operands ops = new Operands(n);
     java.io.BufferedReader in = new java.io.BufferedReader(
         new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       String[] f = line.trim().split("\\s+");
       Kernels.setThreads(Integer.parseInt(f[1]));
+      Runnable product = ops.product(f[0]);
       long t0 = System.nanoTime();
-      if (f[0].equals("float32")) {
-        Kernels.gemm(false, false, n, n, n, af, 0, n, bf, 0, n, cf, 0, n, false);
-      } else {
-        Kernels.gemm(false, false, n, n, n, ad, 0, n, bd, 0, n, cd, 0, n, false);
-      }
+      product.run();
       System.out.println((System.nanoTime() - t0) / 1e9);
       System.out.flush();
+    }
+  }
+
+  /** N x N operands with the same values in float32 and float64, and a C for each. */
+  private static final class Operands {
+    final int n;
+    final float[] af;
+    final float[] bf;
+    final float[] cf;
+    final double[] ad;
+    final double[] bd;
+    final double[] cd;
+
+    Operands(int n) {
+      this.n = n;
+      Random random = new Random(1);
+      af = new float[n * n];
+      bf = new float[n * n];
+      ad = new double[n * n];
+      bd = new double[n * n];
+      for (int i = 0; i < af.length; i++) {
+        af[i] = (float) random.nextGaussian();
+        bf[i] = (float) random.nextGaussian();
+        ad[i] = af[i];
+        bd[i] = bf[i];
+      }
+      cf = new float[n * n];
+      cd = new double[n * n];
+    }
+
+    /** One product C = A B in {@code dtype} ("float32" or "float64"). */
+    Runnable product(String dtype) {
+      return dtype.equals("float32")
+          ? () -> Kernels.gemm(false, false, n, n, n, af, 0, n, bf, 0, n, cf, 0, n, false)
+          : () -> Kernels.gemm(false, false, n, n, n, ad, 0, n, bd, 0, n, cd, 0, n, false);
     }
   }
 }

@@ -671,6 +671,15 @@ public final class Tensor {
     if (rank() < 2) {
       throw new IllegalArgumentException("transpose needs rank at least 2, got " + shape);
     }
+    if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
+      int[] perm = new int[rank()];
+      for (int i = 0; i < perm.length; i++) {
+        perm[i] = i;
+      }
+      perm[rank() - 1] = rank() - 2;
+      perm[rank() - 2] = rank() - 1;
+      return permute(perm); // token ids: rare, and not worth a third copy of the loop
+    }
     int rows = shape.dim(-2);
     int cols = shape.dim(-1);
     int[] dims = shape.toArray();
@@ -679,10 +688,10 @@ public final class Tensor {
     Tensor res = zeros(dtype, Shape.of(dims));
     int batch = rows * cols == 0 ? 0 : size() / (rows * cols);
     for (int b = 0, off = 0; b < batch; b++, off += rows * cols) {
-      switch (dtype) {
-        case FLOAT32: transposeBlock(f, res.f, off, rows, cols); break;
-        case FLOAT64: transposeBlock(d, res.d, off, rows, cols); break;
-        default: transposeBlock(l, res.l, off, rows, cols);
+      if (dtype == DType.FLOAT32) {
+        transposeBlock(f, res.f, off, rows, cols);
+      } else {
+        transposeBlock(d, res.d, off, rows, cols);
       }
     }
     return res;
@@ -708,20 +717,6 @@ public final class Tensor {
   }
 
   private static void transposeBlock(double[] src, double[] dst, int off, int rows, int cols) {
-    for (int i0 = 0; i0 < rows; i0 += TRANSPOSE_BLOCK) {
-      int i1 = Math.min(rows, i0 + TRANSPOSE_BLOCK);
-      for (int j0 = 0; j0 < cols; j0 += TRANSPOSE_BLOCK) {
-        int j1 = Math.min(cols, j0 + TRANSPOSE_BLOCK);
-        for (int i = i0; i < i1; i++) {
-          for (int j = j0, si = off + i * cols + j0; j < j1; j++, si++) {
-            dst[off + j * rows + i] = src[si];
-          }
-        }
-      }
-    }
-  }
-
-  private static void transposeBlock(long[] src, long[] dst, int off, int rows, int cols) {
     for (int i0 = 0; i0 < rows; i0 += TRANSPOSE_BLOCK) {
       int i1 = Math.min(rows, i0 + TRANSPOSE_BLOCK);
       for (int j0 = 0; j0 < cols; j0 += TRANSPOSE_BLOCK) {

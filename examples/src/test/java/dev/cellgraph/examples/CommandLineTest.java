@@ -119,17 +119,21 @@ class CommandLineTest {
     assertTrue(lines[1].matches(".*, \"interleaved\": true, \"vs_builtin\": [0-9]+\\.[0-9]{3}}"), lines[1]);
   }
 
-  @Test
-  void benchServesOneStepPerLineOfInput() {
+  /** {@link #run} with {@code input} as standard input. */
+  private static Run runWithInput(String input, String... args) {
     java.io.InputStream stdin = System.in;
-    Run r;
     try {
-      System.setIn(new java.io.ByteArrayInputStream("builtin\nformula 3\nbuiltin 2\n".getBytes(StandardCharsets.UTF_8)));
-      r = run("bench", "--cell", "lstm", "--formula", "--against-builtin", "--input-size", "3", "--hidden-size", "4",
-          "--batch", "2", "--steps", "5", "--warmup", "1", "--warmup-seconds", "0", "--threads", "1", "--serve");
+      System.setIn(new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+      return run(args);
     } finally {
       System.setIn(stdin);
     }
+  }
+
+  @Test
+  void benchServesOneStepPerLineOfInput() {
+    Run r = runWithInput("builtin\nformula 3\nbuiltin 2\n", "bench", "--cell", "lstm", "--formula", "--against-builtin", "--input-size", "3", "--hidden-size", "4",
+          "--batch", "2", "--steps", "5", "--warmup", "1", "--warmup-seconds", "0", "--threads", "1", "--serve");
     assertEquals(0, r.status(), r.err());
     String[] lines = r.out().strip().split("\n");
     assertEquals(3, lines.length, r.out());
@@ -141,30 +145,16 @@ class CommandLineTest {
 
   @Test
   void benchServeRejectsAnUnknownImpl() {
-    java.io.InputStream stdin = System.in;
-    Run r;
-    try {
-      System.setIn(new java.io.ByteArrayInputStream("custom\n".getBytes(StandardCharsets.UTF_8)));
-      r = run("bench", "--cell", "rnn", "--input-size", "3", "--hidden-size", "4", "--batch", "2", "--steps", "5",
+    Run r = runWithInput("custom\n", "bench", "--cell", "rnn", "--input-size", "3", "--hidden-size", "4", "--batch", "2", "--steps", "5",
           "--warmup", "0", "--warmup-seconds", "0", "--threads", "1", "--serve");
-    } finally {
-      System.setIn(stdin);
-    }
     assertEquals(2, r.status(), r.out());
     assertTrue(r.err().contains("cellgraph bench: --serve: 'custom' is not one of builtin"), r.err());
   }
 
   @Test
   void benchServeRejectsABadStepCount() {
-    java.io.InputStream stdin = System.in;
-    Run r;
-    try {
-      System.setIn(new java.io.ByteArrayInputStream("builtin two\n".getBytes(StandardCharsets.UTF_8)));
-      r = run("bench", "--cell", "rnn", "--input-size", "3", "--hidden-size", "4", "--batch", "2", "--steps", "5",
+    Run r = runWithInput("builtin two\n", "bench", "--cell", "rnn", "--input-size", "3", "--hidden-size", "4", "--batch", "2", "--steps", "5",
           "--warmup", "0", "--warmup-seconds", "0", "--threads", "1", "--serve");
-    } finally {
-      System.setIn(stdin);
-    }
     assertEquals(2, r.status(), r.out());
     assertTrue(r.err().contains("cellgraph bench: --serve: expected 'IMPL [STEPS]' with STEPS a positive integer, "
         + "got 'builtin two'"), r.err());
