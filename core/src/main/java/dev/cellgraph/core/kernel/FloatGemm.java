@@ -434,10 +434,12 @@ final class FloatGemm {
           }
         }
       } else if (cols == NR) {
+        // two vector copies per depth: cheaper than a System.arraycopy call for 128 bytes
         for (int p = 0; p < kc; p++) {
           int src = bOff + (pc + p) * ldb + jc + jr;
           int d = base + p * NR;
-          System.arraycopy(b, src, dst, d, NR);
+          FloatVector.fromArray(S, b, src).intoArray(dst, d);
+          FloatVector.fromArray(S, b, src + L).intoArray(dst, d + L);
         }
       } else {
         for (int p = 0; p < kc; p++) {
