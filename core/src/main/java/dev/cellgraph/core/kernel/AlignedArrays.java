@@ -54,11 +54,6 @@ final class AlignedArrays {
     DOUBLE_BASE = doubleBase;
   }
 
-  /** Whether packed buffers are aligned in this JVM. */
-  static boolean enabled() {
-    return HUMONGOUS_BYTES > 0;
-  }
-
   /**
    * A float array with at least {@code n} elements from {@link #offset}. It is padded to the
    * humongous size, so that its data is aligned, when that is at most 8 MB and at most
