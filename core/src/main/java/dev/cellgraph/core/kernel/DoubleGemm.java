@@ -6,16 +6,18 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Double-precision GEMM with the Vector API, in the structure of BLIS and OpenBLAS: B is packed
  * into panels {@code NR} columns wide that stay in L1 while the micro-kernel sweeps down a packed
- * block of A (in L2), and the micro-kernel keeps a 12 x 2-vector tile of C in registers
- * (24 of the 32 AVX-512 registers) so that each loaded B vector feeds 12 FMAs.
+ * block of A (in L2), and the micro-kernel keeps a 14 x 2-vector tile of C in registers
+ * (28 of the 32 AVX-512 registers) so that each loaded B vector feeds 14 FMAs.
  *
- * <p>Edges: A is packed in slivers of 12, 8 or 4 rows (so that batch sizes like 16 or 64 waste
+ * <p>Edges: A is packed in slivers of 14, 12, 8 or 4 rows (so that batch sizes like 16 or 64 waste
  * no work), padded with zero rows; a partial column panel is computed in a scratch tile loaded
  * from C and copied back. Every element of C is one chain of multiply-adds over the depths in
  * order, so the blocking and the thread count never change the result. Large products are split over threads by columns (or by rows when C is tall); each
  * thread packs its own operands, since each core has its own L2.
  *
- * <p>This is {@link FloatGemm} for float64, line for line; see there for the design.
+ * <p>This is {@link FloatGemm} for float64, line for line but for the tile: 14 rows, two depths
+ * per iteration ({@link #kernel14}), where float32 keeps 12. (Property
+ * {@code cellgraph.gemm.mr12} restores 12 rows, for comparison.)
  */
 final class DoubleGemm {
   private DoubleGemm() {}
@@ -24,11 +26,11 @@ final class DoubleGemm {
   private static final int L = S.length();
   /** Width of a packed B panel and of the register tile: two vectors. */
   static final int NR = 2 * L;
-  /** Height of the largest register tile. */
-  static final int MR = 12;
+  /** Height of the largest register tile: 14, or 12 with {@code cellgraph.gemm.mr12}. */
+  static final int MR = Boolean.getBoolean("cellgraph.gemm.mr12") ? 12 : 14;
   /** Depth of a packed block: a 12 x KC sliver of A (24 KB) stays in the 48 KB L1 while B panels stream from L2. */
   static final int KC = Integer.getInteger("cellgraph.gemm.kc", 256);
-  /** Rows of A packed at once (a multiple of 12): the MC x KC block is reused for every block of B. */
+  /** Rows of A packed at once (a multiple of MR): the MC x KC block is reused for every block of B. */
   static final int MC = Integer.getInteger("cellgraph.gemm.mc", 1032) / MR * MR;
   /** Columns of B packed at once (a multiple of NR): the KC x NC block (1 MB) stays in the 2 MB L2. */
   static final int NC = Integer.getInteger("cellgraph.gemm.nc", 512) / NR * NR;
@@ -184,7 +186,7 @@ final class DoubleGemm {
         int kc = Math.min(depth, k - pc);
         int p0 = pc;
         boolean add = accumulate || pc > 0;
-        // sliver boundaries at multiples of 12 rows: every sliver before a boundary is 12 high, so
+        // sliver boundaries at multiples of MR rows: every sliver before a boundary is MR high, so
         // each part's slivers land where packing the whole block would put them
         Parallel.forEach(parts, i -> {
           int r0 = Parallel.split(mc, MR, parts, i);
@@ -256,7 +258,7 @@ final class DoubleGemm {
           }
         }
       } else {
-        // The 12 x KC sliver of A stays in L1 while the micro-kernel walks along a row of C
+        // The MR x KC sliver of A stays in L1 while the micro-kernel walks along a row of C
         // tiles, streaming the panels of the packed B block from L2 (BLIS's loop order).
         for (int ir = 0, ai = 0; ir < mc; ) {
           int h = sliverHeight(mc - ir);
@@ -308,7 +310,7 @@ final class DoubleGemm {
     return (n + NR - 1) / NR * NR;
   }
 
-  /** Rows per packed block of A: at most MC, evenly split, a multiple of 12. */
+  /** Rows per packed block of A: at most MC, evenly split, a multiple of MR. */
   private static int blockRows(int rows) {
     int blocks = (rows + MC - 1) / MC;
     int per = (rows + blocks - 1) / blocks;
@@ -321,14 +323,16 @@ final class DoubleGemm {
     return (k + blocks - 1) / blocks;
   }
 
-  /** 12 rows while there are more than 8 left, then 8 or 4: padding stays below 4 rows. */
+  /** {@link #MR} rows while there are more than 12 left, then 12, 8 or 4: padding stays below 4 rows. */
   private static int sliverHeight(int rowsLeft) {
-    return rowsLeft > 8 ? 12 : rowsLeft > 4 ? 8 : 4;
+    return rowsLeft > 12 ? MR : rowsLeft > 8 ? 12 : rowsLeft > 4 ? 8 : 4;
   }
 
   private static void kernel(int h, int kc, double[] a, int ai, double[] b, int bi, int bs,
       double[] c, int ci, int ldc) {
-    if (h == 12) {
+    if (h == 14) {
+      kernel14(kc, a, ai, b, bi, bs, c, ci, ldc);
+    } else if (h == 12) {
       kernel12(kc, a, ai, b, bi, bs, c, ci, ldc);
     } else if (h == 8) {
       kernel8(kc, a, ai, b, bi, bs, c, ci, ldc);
@@ -340,7 +344,9 @@ final class DoubleGemm {
   /** {@link #kernel} that adds to C: separate straight-line kernels, so each stays intrinsified. */
   private static void kernelAcc(int h, int kc, double[] a, int ai, double[] b, int bi, int bs,
       double[] c, int ci, int ldc) {
-    if (h == 12) {
+    if (h == 14) {
+      kernel14Acc(kc, a, ai, b, bi, bs, c, ci, ldc);
+    } else if (h == 12) {
       kernel12Acc(kc, a, ai, b, bi, bs, c, ci, ldc);
     } else if (h == 8) {
       kernel8Acc(kc, a, ai, b, bi, bs, c, ci, ldc);
@@ -350,7 +356,7 @@ final class DoubleGemm {
   }
 
   /**
-   * Packs rows [ic, ic + mc) and depths [pc, pc + kc) of op(A) into slivers of 12, 8 or 4 rows,
+   * Packs rows [ic, ic + mc) and depths [pc, pc + kc) of op(A) into slivers of 14, 12, 8 or 4 rows,
    * each stored depth-major (the rows of one depth adjacent), padded with zero rows.
    */
   private static void packA(boolean transA, double[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
@@ -371,7 +377,16 @@ final class DoubleGemm {
         // depth by depth, the rows of a full sliver written out: sequential stores, and a load
         // from each of h rows (1.5x faster than row by row with stores h apart)
         int q = aOff + (ic + ir) * lda + pc;
-        if (rows == 12) {
+        if (rows == 14) {
+          for (int p = 0; p < kc; p++, q++) {
+            int d = s + p * 14;
+            dst[d] = a[q]; dst[d + 1] = a[q + lda]; dst[d + 2] = a[q + 2 * lda]; dst[d + 3] = a[q + 3 * lda];
+            dst[d + 4] = a[q + 4 * lda]; dst[d + 5] = a[q + 5 * lda]; dst[d + 6] = a[q + 6 * lda];
+            dst[d + 7] = a[q + 7 * lda]; dst[d + 8] = a[q + 8 * lda]; dst[d + 9] = a[q + 9 * lda];
+            dst[d + 10] = a[q + 10 * lda]; dst[d + 11] = a[q + 11 * lda]; dst[d + 12] = a[q + 12 * lda];
+            dst[d + 13] = a[q + 13 * lda];
+          }
+        } else if (rows == 12) {
           for (int p = 0; p < kc; p++, q++) {
             int d = s + p * 12;
             dst[d] = a[q]; dst[d + 1] = a[q + lda]; dst[d + 2] = a[q + 2 * lda]; dst[d + 3] = a[q + 3 * lda];
@@ -447,6 +462,143 @@ final class DoubleGemm {
   }
 
   // The micro-kernels are unrolled by hand: the JIT keeps each named vector in a register.
+
+  /**
+   * The 14 x 2-vector tile (28 of the 32 registers), two depths per iteration: the loop's index
+   * arithmetic and bounds checks, which the JIT leaves in the loop and which compete with the FMAs
+   * for ports 0 and 5, are spread over 56 FMAs instead of 24. Kernel alone, B streaming from L2,
+   * depth 1024: 1.11-1.25x the 12-row kernel's multiply-adds per second.
+   */
+  private static void kernel14(int kc, double[] a, int ai, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc) {
+    DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
+    DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
+    DoubleVector c20 = DoubleVector.zero(S); DoubleVector c21 = DoubleVector.zero(S);
+    DoubleVector c30 = DoubleVector.zero(S); DoubleVector c31 = DoubleVector.zero(S);
+    DoubleVector c40 = DoubleVector.zero(S); DoubleVector c41 = DoubleVector.zero(S);
+    DoubleVector c50 = DoubleVector.zero(S); DoubleVector c51 = DoubleVector.zero(S);
+    DoubleVector c60 = DoubleVector.zero(S); DoubleVector c61 = DoubleVector.zero(S);
+    DoubleVector c70 = DoubleVector.zero(S); DoubleVector c71 = DoubleVector.zero(S);
+    DoubleVector c80 = DoubleVector.zero(S); DoubleVector c81 = DoubleVector.zero(S);
+    DoubleVector c90 = DoubleVector.zero(S); DoubleVector c91 = DoubleVector.zero(S);
+    DoubleVector c100 = DoubleVector.zero(S); DoubleVector c101 = DoubleVector.zero(S);
+    DoubleVector c110 = DoubleVector.zero(S); DoubleVector c111 = DoubleVector.zero(S);
+    DoubleVector c120 = DoubleVector.zero(S); DoubleVector c121 = DoubleVector.zero(S);
+    DoubleVector c130 = DoubleVector.zero(S); DoubleVector c131 = DoubleVector.zero(S);
+    int ap = ai;
+    int bp = bi;
+    int p = 0;
+    for (; p + 1 < kc; p += 2, ap += 28, bp += 2 * bs) {
+      {
+        DoubleVector b0 = DoubleVector.fromArray(S, b, bp); DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+        DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 0]);
+        c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+        DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
+        c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+        DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
+        c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+        DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
+        c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+        DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 4]);
+        c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+        DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
+        c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+        DoubleVector a6 = DoubleVector.broadcast(S, a[ap + 6]);
+        c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+        DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 7]);
+        c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+        DoubleVector a8 = DoubleVector.broadcast(S, a[ap + 8]);
+        c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+        DoubleVector a9 = DoubleVector.broadcast(S, a[ap + 9]);
+        c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+        DoubleVector a10 = DoubleVector.broadcast(S, a[ap + 10]);
+        c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+        DoubleVector a11 = DoubleVector.broadcast(S, a[ap + 11]);
+        c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+        DoubleVector a12 = DoubleVector.broadcast(S, a[ap + 12]);
+        c120 = a12.fma(b0, c120); c121 = a12.fma(b1, c121);
+        DoubleVector a13 = DoubleVector.broadcast(S, a[ap + 13]);
+        c130 = a13.fma(b0, c130); c131 = a13.fma(b1, c131);
+      }
+      {
+        DoubleVector b0 = DoubleVector.fromArray(S, b, bp + bs); DoubleVector b1 = DoubleVector.fromArray(S, b, bp + bs + L);
+        DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 14 + 0]);
+        c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+        DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 14 + 1]);
+        c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+        DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 14 + 2]);
+        c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+        DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 14 + 3]);
+        c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+        DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 14 + 4]);
+        c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+        DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 14 + 5]);
+        c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+        DoubleVector a6 = DoubleVector.broadcast(S, a[ap + 14 + 6]);
+        c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+        DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 14 + 7]);
+        c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+        DoubleVector a8 = DoubleVector.broadcast(S, a[ap + 14 + 8]);
+        c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+        DoubleVector a9 = DoubleVector.broadcast(S, a[ap + 14 + 9]);
+        c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+        DoubleVector a10 = DoubleVector.broadcast(S, a[ap + 14 + 10]);
+        c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+        DoubleVector a11 = DoubleVector.broadcast(S, a[ap + 14 + 11]);
+        c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+        DoubleVector a12 = DoubleVector.broadcast(S, a[ap + 14 + 12]);
+        c120 = a12.fma(b0, c120); c121 = a12.fma(b1, c121);
+        DoubleVector a13 = DoubleVector.broadcast(S, a[ap + 14 + 13]);
+        c130 = a13.fma(b0, c130); c131 = a13.fma(b1, c131);
+      }
+    }
+    if (p < kc) {
+      DoubleVector b0 = DoubleVector.fromArray(S, b, bp); DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+      DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 0]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 4]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      DoubleVector a6 = DoubleVector.broadcast(S, a[ap + 6]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 7]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+      DoubleVector a8 = DoubleVector.broadcast(S, a[ap + 8]);
+      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+      DoubleVector a9 = DoubleVector.broadcast(S, a[ap + 9]);
+      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+      DoubleVector a10 = DoubleVector.broadcast(S, a[ap + 10]);
+      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+      DoubleVector a11 = DoubleVector.broadcast(S, a[ap + 11]);
+      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+      DoubleVector a12 = DoubleVector.broadcast(S, a[ap + 12]);
+      c120 = a12.fma(b0, c120); c121 = a12.fma(b1, c121);
+      DoubleVector a13 = DoubleVector.broadcast(S, a[ap + 13]);
+      c130 = a13.fma(b0, c130); c131 = a13.fma(b1, c131);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+    c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + L);
+    c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + L);
+    c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + L);
+    c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + L);
+    c120.intoArray(c, ci + 12 * ldc); c121.intoArray(c, ci + 12 * ldc + L);
+    c130.intoArray(c, ci + 13 * ldc); c131.intoArray(c, ci + 13 * ldc + L);
+  }
 
   private static void kernel12(int kc, double[] a, int ai, double[] b, int bi, int bs,
       double[] c, int ci, int ldc) {
@@ -575,6 +727,138 @@ final class DoubleGemm {
     c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
     c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
     c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+  }
+
+  /** {@link #kernel14} adding to C. */
+  private static void kernel14Acc(int kc, double[] a, int ai, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc) {
+    DoubleVector c00 = DoubleVector.fromArray(S, c, ci + 0 * ldc); DoubleVector c01 = DoubleVector.fromArray(S, c, ci + 0 * ldc + L);
+    DoubleVector c10 = DoubleVector.fromArray(S, c, ci + 1 * ldc); DoubleVector c11 = DoubleVector.fromArray(S, c, ci + 1 * ldc + L);
+    DoubleVector c20 = DoubleVector.fromArray(S, c, ci + 2 * ldc); DoubleVector c21 = DoubleVector.fromArray(S, c, ci + 2 * ldc + L);
+    DoubleVector c30 = DoubleVector.fromArray(S, c, ci + 3 * ldc); DoubleVector c31 = DoubleVector.fromArray(S, c, ci + 3 * ldc + L);
+    DoubleVector c40 = DoubleVector.fromArray(S, c, ci + 4 * ldc); DoubleVector c41 = DoubleVector.fromArray(S, c, ci + 4 * ldc + L);
+    DoubleVector c50 = DoubleVector.fromArray(S, c, ci + 5 * ldc); DoubleVector c51 = DoubleVector.fromArray(S, c, ci + 5 * ldc + L);
+    DoubleVector c60 = DoubleVector.fromArray(S, c, ci + 6 * ldc); DoubleVector c61 = DoubleVector.fromArray(S, c, ci + 6 * ldc + L);
+    DoubleVector c70 = DoubleVector.fromArray(S, c, ci + 7 * ldc); DoubleVector c71 = DoubleVector.fromArray(S, c, ci + 7 * ldc + L);
+    DoubleVector c80 = DoubleVector.fromArray(S, c, ci + 8 * ldc); DoubleVector c81 = DoubleVector.fromArray(S, c, ci + 8 * ldc + L);
+    DoubleVector c90 = DoubleVector.fromArray(S, c, ci + 9 * ldc); DoubleVector c91 = DoubleVector.fromArray(S, c, ci + 9 * ldc + L);
+    DoubleVector c100 = DoubleVector.fromArray(S, c, ci + 10 * ldc); DoubleVector c101 = DoubleVector.fromArray(S, c, ci + 10 * ldc + L);
+    DoubleVector c110 = DoubleVector.fromArray(S, c, ci + 11 * ldc); DoubleVector c111 = DoubleVector.fromArray(S, c, ci + 11 * ldc + L);
+    DoubleVector c120 = DoubleVector.fromArray(S, c, ci + 12 * ldc); DoubleVector c121 = DoubleVector.fromArray(S, c, ci + 12 * ldc + L);
+    DoubleVector c130 = DoubleVector.fromArray(S, c, ci + 13 * ldc); DoubleVector c131 = DoubleVector.fromArray(S, c, ci + 13 * ldc + L);
+    int ap = ai;
+    int bp = bi;
+    int p = 0;
+    for (; p + 1 < kc; p += 2, ap += 28, bp += 2 * bs) {
+      {
+        DoubleVector b0 = DoubleVector.fromArray(S, b, bp); DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+        DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 0]);
+        c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+        DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
+        c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+        DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
+        c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+        DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
+        c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+        DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 4]);
+        c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+        DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
+        c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+        DoubleVector a6 = DoubleVector.broadcast(S, a[ap + 6]);
+        c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+        DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 7]);
+        c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+        DoubleVector a8 = DoubleVector.broadcast(S, a[ap + 8]);
+        c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+        DoubleVector a9 = DoubleVector.broadcast(S, a[ap + 9]);
+        c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+        DoubleVector a10 = DoubleVector.broadcast(S, a[ap + 10]);
+        c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+        DoubleVector a11 = DoubleVector.broadcast(S, a[ap + 11]);
+        c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+        DoubleVector a12 = DoubleVector.broadcast(S, a[ap + 12]);
+        c120 = a12.fma(b0, c120); c121 = a12.fma(b1, c121);
+        DoubleVector a13 = DoubleVector.broadcast(S, a[ap + 13]);
+        c130 = a13.fma(b0, c130); c131 = a13.fma(b1, c131);
+      }
+      {
+        DoubleVector b0 = DoubleVector.fromArray(S, b, bp + bs); DoubleVector b1 = DoubleVector.fromArray(S, b, bp + bs + L);
+        DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 14 + 0]);
+        c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+        DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 14 + 1]);
+        c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+        DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 14 + 2]);
+        c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+        DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 14 + 3]);
+        c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+        DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 14 + 4]);
+        c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+        DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 14 + 5]);
+        c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+        DoubleVector a6 = DoubleVector.broadcast(S, a[ap + 14 + 6]);
+        c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+        DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 14 + 7]);
+        c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+        DoubleVector a8 = DoubleVector.broadcast(S, a[ap + 14 + 8]);
+        c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+        DoubleVector a9 = DoubleVector.broadcast(S, a[ap + 14 + 9]);
+        c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+        DoubleVector a10 = DoubleVector.broadcast(S, a[ap + 14 + 10]);
+        c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+        DoubleVector a11 = DoubleVector.broadcast(S, a[ap + 14 + 11]);
+        c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+        DoubleVector a12 = DoubleVector.broadcast(S, a[ap + 14 + 12]);
+        c120 = a12.fma(b0, c120); c121 = a12.fma(b1, c121);
+        DoubleVector a13 = DoubleVector.broadcast(S, a[ap + 14 + 13]);
+        c130 = a13.fma(b0, c130); c131 = a13.fma(b1, c131);
+      }
+    }
+    if (p < kc) {
+      DoubleVector b0 = DoubleVector.fromArray(S, b, bp); DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+      DoubleVector a0 = DoubleVector.broadcast(S, a[ap + 0]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 4]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      DoubleVector a6 = DoubleVector.broadcast(S, a[ap + 6]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 7]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+      DoubleVector a8 = DoubleVector.broadcast(S, a[ap + 8]);
+      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+      DoubleVector a9 = DoubleVector.broadcast(S, a[ap + 9]);
+      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+      DoubleVector a10 = DoubleVector.broadcast(S, a[ap + 10]);
+      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+      DoubleVector a11 = DoubleVector.broadcast(S, a[ap + 11]);
+      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+      DoubleVector a12 = DoubleVector.broadcast(S, a[ap + 12]);
+      c120 = a12.fma(b0, c120); c121 = a12.fma(b1, c121);
+      DoubleVector a13 = DoubleVector.broadcast(S, a[ap + 13]);
+      c130 = a13.fma(b0, c130); c131 = a13.fma(b1, c131);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+    c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + L);
+    c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + L);
+    c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + L);
+    c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + L);
+    c120.intoArray(c, ci + 12 * ldc); c121.intoArray(c, ci + 12 * ldc + L);
+    c130.intoArray(c, ci + 13 * ldc); c131.intoArray(c, ci + 13 * ldc + L);
   }
 
   private static void kernel12Acc(int kc, double[] a, int ai, double[] b, int bi, int bs,
