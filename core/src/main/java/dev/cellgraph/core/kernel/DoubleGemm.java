@@ -67,6 +67,9 @@ final class DoubleGemm {
   /** Column chunks per thread in a split product: enough for a fast core to take over a slow one's. */
   static final int CHUNKS_PER_PART = 4;
   static final boolean DIRECT_B = !Boolean.getBoolean("cellgraph.gemm.packb");
+  /** As in {@link FloatGemm}: products with at most this many rows read A in place. */
+  static final int IN_PLACE_A_MAX_ROWS = 48;
+  static final boolean IN_PLACE_A = !Boolean.getBoolean("cellgraph.gemm.packa");
 
   private static final class Buffers {
     /** A packed block of A: sized for depth KC, grown on first use of a deeper block. */
@@ -193,7 +196,7 @@ final class DoubleGemm {
           int r1 = Parallel.split(mc, MR, parts, i + 1);
           packA(transA, a, aOff, lda, i0 + r0, r1 - r0, p0, kc, packed, r0 * kc);
         });
-        Parallel.forEachChunk(parts, chunks, ch -> macro(packed, mc, kc, add, transB, b, bOff, ldb, packedB,
+        Parallel.forEachChunk(parts, chunks, ch -> macro(packed, 0, 0, mc, kc, add, transB, b, bOff, ldb, packedB,
             stride, p0, c, cOff + i0 * ldc, ldc, Parallel.split(n, NR, chunks, ch), Parallel.split(n, NR, chunks, ch + 1),
             ncBlock, false, BUFFERS.get()));
       }
@@ -208,6 +211,10 @@ final class DoubleGemm {
     // With few rows each B element feeds few multiply-adds, so copying B costs more than it
     // saves: the micro-kernel reads row-major B in place.
     boolean direct = DIRECT_B && packedB == null && !transB && i1 - i0 <= DIRECT_B_MAX_ROWS;
+    // Likewise for A when it serves at most two panels of B: the kernels read its rows in place,
+    // in slivers of exactly 12, 8 or 4 rows. (Over more panels, packing pays for itself.)
+    boolean inPlaceA = IN_PLACE_A && !transA && i1 - i0 <= Math.min(IN_PLACE_A_MAX_ROWS, PANEL_OUTER_MAX_ROWS)
+        && (i1 - i0) % 4 == 0 && j1 - j0 <= 2 * NR;
     int step = blockRows(i1 - i0);
     boolean wide = packedB == null && i1 - i0 > PANEL_OUTER_MAX_ROWS;
     int depth = wide ? depthStep(k) : KC;
@@ -216,19 +223,26 @@ final class DoubleGemm {
       int mc = Math.min(step, i1 - ic);
       for (int pc = 0; pc < k; pc += depth) {
         int kc = Math.min(depth, k - pc);
-        double[] packed = buf.a((mc + MR) * kc);
-        packA(transA, a, aOff, lda, ic, mc, pc, kc, packed, 0);
-        macro(packed, mc, kc, accumulate || pc > 0, transB, b, bOff, ldb, packedB, packedStride, pc,
-            c, cOff + ic * ldc, ldc, j0, j1, ncBlock, direct, buf);
+        if (inPlaceA) {
+          macro(a, aOff + ic * lda + pc, lda, mc, kc, accumulate || pc > 0, transB, b, bOff, ldb, packedB,
+              packedStride, pc, c, cOff + ic * ldc, ldc, j0, j1, ncBlock, direct, buf);
+        } else {
+          double[] packed = buf.a((mc + MR) * kc);
+          packA(transA, a, aOff, lda, ic, mc, pc, kc, packed, 0);
+          macro(packed, 0, 0, mc, kc, accumulate || pc > 0, transB, b, bOff, ldb, packedB, packedStride, pc,
+              c, cOff + ic * ldc, ldc, j0, j1, ncBlock, direct, buf);
+        }
       }
     }
   }
 
   /**
-   * Adds (or stores) the product of a packed mc x kc block of A and depths [pc, pc + kc), columns
-   * [j0, j1) of op(B) into the mc rows of C starting at {@code cOff}.
+   * Adds (or stores) the product of an mc x kc block of A and depths [pc, pc + kc), columns
+   * [j0, j1) of op(B) into the mc rows of C starting at {@code cOff}. A is packed from
+   * {@code aOff} with {@code aStride} 0, or read in place, its rows {@code aStride} apart (then
+   * at most {@link #PANEL_OUTER_MAX_ROWS} rows, a multiple of 4).
    */
-  private static void macro(double[] packedA, int mc, int kc, boolean add,
+  private static void macro(double[] packedA, int aOff, int aStride, int mc, int kc, boolean add,
       boolean transB, double[] b, int bOff, int ldb, double[] packedB, int packedStride, int pc,
       double[] c, int cOff, int ldc, int j0, int j1, int ncBlock, boolean direct, Buffers buf) {
     for (int jc = j0; jc < j1; jc += ncBlock) {
@@ -249,11 +263,11 @@ final class DoubleGemm {
           double[] bArr = panel < fullPanels ? b : blockB;
           int bIdx = panel < fullPanels ? bOff + pc * ldb + jc + jr : blockOff + (panel - fullPanels) * kc * NR;
           int bs = panel < fullPanels ? ldb : NR;
-          for (int ir = 0, ai = 0; ir < mc; ) {
-            int h = sliverHeight(mc - ir);
-            tile(h, Math.min(h, mc - ir), Math.min(NR, nc - jr), kc, add, packedA, ai, bArr, bIdx, bs,
+          for (int ir = 0, ai = aOff; ir < mc; ) {
+            int h = aStride == 0 ? sliverHeight(mc - ir) : inPlaceHeight(mc - ir);
+            tile(h, Math.min(h, mc - ir), Math.min(NR, nc - jr), kc, add, packedA, ai, aStride, bArr, bIdx, bs,
                 c, cOff + ir * ldc + jc + jr, ldc, buf);
-            ai += h * kc;
+            ai += aStride == 0 ? h * kc : h * aStride;
             ir += h;
           }
         }
@@ -264,7 +278,7 @@ final class DoubleGemm {
           int h = sliverHeight(mc - ir);
           int rows = Math.min(h, mc - ir);
           for (int jr = 0; jr < nc; jr += NR) {
-            tile(h, rows, Math.min(NR, nc - jr), kc, add, packedA, ai, blockB, blockOff + jr * kc, NR,
+            tile(h, rows, Math.min(NR, nc - jr), kc, add, packedA, ai, 0, blockB, blockOff + jr * kc, NR,
                 c, cOff + ir * ldc + jc + jr, ldc, buf);
           }
           ai += h * kc;
@@ -281,13 +295,13 @@ final class DoubleGemm {
    * multiply-adds over the depths in order, whatever the blocking: products give the same bits
    * split over any number of threads, with B packed in advance or not, at any depth per block.
    */
-  private static void tile(int h, int rows, int cols, int kc, boolean add, double[] a, int ai,
+  private static void tile(int h, int rows, int cols, int kc, boolean add, double[] a, int ai, int aStride,
       double[] b, int bi, int bs, double[] c, int ci, int ldc, Buffers buf) {
     if (rows == h && cols == NR) {
       if (add) {
-        kernelAcc(h, kc, a, ai, b, bi, bs, c, ci, ldc);
+        kernelAcc(h, kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
       } else {
-        kernel(h, kc, a, ai, b, bi, bs, c, ci, ldc);
+        kernel(h, kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
       }
     } else {
       double[] t = buf.tile;
@@ -295,9 +309,9 @@ final class DoubleGemm {
         for (int r = 0; r < rows; r++) {
           System.arraycopy(c, ci + r * ldc, t, r * NR, cols);
         }
-        kernelAcc(h, kc, a, ai, b, bi, bs, t, 0, NR);
+        kernelAcc(h, kc, a, ai, aStride, b, bi, bs, t, 0, NR);
       } else {
-        kernel(h, kc, a, ai, b, bi, bs, t, 0, NR);
+        kernel(h, kc, a, ai, aStride, b, bi, bs, t, 0, NR);
       }
       for (int r = 0; r < rows; r++) {
         System.arraycopy(t, r * NR, c, ci + r * ldc, cols);
@@ -323,14 +337,27 @@ final class DoubleGemm {
     return (k + blocks - 1) / blocks;
   }
 
+  /** Slivers of A read in place: 12, 8 or 4 rows, never padded (the rows are a multiple of 4). */
+  private static int inPlaceHeight(int rowsLeft) {
+    return rowsLeft >= 12 ? 12 : rowsLeft >= 8 ? 8 : 4;
+  }
+
   /** {@link #MR} rows while there are more than 12 left, then 12, 8 or 4: padding stays below 4 rows. */
   private static int sliverHeight(int rowsLeft) {
     return rowsLeft > 12 ? MR : rowsLeft > 8 ? 12 : rowsLeft > 4 ? 8 : 4;
   }
 
-  private static void kernel(int h, int kc, double[] a, int ai, double[] b, int bi, int bs,
+  private static void kernel(int h, int kc, double[] a, int ai, int aStride, double[] b, int bi, int bs,
       double[] c, int ci, int ldc) {
-    if (h == 14) {
+    if (aStride > 0) {
+      if (h == 12) {
+        kernel12Direct(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      } else if (h == 8) {
+        kernel8Direct(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      } else {
+        kernel4Direct(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      }
+    } else if (h == 14) {
       kernel14(kc, a, ai, b, bi, bs, c, ci, ldc);
     } else if (h == 12) {
       kernel12(kc, a, ai, b, bi, bs, c, ci, ldc);
@@ -342,9 +369,17 @@ final class DoubleGemm {
   }
 
   /** {@link #kernel} that adds to C: separate straight-line kernels, so each stays intrinsified. */
-  private static void kernelAcc(int h, int kc, double[] a, int ai, double[] b, int bi, int bs,
+  private static void kernelAcc(int h, int kc, double[] a, int ai, int aStride, double[] b, int bi, int bs,
       double[] c, int ci, int ldc) {
-    if (h == 14) {
+    if (aStride > 0) {
+      if (h == 12) {
+        kernel12AccDirect(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      } else if (h == 8) {
+        kernel8AccDirect(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      } else {
+        kernel4AccDirect(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      }
+    } else if (h == 14) {
       kernel14Acc(kc, a, ai, b, bi, bs, c, ci, ldc);
     } else if (h == 12) {
       kernel12Acc(kc, a, ai, b, bi, bs, c, ci, ldc);
@@ -598,6 +633,273 @@ final class DoubleGemm {
     c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + L);
     c120.intoArray(c, ci + 12 * ldc); c121.intoArray(c, ci + 12 * ldc + L);
     c130.intoArray(c, ci + 13 * ldc); c131.intoArray(c, ci + 13 * ldc + L);
+  }
+
+  // Kernels reading A in place (row-major, rows lda apart) instead of from a packed sliver: for
+  // products with few rows, where packing A costs as much as a fifth of the multiply-adds.
+
+  private static void kernel12Direct(int kc, double[] a, int ai, int lda, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc) {
+    DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
+    DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
+    DoubleVector c20 = DoubleVector.zero(S); DoubleVector c21 = DoubleVector.zero(S);
+    DoubleVector c30 = DoubleVector.zero(S); DoubleVector c31 = DoubleVector.zero(S);
+    DoubleVector c40 = DoubleVector.zero(S); DoubleVector c41 = DoubleVector.zero(S);
+    DoubleVector c50 = DoubleVector.zero(S); DoubleVector c51 = DoubleVector.zero(S);
+    DoubleVector c60 = DoubleVector.zero(S); DoubleVector c61 = DoubleVector.zero(S);
+    DoubleVector c70 = DoubleVector.zero(S); DoubleVector c71 = DoubleVector.zero(S);
+    DoubleVector c80 = DoubleVector.zero(S); DoubleVector c81 = DoubleVector.zero(S);
+    DoubleVector c90 = DoubleVector.zero(S); DoubleVector c91 = DoubleVector.zero(S);
+    DoubleVector c100 = DoubleVector.zero(S); DoubleVector c101 = DoubleVector.zero(S);
+    DoubleVector c110 = DoubleVector.zero(S); DoubleVector c111 = DoubleVector.zero(S);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    int r4 = ai + 4 * lda; int r5 = ai + 5 * lda; int r6 = ai + 6 * lda; int r7 = ai + 7 * lda;
+    int r8 = ai + 8 * lda; int r9 = ai + 9 * lda; int r10 = ai + 10 * lda; int r11 = ai + 11 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
+      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+      DoubleVector a0 = DoubleVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      DoubleVector a1 = DoubleVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      DoubleVector a2 = DoubleVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      DoubleVector a3 = DoubleVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      DoubleVector a4 = DoubleVector.broadcast(S, a[r4 + p]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      DoubleVector a5 = DoubleVector.broadcast(S, a[r5 + p]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      DoubleVector a6 = DoubleVector.broadcast(S, a[r6 + p]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      DoubleVector a7 = DoubleVector.broadcast(S, a[r7 + p]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+      DoubleVector a8 = DoubleVector.broadcast(S, a[r8 + p]);
+      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+      DoubleVector a9 = DoubleVector.broadcast(S, a[r9 + p]);
+      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+      DoubleVector a10 = DoubleVector.broadcast(S, a[r10 + p]);
+      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+      DoubleVector a11 = DoubleVector.broadcast(S, a[r11 + p]);
+      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+    c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + L);
+    c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + L);
+    c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + L);
+    c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + L);
+  }
+
+  private static void kernel12AccDirect(int kc, double[] a, int ai, int lda, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc) {
+    DoubleVector c00 = DoubleVector.fromArray(S, c, ci + 0 * ldc); DoubleVector c01 = DoubleVector.fromArray(S, c, ci + 0 * ldc + L);
+    DoubleVector c10 = DoubleVector.fromArray(S, c, ci + 1 * ldc); DoubleVector c11 = DoubleVector.fromArray(S, c, ci + 1 * ldc + L);
+    DoubleVector c20 = DoubleVector.fromArray(S, c, ci + 2 * ldc); DoubleVector c21 = DoubleVector.fromArray(S, c, ci + 2 * ldc + L);
+    DoubleVector c30 = DoubleVector.fromArray(S, c, ci + 3 * ldc); DoubleVector c31 = DoubleVector.fromArray(S, c, ci + 3 * ldc + L);
+    DoubleVector c40 = DoubleVector.fromArray(S, c, ci + 4 * ldc); DoubleVector c41 = DoubleVector.fromArray(S, c, ci + 4 * ldc + L);
+    DoubleVector c50 = DoubleVector.fromArray(S, c, ci + 5 * ldc); DoubleVector c51 = DoubleVector.fromArray(S, c, ci + 5 * ldc + L);
+    DoubleVector c60 = DoubleVector.fromArray(S, c, ci + 6 * ldc); DoubleVector c61 = DoubleVector.fromArray(S, c, ci + 6 * ldc + L);
+    DoubleVector c70 = DoubleVector.fromArray(S, c, ci + 7 * ldc); DoubleVector c71 = DoubleVector.fromArray(S, c, ci + 7 * ldc + L);
+    DoubleVector c80 = DoubleVector.fromArray(S, c, ci + 8 * ldc); DoubleVector c81 = DoubleVector.fromArray(S, c, ci + 8 * ldc + L);
+    DoubleVector c90 = DoubleVector.fromArray(S, c, ci + 9 * ldc); DoubleVector c91 = DoubleVector.fromArray(S, c, ci + 9 * ldc + L);
+    DoubleVector c100 = DoubleVector.fromArray(S, c, ci + 10 * ldc); DoubleVector c101 = DoubleVector.fromArray(S, c, ci + 10 * ldc + L);
+    DoubleVector c110 = DoubleVector.fromArray(S, c, ci + 11 * ldc); DoubleVector c111 = DoubleVector.fromArray(S, c, ci + 11 * ldc + L);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    int r4 = ai + 4 * lda; int r5 = ai + 5 * lda; int r6 = ai + 6 * lda; int r7 = ai + 7 * lda;
+    int r8 = ai + 8 * lda; int r9 = ai + 9 * lda; int r10 = ai + 10 * lda; int r11 = ai + 11 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
+      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+      DoubleVector a0 = DoubleVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      DoubleVector a1 = DoubleVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      DoubleVector a2 = DoubleVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      DoubleVector a3 = DoubleVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      DoubleVector a4 = DoubleVector.broadcast(S, a[r4 + p]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      DoubleVector a5 = DoubleVector.broadcast(S, a[r5 + p]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      DoubleVector a6 = DoubleVector.broadcast(S, a[r6 + p]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      DoubleVector a7 = DoubleVector.broadcast(S, a[r7 + p]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+      DoubleVector a8 = DoubleVector.broadcast(S, a[r8 + p]);
+      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+      DoubleVector a9 = DoubleVector.broadcast(S, a[r9 + p]);
+      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+      DoubleVector a10 = DoubleVector.broadcast(S, a[r10 + p]);
+      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+      DoubleVector a11 = DoubleVector.broadcast(S, a[r11 + p]);
+      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+    c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + L);
+    c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + L);
+    c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + L);
+    c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + L);
+  }
+
+  private static void kernel8Direct(int kc, double[] a, int ai, int lda, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc) {
+    DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
+    DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
+    DoubleVector c20 = DoubleVector.zero(S); DoubleVector c21 = DoubleVector.zero(S);
+    DoubleVector c30 = DoubleVector.zero(S); DoubleVector c31 = DoubleVector.zero(S);
+    DoubleVector c40 = DoubleVector.zero(S); DoubleVector c41 = DoubleVector.zero(S);
+    DoubleVector c50 = DoubleVector.zero(S); DoubleVector c51 = DoubleVector.zero(S);
+    DoubleVector c60 = DoubleVector.zero(S); DoubleVector c61 = DoubleVector.zero(S);
+    DoubleVector c70 = DoubleVector.zero(S); DoubleVector c71 = DoubleVector.zero(S);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    int r4 = ai + 4 * lda; int r5 = ai + 5 * lda; int r6 = ai + 6 * lda; int r7 = ai + 7 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
+      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+      DoubleVector a0 = DoubleVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      DoubleVector a1 = DoubleVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      DoubleVector a2 = DoubleVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      DoubleVector a3 = DoubleVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      DoubleVector a4 = DoubleVector.broadcast(S, a[r4 + p]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      DoubleVector a5 = DoubleVector.broadcast(S, a[r5 + p]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      DoubleVector a6 = DoubleVector.broadcast(S, a[r6 + p]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      DoubleVector a7 = DoubleVector.broadcast(S, a[r7 + p]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+  }
+
+  private static void kernel8AccDirect(int kc, double[] a, int ai, int lda, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc) {
+    DoubleVector c00 = DoubleVector.fromArray(S, c, ci + 0 * ldc); DoubleVector c01 = DoubleVector.fromArray(S, c, ci + 0 * ldc + L);
+    DoubleVector c10 = DoubleVector.fromArray(S, c, ci + 1 * ldc); DoubleVector c11 = DoubleVector.fromArray(S, c, ci + 1 * ldc + L);
+    DoubleVector c20 = DoubleVector.fromArray(S, c, ci + 2 * ldc); DoubleVector c21 = DoubleVector.fromArray(S, c, ci + 2 * ldc + L);
+    DoubleVector c30 = DoubleVector.fromArray(S, c, ci + 3 * ldc); DoubleVector c31 = DoubleVector.fromArray(S, c, ci + 3 * ldc + L);
+    DoubleVector c40 = DoubleVector.fromArray(S, c, ci + 4 * ldc); DoubleVector c41 = DoubleVector.fromArray(S, c, ci + 4 * ldc + L);
+    DoubleVector c50 = DoubleVector.fromArray(S, c, ci + 5 * ldc); DoubleVector c51 = DoubleVector.fromArray(S, c, ci + 5 * ldc + L);
+    DoubleVector c60 = DoubleVector.fromArray(S, c, ci + 6 * ldc); DoubleVector c61 = DoubleVector.fromArray(S, c, ci + 6 * ldc + L);
+    DoubleVector c70 = DoubleVector.fromArray(S, c, ci + 7 * ldc); DoubleVector c71 = DoubleVector.fromArray(S, c, ci + 7 * ldc + L);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    int r4 = ai + 4 * lda; int r5 = ai + 5 * lda; int r6 = ai + 6 * lda; int r7 = ai + 7 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
+      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+      DoubleVector a0 = DoubleVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      DoubleVector a1 = DoubleVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      DoubleVector a2 = DoubleVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      DoubleVector a3 = DoubleVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      DoubleVector a4 = DoubleVector.broadcast(S, a[r4 + p]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      DoubleVector a5 = DoubleVector.broadcast(S, a[r5 + p]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      DoubleVector a6 = DoubleVector.broadcast(S, a[r6 + p]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      DoubleVector a7 = DoubleVector.broadcast(S, a[r7 + p]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+  }
+
+  private static void kernel4Direct(int kc, double[] a, int ai, int lda, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc) {
+    DoubleVector c00 = DoubleVector.zero(S); DoubleVector c01 = DoubleVector.zero(S);
+    DoubleVector c10 = DoubleVector.zero(S); DoubleVector c11 = DoubleVector.zero(S);
+    DoubleVector c20 = DoubleVector.zero(S); DoubleVector c21 = DoubleVector.zero(S);
+    DoubleVector c30 = DoubleVector.zero(S); DoubleVector c31 = DoubleVector.zero(S);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
+      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+      DoubleVector a0 = DoubleVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      DoubleVector a1 = DoubleVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      DoubleVector a2 = DoubleVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      DoubleVector a3 = DoubleVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+  }
+
+  private static void kernel4AccDirect(int kc, double[] a, int ai, int lda, double[] b, int bi, int bs,
+      double[] c, int ci, int ldc) {
+    DoubleVector c00 = DoubleVector.fromArray(S, c, ci + 0 * ldc); DoubleVector c01 = DoubleVector.fromArray(S, c, ci + 0 * ldc + L);
+    DoubleVector c10 = DoubleVector.fromArray(S, c, ci + 1 * ldc); DoubleVector c11 = DoubleVector.fromArray(S, c, ci + 1 * ldc + L);
+    DoubleVector c20 = DoubleVector.fromArray(S, c, ci + 2 * ldc); DoubleVector c21 = DoubleVector.fromArray(S, c, ci + 2 * ldc + L);
+    DoubleVector c30 = DoubleVector.fromArray(S, c, ci + 3 * ldc); DoubleVector c31 = DoubleVector.fromArray(S, c, ci + 3 * ldc + L);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
+      DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+      DoubleVector a0 = DoubleVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      DoubleVector a1 = DoubleVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      DoubleVector a2 = DoubleVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      DoubleVector a3 = DoubleVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
   }
 
   private static void kernel12(int kc, double[] a, int ai, double[] b, int bi, int bs,

@@ -70,6 +70,13 @@ final class FloatGemm {
   /** Column chunks per thread in a split product: enough for a fast core to take over a slow one's. */
   static final int CHUNKS_PER_PART = 4;
   static final boolean DIRECT_B = !Boolean.getBoolean("cellgraph.gemm.packb");
+  /**
+   * Products with at most this many rows (a multiple of 4, A not transposed) read A in place: the
+   * loop's products (16 x 64 x 256 in the small LSTM) spent a third as long packing A as
+   * multiplying. Property {@code cellgraph.gemm.packa} packs it anyway.
+   */
+  static final int IN_PLACE_A_MAX_ROWS = 48;
+  static final boolean IN_PLACE_A = !Boolean.getBoolean("cellgraph.gemm.packa");
 
   private static final class Buffers {
     /** A packed block of A: sized for depth KC, grown on first use of a deeper block. */
@@ -196,7 +203,7 @@ final class FloatGemm {
           int r1 = Parallel.split(mc, MR, parts, i + 1);
           packA(transA, a, aOff, lda, i0 + r0, r1 - r0, p0, kc, packed, r0 * kc);
         });
-        Parallel.forEachChunk(parts, chunks, ch -> macro(packed, mc, kc, add, transB, b, bOff, ldb, packedB,
+        Parallel.forEachChunk(parts, chunks, ch -> macro(packed, 0, 0, mc, kc, add, transB, b, bOff, ldb, packedB,
             stride, p0, c, cOff + i0 * ldc, ldc, Parallel.split(n, NR, chunks, ch), Parallel.split(n, NR, chunks, ch + 1),
             ncBlock, false, BUFFERS.get()));
       }
@@ -211,6 +218,10 @@ final class FloatGemm {
     // With few rows each B element feeds few multiply-adds, so copying B costs more than it
     // saves: the micro-kernel reads row-major B in place.
     boolean direct = DIRECT_B && packedB == null && !transB && i1 - i0 <= DIRECT_B_MAX_ROWS;
+    // Likewise for A when it serves at most two panels of B: the kernels read its rows in place,
+    // in slivers of exactly 12, 8 or 4 rows. (Over more panels, packing pays for itself.)
+    boolean inPlaceA = IN_PLACE_A && !transA && i1 - i0 <= Math.min(IN_PLACE_A_MAX_ROWS, PANEL_OUTER_MAX_ROWS)
+        && (i1 - i0) % 4 == 0 && j1 - j0 <= 2 * NR;
     int step = blockRows(i1 - i0);
     boolean wide = packedB == null && i1 - i0 > PANEL_OUTER_MAX_ROWS;
     int depth = wide ? depthStep(k) : KC;
@@ -219,19 +230,26 @@ final class FloatGemm {
       int mc = Math.min(step, i1 - ic);
       for (int pc = 0; pc < k; pc += depth) {
         int kc = Math.min(depth, k - pc);
-        float[] packed = buf.a((mc + MR) * kc);
-        packA(transA, a, aOff, lda, ic, mc, pc, kc, packed, 0);
-        macro(packed, mc, kc, accumulate || pc > 0, transB, b, bOff, ldb, packedB, packedStride, pc,
-            c, cOff + ic * ldc, ldc, j0, j1, ncBlock, direct, buf);
+        if (inPlaceA) {
+          macro(a, aOff + ic * lda + pc, lda, mc, kc, accumulate || pc > 0, transB, b, bOff, ldb, packedB,
+              packedStride, pc, c, cOff + ic * ldc, ldc, j0, j1, ncBlock, direct, buf);
+        } else {
+          float[] packed = buf.a((mc + MR) * kc);
+          packA(transA, a, aOff, lda, ic, mc, pc, kc, packed, 0);
+          macro(packed, 0, 0, mc, kc, accumulate || pc > 0, transB, b, bOff, ldb, packedB, packedStride, pc,
+              c, cOff + ic * ldc, ldc, j0, j1, ncBlock, direct, buf);
+        }
       }
     }
   }
 
   /**
-   * Adds (or stores) the product of a packed mc x kc block of A and depths [pc, pc + kc), columns
-   * [j0, j1) of op(B) into the mc rows of C starting at {@code cOff}.
+   * Adds (or stores) the product of an mc x kc block of A and depths [pc, pc + kc), columns
+   * [j0, j1) of op(B) into the mc rows of C starting at {@code cOff}. A is packed from
+   * {@code aOff} with {@code aStride} 0, or read in place, its rows {@code aStride} apart (then
+   * at most {@link #PANEL_OUTER_MAX_ROWS} rows, a multiple of 4).
    */
-  private static void macro(float[] packedA, int mc, int kc, boolean add,
+  private static void macro(float[] packedA, int aOff, int aStride, int mc, int kc, boolean add,
       boolean transB, float[] b, int bOff, int ldb, float[] packedB, int packedStride, int pc,
       float[] c, int cOff, int ldc, int j0, int j1, int ncBlock, boolean direct, Buffers buf) {
     for (int jc = j0; jc < j1; jc += ncBlock) {
@@ -252,11 +270,11 @@ final class FloatGemm {
           float[] bArr = panel < fullPanels ? b : blockB;
           int bIdx = panel < fullPanels ? bOff + pc * ldb + jc + jr : blockOff + (panel - fullPanels) * kc * NR;
           int bs = panel < fullPanels ? ldb : NR;
-          for (int ir = 0, ai = 0; ir < mc; ) {
-            int h = sliverHeight(mc - ir);
-            tile(h, Math.min(h, mc - ir), Math.min(NR, nc - jr), kc, add, packedA, ai, bArr, bIdx, bs,
+          for (int ir = 0, ai = aOff; ir < mc; ) {
+            int h = aStride == 0 ? sliverHeight(mc - ir) : inPlaceHeight(mc - ir);
+            tile(h, Math.min(h, mc - ir), Math.min(NR, nc - jr), kc, add, packedA, ai, aStride, bArr, bIdx, bs,
                 c, cOff + ir * ldc + jc + jr, ldc, buf);
-            ai += h * kc;
+            ai += aStride == 0 ? h * kc : h * aStride;
             ir += h;
           }
         }
@@ -267,7 +285,7 @@ final class FloatGemm {
           int h = sliverHeight(mc - ir);
           int rows = Math.min(h, mc - ir);
           for (int jr = 0; jr < nc; jr += NR) {
-            tile(h, rows, Math.min(NR, nc - jr), kc, add, packedA, ai, blockB, blockOff + jr * kc, NR,
+            tile(h, rows, Math.min(NR, nc - jr), kc, add, packedA, ai, 0, blockB, blockOff + jr * kc, NR,
                 c, cOff + ir * ldc + jc + jr, ldc, buf);
           }
           ai += h * kc;
@@ -284,13 +302,13 @@ final class FloatGemm {
    * multiply-adds over the depths in order, whatever the blocking: products give the same bits
    * split over any number of threads, with B packed in advance or not, at any depth per block.
    */
-  private static void tile(int h, int rows, int cols, int kc, boolean add, float[] a, int ai,
+  private static void tile(int h, int rows, int cols, int kc, boolean add, float[] a, int ai, int aStride,
       float[] b, int bi, int bs, float[] c, int ci, int ldc, Buffers buf) {
     if (rows == h && cols == NR) {
       if (add) {
-        kernelAcc(h, kc, a, ai, b, bi, bs, c, ci, ldc);
+        kernelAcc(h, kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
       } else {
-        kernel(h, kc, a, ai, b, bi, bs, c, ci, ldc);
+        kernel(h, kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
       }
     } else {
       float[] t = buf.tile;
@@ -298,9 +316,9 @@ final class FloatGemm {
         for (int r = 0; r < rows; r++) {
           System.arraycopy(c, ci + r * ldc, t, r * NR, cols);
         }
-        kernelAcc(h, kc, a, ai, b, bi, bs, t, 0, NR);
+        kernelAcc(h, kc, a, ai, aStride, b, bi, bs, t, 0, NR);
       } else {
-        kernel(h, kc, a, ai, b, bi, bs, t, 0, NR);
+        kernel(h, kc, a, ai, aStride, b, bi, bs, t, 0, NR);
       }
       for (int r = 0; r < rows; r++) {
         System.arraycopy(t, r * NR, c, ci + r * ldc, cols);
@@ -326,14 +344,27 @@ final class FloatGemm {
     return (k + blocks - 1) / blocks;
   }
 
+  /** Slivers of A read in place: 12, 8 or 4 rows, never padded (the rows are a multiple of 4). */
+  private static int inPlaceHeight(int rowsLeft) {
+    return rowsLeft >= 12 ? 12 : rowsLeft >= 8 ? 8 : 4;
+  }
+
   /** 12 rows while there are more than 8 left, then 8 or 4: padding stays below 4 rows. */
   private static int sliverHeight(int rowsLeft) {
     return rowsLeft > 8 ? 12 : rowsLeft > 4 ? 8 : 4;
   }
 
-  private static void kernel(int h, int kc, float[] a, int ai, float[] b, int bi, int bs,
+  private static void kernel(int h, int kc, float[] a, int ai, int aStride, float[] b, int bi, int bs,
       float[] c, int ci, int ldc) {
-    if (h == 12) {
+    if (aStride > 0) {
+      if (h == 12) {
+        kernel12Direct(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      } else if (h == 8) {
+        kernel8Direct(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      } else {
+        kernel4Direct(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      }
+    } else if (h == 12) {
       kernel12(kc, a, ai, b, bi, bs, c, ci, ldc);
     } else if (h == 8) {
       kernel8(kc, a, ai, b, bi, bs, c, ci, ldc);
@@ -343,9 +374,17 @@ final class FloatGemm {
   }
 
   /** {@link #kernel} that adds to C: separate straight-line kernels, so each stays intrinsified. */
-  private static void kernelAcc(int h, int kc, float[] a, int ai, float[] b, int bi, int bs,
+  private static void kernelAcc(int h, int kc, float[] a, int ai, int aStride, float[] b, int bi, int bs,
       float[] c, int ci, int ldc) {
-    if (h == 12) {
+    if (aStride > 0) {
+      if (h == 12) {
+        kernel12AccDirect(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      } else if (h == 8) {
+        kernel8AccDirect(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      } else {
+        kernel4AccDirect(kc, a, ai, aStride, b, bi, bs, c, ci, ldc);
+      }
+    } else if (h == 12) {
       kernel12Acc(kc, a, ai, b, bi, bs, c, ci, ldc);
     } else if (h == 8) {
       kernel8Acc(kc, a, ai, b, bi, bs, c, ci, ldc);
@@ -452,6 +491,273 @@ final class FloatGemm {
   }
 
   // The micro-kernels are unrolled by hand: the JIT keeps each named vector in a register.
+
+  // Kernels reading A in place (row-major, rows lda apart) instead of from a packed sliver: for
+  // products with few rows, where packing A costs as much as a fifth of the multiply-adds.
+
+  private static void kernel12Direct(int kc, float[] a, int ai, int lda, float[] b, int bi, int bs,
+      float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
+    FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S);
+    FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S);
+    FloatVector c80 = FloatVector.zero(S); FloatVector c81 = FloatVector.zero(S);
+    FloatVector c90 = FloatVector.zero(S); FloatVector c91 = FloatVector.zero(S);
+    FloatVector c100 = FloatVector.zero(S); FloatVector c101 = FloatVector.zero(S);
+    FloatVector c110 = FloatVector.zero(S); FloatVector c111 = FloatVector.zero(S);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    int r4 = ai + 4 * lda; int r5 = ai + 5 * lda; int r6 = ai + 6 * lda; int r7 = ai + 7 * lda;
+    int r8 = ai + 8 * lda; int r9 = ai + 9 * lda; int r10 = ai + 10 * lda; int r11 = ai + 11 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, a[r6 + p]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, a[r7 + p]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+      FloatVector a8 = FloatVector.broadcast(S, a[r8 + p]);
+      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+      FloatVector a9 = FloatVector.broadcast(S, a[r9 + p]);
+      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+      FloatVector a10 = FloatVector.broadcast(S, a[r10 + p]);
+      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+      FloatVector a11 = FloatVector.broadcast(S, a[r11 + p]);
+      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+    c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + L);
+    c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + L);
+    c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + L);
+    c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + L);
+  }
+
+  private static void kernel12AccDirect(int kc, float[] a, int ai, int lda, float[] b, int bi, int bs,
+      float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(S, c, ci + 0 * ldc); FloatVector c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+    FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc); FloatVector c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+    FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc); FloatVector c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+    FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc); FloatVector c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+    FloatVector c40 = FloatVector.fromArray(S, c, ci + 4 * ldc); FloatVector c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+    FloatVector c50 = FloatVector.fromArray(S, c, ci + 5 * ldc); FloatVector c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+    FloatVector c60 = FloatVector.fromArray(S, c, ci + 6 * ldc); FloatVector c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+    FloatVector c70 = FloatVector.fromArray(S, c, ci + 7 * ldc); FloatVector c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
+    FloatVector c80 = FloatVector.fromArray(S, c, ci + 8 * ldc); FloatVector c81 = FloatVector.fromArray(S, c, ci + 8 * ldc + L);
+    FloatVector c90 = FloatVector.fromArray(S, c, ci + 9 * ldc); FloatVector c91 = FloatVector.fromArray(S, c, ci + 9 * ldc + L);
+    FloatVector c100 = FloatVector.fromArray(S, c, ci + 10 * ldc); FloatVector c101 = FloatVector.fromArray(S, c, ci + 10 * ldc + L);
+    FloatVector c110 = FloatVector.fromArray(S, c, ci + 11 * ldc); FloatVector c111 = FloatVector.fromArray(S, c, ci + 11 * ldc + L);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    int r4 = ai + 4 * lda; int r5 = ai + 5 * lda; int r6 = ai + 6 * lda; int r7 = ai + 7 * lda;
+    int r8 = ai + 8 * lda; int r9 = ai + 9 * lda; int r10 = ai + 10 * lda; int r11 = ai + 11 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, a[r6 + p]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, a[r7 + p]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+      FloatVector a8 = FloatVector.broadcast(S, a[r8 + p]);
+      c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+      FloatVector a9 = FloatVector.broadcast(S, a[r9 + p]);
+      c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+      FloatVector a10 = FloatVector.broadcast(S, a[r10 + p]);
+      c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+      FloatVector a11 = FloatVector.broadcast(S, a[r11 + p]);
+      c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+    c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + L);
+    c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + L);
+    c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + L);
+    c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + L);
+  }
+
+  private static void kernel8Direct(int kc, float[] a, int ai, int lda, float[] b, int bi, int bs,
+      float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
+    FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S);
+    FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    int r4 = ai + 4 * lda; int r5 = ai + 5 * lda; int r6 = ai + 6 * lda; int r7 = ai + 7 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, a[r6 + p]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, a[r7 + p]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+  }
+
+  private static void kernel8AccDirect(int kc, float[] a, int ai, int lda, float[] b, int bi, int bs,
+      float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(S, c, ci + 0 * ldc); FloatVector c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+    FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc); FloatVector c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+    FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc); FloatVector c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+    FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc); FloatVector c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+    FloatVector c40 = FloatVector.fromArray(S, c, ci + 4 * ldc); FloatVector c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+    FloatVector c50 = FloatVector.fromArray(S, c, ci + 5 * ldc); FloatVector c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+    FloatVector c60 = FloatVector.fromArray(S, c, ci + 6 * ldc); FloatVector c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+    FloatVector c70 = FloatVector.fromArray(S, c, ci + 7 * ldc); FloatVector c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    int r4 = ai + 4 * lda; int r5 = ai + 5 * lda; int r6 = ai + 6 * lda; int r7 = ai + 7 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, a[r6 + p]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, a[r7 + p]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + L);
+  }
+
+  private static void kernel4Direct(int kc, float[] a, int ai, int lda, float[] b, int bi, int bs,
+      float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+  }
+
+  private static void kernel4AccDirect(int kc, float[] a, int ai, int lda, float[] b, int bi, int bs,
+      float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(S, c, ci + 0 * ldc); FloatVector c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+    FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc); FloatVector c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+    FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc); FloatVector c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+    FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc); FloatVector c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+    int r0 = ai; int r1 = ai + 1 * lda; int r2 = ai + 2 * lda; int r3 = ai + 3 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bi + p * bs;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+    }
+    // Stores written out: a helper method would exceed the JIT's inlining budget and box.
+    c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
+    c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
+    c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+  }
 
   private static void kernel12(int kc, float[] a, int ai, float[] b, int bi, int bs,
       float[] c, int ci, int ldc) {

@@ -26,7 +26,7 @@ class GemmTest {
   /** m, n, k: ones, primes, below and above the register tile and the blocking sizes. */
   private static final int[][] SIZES = {
       {1, 1, 1}, {7, 7, 7}, {33, 33, 33}, {1, 257, 7}, {257, 1, 33}, {7, 33, 257},
-      {16, 64, 256}, {49, 95, 300}, {13, 300, 17}, {26, 33, 9},
+      {16, 64, 256}, {49, 95, 300}, {13, 300, 17}, {26, 33, 9}, {48, 70, 300}, {20, 33, 5},
       // Large enough for two threads (2^18 multiply-adds in float64, 2^19 in float32): split by
       // columns, then by rows.
       {60, 300, 120}, {300, 40, 180},
