@@ -8,6 +8,7 @@ import dev.cellgraph.autodiff.compile.CompiledScan;
 import dev.cellgraph.autodiff.compile.Optimizer;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.kernel.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -43,6 +44,74 @@ class ScanCompilerTest {
         assertTrue(on.get(i).allClose(off.get(i), 1e-12, 1e-13),
             "value " + i + (reverse ? " (reverse)" : "") + ": max difference " + on.get(i).maxAbsDiff(off.get(i)));
       }
+    }
+  }
+
+  /** A scan over 6 steps of {@code h' = tanh(x W + h U [+ the batch mean of h])}, batch 8, and its loss and gradients. */
+  private static List<Tensor> batchScan(boolean mixRows, boolean optimize, boolean rowSplit, Graph[] graph) {
+    Graph body = new Graph("step");
+    Node h = body.input("h", DType.FLOAT64, 8, 4);
+    Node x = body.input("x", DType.FLOAT64, 8, 3);
+    Node w = body.parameter("W", DType.FLOAT64, 3, 4);
+    Node u = body.parameter("U", DType.FLOAT64, 4, 4);
+    Node pre = x.matmul(w).add(h.matmul(u));
+    Node hn = (mixRows ? pre.add(h.mean(0, true)) : pre).tanh();
+    Function step = Function.of("step", List.of(h, x, w, u), List.of(hn, hn));
+    Graph g = new Graph("seq");
+    Node h0 = g.input("h0", DType.FLOAT64, 8, 4);
+    Node xs = g.input("xs", DType.FLOAT64, 6, 8, 3);
+    Node gw = g.parameter("W", DType.FLOAT64, 3, 4);
+    Node gu = g.parameter("U", DType.FLOAT64, 4, 4);
+    Scan s = Scan.of(step, List.of(h0), List.of(xs), List.of(gw, gu), false, true);
+    Node loss = s.outputs().get(0).square().sum();
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    Map<Node, Tensor> vals = new java.util.HashMap<>();
+    vals.put(h0, CompositeAndScanTest.random(r, 8, 4));
+    vals.put(xs, CompositeAndScanTest.random(r, 6, 8, 3));
+    vals.put(gw, CompositeAndScanTest.random(r, 3, 4));
+    vals.put(gu, CompositeAndScanTest.random(r, 4, 4));
+    List<Node> outs = new ArrayList<>(List.of(loss, s.finalCarries().get(0)));
+    outs.addAll(Gradients.of(loss, List.of(h0, xs, gw, gu)).list());
+    graph[0] = g;
+    Optimizer.setEnabled(optimize);
+    CompiledScan.setRowSplitEnabled(rowSplit);
+    int threads = Kernels.threads();
+    Kernels.setThreads(2);
+    try {
+      return Plan.evaluate(outs, vals);
+    } finally {
+      Kernels.setThreads(threads);
+      CompiledScan.setRowSplitEnabled(true);
+    }
+  }
+
+  @Test
+  void loopsThatKeepBatchRowsApartSplitByRowsAndGiveTheSameBits() {
+    Graph[] g = new Graph[1];
+    List<Tensor> split = batchScan(false, true, true, g);
+    for (boolean reverse : new boolean[] {false, true}) {
+      Scan.ScanOp op = scanOp(g[0], reverse);
+      boolean[] used = new boolean[op.outputCount()];
+      Arrays.fill(used, 0, op.carryCount() + op.yCount(), true);
+      assertTrue(CompiledScan.compile(op, 6, reverse ? used : null).splitsByRows(), reverse ? "backward" : "forward");
+    }
+    List<Tensor> whole = batchScan(false, true, false, g);
+    List<Tensor> stepByStep = batchScan(false, false, true, g);
+    for (int i = 0; i < split.size(); i++) {
+      assertEquals(whole.get(i), split.get(i), "value " + i);
+      assertTrue(split.get(i).allClose(stepByStep.get(i), 1e-12, 1e-13), "value " + i);
+    }
+  }
+
+  @Test
+  void loopsThatMixBatchRowsRunWhole() {
+    Graph[] g = new Graph[1];
+    List<Tensor> optimized = batchScan(true, true, true, g);
+    assertFalse(CompiledScan.compile(scanOp(g[0], false), 6, null).splitsByRows());
+    List<Tensor> stepByStep = batchScan(true, false, true, g);
+    for (int i = 0; i < optimized.size(); i++) {
+      assertTrue(optimized.get(i).allClose(stepByStep.get(i), 1e-12, 1e-13),
+          "value " + i + ": max difference " + optimized.get(i).maxAbsDiff(stepByStep.get(i)));
     }
   }
 

@@ -15,6 +15,7 @@ import dev.cellgraph.cells.lang.Zoo;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.kernel.Kernels;
 import dev.cellgraph.core.random.Initializers;
 import dev.cellgraph.core.random.Rng;
 import java.util.Arrays;
@@ -60,15 +61,18 @@ class OptimizedScanTest {
   }
 
   private static Recurrent.Result run(Recurrent layer, boolean optimize, long seed) {
+    return run(layer, optimize, seed, 3, DType.FLOAT64);
+  }
+
+  private static Recurrent.Result run(Recurrent layer, boolean optimize, long seed, int batch, DType dtype) {
     Rng rng = Rng.seeded(seed);
-    DType f64 = DType.FLOAT64;
-    Map<String, Tensor> params = layer.initialize(rng, f64);
-    Tensor x = Initializers.normal(rng, f64, Shape.of(6, 3, layer.inputSize()), 0, 1);
+    Map<String, Tensor> params = layer.initialize(rng, dtype);
+    Tensor x = Initializers.normal(rng, dtype, Shape.of(6, batch, layer.inputSize()), 0, 1);
     Map<String, Tensor> states = new LinkedHashMap<>();
     for (String s : layer.cell().stateNames()) {
-      states.put(s, Initializers.normal(rng, f64, layer.stateShape(s, 3), 0, 0.5));
+      states.put(s, Initializers.normal(rng, dtype, layer.stateShape(s, batch), 0, 0.5));
     }
-    Tensor gradOut = Initializers.normal(rng, f64, Shape.of(6, 3, layer.outputSize()), 0, 1);
+    Tensor gradOut = Initializers.normal(rng, dtype, Shape.of(6, batch, layer.outputSize()), 0, 1);
     Optimizer.setEnabled(optimize);
     return layer.run(params, x, states, gradOut);
   }
@@ -101,6 +105,63 @@ class OptimizedScanTest {
     assertEquals(off.output(), on.output(), name + " output");
     assertEquals(off.finalStates(), on.finalStates(), name + " final states");
     assertEquals(off.gradients(), on.gradients(), name + " gradients");
+  }
+
+  /**
+   * Loops split by batch rows over two threads (each running all steps for its rows) give the
+   * same bits as whole loops, for every cell, in float32 and float64, with the batch split in
+   * blocks of 4 rows (12 rows: 4 + 8) and of single rows (10 rows: 5 + 5).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cells")
+  void scansSplitByBatchRowsGiveTheSameBitsAsWholeOnes(String name) {
+    Recurrent layer = layer(name);
+    int threads = Kernels.threads();
+    Kernels.setThreads(2);
+    try {
+      for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+        for (int batch : new int[] {12, 10}) {
+          CompiledScan.setRowSplitEnabled(false);
+          Recurrent.Result whole = run(layer, true, 31, batch, dtype);
+          CompiledScan.setRowSplitEnabled(true);
+          Recurrent.Result split = run(layer, true, 31, batch, dtype);
+          String what = name + " " + dtype + " batch " + batch;
+          assertEquals(whole.output(), split.output(), what + " output");
+          assertEquals(whole.finalStates(), split.finalStates(), what + " final states");
+          assertEquals(whole.gradients(), split.gradients(), what + " gradients");
+        }
+      }
+    } finally {
+      Kernels.setThreads(threads);
+      CompiledScan.setRowSplitEnabled(true);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cells")
+  void everyZooAndBuiltinCellsLoopsAreRowWise(String name) {
+    Cell cell = name.startsWith("builtin:") ? BuiltinCell.named(name.substring(8), true)
+        : FormulaCell.of(name, Zoo.load(name));
+    Recurrent layer = Recurrent.of(cell, 3, 3);
+    Graph g = new Graph();
+    Node x = g.input("x", DType.FLOAT32, 5, 8, 3);
+    Map<String, Node> params = new LinkedHashMap<>();
+    for (Map.Entry<String, Shape> e : layer.parameterShapes().entrySet()) {
+      params.put(e.getKey(), g.parameter(e.getKey(), DType.FLOAT32, e.getValue().toArray()));
+    }
+    Node out = layer.build(g, x, Map.of(), params).output();
+    Gradients.of(out.sum(), List.copyOf(params.values()));
+    int scans = 0;
+    for (Node n : g.nodes()) {
+      if (n.op() instanceof Scan.ScanOp s) {
+        boolean[] used = new boolean[s.outputCount()];
+        Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
+        CompiledScan c = CompiledScan.compile(s, 5, s.reverse() ? used : null);
+        assertTrue(c.splitsByRows(), name + (s.reverse() ? " backward" : " forward") + " loop: " + c.loopOps());
+        scans++;
+      }
+    }
+    assertEquals(2, scans, name);
   }
 
   /** A one-layer formula cell over 5 steps (batch 2, input 3, hidden 4) and the gradient of sum(output). */

@@ -9,6 +9,7 @@ import dev.cellgraph.autodiff.TensorType;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.kernel.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -69,6 +70,25 @@ public final class CompiledScan {
   private final int[] postFeedKind;      // 0 pre output, 1 stacked loop value, 2 scan input
   private final int[] postFeedIndex;
   private final int[] postTargets;       // post output -> scan output index
+  private final RowSplit rowSplit;       // the loop per block of batch rows, or null
+
+  /** Blocks of fewer batch rows than this are not worth a thread of their own. */
+  private static final int MIN_ROWS = 4;
+  private static volatile boolean rowSplitEnabled =
+      !"false".equals(System.getProperty("cellgraph.scan.rowsplit"));
+
+  /** Whether row-wise loops run split by batch rows over the kernel threads (see {@link RowSplit}). */
+  public static boolean rowSplitEnabled() {
+    return rowSplitEnabled;
+  }
+
+  /**
+   * Turns splitting row-wise loops by batch rows on or off (on by default; property
+   * {@code cellgraph.scan.rowsplit=false}). Results are the same bits either way.
+   */
+  public static void setRowSplitEnabled(boolean on) {
+    rowSplitEnabled = on;
+  }
 
   private CompiledScan(Builder b) {
     this.nc = b.nc;
@@ -105,6 +125,12 @@ public final class CompiledScan {
     this.postFeedKind = b.postFeedKind.stream().mapToInt(Integer::intValue).toArray();
     this.postFeedIndex = b.postFeedIndex.stream().mapToInt(Integer::intValue).toArray();
     this.postTargets = b.postTargets.stream().mapToInt(Integer::intValue).toArray();
+    boolean floating = true;
+    for (TensorType st : stackedType) {
+      floating &= st.dtype().isFloating();
+    }
+    this.rowSplit = loop == null || t < 2 || !floating ? null
+        : RowSplit.of(b.loopGraphFeeds, b.loopGraphOutputs, carryIndex.length, loopFeedSliced);
   }
 
   /**
@@ -123,6 +149,15 @@ public final class CompiledScan {
         }
       }
     }
+  }
+
+  /**
+   * Whether no step of the loop mixes the rows of the batch, so that a run can split the loop
+   * by batch rows over the kernel threads ({@link RowSplit}; it does for batches of at least 8
+   * rows, with more than one thread, unless turned off).
+   */
+  public boolean splitsByRows() {
+    return rowSplit != null;
   }
 
   /** The ops the pre phase computes once per run, as labels ({@code matmul Bᵀ}, {@code sigmoid}). */
@@ -194,6 +229,18 @@ public final class CompiledScan {
         }
       }
     }
+    int parts = rowSplit == null || !rowSplitEnabled ? 1 : Math.min(Kernels.threads(), rowSplit.batch() / MIN_ROWS);
+    if (parts >= 2) {
+      runByRows(parts, preVals, feeds, carry, hist, stacks);
+    } else {
+      runWhole(preVals, feeds, carry, hist, stacks);
+    }
+    return finish(in, preVals, carry, hist, stacks);
+  }
+
+  /** The loop over all T steps with the whole batch, on the calling thread. */
+  private void runWhole(List<Tensor> preVals, Tensor[] feeds, Tensor[] carry, Stacker[] hist, Stacker[] stacks) {
+    int m = carryIndex.length;
     List<Tensor> feedList = Arrays.asList(feeds);
     try (Buffers pool = Buffers.open()) {
       List<Tensor> ended = new ArrayList<>();
@@ -227,6 +274,78 @@ public final class CompiledScan {
         recycle(pool, ended, carry);
       }
     }
+  }
+
+  /**
+   * The loop split by batch rows over {@code parts} threads: each runs all T steps for its block
+   * of rows with the loop compiled for that many rows, writing its rows of the stacked values,
+   * and the blocks of the final carries are joined at the end.
+   */
+  private void runByRows(int parts, List<Tensor> preVals, Tensor[] feeds, Tensor[] carry, Stacker[] hist,
+      Stacker[] stacks) {
+    int m = carryIndex.length;
+    int batch = rowSplit.batch();
+    int unit = batch % MIN_ROWS == 0 ? MIN_ROWS : 1;
+    Tensor[][] blocks = new Tensor[parts][];
+    Kernels.parallel(parts, p -> {
+      int r0 = splitRows(batch, unit, parts, p);
+      int r1 = splitRows(batch, unit, parts, p + 1);
+      Plan plan = rowSplit.plan(r1 - r0);
+      Tensor[] c = new Tensor[m];
+      for (int i = 0; i < m; i++) {
+        c[i] = carry[i].slice(0, r0, r1);
+      }
+      Tensor[] f = feeds.clone();
+      List<Tensor> feedList = Arrays.asList(f);
+      try (Buffers pool = Buffers.open()) {
+        List<Tensor> ended = new ArrayList<>();
+        for (int s = 0; s < t; s++) {
+          int pos = reverse ? t - 1 - s : s;
+          for (int i = 0; i < m; i++) {
+            f[i] = c[i];
+            if (hist[i] != null) {
+              hist[i].putRows(pos, r0, batch, c[i]);
+            }
+          }
+          for (int j = 0; j < loopFeedPre.length; j++) {
+            if (loopFeedSliced[j]) {
+              f[m + j] = stepRows(pool, preVals.get(loopFeedPre[j]), pos, loopFeedType[j].shape(), r0, r1);
+            }
+          }
+          List<Tensor> outs = plan.run(feedList);
+          ended.clear();
+          ended.addAll(feedList);
+          for (int i = 0; i < m; i++) {
+            c[i] = outs.get(i);
+          }
+          for (int k = 0; k < stacks.length; k++) {
+            stacks[k].putRows(pos, r0, batch, outs.get(m + k));
+            ended.add(outs.get(m + k));
+          }
+          recycle(pool, ended, c);
+        }
+      }
+      blocks[p] = c;
+    });
+    for (int i = 0; i < m; i++) {
+      List<Tensor> rows = new ArrayList<>(parts);
+      for (Tensor[] b : blocks) {
+        rows.add(b[i]);
+      }
+      carry[i] = Tensor.concat(0, rows);
+    }
+  }
+
+  /** The start of block {@code i} of {@code parts}: boundaries at multiples of {@code unit}. */
+  private static int splitRows(int length, int unit, int parts, int i) {
+    int units = length / unit;
+    return i == parts ? length : (int) ((long) units * i / parts) * unit;
+  }
+
+  /** The scan's outputs from the final carries, the histories, the stacked values and the post plan. */
+  private List<Tensor> finish(List<Tensor> in, List<Tensor> preVals, Tensor[] carry, Stacker[] hist,
+      Stacker[] stacks) {
+    int m = carryIndex.length;
     Tensor[] result = new Tensor[outputs];
     for (int i = 0; i < m; i++) {
       result[carryIndex[i]] = carry[i];
@@ -295,6 +414,23 @@ public final class CompiledScan {
     }
   }
 
+  /** Rows [r0, r1) of step {@code pos} of a stacked value whose steps have shape {@code s}. */
+  private static Tensor stepRows(Buffers pool, Tensor stacked, int pos, Shape s, int r0, int r1) {
+    int n = s.size();
+    int row = n / s.dim(0);
+    Shape rs = s.with(0, r1 - r0);
+    int len = (r1 - r0) * row;
+    int from = pos * n + r0 * row;
+    if (stacked.dtype() == DType.FLOAT32) {
+      float[] a = pool.floats(len);
+      System.arraycopy(stacked.rawFloats(), from, a, 0, len);
+      return Tensor.wrap(a, rs);
+    }
+    double[] a = pool.doubles(len);
+    System.arraycopy(stacked.rawDoubles(), from, a, 0, len);
+    return Tensor.wrap(a, rs);
+  }
+
   /** Collects one value per step into a stacked [T] + S tensor, written in place. */
   private static final class Stacker {
     private final DType dtype;
@@ -320,6 +456,16 @@ public final class CompiledScan {
         System.arraycopy(v.rawDoubles(), 0, d, pos * n, n);
       } else {
         other[pos] = v;
+      }
+    }
+
+    /** Rows starting at {@code r0} of step {@code pos}, of a step of {@code batch} rows (floating point). */
+    void putRows(int pos, int r0, int batch, Tensor v) {
+      int at = pos * n + r0 * (n / batch);
+      if (f != null) {
+        System.arraycopy(v.rawFloats(), 0, f, at, v.size());
+      } else {
+        System.arraycopy(v.rawDoubles(), 0, d, at, v.size());
       }
     }
 
@@ -380,6 +526,8 @@ public final class CompiledScan {
     Plan prePlan;
     Plan loopPlan;
     Plan postPlan;
+    List<Node> loopGraphFeeds;   // the loop graph's inputs (carries first) and outputs
+    List<Node> loopGraphOutputs;
 
     Builder(Scan.ScanOp op, Flat flat, int t, boolean[] used, Set<Node> forced) {
       this.op = op;
@@ -684,6 +832,8 @@ public final class CompiledScan {
       }
       if (!outputs.isEmpty() && (anyWork || !stackedRequests.isEmpty() || !loopCarries.isEmpty())) {
         loopPlan = Fusion.compile(outputs, feeds);
+        loopGraphFeeds = feeds;
+        loopGraphOutputs = outputs;
       }
     }
 

@@ -74,8 +74,13 @@ public final class Kernels {
     return PLAIN;
   }
 
+  /**
+   * The threads large matrix products and elementwise passes may use: the configured count, or 1
+   * on a thread that is running one part of a {@link #parallel} call (the other threads are
+   * busy with the other parts, so work inside a part runs on its own thread).
+   */
   public static int threads() {
-    return threads;
+    return Parallel.inPart() ? 1 : threads;
   }
 
   /** Sets the number of threads large matrix products may use (at least 1). */
@@ -140,7 +145,7 @@ public final class Kernels {
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
     checkGemm(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
-    IMPL.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
+    IMPL.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads());
   }
 
   /**
@@ -162,14 +167,14 @@ public final class Kernels {
   public static void gemm(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
       PackedMatrix b, float[] c, int cOff, int ldc, boolean accumulate) {
     checkPacked(b, true, m, n, k, transA, a.length, aOff, lda, c.length, cOff, ldc);
-    b.owner().gemm(transA, m, n, k, a, aOff, lda, b, c, cOff, ldc, accumulate, threads);
+    b.owner().gemm(transA, m, n, k, a, aOff, lda, b, c, cOff, ldc, accumulate, threads());
   }
 
   /** C = (accumulate ? C : 0) + op(A) B in float64, with B (k x n) packed by {@link #pack}. */
   public static void gemm(boolean transA, int m, int n, int k, double[] a, int aOff, int lda,
       PackedMatrix b, double[] c, int cOff, int ldc, boolean accumulate) {
     checkPacked(b, false, m, n, k, transA, a.length, aOff, lda, c.length, cOff, ldc);
-    b.owner().gemm(transA, m, n, k, a, aOff, lda, b, c, cOff, ldc, accumulate, threads);
+    b.owner().gemm(transA, m, n, k, a, aOff, lda, b, c, cOff, ldc, accumulate, threads());
   }
 
   private static void checkPack(boolean transB, int k, int n, int len, int off, int ld) {
@@ -201,7 +206,7 @@ public final class Kernels {
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
       double[] c, int cOff, int ldc, boolean accumulate) {
     checkGemm(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
-    IMPL.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads);
+    IMPL.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads());
   }
 
   public static void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {

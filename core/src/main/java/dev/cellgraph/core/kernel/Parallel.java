@@ -111,6 +111,8 @@ final class Parallel {
   private static final class Team {
     static final Worker[] WORKERS = start();
     static final AtomicBoolean BUSY = new AtomicBoolean();
+    /** The thread running part 0 of the team's current call, or null. */
+    static volatile Thread owner;
     static long sequence;
 
     private static Worker[] start() {
@@ -130,14 +132,25 @@ final class Parallel {
       return;
     }
     if (parts - 1 <= Team.WORKERS.length && Team.BUSY.compareAndSet(false, true)) {
+      Team.owner = Thread.currentThread();
       try {
         onTeam(parts, part);
       } finally {
+        Team.owner = null;
         Team.BUSY.set(false);
       }
     } else {
       onPool(parts, part);
     }
+  }
+
+  /**
+   * Whether the calling thread is running a part of a team call (as the caller or as a helper):
+   * the team's threads are all busy then, so work inside a part should not split again.
+   */
+  static boolean inPart() {
+    Thread t = Thread.currentThread();
+    return t instanceof Worker || t == Team.owner;
   }
 
   private static void onTeam(int parts, IntConsumer part) {

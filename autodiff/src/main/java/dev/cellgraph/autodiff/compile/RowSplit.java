@@ -1,0 +1,212 @@
+package dev.cellgraph.autodiff.compile;
+
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Ops;
+import dev.cellgraph.autodiff.Plan;
+import dev.cellgraph.autodiff.TensorType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A scan's loop body recompiled for a block of batch rows, when no step ever mixes the rows of
+ * the batch: then each thread can run the whole sequence for its own rows, meeting the others
+ * once per scan instead of once per matrix product, and its rows of the state, the gates and
+ * the products stay in its own core's cache from step to step.
+ *
+ * <p>The body is row-wise when every value computed from a batched feed (a carry, or a step of a
+ * sequence, all of the batch size along axis 0) is made by elementwise ops (an operand without
+ * the batch axis broadcasts), by {@code h W} with h batched and W not, or by slices and
+ * concatenations along another axis. Every other op on a batched value (sums over the batch,
+ * reshapes, transposes, products with the batch on the right) makes the body not row-wise and the
+ * loop runs whole. A row block computes exactly what the same rows of the whole loop compute,
+ * op by op, so the results are the same bits (the GEMM's are, whatever its blocking).
+ */
+final class RowSplit {
+  private final List<Node> feeds;
+  private final List<Node> outputs;
+  private final boolean[] batchedFeed;
+  private final int batch;
+  private final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
+
+  private RowSplit(List<Node> feeds, List<Node> outputs, boolean[] batchedFeed, int batch) {
+    this.feeds = feeds;
+    this.outputs = outputs;
+    this.batchedFeed = batchedFeed;
+    this.batch = batch;
+  }
+
+  /**
+   * The loop with {@code feeds} (carries first, {@code carries} of them) and {@code outputs}, if
+   * it is row-wise; {@code sliced} marks the feeds after the carries that are steps of sequences.
+   * Null when it is not, or when a batched value is not floating point.
+   */
+  static RowSplit of(List<Node> feeds, List<Node> outputs, int carries, boolean[] sliced) {
+    if (carries == 0 || outputs.isEmpty()) {
+      return null;
+    }
+    int batch = feeds.get(0).rank() > 0 ? feeds.get(0).shape().dim(0) : -1;
+    if (batch < 2) {
+      return null;
+    }
+    boolean[] batched = new boolean[feeds.size()];
+    for (int i = 0; i < feeds.size(); i++) {
+      Node f = feeds.get(i);
+      batched[i] = i < carries || sliced[i - carries];
+      if (batched[i] && (f.rank() == 0 || f.shape().dim(0) != batch || !f.dtype().isFloating())) {
+        return null;
+      }
+    }
+    RowSplit r = new RowSplit(List.copyOf(feeds), List.copyOf(outputs), batched, batch);
+    // validate once, for the half batch; any other row count builds the same way
+    return r.build(batch / 2) == null ? null : r;
+  }
+
+  /** The batch size: the rows of every batched feed and output. */
+  int batch() {
+    return batch;
+  }
+
+  /** Whether feed {@code i} is batched (its rows are split), or the same for every block. */
+  boolean batched(int i) {
+    return batchedFeed[i];
+  }
+
+  /** The loop compiled for blocks of {@code rows} rows (built on first use, then cached). */
+  Plan plan(int rows) {
+    return plans.computeIfAbsent(rows, this::build);
+  }
+
+  /** The loop replayed with {@code rows} rows in every batched value, or null if not row-wise. */
+  private Plan build(int rows) {
+    Graph g = new Graph("loop rows");
+    Map<Node, Node> val = new HashMap<>();
+    Map<Node, Boolean> isBatched = new HashMap<>();
+    List<Node> newFeeds = new ArrayList<>();
+    for (int i = 0; i < feeds.size(); i++) {
+      Node f = feeds.get(i);
+      TensorType t = batchedFeed[i] ? withRows(f.type(), rows) : f.type();
+      Node nf = g.input(f.name() != null ? f.name() : "feed" + i, t);
+      val.put(f, nf);
+      isBatched.put(f, batchedFeed[i]);
+      newFeeds.add(nf);
+    }
+    List<Node> order = topological();
+    for (Node n : order) {
+      if (val.containsKey(n)) {
+        continue;
+      }
+      List<Node> ins = new ArrayList<>();
+      boolean anyBatched = false;
+      for (Node in : n.inputs()) {
+        Node v = val.get(in);
+        if (v == null) {
+          return null; // an input of the loop graph that is not a feed
+        }
+        ins.add(v);
+        anyBatched |= isBatched.get(in);
+      }
+      if (anyBatched && !rowWise(n, isBatched)) {
+        return null;
+      }
+      Node v;
+      try {
+        v = g.apply(n.op(), ins, n.name());
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+      TensorType want = anyBatched ? withRows(n.type(), rows) : n.type();
+      if (!v.type().equals(want)) {
+        return null;
+      }
+      val.put(n, v);
+      isBatched.put(n, anyBatched);
+    }
+    List<Node> newOutputs = new ArrayList<>();
+    for (Node o : outputs) {
+      if (!isBatched.get(o) || !o.dtype().isFloating()) {
+        return null; // every output is a block of rows of the whole loop's output
+      }
+      newOutputs.add(val.get(o));
+    }
+    return Fusion.compile(newOutputs, newFeeds);
+  }
+
+  /** Whether {@code n}, with at least one batched input, computes each row from the same rows only. */
+  private boolean rowWise(Node n, Map<Node, Boolean> isBatched) {
+    if (n.rank() == 0 || n.shape().dim(0) != batch) {
+      return false;
+    }
+    if (n.op() == Ops.IDENTITY || n.op() instanceof Ops.Unary || n.op() instanceof Ops.ScalarOp
+        || n.op() instanceof Ops.PowScalar || n.op() instanceof Ops.Cast) {
+      return true;
+    }
+    if (n.op() instanceof Ops.Binary) {
+      for (Node in : n.inputs()) {
+        // an operand without the batch axis broadcasts over it
+        if (!isBatched.get(in) && in.rank() == n.rank() && in.shape().dim(0) != 1) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (n.op() instanceof Ops.MatMul) {
+      Ops.MatMul mm = (Ops.MatMul) n.op();
+      return !mm.transA() && n.input(0).rank() == 2 && isBatched.get(n.input(0)) && !isBatched.get(n.input(1));
+    }
+    if (n.op() instanceof Ops.Slice) {
+      return n.input(0).shape().normalizeAxis(((Ops.Slice) n.op()).axis()) != 0;
+    }
+    if (n.op() instanceof Ops.Concat) {
+      for (Node in : n.inputs()) {
+        if (!isBatched.get(in)) {
+          return false;
+        }
+      }
+      return n.shape().normalizeAxis(((Ops.Concat) n.op()).axis()) != 0;
+    }
+    return false;
+  }
+
+  /** The nodes the outputs depend on, inputs before their users. */
+  private List<Node> topological() {
+    List<Node> order = new ArrayList<>();
+    Map<Node, Boolean> done = new HashMap<>();
+    List<Node> stack = new ArrayList<>();
+    List<Integer> next = new ArrayList<>();
+    for (Node root : outputs) {
+      if (done.containsKey(root)) {
+        continue;
+      }
+      stack.add(root);
+      next.add(0);
+      done.put(root, Boolean.FALSE);
+      while (!stack.isEmpty()) {
+        int top = stack.size() - 1;
+        Node n = stack.get(top);
+        int i = next.get(top);
+        if (i < n.inputs().size()) {
+          next.set(top, i + 1);
+          Node in = n.input(i);
+          if (!done.containsKey(in)) {
+            done.put(in, Boolean.FALSE);
+            stack.add(in);
+            next.add(0);
+          }
+        } else {
+          stack.remove(top);
+          next.remove(top);
+          order.add(n);
+        }
+      }
+    }
+    return order;
+  }
+
+  private static TensorType withRows(TensorType t, int rows) {
+    return new TensorType(t.dtype(), t.shape().with(0, rows));
+  }
+}
