@@ -538,7 +538,9 @@ public final class Tensor {
     int n = transB ? b.shape.dim(rb - 2) : b.shape.dim(rb - 1);
     int lda = shape.dim(ra - 1);
     int ldb = b.shape.dim(rb - 1);
-    Tensor c = zeros(dtype, out);
+    // every element is written: the array may come from the thread's workspace, uncleared
+    Tensor c = dtype == DType.FLOAT32 ? wrap(Workspace.newFloats(out.size()), out)
+        : wrap(Workspace.newDoubles(out.size()), out);
     if (rb == 2 && !transA && ra > 2) {
       // every matrix of the batch times the same b: one GEMM over the stacked rows
       int rows = shape.product(0, ra - 1);

@@ -9,6 +9,7 @@ import dev.cellgraph.autodiff.TensorType;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.Workspace;
 import dev.cellgraph.core.kernel.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -242,8 +243,7 @@ public final class CompiledScan {
   private void runWhole(List<Tensor> preVals, Tensor[] feeds, Tensor[] carry, Stacker[] hist, Stacker[] stacks) {
     int m = carryIndex.length;
     List<Tensor> feedList = Arrays.asList(feeds);
-    try (Buffers pool = Buffers.open()) {
-      List<Tensor> ended = new ArrayList<>();
+    try (Workspace pool = Workspace.open()) {
       for (int s = 0; s < t; s++) {
         int pos = reverse ? t - 1 - s : s;
         for (int i = 0; i < m; i++) {
@@ -261,17 +261,15 @@ public final class CompiledScan {
           }
         }
         List<Tensor> outs = loop.run(feedList);
-        // what this step read and what it stacked is dead once the new carries are known
-        ended.clear();
-        ended.addAll(feedList);
         for (int i = 0; i < m; i++) {
           carry[i] = outs.get(i);
         }
         for (int k = 0; k < stacks.length; k++) {
           stacks[k].put(pos, outs.get(m + k));
-          ended.add(outs.get(m + k));
         }
-        recycle(pool, ended, carry);
+        // everything this step computed or read is dead but the new carries (the stacked
+        // values are copied): its arrays serve the next step
+        pool.endStep(carry);
       }
     }
   }
@@ -297,8 +295,7 @@ public final class CompiledScan {
       }
       Tensor[] f = feeds.clone();
       List<Tensor> feedList = Arrays.asList(f);
-      try (Buffers pool = Buffers.open()) {
-        List<Tensor> ended = new ArrayList<>();
+      try (Workspace pool = Workspace.open()) {
         for (int s = 0; s < t; s++) {
           int pos = reverse ? t - 1 - s : s;
           for (int i = 0; i < m; i++) {
@@ -313,16 +310,13 @@ public final class CompiledScan {
             }
           }
           List<Tensor> outs = plan.run(feedList);
-          ended.clear();
-          ended.addAll(feedList);
           for (int i = 0; i < m; i++) {
             c[i] = outs.get(i);
           }
           for (int k = 0; k < stacks.length; k++) {
             stacks[k].putRows(pos, r0, batch, outs.get(m + k));
-            ended.add(outs.get(m + k));
           }
-          recycle(pool, ended, c);
+          pool.endStep(c);
         }
       }
       blocks[p] = c;
@@ -374,29 +368,8 @@ public final class CompiledScan {
     return Arrays.asList(result);
   }
 
-  /**
-   * Gives the pool back the arrays of tensors whose lifetime ended with a step, except those a
-   * live carry holds (a carry passed through, or also stacked). The pool takes back only arrays
-   * it handed out, so feeds from outside the loop and folded constants are never reused.
-   */
-  private static void recycle(Buffers pool, List<Tensor> ended, Tensor[] live) {
-    for (Tensor e : ended) {
-      if (e == null || !e.dtype().isFloating()) {
-        continue;
-      }
-      Object a = e.dtype() == DType.FLOAT32 ? e.rawFloats() : e.rawDoubles();
-      boolean held = false;
-      for (Tensor c : live) {
-        held |= c.dtype() == e.dtype() && (c.dtype() == DType.FLOAT32 ? c.rawFloats() : c.rawDoubles()) == a;
-      }
-      if (!held) {
-        pool.recycle(a);
-      }
-    }
-  }
-
   /** Step {@code pos} of a stacked value: a copy of one contiguous block, into a pooled array. */
-  private static Tensor step(Buffers pool, Tensor stacked, int pos, Shape s) {
+  private static Tensor step(Workspace pool, Tensor stacked, int pos, Shape s) {
     int n = s.size();
     switch (stacked.dtype()) {
       case FLOAT32: {
@@ -415,7 +388,7 @@ public final class CompiledScan {
   }
 
   /** Rows [r0, r1) of step {@code pos} of a stacked value whose steps have shape {@code s}. */
-  private static Tensor stepRows(Buffers pool, Tensor stacked, int pos, Shape s, int r0, int r1) {
+  private static Tensor stepRows(Workspace pool, Tensor stacked, int pos, Shape s, int r0, int r1) {
     int n = s.size();
     int row = n / s.dim(0);
     Shape rs = s.with(0, r1 - r0);

@@ -5,6 +5,7 @@ import dev.cellgraph.autodiff.Op;
 import dev.cellgraph.autodiff.TensorType;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.Workspace;
 import dev.cellgraph.core.kernel.BinaryOp;
 import dev.cellgraph.core.kernel.Kernels;
 import dev.cellgraph.core.kernel.UnaryOp;
@@ -143,7 +144,7 @@ final class FusedOp extends Op {
     Object[] outputs = new Object[outputWidth.length];
     for (int j = 0; j < outputs.length; j++) {
       int n = rows * outputWidth[j];
-      outputs[j] = f32 ? Buffers.newFloats(n) : Buffers.newDoubles(n); // every element is written
+      outputs[j] = f32 ? Workspace.newFloats(n) : Workspace.newDoubles(n); // every element is written
     }
     int chunks = (rows + chunkRows - 1) / chunkRows;
     int parts = (long) rows * work >= PARALLEL_MIN ? Math.min(Kernels.threads(), chunks) : 1;
