@@ -102,7 +102,9 @@ public final class Workspace implements AutoCloseable {
 
   private static boolean held(Object a, Tensor[] live) {
     for (Tensor t : live) {
-      if (t != null && (t.dtype() == DType.FLOAT32 ? t.rawFloats() : t.dtype() == DType.FLOAT64 ? t.rawDoubles() : null) == a) {
+      Object data = t == null ? null
+          : t.dtype() == DType.FLOAT32 ? t.rawFloats() : t.dtype() == DType.FLOAT64 ? t.rawDoubles() : null;
+      if (data == a) {
         return true;
       }
     }

@@ -231,103 +231,81 @@ public final class CompiledScan {
       }
     }
     int parts = rowSplit == null || !rowSplitEnabled ? 1 : Math.min(Kernels.threads(), rowSplit.batch() / MIN_ROWS);
-    if (parts >= 2) {
-      runByRows(parts, preVals, feeds, carry, hist, stacks);
+    if (parts < 2) {
+      carry = runBlock(loop, -1, -1, preVals, feeds, carry, hist, stacks);
     } else {
-      runWhole(preVals, feeds, carry, hist, stacks);
+      // split by batch rows: each thread runs all T steps for its block, with the loop compiled
+      // for that many rows, and writes its rows of the stacked values; the final carries' blocks
+      // are joined at the end
+      int batch = rowSplit.batch();
+      int unit = batch % MIN_ROWS == 0 ? MIN_ROWS : 1;
+      Tensor[] whole = carry;
+      Tensor[][] blocks = new Tensor[parts][];
+      Kernels.parallel(parts, p -> {
+        int r0 = splitRows(batch, unit, parts, p);
+        int r1 = splitRows(batch, unit, parts, p + 1);
+        blocks[p] = runBlock(rowSplit.plan(r1 - r0), r0, r1, preVals, feeds, whole, hist, stacks);
+      });
+      for (int i = 0; i < m; i++) {
+        List<Tensor> rows = new ArrayList<>(parts);
+        for (Tensor[] b : blocks) {
+          rows.add(b[i]);
+        }
+        carry[i] = Tensor.concat(0, rows);
+      }
     }
     return finish(in, preVals, carry, hist, stacks);
   }
 
-  /** The loop over all T steps with the whole batch, on the calling thread. */
-  private void runWhole(List<Tensor> preVals, Tensor[] feeds, Tensor[] carry, Stacker[] hist, Stacker[] stacks) {
+  /**
+   * Runs {@code plan} (null: no loop work) over all T steps for batch rows [r0, r1) of the
+   * carries and the sequences, or for the whole batch when {@code r0} is -1, on the calling
+   * thread, and returns the final carries. {@code feeds} holds the constant feeds after the
+   * carries; it is not changed.
+   */
+  private Tensor[] runBlock(Plan plan, int r0, int r1, List<Tensor> preVals, Tensor[] feeds, Tensor[] carry,
+      Stacker[] hist, Stacker[] stacks) {
+    boolean whole = r0 < 0;
     int m = carryIndex.length;
-    List<Tensor> feedList = Arrays.asList(feeds);
+    int batch = whole ? 0 : rowSplit.batch();
+    Tensor[] c = new Tensor[m];
+    for (int i = 0; i < m; i++) {
+      c[i] = whole ? carry[i] : carry[i].slice(0, r0, r1);
+    }
+    Tensor[] f = feeds.clone();
+    List<Tensor> feedList = Arrays.asList(f);
     try (Workspace pool = Workspace.open()) {
       for (int s = 0; s < t; s++) {
         int pos = reverse ? t - 1 - s : s;
         for (int i = 0; i < m; i++) {
-          feeds[i] = carry[i];
+          f[i] = c[i];
           if (hist[i] != null) {
-            hist[i].put(pos, carry[i]);
+            hist[i].put(pos, r0, batch, c[i]);
           }
         }
-        if (loop == null) {
+        if (plan == null) {
           continue;
         }
         for (int j = 0; j < loopFeedPre.length; j++) {
           if (loopFeedSliced[j]) {
-            feeds[m + j] = step(pool, preVals.get(loopFeedPre[j]), pos, loopFeedType[j].shape());
+            Tensor stacked = preVals.get(loopFeedPre[j]);
+            Shape shape = loopFeedType[j].shape();
+            f[m + j] = whole ? step(pool, stacked, pos, shape) : stepRows(pool, stacked, pos, shape, r0, r1);
           }
         }
-        List<Tensor> outs = loop.run(feedList);
+        List<Tensor> outs = plan.run(feedList);
         for (int i = 0; i < m; i++) {
-          carry[i] = outs.get(i);
+          c[i] = outs.get(i);
         }
         for (int k = 0; k < stacks.length; k++) {
-          stacks[k].put(pos, outs.get(m + k));
+          stacks[k].put(pos, r0, batch, outs.get(m + k));
         }
         // everything this step computed or read is dead but the new carries (the stacked
         // values are copied): its arrays serve the next step
-        pool.endStep(carry);
+        pool.endStep(c);
       }
     }
-  }
-
-  /**
-   * The loop split by batch rows over {@code parts} threads: each runs all T steps for its block
-   * of rows with the loop compiled for that many rows, writing its rows of the stacked values,
-   * and the blocks of the final carries are joined at the end.
-   */
-  private void runByRows(int parts, List<Tensor> preVals, Tensor[] feeds, Tensor[] carry, Stacker[] hist,
-      Stacker[] stacks) {
-    int m = carryIndex.length;
-    int batch = rowSplit.batch();
-    int unit = batch % MIN_ROWS == 0 ? MIN_ROWS : 1;
-    Tensor[][] blocks = new Tensor[parts][];
-    Kernels.parallel(parts, p -> {
-      int r0 = splitRows(batch, unit, parts, p);
-      int r1 = splitRows(batch, unit, parts, p + 1);
-      Plan plan = rowSplit.plan(r1 - r0);
-      Tensor[] c = new Tensor[m];
-      for (int i = 0; i < m; i++) {
-        c[i] = carry[i].slice(0, r0, r1);
-      }
-      Tensor[] f = feeds.clone();
-      List<Tensor> feedList = Arrays.asList(f);
-      try (Workspace pool = Workspace.open()) {
-        for (int s = 0; s < t; s++) {
-          int pos = reverse ? t - 1 - s : s;
-          for (int i = 0; i < m; i++) {
-            f[i] = c[i];
-            if (hist[i] != null) {
-              hist[i].putRows(pos, r0, batch, c[i]);
-            }
-          }
-          for (int j = 0; j < loopFeedPre.length; j++) {
-            if (loopFeedSliced[j]) {
-              f[m + j] = stepRows(pool, preVals.get(loopFeedPre[j]), pos, loopFeedType[j].shape(), r0, r1);
-            }
-          }
-          List<Tensor> outs = plan.run(feedList);
-          for (int i = 0; i < m; i++) {
-            c[i] = outs.get(i);
-          }
-          for (int k = 0; k < stacks.length; k++) {
-            stacks[k].putRows(pos, r0, batch, outs.get(m + k));
-          }
-          pool.endStep(c);
-        }
-      }
-      blocks[p] = c;
-    });
-    for (int i = 0; i < m; i++) {
-      List<Tensor> rows = new ArrayList<>(parts);
-      for (Tensor[] b : blocks) {
-        rows.add(b[i]);
-      }
-      carry[i] = Tensor.concat(0, rows);
-    }
+    return c;
   }
 
   /** The start of block {@code i} of {@code parts}: boundaries at multiples of {@code unit}. */
@@ -422,23 +400,18 @@ public final class CompiledScan {
       this.other = f == null && d == null ? new Tensor[t] : null;
     }
 
-    void put(int pos, Tensor v) {
-      if (f != null) {
-        System.arraycopy(v.rawFloats(), 0, f, pos * n, n);
-      } else if (d != null) {
-        System.arraycopy(v.rawDoubles(), 0, d, pos * n, n);
-      } else {
-        other[pos] = v;
-      }
-    }
-
-    /** Rows starting at {@code r0} of step {@code pos}, of a step of {@code batch} rows (floating point). */
-    void putRows(int pos, int r0, int batch, Tensor v) {
-      int at = pos * n + r0 * (n / batch);
+    /**
+     * Step {@code pos}'s value, or (r0 at least 0) its rows from r0 on, of a step of
+     * {@code batch} rows (floating point only).
+     */
+    void put(int pos, int r0, int batch, Tensor v) {
+      int at = pos * n + (r0 < 0 ? 0 : r0 * (n / batch));
       if (f != null) {
         System.arraycopy(v.rawFloats(), 0, f, at, v.size());
-      } else {
+      } else if (d != null) {
         System.arraycopy(v.rawDoubles(), 0, d, at, v.size());
+      } else {
+        other[pos] = v;
       }
     }
 

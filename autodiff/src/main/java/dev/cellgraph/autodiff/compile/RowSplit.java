@@ -5,10 +5,14 @@ import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Ops;
 import dev.cellgraph.autodiff.Plan;
 import dev.cellgraph.autodiff.TensorType;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -171,38 +175,18 @@ final class RowSplit {
     return false;
   }
 
-  /** The nodes the outputs depend on, inputs before their users. */
+  /** The nodes the outputs depend on, in id order (inputs before their users). */
   private List<Node> topological() {
-    List<Node> order = new ArrayList<>();
-    Map<Node, Boolean> done = new HashMap<>();
-    List<Node> stack = new ArrayList<>();
-    List<Integer> next = new ArrayList<>();
-    for (Node root : outputs) {
-      if (done.containsKey(root)) {
-        continue;
-      }
-      stack.add(root);
-      next.add(0);
-      done.put(root, Boolean.FALSE);
-      while (!stack.isEmpty()) {
-        int top = stack.size() - 1;
-        Node n = stack.get(top);
-        int i = next.get(top);
-        if (i < n.inputs().size()) {
-          next.set(top, i + 1);
-          Node in = n.input(i);
-          if (!done.containsKey(in)) {
-            done.put(in, Boolean.FALSE);
-            stack.add(in);
-            next.add(0);
-          }
-        } else {
-          stack.remove(top);
-          next.remove(top);
-          order.add(n);
-        }
+    Set<Node> seen = new HashSet<>();
+    ArrayDeque<Node> stack = new ArrayDeque<>(outputs);
+    while (!stack.isEmpty()) {
+      Node n = stack.pop();
+      if (seen.add(n)) {
+        stack.addAll(n.inputs());
       }
     }
+    List<Node> order = new ArrayList<>(seen);
+    order.sort(Comparator.comparingInt(Node::id));
     return order;
   }
 
