@@ -25,6 +25,12 @@ final class Parallel {
 
   static final long SPIN_NANOS = Long.getLong("cellgraph.spin.nanos", 500_000L);
 
+  /**
+   * The thread running part 0 of the team's current call, or null. Here rather than in
+   * {@link Team}, whose initialization starts the threads: reading it must not.
+   */
+  private static volatile Thread teamOwner;
+
   private static final class Pool {
     // ForkJoinPool's default factory makes daemon threads, so the pool never keeps a JVM alive.
     static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
@@ -111,8 +117,6 @@ final class Parallel {
   private static final class Team {
     static final Worker[] WORKERS = start();
     static final AtomicBoolean BUSY = new AtomicBoolean();
-    /** The thread running part 0 of the team's current call, or null. */
-    static volatile Thread owner;
     static long sequence;
 
     private static Worker[] start() {
@@ -132,11 +136,11 @@ final class Parallel {
       return;
     }
     if (parts - 1 <= Team.WORKERS.length && Team.BUSY.compareAndSet(false, true)) {
-      Team.owner = Thread.currentThread();
+      teamOwner = Thread.currentThread();
       try {
         onTeam(parts, part);
       } finally {
-        Team.owner = null;
+        teamOwner = null;
         Team.BUSY.set(false);
       }
     } else {
@@ -150,7 +154,7 @@ final class Parallel {
    */
   static boolean inPart() {
     Thread t = Thread.currentThread();
-    return t instanceof Worker || t == Team.owner;
+    return t instanceof Worker || t == teamOwner;
   }
 
   private static void onTeam(int parts, IntConsumer part) {
