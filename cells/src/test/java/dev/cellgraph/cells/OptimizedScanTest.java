@@ -208,6 +208,21 @@ class OptimizedScanTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void formulaLstmComputesEachSharedGradientOnce() {
+    for (Node n : trainingGraphOf("lstm").nodes()) {
+      if (n.op() instanceof Scan.ScanOp s && s.reverse()) {
+        boolean[] used = new boolean[s.outputCount()];
+        Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
+        List<String> post = CompiledScan.compile(s, 5, used).postOps();
+        // b_ii and b_hi have the same gradient (one sum per gate, not two), and the gates'
+        // cotangents, joined in the loop for dgates W_hh, are stacked from there for Σ hᵀ dgates
+        assertEquals(4, post.stream().filter(op -> op.startsWith("Σ→")).count(), post.toString());
+        assertTrue(post.stream().noneMatch(op -> op.equals("concat")), post.toString());
+      }
+    }
+  }
+
   static Stream<String> formulaLstmAndGru() {
     return Stream.of("lstm", "gru");
   }

@@ -4,9 +4,12 @@ import dev.cellgraph.autodiff.CallOp;
 import dev.cellgraph.autodiff.Function;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Op;
 import dev.cellgraph.autodiff.Ops;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A function's body copied into a new graph with every call of a composite function (one
@@ -32,7 +35,40 @@ final class Flat {
       Ops.Leaf leaf = (Ops.Leaf) p.op();
       params.add(leaf.kind() == Ops.Leaf.Kind.INPUT ? g.input(p.name(), p.type()) : g.parameter(p.name(), p.type()));
     }
-    return new Flat(g, params, inline(g, f, params));
+    return new Flat(g, params, inline(g, f, params, new HashMap<>()));
+  }
+
+  /**
+   * The node {@code op} applied to {@code ins}, or the copy already made of the same op on the
+   * same inputs (common subexpressions: a formula cell's gradient joins the gates' cotangents
+   * once for {@code W x} and once for {@code U h}, and sums each gate's twice, for {@code b_i}
+   * and {@code b_h}). Ops are deterministic, so the two are the same value.
+   */
+  private static Node apply(Graph g, Op op, List<Node> ins, String name, Map<List<Object>, Node> made) {
+    List<Object> key = new ArrayList<>(ins.size() + 1);
+    key.add(opKey(op));
+    key.addAll(ins); // nodes compare by identity
+    Node n = made.get(key);
+    if (n == null) {
+      n = g.apply(op, ins, name);
+      made.put(key, n);
+    }
+    return n;
+  }
+
+  /** What identifies an op: its parameters for the ops made afresh at each use, else the op itself. */
+  private static Object opKey(Op op) {
+    if (op instanceof Ops.Slice) {
+      Ops.Slice s = (Ops.Slice) op;
+      return List.of("slice", s.axis(), s.start(), s.end());
+    }
+    if (op instanceof Ops.Concat) {
+      return List.of("concat", ((Ops.Concat) op).axis());
+    }
+    if (op instanceof Ops.SumTo) {
+      return List.of("sum_to", ((Ops.SumTo) op).target());
+    }
+    return op;
   }
 
   /**
@@ -40,7 +76,7 @@ final class Flat {
    * inputs bound to {@code args}; returns the copies of its results. Recursion goes only as deep
    * as calls are nested.
    */
-  private static List<Node> inline(Graph g, Function f, List<Node> args) {
+  private static List<Node> inline(Graph g, Function f, List<Node> args, Map<List<Object>, Node> made) {
     List<Node> body = f.body().nodes();
     int limit = 0;
     for (Node r : f.results()) {
@@ -83,9 +119,9 @@ final class Flat {
         ins.add((Node) map[in.id()]);
       }
       if (n.op() instanceof CallOp && ((CallOp) n.op()).function().fused() == null) {
-        map[i] = inline(g, ((CallOp) n.op()).function(), ins);
+        map[i] = inline(g, ((CallOp) n.op()).function(), ins, made);
       } else {
-        map[i] = g.apply(n.op(), ins, n.name());
+        map[i] = apply(g, n.op(), ins, n.name(), made);
       }
     }
     List<Node> out = new ArrayList<>();
