@@ -223,6 +223,18 @@ class OptimizedScanTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void formulaLstmAddsEachGatesTwoBiasesOutsideTheLoop() {
+    for (Node n : trainingGraphOf("lstm").nodes()) {
+      if (n.op() instanceof Scan.ScanOp s && !s.reverse()) {
+        List<String> loop = CompiledScan.compile(s, 5, null).loopOps();
+        // W x + b_W + U h + b_U: (W x + b_W + b_U) is lifted, the loop adds U h once per gate
+        // (4), then f c + i g (1); without the re-association it added twice per gate (9)
+        assertEquals(5, loop.stream().filter(op -> op.equals("add")).count(), loop.toString());
+      }
+    }
+  }
+
   static Stream<String> formulaLstmAndGru() {
     return Stream.of("lstm", "gru");
   }

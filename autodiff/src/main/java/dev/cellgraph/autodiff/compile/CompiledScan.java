@@ -139,7 +139,9 @@ public final class CompiledScan {
    * that are read (null: all).
    */
   public static CompiledScan compile(Scan.ScanOp op, int t, boolean[] used) {
-    Flat flat = Flat.of(op.computedStep(used)); // with the residuals as extra results when they are read
+    // with the residuals as extra results when they are read; sums re-associated so that what
+    // does not depend on the carries moves out of the loop
+    Flat flat = Flat.of(op.computedStep(used), op.carryCount());
     Set<Node> forced = new HashSet<>();
     while (true) {
       try {

@@ -8,8 +8,10 @@ import dev.cellgraph.autodiff.Op;
 import dev.cellgraph.autodiff.Ops;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A function's body copied into a new graph with every call of a composite function (one
@@ -29,31 +31,74 @@ final class Flat {
   }
 
   static Flat of(Function f) {
-    Graph g = new Graph(f.name() + ".flat");
-    List<Node> params = new ArrayList<>();
-    for (Node p : f.params()) {
-      Ops.Leaf leaf = (Ops.Leaf) p.op();
-      params.add(leaf.kind() == Ops.Leaf.Kind.INPUT ? g.input(p.name(), p.type()) : g.parameter(p.name(), p.type()));
-    }
-    return new Flat(g, params, inline(g, f, params, new HashMap<>()));
+    return of(f, 0);
   }
 
   /**
-   * The node {@code op} applied to {@code ins}, or the copy already made of the same op on the
-   * same inputs (common subexpressions: a formula cell's gradient joins the gates' cotangents
-   * once for {@code W x} and once for {@code U h}, and sums each gate's twice, for {@code b_i}
-   * and {@code b_h}). Ops are deterministic, so the two are the same value.
+   * {@code f} flattened, where its first {@code carries} parameters change from step to step
+   * (a scan's carries) and the others do not within a step: a sum {@code (p + l) + c} with only
+   * {@code l} depending on the carries is computed as {@code (p + c) + l}, so that {@code p + c}
+   * moves out of a scan's loop with {@code p} (a formula cell's {@code W x + b_W + U h + b_U}:
+   * one add per gate in the loop instead of two). This changes only float rounding.
    */
-  private static Node apply(Graph g, Op op, List<Node> ins, String name, Map<List<Object>, Node> made) {
-    List<Object> key = new ArrayList<>(ins.size() + 1);
-    key.add(opKey(op));
-    key.addAll(ins); // nodes compare by identity
-    Node n = made.get(key);
-    if (n == null) {
-      n = g.apply(op, ins, name);
-      made.put(key, n);
+  static Flat of(Function f, int carries) {
+    Graph g = new Graph(f.name() + ".flat");
+    List<Node> params = new ArrayList<>();
+    Copier copier = new Copier(g);
+    for (Node p : f.params()) {
+      Ops.Leaf leaf = (Ops.Leaf) p.op();
+      Node n = leaf.kind() == Ops.Leaf.Kind.INPUT ? g.input(p.name(), p.type()) : g.parameter(p.name(), p.type());
+      if (params.size() < carries) {
+        copier.late.add(n);
+      }
+      params.add(n);
     }
-    return n;
+    return new Flat(g, params, inline(copier, f, params));
+  }
+
+  /** Copies nodes into a graph, each distinct op-on-inputs once, tracking what depends on the carries. */
+  private static final class Copier {
+    final Graph g;
+    final Map<List<Object>, Node> made = new HashMap<>();
+    final Set<Node> late = new HashSet<>();
+
+    Copier(Graph g) {
+      this.g = g;
+    }
+
+    /**
+     * The node {@code op} applied to {@code ins}, or the copy already made of the same op on the
+     * same inputs (common subexpressions: a formula cell's gradient joins the gates' cotangents
+     * once for {@code W x} and once for {@code U h}, and sums each gate's twice, for {@code b_i}
+     * and {@code b_h}). Ops are deterministic, so the two are the same value.
+     */
+    Node apply(Op op, List<Node> ins, String name) {
+      if (op == Ops.ADD && !late.contains(ins.get(1)) && late.contains(ins.get(0))
+          && ins.get(0).op() == Ops.ADD) {
+        // (p + l) + c, or (l + p) + c, with p and c not depending on the carries: (p + c) + l
+        Node m = ins.get(0);
+        int early = !late.contains(m.input(0)) ? 0 : !late.contains(m.input(1)) ? 1 : -1;
+        if (early >= 0) {
+          Node pc = apply(Ops.ADD, List.of(m.input(early), ins.get(1)), null);
+          return apply(Ops.ADD, List.of(pc, m.input(1 - early)), name);
+        }
+      }
+      List<Object> key = new ArrayList<>(ins.size() + 1);
+      key.add(opKey(op));
+      key.addAll(ins); // nodes compare by identity
+      Node n = made.get(key);
+      if (n == null) {
+        n = g.apply(op, ins, name);
+        made.put(key, n);
+        for (Node in : ins) {
+          if (late.contains(in)) {
+            late.add(n);
+            break;
+          }
+        }
+      }
+      return n;
+    }
   }
 
   /** What identifies an op: its parameters for the ops made afresh at each use, else the op itself. */
@@ -76,7 +121,7 @@ final class Flat {
    * inputs bound to {@code args}; returns the copies of its results. Recursion goes only as deep
    * as calls are nested.
    */
-  private static List<Node> inline(Graph g, Function f, List<Node> args, Map<List<Object>, Node> made) {
+  private static List<Node> inline(Copier copier, Function f, List<Node> args) {
     List<Node> body = f.body().nodes();
     int limit = 0;
     for (Node r : f.results()) {
@@ -109,6 +154,9 @@ final class Flat {
         Object src = map[n.input(0).id()];
         int k = ((Ops.GetOutput) n.op()).index();
         map[i] = src instanceof Node ? ((Node) src).output(k) : ((List<?>) src).get(k);
+        if (src instanceof Node && copier.late.contains(src)) {
+          copier.late.add((Node) map[i]);
+        }
         continue;
       }
       if (n.op() instanceof Ops.Leaf) {
@@ -119,9 +167,9 @@ final class Flat {
         ins.add((Node) map[in.id()]);
       }
       if (n.op() instanceof CallOp && ((CallOp) n.op()).function().fused() == null) {
-        map[i] = inline(g, ((CallOp) n.op()).function(), ins, made);
+        map[i] = inline(copier, ((CallOp) n.op()).function(), ins);
       } else {
-        map[i] = apply(g, n.op(), ins, n.name(), made);
+        map[i] = copier.apply(n.op(), ins, n.name());
       }
     }
     List<Node> out = new ArrayList<>();
