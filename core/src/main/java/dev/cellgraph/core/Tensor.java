@@ -437,26 +437,42 @@ public final class Tensor {
   private static Tensor zipRows(BinaryOp op, Tensor big, Tensor small, boolean smallFirst, Shape out) {
     int n = out.size();
     int m = small.size();
-    if (big.dtype == DType.FLOAT32) {
-      float[] r = new float[n];
-      for (int o = 0; o < n; o += m) {
+    Tensor res = big.dtype == DType.FLOAT32 ? wrap(new float[n], out) : wrap(new double[n], out);
+    int rows = n / m;
+    int parts = parts(n, rows);
+    if (parts == 1) {
+      zipRows(op, big, small, smallFirst, res, 0, rows);
+    } else {
+      Kernels.parallel(parts, p -> zipRows(op, big, small, smallFirst, res,
+          (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts)));
+    }
+    return res;
+  }
+
+  /** Rows [r0, r1) of {@link #zipRows}: each row of {@code big} with {@code small}. */
+  private static void zipRows(BinaryOp op, Tensor big, Tensor small, boolean smallFirst, Tensor res, int r0, int r1) {
+    int m = small.size();
+    for (int o = r0 * m; o < r1 * m; o += m) {
+      if (big.dtype == DType.FLOAT32) {
         if (smallFirst) {
-          Kernels.binary(op, small.f, 0, big.f, o, r, o, m);
+          Kernels.binary(op, small.f, 0, big.f, o, res.f, o, m);
         } else {
-          Kernels.binary(op, big.f, o, small.f, 0, r, o, m);
+          Kernels.binary(op, big.f, o, small.f, 0, res.f, o, m);
         }
-      }
-      return wrap(r, out);
-    }
-    double[] r = new double[n];
-    for (int o = 0; o < n; o += m) {
-      if (smallFirst) {
-        Kernels.binary(op, small.d, 0, big.d, o, r, o, m);
+      } else if (smallFirst) {
+        Kernels.binary(op, small.d, 0, big.d, o, res.d, o, m);
       } else {
-        Kernels.binary(op, big.d, o, small.d, 0, r, o, m);
+        Kernels.binary(op, big.d, o, small.d, 0, res.d, o, m);
       }
     }
-    return wrap(r, out);
+  }
+
+  /** Elementwise passes over at least this many elements split over the kernel threads. */
+  private static final int PARALLEL_MIN_ELEMENTS = 1 << 16;
+
+  /** Threads for an elementwise pass over {@code n} elements in {@code units} independent parts. */
+  private static int parts(int n, int units) {
+    return n < PARALLEL_MIN_ELEMENTS ? 1 : Math.max(1, Math.min(Kernels.threads(), units));
   }
 
   /** Strides of {@code s} as seen from the broadcast shape {@code out}: 0 on broadcast axes. */
@@ -975,6 +991,18 @@ public final class Tensor {
     return res;
   }
 
+  /** Columns [c0, c1) of {@code res} (one row's worth) += those of every row of this tensor, row by row. */
+  private void sumRows(Tensor res, int c0, int c1) {
+    int m = res.size();
+    for (int o = 0, n = size(); o < n; o += m) {
+      if (f != null) {
+        Kernels.binary(BinaryOp.ADD, res.f, c0, f, o + c0, res.f, c0, c1 - c0);
+      } else {
+        Kernels.binary(BinaryOp.ADD, res.d, c0, d, o + c0, res.d, c0, c1 - c0);
+      }
+    }
+  }
+
   /**
    * Sums this tensor down to {@code target}, the inverse of broadcasting {@code target} to this
    * tensor's shape (what the gradient of a broadcast needs).
@@ -989,15 +1017,15 @@ public final class Tensor {
     }
     requireFloating("sumTo");
     if (target.size() >= 8 && isTrailingBlock(target, shape)) {
-      // sum of whole rows, in the same order as the general loop below
+      // sum of whole rows, in the same order as the general loop below; a large one splits its
+      // columns over the kernel threads (each element is still summed over the rows in order)
       int m = target.size();
       Tensor res = zeros(dtype, target);
-      for (int o = 0, n = size(); o < n; o += m) {
-        if (f != null) {
-          Kernels.binary(BinaryOp.ADD, res.f, 0, f, o, res.f, 0, m);
-        } else {
-          Kernels.binary(BinaryOp.ADD, res.d, 0, d, o, res.d, 0, m);
-        }
+      int parts = parts(size(), m / 64);
+      if (parts == 1) {
+        sumRows(res, 0, m);
+      } else {
+        Kernels.parallel(parts, p -> sumRows(res, (int) ((long) m * p / parts), (int) ((long) m * (p + 1) / parts)));
       }
       return res;
     }

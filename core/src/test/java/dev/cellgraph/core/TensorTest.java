@@ -20,6 +20,34 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class TensorTest {
+
+  @ParameterizedTest
+  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  void largeRowBroadcastsAndSumsGiveTheSameBitsOnOneThreadAndOnTwo(DType dtype) {
+    // large enough (2^16 elements) to split: rows of the broadcast, columns of the sum
+    Rng rng = Rng.seeded(5);
+    Tensor big = dev.cellgraph.core.random.Initializers.normal(rng, dtype, Shape.of(600, 300), 0, 1);
+    Tensor bias = dev.cellgraph.core.random.Initializers.normal(rng, dtype, Shape.of(300), 0, 1);
+    int threads = dev.cellgraph.core.kernel.Kernels.threads();
+    try {
+      dev.cellgraph.core.kernel.Kernels.setThreads(1);
+      Tensor sum1 = big.add(bias);
+      Tensor firstBias1 = bias.sub(big);
+      Tensor reduced1 = big.sumTo(Shape.of(300));
+      dev.cellgraph.core.kernel.Kernels.setThreads(2);
+      assertEquals(sum1, big.add(bias));
+      assertEquals(firstBias1, bias.sub(big));
+      assertEquals(reduced1, big.sumTo(Shape.of(300)));
+      // and the sum is the sum: column 7 added up in double
+      double s = 0;
+      for (int r = 0; r < 600; r++) {
+        s += big.getFlat(r * 300 + 7);
+      }
+      assertEquals(s, reduced1.getFlat(7), dtype == DType.FLOAT32 ? 1e-3 : 1e-10);
+    } finally {
+      dev.cellgraph.core.kernel.Kernels.setThreads(threads);
+    }
+  }
   private static final Rng RNG = Rng.seeded(20240101);
 
   // ---------------------------------------------------------------- helpers
