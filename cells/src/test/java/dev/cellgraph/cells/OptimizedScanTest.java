@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -179,60 +180,59 @@ class OptimizedScanTest {
     return g;
   }
 
+  /**
+   * The forward or the backward scan of {@link #trainingGraphOf}, compiled for 5 steps as a plan
+   * that reads the outputs and final carries (not the histories) would compile it.
+   */
+  private static CompiledScan compiledScan(String name, boolean reverse) {
+    for (Node n : trainingGraphOf(name).nodes()) {
+      if (n.op() instanceof Scan.ScanOp s && s.reverse() == reverse) {
+        boolean[] used = new boolean[s.outputCount()];
+        Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
+        return CompiledScan.compile(s, 5, reverse ? used : null);
+      }
+    }
+    throw new AssertionError("no " + (reverse ? "backward" : "forward") + " scan for " + name);
+  }
+
+  private static long count(List<String> ops, java.util.function.Predicate<String> which) {
+    return ops.stream().filter(which).count();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("formulaLstmAndGru")
   void formulaLstmAndGruRunOneRecurrentProductPerStepLikeTheBuiltins(String name) {
-    for (Node n : trainingGraphOf(name).nodes()) {
-      if (n.op() instanceof Scan.ScanOp s) {
-        boolean[] used = new boolean[s.outputCount()];
-        Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
-        List<String> loop = CompiledScan.compile(s, 5, s.reverse() ? used : null).loopOps();
-        assertEquals(1, loop.stream().filter(op -> op.startsWith("matmul")).count(),
-            (s.reverse() ? "backward" : "forward") + " loop: " + loop);
-      }
+    for (boolean reverse : new boolean[] {false, true}) {
+      List<String> loop = compiledScan(name, reverse).loopOps();
+      assertEquals(1, count(loop, op -> op.startsWith("matmul")),
+          (reverse ? "backward" : "forward") + " loop: " + loop);
     }
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("formulaLstmAndGru")
   void formulaCellsSumEachStackedWeightGradientInOneGemmOverAllSteps(String name) {
-    for (Node n : trainingGraphOf(name).nodes()) {
-      if (n.op() instanceof Scan.ScanOp s && s.reverse()) {
-        boolean[] used = new boolean[s.outputCount()];
-        Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
-        List<String> post = CompiledScan.compile(s, 5, used).postOps();
-        // the per-gate weights are slices of Σ_t xᵀ g and Σ_t hᵀ g: one GEMM each, no product per step
-        assertEquals(2, post.stream().filter(op -> op.equals("matmul Aᵀ")).count(), post.toString());
-        assertTrue(post.stream().noneMatch(op -> op.startsWith("Σ axis")), post.toString());
-      }
-    }
+    List<String> post = compiledScan(name, true).postOps();
+    // the per-gate weights are slices of Σ_t xᵀ g and Σ_t hᵀ g: one GEMM each, no product per step
+    assertEquals(2, count(post, op -> op.equals("matmul Aᵀ")), post.toString());
+    assertEquals(0, count(post, op -> op.startsWith("Σ axis")), post.toString());
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void formulaLstmComputesEachSharedGradientOnce() {
-    for (Node n : trainingGraphOf("lstm").nodes()) {
-      if (n.op() instanceof Scan.ScanOp s && s.reverse()) {
-        boolean[] used = new boolean[s.outputCount()];
-        Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
-        List<String> post = CompiledScan.compile(s, 5, used).postOps();
-        // b_ii and b_hi have the same gradient (one sum per gate, not two), and the gates'
-        // cotangents, joined in the loop for dgates W_hh, are stacked from there for Σ hᵀ dgates
-        assertEquals(4, post.stream().filter(op -> op.startsWith("Σ→")).count(), post.toString());
-        assertTrue(post.stream().noneMatch(op -> op.equals("concat")), post.toString());
-      }
-    }
+    List<String> post = compiledScan("lstm", true).postOps();
+    // b_ii and b_hi have the same gradient (one sum per gate, not two), and the gates'
+    // cotangents, joined in the loop for dgates W_hh, are stacked from there for Σ hᵀ dgates
+    assertEquals(4, count(post, op -> op.startsWith("Σ→")), post.toString());
+    assertEquals(0, count(post, op -> op.equals("concat")), post.toString());
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void formulaLstmAddsEachGatesTwoBiasesOutsideTheLoop() {
-    for (Node n : trainingGraphOf("lstm").nodes()) {
-      if (n.op() instanceof Scan.ScanOp s && !s.reverse()) {
-        List<String> loop = CompiledScan.compile(s, 5, null).loopOps();
-        // W x + b_W + U h + b_U: (W x + b_W + b_U) is lifted, the loop adds U h once per gate
-        // (4), then f c + i g (1); without the re-association it added twice per gate (9)
-        assertEquals(5, loop.stream().filter(op -> op.equals("add")).count(), loop.toString());
-      }
-    }
+    List<String> loop = compiledScan("lstm", false).loopOps();
+    // W x + b_W + U h + b_U: (W x + b_W + b_U) is lifted, the loop adds U h once per gate (4),
+    // then f c + i g (1); without the re-association it added twice per gate (9)
+    assertEquals(5, count(loop, op -> op.equals("add")), loop.toString());
   }
 
   static Stream<String> formulaLstmAndGru() {
