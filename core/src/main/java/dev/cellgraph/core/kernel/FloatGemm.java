@@ -403,7 +403,18 @@ final class FloatGemm {
     for (int ir = 0; ir < mc; ) {
       int h = sliverHeight(mc - ir);
       int rows = Math.min(h, mc - ir);
-      if (transA) {
+      if (transA && rows == 12 && L == 16 && kc > 1 && aOff + (pc + kc - 2) * lda + ic + ir + L <= a.length) {
+        // a full 12-row sliver, one 16-lane copy per depth (AVX-512): the last 4 lanes land on the next
+        // depth's slots, which the next copy overwrites; the last depth is copied exactly (the
+        // slots after the sliver may be another thread's). In one JVM, alternating with a
+        // System.arraycopy call per depth: 256^3 with A transposed 4-6% faster, in both orders.
+        // (Float64's two 8-lane copies per depth measured 0-3% slower: it keeps the arraycopy.)
+        int q = aOff + pc * lda + ic + ir;
+        for (int p = 0; p < kc - 1; p++, q += lda) {
+          FloatVector.fromArray(S, a, q).intoArray(dst, s + p * 12);
+        }
+        System.arraycopy(a, q, dst, s + (kc - 1) * 12, 12);
+      } else if (transA) {
         for (int p = 0; p < kc; p++) {
           int d = s + p * h;
           System.arraycopy(a, aOff + (pc + p) * lda + ic + ir, dst, d, rows);
