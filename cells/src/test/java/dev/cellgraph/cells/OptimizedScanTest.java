@@ -10,7 +10,6 @@ import dev.cellgraph.autodiff.Scan;
 import dev.cellgraph.autodiff.compile.CompiledScan;
 import dev.cellgraph.autodiff.compile.Fusion;
 import dev.cellgraph.autodiff.compile.Optimizer;
-import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.cells.lang.Zoo;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
@@ -47,16 +46,14 @@ class OptimizedScanTest {
         Zoo.names().stream());
   }
 
+  private static Cell cell(String name) {
+    return name.startsWith("builtin:") ? BuiltinCell.named(name.substring(8), true)
+        : FormulaCell.of(name, Zoo.load(name));
+  }
+
   private static Recurrent layer(String name) {
-    Cell cell;
-    boolean anySize = true;
-    if (name.startsWith("builtin:")) {
-      cell = BuiltinCell.named(name.substring(8), true);
-    } else {
-      CellSpec spec = Zoo.load(name);
-      cell = FormulaCell.of(name, spec);
-      anySize = spec.sizeRequirements().isEmpty();
-    }
+    Cell cell = cell(name);
+    boolean anySize = name.startsWith("builtin:") || Zoo.load(name).sizeRequirements().isEmpty();
     // cells that need I = H cannot stack bidirectional layers (layer 1 reads 2H)
     return anySize ? Recurrent.of(cell, 4, 5, 2, true) : Recurrent.of(cell, 5, 5, 1, true);
   }
@@ -141,34 +138,18 @@ class OptimizedScanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cells")
   void everyZooAndBuiltinCellsLoopsAreRowWise(String name) {
-    Cell cell = name.startsWith("builtin:") ? BuiltinCell.named(name.substring(8), true)
-        : FormulaCell.of(name, Zoo.load(name));
-    Recurrent layer = Recurrent.of(cell, 3, 3);
-    Graph g = new Graph();
-    Node x = g.input("x", DType.FLOAT32, 5, 8, 3);
-    Map<String, Node> params = new LinkedHashMap<>();
-    for (Map.Entry<String, Shape> e : layer.parameterShapes().entrySet()) {
-      params.put(e.getKey(), g.parameter(e.getKey(), DType.FLOAT32, e.getValue().toArray()));
+    for (boolean reverse : new boolean[] {false, true}) {
+      CompiledScan c = compiledScan(name, reverse);
+      assertTrue(c.splitsByRows(), name + (reverse ? " backward" : " forward") + " loop: " + c.loopOps());
     }
-    Node out = layer.build(g, x, Map.of(), params).output();
-    Gradients.of(out.sum(), List.copyOf(params.values()));
-    int scans = 0;
-    for (Node n : g.nodes()) {
-      if (n.op() instanceof Scan.ScanOp s) {
-        boolean[] used = new boolean[s.outputCount()];
-        Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
-        CompiledScan c = CompiledScan.compile(s, 5, s.reverse() ? used : null);
-        assertTrue(c.splitsByRows(), name + (s.reverse() ? " backward" : " forward") + " loop: " + c.loopOps());
-        scans++;
-      }
-    }
-    assertEquals(2, scans, name);
   }
 
-  /** A one-layer formula cell over 5 steps (batch 2, input 3, hidden 4) and the gradient of sum(output). */
+  /**
+   * A one-layer cell (a zoo name, or {@code builtin:} and a built-in's name) over 5 steps (batch
+   * 2, input and hidden 3, which every zoo cell accepts) and the gradient of sum(output).
+   */
   private static Graph trainingGraphOf(String name) {
-    Cell cell = FormulaCell.of(name, Zoo.load(name));
-    Recurrent layer = Recurrent.of(cell, 3, 4);
+    Recurrent layer = Recurrent.of(cell(name), 3, 3);
     Graph g = new Graph();
     Node x = g.input("x", DType.FLOAT32, 5, 2, 3);
     Map<String, Node> params = new LinkedHashMap<>();

@@ -81,7 +81,12 @@ final class RowSplit {
 
   /** The loop compiled for blocks of {@code rows} rows (built on first use, then cached). */
   Plan plan(int rows) {
-    return plans.computeIfAbsent(rows, this::build);
+    Plan p = plans.computeIfAbsent(rows, this::build);
+    if (p == null) {
+      // the ops' shape rules do not depend on the row count, so this would be a compiler bug
+      throw new IllegalStateException("scan compiler: the row-wise loop does not compile for " + rows + " rows");
+    }
+    return p;
   }
 
   /** The loop replayed with {@code rows} rows in every batched value, or null if not row-wise. */
