@@ -153,11 +153,11 @@ class ScanCompilerTest {
   @Test
   void backwardScanReadsSavedActivationsAndSumsWeightGradientsInOneGemmEach() {
     CompiledScan c = compiledBackward(true);
-    // tanh is saved by the forward scan: nothing of the forward is recomputed, only tanh's
-    // derivative 1 - y² from the saved y, for all steps at once
-    assertEquals(0, c.preOps().stream().filter(s -> s.startsWith("matmul")).count(), c.preOps().toString());
-    assertFalse(c.preOps().contains("tanh"), c.preOps().toString());
-    assertTrue(c.preOps().contains("square"), c.preOps().toString());
+    // tanh is saved by the forward scan: nothing of the forward is recomputed, and tanh's
+    // derivative 1 - y² of the saved y is computed in the loop's fused pass, where it is read
+    // (no pass over all steps before the loop)
+    assertEquals(List.of("ᵀ"), c.preOps());
+    assertTrue(c.loopOps().contains("square"), c.loopOps().toString());
     // the loop is the cotangent chain only: one product with Uᵀ per step, no weight gradient;
     // the constant U is transposed once in the pre phase, so the loop's product reads it row-major
     assertEquals(List.of("matmul"), c.loopOps().stream().filter(s -> s.startsWith("matmul")).toList(),
@@ -166,6 +166,37 @@ class ScanCompilerTest {
     // dW = Σ xᵀ g and dU = Σ hᵀ g as one GEMM each over all steps, dx as one GEMM
     assertEquals(2, count(c.postOps(), "matmul Aᵀ"), c.postOps().toString());
     assertEquals(1, count(c.postOps(), "matmul Bᵀ"), c.postOps().toString());
+  }
+
+  @Test
+  void withoutSinkingTheDerivativeOfTheSavedActivationIsComputedForAllStepsBeforeTheLoop() {
+    CompiledScan.setSinkEnabled(false);
+    try {
+      CompiledScan c = compiledBackward(true);
+      assertTrue(c.preOps().contains("square"), c.preOps().toString());
+      assertFalse(c.loopOps().contains("square"), c.loopOps().toString());
+    } finally {
+      CompiledScan.setSinkEnabled(true);
+    }
+  }
+
+  @Test
+  void elementwiseValuesSinkOnlyIntoLoopsSplitByBatchRows() {
+    // a loop that takes the batch mean of h runs whole: its 1 - y² stays a pass before the loop
+    Graph body = new Graph("mean_step");
+    Node h = body.input("h", DType.FLOAT64, 4, 3);
+    Node y = body.input("y", DType.FLOAT64, 4, 3);
+    Node hn = h.sub(h.mean(0, true)).add(y.square().oneMinus());
+    Function step = Function.of("mean_step", List.of(h, y), List.of(hn, hn));
+    Graph g = new Graph("seq");
+    Node h0 = g.input("h0", DType.FLOAT64, 4, 3);
+    Node ys = g.input("ys", DType.FLOAT64, 6, 4, 3);
+    Scan sc = Scan.of(step, List.of(h0), List.of(ys), List.of(), false);
+    CompiledScan c = CompiledScan.compile(scanOp(g, false), 6, null);
+    assertFalse(c.splitsByRows(), c.loopOps().toString());
+    assertTrue(c.preOps().contains("square"), c.preOps().toString());
+    assertFalse(c.loopOps().contains("square"), c.loopOps().toString());
+    assertEquals(1, sc.outputs().size());
   }
 
   /**
@@ -215,9 +246,11 @@ class ScanCompilerTest {
   @Test
   void backwardScanWithoutResidualsRecomputesTheForwardInBatch() {
     CompiledScan c = compiledBackward(false);
-    // the recomputed forward (x W and h U of every step) is batched
+    // the recomputed forward (x W and h U of every step) is batched; its elementwise rest (the
+    // add, tanh, 1 - y²) is computed in the loop's fused pass, which reads it
     assertEquals(2, count(c.preOps(), "matmul"), c.preOps().toString());
-    assertTrue(c.preOps().contains("tanh"), c.preOps().toString());
+    assertFalse(c.preOps().contains("tanh"), c.preOps().toString());
+    assertTrue(c.loopOps().contains("tanh"), c.loopOps().toString());
     assertEquals(List.of("matmul"), c.loopOps().stream().filter(s -> s.startsWith("matmul")).toList(),
         c.loopOps().toString());
     assertEquals(2, count(c.postOps(), "matmul Aᵀ"), c.postOps().toString());

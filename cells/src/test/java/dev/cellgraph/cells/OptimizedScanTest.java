@@ -209,11 +209,54 @@ class OptimizedScanTest {
   }
 
   @Test
-  void formulaLstmAddsEachGatesTwoBiasesOutsideTheLoop() {
-    List<String> loop = compiledScan("lstm", false).loopOps();
-    // W x + b_W + U h + b_U: (W x + b_W + b_U) is lifted, the loop adds U h once per gate (4),
-    // then f c + i g (1); without the re-association it added twice per gate (9)
-    assertEquals(5, count(loop, op -> op.equals("add")), loop.toString());
+  void formulaLstmAddsEachGatesTwoBiasesOutsideTheLoopWhenNotSinking() {
+    CompiledScan.setSinkEnabled(false);
+    try {
+      List<String> loop = compiledScan("lstm", false).loopOps();
+      // W x + b_W + U h + b_U: (W x + b_W + b_U) is lifted, the loop adds U h once per gate (4),
+      // then f c + i g (1); without the re-association it added twice per gate (9)
+      assertEquals(5, count(loop, op -> op.equals("add")), loop.toString());
+    } finally {
+      CompiledScan.setSinkEnabled(true);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("formulaLstmAndGru")
+  void formulaCellsForwardPrePhaseIsTheInputProductAlone(String name) {
+    // the bias adds and slices of x W are computed in the loop's fused pass, which reads them:
+    // before the loop, only x [W_i; W_f; ...]ᵀ over all steps (and the weights stacked, U transposed)
+    CompiledScan c = compiledScan(name, false);
+    assertEquals(1, count(c.preOps(), op -> op.equals("matmul Bᵀ")), c.preOps().toString());
+    assertEquals(0, count(c.preOps(), op -> !op.equals("matmul Bᵀ") && !op.equals("concat") && !op.equals("ᵀ")),
+        c.preOps().toString());
+  }
+
+  /**
+   * Sinking elementwise values of the sequences into the loop (the default) gives the same bits
+   * as computing them for all steps before it, for every cell, in float32 and float64.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cells")
+  void sunkAndLiftedElementwiseValuesGiveTheSameBits(String name) {
+    Recurrent layer = layer(name);
+    int threads = Kernels.threads();
+    Kernels.setThreads(2);
+    try {
+      for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+        CompiledScan.setSinkEnabled(false);
+        Recurrent.Result lifted = run(layer, true, 37, 12, dtype);
+        CompiledScan.setSinkEnabled(true);
+        Recurrent.Result sunk = run(layer, true, 37, 12, dtype);
+        String what = name + " " + dtype;
+        assertEquals(lifted.output(), sunk.output(), what + " output");
+        assertEquals(lifted.finalStates(), sunk.finalStates(), what + " final states");
+        assertEquals(lifted.gradients(), sunk.gradients(), what + " gradients");
+      }
+    } finally {
+      Kernels.setThreads(threads);
+      CompiledScan.setSinkEnabled(true);
+    }
   }
 
   static Stream<String> formulaLstmAndGru() {

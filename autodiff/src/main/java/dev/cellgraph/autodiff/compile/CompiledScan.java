@@ -79,6 +79,22 @@ public final class CompiledScan {
       !"false".equals(System.getProperty("cellgraph.scan.rowsplit"));
 
   /** Whether row-wise loops run split by batch rows over the kernel threads (see {@link RowSplit}). */
+  private static volatile boolean sinkEnabled = !"false".equals(System.getProperty("cellgraph.scan.sink"));
+
+  /**
+   * Whether elementwise values of the sequences that only a row-split loop reads are computed
+   * in the loop rather than for all steps before it (system property {@code cellgraph.scan.sink},
+   * default true). Either way gives the same bits. Takes effect for scans compiled afterwards.
+   */
+  public static boolean sinkEnabled() {
+    return sinkEnabled;
+  }
+
+  /** Sets {@link #sinkEnabled()}: for tests and comparisons. */
+  public static void setSinkEnabled(boolean on) {
+    sinkEnabled = on;
+  }
+
   public static boolean rowSplitEnabled() {
     return rowSplitEnabled;
   }
@@ -143,9 +159,25 @@ public final class CompiledScan {
     // does not depend on the carries moves out of the loop
     Flat flat = Flat.of(op.computedStep(used), op.carryCount());
     Set<Node> forced = new HashSet<>();
+    Builder b = build(op, flat, t, used, forced);
+    CompiledScan lifted = new CompiledScan(b);
+    Set<Node> sink = sinkEnabled ? b.sinkable() : Set.of();
+    if (sink.isEmpty() || lifted.rowSplit == null) {
+      return lifted;
+    }
+    // Elementwise values of the sequences that only the loop reads (a backward scan's 1 - h^2,
+    // a forward scan's bias add after x W) are computed in the loop's fused pass, per block of
+    // rows, instead of in a pass over all T steps whose result the loop then reads back.
+    forced.addAll(sink);
+    CompiledScan sunk = new CompiledScan(build(op, flat, t, used, forced));
+    return sunk.rowSplit != null ? sunk : lifted;
+  }
+
+  /** The builder, with every value that has no lifting rule forced into the loop. */
+  private static Builder build(Scan.ScanOp op, Flat flat, int t, boolean[] used, Set<Node> forced) {
     while (true) {
       try {
-        return new CompiledScan(new Builder(op, flat, t, used, forced).build());
+        return new Builder(op, flat, t, used, forced).build();
       } catch (Lift.NotLiftable e) {
         if (!forced.add(e.node)) {
           throw new IllegalStateException("scan compiler: " + e.node + " is not liftable even in the loop", e);
@@ -605,6 +637,45 @@ public final class CompiledScan {
           kind[i] = LATE;
         }
       }
+    }
+
+    /**
+     * The elementwise values of the sequences (kind PRE, fusable) read only by loop values or by
+     * other such values: computed in the loop, they cost no pass over all T steps.
+     */
+    Set<Node> sinkable() {
+      int size = nodes.size();
+      boolean[] needed = neededFrom(allRoots(flat.results, accE), size);
+      boolean[] cand = new boolean[size];
+      for (int i = 0; i < size; i++) {
+        Node n = nodes.get(i);
+        cand[i] = needed[i] && kind[i] == PRE && !n.inputs().isEmpty() && Fusion.elementwise(n);
+      }
+      for (Node r : allRoots(flat.results, accE)) {
+        cand[r.id()] = false; // read by the post phase
+      }
+      boolean changed = true;
+      while (changed) {
+        changed = false;
+        for (int i = 0; i < size; i++) {
+          if (!needed[i]) {
+            continue;
+          }
+          for (Node in : nodes.get(i).inputs()) {
+            if (cand[in.id()] && !inLoop[i] && !cand[i]) {
+              cand[in.id()] = false;
+              changed = true;
+            }
+          }
+        }
+      }
+      Set<Node> sink = new HashSet<>();
+      for (int i = 0; i < size; i++) {
+        if (cand[i]) {
+          sink.add(nodes.get(i));
+        }
+      }
+      return sink;
     }
 
     /** Late values the new carries need, or that cannot be lifted, run in the loop. */

@@ -88,7 +88,7 @@ public final class Fusion {
   }
 
   /** Whether a node can be part of a fused group, whatever its neighbours. */
-  private static boolean elementwise(Node n) {
+  static boolean elementwise(Node n) {
     if (n.isMultiOutput()) {
       return false;
     }
