@@ -470,6 +470,13 @@ public final class Tensor {
   /** Elementwise passes over at least this many elements split over the kernel threads. */
   private static final int PARALLEL_MIN_ELEMENTS = 1 << 16;
 
+  /**
+   * Sums of rows split their columns over the kernel threads only from this many elements: a
+   * 1600 x 256 sum took 0.053-0.061 ms on one thread and 0.14-0.18 ms on two, 800 x 1024 0.18 and
+   * 0.20-0.24; 6400 x 2048 2.8 and 2.3 (in a loop, one JVM, threads alternating).
+   */
+  private static final int SUM_PARALLEL_MIN_ELEMENTS = 1 << 22;
+
   /** Threads for an elementwise pass over {@code n} elements in {@code units} independent parts. */
   private static int parts(int n, int units) {
     return n < PARALLEL_MIN_ELEMENTS ? 1 : Math.max(1, Math.min(Kernels.threads(), units));
@@ -1021,7 +1028,7 @@ public final class Tensor {
       // columns over the kernel threads (each element is still summed over the rows in order)
       int m = target.size();
       Tensor res = zeros(dtype, target);
-      int parts = parts(size(), m / 64);
+      int parts = size() < SUM_PARALLEL_MIN_ELEMENTS ? 1 : parts(size(), m / 64);
       if (parts == 1) {
         sumRows(res, 0, m);
       } else {
