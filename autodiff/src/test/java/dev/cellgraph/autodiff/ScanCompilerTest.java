@@ -243,6 +243,31 @@ class ScanCompilerTest {
     }
   }
 
+  /**
+   * A run's large temporaries come from a pool the next run reuses: the results of one run must
+   * survive the next, and values left in the reused arrays must not leak into its results.
+   */
+  @SuppressWarnings("unchecked")
+  @Test
+  void aRunsResultsSurviveTheNextRunThatReusesItsArrays() {
+    Object[] st = CompositeAndScanTest.scanSetup(7, false);
+    Scan s = (Scan) st[1];
+    List<Node> wrt = (List<Node>) st[4];
+    Map<Node, Tensor> vals = (Map<Node, Tensor>) st[3];
+    List<Node> outs = new ArrayList<>(List.of(s.finalCarries().get(0), s.outputs().get(0)));
+    outs.addAll(Gradients.of((Node) st[2], wrt).list());
+    Plan plan = Plan.compile(outs, wrt);
+    List<Tensor> feedsA = wrt.stream().map(vals::get).toList();
+    List<Tensor> feedsB = feedsA.stream().map(t -> t.mul(-0.5)).toList();
+    List<Tensor> a = plan.run(feedsA);
+    List<Tensor> aSnapshot = a.stream().map(t -> t.mul(1.0)).toList();
+    List<Tensor> b = plan.run(feedsB);
+    assertEquals(aSnapshot, a, "the first run's results after the second run");
+    assertEquals(aSnapshot, plan.run(feedsA), "the first run again, in arrays the second run used");
+    assertEquals(b, plan.run(feedsB), "the second run again");
+    assertFalse(aSnapshot.equals(b));
+  }
+
   @Test
   void backwardScanWithoutResidualsRecomputesTheForwardInBatch() {
     CompiledScan c = compiledBackward(false);

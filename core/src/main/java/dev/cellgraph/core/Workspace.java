@@ -27,25 +27,42 @@ public final class Workspace implements AutoCloseable {
   private final Map<Integer, ArrayDeque<double[]>> doubles = new HashMap<>();
   private List<Object> out = new ArrayList<>();   // handed out and not yet back
   private List<Object> spare = new ArrayList<>();
-  private final Workspace previous;
+  private final int keepMax;
+  private Workspace previous;
 
-  private Workspace(Workspace previous) {
-    this.previous = previous;
+  private Workspace(int keepMax) {
+    this.keepMax = keepMax;
   }
 
   /** A new workspace, current on this thread until closed (the previous one is restored then). */
   public static Workspace open() {
-    Workspace w = new Workspace(CURRENT.get());
-    CURRENT.set(w);
-    return w;
+    return new Workspace(Integer.MAX_VALUE).enter();
+  }
+
+  /**
+   * A new workspace that is not current: its owner makes it current with {@link #enter} for a
+   * while, as often as it likes, and keeps its arrays from one use to the next ({@link #release}),
+   * except those longer than {@code keepMax} elements, which it leaves to the garbage collector.
+   */
+  public static Workspace detached(int keepMax) {
+    return new Workspace(keepMax);
+  }
+
+  /** Makes this workspace current on this thread until {@link #close} (which restores the previous one). */
+  public Workspace enter() {
+    previous = CURRENT.get();
+    CURRENT.set(this);
+    return this;
   }
 
   @Override
   public void close() {
-    if (previous == null) {
+    Workspace p = previous;
+    previous = null;
+    if (p == null) {
       CURRENT.remove();
     } else {
-      CURRENT.set(previous);
+      CURRENT.set(p);
     }
   }
 
@@ -87,6 +104,8 @@ public final class Workspace implements AutoCloseable {
     for (Object a : out) {
       if (held(a, live)) {
         spare.add(a);
+      } else if (java.lang.reflect.Array.getLength(a) > keepMax) {
+        continue;
       } else if (a instanceof float[]) {
         float[] f = (float[]) a;
         floats.computeIfAbsent(f.length, k -> new ArrayDeque<>()).push(f);
@@ -98,6 +117,18 @@ public final class Workspace implements AutoCloseable {
     List<Object> t = out;
     out = spare;
     spare = t;
+    spare.clear(); // no reference to an array this workspace no longer tracks
+  }
+
+  /**
+   * Takes back every array this workspace handed out that none of {@code live} holds, and forgets
+   * the ones they hold, which leave its care for good (the results of a whole computation: the
+   * caller may keep them as long as it likes). The same guarantee as for {@link #endStep}: nothing
+   * else still reads the arrays taken back.
+   */
+  public void release(Tensor... live) {
+    endStep(live);
+    out.clear();
   }
 
   private static boolean held(Object a, Tensor[] live) {

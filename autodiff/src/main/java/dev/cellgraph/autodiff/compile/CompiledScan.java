@@ -72,6 +72,13 @@ public final class CompiledScan {
   private final int[] postFeedIndex;
   private final int[] postTargets;       // post output -> scan output index
   private final RowSplit rowSplit;       // the loop per block of batch rows, or null
+  private final ThreadLocal<Workspace> pools = ThreadLocal.withInitial(() -> Workspace.detached(POOL_KEEP_MAX));
+  /**
+   * Arrays of at most this many elements (16 MB of floats) stay in a scan's pool between runs.
+   * Larger ones are left to the collector: a large LSTM's (52 MB each) kept 160 MB more live
+   * between steps and gained nothing measurable, its step being bound by its products.
+   */
+  private static final int POOL_KEEP_MAX = 1 << 22;
 
   /** Blocks of fewer batch rows than this are not worth a thread of their own. */
   private static final int MIN_ROWS = 4;
@@ -240,6 +247,19 @@ public final class CompiledScan {
 
   /** Runs the scan on its inputs (initial carries, sequences, constants); unread outputs are null. */
   public List<Tensor> run(List<Tensor> in) {
+    // The large values that do not outlive the run (x W of all steps, the stacked loop values
+    // the post phase reads) come from this thread's pool: new memory is never in cache, and
+    // clearing a 1.6 MB array took about 0.15 ms, 2% of a medium RNN's training step.
+    Workspace pool = pools.get();
+    List<Tensor> result;
+    try (Workspace w = pool.enter()) {
+      result = runIn(in);
+    }
+    pool.release(result.toArray(new Tensor[0]));
+    return result;
+  }
+
+  private List<Tensor> runIn(List<Tensor> in) {
     List<Tensor> preVals = pre == null ? List.of() : pre.run(in.subList(nc, nc + nx + nk));
     int m = carryIndex.length;
     Tensor[] carry = new Tensor[m];
@@ -429,8 +449,9 @@ public final class CompiledScan {
       this.dtype = dtype;
       this.shape = shape;
       this.n = shape.size();
-      this.f = dtype == DType.FLOAT32 ? new float[t * n] : null;
-      this.d = dtype == DType.FLOAT64 ? new double[t * n] : null;
+      // every step writes its value (all its rows), so the arrays need not be cleared
+      this.f = dtype == DType.FLOAT32 ? Workspace.newFloats(t * n) : null;
+      this.d = dtype == DType.FLOAT64 ? Workspace.newDoubles(t * n) : null;
       this.other = f == null && d == null ? new Tensor[t] : null;
     }
 
