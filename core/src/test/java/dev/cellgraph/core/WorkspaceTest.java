@@ -54,4 +54,32 @@ class WorkspaceTest {
       assertTrue(q.allClose(Tensor.ofFloats(new float[] {14, 20, 30, 44}, 2, 2), 0, 0));
     }
   }
+
+  @Test
+  void aDetachedPoolKeepsWhatAReleaseTakesBackAndForgetsWhatTheResultsHold() {
+    Workspace pool = Workspace.detached(100);
+    float[] result;
+    float[] temp;
+    float[] big;
+    try (Workspace w = pool.enter()) {
+      result = Workspace.newFloats(6);
+      temp = Workspace.newFloats(6);
+      big = Workspace.newFloats(101);
+    }
+    assertNotSame(temp, Workspace.newFloats(6)); // not current any more: a new array
+    pool.release(Tensor.wrap(result, Shape.of(6)));
+    try (Workspace w = pool.enter()) {
+      assertSame(temp, Workspace.newFloats(6));   // taken back, handed out again
+      assertNotSame(big, Workspace.newFloats(101)); // longer than it keeps
+      assertNotSame(result, Workspace.newFloats(6));
+    }
+    // the result left the pool's care for good: no later release takes it back
+    pool.release();
+    try (Workspace w = pool.enter()) {
+      float[][] got = {Workspace.newFloats(6), Workspace.newFloats(6), Workspace.newFloats(6)};
+      for (float[] g : got) {
+        assertNotSame(result, g);
+      }
+    }
+  }
 }
