@@ -32,18 +32,22 @@ public final class Tensor {
   private final long[] l;
   /** This matrix packed as the right operand of products ({@link #packedForMatmul}), or null. */
   private final PackedMatrix packed;
+  /** Whether {@link #packed} holds this matrix transposed (for products that read it transposed). */
+  private final boolean packedTransposed;
 
   private Tensor(DType dtype, Shape shape, float[] f, double[] d, long[] l) {
-    this(dtype, shape, f, d, l, null);
+    this(dtype, shape, f, d, l, null, false);
   }
 
-  private Tensor(DType dtype, Shape shape, float[] f, double[] d, long[] l, PackedMatrix packed) {
+  private Tensor(DType dtype, Shape shape, float[] f, double[] d, long[] l, PackedMatrix packed,
+      boolean packedTransposed) {
     this.dtype = dtype;
     this.shape = shape;
     this.f = f;
     this.d = d;
     this.l = l;
     this.packed = packed;
+    this.packedTransposed = packedTransposed;
   }
 
   // ---------------------------------------------------------------- creation
@@ -587,19 +591,31 @@ public final class Tensor {
    * of the matrix in memory. Only for rank-2 float tensors; other tensors are returned as they are.
    */
   public Tensor packedForMatmul() {
+    return packedForMatmul(false);
+  }
+
+  /**
+   * {@link #packedForMatmul()} for products that read this matrix transposed
+   * ({@code a.matmul(b, transA, true)}, as {@code h W_hhᵀ}) when {@code transposed}: the copy
+   * holds its transpose, packed straight from this matrix. Products that read it the other way
+   * pack as usual.
+   */
+  public Tensor packedForMatmul(boolean transposed) {
     if (packed != null || rank() != 2 || !dtype.isFloating()) {
       return this;
     }
-    int k = shape.dim(0);
-    int n = shape.dim(1);
-    PackedMatrix p = dtype == DType.FLOAT32 ? Kernels.pack(false, k, n, f, 0, Math.max(1, n))
-        : Kernels.pack(false, k, n, d, 0, Math.max(1, n));
-    return new Tensor(dtype, shape, f, d, l, p);
+    int rows = shape.dim(0);
+    int cols = shape.dim(1);
+    int k = transposed ? cols : rows;
+    int n = transposed ? rows : cols;
+    PackedMatrix p = dtype == DType.FLOAT32 ? Kernels.pack(transposed, k, n, f, 0, Math.max(1, cols))
+        : Kernels.pack(transposed, k, n, d, 0, Math.max(1, cols));
+    return new Tensor(dtype, shape, f, d, l, p, transposed);
   }
 
   private static void gemm(boolean ta, boolean tb, int m, int n, int k,
       Tensor a, int aOff, int lda, Tensor b, int bOff, int ldb, Tensor c, int cOff, int ldc) {
-    if (b.packed != null && !tb && bOff == 0) {
+    if (b.packed != null && tb == b.packedTransposed && bOff == 0) {
       if (a.dtype == DType.FLOAT32) {
         Kernels.gemm(ta, m, n, k, a.f, aOff, lda, b.packed, c.f, cOff, ldc, false);
       } else {

@@ -23,6 +23,26 @@ class TensorTest {
 
   @ParameterizedTest
   @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  void aMatrixPackedEitherWayGivesTheSameBitsAsUnpackedProducts(DType dtype) {
+    // 40 x 70 times W (70 x 90) and times Wᵀ (W' 90 x 70): packed as read, packed the other way
+    // (then packed per product as usual), or not at all
+    Rng rng = Rng.seeded(9);
+    Tensor a = dev.cellgraph.core.random.Initializers.normal(rng, dtype, Shape.of(40, 70), 0, 1);
+    Tensor w = dev.cellgraph.core.random.Initializers.normal(rng, dtype, Shape.of(70, 90), 0, 1);
+    Tensor wt = dev.cellgraph.core.random.Initializers.normal(rng, dtype, Shape.of(90, 70), 0, 1);
+    Tensor plain = a.matmul(w);
+    Tensor plainT = a.matmul(wt, false, true);
+    assertEquals(plain, a.matmul(w.packedForMatmul()));
+    assertEquals(plain, a.matmul(w.packedForMatmul(true)));
+    assertEquals(plainT, a.matmul(wt.packedForMatmul(true), false, true));
+    assertEquals(plainT, a.matmul(wt.packedForMatmul(), false, true));
+    assertEquals(wt, wt.packedForMatmul(true)); // same values
+    // and Wᵀ packed is Wᵀ: the product is a product
+    assertTrue(plainT.allClose(a.matmul(wt.transpose()), 1e-4, 1e-4));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
   void largeRowBroadcastsAndSumsGiveTheSameBitsOnOneThreadAndOnTwo(DType dtype) {
     // large enough to split: rows of the broadcast (2^16 elements), columns of the sum (2^22)
     Rng rng = Rng.seeded(5);

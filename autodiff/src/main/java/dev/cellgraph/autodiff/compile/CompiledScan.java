@@ -66,6 +66,7 @@ public final class CompiledScan {
   private final int[] loopFeedPre;       // per loop feed after the carries: pre output index
   private final boolean[] loopFeedSliced;
   private final boolean[] loopFeedPacked; // a constant right operand of a loop product
+  private final boolean[] loopFeedPackedTransposed; // ... that the products read transposed
   private final TensorType[] loopFeedType;
   private final TensorType[] stackedType;
   private final int[] postFeedKind;      // 0 pre output, 1 stacked loop value, 2 scan input
@@ -134,12 +135,15 @@ public final class CompiledScan {
     this.loopFeedPre = new int[lf];
     this.loopFeedSliced = new boolean[lf];
     this.loopFeedPacked = new boolean[lf];
+    this.loopFeedPackedTransposed = new boolean[lf];
     this.loopFeedType = new TensorType[lf];
     for (int i = 0; i < lf; i++) {
       Node n = b.loopRequests.get(i);
-      loopFeedPre[i] = b.loopRequestTransposed.get(i) ? b.preTransposed.get(n) : b.preOutputs.get(n);
+      loopFeedPre[i] = b.preOutputs.get(n);
       loopFeedSliced[i] = b.kind[n.id()] == PRE;
-      loopFeedPacked[i] = !loopFeedSliced[i] && t > 1 && b.loopFeedIsRightOperand(i);
+      int read = b.loopFeedRightOperand(i);
+      loopFeedPacked[i] = !loopFeedSliced[i] && t > 1 && read >= 0;
+      loopFeedPackedTransposed[i] = read == 1;
       loopFeedType[i] = n.type();
     }
     this.stackedType = new TensorType[b.stackedRequests.size()];
@@ -279,8 +283,9 @@ public final class CompiledScan {
       if (!loopFeedSliced[j]) {
         feeds[m + j] = preVals.get(loopFeedPre[j]);
         if (loopFeedPacked[j]) {
-          // packed once for the T products by it (h W_hhᵀ and dgates W_hh)
-          feeds[m + j] = feeds[m + j].packedForMatmul();
+          // packed once for the T products by it (h W_hhᵀ and dgates W_hh); a transposed one
+          // straight from the matrix, so no pass transposes it first
+          feeds[m + j] = feeds[m + j].packedForMatmul(loopFeedPackedTransposed[j]);
         }
       }
     }
@@ -517,12 +522,9 @@ public final class CompiledScan {
     final Graph loopGraph;
     final List<Node> loopRequests = new ArrayList<>();
     final List<Node> loopFeeds = new ArrayList<>(); // the loop graph's input per loop request
-    final List<Boolean> loopRequestTransposed = new ArrayList<>();
-    final Map<Node, Node> loopTransposedVal = new LinkedHashMap<>();
 
     // pre graph
     final Map<Node, Integer> preOutputs = new LinkedHashMap<>();
-    final Map<Node, Integer> preTransposed = new LinkedHashMap<>();
 
     Plan prePlan;
     Plan loopPlan;
@@ -842,14 +844,6 @@ public final class CompiledScan {
       List<Node> requestFeeds = new ArrayList<>();
       for (Node n : nodes) {
         if (inLoop[n.id()]) {
-          if (isConstantTimesTransposed(n)) {
-            // h Wᵀ with a constant W: W is transposed once in the pre phase, so that the
-            // per-step GEMM reads B row-major instead of gathering Wᵀ's columns at every step
-            Node a = loopValue(n.input(0), val, requestFeeds);
-            Node bt = loopTransposed(n.input(1), requestFeeds);
-            val.put(n, a.matmul(bt, ((Ops.MatMul) n.op()).transA(), false));
-            continue;
-          }
           List<Node> ins = new ArrayList<>();
           for (Node in : n.inputs()) {
             ins.add(loopValue(in, val, requestFeeds));
@@ -877,37 +871,23 @@ public final class CompiledScan {
       }
     }
 
-    /** Whether loop feed {@code i} (after the carries) is the untransposed right operand of a loop product. */
-    boolean loopFeedIsRightOperand(int i) {
+    /**
+     * How the loop's products read loop feed {@code i} (after the carries) as their right
+     * operand: 0 as it is, 1 transposed (h W_hhᵀ), -1 not at all (or both ways, or not a matrix).
+     */
+    int loopFeedRightOperand(int i) {
       Node feed = loopFeeds.get(i);
+      int read = -1;
       for (Node n : loopGraph.nodes()) {
-        if (n.op() instanceof Ops.MatMul && !((Ops.MatMul) n.op()).transB() && n.input(1) == feed
-            && n.input(1).rank() == 2) {
-          return true;
+        if (n.op() instanceof Ops.MatMul && n.input(1) == feed && feed.rank() == 2) {
+          int way = ((Ops.MatMul) n.op()).transB() ? 1 : 0;
+          if (read >= 0 && read != way) {
+            return -1;
+          }
+          read = way;
         }
       }
-      return false;
-    }
-
-    private boolean isConstantTimesTransposed(Node n) {
-      if (!(n.op() instanceof Ops.MatMul) || !((Ops.MatMul) n.op()).transB()) {
-        return false;
-      }
-      Node b = n.input(1);
-      return kind[b.id()] == CONST && b.rank() == 2 && n.input(0).rank() == 2
-          && (!b.inputs().isEmpty() || b.op() instanceof Ops.Leaf);
-    }
-
-    private Node loopTransposed(Node b, List<Node> requestFeeds) {
-      Node v = loopTransposedVal.get(b);
-      if (v == null) {
-        v = loopGraph.input("preT" + b.id(), new TensorType(b.dtype(), Shape.of(b.shape().dim(1), b.shape().dim(0))));
-        requestFeeds.add(v);
-        loopRequests.add(b);
-        loopRequestTransposed.add(true);
-        loopTransposedVal.put(b, v);
-      }
-      return v;
+      return read;
     }
 
     private Node loopValue(Node n, Map<Node, Node> val, List<Node> requestFeeds) {
@@ -922,7 +902,6 @@ public final class CompiledScan {
         v = loopGraph.input("pre" + n.id(), n.type());
         requestFeeds.add(v);
         loopRequests.add(n);
-        loopRequestTransposed.add(false);
       } else {
         throw new IllegalStateException("scan compiler: " + n + " is needed by the loop but not computed there");
       }
@@ -976,15 +955,8 @@ public final class CompiledScan {
         }
       }
       List<Node> outputs = new ArrayList<>();
-      for (int i = 0; i < wanted.size(); i++) {
-        Node n = wanted.get(i);
-        int li = i - postPreRequests.size();
-        if (li >= 0 && loopRequestTransposed.get(li)) {
-          if (!preTransposed.containsKey(n)) {
-            preTransposed.put(n, outputs.size());
-            outputs.add(val[n.id()].node().t());
-          }
-        } else if (!preOutputs.containsKey(n)) {
+      for (Node n : wanted) {
+        if (!preOutputs.containsKey(n)) {
           preOutputs.put(n, outputs.size());
           outputs.add(val[n.id()].node());
         }
