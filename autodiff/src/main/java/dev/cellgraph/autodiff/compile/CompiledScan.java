@@ -13,6 +13,7 @@ import dev.cellgraph.core.Workspace;
 import dev.cellgraph.core.kernel.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -517,6 +518,7 @@ public final class CompiledScan {
     final List<Node> stackedRequests = new ArrayList<>();
     final Map<Node, Integer> stackedIndex = new LinkedHashMap<>();
     final Map<Node, Node> reduced = new HashMap<>();
+    final Map<Node, Node> summedRows = new HashMap<>(); // loop concat -> Σ over steps and batch
 
     // loop graph
     final Graph loopGraph;
@@ -783,6 +785,24 @@ public final class CompiledScan {
       return v;
     }
 
+    /**
+     * A loop value that concatenates {@code part} (once) with others along the last axis, the
+     * batch being the first, or null.
+     */
+    private Node joinedIn(Node part) {
+      if (part.rank() != 2) {
+        return null;
+      }
+      for (Node n : nodes) {
+        if (n.op() instanceof Ops.Concat && inLoop[n.id()] && n.rank() == 2
+            && n.shape().normalizeAxis(((Ops.Concat) n.op()).axis()) == 1
+            && Collections.frequency(n.inputs(), part) == 1) {
+          return n;
+        }
+      }
+      return null;
+    }
+
     private TensorType stackedType(Node n) {
       return new TensorType(n.dtype(), Lift.stacked(t, n.shape()));
     }
@@ -817,6 +837,27 @@ public final class CompiledScan {
         }
       }
       if (e.op() instanceof Ops.SumTo && kind[e.input(0).id()] != CONST) {
+        Node part = e.input(0);
+        Shape target = ((Ops.SumTo) e.op()).target();
+        Node joined = inLoop[part.id()] && target.equals(Shape.of(part.shape().dim(-1))) ? joinedIn(part) : null;
+        if (joined != null) {
+          // Σ over the batch of one part of a concat along the last axis that the loop computes
+          // (a formula cell's gate cotangents, joined for dgates U) = a slice of one Σ of the
+          // concat, whose stacked value the post phase reads anyway: no part stacked on its own
+          int start = 0;
+          for (Node in : joined.inputs()) {
+            if (in == part) {
+              break;
+            }
+            start += in.shape().dim(-1);
+          }
+          Node whole = summedRows.get(joined);
+          if (whole == null) {
+            whole = postGraph.apply(new Ops.SumTo(Shape.of(joined.shape().dim(-1))), List.of(post(joined).node()));
+            summedRows.put(joined, whole);
+          }
+          return postGraph.apply(new Ops.Slice(0, start, start + part.shape().dim(-1)), List.of(whole));
+        }
         Node x = post(e.input(0)).node();
         return postGraph.apply(new Ops.SumTo(((Ops.SumTo) e.op()).target()), List.of(x));
       }
