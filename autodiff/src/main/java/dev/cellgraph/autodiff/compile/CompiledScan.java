@@ -74,6 +74,7 @@ public final class CompiledScan {
   private final int[] postFeedIndex;
   private final int[] postTargets;       // post output -> scan output index
   private final RowSplit rowSplit;       // the loop per block of batch rows, or null
+  private volatile double[] rowShares; // per part of a row-split run, its share of the batch; null: equal
   private final ThreadLocal<Workspace> pools = ThreadLocal.withInitial(() -> Workspace.detached(POOL_KEEP_MAX));
   /**
    * Arrays of at most this many elements (16 MB of floats) stay in a scan's pool between runs.
@@ -299,13 +300,17 @@ public final class CompiledScan {
       // are joined at the end
       int batch = rowSplit.batch();
       int unit = batch % MIN_ROWS == 0 ? MIN_ROWS : 1;
+      int[] bounds = rowBounds(batch, unit, parts);
+      long[] nanos = new long[parts];
       Tensor[] whole = carry;
       Tensor[][] blocks = new Tensor[parts][];
       Kernels.parallel(parts, p -> {
-        int r0 = splitRows(batch, unit, parts, p);
-        int r1 = splitRows(batch, unit, parts, p + 1);
-        blocks[p] = runBlock(rowSplit.plan(r1 - r0), r0, r1, preVals, feeds, whole, hist, stacks);
+        long start = System.nanoTime();
+        blocks[p] = runBlock(rowSplit.plan(bounds[p + 1] - bounds[p]), bounds[p], bounds[p + 1], preVals, feeds,
+            whole, hist, stacks);
+        nanos[p] = System.nanoTime() - start;
       });
+      adaptRowShares(bounds, nanos);
       for (int i = 0; i < m; i++) {
         List<Tensor> rows = new ArrayList<>(parts);
         for (Tensor[] b : blocks) {
@@ -366,6 +371,58 @@ public final class CompiledScan {
       }
     }
     return c;
+  }
+
+  /**
+   * The first row of each block and the batch size after them: shares of the batch as fast as
+   * each part ran last time ({@link #adaptRowShares}), in multiples of {@code unit}, each block
+   * at least {@link #MIN_ROWS} rows (or one unit); equal shares before the first run. On this
+   * shared machine one core at times runs at half speed for seconds, and with equal blocks the
+   * other core then waits for it: in one profile of a medium RNN, the main thread spent 11% of
+   * the step waiting for the helper's block. Any boundaries give the same bits.
+   */
+  private int[] rowBounds(int batch, int unit, int parts) {
+    int[] b = new int[parts + 1];
+    int units = batch / unit;
+    int minUnits = Math.max(1, MIN_ROWS / unit);
+    double[] share = rowShares;
+    if (share == null || share.length != parts || units < parts * minUnits) {
+      for (int i = 0; i <= parts; i++) {
+        b[i] = splitRows(batch, unit, parts, i);
+      }
+      return b;
+    }
+    double upTo = 0;
+    for (int i = 1; i < parts; i++) {
+      upTo += share[i - 1];
+      int u = (int) Math.round(upTo * units);
+      u = Math.max(u, b[i - 1] / unit + minUnits);
+      u = Math.min(u, units - (parts - i) * minUnits);
+      b[i] = u * unit;
+    }
+    b[parts] = batch;
+    return b;
+  }
+
+  /** Moves each part's share of the rows halfway to its share of the speed (rows per second) just measured. */
+  private void adaptRowShares(int[] bounds, long[] nanos) {
+    int parts = nanos.length;
+    double[] rate = new double[parts];
+    double sum = 0;
+    for (int p = 0; p < parts; p++) {
+      if (nanos[p] <= 0) {
+        return;
+      }
+      rate[p] = (bounds[p + 1] - bounds[p]) / (double) nanos[p];
+      sum += rate[p];
+    }
+    double[] old = rowShares;
+    double[] next = new double[parts];
+    for (int p = 0; p < parts; p++) {
+      double was = old != null && old.length == parts ? old[p] : (bounds[p + 1] - bounds[p]) / (double) bounds[parts];
+      next[p] = 0.5 * was + 0.5 * rate[p] / sum;
+    }
+    rowShares = next;
   }
 
   /** The start of block {@code i} of {@code parts}: boundaries at multiples of {@code unit}. */
