@@ -304,11 +304,11 @@ public final class CompiledScan {
       long[] nanos = new long[parts];
       Tensor[] whole = carry;
       Tensor[][] blocks = new Tensor[parts][];
+      long start = System.nanoTime();
       Kernels.parallel(parts, p -> {
-        long start = System.nanoTime();
         blocks[p] = runBlock(rowSplit.plan(bounds[p + 1] - bounds[p]), bounds[p], bounds[p + 1], preVals, feeds,
             whole, hist, stacks);
-        nanos[p] = System.nanoTime() - start;
+        nanos[p] = System.nanoTime() - start; // until this block is done: a late start counts
       });
       adaptRowShares(bounds, nanos);
       for (int i = 0; i < m; i++) {
