@@ -88,7 +88,6 @@ public final class CompiledScan {
   private static volatile boolean rowSplitEnabled =
       !"false".equals(System.getProperty("cellgraph.scan.rowsplit"));
 
-  /** Whether row-wise loops run split by batch rows over the kernel threads (see {@link RowSplit}). */
   private static volatile boolean sinkEnabled = !"false".equals(System.getProperty("cellgraph.scan.sink"));
 
   /**
@@ -105,6 +104,7 @@ public final class CompiledScan {
     sinkEnabled = on;
   }
 
+  /** Whether row-wise loops run split by batch rows over the kernel threads (see {@link RowSplit}). */
   public static boolean rowSplitEnabled() {
     return rowSplitEnabled;
   }
@@ -844,7 +844,7 @@ public final class CompiledScan {
 
     /**
      * A loop value that concatenates {@code part} (once) with others along the last axis, the
-     * batch being the first, or null.
+     * batch being the first, and that a product of the post phase reads, or null.
      */
     private Node joinedIn(Node part) {
       if (part.rank() != 2) {
@@ -853,11 +853,21 @@ public final class CompiledScan {
       for (Node n : nodes) {
         if (n.op() instanceof Ops.Concat && inLoop[n.id()] && n.rank() == 2
             && n.shape().normalizeAxis(((Ops.Concat) n.op()).axis()) == 1
-            && Collections.frequency(n.inputs(), part) == 1) {
+            && Collections.frequency(n.inputs(), part) == 1 && readByPostProduct(n)) {
           return n;
         }
       }
       return null;
+    }
+
+    /** Whether a product outside the loop (a weight gradient reduced by the post phase) reads {@code v}. */
+    private boolean readByPostProduct(Node v) {
+      for (Node n : nodes) {
+        if (n.op() instanceof Ops.MatMul && !inLoop[n.id()] && n.inputs().contains(v)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private TensorType stackedType(Node n) {
@@ -900,7 +910,8 @@ public final class CompiledScan {
         if (joined != null) {
           // Σ over the batch of one part of a concat along the last axis that the loop computes
           // (a formula cell's gate cotangents, joined for dgates U) = a slice of one Σ of the
-          // concat, whose stacked value the post phase reads anyway: no part stacked on its own
+          // concat, whose stacked value a product of the post phase reads anyway (Σ hᵀ dgates):
+          // no part stacked on its own
           int start = 0;
           for (Node in : joined.inputs()) {
             if (in == part) {
