@@ -11,6 +11,7 @@ import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.Workspace;
 import dev.cellgraph.core.kernel.Kernels;
+import java.lang.ref.SoftReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -75,11 +76,17 @@ public final class CompiledScan {
   private final int[] postTargets;       // post output -> scan output index
   private final RowSplit rowSplit;       // the loop per block of batch rows, or null
   private volatile double[] rowShares; // per part of a row-split run, its share of the batch; null: equal
-  private final ThreadLocal<Workspace> pools = ThreadLocal.withInitial(() -> Workspace.detached(POOL_KEEP_MAX));
+  /**
+   * Per thread, the pool of this scan's large values between runs, softly held: a scan compiled
+   * for a length no longer in use (each length has its own) gives its arrays back to the
+   * collector when memory runs short.
+   */
+  private final ThreadLocal<SoftReference<Workspace>> pools = new ThreadLocal<>();
   /**
    * Arrays of at most this many elements (16 MB of floats) stay in a scan's pool between runs.
-   * Larger ones are left to the collector: a large LSTM's (52 MB each) kept 160 MB more live
-   * between steps and gained nothing measurable, its step being bound by its products.
+   * Larger ones are left to the collector: keeping a large LSTM's (52 MB each) would hold
+   * 100 MB more between steps, for a step bound by its products (1.05x the time with them kept,
+   * in one comparison: within the noise).
    */
   private static final int POOL_KEEP_MAX = 1 << 22;
 
@@ -256,7 +263,12 @@ public final class CompiledScan {
     // The large values that do not outlive the run (x W of all steps, the stacked loop values
     // the post phase reads) come from this thread's pool: new memory is never in cache, and
     // clearing a 1.6 MB array took about 0.15 ms, 2% of a medium RNN's training step.
-    Workspace pool = pools.get();
+    SoftReference<Workspace> held = pools.get();
+    Workspace pool = held == null ? null : held.get();
+    if (pool == null) {
+      pool = Workspace.detached(POOL_KEEP_MAX);
+      pools.set(new SoftReference<>(pool));
+    }
     List<Tensor> result;
     try (Workspace w = pool.enter()) {
       result = runIn(in);
