@@ -47,38 +47,47 @@ class ScanCompilerTest {
     }
   }
 
-  /** A scan over 6 steps of {@code h' = tanh(x W + h U [+ the batch mean of h])}, batch 8, and its loss and gradients. */
-  private static List<Tensor> batchScan(boolean mixRows, boolean optimize, boolean rowSplit, Graph[] graph) {
+  /**
+   * A scan over {@code t} steps of {@code h' = tanh(x W + h U [+ the batch mean of h])} on a
+   * batch of {@code batch} rows: [the loss, the final h, the gradients of the loss with respect
+   * to h0, xs, W and U], their feeds (h0, xs, W, U), and random values for them.
+   */
+  private static Object[] batchScanGraph(boolean mixRows, int batch, int t, Graph[] graph) {
     Graph body = new Graph("step");
-    Node h = body.input("h", DType.FLOAT64, 8, 4);
-    Node x = body.input("x", DType.FLOAT64, 8, 3);
+    Node h = body.input("h", DType.FLOAT64, batch, 4);
+    Node x = body.input("x", DType.FLOAT64, batch, 3);
     Node w = body.parameter("W", DType.FLOAT64, 3, 4);
     Node u = body.parameter("U", DType.FLOAT64, 4, 4);
     Node pre = x.matmul(w).add(h.matmul(u));
     Node hn = (mixRows ? pre.add(h.mean(0, true)) : pre).tanh();
     Function step = Function.of("step", List.of(h, x, w, u), List.of(hn, hn));
     Graph g = new Graph("seq");
-    Node h0 = g.input("h0", DType.FLOAT64, 8, 4);
-    Node xs = g.input("xs", DType.FLOAT64, 6, 8, 3);
+    Node h0 = g.input("h0", DType.FLOAT64, batch, 4);
+    Node xs = g.input("xs", DType.FLOAT64, t, batch, 3);
     Node gw = g.parameter("W", DType.FLOAT64, 3, 4);
     Node gu = g.parameter("U", DType.FLOAT64, 4, 4);
     Scan s = Scan.of(step, List.of(h0), List.of(xs), List.of(gw, gu), false, true);
     Node loss = s.outputs().get(0).square().sum();
-    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
-    Map<Node, Tensor> vals = new java.util.HashMap<>();
-    vals.put(h0, CompositeAndScanTest.random(r, 8, 4));
-    vals.put(xs, CompositeAndScanTest.random(r, 6, 8, 3));
-    vals.put(gw, CompositeAndScanTest.random(r, 3, 4));
-    vals.put(gu, CompositeAndScanTest.random(r, 4, 4));
+    List<Node> feeds = List.of(h0, xs, gw, gu);
     List<Node> outs = new ArrayList<>(List.of(loss, s.finalCarries().get(0)));
-    outs.addAll(Gradients.of(loss, List.of(h0, xs, gw, gu)).list());
+    outs.addAll(Gradients.of(loss, feeds).list());
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    List<Tensor> values = List.of(CompositeAndScanTest.random(r, batch, 4), CompositeAndScanTest.random(r, t, batch, 3),
+        CompositeAndScanTest.random(r, 3, 4), CompositeAndScanTest.random(r, 4, 4));
     graph[0] = g;
+    return new Object[] {outs, feeds, values};
+  }
+
+  /** {@link #batchScanGraph} over 6 steps of a batch of 8, evaluated on two threads. */
+  @SuppressWarnings("unchecked")
+  private static List<Tensor> batchScan(boolean mixRows, boolean optimize, boolean rowSplit, Graph[] graph) {
+    Object[] st = batchScanGraph(mixRows, 8, 6, graph);
     Optimizer.setEnabled(optimize);
     CompiledScan.setRowSplitEnabled(rowSplit);
     int threads = Kernels.threads();
     Kernels.setThreads(2);
     try {
-      return Plan.evaluate(outs, vals);
+      return Plan.compile((List<Node>) st[0], (List<Node>) st[1]).run((List<Tensor>) st[2]);
     } finally {
       Kernels.setThreads(threads);
       CompiledScan.setRowSplitEnabled(true);
@@ -107,29 +116,12 @@ class ScanCompilerTest {
    * A row-split run moves the block boundaries towards the faster thread's share (by how long
    * each block took last time, so they vary from run to run); the results never change.
    */
+  @SuppressWarnings("unchecked")
   @Test
   void repeatedRunsWithMovingRowBlocksGiveTheSameBits() {
-    Graph body = new Graph("step");
-    Node h = body.input("h", DType.FLOAT64, 24, 4);
-    Node x = body.input("x", DType.FLOAT64, 24, 3);
-    Node w = body.parameter("W", DType.FLOAT64, 3, 4);
-    Node u = body.parameter("U", DType.FLOAT64, 4, 4);
-    Node hn = x.matmul(w).add(h.matmul(u)).tanh();
-    Function step = Function.of("step", List.of(h, x, w, u), List.of(hn, hn));
-    Graph g = new Graph("seq");
-    Node h0 = g.input("h0", DType.FLOAT64, 24, 4);
-    Node xs = g.input("xs", DType.FLOAT64, 9, 24, 3);
-    Node gw = g.parameter("W", DType.FLOAT64, 3, 4);
-    Node gu = g.parameter("U", DType.FLOAT64, 4, 4);
-    Scan s = Scan.of(step, List.of(h0), List.of(xs), List.of(gw, gu), false, true);
-    Node loss = s.outputs().get(0).square().sum();
-    List<Node> feeds = List.of(h0, xs, gw, gu);
-    List<Node> outs = new ArrayList<>(List.of(loss, s.finalCarries().get(0)));
-    outs.addAll(Gradients.of(loss, feeds).list());
-    java.util.SplittableRandom r = new java.util.SplittableRandom(4);
-    List<Tensor> in = List.of(CompositeAndScanTest.random(r, 24, 4), CompositeAndScanTest.random(r, 9, 24, 3),
-        CompositeAndScanTest.random(r, 3, 4), CompositeAndScanTest.random(r, 4, 4));
-    Plan plan = Plan.compile(outs, feeds);
+    Object[] st = batchScanGraph(false, 24, 9, new Graph[1]);
+    Plan plan = Plan.compile((List<Node>) st[0], (List<Node>) st[1]);
+    List<Tensor> in = (List<Tensor>) st[2];
     int threads = Kernels.threads();
     Kernels.setThreads(2);
     try {

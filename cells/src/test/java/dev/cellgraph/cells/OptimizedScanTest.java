@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -113,25 +114,34 @@ class OptimizedScanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cells")
   void scansSplitByBatchRowsGiveTheSameBitsAsWholeOnes(String name) {
+    assertSameBitsOffAndOn(name, CompiledScan::setRowSplitEnabled, 31, 12, 10);
+  }
+
+  /**
+   * Runs cell {@code name}'s layer on two threads with {@code setting} off, then on (left on),
+   * in float32 and float64 and for each batch size: outputs, final states and gradients must be
+   * the same bits.
+   */
+  private static void assertSameBitsOffAndOn(String name, Consumer<Boolean> setting, long seed, int... batches) {
     Recurrent layer = layer(name);
     int threads = Kernels.threads();
     Kernels.setThreads(2);
     try {
       for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-        for (int batch : new int[] {12, 10}) {
-          CompiledScan.setRowSplitEnabled(false);
-          Recurrent.Result whole = run(layer, true, 31, batch, dtype);
-          CompiledScan.setRowSplitEnabled(true);
-          Recurrent.Result split = run(layer, true, 31, batch, dtype);
+        for (int batch : batches) {
+          setting.accept(false);
+          Recurrent.Result off = run(layer, true, seed, batch, dtype);
+          setting.accept(true);
+          Recurrent.Result on = run(layer, true, seed, batch, dtype);
           String what = name + " " + dtype + " batch " + batch;
-          assertEquals(whole.output(), split.output(), what + " output");
-          assertEquals(whole.finalStates(), split.finalStates(), what + " final states");
-          assertEquals(whole.gradients(), split.gradients(), what + " gradients");
+          assertEquals(off.output(), on.output(), what + " output");
+          assertEquals(off.finalStates(), on.finalStates(), what + " final states");
+          assertEquals(off.gradients(), on.gradients(), what + " gradients");
         }
       }
     } finally {
       Kernels.setThreads(threads);
-      CompiledScan.setRowSplitEnabled(true);
+      setting.accept(true);
     }
   }
 
@@ -240,24 +250,7 @@ class OptimizedScanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cells")
   void sunkAndLiftedElementwiseValuesGiveTheSameBits(String name) {
-    Recurrent layer = layer(name);
-    int threads = Kernels.threads();
-    Kernels.setThreads(2);
-    try {
-      for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-        CompiledScan.setSinkEnabled(false);
-        Recurrent.Result lifted = run(layer, true, 37, 12, dtype);
-        CompiledScan.setSinkEnabled(true);
-        Recurrent.Result sunk = run(layer, true, 37, 12, dtype);
-        String what = name + " " + dtype;
-        assertEquals(lifted.output(), sunk.output(), what + " output");
-        assertEquals(lifted.finalStates(), sunk.finalStates(), what + " final states");
-        assertEquals(lifted.gradients(), sunk.gradients(), what + " gradients");
-      }
-    } finally {
-      Kernels.setThreads(threads);
-      CompiledScan.setSinkEnabled(true);
-    }
+    assertSameBitsOffAndOn(name, CompiledScan::setSinkEnabled, 37, 12);
   }
 
   static Stream<String> formulaLstmAndGru() {
