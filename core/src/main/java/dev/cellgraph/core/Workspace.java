@@ -100,18 +100,19 @@ public final class Workspace implements AutoCloseable {
    * other than the carries it keeps, which it has copied where they must outlive the step).
    */
   public void endStep(Tensor... live) {
-    spare.clear();
     for (Object a : out) {
       if (held(a, live)) {
         spare.add(a);
-      } else if (java.lang.reflect.Array.getLength(a) > keepMax) {
-        continue;
       } else if (a instanceof float[]) {
         float[] f = (float[]) a;
-        floats.computeIfAbsent(f.length, k -> new ArrayDeque<>()).push(f);
+        if (f.length <= keepMax) {
+          floats.computeIfAbsent(f.length, k -> new ArrayDeque<>()).push(f);
+        }
       } else {
         double[] d = (double[]) a;
-        doubles.computeIfAbsent(d.length, k -> new ArrayDeque<>()).push(d);
+        if (d.length <= keepMax) {
+          doubles.computeIfAbsent(d.length, k -> new ArrayDeque<>()).push(d);
+        }
       }
     }
     List<Object> t = out;
