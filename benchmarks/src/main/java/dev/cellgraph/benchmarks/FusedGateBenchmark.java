@@ -7,6 +7,7 @@ import dev.cellgraph.autodiff.compile.Fusion;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.Workspace;
 import dev.cellgraph.core.kernel.Kernels;
 import dev.cellgraph.core.random.Initializers;
 import dev.cellgraph.core.random.Rng;
@@ -31,7 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code h' = o tanh(c')}. Fused, it is the one pass the scan compiler's loop runs per step
  * ({@link Fusion}); unfused, one op at a time ({@code -Dcellgraph.fuse=false}'s plan). The shapes
  * are one thread's block of rows of the small, medium and large configurations of issue 6 (the
- * batch split over two threads), float32, on one thread as in the loop. Time per pass.
+ * batch split over two threads), float32, on one thread as in the loop, and, as in the loop, with
+ * its outputs in arrays reused from one pass to the next ({@link Workspace}). Time per pass.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,6 +51,7 @@ public class FusedGateBenchmark {
 
   private Plan plan;
   private List<Tensor> feeds;
+  private final Workspace pool = Workspace.detached(Integer.MAX_VALUE);
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -79,6 +82,11 @@ public class FusedGateBenchmark {
 
   @Benchmark
   public List<Tensor> gatePass() {
-    return plan.run(feeds);
+    List<Tensor> out;
+    try (Workspace w = pool.enter()) {
+      out = plan.run(feeds);
+    }
+    pool.endStep(); // the next pass writes into the same arrays, as the loop's next step does
+    return out;
   }
 }
