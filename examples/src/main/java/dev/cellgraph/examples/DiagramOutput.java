@@ -4,10 +4,15 @@ import dev.cellgraph.autodiff.render.Diagram;
 import dev.cellgraph.examples.cli.Args;
 import dev.cellgraph.examples.cli.UsageException;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** The output file of a drawing command: {@code -o FILE}, its format from {@code --format} or the extension. */
+/**
+ * The output of a drawing command: {@code -o FILE}, its format from {@code --format} or the
+ * extension; {@code -o -} is standard output (then {@code --format} is required).
+ */
 record DiagramOutput(Path file, String format) {
 
   static DiagramOutput of(Args a) {
@@ -19,6 +24,13 @@ record DiagramOutput(Path file, String format) {
       throw new UsageException("an output file is required: -o FILE (.svg, .png or .dot)");
     }
     String format = a.choice("format", null, "svg", "png", "dot");
+    if (o.equals("-")) {
+      if (format == null) {
+        throw new UsageException("-o - writes to standard output: give its format with --format svg|png|dot");
+      }
+      return new DiagramOutput(null, format);
+    }
+    checkNamesAFile(o);
     if (format == null) {
       String lower = o.toLowerCase(Locale.ROOT);
       int dot = lower.lastIndexOf('.');
@@ -35,8 +47,40 @@ record DiagramOutput(Path file, String format) {
     return new DiagramOutput(Path.of(o), format);
   }
 
-  /** Writes the diagram; the file appears whole or not at all. */
-  void write(Diagram d) throws IOException {
+  /** A path given with a trailing separator names a directory, never a file to create. */
+  static void checkNamesAFile(String path) {
+    if (path.endsWith("/") || path.endsWith(java.io.File.separator)) {
+      throw new UsageException("'" + path + "' ends with '/', so it names a directory; give a file name");
+    }
+  }
+
+  /** Whether the diagram goes to standard output (so the command's messages go to stderr). */
+  boolean toStdout() {
+    return file == null;
+  }
+
+  /** Where the command's own messages go: stdout, unless the diagram does. */
+  PrintStream messages(PrintStream out, PrintStream err) {
+    return toStdout() ? err : out;
+  }
+
+  /** What a "wrote ..." message names. */
+  String name() {
+    return toStdout() ? "standard output" : file.toString();
+  }
+
+  /** Writes the diagram; a file appears whole or not at all (see {@code AtomicFiles}). */
+  void write(Diagram d, PrintStream out) throws IOException {
+    if (toStdout()) {
+      byte[] bytes = switch (format) {
+        case "svg" -> d.toSvg().getBytes(StandardCharsets.UTF_8);
+        case "png" -> d.toPng(2.0);
+        default -> d.toDot().getBytes(StandardCharsets.UTF_8);
+      };
+      out.write(bytes);
+      out.flush();
+      return;
+    }
     switch (format) {
       case "svg": d.toSvg(file); break;
       case "png": d.toPng(file); break;

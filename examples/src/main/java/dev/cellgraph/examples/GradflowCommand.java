@@ -38,6 +38,7 @@ final class GradflowCommand implements Command {
         "--gate-bias B adds B to the bias of each gate on a state's carry line (the LSTM's forget",
         "gate, the GRU's update gate z); default 0, PyTorch's own initialization. B = 1 is the",
         "forget-gate bias of Gers et al. (2000) and Jozefowicz et al. (2015), Keras' default.",
+        "-o - writes the drawing to standard output (give --format) and the table to stderr.",
         "Exit status: 0 written, 2 bad usage or an invalid cell (the message on stderr).");
   }
 
@@ -67,9 +68,10 @@ final class GradflowCommand implements Command {
       cells.put(ref.name(), ref.formulaCell());
     }
     GradientFlow flow = GradientFlow.measure(cells, steps, in, hid, seed, bias);
-    output.write(flow.diagram());
-    out.print(flow.table());
-    out.println("wrote " + output.file() + (output.format().equals("dot") ? "" : ", drawn by " + Diagram.engine()));
+    output.write(flow.diagram(), out);
+    PrintStream info = output.messages(out, err);
+    info.print(flow.table());
+    info.println("wrote " + output.name() + (output.format().equals("dot") ? "" : ", drawn by " + Diagram.engine()));
     return 0;
   }
 }

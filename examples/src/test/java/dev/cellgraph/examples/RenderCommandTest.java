@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cellgraph.examples.CommandLineTest.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class RenderCommandTest {
   void rendersSvgFromACellFileWithSizesAndAnUnrolledPngWithFormat() throws Exception {
     Path cell = dir.resolve("mine.cell");
     Files.writeString(cell, "f_t = σ(W_f [h_{t-1}, x_t] + b_f)\nh_t = f_t ⊙ h_{t-1} + (1 - f_t) ⊙ tanh(U x_t)\n");
-    Path svg = dir.resolve("sub/mine.svg");
+    Path svg = Files.createDirectories(dir.resolve("sub")).resolve("mine.svg");
     Run r = run("render", cell.toString(), "--input-size", "3", "--hidden-size", "5", "-o", svg.toString());
     assertEquals(0, r.status(), r.err());
     String text = Files.readString(svg);
@@ -96,6 +97,60 @@ class RenderCommandTest {
     assertEquals(2, r.status());
     assertTrue(r.err().contains("unknown function 'sigmod', did you mean 'sigmoid'?"), r.err());
     assertFalse(Files.exists(dir.resolve("x.png")), "nothing written on a mistake");
+  }
+
+  @Test
+  void dashWritesTheDiagramToStandardOutputAndTheMessageToStderr() {
+    Run r = run("render", "rnn", "--view", "unrolled", "--steps", "2", "--format", "dot", "-o", "-");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("digraph"), r.out());
+    assertTrue(r.err().startsWith("wrote standard output: 2 steps of rnn"), r.err());
+    assertFalse(Files.exists(Path.of("-")), "no file named '-'");
+    r = run("gradflow", "--cells", "rnn", "--steps", "3", "--hidden-size", "4", "--format", "svg", "-o", "-");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("<svg") && !r.out().contains("‖∂L/∂state_t‖"), r.out());
+    assertTrue(r.err().contains("‖∂L/∂state_t‖"), r.err());
+    expectUsage("render: -o - writes to standard output: give its format with --format svg|png|dot",
+        "render", "rnn", "-o", "-");
+  }
+
+  @Test
+  void outputPathsAreWrittenThroughNeverReplaced() throws Exception {
+    Path real = Files.createDirectories(dir.resolve("dotfiles")).resolve("rnn.dot");
+    Files.writeString(real, "old");
+    Files.setPosixFilePermissions(real, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    Path link = Files.createSymbolicLink(dir.resolve("rnn.dot"), real);
+    assertEquals(0, run("render", "rnn", "-o", link.toString()).status());
+    assertTrue(Files.isSymbolicLink(link));
+    assertTrue(Files.readString(real).startsWith("digraph"));
+    assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(real)));
+    Run r = run("render", "rnn", "--format", "dot", "-o", "/dev/null");
+    assertEquals(0, r.status(), r.err());
+    assertFalse(Files.isRegularFile(Path.of("/dev/null")));
+  }
+
+  @Test
+  void outputPathsThatCannotBeWrittenAreNamedAndNothingIsCreated() throws Exception {
+    Path file = dir.resolve("notes.txt");
+    Files.writeString(file, "mine");
+    Run r = run("render", "rnn", "-o", file.resolve("x.svg").toString());
+    assertEquals(2, r.status());
+    assertEquals("cellgraph render: cannot write '" + file.resolve("x.svg") + "': '" + file
+        + "' is not a directory\n", r.err());
+    r = run("render", "rnn", "-o", dir.resolve("no/such/x.svg").toString());
+    assertEquals(2, r.status());
+    assertEquals("cellgraph render: cannot write '" + dir.resolve("no/such/x.svg") + "': directory '"
+        + dir.resolve("no/such") + "' does not exist\n", r.err());
+    Path figs = Files.createDirectories(dir.resolve("figs"));
+    r = run("render", "rnn", "--format", "svg", "-o", figs.toString());
+    assertEquals(2, r.status());
+    assertEquals("cellgraph render: cannot write '" + figs + "': is a directory\n", r.err());
+    expectUsage("render: '" + dir.resolve("new") + "/' ends with '/', so it names a directory; give a file name",
+        "render", "rnn", "--format", "svg", "-o", dir.resolve("new") + "/");
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      assertEquals(List.of(figs, file), s.sorted().toList());
+    }
   }
 
   @Test

@@ -301,10 +301,15 @@ public final class Diagram {
 
   /** Writes the diagram as PNG, {@code scale} pixels per point. */
   public void toPng(Path file, double scale) throws IOException {
+    Renderer.writeAtomically(file, toPng(scale));
+  }
+
+  /** The diagram as a PNG image, {@code scale} pixels per point. */
+  public byte[] toPng(double scale) {
     if (!(scale > 0 && scale <= 16)) {
       throw new IllegalArgumentException("scale (" + scale + ") must be in (0, 16]");
     }
-    Renderer.writeAtomically(file, Renderer.png(toDot(), scale));
+    return Renderer.png(toDot(), scale);
   }
 
   /** Writes DOT text; the file appears whole or not at all. */

@@ -212,15 +212,10 @@ final class Renderer {
   }
 
   /**
-   * Writes through a temporary file in the same directory, forced to disk and renamed into place
-   * ({@link AtomicFiles}, which also gives the file the usual permissions rather than a temporary
-   * file's 0600); creates missing directories.
+   * Writes through {@link AtomicFiles}: a regular file is replaced whole, a symlink written
+   * through, a pipe or device written in place; a missing directory is an error, not created.
    */
   static void writeAtomically(Path file, byte[] content) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    if (dir != null) {
-      Files.createDirectories(dir);
-    }
     AtomicFiles.write(file, content);
   }
 

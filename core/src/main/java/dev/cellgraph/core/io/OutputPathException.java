@@ -1,0 +1,24 @@
+package dev.cellgraph.core.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * An output path that cannot be written as asked: a directory, a missing or non-directory parent,
+ * a directory without write permission. The message names the path as the user gave it and the
+ * reason; nothing was created or deleted.
+ */
+public final class OutputPathException extends IOException {
+  private static final long serialVersionUID = 1L;
+  private final transient Path path;
+
+  public OutputPathException(Path path, String reason) {
+    super("cannot write '" + path + "': " + (path.toString().isEmpty() ? "no file named" : reason));
+    this.path = path;
+  }
+
+  /** The path as the caller gave it. */
+  public Path path() {
+    return path;
+  }
+}
