@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Runs PyTorch's torch_rnn.py and `cellgraph bench` for every configuration and cell in one
-session and prints the table of docs/performance.md (markdown) with the ratios.
+session and prints an RNN table (markdown) with the ratios and heap figures, from whole runs
+of each program (docs/performance.md's table comes from rnn_interleaved.py, which alternates
+bursts of steps and is steadier).
 
 Usage (from the repository root; PyTorch installed as tools/bench/README.md says):
     python3 tools/bench/rnn_table.py [--reps 5] [--small-reps 20] [--threads 2] [--torch PATH]
