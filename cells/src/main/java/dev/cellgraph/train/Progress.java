@@ -87,6 +87,16 @@ public final class Progress implements Trainer.Listener {
   }
 
   @Override
+  public void skipped(long step, String reason, double lrScale) {
+    if (barOnScreen) {
+      out.print("\r\033[K");
+      barOnScreen = false;
+    }
+    out.println(String.format(Locale.ROOT, "%s: step %d skipped: %s; learning rate now %s times the schedule",
+        label, step + 1, reason, lrScale));
+  }
+
+  @Override
   public void finished(long steps) {
     if (barOnScreen) {
       out.println();
