@@ -6,6 +6,8 @@ import java.util.Locale;
 /**
  * Shows a run's progress: on a terminal a live bar redrawn in place with rate and ETA; otherwise
  * (a log, a CI job) a plain line every so often, so logs stay readable.
+ *
+ * <p>Not thread-safe: one progress display listens to one trainer.
  */
 public final class Progress implements Trainer.Listener {
   private final PrintStream out;
