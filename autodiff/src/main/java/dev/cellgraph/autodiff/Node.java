@@ -15,6 +15,9 @@ import java.util.Objects;
  * in id order are already in topological order. Nodes compare by identity.
  *
  * <p>The fluent methods build new nodes in the same graph: {@code x.matmul(w).add(b).sigmoid()}.
+ *
+ * <p>A node's op, inputs and type never change once built; building new nodes from it is not
+ * thread-safe, like its {@link Graph}.
  */
 public final class Node {
   private final Graph graph;

@@ -15,7 +15,8 @@ import java.util.Map;
  * after that step and memory is reused as soon as a value is dead.
  *
  * <p>A plan is immutable and can be run many times, from several threads at once: each run has
- * its own workspace.
+ * its own workspace and only reads the tensors fed to it, so concurrent runs give bit for bit the
+ * results of sequential ones (compiled scans included).
  */
 public final class Plan {
   private final List<Node> outputs;

@@ -25,6 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>In a batch, every vector of the formulas becomes a row per example: {@code W x} is computed
  * as {@code x Wᵀ} on {@code [B, n]} values, with W stored {@code [rows, cols]} as PyTorch does.
+ *
+ * <p>Thread-safe: immutable apart from its concurrent cache of step functions.
  */
 public final class FormulaCell implements Cell {
   private final String name;

@@ -6,6 +6,8 @@ import java.util.Locale;
 /**
  * Shows a run's progress: on a terminal a live bar redrawn in place with rate and ETA; otherwise
  * (a log, a CI job) a plain line every so often, so logs stay readable.
+ *
+ * <p>Not thread-safe: one progress display listens to one trainer.
  */
 public final class Progress implements Trainer.Listener {
   private final PrintStream out;
@@ -84,6 +86,16 @@ public final class Progress implements Trainer.Listener {
     }
     out.println(String.format(Locale.ROOT, "%s: step %d validation %s %.4f", label, step + 1, metricName,
         metric.applyAsDouble(loss)));
+  }
+
+  @Override
+  public void skipped(long step, String reason, double lrScale) {
+    if (barOnScreen) {
+      out.print("\r\033[K");
+      barOnScreen = false;
+    }
+    out.println(String.format(Locale.ROOT, "%s: step %d skipped: %s; learning rate now %s times the schedule",
+        label, step + 1, reason, lrScale));
   }
 
   @Override

@@ -35,6 +35,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Deterministic: the same seed and settings give the same parameters and losses bit for bit,
  * and a run resumed from a checkpoint continues exactly as if it had never stopped (the
  * checkpoint holds parameters, optimizer state, carried state, random state and history).
+ *
+ * <p>A step whose loss or gradient is NaN or infinite is never applied: by default
+ * ({@link OnNonFinite#STOP}) the run stops with a {@link TrainingDivergedException} naming the
+ * step and the last checkpoint, which is left as it was; with {@link OnNonFinite#SKIP} the step is
+ * skipped and the learning rate halved for the rest of the run. A checkpoint is never written
+ * from non-finite parameters.
+ *
+ * <p>Not thread-safe: a trainer is driven by one thread; separate trainers may run at once.
  */
 public final class Trainer {
   /** Receives progress events. */
@@ -46,12 +54,29 @@ public final class Trainer {
     default void validated(long step, double loss) {}
 
     default void finished(long steps) {}
+
+    /**
+     * Step {@code step} (counting from 0) was skipped because {@code reason} (its loss or gradient
+     * is not finite); the learning rate is now {@code lrScale} times the schedule.
+     */
+    default void skipped(long step, String reason, double lrScale) {}
   }
+
+  /** What a step with a NaN or infinite loss or gradient does. */
+  public enum OnNonFinite {
+    /** Stop the run, keeping the last checkpoint. */
+    STOP,
+    /** Skip the step (parameters and optimizer untouched) and halve the learning rate. */
+    SKIP
+  }
+
+  /** How many consecutive skipped steps end a run anyway: by then halving the rate has not helped. */
+  public static final int MAX_CONSECUTIVE_SKIPS = 10;
 
   /** The settings of a run. Build with {@link #builder()}. */
   public record Config(long steps, long seed, DType dtype, int hiddenSize, double dropout, String optimizer,
       LearningRate learningRate, double clipNorm, int validateEvery, Path checkpointDir, int checkpointEvery,
-      double forgetBias) {
+      double forgetBias, OnNonFinite onNonFinite) {
     public Config {
       if (steps < 1) {
         throw new IllegalArgumentException("steps (" + steps + ") must be at least 1");
@@ -64,6 +89,7 @@ public final class Trainer {
       }
       Optimizer.named(optimizer); // validates the name
       Objects.requireNonNull(learningRate, "learningRate");
+      Objects.requireNonNull(onNonFinite, "onNonFinite");
       if (!(clipNorm >= 0)) {
         throw new IllegalArgumentException("clip norm (" + clipNorm + ") must not be negative (0 disables it)");
       }
@@ -88,6 +114,7 @@ public final class Trainer {
     private Path checkpointDir;
     private int checkpointEvery = 500;
     private double forgetBias = 0;
+    private OnNonFinite onNonFinite = OnNonFinite.STOP;
 
     public Builder steps(long v) { steps = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
@@ -102,10 +129,12 @@ public final class Trainer {
     public Builder checkpoint(Path dir, int every) { checkpointDir = dir; checkpointEvery = every; return this; }
     /** Added to the forget gate's initial bias (0: PyTorch's initialization); see {@link SequenceModel#initialize(Rng, DType, double)}. */
     public Builder forgetBias(double v) { forgetBias = v; return this; }
+    /** What a step with a NaN or infinite loss or gradient does ({@link OnNonFinite#STOP} by default). */
+    public Builder onNonFinite(OnNonFinite v) { onNonFinite = v; return this; }
 
     public Config build() {
       return new Config(steps, seed, dtype, hiddenSize, dropout, optimizer, lr, clipNorm, validateEvery,
-          checkpointDir, checkpointEvery, forgetBias);
+          checkpointDir, checkpointEvery, forgetBias, onNonFinite);
     }
   }
 
@@ -120,6 +149,11 @@ public final class Trainer {
   private long step;
   private Map<String, Tensor> carry = new LinkedHashMap<>();
   private History history = new History();
+  /** The factor on the scheduled learning rate: halved by each skipped step, saved in checkpoints. */
+  private double lrScale = 1;
+  private int consecutiveSkips;
+  /** The step of the last checkpoint written or resumed from, or -1. */
+  private long savedStep = -1;
 
   private Trainer(Cell cell, Task task, Config config) {
     this.cell = Objects.requireNonNull(cell, "cell");
@@ -166,6 +200,9 @@ public final class Trainer {
     t.rng = Rng.fromState(c.rngState());
     t.step = c.step();
     t.history = c.history();
+    t.lrScale = c.meta().has("learning_rate_scale") ? c.meta().get("learning_rate_scale").getAsDouble() : 1;
+    t.consecutiveSkips = c.meta().has("consecutive_skips") ? c.meta().get("consecutive_skips").getAsInt() : 0;
+    t.savedStep = t.step;
     return t;
   }
 
@@ -193,6 +230,11 @@ public final class Trainer {
 
   public History history() {
     return history;
+  }
+
+  /** The factor on the scheduled learning rate: 1, halved by each skipped step. */
+  public double learningRateScale() {
+    return lrScale;
   }
 
   /** Runs to the configured number of steps. */
@@ -233,22 +275,78 @@ public final class Trainer {
     }
     List<Tensor> out = c.plan.run(c.feeds(batch, carry, params, mask));
     double loss = out.get(0).item();
-    if (!Double.isFinite(loss)) {
-      throw new TrainingDivergedException("training diverged at step " + (step + 1) + ": the loss is " + loss
-          + "; try a lower learning rate or gradient clipping");
-    }
-    carry = task.carriesState() ? c.finalStates(out) : new LinkedHashMap<>();
     Map<String, Tensor> grads = c.gradients(out);
     double norm = GradientClipping.globalNorm(grads.values());
+    String bad = !Double.isFinite(loss) ? "the loss is " + loss
+        : !Double.isFinite(norm) ? nonFiniteGradient(grads) : null;
+    if (bad != null) {
+      nonFinite(listener, bad);
+      return;
+    }
+    consecutiveSkips = 0;
+    carry = task.carriesState() ? c.finalStates(out) : new LinkedHashMap<>();
     if (config.clipNorm() > 0) {
       grads = GradientClipping.clip(grads, norm, config.clipNorm());
     }
-    double lr = config.learningRate().at(step, config.steps());
+    double lr = config.learningRate().at(step, config.steps()) * lrScale;
     optimizer.step(params, grads, lr);
     double secs = (System.nanoTime() - t0) / 1e9;
     history.addStep(loss, norm, lr, secs);
     listener.stepped(step, loss, norm, lr);
     step++;
+  }
+
+  /** Stops the run or skips the step, as configured; the parameters, optimizer and carried state are untouched. */
+  private void nonFinite(Listener listener, String reason) {
+    String where = "at step " + (step + 1) + ": " + reason;
+    if (config.onNonFinite() == OnNonFinite.STOP) {
+      throw new TrainingDivergedException("training diverged " + where + keptCheckpoint());
+    }
+    if (++consecutiveSkips > MAX_CONSECUTIVE_SKIPS) {
+      throw new TrainingDivergedException("training diverged " + where + ", the " + MAX_CONSECUTIVE_SKIPS
+          + " steps before it were skipped too" + keptCheckpoint());
+    }
+    lrScale /= 2;
+    carry.clear();
+    listener.skipped(step, reason, lrScale);
+    step++;
+  }
+
+  private String keptCheckpoint() {
+    if (config.checkpointDir() == null) {
+      return "";
+    }
+    return savedStep < 0 ? "; no checkpoint was written"
+        : "; the checkpoint in " + config.checkpointDir() + " (step " + savedStep + ") is kept";
+  }
+
+  /** Which gradient is not finite, for the message: the first parameter (in order) holding NaN or an infinity. */
+  private static String nonFiniteGradient(Map<String, Tensor> grads) {
+    for (Map.Entry<String, Tensor> e : grads.entrySet()) {
+      double v = firstNonFinite(e.getValue());
+      if (!Double.isFinite(v)) {
+        return "the gradient of '" + e.getKey() + "' holds " + v + " (the loss is finite)";
+      }
+    }
+    return "the gradient norm overflows (every element is finite)";
+  }
+
+  /** The first NaN or infinite element of {@code t}, or 0 when all are finite. */
+  private static double firstNonFinite(Tensor t) {
+    if (t.dtype() == DType.FLOAT32) {
+      for (float v : t.rawFloats()) {
+        if (!Float.isFinite(v)) {
+          return v;
+        }
+      }
+    } else {
+      for (double v : t.rawDoubles()) {
+        if (!Double.isFinite(v)) {
+          return v;
+        }
+      }
+    }
+    return 0;
   }
 
   /** The mean loss over the task's validation batches with the current parameters (no dropout). */
@@ -271,10 +369,21 @@ public final class Trainer {
     return sum / batches.size();
   }
 
-  /** Writes a checkpoint of the current state to the configured directory. */
+  /**
+   * Writes a checkpoint of the current state to the configured directory; refused (the directory
+   * untouched) when a parameter is NaN or infinite.
+   */
   public void saveCheckpoint() throws IOException {
+    for (Map.Entry<String, Tensor> e : params.entrySet()) {
+      double v = firstNonFinite(e.getValue());
+      if (!Double.isFinite(v)) {
+        throw new TrainingDivergedException("training diverged at step " + step + ": parameter '" + e.getKey()
+            + "' holds " + v + ", so no checkpoint is written" + keptCheckpoint());
+      }
+    }
     Checkpoint.save(config.checkpointDir(), new Checkpoint.Contents(meta(), params, optimizer.state(), carry,
         rng.state(), history));
+    savedStep = step;
   }
 
   /** The description of this run saved in checkpoints. */
@@ -285,6 +394,8 @@ public final class Trainer {
     m.addProperty("steps", config.steps());
     m.addProperty("learning_rate", config.learningRate().describe());
     m.addProperty("clip_norm", config.clipNorm());
+    m.addProperty("learning_rate_scale", lrScale);
+    m.addProperty("consecutive_skips", consecutiveSkips);
     m.addProperty("parameter_count", model.parameterCount());
     JsonObject shapes = new JsonObject();
     for (Map.Entry<String, Shape> e : model.parameterShapes().entrySet()) {

@@ -90,4 +90,32 @@ final class ToyTasks {
       }
     };
   }
+
+  /**
+   * {@link #regression()} with one rigged training batch: at step {@code badStep} (from 0) the
+   * input holds {@code value} at time 2. NaN makes the loss NaN; an infinity saturates the tanh, so
+   * the loss stays finite while the input weight's gradient is {@code inf * 0 = NaN}.
+   */
+  static Task rigged(long badStep, float value) {
+    Task base = regression();
+    return new Task() {
+      @Override public String name() { return "sum"; }
+      @Override public Map<String, String> settings() { return base.settings(); }
+      @Override public SequenceModel model(Cell cell, int h, double dropout) { return base.model(cell, h, dropout); }
+      @Override public List<Batch> validationBatches() { return base.validationBatches(); }
+      @Override public Node loss(SequenceModel.Forward f, Map<String, Node> b) { return base.loss(f, b); }
+      @Override public Batch trainingBatch(long step, Rng rng) {
+        Batch b = base.trainingBatch(step, rng);
+        if (step != badStep) {
+          return b;
+        }
+        float[] x = b.get("input").rawFloats().clone();
+        java.util.Arrays.fill(x, 2 * 4, 3 * 4, value);
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("input", Tensor.wrap(x, Shape.of(6, 4, 1)));
+        m.put("target", b.get("target"));
+        return Batch.of(m);
+      }
+    };
+  }
 }

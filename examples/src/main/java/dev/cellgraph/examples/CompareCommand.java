@@ -54,9 +54,9 @@ final class CompareCommand implements Command {
     Args a = Args.parse(argv, valued, Set.of());
     a.noPositionals();
     List<Cell> cells = cells(a.require("cells"));
-    Task task = TaskOptions.task(a);
-    Trainer.Config config = TaskOptions.config(a).build();
     int jobs = a.intValue("jobs", 1, 1, 64);
+    Task task = TaskOptions.task(a, cells, jobs);
+    Trainer.Config config = TaskOptions.config(a).build();
     Path dir = outDir(a.get("out", "cellgraph-compare"));
     out.println(String.format(Locale.ROOT, "comparing %d cells on the %s, %d steps each", cells.size(), task,
         config.steps()));

@@ -50,6 +50,8 @@ final class RunCommand implements Command {
     Path weightsPath = existing(a.require("weights"), "weights");
     Path inputPath = existing(a.require("input"), "input");
     Path outPath = Paths.get(a.require("out"));
+    notAnInput(outPath, weightsPath, "weights");
+    notAnInput(outPath, inputPath, "input");
     Integer layers = a.intOrNull("layers", 1, 64);
     Boolean bidi = a.flag("bidirectional") ? Boolean.TRUE : null;
     String nl = a.has("nonlinearity") ? a.choice("nonlinearity", null, "tanh", "relu") : null;
@@ -85,7 +87,15 @@ final class RunCommand implements Command {
     return 0;
   }
 
-  static Path existing(String p, String what) {
+  /** Writing the result over an input would destroy it: the same file by any name (symlink, hard link) is refused. */
+  static void notAnInput(Path out, Path in, String what) throws java.io.IOException {
+    if (Files.exists(out) && Files.isSameFile(out, in)) {
+      throw new UsageException("--out " + out + " is the --" + what + " file" + (out.equals(in) ? "" : " " + in)
+          + "; writing the result there would destroy it, choose another file");
+    }
+  }
+
+    static Path existing(String p, String what) {
     Path path = Paths.get(p);
     if (!Files.isRegularFile(path)) {
       throw new UsageException("the " + what + " file " + p + " does not exist or is not a file");

@@ -57,12 +57,22 @@ final class SampleCommand implements Command {
           + " task; sampling needs one trained with --task charlm");
     }
     String vocabulary = meta.getAsJsonObject("task_settings").get("vocabulary").getAsString();
-    Cell cell = CellRef.resolve(a.get("cell", meta.get("cell").getAsString())).cell();
+    String saved = meta.get("cell").getAsString();
+    Cell cell = CellRef.resolve(a.get("cell", saved)).cell();
+    if (!cell.name().equals(saved)) {
+      throw new UsageException("--cell " + a.get("cell") + ": this checkpoint holds a " + saved + ", not a "
+          + cell.name() + " (" + dir + " was trained with --cell " + saved + ")");
+    }
     int vocab = vocabulary.codePointCount(0, vocabulary.length());
     SequenceModel model = CharLmTask.model(cell, vocab, meta.get("hidden_size").getAsInt(), 0);
-    for (String p : model.parameterShapes().keySet()) {
-      if (!c.parameters().containsKey(p)) {
-        throw new UsageException(dir + ": the checkpoint has no parameter '" + p + "' for cell " + cell.name());
+    for (java.util.Map.Entry<String, dev.cellgraph.core.Shape> p : model.parameterShapes().entrySet()) {
+      dev.cellgraph.core.Tensor t = c.parameters().get(p.getKey());
+      if (t == null) {
+        throw new UsageException(dir + ": the checkpoint has no parameter '" + p.getKey() + "' for cell " + cell.name());
+      }
+      if (!t.shape().equals(p.getValue())) {
+        throw new UsageException(dir + ": the checkpoint's parameter '" + p.getKey() + "' is " + t.shape()
+            + ", cell " + cell.name() + " needs " + p.getValue() + " (the formulas differ from those it was trained with)");
       }
     }
     Sampler sampler = new Sampler(model, c.parameters());

@@ -1,5 +1,7 @@
 package dev.cellgraph.examples;
 
+import dev.cellgraph.cells.Cell;
+import dev.cellgraph.core.DType;
 import dev.cellgraph.examples.cli.Args;
 import dev.cellgraph.examples.cli.UsageException;
 import dev.cellgraph.examples.tasks.AddingTask;
@@ -15,12 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Set;
 
 /** The task and training options shared by {@code train} and {@code compare}, with each task's defaults. */
 final class TaskOptions {
   static final Set<String> VALUED = Set.of("task", "data", "hidden-size", "steps", "seed", "length", "batch", "lr",
-      "optimizer", "clip", "dropout", "validate-every", "dtype", "forget-bias");
+      "optimizer", "clip", "dropout", "validate-every", "dtype", "forget-bias", "on-nonfinite");
 
   /** Per task: hidden size, steps, learning rate, sequence length, batch. */
   record Defaults(int hidden, int steps, double lr, int length, int batch) {}
@@ -51,22 +54,53 @@ final class TaskOptions {
       "  --forget-bias F             added to the LSTM forget gate's initial bias (1, as Gers et al. 2000",
       "                              and Jozefowicz et al. 2015 advise; 0 keeps PyTorch's init)",
       "  --validate-every N          validation interval in steps (100)",
-      "  --dtype float32|float64     (float32)");
+      "  --dtype float32|float64     (float32)",
+      "  --on-nonfinite stop|skip    a step whose loss or gradient is NaN or infinite is never applied;",
+      "                              stop (default) ends the run naming the step (exit status 1) and keeps",
+      "                              the last checkpoint; skip drops the step and halves the learning rate",
+      "                              (reported; " + Trainer.MAX_CONSECUTIVE_SKIPS + " such steps in a row still stop the run)",
+      "",
+      "The memory a run needs is estimated from these sizes before it starts; a run that cannot fit",
+      "in the JVM's heap (-Xmx, set with CELLGRAPH_JAVA_OPTS) is refused with the figures.");
 
+  /** The task, without a memory check (for runs whose sizes {@link #task(Args, List, int)} checked). */
   static Task task(Args a) {
+    return task(a, List.of(), 1);
+  }
+
+  /**
+   * The task, after checking that {@code jobs} runs at once of the largest of {@code cells} fit in
+   * the JVM's heap (see {@link MemoryBudget}); a run that cannot is a usage error with the figures.
+   */
+  static Task task(Args a, List<Cell> cells, int jobs) {
     String name = a.require("task");
     Defaults d = defaults(name);
     int length = a.intValue("length", d.length(), 1, 100_000);
     int batch = a.intValue("batch", d.batch(), 1, 100_000);
+    int hidden = hiddenSize(a, d);
+    double dropout = dropout(a);
+    DType dtype = dtype(a);
+    long available = Runtime.getRuntime().maxMemory();
     switch (name) {
       case "adding":
         noData(a, name);
         if (length < 2) {
           throw new UsageException("--length must be at least 2 for the adding problem, got " + length);
         }
+        for (Cell c : cells) {
+          // input [T, B, 2] and target [B] in float32, for the training batch and 1024 validation sequences
+          new MemoryBudget(AddingTask.modelOf(c, hidden, dropout), dtype, length, batch, Math.min(256, 1024),
+              (batch + 1024L) * (length * 8L + 4)).check(available, Math.min(jobs, cells.size()));
+        }
         return new AddingTask(length, batch, 1024);
       case "copy":
         noData(a, name);
+        for (Cell c : cells) {
+          long steps = 2 * 5 + (long) length;
+          // input and target int64 and mask float32 [T, B], for the training batch and 2 x 256 validation ones
+          new MemoryBudget(CopyTask.model(c, 8, hidden, dropout), dtype, steps, batch, 256,
+              (batch + 512L) * steps * 20).check(available, Math.min(jobs, cells.size()));
+        }
         return new CopyTask(5, 8, length, batch);
       default: {
         String text;
@@ -79,11 +113,18 @@ final class TaskOptions {
           text = CharLmTask.bundledText();
           source = CharLmTask.BUNDLED;
         }
+        CharLmTask task;
         try {
-          return new CharLmTask(source, text, null, length, batch);
+          task = new CharLmTask(source, text, null, length, batch);
         } catch (IllegalArgumentException e) {
           throw new UsageException(e.getMessage());
         }
+        for (Cell c : cells) {
+          // input and target int64 [T, B]; the validation data is bounded by the text, already in memory
+          new MemoryBudget(task.model(c, hidden, dropout), dtype, length, batch, Math.min(16, batch),
+              batch * (length * 16L)).check(available, Math.min(jobs, cells.size()));
+        }
+        return task;
       }
     }
   }
@@ -118,13 +159,27 @@ final class TaskOptions {
     return Trainer.Config.builder()
         .steps(steps)
         .seed(a.longValue("seed", 1))
-        .hiddenSize(a.intValue("hidden-size", d.hidden(), 1, 65_536))
+        .hiddenSize(hiddenSize(a, d))
         .learningRate(LearningRate.warmupCosine(lr, Math.min(50, steps / 10), 0.1))
         .optimizer(a.choice("optimizer", "adam", "adam", "adamw", "rmsprop", "sgd"))
         .clipNorm(a.doubleValue("clip", 1.0, 0, 1e9))
-        .dropout(a.doubleValue("dropout", 0, 0, 0.99))
+        .dropout(dropout(a))
         .forgetBias(a.doubleValue("forget-bias", 1.0, -10, 10))
         .validateEvery(a.intValue("validate-every", 100, 0, 100_000_000))
-        .dtype(dev.cellgraph.core.DType.parse(a.choice("dtype", "float32", "float32", "float64")));
+        .dtype(dtype(a))
+        .onNonFinite(a.choice("on-nonfinite", "stop", "stop", "skip").equals("skip")
+            ? Trainer.OnNonFinite.SKIP : Trainer.OnNonFinite.STOP);
+  }
+
+  private static int hiddenSize(Args a, Defaults d) {
+    return a.intValue("hidden-size", d.hidden(), 1, 65_536);
+  }
+
+  private static double dropout(Args a) {
+    return a.doubleValue("dropout", 0, 0, 0.99);
+  }
+
+  private static DType dtype(Args a) {
+    return DType.parse(a.choice("dtype", "float32", "float32", "float64"));
   }
 }

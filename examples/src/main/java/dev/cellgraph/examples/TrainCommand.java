@@ -39,7 +39,8 @@ final class TrainCommand implements Command {
         "CELL is rnn, lstm, gru (PyTorch's cells), a zoo name or a .cell file.",
         "--checkpoint DIR saves parameters, optimizer and random state every N steps (500) and at the",
         "end; --resume continues from it exactly as if the run had never stopped. A directory that",
-        "already holds a checkpoint is never overwritten without --resume.",
+        "already holds a checkpoint is never overwritten without --resume, and a checkpoint is never",
+        "written from NaN or infinite parameters.",
         "",
         TaskOptions.USAGE);
   }
@@ -53,7 +54,7 @@ final class TrainCommand implements Command {
     Args a = Args.parse(argv, valued, Set.of("resume"));
     a.noPositionals();
     Cell cell = CellRef.resolve(a.require("cell")).cell();
-    Task task = TaskOptions.task(a);
+    Task task = TaskOptions.task(a, java.util.List.of(cell), 1);
     Trainer.Builder b = TaskOptions.config(a);
     Path dir = a.has("checkpoint") ? Paths.get(a.get("checkpoint")) : null;
     boolean resume = a.flag("resume");
@@ -85,7 +86,8 @@ final class TrainCommand implements Command {
     try {
       h = trainer.run(Progress.auto(out, cell.name()).withMetric(task.metricName(), task::metric));
     } catch (TrainingDivergedException e) {
-      err.println("cellgraph train: " + e.getMessage());
+      err.println("cellgraph train: " + e.getMessage() + "; try a lower --lr, gradient clipping (--clip), or "
+          + "--on-nonfinite skip");
       return 1;
     }
     out.println(String.format(Locale.ROOT,

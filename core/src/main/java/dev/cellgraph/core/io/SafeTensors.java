@@ -53,6 +53,8 @@ import java.util.regex.Pattern;
  * <p>Writing keeps the caller's map order for the header and the data, pads the header with
  * spaces to a multiple of 8 bytes (as the reference writer does, so that the data starts
  * aligned), and replaces the file atomically through {@link AtomicFiles}.
+ *
+ * <p>Thread-safe: its static methods share no mutable state.
  */
 public final class SafeTensors {
   /** The largest header accepted (100 MiB), so a corrupt length cannot exhaust memory. */

@@ -66,6 +66,11 @@ public final class AddingTask implements Task {
 
   @Override
   public SequenceModel model(Cell cell, int hiddenSize, double dropout) {
+    return modelOf(cell, hiddenSize, dropout);
+  }
+
+  /** The model of this task (before the task, with its validation data, is made). */
+  public static SequenceModel modelOf(Cell cell, int hiddenSize, double dropout) {
     return SequenceModel.ofFeatures(cell, 2, hiddenSize, 1, dropout);
   }
 

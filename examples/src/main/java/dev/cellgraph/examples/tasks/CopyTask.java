@@ -73,6 +73,11 @@ public final class CopyTask implements Task {
 
   @Override
   public SequenceModel model(Cell cell, int hiddenSize, double dropout) {
+    return model(cell, alphabet, hiddenSize, dropout);
+  }
+
+  /** The model of a copy task over {@code alphabet} symbols (before the task, with its validation data, is made). */
+  public static SequenceModel model(Cell cell, int alphabet, int hiddenSize, double dropout) {
     return SequenceModel.ofTokens(cell, alphabet + 2, Math.min(16, hiddenSize), hiddenSize, alphabet, dropout);
   }
 
