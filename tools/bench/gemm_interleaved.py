@@ -5,7 +5,7 @@ Usage (from the repository root, after `mvn -B -q -Pbench -pl benchmarks -am pac
     /usr/bin/python3 tools/bench/gemm_interleaved.py [--pairs P] [--size N] [--warmup-seconds S]
 
 A cellgraph worker (GemmThroughput --serve) and two PyTorch workers (OpenBLAS with one and with
-two threads, the AVX-512 kernels named as in ../shared/bench/torch_gemm.py) stay up; the driver
+two threads, the AVX-512 kernels named as in tools/bench/torch_gemm.py) stay up; the driver
 asks them in turn for one N x N x N product each, cellgraph and PyTorch alternating (the order
 swaps every pair, with a pause of --gap seconds before each product: after a product, OpenBLAS's
 idle threads spin for about 0.1 s on the core the next one needs), so that the slow phases of a shared machine, which last seconds, fall on both

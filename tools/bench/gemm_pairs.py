@@ -4,7 +4,7 @@
 Usage (from the repository root, after `mvn -B -q -Pbench -pl benchmarks -am package -DskipTests`):
     /usr/bin/python3 tools/bench/gemm_pairs.py [--rounds R] [--size N]
 
-Each round runs cellgraph's GemmThroughput, then ../shared/bench/torch_gemm.py, right after each
+Each round runs cellgraph's GemmThroughput, then tools/bench/torch_gemm.py, right after each
 other (the order swaps every round), and takes the ratio of their GFLOP/s per dtype and thread
 count. On a shared machine whose cores slow down for seconds at a time, a single pair can be off
 by 2x either way; the median over rounds of the per-round ratio is the figure to quote.
@@ -22,7 +22,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--size", type=int, default=1024)
-    ap.add_argument("--torch", default=os.path.join(ROOT, "..", "shared", "bench", "torch_gemm.py"))
+    ap.add_argument("--torch", default=os.path.join(ROOT, "tools", "bench", "torch_gemm.py"))
     a = ap.parse_args()
     ours = ["java", "--add-modules", "jdk.incubator.vector", "-cp", "benchmarks/target/benchmarks.jar",
             "dev.cellgraph.benchmarks.GemmThroughput", "--size", str(a.size)]

@@ -2,14 +2,14 @@
 """The RNN table of docs/performance.md, with single training steps of cellgraph and PyTorch
 alternated, so that the slow phases of a shared machine fall on both alike.
 
-Usage (from the repository root; PyTorch installed as ../shared/bench/README.md says):
+Usage (from the repository root; PyTorch installed as tools/bench/README.md says):
     /usr/bin/python3 tools/bench/rnn_interleaved.py [--configs small,medium,large]
         [--cells rnn,lstm,gru] [--rounds small=15,medium=10,large=6]
         [--burst small=20,medium=5,large=1] [--threads 2]
 
 For each configuration and cell, one cellgraph worker (`cellgraph bench --serve`, the built-in
 and, for lstm and gru, the formula cell, in one JVM) and one PyTorch worker (the builtin and
-custom steps of ../shared/bench/torch_rnn.py, imported) stay up. Every round runs a short burst of
+custom steps of tools/bench/torch_rnn.py, imported) stay up. Every round runs a short burst of
 steps of each: cellgraph built-in, PyTorch built-in, cellgraph formula, PyTorch custom (the order
 reversed every other round, with a pause of --gap seconds before each burst: after a product,
 OpenBLAS's idle threads spin for about 0.1 s on the core the next burst needs), and takes the
@@ -88,7 +88,8 @@ def main():
     ap.add_argument("--gap", type=float, default=0.2,
                     help="seconds to sleep before each burst: OpenBLAS's idle threads spin for about "
                          "0.1 s after a product, on the core the other side needs")
-    ap.add_argument("--bench-dir", default=os.path.join(ROOT, "..", "shared", "bench"))
+    ap.add_argument("--bench-dir", default=os.path.dirname(os.path.abspath(__file__)),
+                    help="directory holding torch_rnn.py (default: this one)")
     a = ap.parse_args()
     rounds = {k: int(v) for k, v in (x.split("=") for x in a.rounds.split(","))}
     burst = {k: int(v) for k, v in (x.split("=") for x in a.burst.split(","))}

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Runs PyTorch's torch_rnn.py and `cellgraph bench` for every configuration and cell in one
-session and prints the table of docs/performance.md (markdown) with the ratios.
+session and prints an RNN table (markdown) with the ratios and heap figures, from whole runs
+of each program (docs/performance.md's table comes from rnn_interleaved.py, which alternates
+bursts of steps and is steadier).
 
-Usage (from the repository root; PyTorch installed as ../shared/bench/README.md says):
+Usage (from the repository root; PyTorch installed as tools/bench/README.md says):
     python3 tools/bench/rnn_table.py [--reps 5] [--small-reps 20] [--threads 2] [--torch PATH]
                                      [--configs small,medium,large] [--repeat N]
 Raw JSON lines go to stderr, the table to stdout. Takes about 7 minutes on 2 cores per repeat.
@@ -20,7 +22,7 @@ ap.add_argument("--small-reps", type=int, default=20)
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--configs", default="small,medium,large")
 ap.add_argument("--repeat", type=int, default=1)
-ap.add_argument("--torch", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "bench", "torch_rnn.py"))
+ap.add_argument("--torch", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_rnn.py"))
 a = ap.parse_args()
 root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 configs = a.configs.split(",")

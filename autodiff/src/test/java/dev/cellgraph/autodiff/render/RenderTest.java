@@ -39,7 +39,7 @@ class RenderTest {
     Path svg = dir.resolve("gate.svg");
     d.toSvg(svg);
     long t2 = System.nanoTime();
-    Path png = dir.resolve("out/gate.png");
+    Path png = Files.createDirectories(dir.resolve("out")).resolve("gate.png");
     d.toPng(png);
     long t3 = System.nanoTime();
     System.out.printf("render: engine %s, start %.0f ms, svg %.0f ms, png %.0f ms%n",
