@@ -17,6 +17,11 @@ public final class CallOp extends Op {
   }
 
   @Override
+  public OpKind kind() {
+    return OpKind.CALL;
+  }
+
+  @Override
   public String name() {
     return fn.name();
   }
@@ -91,6 +96,11 @@ public final class CallOp extends Op {
     @Override
     public String name() {
       return fn.name() + ".fused_backward";
+    }
+
+    @Override
+    public OpKind kind() {
+      return OpKind.FUSED;
     }
 
     @Override

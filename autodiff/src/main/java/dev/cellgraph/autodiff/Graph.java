@@ -47,7 +47,7 @@ public final class Graph {
   }
 
   public Node input(String name, TensorType type) {
-    return add(new Ops.Leaf(Ops.Leaf.Kind.INPUT, type), List.of(), Objects.requireNonNull(name, "name"));
+    return add(new Ops.Leaf(Ops.Leaf.Role.INPUT, type), List.of(), Objects.requireNonNull(name, "name"));
   }
 
   /** A trainable parameter, fed at run time like an input but drawn and treated as a weight. */
@@ -56,7 +56,7 @@ public final class Graph {
   }
 
   public Node parameter(String name, TensorType type) {
-    return add(new Ops.Leaf(Ops.Leaf.Kind.PARAMETER, type), List.of(), Objects.requireNonNull(name, "name"));
+    return add(new Ops.Leaf(Ops.Leaf.Role.PARAMETER, type), List.of(), Objects.requireNonNull(name, "name"));
   }
 
   /** A constant value held by the graph. */

@@ -24,6 +24,34 @@ public abstract class Op {
     return name();
   }
 
+  /** What this op is to the compiler's passes; see {@link OpKind}. */
+  public abstract OpKind kind();
+
+  /** The symbol diagrams draw for this op (σ, ⊙, ·, [ , ]); defaults to its {@link #label()}. */
+  public String symbol() {
+    return label();
+  }
+
+  /**
+   * Whether recomputing this op's value from its one input costs no more than reading it back, so
+   * that a backward pass recomputes it instead of saving it; by default, ops that only move data.
+   */
+  public boolean isFreeToRecompute() {
+    return kind().isDataMovement();
+  }
+
+  /**
+   * Whether the op is linear in its one input, so that a sum over time may be taken before it
+   * ({@code Σ_t op(E_t) = op(Σ_t E_t)}, which the scan compiler uses for weight gradients). By
+   * default reshapes, transposes, slices and pads; an op of another kind that is linear says so.
+   */
+  public boolean isLinear() {
+    return switch (kind()) {
+      case RESHAPE, TRANSPOSE, SLICE, PAD -> true;
+      default -> false;
+    };
+  }
+
   /** How many values the op produces; ops with several are read through {@link Node#output(int)}. */
   public int outputCount() {
     return 1;

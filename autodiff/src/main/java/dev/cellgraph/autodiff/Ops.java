@@ -32,22 +32,22 @@ public final class Ops {
     Node apply(Node g, Node x, Node y);
   }
 
-  public static final Op NEG        = unary("neg",        UnaryOp.NEG,        (g, x, y) -> g.neg());
-  public static final Op EXP        = unary("exp",        UnaryOp.EXP,        (g, x, y) -> g.mul(y));
-  public static final Op LOG        = unary("log",        UnaryOp.LOG,        (g, x, y) -> g.div(x));
-  public static final Op TANH       = unary("tanh",       UnaryOp.TANH,       (g, x, y) -> g.mul(y.square().oneMinus()));
-  public static final Op SIGMOID    = unary("sigmoid",    UnaryOp.SIGMOID,    (g, x, y) -> g.mul(y.mul(y.oneMinus())));
-  public static final Op RELU       = unary("relu",       UnaryOp.RELU,       (g, x, y) -> g.mul(step(x)));
-  public static final Op SOFTPLUS   = unary("softplus",   UnaryOp.SOFTPLUS,   (g, x, y) -> g.mul(x.sigmoid()));
-  public static final Op SOFTSIGN   = unary("softsign",   UnaryOp.SOFTSIGN,   (g, x, y) -> g.div(x.abs().add(1.0).square()));
-  public static final Op ABS        = unary("abs",        UnaryOp.ABS,        (g, x, y) -> g.mul(sign(x)));
-  public static final Op SQUARE     = unary("square",     UnaryOp.SQUARE,     (g, x, y) -> g.mul(x).mul(2.0));
-  public static final Op SQRT       = unary("sqrt",       UnaryOp.SQRT,       (g, x, y) -> g.div(y).mul(0.5));
-  public static final Op RECIPROCAL = unary("reciprocal", UnaryOp.RECIPROCAL, (g, x, y) -> g.mul(y.square()).neg());
+  public static final Op NEG        = unary("neg",        "−",        UnaryOp.NEG,        (g, x, y) -> g.neg());
+  public static final Op EXP        = unary("exp",        "exp",      UnaryOp.EXP,        (g, x, y) -> g.mul(y));
+  public static final Op LOG        = unary("log",        "log",      UnaryOp.LOG,        (g, x, y) -> g.div(x));
+  public static final Op TANH       = unary("tanh",       "tanh",     UnaryOp.TANH,       (g, x, y) -> g.mul(y.square().oneMinus()));
+  public static final Op SIGMOID    = unary("sigmoid",    "σ",        UnaryOp.SIGMOID,    (g, x, y) -> g.mul(y.mul(y.oneMinus())));
+  public static final Op RELU       = unary("relu",       "relu",     UnaryOp.RELU,       (g, x, y) -> g.mul(step(x)));
+  public static final Op SOFTPLUS   = unary("softplus",   "softplus", UnaryOp.SOFTPLUS,   (g, x, y) -> g.mul(x.sigmoid()));
+  public static final Op SOFTSIGN   = unary("softsign",   "softsign", UnaryOp.SOFTSIGN,   (g, x, y) -> g.div(x.abs().add(1.0).square()));
+  public static final Op ABS        = unary("abs",        "|·|",      UnaryOp.ABS,        (g, x, y) -> g.mul(sign(x)));
+  public static final Op SQUARE     = unary("square",     "x²",       UnaryOp.SQUARE,     (g, x, y) -> g.mul(x).mul(2.0));
+  public static final Op SQRT       = unary("sqrt",       "√",        UnaryOp.SQRT,       (g, x, y) -> g.div(y).mul(0.5));
+  public static final Op RECIPROCAL = unary("reciprocal", "1/x",      UnaryOp.RECIPROCAL, (g, x, y) -> g.mul(y.square()).neg());
   /** 1 where x > 0: the derivative of relu, itself with derivative zero almost everywhere. */
-  public static final Op STEP       = unary("step",       UnaryOp.STEP,       (g, x, y) -> NONE);
+  public static final Op STEP       = unary("step",       "step",     UnaryOp.STEP,       (g, x, y) -> NONE);
   /** The sign of x: the derivative of abs, itself with derivative zero almost everywhere. */
-  public static final Op SIGN       = unary("sign",       UnaryOp.SIGN,       (g, x, y) -> NONE);
+  public static final Op SIGN       = unary("sign",       "sign",     UnaryOp.SIGN,       (g, x, y) -> NONE);
 
   static Node step(Node x) {
     return x.graph().apply(STEP, List.of(x));
@@ -57,23 +57,30 @@ public final class Ops {
     return x.graph().apply(SIGN, List.of(x));
   }
 
-  static Op unary(String name, UnaryOp kernel, UnaryRule rule) {
-    return new Unary(name, kernel, rule);
+  static Op unary(String name, String symbol, UnaryOp kernel, UnaryRule rule) {
+    return new Unary(name, symbol, kernel, rule);
   }
 
   /** An elementwise function of one input. */
   public static final class Unary extends Op {
     private final String name;
+    private final String symbol;
     private final UnaryOp kernel;
     private final UnaryRule rule;
 
-    Unary(String name, UnaryOp kernel, UnaryRule rule) {
+    Unary(String name, String symbol, UnaryOp kernel, UnaryRule rule) {
       this.name = name;
+      this.symbol = symbol;
       this.kernel = kernel;
       this.rule = rule;
     }
 
     @Override public String name() { return name; }
+    @Override public OpKind kind() { return OpKind.UNARY; }
+    @Override public String symbol() { return symbol; }
+    // a negation is as cheap to redo as to read back, and linear; the other kernels are neither
+    @Override public boolean isFreeToRecompute() { return kernel == UnaryOp.NEG; }
+    @Override public boolean isLinear() { return kernel == UnaryOp.NEG; }
 
     /** The elementwise function this op applies. */
     public UnaryOp kernel() { return kernel; }
@@ -101,13 +108,13 @@ public final class Ops {
     List<Node> apply(Node g, Node a, Node b, Node y);
   }
 
-  public static final Op ADD = binary("add", BinaryOp.ADD, (g, a, b, y) -> grads(g, g));
-  public static final Op SUB = binary("sub", BinaryOp.SUB, (g, a, b, y) -> grads(g, g.neg()));
-  public static final Op MUL = binary("mul", BinaryOp.MUL, (g, a, b, y) -> grads(g.mul(b), g.mul(a)));
-  public static final Op DIV = binary("div", BinaryOp.DIV, (g, a, b, y) -> grads(g.div(b), g.mul(y).div(b).neg()));
+  public static final Op ADD = binary("add", "+", BinaryOp.ADD, (g, a, b, y) -> grads(g, g));
+  public static final Op SUB = binary("sub", "−", BinaryOp.SUB, (g, a, b, y) -> grads(g, g.neg()));
+  public static final Op MUL = binary("mul", "⊙", BinaryOp.MUL, (g, a, b, y) -> grads(g.mul(b), g.mul(a)));
+  public static final Op DIV = binary("div", "÷", BinaryOp.DIV, (g, a, b, y) -> grads(g.div(b), g.mul(y).div(b).neg()));
 
-  static Op binary(String name, BinaryOp kernel, BinaryRule rule) {
-    return new Binary(name, kernel, rule);
+  static Op binary(String name, String symbol, BinaryOp kernel, BinaryRule rule) {
+    return new Binary(name, symbol, kernel, rule);
   }
 
   static List<Node> grads(Node... g) {
@@ -117,16 +124,20 @@ public final class Ops {
   /** An elementwise function of two inputs, broadcasting under NumPy's rules. */
   public static final class Binary extends Op {
     private final String name;
+    private final String symbol;
     private final BinaryOp kernel;
     private final BinaryRule rule;
 
-    Binary(String name, BinaryOp kernel, BinaryRule rule) {
+    Binary(String name, String symbol, BinaryOp kernel, BinaryRule rule) {
       this.name = name;
+      this.symbol = symbol;
       this.kernel = kernel;
       this.rule = rule;
     }
 
     @Override public String name() { return name; }
+    @Override public OpKind kind() { return OpKind.BINARY; }
+    @Override public String symbol() { return symbol; }
 
     public BinaryOp kernel() { return kernel; }
 
@@ -171,6 +182,7 @@ public final class Ops {
   /** x * c. */
   public static final class MulScalar extends ScalarOp {
     public MulScalar(double c) { super("mul_scalar", "× " + fmt(c), BinaryOp.MUL, c, false); }
+    @Override public boolean isLinear() { return true; }
     @Override public List<Node> backward(Node node, List<Node> g) { return grads(g.get(0).mul(constant())); }
   }
 
@@ -182,6 +194,8 @@ public final class Ops {
 
   /** x ^ p. */
   public static final class PowScalar extends Op {
+    @Override public OpKind kind() { return OpKind.POW; }
+
     private final double p;
 
     public PowScalar(double p) { this.p = p; }
@@ -218,6 +232,10 @@ public final class Ops {
 
   /** An elementwise op between a tensor and a constant. */
   public abstract static class ScalarOp extends Op {
+    @Override public OpKind kind() { return OpKind.SCALAR; }
+    // x + c, c − x, x · c cost what reading them back costs
+    @Override public boolean isFreeToRecompute() { return true; }
+
     private final String name;
     private final String label;
     private final BinaryOp kernel;
@@ -282,6 +300,8 @@ public final class Ops {
    * a batch of matrices times one shared matrix.
    */
   public static final class MatMul extends Op {
+    @Override public OpKind kind() { return OpKind.MATMUL; }
+
     private final boolean transA;
     private final boolean transB;
 
@@ -294,6 +314,7 @@ public final class Ops {
     public boolean transB() { return transB; }
 
     @Override public String name() { return "matmul"; }
+    @Override public String symbol() { return (transA ? "ᵀ" : "") + "·" + (transB ? "ᵀ" : ""); }
 
     @Override public String label() {
       return transA || transB ? "matmul" + (transA ? " Aᵀ" : "") + (transB ? " Bᵀ" : "") : "matmul";
@@ -353,6 +374,9 @@ public final class Ops {
 
   /** Passes its input through; carries a name for diagrams. */
   public static final Op IDENTITY = new Op() {
+    @Override public OpKind kind() { return OpKind.IDENTITY; }
+    @Override public String symbol() { return "="; }
+
     @Override public String name() { return "identity"; }
     @Override public List<TensorType> inferTypes(List<TensorType> in) { checkArity(in, 1); return List.of(in.get(0)); }
     @Override public List<Tensor> compute(List<Tensor> in) { return List.of(in.get(0)); }
@@ -361,6 +385,8 @@ public final class Ops {
 
   /** Swaps the last two axes. */
   public static final Op TRANSPOSE = new Op() {
+    @Override public OpKind kind() { return OpKind.TRANSPOSE; }
+
     @Override public String name() { return "transpose"; }
     @Override public String label() { return "ᵀ"; }
 
@@ -382,6 +408,8 @@ public final class Ops {
 
   /** Reorders axes: axis i of the result is axis perm[i] of the input. */
   public static final class Permute extends Op {
+    @Override public OpKind kind() { return OpKind.PERMUTE; }
+
     private final int[] perm;
 
     public Permute(int[] perm) { this.perm = perm.clone(); }
@@ -422,6 +450,8 @@ public final class Ops {
 
   /** The same elements in another shape. */
   public static final class Reshape extends Op {
+    @Override public OpKind kind() { return OpKind.RESHAPE; }
+
     private final Shape shape;
 
     public Reshape(Shape shape) { this.shape = shape; }
@@ -447,6 +477,8 @@ public final class Ops {
 
   /** Elements [start, end) along an axis. Its gradient pads with zeros. */
   public static final class Slice extends Op {
+    @Override public OpKind kind() { return OpKind.SLICE; }
+
     private final int axis;
     private final int start;
     private final int end;
@@ -485,6 +517,8 @@ public final class Ops {
 
   /** Zeros added before and after along an axis: the adjoint of {@link Slice}. */
   public static final class Pad extends Op {
+    @Override public OpKind kind() { return OpKind.PAD; }
+
     private final int axis;
     private final int before;
     private final int after;
@@ -533,6 +567,8 @@ public final class Ops {
 
   /** Joins its inputs along an axis. */
   public static final class Concat extends Op {
+    @Override public OpKind kind() { return OpKind.CONCAT; }
+
     private final int axis;
 
     public Concat(int axis) { this.axis = axis; }
@@ -541,6 +577,7 @@ public final class Ops {
 
     @Override public String name() { return "concat"; }
     @Override public String label() { return "concat"; }
+    @Override public String symbol() { return "[ , ]"; }
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
       if (in.isEmpty()) {
@@ -579,6 +616,8 @@ public final class Ops {
 
   /** Converts to another dtype. */
   public static final class Cast extends Op {
+    @Override public OpKind kind() { return OpKind.CAST; }
+
     private final DType to;
 
     public Cast(DType to) { this.to = to; }
@@ -603,6 +642,8 @@ public final class Ops {
 
   /** The sum of all elements. */
   public static final Op SUM_ALL = new Op() {
+    @Override public OpKind kind() { return OpKind.SUM_ALL; }
+
     @Override public String name() { return "sum"; }
     @Override public String label() { return "Σ"; }
 
@@ -618,6 +659,8 @@ public final class Ops {
 
   /** The sum over one axis. */
   public static final class SumAxis extends Op {
+    @Override public OpKind kind() { return OpKind.SUM_AXIS; }
+
     private final int axis;
     private final boolean keepDims;
 
@@ -650,6 +693,8 @@ public final class Ops {
 
   /** Sums down to a target shape: the adjoint of broadcasting. */
   public static final class SumTo extends Op {
+    @Override public OpKind kind() { return OpKind.SUM_TO; }
+
     private final Shape target;
 
     public SumTo(Shape target) { this.target = target; }
@@ -675,6 +720,8 @@ public final class Ops {
 
   /** Broadcasts to a target shape. */
   public static final class BroadcastTo extends Op {
+    @Override public OpKind kind() { return OpKind.BROADCAST_TO; }
+
     private final Shape target;
 
     public BroadcastTo(Shape target) { this.target = target; }
@@ -700,6 +747,9 @@ public final class Ops {
 
   /** log(softmax(x)) over the last axis: x - max - log Σ exp(x - max). */
   public static final Op LOG_SOFTMAX = new Op() {
+    @Override public OpKind kind() { return OpKind.LOG_SOFTMAX; }
+    @Override public String symbol() { return "log softmax"; }
+
     @Override public String name() { return "log_softmax"; }
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
@@ -723,6 +773,8 @@ public final class Ops {
 
   /** Rows of a table gathered by integer ids (an embedding lookup). */
   public static final Op GATHER = new Op() {
+    @Override public OpKind kind() { return OpKind.INDEXING; }
+
     @Override public String name() { return "gather"; }
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
@@ -752,6 +804,8 @@ public final class Ops {
 
   /** Rows added into a table of {@code rows} rows at integer ids: the adjoint of {@link #GATHER}. */
   public static final class ScatterAdd extends Op {
+    @Override public OpKind kind() { return OpKind.INDEXING; }
+
     private final int rows;
 
     public ScatterAdd(int rows) { this.rows = rows; }
@@ -794,6 +848,8 @@ public final class Ops {
 
   /** One-hot rows of integer ids: {@code ids.shape + [depth]}; constant with respect to everything. */
   public static final class OneHot extends Op {
+    @Override public OpKind kind() { return OpKind.INDEXING; }
+
     private final int depth;
     private final DType dtype;
 
@@ -822,20 +878,23 @@ public final class Ops {
 
   /** A value fed at run time: an input or a parameter. */
   public static final class Leaf extends Op {
-    /** What a fed value is. */
-    public enum Kind { INPUT, PARAMETER }
+    @Override public OpKind kind() { return OpKind.LEAF; }
 
-    private final Kind kind;
+    /** What a fed value is. */
+    public enum Role { INPUT, PARAMETER }
+
+    private final Role role;
     private final TensorType type;
 
-    Leaf(Kind kind, TensorType type) {
-      this.kind = kind;
+    Leaf(Role role, TensorType type) {
+      this.role = role;
       this.type = type;
     }
 
-    public Kind kind() { return kind; }
+    /** Whether the value is an input or a parameter. */
+    public Role role() { return role; }
 
-    @Override public String name() { return kind == Kind.INPUT ? "input" : "parameter"; }
+    @Override public String name() { return role == Role.INPUT ? "input" : "parameter"; }
     @Override public List<TensorType> inferTypes(List<TensorType> in) { checkArity(in, 0); return List.of(type); }
 
     @Override public List<Tensor> compute(List<Tensor> in) {
@@ -848,6 +907,8 @@ public final class Ops {
 
   /** A constant tensor held by the graph. */
   public static final class Constant extends Op {
+    @Override public OpKind kind() { return OpKind.CONSTANT; }
+
     private final Tensor value;
 
     Constant(Tensor value) { this.value = value; }
@@ -871,6 +932,8 @@ public final class Ops {
 
   /** A tensor filled with one value. */
   public static final class Fill extends Op {
+    @Override public OpKind kind() { return OpKind.CONSTANT; }
+
     private final double value;
     private final TensorType type;
 
@@ -890,6 +953,8 @@ public final class Ops {
 
   /** Output i of a multi-output node. Its gradient is handled by {@link Gradients} directly. */
   public static final class GetOutput extends Op {
+    @Override public OpKind kind() { return OpKind.GET_OUTPUT; }
+
     private final int index;
 
     GetOutput(int index) { this.index = index; }

@@ -118,10 +118,7 @@ final class Residuals {
 
   /** Ops whose value is as cheap to recompute from their input as to read back. */
   private static boolean isFree(Node n) {
-    Op op = n.op();
-    return n.inputs().size() == 1 && (op == Ops.IDENTITY || op == Ops.TRANSPOSE || op == Ops.NEG
-        || op instanceof Ops.Reshape || op instanceof Ops.Slice || op instanceof Ops.Permute
-        || op instanceof Ops.BroadcastTo || op instanceof Ops.ScalarOp);
+    return n.inputs().size() == 1 && n.op().isFreeToRecompute();
   }
 
   private static Node unnamed(Node n) {
@@ -217,7 +214,7 @@ final class Residuals {
 
   private static Node leafLike(Graph g, Node p, String name) {
     String nm = name != null ? name : "in" + p.id();
-    return ((Ops.Leaf) p.op()).kind() == Ops.Leaf.Kind.PARAMETER ? g.parameter(nm, p.type()) : g.input(nm, p.type());
+    return ((Ops.Leaf) p.op()).role() == Ops.Leaf.Role.PARAMETER ? g.parameter(nm, p.type()) : g.input(nm, p.type());
   }
 
   /** A saved value's name: its own, or that of a named identity of it (the user's {@code f_t}). */

@@ -197,6 +197,11 @@ public final class Scan {
     }
 
     @Override
+    public OpKind kind() {
+      return OpKind.SCAN;
+    }
+
+    @Override
     public String name() {
       return "scan";
     }

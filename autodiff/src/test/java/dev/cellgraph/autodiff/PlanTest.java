@@ -105,6 +105,7 @@ class PlanTest {
   @Test
   void missingBackwardRuleIsAnErrorNamingTheOp() {
     Op noRule = new Op() {
+      @Override public OpKind kind() { return OpKind.OPAQUE; }
       @Override public String name() { return "mystery"; }
       @Override public List<TensorType> inferTypes(List<TensorType> in) { return List.of(in.get(0)); }
       @Override public List<Tensor> compute(List<Tensor> in) { return List.of(in.get(0)); }

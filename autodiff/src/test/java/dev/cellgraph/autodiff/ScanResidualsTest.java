@@ -261,6 +261,7 @@ class ScanResidualsTest {
   private static final class CountedTanh extends Op {
     final AtomicInteger runs = new AtomicInteger();
 
+    @Override public OpKind kind() { return OpKind.OPAQUE; }
     @Override public String name() { return "counted_tanh"; }
     @Override public List<TensorType> inferTypes(List<TensorType> in) { return List.of(in.get(0)); }
 

@@ -233,17 +233,7 @@ public final class FormulaCell implements Cell {
       }
       if (e instanceof Expr.Apply a) {
         Node arg = eval(a.arg());
-        switch (a.fn()) {
-          case SIGMOID: return arg.sigmoid();
-          case TANH: return arg.tanh();
-          case RELU: return arg.relu();
-          case EXP: return arg.exp();
-          case LOG: return arg.log();
-          case SOFTPLUS: return arg.softplus();
-          case SOFTSIGN: return arg.softsign();
-          case ABS: return arg.abs();
-          default: throw new IllegalStateException("function " + a.fn() + " has no graph op");
-        }
+        return a.fn().apply(arg);
       }
       if (e instanceof Expr.Binary b) {
         return binary(b);

@@ -941,9 +941,7 @@ public final class CompiledScan {
         Node x = post(e.input(0)).node();
         return postGraph.apply(new Ops.SumTo(((Ops.SumTo) e.op()).target()), List.of(x));
       }
-      if ((e.op() instanceof Ops.Reshape || e.op() == Ops.TRANSPOSE || e.op() == Ops.NEG
-          || e.op() instanceof Ops.MulScalar || e.op() instanceof Ops.Slice || e.op() instanceof Ops.Pad)
-          && kind[e.input(0).id()] != CONST) {
+      if (e.op().isLinear() && e.inputs().size() == 1 && kind[e.input(0).id()] != CONST) {
         // linear: Σ_t op(E_t) = op(Σ_t E_t); a formula cell's W_f, W_i... are slices of one gradient
         return postGraph.apply(e.op(), List.of(reduce(e.input(0))));
       }

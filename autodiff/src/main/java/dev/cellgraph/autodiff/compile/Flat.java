@@ -47,7 +47,7 @@ final class Flat {
     Copier copier = new Copier(g);
     for (Node p : f.params()) {
       Ops.Leaf leaf = (Ops.Leaf) p.op();
-      Node n = leaf.kind() == Ops.Leaf.Kind.INPUT ? g.input(p.name(), p.type()) : g.parameter(p.name(), p.type());
+      Node n = leaf.role() == Ops.Leaf.Role.INPUT ? g.input(p.name(), p.type()) : g.parameter(p.name(), p.type());
       if (params.size() < carries) {
         copier.late.add(n);
       }

@@ -2,6 +2,7 @@ package dev.cellgraph.autodiff.compile;
 
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Op;
+import dev.cellgraph.autodiff.OpKind;
 import dev.cellgraph.autodiff.TensorType;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Tensor;
@@ -114,6 +115,7 @@ final class FusedOp extends Op {
     this.label = "fused" + memberLabels;
   }
 
+  @Override public OpKind kind() { return OpKind.FUSED; }
   @Override public String name() { return "fused"; }
 
   /** {@code fused[add, sigmoid, ...]}: the ops of the group in order. */

@@ -3,6 +3,7 @@ package dev.cellgraph.autodiff.compile;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Op;
+import dev.cellgraph.autodiff.OpKind;
 import dev.cellgraph.autodiff.Ops;
 import dev.cellgraph.autodiff.Plan;
 import dev.cellgraph.autodiff.TensorType;
@@ -84,7 +85,7 @@ public final class Fusion {
   }
 
   private static boolean isComputing(Op op) {
-    return op != Ops.IDENTITY && !(op instanceof Ops.Slice);
+    return op.kind() != OpKind.IDENTITY && op.kind() != OpKind.SLICE;
   }
 
   /** Whether a node can be part of a fused group, whatever its neighbours. */
@@ -102,25 +103,24 @@ public final class Fusion {
       }
     }
     Op op = n.op();
-    if (op instanceof Ops.Unary || op instanceof Ops.ScalarOp || op instanceof Ops.PowScalar || op == Ops.IDENTITY) {
-      return true;
-    }
-    if (op instanceof Ops.Binary) {
-      for (Node in : n.inputs()) {
-        Shape s = in.shape();
-        if (!s.equals(n.shape()) && s.size() != 1 && !isRowBroadcast(s, n.shape())) {
-          return false;
+    return switch (op.kind()) {
+      case UNARY, SCALAR, POW, IDENTITY -> true;
+      // the fused kernels compute in one dtype, and a cast changes it
+      case CAST -> false;
+      case BINARY -> {
+        for (Node in : n.inputs()) {
+          Shape s = in.shape();
+          if (!s.equals(n.shape()) && s.size() != 1 && !isRowBroadcast(s, n.shape())) {
+            yield false;
+          }
         }
+        yield true;
       }
-      return true;
-    }
-    if (op instanceof Ops.Slice) {
-      return ((Ops.Slice) op).axis() == n.rank() - 1;
-    }
-    if (op instanceof Ops.Concat) {
-      return ((Ops.Concat) op).axis() == n.rank() - 1;
-    }
-    return false;
+      case SLICE -> ((Ops.Slice) op).axis() == n.rank() - 1;
+      case CONCAT -> ((Ops.Concat) op).axis() == n.rank() - 1;
+      case MATMUL, TRANSPOSE, PERMUTE, RESHAPE, PAD, BROADCAST_TO, SUM_ALL, SUM_AXIS, SUM_TO, LOG_SOFTMAX, INDEXING,
+          LEAF, CONSTANT, GET_OUTPUT, CALL, SCAN, FUSED, OPAQUE -> false;
+    };
   }
 
   /** Whether input {@code p} of {@code n} can be computed in n's group (both fusable). */
@@ -128,7 +128,8 @@ public final class Fusion {
     if (!lead(p).equals(lead(n))) {
       return false;
     }
-    return n.op() instanceof Ops.Slice || n.op() instanceof Ops.Concat || p.shape().equals(n.shape());
+    OpKind k = n.op().kind();
+    return k == OpKind.SLICE || k == OpKind.CONCAT || p.shape().equals(n.shape());
   }
 
   // ---------------------------------------------------------------- the rewrite
@@ -420,9 +421,9 @@ public final class Fusion {
       for (int k = 0; k < m.size(); k++) {
         Node n = m.get(k);
         Op o = n.op();
-        if (o == Ops.IDENTITY) {
+        if (o.kind() == OpKind.IDENTITY) {
           sym[k] = operand(n.input(0), n, sym);
-        } else if (o instanceof Ops.Slice) {
+        } else if (o.kind() == OpKind.SLICE) {
           Sym s = operand(n.input(0), n, sym);
           sym[k] = new Sym(s.root(), s.input(), s.column() + ((Ops.Slice) o).start(), false, false);
         } else {
@@ -542,7 +543,7 @@ public final class Fusion {
         inputs.add(in);
         inputIndex.put(in, i);
       }
-      boolean same = in.shape().equals(n.shape()) || !(n.op() instanceof Ops.Binary);
+      boolean same = in.shape().equals(n.shape()) || n.op().kind() != OpKind.BINARY;
       return new Sym(-1, i, 0, !same && in.shape().size() != 1, !same && in.shape().size() == 1);
     }
 
@@ -584,38 +585,40 @@ public final class Fusion {
       for (int i = 0; i < src.length; i++) {
         src[i] = ref(in.get(i), outputOf, slot, widths);
       }
-      if (o instanceof Ops.Unary) {
-        return new FusedOp.Instr(FusedOp.Kind.UNARY, ((Ops.Unary) o).kernel(), null, 0, -1, dst, src, w, null);
-      }
-      if (o instanceof Ops.ScalarOp) {
-        Ops.ScalarOp so = (Ops.ScalarOp) o;
-        FusedOp.Kind kind = so.scalarLeft() ? FusedOp.Kind.SCALAR_LEFT : FusedOp.Kind.SCALAR_RIGHT;
-        return new FusedOp.Instr(kind, null, so.kernel(), so.constant(), -1, dst, src, w, null);
-      }
-      if (o instanceof Ops.PowScalar) {
-        return new FusedOp.Instr(FusedOp.Kind.POW, null, null, ((Ops.PowScalar) o).exponent(), -1, dst, src, w, null);
-      }
-      if (o instanceof Ops.Binary) {
-        BinaryOp b = ((Ops.Binary) o).kernel();
-        // as Tensor.zip: an operand of the result's shape first, then a one-element operand as a scalar
-        if (in.get(1).scalar()) {
-          return new FusedOp.Instr(FusedOp.Kind.SCALAR_RIGHT, null, b, 0, in.get(1).input(), dst,
-              new FusedOp.Ref[] {src[0]}, w, null);
+      return switch (o.kind()) {
+        case UNARY -> new FusedOp.Instr(FusedOp.Kind.UNARY, ((Ops.Unary) o).kernel(), null, 0, -1, dst, src, w, null);
+        case SCALAR -> {
+          Ops.ScalarOp so = (Ops.ScalarOp) o;
+          FusedOp.Kind kind = so.scalarLeft() ? FusedOp.Kind.SCALAR_LEFT : FusedOp.Kind.SCALAR_RIGHT;
+          yield new FusedOp.Instr(kind, null, so.kernel(), so.constant(), -1, dst, src, w, null);
         }
-        if (in.get(0).scalar()) {
-          return new FusedOp.Instr(FusedOp.Kind.SCALAR_LEFT, null, b, 0, in.get(0).input(), dst,
-              new FusedOp.Ref[] {src[1]}, w, null);
+        case POW -> new FusedOp.Instr(FusedOp.Kind.POW, null, null, ((Ops.PowScalar) o).exponent(), -1, dst, src, w,
+            null);
+        case BINARY -> {
+          BinaryOp b = ((Ops.Binary) o).kernel();
+          // as Tensor.zip: an operand of the result's shape first, then a one-element operand as a scalar
+          if (in.get(1).scalar()) {
+            yield new FusedOp.Instr(FusedOp.Kind.SCALAR_RIGHT, null, b, 0, in.get(1).input(), dst,
+                new FusedOp.Ref[] {src[0]}, w, null);
+          }
+          if (in.get(0).scalar()) {
+            yield new FusedOp.Instr(FusedOp.Kind.SCALAR_LEFT, null, b, 0, in.get(0).input(), dst,
+                new FusedOp.Ref[] {src[1]}, w, null);
+          }
+          yield new FusedOp.Instr(FusedOp.Kind.BINARY, null, b, 0, -1, dst, src, w, null);
         }
-        return new FusedOp.Instr(FusedOp.Kind.BINARY, null, b, 0, -1, dst, src, w, null);
-      }
-      if (o instanceof Ops.Concat) {
-        int[] columns = new int[n.inputs().size() + 1];
-        for (int i = 0; i < n.inputs().size(); i++) {
-          columns[i + 1] = columns[i] + width(n.input(i));
+        case CONCAT -> {
+          int[] columns = new int[n.inputs().size() + 1];
+          for (int i = 0; i < n.inputs().size(); i++) {
+            columns[i + 1] = columns[i] + width(n.input(i));
+          }
+          yield new FusedOp.Instr(FusedOp.Kind.CONCAT, null, null, 0, -1, dst, src, w, columns);
         }
-        return new FusedOp.Instr(FusedOp.Kind.CONCAT, null, null, 0, -1, dst, src, w, columns);
-      }
-      throw new IllegalStateException("fusion: no instruction for " + n);
+        // identities and slices are views (see the symbols above); the rest never joins a group
+        case IDENTITY, SLICE, CAST, MATMUL, TRANSPOSE, PERMUTE, RESHAPE, PAD, BROADCAST_TO, SUM_ALL, SUM_AXIS, SUM_TO,
+            LOG_SOFTMAX, INDEXING, LEAF, CONSTANT, GET_OUTPUT, CALL, SCAN, FUSED, OPAQUE ->
+            throw new IllegalStateException("fusion: no instruction for " + n);
+      };
     }
   }
 }

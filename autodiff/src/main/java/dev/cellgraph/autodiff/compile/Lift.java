@@ -61,89 +61,80 @@ final class Lift {
   }
 
   private static Node build(Graph g, Node n, Op op, List<Val> ins, int t, Shape s) {
-    if (op instanceof Ops.Unary || op instanceof Ops.ScalarOp || op instanceof Ops.PowScalar
-        || op instanceof Ops.Cast || op == Ops.IDENTITY || op == Ops.LOG_SOFTMAX) {
-      return g.apply(op, List.of(stackOf(g, ins.get(0), t)), n.name());
-    }
-    if (op instanceof Ops.Binary) {
-      List<Node> args = new ArrayList<>(2);
-      for (Val v : ins) {
-        args.add(v.lifted() ? alignRank(v.node(), s.rank() + 1) : v.node());
+    return switch (op.kind()) {
+      // a function of each element, or of each row along the last axis: the same op on the stack
+      case UNARY, SCALAR, POW, CAST, IDENTITY, TRANSPOSE, LOG_SOFTMAX ->
+          g.apply(op, List.of(stackOf(g, ins.get(0), t)), n.name());
+      case BINARY -> {
+        List<Node> args = new ArrayList<>(2);
+        for (Val v : ins) {
+          args.add(v.lifted() ? alignRank(v.node(), s.rank() + 1) : v.node());
+        }
+        yield g.apply(op, args, n.name());
       }
-      return g.apply(op, args, n.name());
-    }
-    if (op instanceof Ops.MatMul) {
-      Ops.MatMul mm = (Ops.MatMul) op;
-      Val a = ins.get(0);
-      Val b = ins.get(1);
-      if (a.lifted() && !b.lifted() && b.node().rank() == 2 && !mm.transA() && a.node().rank() >= 3) {
-        return g.apply(op, List.of(a.node(), b.node()), n.name()); // every step times one matrix: one GEMM
+      case MATMUL -> {
+        Ops.MatMul mm = (Ops.MatMul) op;
+        Val a = ins.get(0);
+        Val b = ins.get(1);
+        if (a.lifted() && !b.lifted() && b.node().rank() == 2 && !mm.transA() && a.node().rank() >= 3) {
+          yield g.apply(op, List.of(a.node(), b.node()), n.name()); // every step times one matrix: one GEMM
+        }
+        if (a.lifted() && b.lifted() && a.node().rank() == b.node().rank() && a.node().rank() >= 3) {
+          yield g.apply(op, List.of(a.node(), b.node()), n.name()); // batched over time
+        }
+        yield null;
       }
-      if (a.lifted() && b.lifted() && a.node().rank() == b.node().rank() && a.node().rank() >= 3) {
-        return g.apply(op, List.of(a.node(), b.node()), n.name()); // batched over time
+      case SLICE -> {
+        Ops.Slice sl = (Ops.Slice) op;
+        yield sl.axis() < 0 ? null : g.apply(new Ops.Slice(sl.axis() + 1, sl.start(), sl.end()),
+            List.of(stackOf(g, ins.get(0), t)), n.name());
       }
-      return null;
-    }
-    if (op instanceof Ops.Slice) {
-      Ops.Slice sl = (Ops.Slice) op;
-      if (sl.axis() < 0) {
-        return null;
+      case PAD -> {
+        Ops.Pad p = (Ops.Pad) op;
+        yield p.axis() < 0 ? null : g.apply(new Ops.Pad(p.axis() + 1, p.before(), p.after()),
+            List.of(stackOf(g, ins.get(0), t)), n.name());
       }
-      return g.apply(new Ops.Slice(sl.axis() + 1, sl.start(), sl.end()), List.of(stackOf(g, ins.get(0), t)), n.name());
-    }
-    if (op instanceof Ops.Pad) {
-      Ops.Pad p = (Ops.Pad) op;
-      if (p.axis() < 0) {
-        return null;
+      case RESHAPE -> g.apply(new Ops.Reshape(stacked(t, s)), List.of(stackOf(g, ins.get(0), t)), n.name());
+      case PERMUTE -> {
+        int[] p = ((Ops.Permute) op).perm();
+        int[] q = new int[p.length + 1];
+        for (int i = 0; i < p.length; i++) {
+          q[i + 1] = p[i] + 1;
+        }
+        yield g.apply(new Ops.Permute(q), List.of(stackOf(g, ins.get(0), t)), n.name());
       }
-      return g.apply(new Ops.Pad(p.axis() + 1, p.before(), p.after()), List.of(stackOf(g, ins.get(0), t)), n.name());
-    }
-    if (op instanceof Ops.Reshape) {
-      return g.apply(new Ops.Reshape(stacked(t, s)), List.of(stackOf(g, ins.get(0), t)), n.name());
-    }
-    if (op == Ops.TRANSPOSE) {
-      return g.apply(op, List.of(stackOf(g, ins.get(0), t)), n.name());
-    }
-    if (op instanceof Ops.Permute) {
-      int[] p = ((Ops.Permute) op).perm();
-      int[] q = new int[p.length + 1];
-      for (int i = 0; i < p.length; i++) {
-        q[i + 1] = p[i] + 1;
+      case SUM_AXIS -> {
+        Ops.SumAxis sa = (Ops.SumAxis) op;
+        yield sa.axis() < 0 ? null : g.apply(new Ops.SumAxis(sa.axis() + 1, sa.keepDims()),
+            List.of(stackOf(g, ins.get(0), t)), n.name());
       }
-      return g.apply(new Ops.Permute(q), List.of(stackOf(g, ins.get(0), t)), n.name());
-    }
-    if (op instanceof Ops.SumAxis) {
-      Ops.SumAxis sa = (Ops.SumAxis) op;
-      if (sa.axis() < 0) {
-        return null;
+      case SUM_ALL -> {
+        Node x = stackOf(g, ins.get(0), t);
+        yield g.apply(new Ops.SumAxis(1, false), List.of(x.reshape(t, -1)), n.name());
       }
-      return g.apply(new Ops.SumAxis(sa.axis() + 1, sa.keepDims()), List.of(stackOf(g, ins.get(0), t)), n.name());
-    }
-    if (op == Ops.SUM_ALL) {
-      Node x = stackOf(g, ins.get(0), t);
-      return g.apply(new Ops.SumAxis(1, false), List.of(x.reshape(t, -1)), n.name());
-    }
-    if (op instanceof Ops.SumTo) {
-      Node x = stackOf(g, ins.get(0), t);
-      Shape target = ((Ops.SumTo) op).target();
-      Node summed = g.apply(new Ops.SumTo(stacked(t, padLeft(target, x.rank() - 1))), List.of(x));
-      return summed.reshape(stacked(t, target));
-    }
-    if (op instanceof Ops.BroadcastTo) {
-      Node x = alignRank(stackOf(g, ins.get(0), t), s.rank() + 1);
-      return g.apply(new Ops.BroadcastTo(stacked(t, s)), List.of(x), n.name());
-    }
-    if (op instanceof Ops.Concat) {
-      if (((Ops.Concat) op).axis() < 0) {
-        return null;
+      case SUM_TO -> {
+        Node x = stackOf(g, ins.get(0), t);
+        Shape target = ((Ops.SumTo) op).target();
+        Node summed = g.apply(new Ops.SumTo(stacked(t, padLeft(target, x.rank() - 1))), List.of(x));
+        yield summed.reshape(stacked(t, target));
       }
-      List<Node> parts = new ArrayList<>();
-      for (Val v : ins) {
-        parts.add(stackOf(g, v, t));
+      case BROADCAST_TO -> {
+        Node x = alignRank(stackOf(g, ins.get(0), t), s.rank() + 1);
+        yield g.apply(new Ops.BroadcastTo(stacked(t, s)), List.of(x), n.name());
       }
-      return g.apply(new Ops.Concat(((Ops.Concat) op).axis() + 1), parts, n.name());
-    }
-    return null;
+      case CONCAT -> {
+        if (((Ops.Concat) op).axis() < 0) {
+          yield null;
+        }
+        List<Node> parts = new ArrayList<>();
+        for (Val v : ins) {
+          parts.add(stackOf(g, v, t));
+        }
+        yield g.apply(new Ops.Concat(((Ops.Concat) op).axis() + 1), parts, n.name());
+      }
+      // no rule: the value stays in the loop
+      case INDEXING, LEAF, CONSTANT, GET_OUTPUT, CALL, SCAN, FUSED, OPAQUE -> null;
+    };
   }
 
   /** The value as a stack: unlifted values are repeated over time. */

@@ -149,35 +149,34 @@ final class RowSplit {
     if (n.rank() == 0 || n.shape().dim(0) != batch) {
       return false;
     }
-    if (n.op() == Ops.IDENTITY || n.op() instanceof Ops.Unary || n.op() instanceof Ops.ScalarOp
-        || n.op() instanceof Ops.PowScalar || n.op() instanceof Ops.Cast) {
-      return true;
-    }
-    if (n.op() instanceof Ops.Binary) {
-      for (Node in : n.inputs()) {
-        // an operand without the batch axis broadcasts over it
-        if (!isBatched.get(in) && in.rank() == n.rank() && in.shape().dim(0) != 1) {
-          return false;
+    return switch (n.op().kind()) {
+      case IDENTITY, UNARY, SCALAR, POW, CAST -> true;
+      case BINARY -> {
+        for (Node in : n.inputs()) {
+          // an operand without the batch axis broadcasts over it
+          if (!isBatched.get(in) && in.rank() == n.rank() && in.shape().dim(0) != 1) {
+            yield false;
+          }
         }
+        yield true;
       }
-      return true;
-    }
-    if (n.op() instanceof Ops.MatMul) {
-      Ops.MatMul mm = (Ops.MatMul) n.op();
-      return !mm.transA() && n.input(0).rank() == 2 && isBatched.get(n.input(0)) && !isBatched.get(n.input(1));
-    }
-    if (n.op() instanceof Ops.Slice) {
-      return n.input(0).shape().normalizeAxis(((Ops.Slice) n.op()).axis()) != 0;
-    }
-    if (n.op() instanceof Ops.Concat) {
-      for (Node in : n.inputs()) {
-        if (!isBatched.get(in)) {
-          return false;
+      case MATMUL -> {
+        Ops.MatMul mm = (Ops.MatMul) n.op();
+        yield !mm.transA() && n.input(0).rank() == 2 && isBatched.get(n.input(0)) && !isBatched.get(n.input(1));
+      }
+      case SLICE -> n.input(0).shape().normalizeAxis(((Ops.Slice) n.op()).axis()) != 0;
+      case CONCAT -> {
+        for (Node in : n.inputs()) {
+          if (!isBatched.get(in)) {
+            yield false;
+          }
         }
+        yield n.shape().normalizeAxis(((Ops.Concat) n.op()).axis()) != 0;
       }
-      return n.shape().normalizeAxis(((Ops.Concat) n.op()).axis()) != 0;
-    }
-    return false;
+      // not proved row-wise (a row softmax would be, but no loop needs it yet)
+      case TRANSPOSE, PERMUTE, RESHAPE, PAD, BROADCAST_TO, SUM_ALL, SUM_AXIS, SUM_TO, LOG_SOFTMAX, INDEXING, LEAF,
+          CONSTANT, GET_OUTPUT, CALL, SCAN, FUSED, OPAQUE -> false;
+    };
   }
 
   /** The nodes the outputs depend on, in id order (inputs before their users). */

@@ -99,7 +99,7 @@ final class Compact {
   }
 
   private static boolean isParameter(Node n) {
-    return n.op() instanceof Ops.Leaf && ((Ops.Leaf) n.op()).kind() == Ops.Leaf.Kind.PARAMETER;
+    return n.op() instanceof Ops.Leaf && ((Ops.Leaf) n.op()).role() == Ops.Leaf.Role.PARAMETER;
   }
 
   /** Where a node is drawn: itself, or for a hidden one the node that stands for it. */

@@ -186,7 +186,7 @@ final class DotWriter {
   }
 
   private void writeNode(Node n, Scope s, String indent) {
-    boolean composite = n.op() instanceof CallOp || n.op() instanceof Scan.ScanOp;
+    boolean composite = n.op().kind().isComposite();
     if (composite && s.depth < d.expandDepth) {
       writeExpanded(n, s, indent);
     } else {
@@ -211,7 +211,7 @@ final class DotWriter {
       }
     }
     for (Node n : nodes) {
-      boolean composite = n.op() instanceof CallOp || n.op() instanceof Scan.ScanOp;
+      boolean composite = n.op().kind().isComposite();
       if (composite && named.containsKey(n) && !other.containsKey(n) && !contains(d.results, n)) {
         s.portless.put(n, Boolean.TRUE);
       }
@@ -345,7 +345,7 @@ final class DotWriter {
     String line = back ? BACK : null;
     boolean bare = n.op() instanceof Ops.Constant || n.op() instanceof Ops.Fill || n.op() == Ops.IDENTITY && name != null;
     if (n.op() instanceof Ops.Leaf) {
-      boolean param = ((Ops.Leaf) n.op()).kind() == Ops.Leaf.Kind.PARAMETER;
+      boolean param = ((Ops.Leaf) n.op()).role() == Ops.Leaf.Role.PARAMETER;
       label = Labels.name(name != null ? name : n.op().name());
       a.append("shape=box, style=\"").append(param ? "filled" : "rounded,filled").append(back ? ",dashed" : "")
           .append("\", width=0.4, height=0.3, fillcolor=\"").append(param ? PARAM_FILL : INPUT_FILL).append('"');
@@ -353,7 +353,7 @@ final class DotWriter {
     } else if (n.op() instanceof Ops.Constant || n.op() instanceof Ops.Fill) {
       label = Labels.html(n.op().label());
       a.append("shape=box, color=\"transparent\", width=0.2, height=0.2, fontsize=10");
-    } else if (n.op() instanceof CallOp || n.op() instanceof Scan.ScanOp) {
+    } else if (n.op().kind().isComposite()) {
       label = compositeLabel(n, name, !s.portless.containsKey(n), s);
       a.append("shape=box, style=\"rounded,filled").append(back ? ",dashed" : "").append("\", margin=0, fillcolor=\"")
           .append(back ? BACK_FILL : COMPOSITE_FILL).append('"');
@@ -644,7 +644,7 @@ final class DotWriter {
       for (int i = 0; i < f.length; i++) {
         Node n = all.get(i);
         if (n.op() instanceof Ops.Leaf) {
-          f[i] = ((Ops.Leaf) n.op()).kind() == Ops.Leaf.Kind.INPUT;
+          f[i] = ((Ops.Leaf) n.op()).role() == Ops.Leaf.Role.INPUT;
         } else {
           for (Node in : n.inputs()) {
             f[i] |= f[in.id()];

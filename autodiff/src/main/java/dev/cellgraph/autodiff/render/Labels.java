@@ -1,10 +1,8 @@
 package dev.cellgraph.autodiff.render;
 
 import dev.cellgraph.autodiff.Op;
-import dev.cellgraph.autodiff.Ops;
 import dev.cellgraph.core.Shape;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * What diagrams write inside nodes: the symbol of each op and user names typeset as Graphviz
@@ -17,37 +15,9 @@ public final class Labels {
   /** Subscripts and superscripts are set smaller, so the layout reserves their real width. */
   static final int SCRIPT_POINT_SIZE = 8;
 
-  // The op table's names mapped to the symbols of the textbook figures. Ops not listed show
-  // their own label(), which already carries their attributes (slice ranges, scalar operands).
-  private static final Map<String, String> SYMBOLS = Map.ofEntries(
-      Map.entry("add", "+"),
-      Map.entry("sub", "−"),
-      Map.entry("mul", "⊙"),
-      Map.entry("div", "÷"),
-      Map.entry("neg", "−"),
-      Map.entry("sigmoid", "σ"),
-      Map.entry("tanh", "tanh"),
-      Map.entry("exp", "exp"),
-      Map.entry("log", "log"),
-      Map.entry("relu", "relu"),
-      Map.entry("abs", "|·|"),
-      Map.entry("square", "x²"),
-      Map.entry("sqrt", "√"),
-      Map.entry("reciprocal", "1/x"),
-      Map.entry("transpose", "ᵀ"),
-      Map.entry("concat", "[ , ]"),
-      Map.entry("sum", "Σ"),
-      Map.entry("identity", "="),
-      Map.entry("log_softmax", "log softmax"));
-
-  /** The symbol drawn for an op: σ, tanh, ⊙, +, −, · (matrix product), [ , ], ᵀ, Σ ... */
+  /** The symbol drawn for an op (σ, tanh, ⊙, +, −, · for a matrix product, [ , ], ᵀ, Σ): its own. */
   public static String symbol(Op op) {
-    if (op instanceof Ops.MatMul) {
-      Ops.MatMul m = (Ops.MatMul) op;
-      return (m.transA() ? "ᵀ" : "") + "·" + (m.transB() ? "ᵀ" : "");
-    }
-    String s = SYMBOLS.get(op.name());
-    return s != null ? s : op.label();
+    return op.symbol();
   }
 
   /** Whether an op's symbol is one short sign, drawn in a small circle rather than a box. */

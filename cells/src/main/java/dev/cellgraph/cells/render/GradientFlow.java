@@ -259,7 +259,7 @@ public final class GradientFlow {
           todo.push(n.input(i));
         }
       } else if (n.op() instanceof dev.cellgraph.autodiff.Ops.Leaf
-          && ((dev.cellgraph.autodiff.Ops.Leaf) n.op()).kind() == dev.cellgraph.autodiff.Ops.Leaf.Kind.PARAMETER
+          && ((dev.cellgraph.autodiff.Ops.Leaf) n.op()).role() == dev.cellgraph.autodiff.Ops.Leaf.Role.PARAMETER
           && n.rank() == 1) {
         return n.name();
       }
