@@ -1,6 +1,7 @@
 package dev.cellgraph.core.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -296,6 +297,100 @@ class SafeTensorsTest {
     Map<String, Tensor> t = SafeTensors.parse(bytes, "ok").tensors();
     assertEquals(Shape.of(0, 5), t.get("e").shape());
     assertEquals(DType.INT64, t.get("e").dtype());
+  }
+
+  // ---------------------------------------------------------------- hostile headers
+
+  @Test
+  void anEmptyTensorWhoseOtherDimensionsOverflowAnIntIsRejectedNamingTheFile() {
+    byte[] bytes = file("{\"e\":{\"dtype\":\"F32\",\"shape\":[0,65536,65536],\"data_offsets\":[0,0]}}", 0);
+    SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(bytes, "big.safetensors"));
+    assertEquals("big.safetensors: tensor 'e': shape [0, 65536, 65536] is too large: the product of its "
+        + "non-zero dimensions exceeds 2147483647", e.getMessage());
+  }
+
+  @Test
+  void deepNestingIsRejectedWithoutRecursion() {
+    for (int depth : new int[] {5_000, 1_000_000}) {
+      String header = "{\"w\":{\"dtype\":\"F32\",\"shape\":" + "[".repeat(depth) + "]".repeat(depth)
+          + ",\"data_offsets\":[0,0]}}";
+      SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(file(header, 0), "deep"));
+      assertEquals("deep: not a safetensors file: the header nests deeper than 64 levels at line 1 column 91",
+          e.getMessage());
+    }
+    String entry = "{\"w\":" + "[".repeat(1_000_000) + "]".repeat(1_000_000) + "}";
+    SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(file(entry, 0), "deep"));
+    assertEquals("deep: not a safetensors file: the header nests deeper than 64 levels at line 1 column 69",
+        e.getMessage());
+    // unknown fields may nest, within the limit
+    String ok = "{\"w\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4],\"extra\":"
+        + "[{\"a\":".repeat(30) + "null" + "}]".repeat(30) + "}}";
+    assertDoesNotThrow(() -> SafeTensors.parse(file(ok, 4), "ok"));
+  }
+
+  @Test
+  void messagesQuoteOnlyAnExcerptOfAHugeValueOrName() {
+    String shape = "[" + "-1,".repeat(3_000_000) + "1]"; // about 9 MB
+    SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+        file("{\"w\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":[0,4]}}", 4), "huge"));
+    assertEquals("huge: tensor 'w': 'shape' must be an array of non-negative integers up to 2147483647, got "
+        + "[" + "-1,".repeat(19) + "-1...", e.getMessage());
+    String name = "n".repeat(5_000_000) + "\n";
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+        file("{\"" + name.replace("\n", "\\n") + "\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[0,2]}}", 2),
+        "huge"));
+    assertEquals("huge: tensor '" + "n".repeat(60) + "...' (5000001 characters): dtype 'BF16' is not supported "
+        + "(F32, F64, I32 and I64 are)", e.getMessage());
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+        file("{\"a\\u0007b\":[1, 2]}", 0), "ctl"));
+    assertEquals("ctl: tensor 'a\\u0007b': entry must be a JSON object, got [1,2]", e.getMessage());
+  }
+
+  @Test
+  void aLoneSurrogateIsRejectedOnWriteAndOnRead() {
+    IllegalArgumentException w = assertThrows(IllegalArgumentException.class,
+        () -> SafeTensors.toBytes(Map.of("a\ud800b", Tensor.zeros(DType.FLOAT32, 1)), Map.of()));
+    assertEquals("tensor name 'a\\ud800b' has a lone surrogate \\ud800 at index 1, which UTF-8 cannot encode",
+        w.getMessage());
+    w = assertThrows(IllegalArgumentException.class,
+        () -> SafeTensors.toBytes(Map.of(), Map.of("k", "\udc00")));
+    assertEquals("metadata value of 'k' '\\udc00' has a lone surrogate \\udc00 at index 0, which UTF-8 cannot encode",
+        w.getMessage());
+    // a valid pair is kept exactly
+    byte[] ok = SafeTensors.toBytes(Map.of("\ud83d\ude00", Tensor.zeros(DType.FLOAT32, 1)), Map.of());
+    assertDoesNotThrow(() -> assertTrue(SafeTensors.parse(ok, "ok").tensors().containsKey("\ud83d\ude00")));
+    for (String escape : new String[] {"\\ud800", "\\udc00", "\\ud800\\u0041", "\\ud800x"}) {
+      SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+          file("{\"a" + escape + "\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}", 0), "s"));
+      assertEquals("s: the header has a lone surrogate " + escape.substring(0, 6) + " at line 1 column 4; names "
+          + "and metadata must be Unicode text", e.getMessage());
+    }
+  }
+
+  @Test
+  void garbageIsNotASafetensorsFile() {
+    byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+    SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(png, "logo.png"));
+    assertEquals("logo.png: not a safetensors file: its first 8 bytes give a header length of 727905341920923785, "
+        + "over the limit of 104857600 bytes", e.getMessage());
+    byte[] text = withHeaderBytes("hello".getBytes(StandardCharsets.UTF_8));
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(text, "t"));
+    assertEquals("t: not a safetensors file: the header is not a JSON object (it starts with 'h')", e.getMessage());
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(withHeaderBytes(new byte[0]), "t"));
+    assertEquals("t: not a safetensors file: the header is empty; expected a JSON object", e.getMessage());
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(file("{\"w\":{\"dtype\" \"F32\"}}", 0), "t"));
+    assertEquals("t: not a safetensors file: the header is not valid JSON: expected ':' at line 1 column 15, found '\"'",
+        e.getMessage());
+  }
+
+  @Test
+  void duplicateFieldsAndMetadataKeysAreRejected() {
+    SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+        file("{\"w\":{\"dtype\":\"F32\",\"dtype\":\"F64\",\"shape\":[0],\"data_offsets\":[0,0]}}", 0), "d"));
+    assertEquals("d: tensor 'w': 'dtype' appears more than once", e.getMessage());
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+        file("{\"__metadata__\":{\"a\":\"1\",\"a\":\"2\"}}", 0), "d"));
+    assertEquals("d: '__metadata__' has the key 'a' more than once", e.getMessage());
   }
 
   // ---------------------------------------------------------------- atomic writes
