@@ -24,6 +24,8 @@ final class HeaderParser {
   static final int MAX_DEPTH = 64;
   /** The most characters of a name or a value quoted in a message. */
   static final int EXCERPT = 60;
+  /** The most dimensions a shape may have, so a long run of 1s cannot cost memory per byte. */
+  static final int MAX_RANK = 64;
 
   private static final String METADATA = "__metadata__";
 
@@ -138,7 +140,10 @@ final class HeaderParser {
             if (dims != null) {
               throw error(where + "'shape' appears more than once");
             }
-            dims = integers(Integer.MAX_VALUE);
+            dims = integers(Integer.MAX_VALUE, MAX_RANK);
+            if (dims != null && dims.length > MAX_RANK) {
+              throw error(where + "'shape' has more than " + MAX_RANK + " dimensions, got " + excerpt(at, pos));
+            }
             if (dims == null) {
               throw error(where + "'shape' must be an array of non-negative integers up to "
                   + Integer.MAX_VALUE + ", got " + excerpt(at, pos));
@@ -148,7 +153,7 @@ final class HeaderParser {
             if (offsets != null) {
               throw error(where + "'data_offsets' appears more than once");
             }
-            offsets = integers(Long.MAX_VALUE);
+            offsets = integers(Long.MAX_VALUE, 2);
             if (offsets == null || offsets.length != 2) {
               throw error(where + "'data_offsets' must be an array of two non-negative integers "
                   + "[begin, end], got " + excerpt(at, pos));
@@ -246,9 +251,10 @@ final class HeaderParser {
 
   /**
    * The elements of a JSON array of integers in {@code [0, max]}, or null (after skipping the
-   * value) if it is not one.
+   * value) if it is not one; only the first {@code maxCount + 1} are kept, so that the caller
+   * can tell there are too many.
    */
-  private long[] integers(long max) throws SafeTensorsException {
+  private long[] integers(long max, int maxCount) throws SafeTensorsException {
     if (peek() != '[') {
       skipValue(3);
       return null;
@@ -269,7 +275,7 @@ final class HeaderParser {
         long v = number(max);
         if (v < 0) {
           ok = false;
-        } else if (ok) {
+        } else if (ok && n <= maxCount) {
           if (n == out.length) {
             out = Arrays.copyOf(out, 2 * n);
           }
