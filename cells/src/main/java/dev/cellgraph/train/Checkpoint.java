@@ -2,6 +2,7 @@ package dev.cellgraph.train;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -10,17 +11,29 @@ import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.io.AtomicFiles;
 import dev.cellgraph.core.io.SafeTensors;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A training checkpoint in a directory: {@code checkpoint.safetensors} holds everything a resumed
  * run needs (parameters, optimizer state, carried recurrent state, random state, history) and, in
  * its metadata, the run's description as JSON; {@code checkpoint.json} repeats that description
  * for people and tools. Both are written atomically, the safetensors file first: it is the
- * authority, so a crash between the two writes loses nothing.
+ * authority, so a crash between the two writes loses nothing, and {@link #load} reads nothing
+ * else (after a crash {@code checkpoint.json} may describe the previous checkpoint).
+ *
+ * <p>A writer killed mid-write leaves a hidden temporary file ({@code .checkpoint.safetensors.<hex>.tmp});
+ * loading never reads one, and the next {@link #save} deletes them. Saves into one directory are
+ * serialized, within a JVM and across processes (by a lock on {@code .checkpoint.lock}), so the
+ * temporaries deleted are never those of a live writer.
  *
  * <p>Tensors are named {@code param/<name>}, {@code optimizer/<key>}, {@code carry/<state>},
  * {@code history/<series>} and {@code rng} (the four int64 words of the {@code Rng} state).
@@ -28,6 +41,7 @@ import java.util.Map;
 public final class Checkpoint {
   public static final String TENSORS = "checkpoint.safetensors";
   public static final String JSON = "checkpoint.json";
+  static final String LOCK = ".checkpoint.lock";
   static final int FORMAT = 1;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
@@ -50,6 +64,31 @@ public final class Checkpoint {
   /** Writes a checkpoint into {@code dir} (created if needed), replacing the previous one atomically. */
   public static void save(Path dir, Contents c) throws IOException {
     Files.createDirectories(dir);
+    synchronized (Checkpoint.class) { // FileChannel locks are per process, not per thread
+      try (FileChannel lock = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+        deleteStaleTemporaries(dir);
+        write(dir, c);
+      }
+    }
+  }
+
+  /** The temporary files {@link AtomicFiles} leaves when a writer is killed. */
+  private static final Pattern TEMPORARY =
+      Pattern.compile("\\.(" + Pattern.quote(TENSORS) + "|" + Pattern.quote(JSON) + ")\\.[0-9a-f]+\\.tmp");
+
+  /** Deletes what killed writers left; called with the lock held, so no live writer owns one. */
+  static void deleteStaleTemporaries(Path dir) throws IOException {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        if (TEMPORARY.matcher(String.valueOf(f.getFileName())).matches()) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
+  private static void write(Path dir, Contents c) throws IOException {
     Map<String, Tensor> t = new LinkedHashMap<>();
     c.parameters().forEach((k, v) -> t.put("param/" + k, v));
     c.optimizer().forEach((k, v) -> t.put("optimizer/" + k, v));
@@ -78,9 +117,14 @@ public final class Checkpoint {
     } catch (JsonParseException | IllegalStateException e) {
       throw new IllegalArgumentException(f + ": its 'cellgraph' metadata is not a JSON object");
     }
-    if (!meta.has("format") || meta.get("format").getAsInt() != FORMAT || !meta.has("step")) {
-      throw new IllegalArgumentException(f + ": unsupported checkpoint format " + meta.get("format")
+    if (!(meta.has("format") && integer(meta.get("format")) == FORMAT)) {
+      throw new IllegalArgumentException(f + ": unsupported checkpoint format "
+          + (meta.has("format") ? excerpt(meta.get("format").toString()) : "(none)")
           + " (this version reads format " + FORMAT + ")");
+    }
+    if (!meta.has("step") || integer(meta.get("step")) < 0) {
+      throw new IllegalArgumentException(f + ": its 'cellgraph' metadata has no step (a non-negative integer), "
+          + "got " + (meta.has("step") ? excerpt(meta.get("step").toString()) : "none"));
     }
     Map<String, Tensor> params = new LinkedHashMap<>();
     Map<String, Tensor> opt = new LinkedHashMap<>();
@@ -100,11 +144,22 @@ public final class Checkpoint {
       } else if (k.startsWith("history/")) {
         hist.put(k.substring(8), e.getValue());
       } else {
-        throw new IllegalArgumentException(f + ": unexpected tensor '" + k + "'");
+        throw new IllegalArgumentException(f + ": unexpected tensor '" + excerpt(k) + "'");
       }
     }
-    if (rng == null || rng.size() != 4 || rng.dtype().isFloating()) {
+    if (rng == null || rng.size() != 4 || rng.dtype() != DType.INT64) {
       throw new IllegalArgumentException(f + ": the random state 'rng' is missing or not 4 integers");
+    }
+    for (String[] group : new String[][] {{"loss", "grad_norm", "lr", "seconds"},
+        {"validation_step", "validation_loss"}}) {
+      for (String k : group) {
+        Tensor t = hist.get(k);
+        Tensor first = hist.get(group[0]);
+        if (t != null && first != null && t.size() != first.size()) {
+          throw new IllegalArgumentException(f + ": the history's '" + k + "' has " + t.size()
+              + " values, its '" + group[0] + "' " + first.size());
+        }
+      }
     }
     History h;
     try {
@@ -113,5 +168,23 @@ public final class Checkpoint {
       throw new IllegalArgumentException(f + ": " + e.getMessage());
     }
     return new Contents(meta, params, opt, carry, rng.toLongArray(), h);
+  }
+
+  /** The value of a JSON integer in {@code [0, Long.MAX_VALUE]}, or -1 for anything else. */
+  private static long integer(JsonElement e) {
+    if (!(e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber())) {
+      return -1;
+    }
+    try {
+      BigDecimal v = e.getAsBigDecimal();
+      return v.signum() >= 0 && v.stripTrailingZeros().scale() <= 0 ? v.longValueExact() : -1;
+    } catch (NumberFormatException | ArithmeticException x) {
+      return -1;
+    }
+  }
+
+  /** At most 60 characters of a value for a message. */
+  private static String excerpt(String s) {
+    return s.length() <= 60 ? s : s.substring(0, Character.isHighSurrogate(s.charAt(59)) ? 59 : 60) + "...";
   }
 }

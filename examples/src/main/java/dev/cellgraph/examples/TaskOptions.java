@@ -135,12 +135,21 @@ final class TaskOptions {
     }
   }
 
-  /** A UTF-8 text file; unreadable or not UTF-8 is a usage error naming the file. */
+  /** The largest --data file read: its characters become an int per character, plus the text. */
+  static final long MAX_DATA_BYTES = 64L << 20;
+
+  /** A UTF-8 text file; unreadable, too large or not UTF-8 is a usage error naming the file. */
   static String readText(Path p) {
     if (!Files.isRegularFile(p)) {
       throw new UsageException("the data file " + p + " does not exist or is not a file");
     }
     try {
+      // bounded before reading: a multi-gigabyte file would otherwise end in OutOfMemoryError
+      long size = Files.size(p);
+      if (size > MAX_DATA_BYTES) {
+        throw new UsageException("the data file " + p + " has " + size + " bytes; the limit is "
+            + MAX_DATA_BYTES + " (64 MiB)");
+      }
       byte[] bytes = Files.readAllBytes(p);
       return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();

@@ -68,6 +68,15 @@ class TrainingCommandsTest {
     assertEquals(2, r.status());
     assertEquals("cellgraph train: the data file " + binary + " is not UTF-8 text\n", r.err());
 
+    Path huge = tmp.resolve("huge.txt");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength((64L << 20) + 1); // sparse: no disk space used
+    }
+    r = CliRunner.run("train", "--cell", "gru", "--task", "charlm", "--data", huge.toString());
+    assertEquals(2, r.status());
+    assertEquals("cellgraph train: the data file " + huge + " has 67108865 bytes; the limit is 67108864 (64 MiB)\n",
+        r.err());
+
     Path small = tmp.resolve("small.txt");
     Files.writeString(small, "tiny text");
     r = CliRunner.run("train", "--cell", "gru", "--task", "charlm", "--data", small.toString());

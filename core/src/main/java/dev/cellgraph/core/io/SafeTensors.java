@@ -4,28 +4,17 @@ import com.google.common.collect.ImmutableMap;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.Strictness;
-import com.google.gson.TypeAdapter;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.StringReader;
-import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -36,8 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads and writes the safetensors format, in which PyTorch users exchange weights: an 8-byte
@@ -47,12 +34,18 @@ import java.util.regex.Pattern;
  * raw little-endian data. Supported dtypes: F32, F64, I32, I64.
  *
  * <p>Reading validates the whole file before returning anything and rejects a bad one with a
- * {@link SafeTensorsException} naming the file and the tensor. The maps returned are immutable
- * and iterate in header order.
+ * {@link SafeTensorsException} naming the file and the tensor, and no other exception; a file
+ * that is not safetensors at all is "not a safetensors file: ..." with what was expected. Reading
+ * allocates no more than a small multiple of the file's size, whatever the file says: the header
+ * is parsed in one pass without recursion (nesting is limited to 64 levels), and every name or
+ * value quoted in a message is cut to a short excerpt. The maps returned are immutable and
+ * iterate in header order.
  *
  * <p>Writing keeps the caller's map order for the header and the data, pads the header with
  * spaces to a multiple of 8 bytes (as the reference writer does, so that the data starts
- * aligned), and replaces the file atomically through {@link AtomicFiles}.
+ * aligned), and replaces the file atomically through {@link AtomicFiles}. A name or metadata
+ * string with a lone surrogate is rejected, since UTF-8 cannot encode it; the reader rejects one
+ * written as a JSON escape too.
  *
  * <p>Thread-safe: its static methods share no mutable state.
  */
@@ -62,7 +55,6 @@ public final class SafeTensors {
 
   private static final String METADATA = "__metadata__";
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
-  private static final TypeAdapter<JsonElement> ELEMENT = GSON.getAdapter(JsonElement.class);
 
   private SafeTensors() {}
 
@@ -102,246 +94,66 @@ public final class SafeTensors {
   private static Contents parse(Source in, String source) throws IOException {
     long fileSize = in.size();
     if (fileSize < 8) {
-      throw error(source, "file of " + fileSize + " bytes is too short for the 8-byte header length");
+      throw notSafetensors(source, "it has " + fileSize + " bytes, too few for the 8-byte header "
+          + "length a safetensors file starts with");
     }
-    long headerLength = in.read(0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    long headerLength = read(in, source, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
-      throw error(source, "header length " + Long.toUnsignedString(headerLength)
-          + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
+      throw notSafetensors(source, "its first 8 bytes give a header length of "
+          + Long.toUnsignedString(headerLength) + ", over the limit of " + MAX_HEADER_BYTES + " bytes");
     }
     if (headerLength > fileSize - 8) {
-      throw error(source, "header length " + headerLength + " extends past the end of the file ("
-          + fileSize + " bytes)");
+      throw notSafetensors(source, "its first 8 bytes give a header length of " + headerLength
+          + ", past the end of the file (" + fileSize + " bytes)");
     }
-    String headerText;
-    try {
-      CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(in.read(8, (int) headerLength));
-      headerText = chars.toString();
-    } catch (CharacterCodingException e) {
-      throw error(source, "header is not valid UTF-8", e);
-    }
+    // The header is read only once its length is known to fit in the file, so a corrupt length
+    // cannot make this allocation larger than the file.
+    ByteBuffer header = read(in, source, 8, (int) headerLength);
     long dataStart = 8 + headerLength;
     long dataLength = fileSize - dataStart;
 
     Map<String, String> metadata = new LinkedHashMap<>();
-    List<Entry> entries = new ArrayList<>();
-    parseHeader(headerText, source, metadata, entries);
-    for (Entry e : entries) {
-      if (e.end > dataLength) {
-        throw error(source, e.where() + "data_offsets [" + e.begin + ", " + e.end
+    List<HeaderParser.Entry> entries = new ArrayList<>();
+    new HeaderParser(header.array(), header.arrayOffset() + header.position(), header.remaining(), source)
+        .parse(metadata, entries);
+    for (HeaderParser.Entry e : entries) {
+      if (e.end() > dataLength) {
+        throw error(source, e.where() + "data_offsets [" + e.begin() + ", " + e.end()
             + "] extend past the end of the data (" + dataLength + " bytes)");
       }
     }
     checkOverlaps(entries, source);
 
-    ImmutableMap.Builder<String, Tensor> tensors = ImmutableMap.builder();
-    for (Entry e : entries) {
-      tensors.put(e.name, decode(in, dataStart + e.begin, e.dtype, e.shape));
+    ImmutableMap.Builder<String, Tensor> tensors = ImmutableMap.builderWithExpectedSize(entries.size());
+    for (HeaderParser.Entry e : entries) {
+      tensors.put(e.name(), decode(in, source, dataStart + e.begin(), e.dtype(), Shape.of(e.dims())));
     }
     return new Contents(tensors.build(), metadata);
   }
 
-  /** One validated header entry. */
-  private static final class Entry {
-    final String name;
-    final DType dtype;
-    final Shape shape;
-    final long begin;
-    final long end;
-
-    Entry(String name, DType dtype, Shape shape, long begin, long end) {
-      this.name = name;
-      this.dtype = dtype;
-      this.shape = shape;
-      this.begin = begin;
-      this.end = end;
-    }
-
-    String where() {
-      return "tensor '" + name + "': ";
-    }
-
-    String describe() {
-      return "'" + name + "' [" + begin + ", " + end + "]";
-    }
-  }
-
-  private static void parseHeader(String text, String source, Map<String, String> metadata,
-      List<Entry> entries) throws SafeTensorsException {
-    // The top level is read by hand so that duplicate names are caught (JsonObject would keep
-    // the last silently) and header order is kept.
-    Map<String, JsonElement> raw = new LinkedHashMap<>();
-    JsonReader reader = new JsonReader(new StringReader(text));
-    reader.setStrictness(Strictness.STRICT);
-    try {
-      if (reader.peek() != JsonToken.BEGIN_OBJECT) {
-        throw error(source, "header is not a JSON object");
-      }
-      reader.beginObject();
-      while (reader.hasNext()) {
-        String name = reader.nextName();
-        JsonElement value = ELEMENT.read(reader);
-        if (raw.put(name, value) != null) {
-          throw error(source, "tensor '" + name + "' appears more than once in the header");
-        }
-      }
-      reader.endObject();
-    } catch (SafeTensorsException e) {
-      throw e;
-    } catch (IOException | JsonParseException | IllegalStateException e) {
-      throw error(source, "header is not valid JSON" + gsonLocation(e), e);
-    }
-    boolean trailing;
-    try {
-      trailing = reader.peek() != JsonToken.END_DOCUMENT;
-    } catch (IOException e) {
-      trailing = true; // strict mode rejects a second top-level value
-    }
-    if (trailing) {
-      throw error(source, "header has data after the JSON object");
-    }
-
-    for (Map.Entry<String, JsonElement> kv : raw.entrySet()) {
-      String name = kv.getKey();
-      JsonElement value = kv.getValue();
-      if (name.equals(METADATA)) {
-        parseMetadata(value, source, metadata);
-        continue;
-      }
-      String where = "tensor '" + name + "': ";
-      if (!value.isJsonObject()) {
-        throw error(source, where + "entry must be a JSON object, got " + value);
-      }
-      JsonObject o = value.getAsJsonObject();
-      JsonElement dt = field(o, "dtype", where, source);
-      JsonElement sh = field(o, "shape", where, source);
-      JsonElement off = field(o, "data_offsets", where, source);
-
-      if (!(dt.isJsonPrimitive() && dt.getAsJsonPrimitive().isString())) {
-        throw error(source, where + "'dtype' must be a string, got " + dt);
-      }
-      String dtypeName = dt.getAsString();
-      DType dtype = DType.fromSafetensors(dtypeName);
-      if (dtype == null) {
-        throw error(source, where + "dtype '" + dtypeName
-            + "' is not supported (F32, F64, I32 and I64 are)");
-      }
-
-      long[] dims = integers(sh, Integer.MAX_VALUE);
-      if (dims == null) {
-        throw error(source, where + "'shape' must be an array of non-negative integers, got " + sh);
-      }
-      long[] offsets = integers(off, Long.MAX_VALUE);
-      if (offsets == null || offsets.length != 2) {
-        throw error(source, where
-            + "'data_offsets' must be an array of two non-negative integers [begin, end], got " + off);
-      }
-      long begin = offsets[0];
-      long end = offsets[1];
-      if (begin > end) {
-        throw error(source, where + "data_offsets [" + begin + ", " + end + "] end before they begin");
-      }
-
-      int[] intDims = new int[dims.length];
-      long elements = 1;
-      boolean empty = false;
-      for (int i = 0; i < dims.length; i++) {
-        intDims[i] = (int) dims[i];
-        empty |= dims[i] == 0;
-      }
-      for (int i = 0; i < dims.length && !empty; i++) {
-        elements *= dims[i];
-        if (elements > Integer.MAX_VALUE) {
-          throw error(source, where + "shape " + Arrays.toString(dims) + " has more than "
-              + Integer.MAX_VALUE + " elements");
-        }
-      }
-      if (empty) {
-        elements = 0;
-      }
-      long needed = elements * dtype.byteSize();
-      if (needed != end - begin) {
-        throw error(source, where + "shape " + Arrays.toString(dims) + " of " + dtypeName + " needs "
-            + needed + " bytes, but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
-      }
-      entries.add(new Entry(name, dtype, Shape.of(intDims), begin, end));
-    }
-  }
-
-  private static JsonElement field(JsonObject o, String key, String where, String source)
+  private static void checkOverlaps(List<HeaderParser.Entry> entries, String source)
       throws SafeTensorsException {
-    JsonElement e = o.get(key);
-    if (e == null) {
-      throw error(source, where + "missing '" + key + "'");
-    }
-    return e;
-  }
-
-  private static void parseMetadata(JsonElement value, String source, Map<String, String> out)
-      throws SafeTensorsException {
-    if (!value.isJsonObject()) {
-      throw error(source, "'__metadata__' must be an object of strings, got " + value);
-    }
-    for (Map.Entry<String, JsonElement> kv : value.getAsJsonObject().entrySet()) {
-      JsonElement v = kv.getValue();
-      if (!(v.isJsonPrimitive() && v.getAsJsonPrimitive().isString())) {
-        throw error(source, "'__metadata__' value of '" + kv.getKey() + "' must be a string, got " + v);
-      }
-      out.put(kv.getKey(), v.getAsString());
-    }
-  }
-
-  /** The elements of a JSON array of integers in {@code [0, max]}, or null if it is not one. */
-  private static long[] integers(JsonElement e, long max) {
-    if (!e.isJsonArray()) {
-      return null;
-    }
-    JsonArray a = e.getAsJsonArray();
-    long[] out = new long[a.size()];
-    for (int i = 0; i < out.length; i++) {
-      JsonElement x = a.get(i);
-      if (!(x.isJsonPrimitive() && x.getAsJsonPrimitive().isNumber())) {
-        return null;
-      }
-      BigDecimal v;
-      try {
-        v = x.getAsBigDecimal();
-      } catch (NumberFormatException ex) {
-        return null;
-      }
-      if (v.signum() < 0 || v.stripTrailingZeros().scale() > 0
-          || v.compareTo(BigDecimal.valueOf(max)) > 0) {
-        return null;
-      }
-      out[i] = v.longValueExact();
-    }
-    return out;
-  }
-
-  private static void checkOverlaps(List<Entry> entries, String source) throws SafeTensorsException {
-    List<Entry> sorted = new ArrayList<>();
-    for (Entry e : entries) {
-      if (e.end > e.begin) { // an empty tensor occupies no bytes
+    List<HeaderParser.Entry> sorted = new ArrayList<>();
+    for (HeaderParser.Entry e : entries) {
+      if (e.end() > e.begin()) { // an empty tensor occupies no bytes
         sorted.add(e);
       }
     }
-    sorted.sort(Comparator.comparingLong((Entry e) -> e.begin).thenComparingLong(e -> e.end));
-    Entry reach = null; // the tensor that extends furthest among those seen
-    for (Entry e : sorted) {
-      if (reach != null && e.begin < reach.end) {
+    sorted.sort(Comparator.comparingLong(HeaderParser.Entry::begin).thenComparingLong(HeaderParser.Entry::end));
+    HeaderParser.Entry reach = null; // the tensor that extends furthest among those seen
+    for (HeaderParser.Entry e : sorted) {
+      if (reach != null && e.begin() < reach.end()) {
         throw error(source, "tensors " + reach.describe() + " and " + e.describe() + " overlap");
       }
-      if (reach == null || e.end > reach.end) {
+      if (reach == null || e.end() > reach.end()) {
         reach = e;
       }
     }
   }
 
   /** Reads a tensor in chunks, so that one of more than 2 GiB needs no single huge buffer. */
-  private static Tensor decode(Source in, long position, DType dtype, Shape shape) throws IOException {
+  private static Tensor decode(Source in, String source, long position, DType dtype, Shape shape)
+      throws IOException {
     int n = shape.size();
     int width = dtype.byteSize();
     float[] f = dtype == DType.FLOAT32 ? new float[n] : null;
@@ -350,7 +162,7 @@ public final class SafeTensors {
     int chunk = (1 << 20) / width;
     for (int start = 0; start < n; start += chunk) {
       int count = Math.min(chunk, n - start);
-      ByteBuffer buf = in.read(position + (long) start * width, count * width)
+      ByteBuffer buf = read(in, source, position + (long) start * width, count * width)
           .order(ByteOrder.LITTLE_ENDIAN);
       switch (dtype) {
         case FLOAT32: buf.asFloatBuffer().get(f, start, count); break;
@@ -370,21 +182,22 @@ public final class SafeTensors {
     }
   }
 
-  private static final Pattern GSON_LOCATION =
-      Pattern.compile(" at line \\d+ column \\d+");
-
-  /** " at line 1 column 3" from Gson's message, whose wording otherwise addresses developers. */
-  private static String gsonLocation(Exception e) {
-    Matcher m = GSON_LOCATION.matcher(String.valueOf(e.getMessage()));
-    return m.find() ? m.group() : "";
+  /** Reads from {@code in}; a file cut short while it is being read is an error naming it. */
+  private static ByteBuffer read(Source in, String source, long position, int length) throws IOException {
+    ByteBuffer buf = in.read(position, length);
+    if (buf == null) {
+      throw error(source, "the file ended while " + length + " bytes at " + position
+          + " were read (was it truncated while being read?)");
+    }
+    return buf;
   }
 
   private static SafeTensorsException error(String source, String message) {
     return new SafeTensorsException(source + ": " + message);
   }
 
-  private static SafeTensorsException error(String source, String message, Throwable cause) {
-    return new SafeTensorsException(source + ": " + message, cause);
+  private static SafeTensorsException notSafetensors(String source, String what) {
+    return error(source, "not a safetensors file: " + what);
   }
 
   // ---------------------------------------------------------------- writing
@@ -419,8 +232,11 @@ public final class SafeTensors {
     if (!metadata.isEmpty()) {
       JsonObject meta = new JsonObject();
       for (Map.Entry<String, String> kv : metadata.entrySet()) {
-        meta.addProperty(Objects.requireNonNull(kv.getKey(), "metadata key"),
-            Objects.requireNonNull(kv.getValue(), () -> "metadata value of '" + kv.getKey() + "'"));
+        String key = Objects.requireNonNull(kv.getKey(), "metadata key");
+        String value = Objects.requireNonNull(kv.getValue(), () -> "metadata value of '" + key + "'");
+        checkUnicode("metadata key", key);
+        checkUnicode("metadata value of " + HeaderParser.quote(key), value);
+        meta.addProperty(key, value);
       }
       root.add(METADATA, meta);
     }
@@ -431,6 +247,7 @@ public final class SafeTensors {
       if (name.equals(METADATA)) {
         throw new IllegalArgumentException("'" + METADATA + "' is reserved and cannot name a tensor");
       }
+      checkUnicode("tensor name", name);
       JsonObject entry = new JsonObject();
       entry.addProperty("dtype", t.dtype().safetensorsName());
       JsonArray shape = new JsonArray();
@@ -451,6 +268,23 @@ public final class SafeTensors {
     byte[] out = Arrays.copyOf(json, padded);
     Arrays.fill(out, json.length, padded, (byte) ' ');
     return out;
+  }
+
+  /**
+   * Rejects a string UTF-8 cannot encode: written as is, a lone surrogate would come back as
+   * '?' and the name would change on a round trip.
+   */
+  private static void checkUnicode(String what, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(String.format(
+            "%s %s has a lone surrogate \\u%04x at index %d, which UTF-8 cannot encode",
+            what, HeaderParser.quote(s), (int) c, i));
+      }
+    }
   }
 
   private static void writeBody(OutputStream out, byte[] header, Map<String, Tensor> tensors)
@@ -492,7 +326,7 @@ public final class SafeTensors {
   private interface Source {
     long size() throws IOException;
 
-    /** Exactly {@code length} bytes from {@code position}, as a buffer at position 0. */
+    /** Exactly {@code length} bytes from {@code position}, as a heap buffer, or null if the file is shorter. */
     ByteBuffer read(long position, int length) throws IOException;
   }
 
@@ -532,8 +366,7 @@ public final class SafeTensors {
       while (buf.hasRemaining()) {
         int n = ch.read(buf, position + buf.position());
         if (n < 0) {
-          throw new IOException("file ended while reading " + length + " bytes at " + position
-              + " (was it truncated while being read?)");
+          return null;
         }
       }
       return buf.flip();

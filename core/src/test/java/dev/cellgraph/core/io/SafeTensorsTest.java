@@ -1,6 +1,7 @@
 package dev.cellgraph.core.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -185,13 +186,13 @@ class SafeTensorsTest {
   static Stream<Arguments> corruptFiles() {
     return Stream.of(
         Arguments.of("shorter than the length field", new byte[5],
-            "bad.safetensors: file of 5 bytes is too short for the 8-byte header length"),
+            "bad.safetensors: not a safetensors file: it has 5 bytes, too few for the 8-byte header length a safetensors file starts with"),
         Arguments.of("header length past the end", withLength(1000, "{}", 0),
-            "bad.safetensors: header length 1000 extends past the end of the file (10 bytes)"),
+            "bad.safetensors: not a safetensors file: its first 8 bytes give a header length of 1000, past the end of the file (10 bytes)"),
         Arguments.of("header length over the bound", withLength(1L << 40, "{}", 0),
-            "bad.safetensors: header length 1099511627776 exceeds the limit of 104857600 bytes"),
+            "bad.safetensors: not a safetensors file: its first 8 bytes give a header length of 1099511627776, over the limit of 104857600 bytes"),
         Arguments.of("header length negative as a signed long", withLength(-8, "{}", 0),
-            "bad.safetensors: header length 18446744073709551608 exceeds the limit of 104857600 bytes"),
+            "bad.safetensors: not a safetensors file: its first 8 bytes give a header length of 18446744073709551608, over the limit of 104857600 bytes"),
         Arguments.of("truncated data",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}", 20),
             "bad.safetensors: tensor 'w': data_offsets [0, 24] extend past the end of the data (20 bytes)"),
@@ -219,29 +220,29 @@ class SafeTensorsTest {
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[65536,65536],\"data_offsets\":[0,4]}}", 4),
             "bad.safetensors: tensor 'w': shape [65536, 65536] has more than 2147483647 elements"),
         Arguments.of("not JSON", file("{not json}", 0),
-            "bad.safetensors: header is not valid JSON at line 1 column 3"),
+            "bad.safetensors: not a safetensors file: the header is not valid JSON: expected a quoted tensor name at line 1 column 2, found 'n'"),
         Arguments.of("not a JSON object", file("[1, 2]", 0),
-            "bad.safetensors: header is not a JSON object"),
+            "bad.safetensors: not a safetensors file: the header is not a JSON object (it starts with '[')"),
         Arguments.of("data after the JSON object", file("{} {}", 0),
-            "bad.safetensors: header has data after the JSON object"),
+            "bad.safetensors: not a safetensors file: the header has data after its JSON object at line 1 column 4"),
         Arguments.of("not UTF-8", withHeaderBytes(new byte[] {'{', (byte) 0xff, '}'}),
-            "bad.safetensors: header is not valid UTF-8"),
+            "bad.safetensors: not a safetensors file: the header is not valid UTF-8 (at byte 1 of the header)"),
         Arguments.of("duplicate names",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                 + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8),
             "bad.safetensors: tensor 'w' appears more than once in the header"),
         Arguments.of("negative dimension",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[-1,4],\"data_offsets\":[0,16]}}", 16),
-            "bad.safetensors: tensor 'w': 'shape' must be an array of non-negative integers, got [-1,4]"),
+            "bad.safetensors: tensor 'w': 'shape' must be an array of non-negative integers up to 2147483647, got [-1,4]"),
         Arguments.of("fractional dimension",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}", 4),
-            "bad.safetensors: tensor 'w': 'shape' must be an array of non-negative integers, got [1.5]"),
+            "bad.safetensors: tensor 'w': 'shape' must be an array of non-negative integers up to 2147483647, got [1.5]"),
         Arguments.of("dimension as a string",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[\"2\"],\"data_offsets\":[0,8]}}", 8),
-            "bad.safetensors: tensor 'w': 'shape' must be an array of non-negative integers, got [\"2\"]"),
+            "bad.safetensors: tensor 'w': 'shape' must be an array of non-negative integers up to 2147483647, got [\"2\"]"),
         Arguments.of("shape not an array",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":4,\"data_offsets\":[0,16]}}", 16),
-            "bad.safetensors: tensor 'w': 'shape' must be an array of non-negative integers, got 4"),
+            "bad.safetensors: tensor 'w': 'shape' must be an array of non-negative integers up to 2147483647, got 4"),
         Arguments.of("three offsets",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", 8),
             "bad.safetensors: tensor 'w': 'data_offsets' must be an array of two non-negative integers [begin, end], got [0,4,8]"),
@@ -296,6 +297,100 @@ class SafeTensorsTest {
     Map<String, Tensor> t = SafeTensors.parse(bytes, "ok").tensors();
     assertEquals(Shape.of(0, 5), t.get("e").shape());
     assertEquals(DType.INT64, t.get("e").dtype());
+  }
+
+  // ---------------------------------------------------------------- hostile headers
+
+  @Test
+  void anEmptyTensorWhoseOtherDimensionsOverflowAnIntIsRejectedNamingTheFile() {
+    byte[] bytes = file("{\"e\":{\"dtype\":\"F32\",\"shape\":[0,65536,65536],\"data_offsets\":[0,0]}}", 0);
+    SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(bytes, "big.safetensors"));
+    assertEquals("big.safetensors: tensor 'e': shape [0, 65536, 65536] is too large: the product of its "
+        + "non-zero dimensions exceeds 2147483647", e.getMessage());
+  }
+
+  @Test
+  void deepNestingIsRejectedWithoutRecursion() {
+    for (int depth : new int[] {5_000, 1_000_000}) {
+      String header = "{\"w\":{\"dtype\":\"F32\",\"shape\":" + "[".repeat(depth) + "]".repeat(depth)
+          + ",\"data_offsets\":[0,0]}}";
+      SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(file(header, 0), "deep"));
+      assertEquals("deep: not a safetensors file: the header nests deeper than 64 levels at line 1 column 91",
+          e.getMessage());
+    }
+    String entry = "{\"w\":" + "[".repeat(1_000_000) + "]".repeat(1_000_000) + "}";
+    SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(file(entry, 0), "deep"));
+    assertEquals("deep: not a safetensors file: the header nests deeper than 64 levels at line 1 column 69",
+        e.getMessage());
+    // unknown fields may nest, within the limit
+    String ok = "{\"w\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4],\"extra\":"
+        + "[{\"a\":".repeat(30) + "null" + "}]".repeat(30) + "}}";
+    assertDoesNotThrow(() -> SafeTensors.parse(file(ok, 4), "ok"));
+  }
+
+  @Test
+  void messagesQuoteOnlyAnExcerptOfAHugeValueOrName() {
+    String shape = "[" + "-1,".repeat(3_000_000) + "1]"; // about 9 MB
+    SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+        file("{\"w\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":[0,4]}}", 4), "huge"));
+    assertEquals("huge: tensor 'w': 'shape' must be an array of non-negative integers up to 2147483647, got "
+        + "[" + "-1,".repeat(19) + "-1...", e.getMessage());
+    String name = "n".repeat(5_000_000) + "\n";
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+        file("{\"" + name.replace("\n", "\\n") + "\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[0,2]}}", 2),
+        "huge"));
+    assertEquals("huge: tensor '" + "n".repeat(60) + "...' (5000001 characters): dtype 'BF16' is not supported "
+        + "(F32, F64, I32 and I64 are)", e.getMessage());
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+        file("{\"a\\u0007b\":[1, 2]}", 0), "ctl"));
+    assertEquals("ctl: tensor 'a\\u0007b': entry must be a JSON object, got [1,2]", e.getMessage());
+  }
+
+  @Test
+  void aLoneSurrogateIsRejectedOnWriteAndOnRead() {
+    IllegalArgumentException w = assertThrows(IllegalArgumentException.class,
+        () -> SafeTensors.toBytes(Map.of("a\ud800b", Tensor.zeros(DType.FLOAT32, 1)), Map.of()));
+    assertEquals("tensor name 'a\\ud800b' has a lone surrogate \\ud800 at index 1, which UTF-8 cannot encode",
+        w.getMessage());
+    w = assertThrows(IllegalArgumentException.class,
+        () -> SafeTensors.toBytes(Map.of(), Map.of("k", "\udc00")));
+    assertEquals("metadata value of 'k' '\\udc00' has a lone surrogate \\udc00 at index 0, which UTF-8 cannot encode",
+        w.getMessage());
+    // a valid pair is kept exactly
+    byte[] ok = SafeTensors.toBytes(Map.of("\ud83d\ude00", Tensor.zeros(DType.FLOAT32, 1)), Map.of());
+    assertDoesNotThrow(() -> assertTrue(SafeTensors.parse(ok, "ok").tensors().containsKey("\ud83d\ude00")));
+    for (String escape : new String[] {"\\ud800", "\\udc00", "\\ud800\\u0041", "\\ud800x"}) {
+      SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+          file("{\"a" + escape + "\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}", 0), "s"));
+      assertEquals("s: the header has a lone surrogate " + escape.substring(0, 6) + " at line 1 column 4; names "
+          + "and metadata must be Unicode text", e.getMessage());
+    }
+  }
+
+  @Test
+  void garbageIsNotASafetensorsFile() {
+    byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+    SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(png, "logo.png"));
+    assertEquals("logo.png: not a safetensors file: its first 8 bytes give a header length of 727905341920923785, "
+        + "over the limit of 104857600 bytes", e.getMessage());
+    byte[] text = withHeaderBytes("hello".getBytes(StandardCharsets.UTF_8));
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(text, "t"));
+    assertEquals("t: not a safetensors file: the header is not a JSON object (it starts with 'h')", e.getMessage());
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(withHeaderBytes(new byte[0]), "t"));
+    assertEquals("t: not a safetensors file: the header is empty; expected a JSON object", e.getMessage());
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(file("{\"w\":{\"dtype\" \"F32\"}}", 0), "t"));
+    assertEquals("t: not a safetensors file: the header is not valid JSON: expected ':' at line 1 column 15, found '\"'",
+        e.getMessage());
+  }
+
+  @Test
+  void duplicateFieldsAndMetadataKeysAreRejected() {
+    SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+        file("{\"w\":{\"dtype\":\"F32\",\"dtype\":\"F64\",\"shape\":[0],\"data_offsets\":[0,0]}}", 0), "d"));
+    assertEquals("d: tensor 'w': 'dtype' appears more than once", e.getMessage());
+    e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
+        file("{\"__metadata__\":{\"a\":\"1\",\"a\":\"2\"}}", 0), "d"));
+    assertEquals("d: '__metadata__' has the key 'a' more than once", e.getMessage());
   }
 
   // ---------------------------------------------------------------- atomic writes
