@@ -1,5 +1,6 @@
 package dev.cellgraph.cells;
 
+import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
@@ -45,16 +46,16 @@ public final class Interop {
   public static Configured configure(String cellName, Cell formulaCell, Map<String, Tensor> weights,
       Tensor input, Request req) {
     if (weights.isEmpty()) {
-      throw new IllegalArgumentException("the weights file holds no tensors");
+      throw new InvalidInputException("the weights file holds no tensors");
     }
     DType dtype = null;
     for (Map.Entry<String, Tensor> e : weights.entrySet()) {
       DType t = e.getValue().dtype();
       if (!t.isFloating()) {
-        throw new IllegalArgumentException("weight '" + e.getKey() + "' is " + t.lowerName() + ", expected float32 or float64");
+        throw new InvalidInputException("weight '" + e.getKey() + "' is " + t.lowerName() + ", expected float32 or float64");
       }
       if (dtype != null && t != dtype) {
-        throw new IllegalArgumentException("weights mix dtypes: '" + e.getKey() + "' is " + t.lowerName()
+        throw new InvalidInputException("weights mix dtypes: '" + e.getKey() + "' is " + t.lowerName()
             + ", others are " + dtype.lowerName());
       }
       dtype = t;
@@ -71,16 +72,16 @@ public final class Interop {
     }
     int layers = maxLayer + 1;
     if (req.layers() != null && req.layers() != layers) {
-      throw new IllegalArgumentException("--layers " + req.layers() + " disagrees with the weights, which hold "
+      throw new InvalidInputException("--layers " + req.layers() + " disagrees with the weights, which hold "
           + layers + " layer" + (layers == 1 ? "" : "s"));
     }
     if (req.bidirectional() != null && req.bidirectional() != reverse) {
-      throw new IllegalArgumentException(req.bidirectional()
+      throw new InvalidInputException(req.bidirectional()
           ? "--bidirectional was given but the weights have no '_reverse' parameters"
           : "the weights are bidirectional ('_reverse' parameters) but --bidirectional was not given");
     }
     if (input.rank() != 3) {
-      throw new IllegalArgumentException("input must be [T, B, I] (time-major), got " + input.shape());
+      throw new InvalidInputException("input must be [T, B, I] (time-major), got " + input.shape());
     }
     int inputSize = input.shape().dim(2);
     Cell cell;
@@ -89,10 +90,10 @@ public final class Interop {
       String base = cellName;
       String nl = req.nonlinearity();
       if (nl != null && !nl.equals("tanh") && !nl.equals("relu")) {
-        throw new IllegalArgumentException("--nonlinearity must be tanh or relu, got '" + nl + "'");
+        throw new InvalidInputException("--nonlinearity must be tanh or relu, got '" + nl + "'");
       }
       if (nl != null && !base.equals("rnn")) {
-        throw new IllegalArgumentException("--nonlinearity applies to the rnn cell, not to " + base);
+        throw new InvalidInputException("--nonlinearity applies to the rnn cell, not to " + base);
       }
       if (base.equals("rnn") && "relu".equals(nl)) {
         base = "rnn-relu";
@@ -100,11 +101,11 @@ public final class Interop {
       boolean bias = weights.containsKey("bias_ih_l0");
       BuiltinCell b = BuiltinCell.named(base, bias);
       if (b == null) {
-        throw new IllegalArgumentException("unknown built-in cell '" + cellName + "'");
+        throw new InvalidInputException("unknown built-in cell '" + cellName + "'");
       }
       Tensor whh = weights.get("weight_hh_l0");
       if (whh == null || whh.rank() != 2) {
-        throw new IllegalArgumentException("the weights of a " + base + " need 'weight_hh_l0' [" + b.kind().gates()
+        throw new InvalidInputException("the weights of a " + base + " need 'weight_hh_l0' [" + b.kind().gates()
             + "*H, H]" + (whh == null ? "; it is missing" : ", got " + whh.shape()));
       }
       hidden = whh.shape().dim(1);
@@ -148,10 +149,10 @@ public final class Interop {
     Map<String, Shape> at = cell.parameterShapes(inputSize, candidates.isEmpty() ? 1 : candidates.first());
     for (String n : at.keySet()) {
       if (!weights.containsKey(n)) {
-        throw new IllegalArgumentException("parameter '" + n + "' of cell " + cell.name() + " is missing from the weights");
+        throw new InvalidInputException("parameter '" + n + "' of cell " + cell.name() + " is missing from the weights");
       }
     }
-    throw new IllegalArgumentException("no hidden size fits the weights of cell " + cell.name() + " with input size "
+    throw new InvalidInputException("no hidden size fits the weights of cell " + cell.name() + " with input size "
         + inputSize + ": " + describe(weights));
   }
 
@@ -168,16 +169,16 @@ public final class Interop {
     for (Map.Entry<String, Shape> e : want.entrySet()) {
       Tensor w = weights.get(e.getKey());
       if (w == null) {
-        throw new IllegalArgumentException("weight '" + e.getKey() + "' " + e.getValue() + " is missing (" + layer + ")");
+        throw new InvalidInputException("weight '" + e.getKey() + "' " + e.getValue() + " is missing (" + layer + ")");
       }
       if (!w.shape().equals(e.getValue())) {
-        throw new IllegalArgumentException("weight '" + e.getKey() + "' is " + w.shape() + ", expected " + e.getValue()
+        throw new InvalidInputException("weight '" + e.getKey() + "' is " + w.shape() + ", expected " + e.getValue()
             + " (" + layer + ")");
       }
     }
     for (String n : weights.keySet()) {
       if (!want.containsKey(n)) {
-        throw new IllegalArgumentException("weight '" + n + "' is not a parameter of " + layer
+        throw new InvalidInputException("weight '" + n + "' is not a parameter of " + layer
             + "; expected " + want.keySet());
       }
     }
@@ -194,7 +195,7 @@ public final class Interop {
     DType dtype = conf.dtype();
     Tensor input = inputs.get("input");
     if (input == null) {
-      throw new IllegalArgumentException("the inputs need a tensor 'input' [T, B, I]");
+      throw new InvalidInputException("the inputs need a tensor 'input' [T, B, I]");
     }
     checkDtype("input", input, dtype);
     int batch = input.shape().dim(1);
@@ -210,7 +211,7 @@ public final class Interop {
         v = v.reshape(want);
       }
       if (!v.shape().equals(want)) {
-        throw new IllegalArgumentException("initial state '" + s + "0' is " + v.shape() + ", expected " + want);
+        throw new InvalidInputException("initial state '" + s + "0' is " + v.shape() + ", expected " + want);
       }
       states.put(s, v);
     }
@@ -220,7 +221,7 @@ public final class Interop {
     }
     for (String n : inputs.keySet()) {
       if (!known.contains(n)) {
-        throw new IllegalArgumentException("unexpected input tensor '" + n + "'; expected " + known);
+        throw new InvalidInputException("unexpected input tensor '" + n + "'; expected " + known);
       }
     }
     Tensor go = inputs.get("grad_output");
@@ -228,7 +229,7 @@ public final class Interop {
       checkDtype("grad_output", go, dtype);
       Shape want = Shape.of(input.shape().dim(0), batch, layer.outputSize());
       if (!go.shape().equals(want)) {
-        throw new IllegalArgumentException("grad_output is " + go.shape() + ", expected the output's shape " + want);
+        throw new InvalidInputException("grad_output is " + go.shape() + ", expected the output's shape " + want);
       }
     }
     Recurrent.Result r = layer.run(weights, input, states, go);
@@ -254,7 +255,7 @@ public final class Interop {
 
   private static void checkDtype(String name, Tensor t, DType dtype) {
     if (t.dtype() != dtype) {
-      throw new IllegalArgumentException("'" + name + "' is " + t.dtype().lowerName() + " but the weights are "
+      throw new InvalidInputException("'" + name + "' is " + t.dtype().lowerName() + " but the weights are "
           + dtype.lowerName() + "; computation runs in the weights' dtype");
     }
   }

@@ -1,5 +1,6 @@
 package dev.cellgraph.cells;
 
+import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.autodiff.Function;
 import dev.cellgraph.autodiff.Gradients;
 import dev.cellgraph.autodiff.Graph;
@@ -157,7 +158,7 @@ public final class Recurrent {
   public Output build(Graph g, Node input, Map<String, Node> initialStates, Map<String, Node> params) {
     Shape is = input.shape();
     if (is.rank() != 3 || is.dim(2) != inputSize) {
-      throw new IllegalArgumentException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
+      throw new InvalidInputException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
           + "] (time-major), got " + is);
     }
     int batch = is.dim(1);
@@ -165,10 +166,10 @@ public final class Recurrent {
     for (Map.Entry<String, Shape> e : parameterShapes().entrySet()) {
       Node p = params.get(e.getKey());
       if (p == null) {
-        throw new IllegalArgumentException("recurrent " + cell.name() + ": parameter '" + e.getKey() + "' is missing");
+        throw new InvalidInputException("recurrent " + cell.name() + ": parameter '" + e.getKey() + "' is missing");
       }
       if (!p.shape().equals(e.getValue()) || p.dtype() != dtype) {
-        throw new IllegalArgumentException("recurrent " + cell.name() + ": parameter '" + e.getKey() + "' is "
+        throw new InvalidInputException("recurrent " + cell.name() + ": parameter '" + e.getKey() + "' is "
             + p.type() + ", expected " + dtype.lowerName() + e.getValue());
       }
     }
@@ -178,7 +179,7 @@ public final class Recurrent {
       Node init = initialStates.get(s);
       Shape want = stateShape(s, batch);
       if (init != null && (!init.shape().equals(want) || init.dtype() != dtype)) {
-        throw new IllegalArgumentException("recurrent " + cell.name() + ": initial state '" + s + "' is "
+        throw new InvalidInputException("recurrent " + cell.name() + ": initial state '" + s + "' is "
             + init.type() + ", expected " + dtype.lowerName() + want);
       }
       finals.put(s, new ArrayList<>());
@@ -229,7 +230,7 @@ public final class Recurrent {
   public Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> initialStates, Tensor gradOutput) {
     Objects.requireNonNull(input, "input");
     if (input.rank() != 3) {
-      throw new IllegalArgumentException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
+      throw new InvalidInputException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
           + "] (time-major), got " + input.shape());
     }
     List<String> given = new ArrayList<>();
@@ -240,7 +241,7 @@ public final class Recurrent {
     }
     for (String s : initialStates.keySet()) {
       if (!cell.stateNames().contains(s)) {
-        throw new IllegalArgumentException("recurrent " + cell.name() + ": unknown state '" + s + "', the cell's states are "
+        throw new InvalidInputException("recurrent " + cell.name() + ": unknown state '" + s + "', the cell's states are "
             + cell.stateNames());
       }
     }
@@ -321,7 +322,7 @@ public final class Recurrent {
           String name = f.substring(6);
           v = params.get(name);
           if (v == null) {
-            throw new IllegalArgumentException("recurrent " + cell.name() + ": parameter '" + name + "' is missing");
+            throw new InvalidInputException("recurrent " + cell.name() + ": parameter '" + name + "' is missing");
           }
         }
         vals.add(v);

@@ -1,5 +1,6 @@
 package dev.cellgraph.train;
 
+import dev.cellgraph.core.InvalidInputException;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.cellgraph.autodiff.Gradients;
@@ -185,14 +186,14 @@ public final class Trainer {
     for (Map.Entry<String, Tensor> e : t.params.entrySet()) {
       Tensor saved = c.parameters().get(e.getKey());
       if (saved == null || !saved.shape().equals(e.getValue().shape()) || saved.dtype() != e.getValue().dtype()) {
-        throw new IllegalArgumentException("checkpoint " + config.checkpointDir() + ": parameter '" + e.getKey()
+        throw new InvalidInputException("checkpoint " + config.checkpointDir() + ": parameter '" + e.getKey()
             + "' is " + (saved == null ? "missing" : saved.dtype().lowerName() + saved.shape())
             + ", this model needs " + e.getValue().dtype().lowerName() + e.getValue().shape());
       }
       e.setValue(saved);
     }
     if (c.parameters().size() != t.params.size()) {
-      throw new IllegalArgumentException("checkpoint " + config.checkpointDir() + " has parameters "
+      throw new InvalidInputException("checkpoint " + config.checkpointDir() + " has parameters "
           + c.parameters().keySet() + ", this model has " + t.params.keySet());
     }
     t.optimizer.restore(c.optimizer());
@@ -443,7 +444,7 @@ public final class Trainer {
       }
     }
     if (!diffs.isEmpty()) {
-      throw new IllegalArgumentException("checkpoint " + config.checkpointDir()
+      throw new InvalidInputException("checkpoint " + config.checkpointDir()
           + " was written by a different run, so it cannot be resumed: " + String.join("; ", diffs));
     }
   }

@@ -3,7 +3,12 @@ package dev.cellgraph.examples;
 import dev.cellgraph.examples.cli.Command;
 import dev.cellgraph.examples.cli.Suggest;
 import dev.cellgraph.examples.cli.UsageException;
+import dev.cellgraph.core.InvalidInputException;
+import dev.cellgraph.core.io.AtomicFiles;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +21,8 @@ import java.util.Map;
 /**
  * The {@code cellgraph} command-line program. Exit status: 0 success, 1 a check that ran and
  * failed, 2 a mistake in the command line or the user's files (a message, never a stack trace),
- * 3 an internal error.
+ * 3 an internal error (one line, and the trace in a file or, with {@code --debug}, on stderr) or
+ * no memory left.
  */
 public final class Main {
   private Main() {}
@@ -36,6 +42,11 @@ public final class Main {
 
   /** Runs the program with the given arguments, returning its exit status (for tests). */
   public static int run(String[] argv, PrintStream out, PrintStream err) {
+    // --debug, anywhere on the line, prints the stack trace of an internal error
+    boolean debug = Arrays.asList(argv).contains("--debug") || "1".equals(System.getenv("CELLGRAPH_DEBUG"));
+    if (debug) {
+      argv = Arrays.stream(argv).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+    }
     Map<String, Command> byName = new LinkedHashMap<>();
     for (Command c : commands()) {
       byName.put(c.name(), c);
@@ -62,21 +73,55 @@ public final class Main {
     }
     try {
       return c.run(rest, out, err);
-    } catch (UsageException e) {
-      err.println("cellgraph " + c.name() + ": " + e.getMessage());
-      return 2;
-    } catch (IllegalArgumentException e) {
-      // a user's value the library rejected: its message names what is wrong
+    } catch (UsageException | InvalidInputException e) {
+      // a mistake in the command line or in the user's files: the message names it
       err.println("cellgraph " + c.name() + ": " + e.getMessage());
       return 2;
     } catch (IOException | UncheckedIOException e) {
       err.println("cellgraph " + c.name() + ": " + e.getMessage());
       return 2;
-    } catch (Exception | StackOverflowError | OutOfMemoryError e) {
-      err.println("cellgraph " + c.name() + ": internal error, please report it:");
+    } catch (OutOfMemoryError e) {
+      err.println("cellgraph " + c.name() + ": out of memory (the JVM's heap is "
+          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB); give it more with CELLGRAPH_JAVA_OPTS=-Xmx8g,"
+          + " or make the run smaller");
+      return 3;
+    } catch (Exception | StackOverflowError e) {
+      return internalError(c.name(), e, debug, err);
+    }
+  }
+
+  /**
+   * Reports a fault of cellgraph itself, not of the user: one line that says so, and the stack
+   * trace in a file (or on stderr under {@code --debug}) for the bug report.
+   */
+  static int internalError(String command, Throwable e, boolean debug, PrintStream err) {
+    String what = e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + firstLine(e.getMessage()) : "");
+    if (debug) {
+      err.println("cellgraph " + command + ": internal error (" + what + "); this is a bug in cellgraph,"
+          + " please report it with this trace:");
       e.printStackTrace(err);
       return 3;
     }
+    String where;
+    try {
+      StringWriter sw = new StringWriter();
+      e.printStackTrace(new PrintWriter(sw));
+      Path file = Path.of(System.getProperty("java.io.tmpdir"),
+          "cellgraph-error-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis() + ".txt");
+      AtomicFiles.writeString(file, "cellgraph " + command + "\n" + sw);
+      where = "with the trace in " + file;
+    } catch (IOException | RuntimeException io) {
+      where = "with the trace that --debug prints";
+    }
+    err.println("cellgraph " + command + ": internal error (" + what + "); this is a bug in cellgraph, please report it "
+        + where);
+    return 3;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    String line = nl >= 0 ? s.substring(0, nl) : s;
+    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
   }
 
   static String help(Map<String, Command> cs) {
@@ -86,6 +131,7 @@ public final class Main {
     for (Command c : cs.values()) {
       sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
     }
+    sb.append("\n--debug (anywhere on the line) prints the stack trace of an internal error.\n");
     return sb.toString().stripTrailing();
   }
 }

@@ -1,5 +1,6 @@
 package dev.cellgraph.examples;
 
+import dev.cellgraph.core.InvalidInputException;
 import com.google.gson.JsonObject;
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.random.Rng;
@@ -101,7 +102,7 @@ final class SampleCommand implements Command {
           return i;
         }
       }
-      throw new IllegalArgumentException("character '" + new String(Character.toChars(ch))
+      throw new InvalidInputException("character '" + new String(Character.toChars(ch))
           + "' is not in the model's vocabulary");
     }).toArray();
   }

@@ -1,5 +1,7 @@
 package dev.cellgraph.cells.lang;
 
+import dev.cellgraph.core.InvalidInputException;
+
 /**
  * An invalid cell: a syntax error, an inconsistent use of names, a cycle or a shape conflict.
  *
@@ -15,7 +17,7 @@ package dev.cellgraph.cells.lang;
  * The source line is printed as written (tabs kept, so the caret lines up). Errors in specs
  * built in Java have no line: their message is just {@code <builder>: what is wrong}.
  */
-public final class CellFormulaException extends IllegalArgumentException {
+public final class CellFormulaException extends InvalidInputException {
   private static final long serialVersionUID = 1L;
 
   private final String sourceName;

@@ -1,5 +1,6 @@
 package dev.cellgraph.examples.tasks;
 
+import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.DType;
@@ -67,7 +68,7 @@ public final class CharLmTask implements Task {
     this.validIds = java.util.Arrays.copyOfRange(ids, split, ids.length);
     int need = batch * (length + 1);
     if (trainIds.length < need || validIds.length < Math.min(16, batch) * (length + 1)) {
-      throw new IllegalArgumentException(source + ": the text has " + ids.length + " characters; a batch of "
+      throw new InvalidInputException(source + ": the text has " + ids.length + " characters; a batch of "
           + batch + " streams of " + length + " characters needs at least " + (need * 10 / 9 + 1)
           + " (nine tenths train, one tenth held out)");
     }
@@ -104,7 +105,7 @@ public final class CharLmTask implements Task {
     int[] ids = text.codePoints().map(c -> {
       Integer id = index.get(c);
       if (id == null) {
-        throw new IllegalArgumentException("character " + new String(Character.toChars(c)) + " (U+"
+        throw new InvalidInputException("character " + new String(Character.toChars(c)) + " (U+"
             + String.format("%04X", c) + ") is not in the model's vocabulary");
       }
       return id;

@@ -1,0 +1,21 @@
+package dev.cellgraph.core;
+
+/**
+ * What a user gave is invalid: a file, a formula, weights of the wrong shape, a size that does not
+ * fit. The message names the user's own words (the file, the line and column, the symbol, the
+ * shapes), so that a program shows it as it is, without a stack trace.
+ *
+ * <p>Other {@link IllegalArgumentException}s are a caller's mistake in Java code; a command-line
+ * program treats them as its own fault (an internal error), not the user's.
+ */
+public class InvalidInputException extends IllegalArgumentException {
+  private static final long serialVersionUID = 1L;
+
+  public InvalidInputException(String message) {
+    super(message);
+  }
+
+  public InvalidInputException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
