@@ -61,6 +61,15 @@ public final class Kernels {
     return IMPL.name();
   }
 
+  /**
+   * The active implementation and what it derived from this machine, one line per part: the
+   * vector width and registers, the cache sizes and where they were read, and each dtype's GEMM
+   * register tile and blocking ({@code cellgraph --verbose} prints it).
+   */
+  public static String describe() {
+    return IMPL.describe();
+  }
+
   /** Whether the vectorized implementation is active. */
   public static boolean isVectorized() {
     return IMPL != PLAIN;
