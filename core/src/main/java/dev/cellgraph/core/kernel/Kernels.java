@@ -9,7 +9,9 @@ import java.util.logging.Logger;
  * <p>This front class validates arguments and delegates to an implementation chosen once at
  * start-up: the vectorized one when the JVM has the {@code jdk.incubator.vector} module, the
  * plain-Java one otherwise. The two give the same results to within float rounding. Set the
- * system property {@code cellgraph.kernels=plain} to force the plain implementation.
+ * system property {@code cellgraph.kernels=plain} to force the plain implementation, and
+ * {@code cellgraph.vector.bits=128|256} to run the vectorized one on narrower vectors than the
+ * CPU's ({@link #describe()} says what was chosen).
  *
  * <p>Thread count for large matrix products: {@link #setThreads(int)}, default the number of
  * available processors (system property {@code cellgraph.threads} overrides it).
