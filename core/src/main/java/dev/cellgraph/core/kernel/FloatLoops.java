@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class FloatLoops {
   private FloatLoops() {}
 
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
   private static final int L = F.length();
   private static final VectorSpecies<Double> D = VectorMath.D;
   /** As many float lanes as a double vector has, for float math done in double. */

@@ -9,6 +9,11 @@ package dev.cellgraph.core.kernel;
 interface KernelImpl {
   String name();
 
+  /** What the implementation chose for this machine (vector width, GEMM tile and blocking), for logs. */
+  default String describe() {
+    return name();
+  }
+
   /** C = (accumulate ? C : 0) + op(A) op(B), with op(A) m x k and op(B) k x n. */
   void gemm(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

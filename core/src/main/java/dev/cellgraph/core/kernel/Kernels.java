@@ -9,7 +9,9 @@ import java.util.logging.Logger;
  * <p>This front class validates arguments and delegates to an implementation chosen once at
  * start-up: the vectorized one when the JVM has the {@code jdk.incubator.vector} module, the
  * plain-Java one otherwise. The two give the same results to within float rounding. Set the
- * system property {@code cellgraph.kernels=plain} to force the plain implementation.
+ * system property {@code cellgraph.kernels=plain} to force the plain implementation, and
+ * {@code cellgraph.vector.bits=128|256} to run the vectorized one on narrower vectors than the
+ * CPU's ({@link #describe()} says what was chosen).
  *
  * <p>Thread count for large matrix products: {@link #setThreads(int)}, default the number of
  * available processors (system property {@code cellgraph.threads} overrides it).
@@ -59,6 +61,15 @@ public final class Kernels {
   /** The name of the active implementation, e.g. {@code "Vector API (512-bit)"} or {@code "plain Java"}. */
   public static String implementation() {
     return IMPL.name();
+  }
+
+  /**
+   * The active implementation and what it derived from this machine, one line per part: the
+   * vector width and registers, the cache sizes and where they were read, and each dtype's GEMM
+   * register tile and blocking ({@code cellgraph --verbose} prints it).
+   */
+  public static String describe() {
+    return IMPL.describe();
   }
 
   /** Whether the vectorized implementation is active. */

@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * </ul>
  */
 final class VectorKernels implements KernelImpl {
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
   private static final VectorSpecies<Double> D = VectorMath.D;
   private static final VectorSpecies<Float> FD = VectorMath.FLOATS_PER_DOUBLE_VECTOR;
   private static final int DL = D.length();
@@ -32,6 +32,12 @@ final class VectorKernels implements KernelImpl {
   @Override
   public String name() {
     return "Vector API (" + F.vectorBitSize() + "-bit)";
+  }
+
+  @Override
+  public String describe() {
+    return name() + ": " + VectorWidth.describe() + "\n" + FloatGemm.BLOCKING.describe() + "\n"
+        + DoubleGemm.BLOCKING.describe();
   }
 
   @Override

@@ -31,7 +31,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMath {
   private VectorMath() {}
 
-  static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+  static final VectorSpecies<Double> D = VectorWidth.DOUBLE;
   /** As many float lanes as {@link #D} has: float data is converted to it and back. */
   static final VectorSpecies<Float> FLOATS_PER_DOUBLE_VECTOR =
       VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
