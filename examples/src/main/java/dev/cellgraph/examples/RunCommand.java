@@ -38,7 +38,8 @@ final class RunCommand implements Command {
         "the built-ins; <state>0 as [B, H] for formula cells) and an optional 'grad_output'.",
         "OUT gets 'output', the final states (h_n, c_n; <state>_n) and, with grad_output, the",
         "gradients of sum(output * grad_output): grad.input, grad.<state>0, grad.<parameter>.",
-        "Computation runs in the dtype of the weights.");
+        "Computation runs in the dtype of the weights. --out - writes the safetensors bytes to standard",
+        "output (and the message to stderr); an --out that is the input or weights file is refused.");
   }
 
   @Override
@@ -49,9 +50,14 @@ final class RunCommand implements Command {
     String cellArg = a.require("cell");
     Path weightsPath = existing(a.require("weights"), "weights");
     Path inputPath = existing(a.require("input"), "input");
-    Path outPath = Paths.get(a.require("out"));
-    notAnInput(outPath, weightsPath, "weights");
-    notAnInput(outPath, inputPath, "input");
+    String outArg = a.require("out");
+    boolean toStdout = outArg.equals("-");
+    Path outPath = toStdout ? null : Paths.get(outArg);
+    if (!toStdout) {
+      DiagramOutput.checkNamesAFile(outArg);
+      notAnInput(outPath, weightsPath, "weights");
+      notAnInput(outPath, inputPath, "input");
+    }
     Integer layers = a.intOrNull("layers", 1, 64);
     Boolean bidi = a.flag("bidirectional") ? Boolean.TRUE : null;
     String nl = a.has("nonlinearity") ? a.choice("nonlinearity", null, "tanh", "relu") : null;
@@ -82,8 +88,14 @@ final class RunCommand implements Command {
     } catch (IllegalArgumentException e) {
       throw new UsageException(inputPath + ": " + e.getMessage());
     }
-    SafeTensors.write(outPath, result);
-    out.println("wrote " + outPath + ": " + String.join(", ", result.keySet()));
+    if (toStdout) {
+      out.write(SafeTensors.toBytes(result, Map.of()));
+      out.flush();
+      err.println("wrote standard output: " + String.join(", ", result.keySet()));
+    } else {
+      SafeTensors.write(outPath, result);
+      out.println("wrote " + outPath + ": " + String.join(", ", result.keySet()));
+    }
     return 0;
   }
 

@@ -1,5 +1,6 @@
 package dev.cellgraph.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -216,6 +217,30 @@ class CommandLineTest {
         "--input", dir.resolve("input.safetensors").toString(), "--out", out.toString());
     assertEquals(2, wrongCell.status());
     assertTrue(wrongCell.err().contains("weight 'weight_ih_l0' is [12, 3], expected [16, 3]"), wrongCell.err());
+  }
+
+  @Test
+  void runWritesTheSameSafetensorsToStandardOutputWithDash(@TempDir Path tmp) throws Exception {
+    Path dir = GOLDEN.resolve("pytorch/gru");
+    Path file = tmp.resolve("out.safetensors");
+    String[] common = {"run", "--cell", "gru", "--weights", dir.resolve("weights.safetensors").toString(),
+        "--input", dir.resolve("input.safetensors").toString(), "--out"};
+    assertEquals(0, run(concat(common, file.toString())).status());
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int status = Main.run(concat(common, "-"), new PrintStream(o, true, StandardCharsets.UTF_8),
+        new PrintStream(e, true, StandardCharsets.UTF_8));
+    assertEquals(0, status, e.toString(StandardCharsets.UTF_8));
+    assertArrayEquals(Files.readAllBytes(file), o.toByteArray());
+    assertTrue(e.toString(StandardCharsets.UTF_8).startsWith("wrote standard output: output, h_n"),
+        e.toString(StandardCharsets.UTF_8));
+    assertFalse(Files.exists(Path.of("-")));
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
   }
 
   @Test
