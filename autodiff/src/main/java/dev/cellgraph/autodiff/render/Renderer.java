@@ -1,5 +1,6 @@
 package dev.cellgraph.autodiff.render;
 
+import dev.cellgraph.core.Setting;
 import dev.cellgraph.core.io.AtomicFiles;
 import guru.nidi.graphviz.engine.Format;
 import guru.nidi.graphviz.engine.Graphviz;
@@ -89,10 +90,7 @@ final class Renderer {
     if (engine != null) {
       return;
     }
-    String want = System.getProperty("cellgraph.graphviz", "auto").toLowerCase(Locale.ROOT);
-    if (!want.equals("auto") && !want.equals("dot") && !want.equals("js")) {
-      throw new IllegalArgumentException("cellgraph.graphviz (" + want + ") must be auto, dot or js");
-    }
+    String want = Setting.GRAPHVIZ.choice("auto", "auto", "dot", "js");
     if (!want.equals("js") && onPath("dot")) {
       Graphviz.useEngine(new GraphvizCmdLineEngine());
       if (works()) {

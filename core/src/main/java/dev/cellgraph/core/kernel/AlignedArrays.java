@@ -1,5 +1,6 @@
 package dev.cellgraph.core.kernel;
 
+import dev.cellgraph.core.Setting;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 
@@ -34,7 +35,7 @@ final class AlignedArrays {
     long humongous = 0;
     int floatBase = 0;
     int doubleBase = 0;
-    if (!Boolean.getBoolean("cellgraph.gemm.noalign")) {
+    if (!Setting.GEMM_NO_ALIGN.booleanValue(false)) {
       try {
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         Class<?> unsafe = Class.forName("sun.misc.Unsafe");

@@ -11,6 +11,7 @@ import static dev.cellgraph.core.kernel.GemmBlocking.IN_PLACE_A_MAX_ROWS;
 import static dev.cellgraph.core.kernel.GemmBlocking.PANEL_OUTER_MAX_ROWS;
 import static dev.cellgraph.core.kernel.GemmBlocking.SHARED_A_MIN_ROWS;
 
+import dev.cellgraph.core.Setting;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -60,7 +61,7 @@ final class FloatGemm {
    * smaller one to a spinning helper thread costs about what it saves (16x256x128 float32 goes
    * from 100 to 156 GFLOP/s on two threads, 16x64x256 gets slower).
    */
-  static final long PARALLEL_MIN = Long.getLong("cellgraph.gemm.parallelmin", BLOCKING.parallelMin);
+  static final long PARALLEL_MIN = Setting.GEMM_PARALLEL_MIN.longValue(BLOCKING.parallelMin, 0, Long.MAX_VALUE);
 
   private static final class Buffers {
     /** A packed block of A: sized for depth KC, grown on first use of a deeper block. */

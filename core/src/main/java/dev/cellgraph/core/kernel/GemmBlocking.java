@@ -1,5 +1,6 @@
 package dev.cellgraph.core.kernel;
 
+import dev.cellgraph.core.Setting;
 import java.util.Arrays;
 
 /**
@@ -35,7 +36,7 @@ final class GemmBlocking {
   /** Reading B in place instead of packing it pays off for products with at most this many rows. */
   static final int DIRECT_B_MAX_ROWS = 48;
   /** Blocks of A with at most this many rows run through each B panel in turn (B's panels outer). */
-  static final int PANEL_OUTER_MAX_ROWS = Integer.getInteger("cellgraph.gemm.panelouter", 64);
+  static final int PANEL_OUTER_MAX_ROWS = Setting.GEMM_PANEL_OUTER.intValue(64, 0, 1 << 20);
   /** Split products with at least this many rows share one packed A (see {@code sharedA}). */
   static final int SHARED_A_MIN_ROWS = 96;
   /**
@@ -48,17 +49,17 @@ final class GemmBlocking {
    * RNN 0.0119 -> 0.0111 s, medium LSTM 0.0484 -> 0.0464, large LSTM 0.488 -> 0.448 (medians).
    * Property {@code cellgraph.gemm.fewrowsbycolumns} restores the column split.
    */
-  static final boolean FEW_ROWS_BY_ROWS = !Boolean.getBoolean("cellgraph.gemm.fewrowsbycolumns");
+  static final boolean FEW_ROWS_BY_ROWS = !Setting.GEMM_FEW_ROWS_BY_COLUMNS.booleanValue(false);
   /** Column chunks per thread in a split product: enough for a fast core to take over a slow one's. */
   static final int CHUNKS_PER_PART = 4;
-  static final boolean DIRECT_B = !Boolean.getBoolean("cellgraph.gemm.packb");
+  static final boolean DIRECT_B = !Setting.GEMM_PACK_B.booleanValue(false);
   /**
    * Products with at most this many rows (a multiple of 4, A not transposed) read A in place: the
    * loop's products (16 x 64 x 256 in the small LSTM) spent a third as long packing A as
    * multiplying. Property {@code cellgraph.gemm.packa} packs it anyway.
    */
   static final int IN_PLACE_A_MAX_ROWS = 48;
-  static final boolean IN_PLACE_A = !Boolean.getBoolean("cellgraph.gemm.packa");
+  static final boolean IN_PLACE_A = !Setting.GEMM_PACK_A.booleanValue(false);
 
   final String dtype;
   final int vectorBits;
@@ -102,14 +103,14 @@ final class GemmBlocking {
   /** The blocking of this machine for float32 (4-byte) or float64 (8-byte) elements. */
   static GemmBlocking forMachine(int elementBytes, int vectorBits, int registers) {
     GemmBlocking d = derive(elementBytes, vectorBits, registers, CpuCaches.SYSTEM,
-        elementBytes == 8 && Boolean.getBoolean("cellgraph.gemm.mr12"));
-    int kc = Integer.getInteger("cellgraph.gemm.kc", d.kc);
-    int kcWide = Math.max(kc, Integer.getInteger("cellgraph.gemm.kcwide", d.kcWide));
+        elementBytes == 8 && Setting.GEMM_MR12.booleanValue(false));
+    int kc = Setting.GEMM_KC.intValue(d.kc, 1, 1 << 16);
+    int kcWide = Math.max(kc, Setting.GEMM_KC_WIDE.intValue(d.kcWide, 1, 1 << 16));
     return new GemmBlocking(d.dtype, vectorBits, registers, elementBytes, d.caches, d.heights, d.inPlaceHeights,
         kc, kcWide,
-        Math.max(d.mr, Integer.getInteger("cellgraph.gemm.mc", d.mc) / d.mr * d.mr),
-        Math.max(d.nr, Integer.getInteger("cellgraph.gemm.nc", d.nc) / d.nr * d.nr),
-        Math.max(d.nr, Integer.getInteger("cellgraph.gemm.ncwide", d.ncWide) / d.nr * d.nr));
+        Math.max(d.mr, Setting.GEMM_MC.intValue(d.mc, 1, 1 << 20) / d.mr * d.mr),
+        Math.max(d.nr, Setting.GEMM_NC.intValue(d.nc, 1, 1 << 20) / d.nr * d.nr),
+        Math.max(d.nr, Setting.GEMM_NC_WIDE.intValue(d.ncWide, 1, 1 << 20) / d.nr * d.nr));
   }
 
   /**

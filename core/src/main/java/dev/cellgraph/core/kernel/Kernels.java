@@ -1,5 +1,6 @@
 package dev.cellgraph.core.kernel;
 
+import dev.cellgraph.core.Setting;
 import java.util.function.IntConsumer;
 import java.util.logging.Logger;
 
@@ -25,23 +26,11 @@ public final class Kernels {
   private Kernels() {}
 
   private static int defaultThreads() {
-    String p = System.getProperty("cellgraph.threads");
-    if (p != null) {
-      try {
-        int t = Integer.parseInt(p.trim());
-        if (t >= 1) {
-          return t;
-        }
-      } catch (NumberFormatException e) {
-        // fall through to the default; the property is advisory
-      }
-      LOG.warning("ignoring cellgraph.threads=" + p + ": expected a positive integer");
-    }
-    return Runtime.getRuntime().availableProcessors();
+    return Setting.THREADS.intValue(Runtime.getRuntime().availableProcessors(), 1, 1 << 12);
   }
 
   private static KernelImpl choose() {
-    if ("plain".equals(System.getProperty("cellgraph.kernels"))) {
+    if (Setting.KERNELS.choice("vector", "vector", "plain").equals("plain")) {
       return PLAIN;
     }
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.cellgraph.core.kernel;
 
+import dev.cellgraph.core.Setting;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,7 +24,7 @@ import java.util.function.IntConsumer;
 final class Parallel {
   private Parallel() {}
 
-  static final long SPIN_NANOS = Long.getLong("cellgraph.spin.nanos", 500_000L);
+  static final long SPIN_NANOS = Setting.SPIN_NANOS.longValue(500_000L, 0, Long.MAX_VALUE);
 
   /**
    * The thread running part 0 of the team's current call, or null. Here rather than in

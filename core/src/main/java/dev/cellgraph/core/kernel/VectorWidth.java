@@ -1,5 +1,6 @@
 package dev.cellgraph.core.kernel;
 
+import dev.cellgraph.core.Setting;
 import java.util.Locale;
 import java.util.logging.Logger;
 import jdk.incubator.vector.VectorShape;
@@ -18,7 +19,7 @@ final class VectorWidth {
   /** The widest vector this CPU runs natively, in bits. */
   static final int PREFERRED_BITS = VectorShape.preferredShape().vectorBitSize();
   /** The width in use, in bits. */
-  static final int BITS = chooseBits(System.getProperty("cellgraph.vector.bits"), PREFERRED_BITS);
+  static final int BITS = chooseBits(Setting.VECTOR_BITS.raw(), PREFERRED_BITS);
   static final VectorSpecies<Float> FLOAT = VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
   static final VectorSpecies<Double> DOUBLE = VectorSpecies.of(double.class, VectorShape.forBitSize(BITS));
   /**
@@ -26,8 +27,9 @@ final class VectorWidth {
    * there: AVX-512VL gives 32 256-bit and 128-bit registers), otherwise 16. Property
    * {@code cellgraph.vector.registers} overrides it, to test the 16-register tiles anywhere.
    */
-  static final int REGISTERS = Integer.getInteger("cellgraph.vector.registers",
-      System.getProperty("os.arch", "").toLowerCase(Locale.ROOT).contains("aarch64") || PREFERRED_BITS >= 512 ? 32 : 16);
+  static final int REGISTERS = Setting.VECTOR_REGISTERS.intValue(
+      System.getProperty("os.arch", "").toLowerCase(Locale.ROOT).contains("aarch64") || PREFERRED_BITS >= 512 ? 32 : 16,
+      8, 64);
 
   /** The width {@code property} asks for, or {@code preferred} (with a warning if the request is not usable). */
   static int chooseBits(String property, int preferred) {
