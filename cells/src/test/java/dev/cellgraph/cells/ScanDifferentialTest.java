@@ -64,6 +64,13 @@ class ScanDifferentialTest {
   }
 
   @Test
+  void fusionDoesNotJoinTwoGroupsThatAThirdGroupLiesBetween() {
+    // found by the property: a merge that the node graph allows closes a cycle through a group
+    assertAgree("h' = ((V0 @ x) - ((W1 @ x) + (W2 @ x))) * ((relu(W3 @ x)) - (U4 @ [x, x, x]))\n"
+        + "c' = -((W5 @ x) + (x))\n", 1, 1, 3, 2, -2207739);
+  }
+
+  @Test
   void aZeroSizeBatchRunsCompiled() {
     assertAgree("h' = tanh(W @ x + U @ h + b)\n", 3, 2, 0, 3, 1);
   }
