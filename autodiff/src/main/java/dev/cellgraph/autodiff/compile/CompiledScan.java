@@ -594,6 +594,7 @@ public final class CompiledScan {
     final Graph loopGraph;
     final List<Node> loopRequests = new ArrayList<>();
     final List<Node> loopFeeds = new ArrayList<>(); // the loop graph's input per loop request
+    Map<Node, Integer> rightOperandReads;           // loop graph node -> loopFeedRightOperand's answer
 
     // pre graph
     final Map<Node, Integer> preOutputs = new LinkedHashMap<>();
@@ -1027,18 +1028,17 @@ public final class CompiledScan {
      * operand: 0 as it is, 1 transposed (h W_hhᵀ), -1 not at all (or both ways, or not a matrix).
      */
     int loopFeedRightOperand(int i) {
-      Node feed = loopFeeds.get(i);
-      int read = -1;
-      for (Node n : loopGraph.nodes()) {
-        if (n.op() instanceof Ops.MatMul && n.input(1) == feed && feed.rank() == 2) {
-          int way = ((Ops.MatMul) n.op()).transB() ? 1 : 0;
-          if (read >= 0 && read != way) {
-            return -1;
+      if (rightOperandReads == null) {
+        // once for all feeds: a search of the loop graph per feed is quadratic in a large cell
+        rightOperandReads = new HashMap<>();
+        for (Node n : loopGraph.nodes()) {
+          if (n.op() instanceof Ops.MatMul && n.input(1).rank() == 2) {
+            int way = ((Ops.MatMul) n.op()).transB() ? 1 : 0;
+            rightOperandReads.merge(n.input(1), way, (was, now) -> was.equals(now) ? was : -1);
           }
-          read = way;
         }
       }
-      return read;
+      return rightOperandReads.getOrDefault(loopFeeds.get(i), -1);
     }
 
     private Node loopValue(Node n, Map<Node, Node> val, List<Node> requestFeeds) {
