@@ -38,18 +38,23 @@ class ScanDifferentialTest {
   }
 
   /**
-   * One random cell per try. Each try parses, builds and runs a cell twice (about 10 ms), so the
-   * count is fixed at 300 to keep the class at a few seconds; -Pfuzz does not raise it.
+   * Random cells: each try parses, builds and runs a cell twice (about 10 ms), so the count is
+   * fixed at 300 tries to keep the class at a few seconds. The long run (-Pfuzz, which sets
+   * {@code jqwik.tries.default} to 100,000) runs one cell per 1,000 of that count in each try:
+   * 30,000 cells.
    */
   @Property(seed = "20261201", tries = 300)
   void compiledAndInterpretedScansAgreeOnRandomCells(@ForAll long seed) {
     Random r = new Random(seed);
-    String text = new CellGenerator(r).cell();
-    int hidden = 1 + r.nextInt(4);
-    int input = text.contains("# needs I = H") ? hidden : 1 + r.nextInt(4);
-    int batch = 1 + r.nextInt(3);
-    int steps = 1 + r.nextInt(5);
-    assertAgree(text, input, hidden, batch, steps, seed);
+    int cells = Math.max(1, Integer.getInteger("jqwik.tries.default", 1000) / 1000);
+    for (int k = 0; k < cells; k++) {
+      String text = new CellGenerator(r).cell();
+      int hidden = 1 + r.nextInt(4);
+      int input = text.contains("# needs I = H") ? hidden : 1 + r.nextInt(4);
+      int batch = 1 + r.nextInt(3);
+      int steps = 1 + r.nextInt(5);
+      assertAgree(text, input, hidden, batch, steps, seed + k);
+    }
   }
 
   @ParameterizedTest
