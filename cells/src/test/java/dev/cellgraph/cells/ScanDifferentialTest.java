@@ -234,6 +234,12 @@ class ScanDifferentialTest {
       }
     }
 
+    /** An expression that is not a number alone: what a product's right operand or a part must be. */
+    private String vector(int depth) {
+      String e = expr(depth);
+      return e.matches("[-() 0-9.]*") ? names.get(r.nextInt(names.size())) : e;
+    }
+
     private String expr(int depth) {
       if (depth == 0 || r.nextInt(4) == 0) {
         return leaf();
@@ -253,12 +259,12 @@ class ScanDifferentialTest {
         case 5:
           return "-(" + expr(depth - 1) + ")";
         case 6:
-          return param("U") + " @ (" + expr(depth - 1) + ")";
+          return param("U") + " @ (" + vector(depth - 1) + ")";
         case 7: {
           int parts = 2 + r.nextInt(3);
           StringBuilder sb = new StringBuilder(param("U")).append(" @ [");
           for (int i = 0; i < parts; i++) {
-            sb.append(i > 0 ? ", " : "").append(r.nextBoolean() ? "x" : expr(depth - 1));
+            sb.append(i > 0 ? ", " : "").append(r.nextBoolean() ? "x" : vector(depth - 1));
           }
           return sb.append("]").toString();
         }
