@@ -1,7 +1,11 @@
 package dev.cellgraph.autodiff;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * What a function's forward computation saves for its derived gradient, like JAX's partial
@@ -164,8 +168,15 @@ final class Residuals {
       map[p.id()] = leafLike(g, p, p.name());
       formals.add(map[p.id()]);
     }
+    Map<Node, String> identityNames = new HashMap<>(); // value -> the name of its first named identity
+    for (Node n : nodes) {
+      if (n.op() == Ops.IDENTITY && n.name() != null) {
+        identityNames.putIfAbsent(n.input(0), n.name());
+      }
+    }
+    Set<Node> savedSet = new HashSet<>(saved);
     for (Node s : saved) {
-      map[s.id()] = g.input(savedName(s, nodes), s.type());
+      map[s.id()] = g.input(savedName(s, identityNames), s.type());
       formals.add(map[s.id()]);
     }
     for (Node c : vjp.params().subList(np, vjp.params().size())) {
@@ -192,7 +203,7 @@ final class Residuals {
         map[i] = map[n.input(0).id()].output(((Ops.GetOutput) n.op()).index());
         continue;
       }
-      if (n.op() == Ops.IDENTITY && n.name() != null && saved.contains(n.input(0))) {
+      if (n.op() == Ops.IDENTITY && n.name() != null && savedSet.contains(n.input(0))) {
         map[i] = map[n.input(0).id()]; // the saved input carries this name already
         continue;
       }
@@ -218,17 +229,12 @@ final class Residuals {
   }
 
   /** A saved value's name: its own, or that of a named identity of it (the user's {@code f_t}). */
-  private static String savedName(Node s, List<Node> nodes) {
+  private static String savedName(Node s, Map<Node, String> identityNames) {
     if (s.name() != null) {
       return s.name();
     }
-    for (int i = s.id() + 1; i < nodes.size(); i++) {
-      Node n = nodes.get(i);
-      if (n.op() == Ops.IDENTITY && n.name() != null && n.input(0) == s) {
-        return n.name();
-      }
-    }
-    return "saved " + s.op().name();
+    String named = identityNames.get(s);
+    return named != null ? named : "saved " + s.op().name();
   }
 
   /** The saved body values, in id order. */

@@ -118,7 +118,7 @@ public final class Scan {
     private final Residuals residuals; // null: none
     private final List<Node> stored;   // the residuals with outputs of their own
     private final Function[] backwardSteps = new Function[2 * Backward.values().length];
-    private final Map<String, CompiledScan> compiled = new ConcurrentHashMap<>();
+    private final Map<String, Compilation> compiled = new ConcurrentHashMap<>();
 
     ScanOp(Function step, int carries, int sequences, int constants, boolean reverse, boolean saves) {
       this.step = step;
@@ -294,13 +294,45 @@ public final class Scan {
       int t = in.get(nc).shape().dim(0);
       if (Optimizer.enabled() && step.fused() == null && t > 0) {
         String key = t + "/" + Arrays.toString(used);
-        CompiledScan c = compiled.get(key);
+        Compilation c = compiled.get(key);
         if (c == null) {
-          c = compiled.computeIfAbsent(key, k -> CompiledScan.compile(this, t, used));
+          c = compiled.computeIfAbsent(key, k -> compile(t, used));
         }
-        return c.run(in);
+        if (c.scan() != null) {
+          try {
+            return c.scan().run(in);
+          } catch (RuntimeException e) {
+            String reason = "scan of '" + step.name() + "' over " + t + " steps runs step by step: " + e;
+            Optimizer.declined(reason);
+            compiled.put(key, new Compilation(null, reason));
+          }
+        }
       }
       return stepByStep(in, computedStep(used));
+    }
+
+    /** A compiled scan, or why the compiler declined this one (it then runs step by step). */
+    private record Compilation(CompiledScan scan, String declined) {}
+
+    private Compilation compile(int t, boolean[] used) {
+      try {
+        return new Compilation(CompiledScan.compile(this, t, used), null);
+      } catch (RuntimeException | StackOverflowError e) {
+        // a scan the compiler cannot handle still runs, interpreted, with the same numbers
+        String reason = "scan of '" + step.name() + "' over " + t + " steps runs step by step: " + e;
+        Optimizer.declined(reason);
+        return new Compilation(null, reason);
+      }
+    }
+
+    /** Why the compiler declined this scan for some length and read outputs, or null if it never did. */
+    public String declined() {
+      for (Compilation c : compiled.values()) {
+        if (c.declined() != null) {
+          return c.declined();
+        }
+      }
+      return null;
     }
 
     /** The plain interpretation: the step's plan (or fused rule) run T times. */

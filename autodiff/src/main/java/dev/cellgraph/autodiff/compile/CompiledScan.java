@@ -516,6 +516,7 @@ public final class CompiledScan {
     private final DType dtype;
     private final Shape shape;
     private final int n;
+    private final int t;
     private final float[] f;
     private final double[] d;
     private final Tensor[] other;
@@ -524,6 +525,7 @@ public final class CompiledScan {
       this.dtype = dtype;
       this.shape = shape;
       this.n = shape.size();
+      this.t = t;
       // every step writes its value (all its rows), so the arrays need not be cleared
       this.f = dtype == DType.FLOAT32 ? Workspace.newFloats(t * n) : null;
       this.d = dtype == DType.FLOAT64 ? Workspace.newDoubles(t * n) : null;
@@ -546,7 +548,6 @@ public final class CompiledScan {
     }
 
     Tensor build() {
-      int t = f != null ? f.length / Math.max(n, 1) : d != null ? d.length / Math.max(n, 1) : other.length;
       Shape s = Lift.stacked(t, shape);
       if (f != null) {
         return n == 0 ? Tensor.zeros(dtype, s) : Tensor.wrap(f, s);
@@ -593,6 +594,7 @@ public final class CompiledScan {
     final Graph loopGraph;
     final List<Node> loopRequests = new ArrayList<>();
     final List<Node> loopFeeds = new ArrayList<>(); // the loop graph's input per loop request
+    Map<Node, Integer> rightOperandReads;           // loop graph node -> loopFeedRightOperand's answer
 
     // pre graph
     final Map<Node, Integer> preOutputs = new LinkedHashMap<>();
@@ -651,8 +653,10 @@ public final class CompiledScan {
       for (int i = 0; i < nc; i++) {
         Node c = params.get(i);
         Node r = results.get(i);
+        // the per-step value of an accumulator exists only in the loop: nothing else may read it
+        // (dx = dh' = dcarry + dy, the same node as the carry's result, is read by the post phase)
         if (outputUsed(nc + ny + i) || r.op() != Ops.ADD || !r.type().equals(c.type()) || uses[c.id()] != 1
-            || results.contains(c)) {
+            || uses[r.id()] != 0 || results.indexOf(r) != i || results.lastIndexOf(r) != i || results.contains(c)) {
           continue;
         }
         Node other = r.input(0) == c ? r.input(1) : r.input(1) == c ? r.input(0) : null;
@@ -817,22 +821,52 @@ public final class CompiledScan {
       }
     }
 
-    /** The value of step node n in the post graph: a feed from pre or the loop, or lifted here. */
+    /**
+     * The value of step node n in the post graph: a feed from pre or the loop, or lifted here.
+     * Depth first, inputs left to right, with an explicit stack: a sum of 5,000 parts is a chain
+     * as deep.
+     */
     private Lift.Val post(Node n) {
-      Lift.Val v = postVal.get(n);
-      if (v != null) {
-        return v;
+      List<Node> stack = new ArrayList<>();
+      List<Integer> next = new ArrayList<>(); // per frame, the next input to visit
+      stack.add(n);
+      next.add(0);
+      while (!stack.isEmpty()) {
+        int top = stack.size() - 1;
+        Node u = stack.get(top);
+        if (postVal.containsKey(u)) {
+          stack.remove(top);
+          next.remove(top);
+          continue;
+        }
+        if (kind[u.id()] == LATE && !inLoop[u.id()] && next.get(top) < u.inputs().size()) {
+          Node in = u.input(next.get(top));
+          next.set(top, next.get(top) + 1);
+          if (!postVal.containsKey(in)) {
+            stack.add(in);
+            next.add(0);
+          }
+          continue;
+        }
+        postVal.put(u, postOne(u));
+        stack.remove(top);
+        next.remove(top);
       }
+      return postVal.get(n);
+    }
+
+    /** {@link #post} of a node whose inputs, if it is lifted here, have their post values. */
+    private Lift.Val postOne(Node n) {
       int k = kind[n.id()];
       if (k == CONST && n.inputs().isEmpty() && !(n.op() instanceof Ops.Leaf)) {
-        v = new Lift.Val(postGraph.apply(n.op(), List.of()), false);
+        return new Lift.Val(postGraph.apply(n.op(), List.of()), false);
       } else if (k == CONST || k == PRE) {
         Node f = postGraph.input("pre" + n.id(), k == PRE ? stackedType(n) : n.type());
         postFeeds.add(f);
         postFeedKind.add(0);
         postFeedIndex.add(postPreRequests.size()); // rewritten to a pre output index later
         postPreRequests.add(n);
-        v = new Lift.Val(f, k == PRE);
+        return new Lift.Val(f, k == PRE);
       } else if (k == CARRY || inLoop[n.id()]) {
         Node f = postGraph.input("loop" + n.id(), stackedType(n));
         postFeeds.add(f);
@@ -840,18 +874,15 @@ public final class CompiledScan {
         postFeedIndex.add(stackedRequests.size());
         stackedIndex.put(n, stackedRequests.size());
         stackedRequests.add(n);
-        v = new Lift.Val(f, true);
+        return new Lift.Val(f, true);
       } else if (k == LATE) {
         List<Lift.Val> ins = new ArrayList<>();
         for (Node in : n.inputs()) {
-          ins.add(post(in));
+          ins.add(postVal.get(in));
         }
-        v = new Lift.Val(Lift.lift(postGraph, n, ins, t), true);
-      } else {
-        throw new IllegalStateException("scan compiler: the accumulator " + n + " is read by the post phase");
+        return new Lift.Val(Lift.lift(postGraph, n, ins, t), true);
       }
-      postVal.put(n, v);
-      return v;
+      throw new IllegalStateException("scan compiler: the accumulator " + n + " is read by the post phase");
     }
 
     /**
@@ -995,18 +1026,17 @@ public final class CompiledScan {
      * operand: 0 as it is, 1 transposed (h W_hhᵀ), -1 not at all (or both ways, or not a matrix).
      */
     int loopFeedRightOperand(int i) {
-      Node feed = loopFeeds.get(i);
-      int read = -1;
-      for (Node n : loopGraph.nodes()) {
-        if (n.op() instanceof Ops.MatMul && n.input(1) == feed && feed.rank() == 2) {
-          int way = ((Ops.MatMul) n.op()).transB() ? 1 : 0;
-          if (read >= 0 && read != way) {
-            return -1;
+      if (rightOperandReads == null) {
+        // once for all feeds: a search of the loop graph per feed is quadratic in a large cell
+        rightOperandReads = new HashMap<>();
+        for (Node n : loopGraph.nodes()) {
+          if (n.op() instanceof Ops.MatMul && n.input(1).rank() == 2) {
+            int way = ((Ops.MatMul) n.op()).transB() ? 1 : 0;
+            rightOperandReads.merge(n.input(1), way, (was, now) -> was.equals(now) ? was : -1);
           }
-          read = way;
         }
       }
-      return read;
+      return rightOperandReads.getOrDefault(loopFeeds.get(i), -1);
     }
 
     private Node loopValue(Node n, Map<Node, Node> val, List<Node> requestFeeds) {

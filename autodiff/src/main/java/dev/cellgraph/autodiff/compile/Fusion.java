@@ -141,6 +141,11 @@ public final class Fusion {
     final boolean[] needed;
     final boolean[] isFeed;
     final int[] parent;            // union-find over node ids; groups are the sets of fusable nodes
+    int[][] exits;                 // per group root: the consumers of its members (some may be members)
+    int[] exitCount;
+    int[] seen;                    // per node, the search that last reached it
+    int[] groupSeen;               // per group root, the search that last expanded it
+    int search;
     final List<List<Integer>> consumers = new ArrayList<>();
     final boolean[] isOutput;
     final int[] group;             // node id -> group index, or -1
@@ -192,6 +197,18 @@ public final class Fusion {
         parent[i] = i;
       }
       boolean[] fusable = fusable();
+      this.exits = new int[limit][];
+      this.exitCount = new int[limit];
+      this.seen = new int[limit];
+      this.groupSeen = new int[limit];
+      for (int i = 0; i < limit; i++) {
+        List<Integer> c = consumers.get(i);
+        exits[i] = new int[c.size()];
+        for (int k = 0; k < c.size(); k++) {
+          exits[i][k] = c.get(k);
+        }
+        exitCount[i] = c.size();
+      }
       for (int i = 0; i < limit; i++) {
         if (!fusable[i]) {
           continue;
@@ -200,8 +217,8 @@ public final class Fusion {
         for (Node p : n.inputs()) {
           int a = find(p.id());
           int b = find(i);
-          if (fusable[p.id()] && a != b && joinable(p, n) && !leavesAndReturns(a, b)) {
-            parent[Math.max(a, b)] = Math.min(a, b);
+          if (fusable[p.id()] && a != b && joinable(p, n) && !leavesAndReturns(a, b, i)) {
+            merge(a, b);
           }
         }
       }
@@ -268,37 +285,67 @@ public final class Fusion {
 
     /**
      * Whether a path leaves the union of groups a and b and comes back to it: then the merged
-     * group would both feed and read a node outside it, a cycle.
+     * group would both feed and read a node outside it, a cycle. The path runs through the
+     * grouped graph (a group is one node: what reads any member comes after all of it), and only
+     * through nodes below {@code top}, the node being grouped: every group's members are at most
+     * {@code top} (they are grouped in id order), and ids are a topological order. So the search
+     * visits what the two groups feed below {@code top}, not the whole graph.
      */
-    private boolean leavesAndReturns(int a, int b) {
-      boolean[] seen = new boolean[limit];
+    private boolean leavesAndReturns(int a, int b, int top) {
+      int mark = ++search;
       Deque<Integer> stack = new ArrayDeque<>();
-      for (int i = 0; i < limit; i++) {
-        int r = find(i);
-        if (r == a || r == b) {
-          for (int c : consumers.get(i)) {
-            int rc = find(c);
-            if (rc != a && rc != b && !seen[c]) {
-              seen[c] = true;
-              stack.push(c);
-            }
+      for (int root : new int[] {a, b}) {
+        for (int k = 0; k < exitCount[root]; k++) {
+          int c = exits[root][k];
+          int rc = find(c);
+          if (rc != a && rc != b && c < top && seen[c] != mark) {
+            seen[c] = mark;
+            stack.push(c);
           }
         }
       }
       while (!stack.isEmpty()) {
-        int y = stack.pop();
-        int ry = find(y);
-        if (ry == a || ry == b) {
-          return true;
+        int ry = find(stack.pop());
+        if (groupSeen[ry] == mark) {
+          continue;
         }
-        for (int c : consumers.get(y)) {
-          if (!seen[c]) {
-            seen[c] = true;
+        groupSeen[ry] = mark;
+        for (int k = 0; k < exitCount[ry]; k++) {
+          int c = exits[ry][k];
+          int rc = find(c);
+          if (rc == a || rc == b) {
+            return true;
+          }
+          if (c < top && seen[c] != mark) {
+            seen[c] = mark;
             stack.push(c);
           }
         }
       }
       return false;
+    }
+
+    /** Joins groups a and b; the joined group's exits are both groups' but their own members. */
+    private void merge(int a, int b) {
+      int root = Math.min(a, b);
+      int mark = ++search;
+      int[] joined = new int[exitCount[a] + exitCount[b]];
+      int n = 0;
+      for (int g : new int[] {a, b}) {
+        for (int k = 0; k < exitCount[g]; k++) {
+          int c = exits[g][k];
+          int rc = find(c);
+          if (rc != a && rc != b && seen[c] != mark) {
+            seen[c] = mark;
+            joined[n++] = c;
+          }
+        }
+      }
+      parent[Math.max(a, b)] = root;
+      exits[Math.max(a, b)] = null;
+      exitCount[Math.max(a, b)] = 0;
+      exits[root] = joined;
+      exitCount[root] = n;
     }
 
     /**
@@ -308,9 +355,10 @@ public final class Fusion {
     private Node build(int id) {
       Deque<Integer> stack = new ArrayDeque<>();
       stack.push(id);
-      int guard = 0;
+      long guard = 0;
+      long most = 4L * (limit + 1) * (limit + 1);
       while (!stack.isEmpty()) {
-        if (++guard > 4 * (limit + 1) * (limit + 1)) {
+        if (++guard > most) {
           throw new IllegalStateException("fusion: the grouped graph has a cycle");
         }
         int u = stack.peek();

@@ -18,4 +18,27 @@ public final class Optimizer {
   public static void setEnabled(boolean on) {
     enabled = on;
   }
+
+  private static final java.util.concurrent.atomic.AtomicLong declines = new java.util.concurrent.atomic.AtomicLong();
+  private static volatile String lastDecline;
+
+  /**
+   * Records that the compiler declined a scan, which then runs step by step: logged at level
+   * DEBUG ({@code System.Logger} "dev.cellgraph.autodiff.compile") and counted.
+   */
+  public static void declined(String reason) {
+    declines.incrementAndGet();
+    lastDecline = reason;
+    System.getLogger("dev.cellgraph.autodiff.compile").log(System.Logger.Level.DEBUG, reason);
+  }
+
+  /** How many scans the compiler has declined in this JVM (each length and read outputs once). */
+  public static long declineCount() {
+    return declines.get();
+  }
+
+  /** The reason of the last decline, or null. */
+  public static String lastDecline() {
+    return lastDecline;
+  }
 }
