@@ -51,10 +51,15 @@ public final class CallOp extends Op {
 
   @Override
   public List<Tensor> compute(List<Tensor> in) {
+    return compute(in, null, CompileOptions.defaults());
+  }
+
+  @Override
+  public List<Tensor> compute(List<Tensor> in, boolean[] used, CompileOptions options) {
     if (fn.fused() != null) {
       return fn.fused().forward(in);
     }
-    return fn.plan().run(in);
+    return fn.plan(options).run(in);
   }
 
   @Override

@@ -24,7 +24,7 @@ public final class Function {
   private final List<Node> results;
   private final FusedRule fused;
   private volatile Function vjp;
-  private volatile Plan plan;
+  private final java.util.Map<CompileOptions, Plan> plans = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Optional<Residuals>> residuals = new HashMap<>();
 
   private Function(String name, List<Node> params, List<Node> results, FusedRule fused) {
@@ -106,19 +106,14 @@ public final class Function {
     return t;
   }
 
-  /** The compiled body. */
+  /** The compiled body, with the default options. */
   public Plan plan() {
-    Plan p = plan;
-    if (p == null) {
-      synchronized (this) {
-        p = plan;
-        if (p == null) {
-          p = Plan.compile(results, params);
-          plan = p;
-        }
-      }
-    }
-    return p;
+    return plan(CompileOptions.defaults());
+  }
+
+  /** The body compiled with {@code options} (one plan per options, kept). */
+  public Plan plan(CompileOptions options) {
+    return plans.computeIfAbsent(options, o -> Plan.compile(results, params, o));
   }
 
   /**

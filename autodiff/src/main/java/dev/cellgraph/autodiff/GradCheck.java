@@ -27,8 +27,10 @@ public final class GradCheck {
   private final int fullLimit;
   private final int directions;
   private final long seed;
+  private final CompileOptions options;
 
-  private GradCheck(double eps, double tolerance, int fullLimit, int directions, long seed) {
+  private GradCheck(double eps, double tolerance, int fullLimit, int directions, long seed, CompileOptions options) {
+    this.options = options;
     this.eps = eps;
     this.tolerance = tolerance;
     this.fullLimit = fullLimit;
@@ -38,28 +40,33 @@ public final class GradCheck {
 
   /** Defaults: step 1e-6, tolerance 1e-6, element-wise up to 256 elements, else 16 directions. */
   public static GradCheck withDefaults() {
-    return new GradCheck(1e-6, 1e-6, 256, 16, 42L);
+    return new GradCheck(1e-6, 1e-6, 256, 16, 42L, CompileOptions.defaults());
   }
 
   public GradCheck eps(double e) {
-    return new GradCheck(e, tolerance, fullLimit, directions, seed);
+    return new GradCheck(e, tolerance, fullLimit, directions, seed, options);
   }
 
   public GradCheck tolerance(double t) {
-    return new GradCheck(eps, t, fullLimit, directions, seed);
+    return new GradCheck(eps, t, fullLimit, directions, seed, options);
   }
 
   /** Inputs with at most {@code n} elements are checked element by element. */
   public GradCheck fullLimit(int n) {
-    return new GradCheck(eps, tolerance, n, directions, seed);
+    return new GradCheck(eps, tolerance, n, directions, seed, options);
   }
 
   public GradCheck directions(int n) {
-    return new GradCheck(eps, tolerance, fullLimit, n, seed);
+    return new GradCheck(eps, tolerance, fullLimit, n, seed, options);
   }
 
   public GradCheck seed(long s) {
-    return new GradCheck(eps, tolerance, fullLimit, directions, s);
+    return new GradCheck(eps, tolerance, fullLimit, directions, s, options);
+  }
+
+  /** The plans of the check compiled with {@code o} (default: {@link CompileOptions#defaults()}). */
+  public GradCheck options(CompileOptions o) {
+    return new GradCheck(eps, tolerance, fullLimit, directions, seed, java.util.Objects.requireNonNull(o, "options"));
   }
 
   /** The outcome: the worst element over all checked inputs. */
@@ -100,8 +107,8 @@ public final class GradCheck {
     List<Node> feeds = new ArrayList<>(values.keySet());
     feeds.sort((a, b) -> Integer.compare(a.id(), b.id()));
     List<Node> outs = new ArrayList<>(grads.list());
-    Plan analyticPlan = Plan.compile(outs, feeds);
-    Plan lossPlan = Plan.compile(List.of(loss), feeds);
+    Plan analyticPlan = Plan.compile(outs, feeds, options);
+    Plan lossPlan = Plan.compile(List.of(loss), feeds, options);
     Map<Node, Tensor> base = new LinkedHashMap<>(values);
     List<Tensor> analytic = analyticPlan.run(base);
 

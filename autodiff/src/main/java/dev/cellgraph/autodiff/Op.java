@@ -76,6 +76,14 @@ public abstract class Op {
   }
 
   /**
+   * Computes the outputs under the options of the plan that runs this op: ops that run graphs
+   * of their own (calls, scans) pass them on; the default ignores them.
+   */
+  public List<Tensor> compute(List<Tensor> inputs, boolean[] used, CompileOptions options) {
+    return used == null ? compute(inputs) : compute(inputs, used);
+  }
+
+  /**
    * The vector-Jacobian product: given the node this op produced and one cotangent per output
    * (never null: a zero-filled node stands for an output that received no gradient), returns one
    * gradient per input, each the type of that input, or {@link Gradients#NONE} for an input the op

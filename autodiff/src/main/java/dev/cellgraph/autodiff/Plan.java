@@ -30,8 +30,10 @@ public final class Plan {
   private final Object[] constants;     // slot -> folded value or null
   private final boolean[][] usedOutputs; // for each scheduled multi-output node, which outputs are read
   private final int slotCount;
+  private final CompileOptions options;
 
-  private Plan(List<Node> outputs, List<Node> feeds) {
+  private Plan(List<Node> outputs, List<Node> feeds, CompileOptions options) {
+    this.options = java.util.Objects.requireNonNull(options, "options");
     this.outputs = List.copyOf(outputs);
     this.feeds = List.copyOf(feeds);
     if (outputs.isEmpty()) {
@@ -95,7 +97,7 @@ public final class Plan {
         for (Node in : n.inputs()) {
           args.add(constants[slot[in.id()]]);
         }
-        constants[slot[i]] = evaluate(n, args, null);
+        constants[slot[i]] = evaluate(n, args, null, options);
       } else {
         sched.add(n);
       }
@@ -164,9 +166,22 @@ public final class Plan {
     }
   }
 
-  /** Compiles a plan computing {@code outputs} from values fed for {@code feeds}. */
+  /**
+   * Compiles a plan computing {@code outputs} from values fed for {@code feeds}, with the default
+   * {@link CompileOptions} (the scan compiler on).
+   */
   public static Plan compile(List<Node> outputs, List<Node> feeds) {
-    return new Plan(outputs, feeds);
+    return new Plan(outputs, feeds, CompileOptions.defaults());
+  }
+
+  /** Compiles a plan as {@link #compile(List, List)} does, with these options for its scans. */
+  public static Plan compile(List<Node> outputs, List<Node> feeds, CompileOptions options) {
+    return new Plan(outputs, feeds, options);
+  }
+
+  /** The options this plan was compiled with. */
+  public CompileOptions options() {
+    return options;
   }
 
   public List<Node> outputs() {
@@ -215,7 +230,7 @@ public final class Plan {
       for (int sl : ins) {
         args.add(values[sl]);
       }
-      values[resultSlot[s]] = evaluate(n, args, usedOutputs[s]);
+      values[resultSlot[s]] = evaluate(n, args, usedOutputs[s], options);
       for (int sl : freeAfter[s]) {
         values[sl] = null;
       }
@@ -242,7 +257,7 @@ public final class Plan {
 
   /** Evaluates one node from its argument values (tensors, or lists for multi-output inputs). */
   @SuppressWarnings("unchecked")
-  static Object evaluate(Node n, List<Object> args, boolean[] used) {
+  static Object evaluate(Node n, List<Object> args, boolean[] used, CompileOptions options) {
     if (n.op() instanceof Ops.GetOutput) {
       return ((List<Tensor>) args.get(0)).get(((Ops.GetOutput) n.op()).index());
     }
@@ -250,15 +265,20 @@ public final class Plan {
     for (Object a : args) {
       in.add((Tensor) a);
     }
-    List<Tensor> out = used == null ? n.op().compute(in) : n.op().compute(in, used);
+    List<Tensor> out = n.op().compute(in, used, options);
     return n.isMultiOutput() ? out : out.get(0);
   }
 
   /** Evaluates {@code outputs} once: compiles a plan for the given feeds and runs it. */
   public static List<Tensor> evaluate(List<Node> outputs, Map<Node, Tensor> feeds) {
+    return evaluate(outputs, feeds, CompileOptions.defaults());
+  }
+
+  /** Evaluates {@code outputs} once, compiled with {@code options}. */
+  public static List<Tensor> evaluate(List<Node> outputs, Map<Node, Tensor> feeds, CompileOptions options) {
     List<Node> fs = new ArrayList<>(feeds.keySet());
     fs.sort((a, b) -> Integer.compare(a.id(), b.id()));
-    return compile(outputs, fs).run(feeds);
+    return compile(outputs, fs, options).run(feeds);
   }
 
   public static Tensor evaluate(Node output, Map<Node, Tensor> feeds) {

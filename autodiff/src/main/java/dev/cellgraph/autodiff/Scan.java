@@ -1,14 +1,14 @@
 package dev.cellgraph.autodiff;
 
-import dev.cellgraph.autodiff.compile.CompiledScan;
-import dev.cellgraph.autodiff.compile.Optimizer;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Recurrence: applies a step {@link Function} along the leading (time) axis of sequences, carrying
@@ -94,6 +94,37 @@ public final class Scan {
     return r;
   }
 
+  /** The installed scan compiler, loaded once, on first use. */
+  private static final class Executor {
+    static final ScanExecutor INSTALLED =
+        ServiceLoader.load(ScanExecutor.class, ScanExecutor.class.getClassLoader()).findFirst().orElse(null);
+
+    private Executor() {}
+  }
+
+  private static final AtomicLong DECLINES = new AtomicLong();
+  private static volatile String lastDecline;
+
+  /**
+   * Records that the compiler declined a scan, which then runs step by step: logged at level
+   * DEBUG ({@code System.Logger} "dev.cellgraph.autodiff.compile") and counted.
+   */
+  static void declined(String reason) {
+    DECLINES.incrementAndGet();
+    lastDecline = reason;
+    System.getLogger("dev.cellgraph.autodiff.compile").log(System.Logger.Level.DEBUG, reason);
+  }
+
+  /** How many scans the compiler has declined in this JVM (each length, read outputs and options once). */
+  public static long declineCount() {
+    return DECLINES.get();
+  }
+
+  /** The reason of the last decline, or null. */
+  public static String lastDecline() {
+    return lastDecline;
+  }
+
   /** The scan op. */
   public static final class ScanOp extends Op {
     /** How the reverse step gets the forward values the step's VJP reads. */
@@ -118,7 +149,7 @@ public final class Scan {
     private final Residuals residuals; // null: none
     private final List<Node> stored;   // the residuals with outputs of their own
     private final Function[] backwardSteps = new Function[2 * Backward.values().length];
-    private final Map<String, Compilation> compiled = new ConcurrentHashMap<>();
+    private final Map<CompileKey, Compilation> compiled = new ConcurrentHashMap<>();
 
     ScanOp(Function step, int carries, int sequences, int constants, boolean reverse, boolean saves) {
       this.step = step;
@@ -282,45 +313,55 @@ public final class Scan {
 
     @Override
     public List<Tensor> compute(List<Tensor> in) {
-      return compute(in, null);
+      return compute(in, null, CompileOptions.defaults());
+    }
+
+    @Override
+    public List<Tensor> compute(List<Tensor> in, boolean[] used) {
+      return compute(in, used, CompileOptions.defaults());
     }
 
     /**
-     * With the scan compiler on ({@link Optimizer}), runs the scan compiled for this length and
-     * these read outputs ({@link CompiledScan}); otherwise step by step.
+     * With {@link CompileOptions#compileScans()} and a scan compiler installed ({@link ScanExecutor}),
+     * runs the scan compiled for this length, these read outputs and these options; otherwise,
+     * or when the compiler declines, step by step with the same numbers.
      */
     @Override
-    public List<Tensor> compute(List<Tensor> in, boolean[] used) {
+    public List<Tensor> compute(List<Tensor> in, boolean[] used, CompileOptions options) {
       int t = in.get(nc).shape().dim(0);
-      if (Optimizer.enabled() && step.fused() == null && t > 0) {
-        String key = t + "/" + Arrays.toString(used);
+      ScanExecutor executor = Executor.INSTALLED;
+      if (options.compileScans() && executor != null && step.fused() == null && t > 0) {
+        CompileKey key = new CompileKey(t, used == null ? null : Arrays.toString(used), options);
         Compilation c = compiled.get(key);
         if (c == null) {
-          c = compiled.computeIfAbsent(key, k -> compile(t, used));
+          c = compiled.computeIfAbsent(key, k -> compile(executor, t, used, options));
         }
         if (c.scan() != null) {
           try {
             return c.scan().run(in);
           } catch (RuntimeException e) {
             String reason = "scan of '" + step.name() + "' over " + t + " steps runs step by step: " + e;
-            Optimizer.declined(reason);
+            Scan.declined(reason);
             compiled.put(key, new Compilation(null, reason));
           }
         }
       }
-      return stepByStep(in, computedStep(used));
+      return stepByStep(in, computedStep(used), options);
     }
 
-    /** A compiled scan, or why the compiler declined this one (it then runs step by step). */
-    private record Compilation(CompiledScan scan, String declined) {}
+    /** What a compiled scan is kept under: every option is part of it. */
+    private record CompileKey(int steps, String used, CompileOptions options) {}
 
-    private Compilation compile(int t, boolean[] used) {
+    /** A compiled scan, or why the compiler declined this one (it then runs step by step). */
+    private record Compilation(ScanExecutor.Compiled scan, String declined) {}
+
+    private Compilation compile(ScanExecutor executor, int t, boolean[] used, CompileOptions options) {
       try {
-        return new Compilation(CompiledScan.compile(this, t, used), null);
+        return new Compilation(executor.compile(this, t, used, options), null);
       } catch (RuntimeException | StackOverflowError e) {
         // a scan the compiler cannot handle still runs, interpreted, with the same numbers
         String reason = "scan of '" + step.name() + "' over " + t + " steps runs step by step: " + e;
-        Optimizer.declined(reason);
+        Scan.declined(reason);
         return new Compilation(null, reason);
       }
     }
@@ -336,14 +377,14 @@ public final class Scan {
     }
 
     /** The plain interpretation: the step's plan (or fused rule) run T times. */
-    private List<Tensor> stepByStep(List<Tensor> in, Function f) {
+    private List<Tensor> stepByStep(List<Tensor> in, Function f, CompileOptions options) {
       int t = in.get(nc).shape().dim(0);
       int stacked = f.results().size() - nc; // the y, then the residuals when they are computed
       List<Tensor> carry = new ArrayList<>(in.subList(0, nc));
       List<Tensor> consts = in.subList(nc + nx, nc + nx + nk);
       Tensor[][] yOut = new Tensor[stacked][t];
       Tensor[][] hist = new Tensor[nc][t];
-      Plan plan = f.fused() == null ? f.plan() : null;
+      Plan plan = f.fused() == null ? f.plan(options) : null;
       List<Tensor> args = new ArrayList<>(nc + nx + nk);
       for (int s = 0; s < t; s++) {
         int pos = reverse ? t - 1 - s : s;

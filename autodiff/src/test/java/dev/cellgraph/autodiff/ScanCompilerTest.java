@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellgraph.autodiff.compile.CompiledScan;
-import dev.cellgraph.autodiff.compile.Optimizer;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.kernel.Kernels;
@@ -14,25 +13,23 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The scan compiler: what it moves out of the loop, and that results do not change. */
 class ScanCompilerTest {
-  @AfterEach
-  void restore() {
-    Optimizer.setEnabled(true);
+  /** The compiler on with everything, or the reference it is checked against. */
+  static CompileOptions options(boolean optimize) {
+    return optimize ? CompileOptions.all() : CompileOptions.interpreted();
   }
 
   @SuppressWarnings("unchecked")
   private static List<Tensor> lossAndGradients(boolean optimize, boolean reverse) {
-    Optimizer.setEnabled(optimize);
     Object[] st = CompositeAndScanTest.scanSetup(7, reverse);
     List<Node> wrt = (List<Node>) st[4];
     Node loss = (Node) st[2];
     List<Node> outs = new ArrayList<>(List.of(loss));
     outs.addAll(Gradients.of(loss, wrt).list());
-    return Plan.evaluate(outs, (Map<Node, Tensor>) st[3]);
+    return Plan.evaluate(outs, (Map<Node, Tensor>) st[3], options(optimize));
   }
 
   @Test
@@ -82,16 +79,8 @@ class ScanCompilerTest {
   @SuppressWarnings("unchecked")
   private static List<Tensor> batchScan(boolean mixRows, boolean optimize, boolean rowSplit, Graph[] graph) {
     Object[] st = batchScanGraph(mixRows, 8, 6, graph);
-    Optimizer.setEnabled(optimize);
-    CompiledScan.setRowSplitEnabled(rowSplit);
-    int threads = Kernels.threads();
-    Kernels.setThreads(2);
-    try {
-      return Plan.compile((List<Node>) st[0], (List<Node>) st[1]).run((List<Tensor>) st[2]);
-    } finally {
-      Kernels.setThreads(threads);
-      CompiledScan.setRowSplitEnabled(true);
-    }
+    CompileOptions o = options(optimize).withRowSplit(rowSplit);
+    return Kernels.withThreads(2, () -> Plan.compile((List<Node>) st[0], (List<Node>) st[1], o).run((List<Tensor>) st[2]));
   }
 
   @Test
@@ -102,7 +91,8 @@ class ScanCompilerTest {
       Scan.ScanOp op = scanOp(g[0], reverse);
       boolean[] used = new boolean[op.outputCount()];
       Arrays.fill(used, 0, op.carryCount() + op.yCount(), true);
-      assertTrue(CompiledScan.compile(op, 6, reverse ? used : null).splitsByRows(), reverse ? "backward" : "forward");
+      assertTrue(CompiledScan.compile(op, 6, reverse ? used : null, CompileOptions.all()).splitsByRows(),
+          reverse ? "backward" : "forward");
     }
     List<Tensor> whole = batchScan(false, true, false, g);
     List<Tensor> stepByStep = batchScan(false, false, true, g);
@@ -122,23 +112,20 @@ class ScanCompilerTest {
     Object[] st = batchScanGraph(false, 24, 9, new Graph[1]);
     Plan plan = Plan.compile((List<Node>) st[0], (List<Node>) st[1]);
     List<Tensor> in = (List<Tensor>) st[2];
-    int threads = Kernels.threads();
-    Kernels.setThreads(2);
-    try {
+    Kernels.withThreads(2, () -> {
       List<Tensor> first = plan.run(in);
       for (int run = 0; run < 40; run++) {
         assertEquals(first, plan.run(in), "run " + run);
       }
-    } finally {
-      Kernels.setThreads(threads);
-    }
+      return null;
+    });
   }
 
   @Test
   void loopsThatMixBatchRowsRunWhole() {
     Graph[] g = new Graph[1];
     List<Tensor> optimized = batchScan(true, true, true, g);
-    assertFalse(CompiledScan.compile(scanOp(g[0], false), 6, null).splitsByRows());
+    assertFalse(CompiledScan.compile(scanOp(g[0], false), 6, null, CompileOptions.all()).splitsByRows());
     List<Tensor> stepByStep = batchScan(true, false, true, g);
     for (int i = 0; i < optimized.size(); i++) {
       assertTrue(optimized.get(i).allClose(stepByStep.get(i), 1e-12, 1e-13),
@@ -162,7 +149,7 @@ class ScanCompilerTest {
   @Test
   void forwardScanHoistsTheInputProductOutOfTheLoop() {
     Object[] st = CompositeAndScanTest.scanSetup(7, false);
-    CompiledScan c = CompiledScan.compile(scanOp((Graph) st[0], false), 7, null);
+    CompiledScan c = CompiledScan.compile(scanOp((Graph) st[0], false), 7, null, CompileOptions.all());
     // x W for all steps at once; only h U, the adds and tanh stay in the loop
     assertEquals(1, count(c.preOps(), "matmul"), c.preOps().toString());
     assertEquals(1, count(c.loopOps(), "matmul"), c.loopOps().toString());
@@ -170,6 +157,10 @@ class ScanCompilerTest {
   }
 
   private static CompiledScan compiledBackward(boolean saves) {
+    return compiledBackward(saves, CompileOptions.all());
+  }
+
+  private static CompiledScan compiledBackward(boolean saves, CompileOptions options) {
     Object[] st = CompositeAndScanTest.scanSetup(7, false, saves);
     Graph g = (Graph) st[0];
     @SuppressWarnings("unchecked")
@@ -178,7 +169,7 @@ class ScanCompilerTest {
     Scan.ScanOp back = scanOp(g, true);
     boolean[] used = new boolean[back.outputCount()];
     Arrays.fill(used, 0, back.carryCount() + back.yCount(), true); // what a plan reads: not the history
-    return CompiledScan.compile(back, 7, used);
+    return CompiledScan.compile(back, 7, used, options);
   }
 
   @Test
@@ -201,14 +192,9 @@ class ScanCompilerTest {
 
   @Test
   void withoutSinkingTheDerivativeOfTheSavedActivationIsComputedForAllStepsBeforeTheLoop() {
-    CompiledScan.setSinkEnabled(false);
-    try {
-      CompiledScan c = compiledBackward(true);
-      assertTrue(c.preOps().contains("square"), c.preOps().toString());
-      assertFalse(c.loopOps().contains("square"), c.loopOps().toString());
-    } finally {
-      CompiledScan.setSinkEnabled(true);
-    }
+    CompiledScan c = compiledBackward(true, CompileOptions.all().withSink(false));
+    assertTrue(c.preOps().contains("square"), c.preOps().toString());
+    assertFalse(c.loopOps().contains("square"), c.loopOps().toString());
   }
 
   @Test
@@ -223,7 +209,7 @@ class ScanCompilerTest {
     Node h0 = g.input("h0", DType.FLOAT64, 4, 3);
     Node ys = g.input("ys", DType.FLOAT64, 6, 4, 3);
     Scan sc = Scan.of(step, List.of(h0), List.of(ys), List.of(), false);
-    CompiledScan c = CompiledScan.compile(scanOp(g, false), 6, null);
+    CompiledScan c = CompiledScan.compile(scanOp(g, false), 6, null, CompileOptions.all());
     assertFalse(c.splitsByRows(), c.loopOps().toString());
     assertTrue(c.preOps().contains("square"), c.preOps().toString());
     assertFalse(c.loopOps().contains("square"), c.loopOps().toString());
@@ -237,7 +223,6 @@ class ScanCompilerTest {
    */
   @SuppressWarnings("unchecked")
   private static List<Tensor> passThroughScan(boolean optimize, boolean reverse) {
-    Optimizer.setEnabled(optimize);
     Graph body = new Graph("pass_step");
     Node h = body.input("h", DType.FLOAT64, 2, 3);
     Node a = body.input("a", DType.FLOAT64, 2, 3);
@@ -259,7 +244,7 @@ class ScanCompilerTest {
     java.util.SplittableRandom r = new java.util.SplittableRandom(3);
     Map<Node, Tensor> vals = Map.of(h0, CompositeAndScanTest.random(r, 2, 3), a0, CompositeAndScanTest.random(r, 2, 3),
         xs, CompositeAndScanTest.random(r, 6, 2, 3), cp, CompositeAndScanTest.random(r, 3));
-    return Plan.evaluate(outs, vals);
+    return Plan.evaluate(outs, vals, options(optimize));
   }
 
   @Test
@@ -336,7 +321,7 @@ class ScanCompilerTest {
     Scan.ScanOp back = scanOp(g, true);
     boolean[] used = new boolean[back.outputCount()];
     Arrays.fill(used, 0, back.carryCount(), true);
-    CompiledScan c = CompiledScan.compile(back, 7, used);
+    CompiledScan c = CompiledScan.compile(back, 7, used, CompileOptions.all());
     // Σ_t xᵀ g over all steps once, then sliced into dW_a and dW_b; Σ_t hᵀ g once: no product
     // is lifted to [T, ...] and summed over time
     assertEquals(2, count(c.postOps(), "matmul Aᵀ"), c.postOps().toString());
@@ -344,11 +329,27 @@ class ScanCompilerTest {
     assertEquals(2, c.postOps().stream().filter(o -> o.startsWith("slice")).count(), c.postOps().toString());
   }
 
+  /**
+   * The options are part of what a compiled scan is kept under: one scan op run by plans with
+   * different options compiles once for each, and each plan gets what its options ask for.
+   */
+  @SuppressWarnings("unchecked")
   @Test
-  void theSwitchTurnsTheCompilerOff() {
-    Optimizer.setEnabled(false);
-    assertFalse(Optimizer.enabled());
-    Optimizer.setEnabled(true);
-    assertTrue(Optimizer.enabled());
+  void plansWithDifferentOptionsNeverShareACompiledScan() {
+    Object[] st = batchScanGraph(false, 8, 6, new Graph[1]);
+    List<Node> outs = (List<Node>) st[0];
+    List<Node> feeds = (List<Node>) st[1];
+    List<Tensor> in = (List<Tensor>) st[2];
+    Plan whole = Plan.compile(outs, feeds, CompileOptions.all().withRowSplit(false));
+    Plan split = Plan.compile(outs, feeds, CompileOptions.all());
+    Plan interpreted = Plan.compile(outs, feeds, CompileOptions.interpreted());
+    List<Tensor> a = Kernels.withThreads(2, () -> whole.run(in));
+    List<Tensor> b = Kernels.withThreads(2, () -> split.run(in));
+    List<Tensor> c = interpreted.run(in);
+    assertEquals(a, b, "row split and whole loops give the same bits");
+    for (int i = 0; i < a.size(); i++) {
+      assertTrue(a.get(i).allClose(c.get(i), 1e-12, 1e-13), "value " + i);
+    }
+    assertEquals(CompileOptions.interpreted(), interpreted.options());
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cellgraph.autodiff.compile.Optimizer;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Tensor;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,11 +28,6 @@ class ScanResidualsTest {
   private static final int B = 2;
   private static final int I = 3;
   private static final int H = 4;
-
-  @AfterEach
-  void restore() {
-    Optimizer.setEnabled(true);
-  }
 
   /** An LSTM step in PyTorch's layout: gates sliced from one product, named as the formulas name them. */
   static Function lstmStep() {
@@ -146,10 +139,10 @@ class ScanResidualsTest {
       loss = l;
     }
 
-    List<Tensor> lossAndGradients() {
+    List<Tensor> lossAndGradients(CompileOptions options) {
       List<Node> outs = new ArrayList<>(List.of(loss));
       outs.addAll(Gradients.of(loss, wrt).list());
-      return Plan.evaluate(outs, values);
+      return Plan.evaluate(outs, values, options);
     }
   }
 
@@ -158,9 +151,9 @@ class ScanResidualsTest {
   void savedValuesGiveTheGradientsOfRecomputingWithTheCompilerOnAndOff(String name) {
     for (boolean optimize : new boolean[] {true, false}) {
       for (boolean reverse : new boolean[] {false, true}) {
-        Optimizer.setEnabled(optimize);
-        List<Tensor> saved = new Setup(step(name), 6, reverse, true).lossAndGradients();
-        List<Tensor> recomputed = new Setup(step(name), 6, reverse, false).lossAndGradients();
+        CompileOptions o = ScanCompilerTest.options(optimize);
+        List<Tensor> saved = new Setup(step(name), 6, reverse, true).lossAndGradients(o);
+        List<Tensor> recomputed = new Setup(step(name), 6, reverse, false).lossAndGradients(o);
         for (int i = 0; i < saved.size(); i++) {
           assertTrue(saved.get(i).allClose(recomputed.get(i), 1e-12, 1e-12), name + " value " + i
               + (optimize ? "" : " (compiler off)") + (reverse ? " (reverse)" : "") + ": max difference "
@@ -174,9 +167,9 @@ class ScanResidualsTest {
   @ValueSource(strings = {"lstm", "gru", "rnn", "relu"})
   void savedValuesGradientMatchesFiniteDifferences(String name) {
     for (boolean optimize : new boolean[] {true, false}) {
-      Optimizer.setEnabled(optimize);
       Setup s = new Setup(step(name), 5, false, true);
-      GradCheck.Report rep = GradCheck.withDefaults().check(s.loss, s.wrt, s.values);
+      GradCheck.Report rep = GradCheck.withDefaults().options(ScanCompilerTest.options(optimize))
+          .check(s.loss, s.wrt, s.values);
       assertTrue(rep.passed(), name + (optimize ? "" : " (compiler off)") + ": " + rep);
     }
   }
@@ -233,7 +226,7 @@ class ScanResidualsTest {
   @Test
   void withoutGradientsNoResidualIsComputed() {
     for (boolean optimize : new boolean[] {true, false}) {
-      Optimizer.setEnabled(optimize);
+      CompileOptions o = ScanCompilerTest.options(optimize);
       Setup s = new Setup(lstmStep(), 4, false, true);
       Node n = s.scan.node();
       Scan.ScanOp op = (Scan.ScanOp) n.op();
@@ -243,14 +236,14 @@ class ScanResidualsTest {
       }
       boolean[] used = new boolean[op.outputCount()];
       Arrays.fill(used, 0, op.carryCount() + op.yCount(), true);
-      List<Tensor> out = op.compute(in, used);
+      List<Tensor> out = op.compute(in, used, o);
       int first = op.carryCount() + op.yCount() + op.carryCount();
       assertEquals(5, op.outputCount() - first);
       for (int k = first; k < op.outputCount(); k++) {
         assertNull(out.get(k), "residual " + (k - first) + (optimize ? "" : " (compiler off)"));
       }
       Arrays.fill(used, true);
-      out = op.compute(in, used);
+      out = op.compute(in, used, o);
       for (int k = first; k < op.outputCount(); k++) {
         assertNotNull(out.get(k), "residual " + (k - first) + (optimize ? "" : " (compiler off)"));
       }
@@ -301,14 +294,13 @@ class ScanResidualsTest {
   @Test
   void secondOrderThroughSavedValuesMatchesFiniteDifferences() {
     for (boolean optimize : new boolean[] {true, false}) {
-      Optimizer.setEnabled(optimize);
       // the gradient of (d loss / d W . V) with respect to U and the initial state
       Setup s = new Setup(lstmStep(), 4, false, true);
       Node w = s.wrt.get(3);
       Node dW = Gradients.of(s.loss, w).get(w);
       Node v = s.g.constant(CompositeAndScanTest.random(new SplittableRandom(3), I, 4 * H));
       Node directional = dW.mul(v).sum();
-      GradCheck.Report rep = GradCheck.withDefaults()
+      GradCheck.Report rep = GradCheck.withDefaults().options(ScanCompilerTest.options(optimize))
           .check(directional, List.of(s.wrt.get(4), s.wrt.get(0), s.wrt.get(1)), s.values);
       assertTrue(rep.passed(), (optimize ? "" : "compiler off: ") + rep);
       // the first gradient's reverse scan read the residuals, so their cotangents reached the
@@ -341,10 +333,10 @@ class ScanResidualsTest {
       }
     });
     for (boolean optimize : new boolean[] {true, false}) {
-      Optimizer.setEnabled(optimize);
       Setup s = new Setup(fused, 5, false, true);
       assertEquals(0, ((Scan.ScanOp) s.scan.node().op()).residualCount());
-      GradCheck.Report rep = GradCheck.withDefaults().check(s.loss, s.wrt, s.values);
+      GradCheck.Report rep = GradCheck.withDefaults().options(ScanCompilerTest.options(optimize))
+          .check(s.loss, s.wrt, s.values);
       assertTrue(rep.passed(), (optimize ? "" : "compiler off: ") + rep);
     }
   }

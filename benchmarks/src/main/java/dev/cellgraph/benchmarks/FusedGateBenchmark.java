@@ -1,5 +1,6 @@
 package dev.cellgraph.benchmarks;
 
+import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Plan;
@@ -30,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The elementwise pass of one LSTM step, from the gates' pre-activations ({@code batch x 4H})
  * and the cell state: {@code i, f, o = σ(...)}, {@code g = tanh(...)}, {@code c' = f c + i g},
  * {@code h' = o tanh(c')}. Fused, it is the one pass the scan compiler's loop runs per step
- * ({@link Fusion}); unfused, one op at a time ({@code -Dcellgraph.fuse=false}'s plan). The shapes
+ * ({@link Fusion}); unfused, one op at a time ({@code CompileOptions.withFuse(false)}'s plan). The shapes
  * are one thread's block of rows of the small, medium and large configurations of issue 6 (the
  * batch split over two threads), float32, on one thread as in the loop, and, as in the loop, with
  * its outputs in arrays reused from one pass to the next ({@link Workspace}). Time per pass.
@@ -67,24 +68,17 @@ public class FusedGateBenchmark {
     Node o = gates.slice(1, 3 * h, 4 * h).sigmoid();
     Node cn = f.mul(c).add(i.mul(cand));
     Node hn = o.mul(cn.tanh());
-    boolean was = Fusion.enabled();
-    Fusion.setEnabled(fused);
-    try {
-      plan = Fusion.compile(List.of(hn, cn), List.of(gates, c));
-    } finally {
-      Fusion.setEnabled(was);
-    }
+    plan = Fusion.compile(List.of(hn, cn), List.of(gates, c), CompileOptions.all().withFuse(fused));
     Rng rng = Rng.seeded(1);
     feeds = List.of(Initializers.normal(rng, DType.FLOAT32, Shape.of(rows, 4 * h), 0, 1),
         Initializers.normal(rng, DType.FLOAT32, Shape.of(rows, h), 0, 1));
-    Kernels.setThreads(1);
   }
 
   @Benchmark
   public List<Tensor> gatePass() {
     List<Tensor> out;
     try (Workspace w = pool.enter()) {
-      out = plan.run(feeds);
+      out = Kernels.withThreads(1, () -> plan.run(feeds)); // one thread's rows, as in a row-split loop
     }
     pool.endStep(); // the next pass writes into the same arrays, as the loop's next step does
     return out;

@@ -35,9 +35,13 @@ public final class GemmThroughput {
     System.err.println("kernels: " + Kernels.implementation());
     Operands ops = new Operands(n);
     for (int threads = 1; threads <= 2; threads++) {
-      Kernels.setThreads(threads);
+      int t = threads;
       for (String dtype : new String[] {"float32", "float64"}) {
-        Runnable product = ops.product(dtype);
+        Runnable plain = ops.product(dtype);
+        Runnable product = () -> Kernels.withThreads(t, () -> {
+          plain.run();
+          return null;
+        });
         // Warm-up long enough for the JIT's final compilation of the micro-kernels.
         long warmEnd = System.nanoTime() + 3_000_000_000L;
         while (System.nanoTime() < warmEnd) {
@@ -71,10 +75,13 @@ public final class GemmThroughput {
         new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       String[] f = line.trim().split("\\s+");
-      Kernels.setThreads(Integer.parseInt(f[1]));
+      int threads = Integer.parseInt(f[1]);
       Runnable product = ops.product(f[0]);
       long t0 = System.nanoTime();
-      product.run();
+      Kernels.withThreads(threads, () -> {
+        product.run();
+        return null;
+      });
       System.out.println((System.nanoTime() - t0) / 1e9);
       System.out.flush();
     }

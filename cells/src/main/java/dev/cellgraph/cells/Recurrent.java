@@ -2,6 +2,7 @@ package dev.cellgraph.cells;
 
 import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.autodiff.Function;
+import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Gradients;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
@@ -228,7 +229,14 @@ public final class Recurrent {
    * parameter.
    */
   public Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> initialStates, Tensor gradOutput) {
+    return run(params, input, initialStates, gradOutput, CompileOptions.defaults());
+  }
+
+  /** Runs the layer as {@link #run(Map, Tensor, Map, Tensor)} does, its plan compiled with {@code options}. */
+  public Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> initialStates, Tensor gradOutput,
+      CompileOptions options) {
     Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(options, "options");
     if (input.rank() != 3) {
       throw new InvalidInputException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
           + "] (time-major), got " + input.shape());
@@ -245,8 +253,9 @@ public final class Recurrent {
             + cell.stateNames());
       }
     }
-    String key = input.dtype() + "/" + input.shape() + "/" + given + "/" + (gradOutput != null);
-    Runner r = runners.computeIfAbsent(key, k -> new Runner(input.dtype(), input.shape(), given, gradOutput != null));
+    String key = input.dtype() + "/" + input.shape() + "/" + given + "/" + (gradOutput != null) + "/" + options;
+    Runner r = runners.computeIfAbsent(key,
+        k -> new Runner(input.dtype(), input.shape(), given, gradOutput != null, options));
     return r.run(params, input, initialStates, gradOutput);
   }
 
@@ -256,7 +265,7 @@ public final class Recurrent {
     private final List<String> feedNames = new ArrayList<>();   // "input", "state:h", "param:W", "grad_output"
     private final List<String> outNames = new ArrayList<>();
 
-    Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad) {
+    Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad, CompileOptions options) {
       Graph g = new Graph("recurrent " + cell.name());
       List<Node> feeds = new ArrayList<>();
       Node input = g.input("input", new TensorType(dtype, inputShape));
@@ -305,7 +314,7 @@ public final class Recurrent {
         outputs.addAll(grads.list());
         outNames.addAll(wrtNames);
       }
-      this.plan = Plan.compile(outputs, feeds);
+      this.plan = Plan.compile(outputs, feeds, options);
     }
 
     Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> states, Tensor gradOutput) {

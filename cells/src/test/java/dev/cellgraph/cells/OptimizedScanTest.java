@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellgraph.autodiff.Gradients;
 import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Scan;
 import dev.cellgraph.autodiff.compile.CompiledScan;
-import dev.cellgraph.autodiff.compile.Fusion;
-import dev.cellgraph.autodiff.compile.Optimizer;
 import dev.cellgraph.cells.lang.Zoo;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
@@ -21,9 +20,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,14 +31,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * gradients (input, states, every parameter) to about 1e-12 in float64 with it on and off.
  */
 class OptimizedScanTest {
-  private final boolean fusionWasEnabled = Fusion.enabled();  // the suite may run with -Dcellgraph.fuse=false
-
-  @AfterEach
-  void restore() {
-    Optimizer.setEnabled(true);
-    Fusion.setEnabled(fusionWasEnabled);
-  }
-
   static Stream<String> cells() {
     return Stream.concat(Stream.of("builtin:rnn", "builtin:rnn-relu", "builtin:lstm", "builtin:gru"),
         Zoo.names().stream());
@@ -60,10 +49,10 @@ class OptimizedScanTest {
   }
 
   private static Recurrent.Result run(Recurrent layer, boolean optimize, long seed) {
-    return run(layer, optimize, seed, 3, DType.FLOAT64);
+    return run(layer, optimize ? CompileOptions.all() : CompileOptions.interpreted(), seed, 3, DType.FLOAT64);
   }
 
-  private static Recurrent.Result run(Recurrent layer, boolean optimize, long seed, int batch, DType dtype) {
+  private static Recurrent.Result run(Recurrent layer, CompileOptions options, long seed, int batch, DType dtype) {
     Rng rng = Rng.seeded(seed);
     Map<String, Tensor> params = layer.initialize(rng, dtype);
     Tensor x = Initializers.normal(rng, dtype, Shape.of(6, batch, layer.inputSize()), 0, 1);
@@ -72,8 +61,7 @@ class OptimizedScanTest {
       states.put(s, Initializers.normal(rng, dtype, layer.stateShape(s, batch), 0, 0.5));
     }
     Tensor gradOut = Initializers.normal(rng, dtype, Shape.of(6, batch, layer.outputSize()), 0, 1);
-    Optimizer.setEnabled(optimize);
-    return layer.run(params, x, states, gradOut);
+    return layer.run(params, x, states, gradOut, options);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -97,10 +85,8 @@ class OptimizedScanTest {
   @MethodSource("cells")
   void fusedAndUnfusedScansGiveTheSameBits(String name) {
     Recurrent layer = layer(name);
-    Fusion.setEnabled(false);
-    Recurrent.Result off = run(layer, true, 29);
-    Fusion.setEnabled(true);
-    Recurrent.Result on = run(layer, true, 29);
+    Recurrent.Result off = run(layer, CompileOptions.all().withFuse(false), 29, 3, DType.FLOAT64);
+    Recurrent.Result on = run(layer, CompileOptions.all(), 29, 3, DType.FLOAT64);
     assertEquals(off.output(), on.output(), name + " output");
     assertEquals(off.finalStates(), on.finalStates(), name + " final states");
     assertEquals(off.gradients(), on.gradients(), name + " gradients");
@@ -114,35 +100,29 @@ class OptimizedScanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cells")
   void scansSplitByBatchRowsGiveTheSameBitsAsWholeOnes(String name) {
-    assertSameBitsOffAndOn(name, CompiledScan::setRowSplitEnabled, 31, 12, 10);
+    assertSameBitsOffAndOn(name, CompileOptions.all().withRowSplit(false), 31, 12, 10);
   }
 
   /**
-   * Runs cell {@code name}'s layer on two threads with {@code setting} off, then on (left on),
-   * in float32 and float64 and for each batch size: outputs, final states and gradients must be
-   * the same bits.
+   * Runs cell {@code name}'s layer on two threads with options {@code off}, then with everything
+   * on, in float32 and float64 and for each batch size: outputs, final states and gradients must
+   * be the same bits.
    */
-  private static void assertSameBitsOffAndOn(String name, Consumer<Boolean> setting, long seed, int... batches) {
+  private static void assertSameBitsOffAndOn(String name, CompileOptions off, long seed, int... batches) {
     Recurrent layer = layer(name);
-    int threads = Kernels.threads();
-    Kernels.setThreads(2);
-    try {
+    Kernels.withThreads(2, () -> {
       for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
         for (int batch : batches) {
-          setting.accept(false);
-          Recurrent.Result off = run(layer, true, seed, batch, dtype);
-          setting.accept(true);
-          Recurrent.Result on = run(layer, true, seed, batch, dtype);
+          Recurrent.Result a = run(layer, off, seed, batch, dtype);
+          Recurrent.Result b = run(layer, CompileOptions.all(), seed, batch, dtype);
           String what = name + " " + dtype + " batch " + batch;
-          assertEquals(off.output(), on.output(), what + " output");
-          assertEquals(off.finalStates(), on.finalStates(), what + " final states");
-          assertEquals(off.gradients(), on.gradients(), what + " gradients");
+          assertEquals(a.output(), b.output(), what + " output");
+          assertEquals(a.finalStates(), b.finalStates(), what + " final states");
+          assertEquals(a.gradients(), b.gradients(), what + " gradients");
         }
       }
-    } finally {
-      Kernels.setThreads(threads);
-      setting.accept(true);
-    }
+      return null;
+    });
   }
 
   @ParameterizedTest(name = "{0}")
@@ -176,11 +156,15 @@ class OptimizedScanTest {
    * that reads the outputs and final carries (not the histories) would compile it.
    */
   private static CompiledScan compiledScan(String name, boolean reverse) {
+    return compiledScan(name, reverse, CompileOptions.all());
+  }
+
+  private static CompiledScan compiledScan(String name, boolean reverse, CompileOptions options) {
     for (Node n : trainingGraphOf(name).nodes()) {
       if (n.op() instanceof Scan.ScanOp s && s.reverse() == reverse) {
         boolean[] used = new boolean[s.outputCount()];
         Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
-        return CompiledScan.compile(s, 5, reverse ? used : null);
+        return CompiledScan.compile(s, 5, reverse ? used : null, options);
       }
     }
     throw new AssertionError("no " + (reverse ? "backward" : "forward") + " scan for " + name);
@@ -221,15 +205,10 @@ class OptimizedScanTest {
 
   @Test
   void formulaLstmAddsEachGatesTwoBiasesOutsideTheLoopWhenNotSinking() {
-    CompiledScan.setSinkEnabled(false);
-    try {
-      List<String> loop = compiledScan("lstm", false).loopOps();
-      // W x + b_W + U h + b_U: (W x + b_W + b_U) is lifted, the loop adds U h once per gate (4),
-      // then f c + i g (1); without the re-association it added twice per gate (9)
-      assertEquals(5, count(loop, op -> op.equals("add")), loop.toString());
-    } finally {
-      CompiledScan.setSinkEnabled(true);
-    }
+    List<String> loop = compiledScan("lstm", false, CompileOptions.all().withSink(false)).loopOps();
+    // W x + b_W + U h + b_U: (W x + b_W + b_U) is lifted, the loop adds U h once per gate (4),
+    // then f c + i g (1); without the re-association it added twice per gate (9)
+    assertEquals(5, count(loop, op -> op.equals("add")), loop.toString());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -250,7 +229,7 @@ class OptimizedScanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cells")
   void sunkAndLiftedElementwiseValuesGiveTheSameBits(String name) {
-    assertSameBitsOffAndOn(name, CompiledScan::setSinkEnabled, 37, 12);
+    assertSameBitsOffAndOn(name, CompileOptions.all().withSink(false), 37, 12);
   }
 
   static Stream<String> formulaLstmAndGru() {

@@ -3,7 +3,8 @@ package dev.cellgraph.cells;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cellgraph.autodiff.compile.Optimizer;
+import dev.cellgraph.autodiff.CompileOptions;
+import dev.cellgraph.autodiff.Scan;
 import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
@@ -18,7 +19,6 @@ import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Tag;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,11 +32,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("fuzz")
 class ScanDifferentialTest {
-  @AfterEach
-  void restore() {
-    Optimizer.setEnabled(true);
-  }
-
   /**
    * Random cells: each try parses, builds and runs a cell twice (about 10 ms), so the count is
    * fixed at 300 tries to keep the class at a few seconds. The long run (-Pfuzz, which sets
@@ -124,11 +119,11 @@ class ScanDifferentialTest {
       return; // a cell the interpreter does not run (sizes it does not accept) is not compared
     }
     String what = text + "(I = " + input + ", H = " + hidden + ", batch " + batch + ", " + steps + " steps)";
-    long declines = Optimizer.declineCount();
+    long declines = Scan.declineCount();
     Recurrent.Result on = run(layer, true, seed, batch, steps);
     // a declined scan runs interpreted: the same numbers, but the compiler failed
-    assertEquals(declines, Optimizer.declineCount(), () -> what + " runs interpreted but not compiled: "
-        + Optimizer.lastDecline());
+    assertEquals(declines, Scan.declineCount(), () -> what + " runs interpreted but not compiled: "
+        + Scan.lastDecline());
     close(what + " output", on.output(), off.output());
     assertEquals(off.finalStates().keySet(), on.finalStates().keySet());
     for (String s : off.finalStates().keySet()) {
@@ -150,12 +145,7 @@ class ScanDifferentialTest {
       states.put(s, Initializers.normal(rng, dtype, layer.stateShape(s, batch), 0, 0.5));
     }
     Tensor gradOut = Initializers.normal(rng, dtype, Shape.of(steps, batch, layer.outputSize()), 0, 1);
-    Optimizer.setEnabled(optimize);
-    try {
-      return layer.run(params, x, states, gradOut);
-    } finally {
-      Optimizer.setEnabled(true);
-    }
+    return layer.run(params, x, states, gradOut, optimize ? CompileOptions.all() : CompileOptions.interpreted());
   }
 
   private static void close(String what, Tensor a, Tensor b) {

@@ -49,25 +49,21 @@ class TensorTest {
     Tensor big = dev.cellgraph.core.random.Initializers.normal(rng, dtype, Shape.of(600, 300), 0, 1);
     Tensor bias = dev.cellgraph.core.random.Initializers.normal(rng, dtype, Shape.of(300), 0, 1);
     Tensor tall = dev.cellgraph.core.random.Initializers.normal(rng, dtype, Shape.of(14000, 300), 0, 1);
-    int threads = dev.cellgraph.core.kernel.Kernels.threads();
-    try {
-      dev.cellgraph.core.kernel.Kernels.setThreads(1);
-      Tensor sum1 = big.add(bias);
-      Tensor firstBias1 = bias.sub(big);
-      Tensor reduced1 = tall.sumTo(Shape.of(300));
-      dev.cellgraph.core.kernel.Kernels.setThreads(2);
+    Tensor sum1 = dev.cellgraph.core.kernel.Kernels.withThreads(1, () -> big.add(bias));
+    Tensor firstBias1 = dev.cellgraph.core.kernel.Kernels.withThreads(1, () -> bias.sub(big));
+    Tensor reduced1 = dev.cellgraph.core.kernel.Kernels.withThreads(1, () -> tall.sumTo(Shape.of(300)));
+    dev.cellgraph.core.kernel.Kernels.withThreads(2, () -> {
       assertEquals(sum1, big.add(bias));
       assertEquals(firstBias1, bias.sub(big));
       assertEquals(reduced1, tall.sumTo(Shape.of(300)));
-      // and the sum is the sum: column 7 added up in double
-      double s = 0;
-      for (int r = 0; r < 14000; r++) {
-        s += tall.getFlat(r * 300 + 7);
-      }
-      assertEquals(s, reduced1.getFlat(7), dtype == DType.FLOAT32 ? 2e-2 : 1e-9);
-    } finally {
-      dev.cellgraph.core.kernel.Kernels.setThreads(threads);
+      return null;
+    });
+    // and the sum is the sum: column 7 added up in double
+    double s = 0;
+    for (int r = 0; r < 14000; r++) {
+      s += tall.getFlat(r * 300 + 7);
     }
+    assertEquals(s, reduced1.getFlat(7), dtype == DType.FLOAT32 ? 2e-2 : 1e-9);
   }
   private static final Rng RNG = Rng.seeded(20240101);
 

@@ -1,11 +1,11 @@
 package dev.cellgraph.examples;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Gradients;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Plan;
-import dev.cellgraph.autodiff.compile.Optimizer;
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.cells.Recurrent;
 import dev.cellgraph.core.DType;
@@ -35,11 +35,11 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * {@code cellgraph bench}: seconds per training step of a recurrent layer, measured exactly as
- * {@code shared/bench/torch_rnn.py} measures PyTorch: a forward pass over the whole sequence and
+ * {@code tools/bench/torch_rnn.py} measures PyTorch: a forward pass over the whole sequence and
  * the backward pass of {@code sum(output)} with respect to the parameters, no optimizer.
  */
 final class BenchCommand implements Command {
-  /** The configurations of {@code shared/bench/README.md}: I, H, B, T. */
+  /** The configurations of {@code tools/bench/README.md}: I, H, B, T. */
   static final Map<String, int[]> CONFIGS = new LinkedHashMap<>();
 
   static {
@@ -68,7 +68,7 @@ final class BenchCommand implements Command {
         "                       [--dtype float32|float64] [--seed S] [--json | --serve]",
         "",
         "One step is a forward pass over the whole sequence and the backward pass of sum(output)",
-        "with respect to every parameter, no optimizer, as shared/bench/torch_rnn.py measures",
+        "with respect to every parameter, no optimizer, as tools/bench/torch_rnn.py measures",
         "PyTorch. The plan is compiled once, warm-up steps run (at least W, default 2, and for at",
         "least S seconds, default 10, so that the JIT has compiled the vector kernels), then the",
         "median of R timed steps (default 5) is printed. --config sets I, H, B, T to the named configuration",
@@ -89,7 +89,7 @@ final class BenchCommand implements Command {
         "config, threads, I, H, B, T, seconds) plus best_seconds (the fastest timed step), dtype,",
         "peak_heap_mb (the JVM's peak heap use while timing, garbage included), live_heap_mb (the",
         "most heap still in use after a collection while timing) and optimize. The system",
-        "property cellgraph.optimize=false turns the scan compiler off, for comparison.");
+        "property cellgraph.compile.scans=false turns the scan compiler off, for comparison.");
   }
 
   @Override
@@ -125,7 +125,14 @@ final class BenchCommand implements Command {
     }
     ref.spec().shapes(in, hid); // the sizes must fit the cell
     String configName = matching(in, hid, batch, steps);
-    Kernels.setThreads(threads);
+    // the thread count is this computation's, not the process's
+    return Kernels.withThreads(threads, () -> measure(a, ref, against, formula, in, hid, batch, steps, reps, warmup,
+        warmupSeconds, seed, dtype, configName, threads, out));
+  }
+
+  private static int measure(Args a, CellRef ref, boolean against, boolean formula, int in, int hid, int batch,
+      int steps, int reps, int warmup, double warmupSeconds, long seed, DType dtype, String configName, int threads,
+      PrintStream out) {
 
     List<String> impls = new ArrayList<>();
     List<Step> runs = new ArrayList<>();
@@ -171,14 +178,14 @@ final class BenchCommand implements Command {
                 + "\"B\": %d, \"T\": %d, \"seconds\": %.5f, \"best_seconds\": %.5f, \"dtype\": \"%s\", "
                 + "\"peak_heap_mb\": %.1f, \"live_heap_mb\": %.1f, \"optimize\": %s%s}",
             jsonEscape(ref.name()), impls.get(k), configName == null ? "null" : "\"" + configName + "\"", threads,
-            in, hid, batch, steps, median, best, dtype.lowerName(), peakMb, liveMb, Optimizer.enabled(),
+            in, hid, batch, steps, median, best, dtype.lowerName(), peakMb, liveMb, CompileOptions.defaults().compileScans(),
             against ? ", \"interleaved\": true" + (ratio != null ? ", \"vs_builtin\": " + ratio : "") : ""));
       } else {
         out.println(String.format(Locale.ROOT,
             "%s (%s) I=%d H=%d B=%d T=%d %s, %d thread%s: %.5f s/step (median of %d, best %.5f), peak heap "
                 + "%.1f MB, live after GC %.1f MB%s%s",
             ref.name(), impls.get(k), in, hid, batch, steps, dtype.lowerName(), threads, threads == 1 ? "" : "s",
-            median, reps, best, peakMb, liveMb, Optimizer.enabled() ? "" : " (scan compiler off)",
+            median, reps, best, peakMb, liveMb, CompileOptions.defaults().compileScans() ? "" : " (scan compiler off)",
             ratio != null ? ", " + ratio + " x the built-in (interleaved)" : ""));
       }
     }

@@ -1,10 +1,12 @@
 package dev.cellgraph.autodiff.compile;
 
+import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Ops;
 import dev.cellgraph.autodiff.Plan;
 import dev.cellgraph.autodiff.Scan;
+import dev.cellgraph.autodiff.ScanExecutor;
 import dev.cellgraph.autodiff.TensorType;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
@@ -46,7 +48,7 @@ import java.util.Set;
  * accumulator, unused stacked outputs, residuals without a gradient) are not computed. Immutable
  * and thread-safe.
  */
-public final class CompiledScan {
+public final class CompiledScan implements ScanExecutor.Compiled {
   private static final int CONST = 0;
   private static final int PRE = 1;
   private static final int LATE = 2;
@@ -92,39 +94,11 @@ public final class CompiledScan {
 
   /** Blocks of fewer batch rows than this are not worth a thread of their own. */
   private static final int MIN_ROWS = 4;
-  private static volatile boolean rowSplitEnabled =
-      !"false".equals(System.getProperty("cellgraph.scan.rowsplit"));
-
-  private static volatile boolean sinkEnabled = !"false".equals(System.getProperty("cellgraph.scan.sink"));
-
-  /**
-   * Whether elementwise values of the sequences that only a row-split loop reads are computed
-   * in the loop rather than for all steps before it (system property {@code cellgraph.scan.sink},
-   * default true). Either way gives the same bits. Takes effect for scans compiled afterwards.
-   */
-  public static boolean sinkEnabled() {
-    return sinkEnabled;
-  }
-
-  /** Sets {@link #sinkEnabled()}: for tests and comparisons. */
-  public static void setSinkEnabled(boolean on) {
-    sinkEnabled = on;
-  }
-
-  /** Whether row-wise loops run split by batch rows over the kernel threads (see {@link RowSplit}). */
-  public static boolean rowSplitEnabled() {
-    return rowSplitEnabled;
-  }
-
-  /**
-   * Turns splitting row-wise loops by batch rows on or off (on by default; property
-   * {@code cellgraph.scan.rowsplit=false}). Results are the same bits either way.
-   */
-  public static void setRowSplitEnabled(boolean on) {
-    rowSplitEnabled = on;
-  }
+  /** The options it was compiled with: row splitting is decided per run from them. */
+  private final CompileOptions options;
 
   private CompiledScan(Builder b) {
+    this.options = b.options;
     this.nc = b.nc;
     this.nx = b.nx;
     this.nk = b.nk;
@@ -167,21 +141,21 @@ public final class CompiledScan {
       floating &= st.dtype().isFloating();
     }
     this.rowSplit = loop == null || t < 2 || !floating ? null
-        : RowSplit.of(b.loopGraphFeeds, b.loopGraphOutputs, carryIndex.length, loopFeedSliced);
+        : RowSplit.of(b.loopGraphFeeds, b.loopGraphOutputs, carryIndex.length, loopFeedSliced, b.options);
   }
 
   /**
-   * Compiles {@code op} for sequences of length {@code t}; {@code used} marks the scan outputs
-   * that are read (null: all).
+   * Compiles {@code op} for sequences of length {@code t} with {@code options}; {@code used}
+   * marks the scan outputs that are read (null: all).
    */
-  public static CompiledScan compile(Scan.ScanOp op, int t, boolean[] used) {
+  public static CompiledScan compile(Scan.ScanOp op, int t, boolean[] used, CompileOptions options) {
     // with the residuals as extra results when they are read; sums re-associated so that what
     // does not depend on the carries moves out of the loop
     Flat flat = Flat.of(op.computedStep(used), op.carryCount());
     Set<Node> forced = new HashSet<>();
-    Builder b = build(op, flat, t, used, forced);
+    Builder b = build(op, flat, t, used, forced, options);
     CompiledScan lifted = new CompiledScan(b);
-    Set<Node> sink = sinkEnabled ? b.sinkable() : Set.of();
+    Set<Node> sink = options.sink() ? b.sinkable() : Set.of();
     if (sink.isEmpty() || lifted.rowSplit == null) {
       return lifted;
     }
@@ -189,15 +163,16 @@ public final class CompiledScan {
     // a forward scan's bias add after x W) are computed in the loop's fused pass, per block of
     // rows, instead of in a pass over all T steps whose result the loop then reads back.
     forced.addAll(sink);
-    CompiledScan sunk = new CompiledScan(build(op, flat, t, used, forced));
+    CompiledScan sunk = new CompiledScan(build(op, flat, t, used, forced, options));
     return sunk.rowSplit != null ? sunk : lifted;
   }
 
   /** The builder, with every value that has no lifting rule forced into the loop. */
-  private static Builder build(Scan.ScanOp op, Flat flat, int t, boolean[] used, Set<Node> forced) {
+  private static Builder build(Scan.ScanOp op, Flat flat, int t, boolean[] used, Set<Node> forced,
+      CompileOptions options) {
     while (true) {
       try {
-        return new Builder(op, flat, t, used, forced).build();
+        return new Builder(op, flat, t, used, forced, options).build();
       } catch (Lift.NotLiftable e) {
         if (!forced.add(e.node)) {
           throw new IllegalStateException("scan compiler: " + e.node + " is not liftable even in the loop", e);
@@ -259,6 +234,7 @@ public final class CompiledScan {
   }
 
   /** Runs the scan on its inputs (initial carries, sequences, constants); unread outputs are null. */
+  @Override
   public List<Tensor> run(List<Tensor> in) {
     // The large values that do not outlive the run (x W of all steps, the stacked loop values
     // the post phase reads) come from this thread's pool: new memory is never in cache, and
@@ -303,7 +279,7 @@ public final class CompiledScan {
         }
       }
     }
-    int parts = rowSplit == null || !rowSplitEnabled ? 1 : Math.min(Kernels.threads(), rowSplit.batch() / MIN_ROWS);
+    int parts = rowSplit == null || !options.rowSplit() ? 1 : Math.min(Kernels.threads(), rowSplit.batch() / MIN_ROWS);
     if (parts < 2) {
       carry = runBlock(loop, -1, -1, preVals, feeds, carry, hist, stacks);
     } else {
@@ -605,7 +581,10 @@ public final class CompiledScan {
     List<Node> loopGraphFeeds;   // the loop graph's inputs (carries first) and outputs
     List<Node> loopGraphOutputs;
 
-    Builder(Scan.ScanOp op, Flat flat, int t, boolean[] used, Set<Node> forced) {
+    final CompileOptions options;
+
+    Builder(Scan.ScanOp op, Flat flat, int t, boolean[] used, Set<Node> forced, CompileOptions options) {
+      this.options = options;
       this.op = op;
       this.flat = flat;
       this.t = t;
@@ -1015,7 +994,7 @@ public final class CompiledScan {
         anyWork |= b;
       }
       if (!outputs.isEmpty() && (anyWork || !stackedRequests.isEmpty() || !loopCarries.isEmpty())) {
-        loopPlan = Fusion.compile(outputs, feeds);
+        loopPlan = Fusion.compile(outputs, feeds, options);
         loopGraphFeeds = feeds;
         loopGraphOutputs = outputs;
       }
@@ -1116,10 +1095,10 @@ public final class CompiledScan {
         }
       }
       if (!outputs.isEmpty()) {
-        prePlan = Fusion.compile(outputs, feeds);
+        prePlan = Fusion.compile(outputs, feeds, options);
       }
       if (!postOutputs.isEmpty()) {
-        postPlan = Fusion.compile(postOutputs, postFeeds);
+        postPlan = Fusion.compile(postOutputs, postFeeds, options);
       }
     }
   }

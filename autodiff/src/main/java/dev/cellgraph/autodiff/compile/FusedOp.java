@@ -5,6 +5,7 @@ import dev.cellgraph.autodiff.Op;
 import dev.cellgraph.autodiff.OpKind;
 import dev.cellgraph.autodiff.TensorType;
 import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Setting;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.Workspace;
 import dev.cellgraph.core.kernel.BinaryOp;
@@ -39,7 +40,7 @@ final class FusedOp extends Op {
   /** Elements of the widest value that one chunk covers: a few KB per value, so a chunk stays in L1/L2. */
   static final int CHUNK_ELEMENTS = 2048;
   /** Rows times instruction widths below which a run stays on the calling thread. */
-  static final long PARALLEL_MIN = Long.getLong("cellgraph.fuse.parallelmin", 1L << 15);
+  static final long PARALLEL_MIN = Setting.FUSE_PARALLEL_MIN.longValue(1L << 15, 0, Long.MAX_VALUE);
 
   private static final ThreadLocal<float[]> FLOAT_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<double[]> DOUBLE_SCRATCH = ThreadLocal.withInitial(() -> new double[0]);

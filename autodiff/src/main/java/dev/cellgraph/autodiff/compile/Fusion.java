@@ -1,5 +1,6 @@
 package dev.cellgraph.autodiff.compile;
 
+import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Op;
@@ -31,34 +32,23 @@ import java.util.Map;
  * two computing nodes.
  *
  * <p>Results are bit for bit those of the unfused plan: each fused instruction calls the same
- * kernel on the same elements. On by default; off with the system property
- * {@code cellgraph.fuse=false} or {@link #setEnabled(boolean)} (for comparison and tests).
+ * kernel on the same elements. On unless {@link CompileOptions#fuse()} is off (for comparison
+ * and tests).
  */
 public final class Fusion {
-  private static volatile boolean enabled =
-      !"false".equalsIgnoreCase(System.getProperty("cellgraph.fuse", "true").trim());
-
   private Fusion() {}
-
-  public static boolean enabled() {
-    return enabled;
-  }
-
-  public static void setEnabled(boolean on) {
-    enabled = on;
-  }
 
   /**
    * A plan computing {@code outputs} from {@code feeds}, as {@link Plan#compile}, with fusable
-   * groups fused when fusion is on. The plan's nodes belong to a rewritten graph; it takes the
+   * groups fused when {@link CompileOptions#fuse()} is on. The plan's nodes belong to a rewritten graph; it takes the
    * same feeds, in the same order, and gives the same outputs.
    */
-  public static Plan compile(List<Node> outputs, List<Node> feeds) {
-    if (!enabled || outputs.isEmpty()) {
-      return Plan.compile(outputs, feeds);
+  public static Plan compile(List<Node> outputs, List<Node> feeds, CompileOptions options) {
+    if (!options.fuse() || outputs.isEmpty()) {
+      return Plan.compile(outputs, feeds, options);
     }
     Rewrite r = new Rewrite(outputs, feeds);
-    return r.groupCount == 0 ? Plan.compile(outputs, feeds) : Plan.compile(r.newOutputs, r.newFeeds);
+    return r.groupCount == 0 ? Plan.compile(outputs, feeds, options) : Plan.compile(r.newOutputs, r.newFeeds, options);
   }
 
   // ---------------------------------------------------------------- which nodes fuse

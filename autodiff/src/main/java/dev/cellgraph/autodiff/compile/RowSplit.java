@@ -1,5 +1,6 @@
 package dev.cellgraph.autodiff.compile;
 
+import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Ops;
@@ -36,7 +37,10 @@ final class RowSplit {
   private final int batch;
   private final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
 
-  private RowSplit(List<Node> feeds, List<Node> outputs, boolean[] batchedFeed, int batch) {
+  private final CompileOptions options;
+
+  private RowSplit(List<Node> feeds, List<Node> outputs, boolean[] batchedFeed, int batch, CompileOptions options) {
+    this.options = options;
     this.feeds = feeds;
     this.outputs = outputs;
     this.batchedFeed = batchedFeed;
@@ -48,7 +52,7 @@ final class RowSplit {
    * it is row-wise; {@code sliced} marks the feeds after the carries that are steps of sequences.
    * Null when it is not, or when a batched value is not floating point.
    */
-  static RowSplit of(List<Node> feeds, List<Node> outputs, int carries, boolean[] sliced) {
+  static RowSplit of(List<Node> feeds, List<Node> outputs, int carries, boolean[] sliced, CompileOptions options) {
     if (carries == 0 || outputs.isEmpty()) {
       return null;
     }
@@ -64,7 +68,7 @@ final class RowSplit {
         return null;
       }
     }
-    RowSplit r = new RowSplit(List.copyOf(feeds), List.copyOf(outputs), batched, batch);
+    RowSplit r = new RowSplit(List.copyOf(feeds), List.copyOf(outputs), batched, batch, options);
     // validate once, for the half batch; any other row count builds the same way
     return r.build(batch / 2) == null ? null : r;
   }
@@ -141,7 +145,7 @@ final class RowSplit {
       }
       newOutputs.add(val.get(o));
     }
-    return Fusion.compile(newOutputs, newFeeds);
+    return Fusion.compile(newOutputs, newFeeds, options);
   }
 
   /** Whether {@code n}, with at least one batched input, computes each row from the same rows only. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Ops;
@@ -16,8 +17,6 @@ import dev.cellgraph.core.random.Rng;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,18 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Fused plans give the same bits as unfused ones, and fuse what they should. */
 class FusionTest {
-  private boolean wasEnabled;
-
-  @BeforeEach
-  void on() {
-    wasEnabled = Fusion.enabled();  // the suite may run with -Dcellgraph.fuse=false
-    Fusion.setEnabled(true);
-  }
-
-  @AfterEach
-  void restore() {
-    Fusion.setEnabled(wasEnabled);
-  }
+  private static final CompileOptions ON = CompileOptions.all();
 
   /**
    * An LSTM-like step over rows {@code lead} and gate width w: bias and scalar broadcasts, gate
@@ -112,7 +100,7 @@ class FusionTest {
       in.add(Initializers.normal(rng, dt, f.shape(), 0, 1.5));
     }
     Plan plain = Plan.compile(s.outputs, s.feeds);
-    Plan fused = Fusion.compile(s.outputs, s.feeds);
+    Plan fused = Fusion.compile(s.outputs, s.feeds, ON);
     long groups = fused.scheduled().stream().filter(n -> n.op() instanceof FusedOp).count();
     assertTrue(groups >= 2, "the sum splits the step into groups: " + fused.scheduled());
     assertTrue(fused.scheduledCount() < plain.scheduledCount(), fused.scheduled().toString());
@@ -130,7 +118,7 @@ class FusionTest {
     Step s = new Step(dt, Shape.of(2), 3);
     // the forward gate arithmetic alone: everything from the pre-activations to h and c
     List<Node> outs = List.of(s.outputs.get(0), s.outputs.get(1));
-    Plan fused = Fusion.compile(outs, s.feeds);
+    Plan fused = Fusion.compile(outs, s.feeds, ON);
     List<Node> sched = fused.scheduled().stream().filter(n -> !(n.op() instanceof Ops.GetOutput)).toList();
     assertEquals(1, sched.size(), sched.toString());
     assertEquals("fused[add, add, mul, sigmoid, sigmoid, tanh, sigmoid, mul, mul, add, tanh, mul]",
@@ -145,8 +133,7 @@ class FusionTest {
   @MethodSource("dtypes")
   void fusionOffCompilesThePlainPlan(DType dt) {
     Step s = new Step(dt, Shape.of(2), 3);
-    Fusion.setEnabled(false);
-    Plan p = Fusion.compile(s.outputs, s.feeds);
+    Plan p = Fusion.compile(s.outputs, s.feeds, ON.withFuse(false));
     assertTrue(p.scheduled().stream().noneMatch(n -> n.op() instanceof FusedOp), p.scheduled().toString());
     assertEquals(Plan.compile(s.outputs, s.feeds).scheduledCount(), p.scheduledCount());
   }
@@ -157,7 +144,7 @@ class FusionTest {
     for (Node f : feeds) {
       in.add(Initializers.normal(rng, f.dtype(), f.shape(), 0, 1));
     }
-    Plan fused = Fusion.compile(outputs, feeds);
+    Plan fused = Fusion.compile(outputs, feeds, ON);
     assertTrue(fused.scheduled().stream().anyMatch(n -> n.op() instanceof FusedOp), fused.scheduled().toString());
     assertEquals(Plan.compile(outputs, feeds).run(in), fused.run(in));
   }
@@ -188,7 +175,7 @@ class FusionTest {
       h = h.matmul(w).tanh().mul(0.5);
     }
     long start = System.nanoTime();
-    Plan fused = Fusion.compile(List.of(h), List.of(x, w));
+    Plan fused = Fusion.compile(List.of(h), List.of(x, w), ON);
     long millis = (System.nanoTime() - start) / 1_000_000;
     // a search of the whole graph per merge took 4 s for 20,000 nodes
     assertTrue(millis < 2_000, "fusing 24,000 nodes took " + millis + " ms");

@@ -14,20 +14,19 @@ import java.util.logging.Logger;
  * {@code cellgraph.vector.bits=128|256} to run the vectorized one on narrower vectors than the
  * CPU's ({@link #describe()} says what was chosen).
  *
- * <p>Thread count for large matrix products: {@link #setThreads(int)}, default the number of
- * available processors (system property {@code cellgraph.threads} overrides it).
+ * <p>Thread count for large matrix products: {@link #withThreads} for one computation, default the
+ * number of available processors (system property {@code cellgraph.threads} overrides it).
  */
 public final class Kernels {
   private static final Logger LOG = Logger.getLogger(Kernels.class.getName());
   private static final KernelImpl PLAIN = new PlainKernels();
   private static final KernelImpl IMPL = choose();
-  private static volatile int threads = defaultThreads();
+  private static final int DEFAULT_THREADS =
+      Setting.THREADS.intValue(Runtime.getRuntime().availableProcessors(), 1, 1 << 12);
+  /** A thread's own count while it runs {@link #withThreads}; 0 outside. */
+  private static final ThreadLocal<int[]> SCOPED = ThreadLocal.withInitial(() -> new int[1]);
 
   private Kernels() {}
-
-  private static int defaultThreads() {
-    return Setting.THREADS.intValue(Runtime.getRuntime().availableProcessors(), 1, 1 << 12);
-  }
 
   private static KernelImpl choose() {
     if (Setting.KERNELS.choice("vector", "vector", "plain").equals("plain")) {
@@ -75,20 +74,47 @@ public final class Kernels {
   }
 
   /**
-   * The threads large matrix products and elementwise passes may use: the configured count, or 1
-   * on a thread that is running one part of a {@link #parallel} call (the other threads are
-   * busy with the other parts, so work inside a part runs on its own thread).
+   * The threads large matrix products and elementwise passes may use: 1 on a thread that is
+   * running one part of a {@link #parallel} call (the other threads are busy with the other
+   * parts, so work inside a part runs on its own thread); inside {@link #withThreads} on this
+   * thread, its count; otherwise the default ({@code cellgraph.threads}, else the processors).
    */
   public static int threads() {
-    return Parallel.inPart() ? 1 : threads;
+    if (Parallel.inPart()) {
+      return 1;
+    }
+    int scoped = SCOPED.get()[0];
+    return scoped > 0 ? scoped : DEFAULT_THREADS;
   }
 
-  /** Sets the number of threads large matrix products may use (at least 1). */
-  public static void setThreads(int n) {
+  /** The thread count outside {@link #withThreads}: {@code cellgraph.threads}, else the processors. */
+  public static int defaultThreads() {
+    return DEFAULT_THREADS;
+  }
+
+  /** Work that may throw, for {@link #withThreads}. */
+  @FunctionalInterface
+  public interface Work<T, E extends Exception> {
+    T run() throws E;
+  }
+
+  /**
+   * Runs {@code work} on this thread with {@link #threads()} equal to {@code n} (at least 1), and
+   * restores the previous count afterwards: the thread count is an argument of a computation,
+   * not a process-wide switch, so concurrent callers may each use their own.
+   */
+  public static <T, E extends Exception> T withThreads(int n, Work<T, E> work) throws E {
     if (n < 1) {
       throw new IllegalArgumentException("threads (" + n + ") must be at least 1");
     }
-    threads = n;
+    int[] slot = SCOPED.get();
+    int before = slot[0];
+    slot[0] = n;
+    try {
+      return work.run();
+    } finally {
+      slot[0] = before;
+    }
   }
 
   /**

@@ -62,6 +62,22 @@ class KernelsValidationTest {
 
   @Test
   void threadCountMustBePositive() {
-    assertRejected("threads (0) must be at least 1", () -> Kernels.setThreads(0));
+    assertRejected("threads (0) must be at least 1", () -> Kernels.withThreads(0, () -> null));
+  }
+
+  @Test
+  void aThreadCountIsTheComputationsOwnAndRestoredAfterIt() throws Exception {
+    int outside = Kernels.threads();
+    assertEquals(3, (int) Kernels.withThreads(3, () -> Kernels.withThreads(1, Kernels::threads) + Kernels.threads() - 1));
+    assertEquals(outside, Kernels.threads());
+    // another thread, meanwhile, keeps the default
+    java.util.concurrent.CompletableFuture<Integer> other = new java.util.concurrent.CompletableFuture<>();
+    Kernels.withThreads(5, () -> {
+      Thread t = new Thread(() -> other.complete(Kernels.threads()));
+      t.start();
+      t.join();
+      return null;
+    });
+    assertEquals(Kernels.defaultThreads(), (int) other.get());
   }
 }
