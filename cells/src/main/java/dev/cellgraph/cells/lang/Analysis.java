@@ -330,6 +330,10 @@ final class Analysis {
 
     private record Sum(int result, int[] parts, Expr.Concat node) {}
 
+    /** While the sums are solved: the sums waiting for each unknown class, and those to look at. */
+    private Map<Integer, List<Integer>> watchers;
+    private final java.util.ArrayDeque<Integer> queue = new java.util.ArrayDeque<>();
+
     Shapes(List<Equation> order, Map<String, Parameter.Role> roles) {
       this.order = order;
       this.roles = roles;
@@ -455,8 +459,12 @@ final class Analysis {
       Dim vb = value.get(rb);
       if (va == null) {
         parent.set(ra, rb);
+        joined(ra, rb);
       } else if (vb == null || va.equals(vb)) {
         parent.set(rb, ra);
+        if (vb == null) {
+          joined(rb, ra);
+        }
       } else if (va.neverEquals(vb)) {
         throw error(at, message.apply(this::symbolic));
       } else {
@@ -516,42 +524,114 @@ final class Analysis {
       return shape;
     }
 
+    /**
+     * Solves the concatenations: a sum whose parts are all known gives its result; one unknown
+     * part and a known result give that part. When none can move, the first unknown part of the
+     * first open sum is H (the documented default). A sum is looked at again only when one of its
+     * sizes becomes known, so that many concatenations cost linear time, not quadratic.
+     */
     private void resolveSums() {
-      List<Sum> open = new ArrayList<>(sums);
-      while (!open.isEmpty()) {
-        boolean changed = false;
-        for (Iterator<Sum> it = open.iterator(); it.hasNext(); ) {
-          Sum s = it.next();
-          Dim known = Dim.of(0);
-          List<Integer> unknown = new ArrayList<>(); // one entry per unknown part, repeats kept
-          for (int part : s.parts()) {
-            Dim v = valueOf(part);
-            if (v == null) {
-              unknown.add(find(part));
-            } else {
-              known = known.plus(v);
-            }
-          }
-          Dim result = valueOf(s.result());
-          if (unknown.isEmpty()) {
-            int sumVar = fresh(derived(known, s.node(), s.node()));
-            unify(s.result(), sumVar, s.node().span(), f -> "shape mismatch in '" + text(s.node())
-                + "': its parts add up to [" + f.apply(sumVar) + "] but it must be [" + f.apply(s.result()) + "]");
-            it.remove();
-            changed = true;
-          } else if (unknown.size() == 1 && result != null) {
-            value.set(unknown.get(0), derived(result.minus(known), partOf(s, unknown.get(0)), s.node()));
-            it.remove();
-            changed = true;
+      watchers = new HashMap<>();
+      for (int k = 0; k < sums.size(); k++) {
+        Sum s = sums.get(k);
+        for (int part : s.parts()) {
+          watch(part, k);
+        }
+        watch(s.result(), k);
+        queue.add(k);
+      }
+      boolean[] done = new boolean[sums.size()];
+      int first = 0;
+      while (true) {
+        while (!queue.isEmpty()) {
+          int k = queue.poll();
+          if (!done[k] && resolve(sums.get(k))) {
+            done[k] = true;
           }
         }
-        if (!changed) {
-          for (int part : open.get(0).parts()) {
-            if (valueOf(part) == null) {
-              value.set(find(part), Dim.H); // the documented default, first unknown part first
-              break;
-            }
+        while (first < done.length && done[first]) {
+          first++;
+        }
+        if (first == done.length) {
+          break;
+        }
+        for (int part : sums.get(first).parts()) {
+          if (valueOf(part) == null) {
+            known(find(part), Dim.H); // the documented default, first unknown part first
+            break;
           }
+        }
+      }
+      watchers = null;
+    }
+
+    /** Whether the sum is solved now (else it waits for one of its sizes). */
+    private boolean resolve(Sum s) {
+      Dim known = Dim.of(0);
+      List<Integer> unknown = new ArrayList<>(); // one entry per unknown part, repeats kept
+      for (int part : s.parts()) {
+        Dim v = valueOf(part);
+        if (v == null) {
+          unknown.add(find(part));
+        } else {
+          known = known.plus(v);
+        }
+      }
+      Dim result = valueOf(s.result());
+      if (unknown.isEmpty()) {
+        int sumVar = fresh(derived(known, s.node(), s.node()));
+        unify(s.result(), sumVar, s.node().span(), f -> "shape mismatch in '" + text(s.node())
+            + "': its parts add up to [" + f.apply(sumVar) + "] but it must be [" + f.apply(s.result()) + "]");
+        return true;
+      }
+      if (unknown.size() == 1 && result != null) {
+        known(unknown.get(0), derived(result.minus(known), partOf(s, unknown.get(0)), s.node()));
+        return true;
+      }
+      return false;
+    }
+
+    private void watch(int var, int sum) {
+      Dim v = valueOf(var);
+      if (v == null) {
+        watchers.computeIfAbsent(find(var), k -> new ArrayList<>()).add(sum);
+      }
+    }
+
+    /** Gives an unknown class its size, waking the sums that wait for it. */
+    private void known(int root, Dim v) {
+      value.set(root, v);
+      wake(root);
+    }
+
+    private void wake(int root) {
+      if (watchers != null) {
+        List<Integer> w = watchers.remove(root);
+        if (w != null) {
+          queue.addAll(w);
+        }
+      }
+    }
+
+    /** Unknown class {@code from} joins class {@code into}: its waiting sums go along, or wake if it is known. */
+    private void joined(int from, int into) {
+      if (watchers == null) {
+        return;
+      }
+      if (value.get(into) != null) {
+        wake(from);
+        return;
+      }
+      List<Integer> w = watchers.remove(from);
+      if (w != null) {
+        List<Integer> there = watchers.get(into);
+        if (there == null) {
+          watchers.put(into, w);
+        } else if (there.size() >= w.size()) {
+          there.addAll(w);
+        } else {
+          w.addAll(there);
+          watchers.put(into, w);
         }
       }
     }

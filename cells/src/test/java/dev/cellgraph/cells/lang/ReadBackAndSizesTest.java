@@ -54,6 +54,23 @@ class ReadBackAndSizesTest {
   }
 
   @Test
+  void aLongLineIsLocatedInLinearTimeAndColumnsCountCodePoints() {
+    // each node's column was counted from the start of its line: quadratic on one long line
+    Source line = new Source("a.cell", "σ" + "x".repeat(600_000));
+    long sum = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+      long total = 0;
+      for (int k = 0; k <= 600_000; k++) {
+        total += line.columnOf(k);
+      }
+      return total;
+    });
+    assertEquals(600_001L * 600_002 / 2, sum);
+    CellFormulaException e = assertThrows(CellFormulaException.class,
+        () -> CellSpec.parse("h_t = x_t \\label{\uD835\uDC4A\uD835\uDC4A} ?", "a.cell"));
+    assertEquals(22, e.column());
+  }
+
+  @Test
   void aNegativeLeadingSizeTermReadsBack() {
     assertEquals("input x\nstate h : [-H+I-1]\noutput h\nh' = h + 1\n", readBack("state h : [I-H-1]\nh' = h + 1"));
     assertEquals(ImmutableList.of(Dim.I.minus(Dim.H).minus(Dim.of(1))),
