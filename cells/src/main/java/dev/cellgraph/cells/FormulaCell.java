@@ -188,8 +188,12 @@ public final class FormulaCell implements Cell {
       Expr.Var key = m.vector() instanceof Expr.Var v ? v : null;
       List<String> group = key == null ? null : productGroups.get(key);
       if (group == null) {
-        // W v for each example's row v: v Wᵀ
-        return eval(m.vector()).matmul(params.get(m.matrix().name()), false, true);
+        // W v for each example's row v: v Wᵀ; a v made of parameters alone (W b) is one row for all
+        Node v = eval(m.vector());
+        if (v.rank() < 2) {
+          v = v.broadcastTo(Shape.of(batch, spec.shapes(inputSize, hiddenSize).of(m.vector())[0]));
+        }
+        return v.matmul(params.get(m.matrix().name()), false, true);
       }
       Node all = groupProducts.get(key);
       if (all == null) {

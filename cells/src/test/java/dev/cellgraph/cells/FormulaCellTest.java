@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cellgraph.autodiff.Function;
 import dev.cellgraph.autodiff.GradCheck;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Plan;
 import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.cells.lang.Fn;
 import dev.cellgraph.cells.lang.Zoo;
@@ -16,6 +19,7 @@ import dev.cellgraph.core.random.Initializers;
 import dev.cellgraph.core.random.Rng;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -72,6 +76,23 @@ class FormulaCellTest {
     Tensor a = builtin.run(packed, x, Map.of(), null).output();
     Tensor b = Recurrent.of(cell, in, hid).run(split, x, Map.of(), null).output();
     assertTrue(a.allClose(b, 1e-12, 1e-14), "max difference " + a.maxAbsDiff(b));
+  }
+
+  @Test
+  void aMatrixTimesParametersAloneIsTheSameRowForEveryExample() {
+    // W b passed shape analysis but failed to build: the product needs a row per example
+    Function step = FormulaCell.of("wb", CellSpec.parse("h' = W b + h")).step(DType.FLOAT64, 2, 1, 2);
+    Map<Node, Tensor> feeds = new HashMap<>();
+    for (Node p : step.params()) {
+      feeds.put(p, switch (p.name()) {
+        case "h" -> Tensor.of(new double[] {0, 0, 10, 20}, 2, 2);
+        case "x" -> Tensor.of(new double[] {0, 0}, 2, 1);
+        case "W" -> Tensor.of(new double[] {1, 2, 3, 4}, 2, 2);
+        default -> Tensor.of(new double[] {1, 1}, 2);
+      });
+    }
+    Tensor h = Plan.evaluate(step.results().get(0), feeds);
+    assertEquals(Tensor.of(new double[] {3, 7, 13, 27}, 2, 2).maxAbsDiff(h), 0.0);
   }
 
   static Stream<String> zoo() {

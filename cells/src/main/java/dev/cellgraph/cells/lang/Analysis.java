@@ -6,7 +6,6 @@ import dev.cellgraph.cells.lang.Expr.Time;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,6 +22,8 @@ final class Analysis {
   private final Draft d;
   private final Map<String, Equation> byTarget = new LinkedHashMap<>();
   private final Map<String, Integer> index = new HashMap<>();
+  /** Where each parameter is declared, or else first used: where its size errors point. */
+  private final Map<String, Span> paramSpans = new HashMap<>();
 
   Analysis(Draft draft) {
     this.d = draft;
@@ -46,9 +47,15 @@ final class Analysis {
     for (Equation e : order) {
       vars.put(e.target(), shapes.varDim(e.target()));
     }
-    return new CellSpec(d.source(), d.sourceName(), d.notation(), d.inputs(), d.states(), output,
+    CellSpec spec = new CellSpec(d.source(), d.sourceName(), d.notation(), d.inputs(), d.states(), output,
         ImmutableList.copyOf(params), order, ImmutableMap.copyOf(vars), shapes.exprDims(), shapes.requirements(),
         shapes.relations());
+    int printed = spec.toNormalizedString().length();
+    if (printed > CellSpec.MAX_CHARS) { // else the normalized form would not parse back
+      throw error(Span.NONE, "cell too large: its normalized form has " + printed
+          + " characters (the limit is " + CellSpec.MAX_CHARS + ")");
+    }
+    return spec;
   }
 
   // ---------------------------------------------------------------- errors
@@ -125,6 +132,11 @@ final class Analysis {
           if (d.inputs().containsKey(p.name()) || byTarget.containsKey(p.name())) {
             throw error(p.span(), "'" + p.name() + "' is a variable, not a parameter");
           }
+        } else if (x instanceof Expr.Num n && Printer.number(n.value()).length() > Lexer.MAX_NUMBER_CHARS) {
+          throw error(n.span(), "the number " + n.value() + " has no decimal form of at most "
+              + Lexer.MAX_NUMBER_CHARS + " characters");
+        } else if (x instanceof Expr.Concat c && c.parts().size() < 2) {
+          throw error(c.span(), "a concatenation needs two parts or more: '" + text(c) + "'");
         }
       });
     }
@@ -282,6 +294,7 @@ final class Analysis {
   private void use(Expr.Param p, Parameter.Role role, Map<String, Parameter.Role> roles, Map<String, Span> firstUse) {
     Parameter.Role before = roles.putIfAbsent(p.name(), role);
     firstUse.putIfAbsent(p.name(), p.span());
+    paramSpans.putIfAbsent(p.name(), d.declaredParamSpans().getOrDefault(p.name(), p.span()));
     if (before != null && before != role) {
       Span first = firstUse.get(p.name());
       String where = first.isKnown() ? " (at " + first.line() + ":" + first.column() + ")" : "";
@@ -316,6 +329,10 @@ final class Analysis {
 
     private record Sum(int result, int[] parts, Expr.Concat node) {}
 
+    /** While the sums are solved: the sums waiting for each unknown class, and those to look at. */
+    private Map<Integer, List<Integer>> watchers;
+    private final java.util.ArrayDeque<Integer> queue = new java.util.ArrayDeque<>();
+
     Shapes(List<Equation> order, Map<String, Parameter.Role> roles) {
       this.order = order;
       this.roles = roles;
@@ -345,11 +362,13 @@ final class Analysis {
     }
 
     void solve() {
-      d.inputs().forEach((name, dim) -> vars.put(name, fresh(dim)));
-      d.states().forEach((name, dim) -> vars.put(name, fresh(dim)));
+      d.inputs().forEach((name, dim) -> vars.put(name, fresh(declared("input", name, dim))));
+      d.states().forEach((name, dim) -> vars.put(name, fresh(declared("state", name, dim))));
+      d.declaredParams().forEach((name, dims) -> dims.forEach(dim -> declared("parameter", name, dim)));
       for (Equation e : order) {
         vars.putIfAbsent(e.target(), fresh(null));
       }
+      inputSize();
       roles.forEach((name, role) -> {
         ImmutableList<Dim> declared = d.declaredParams().get(name);
         int n = role == Parameter.Role.MATRIX ? 2 : 1;
@@ -363,11 +382,9 @@ final class Analysis {
         int[] shape = visit(e.expr());
         if (shape.length == 1) {
           int target = vars.get(e.target());
-          String subject = d.source() != null && e.span().isKnown()
-              ? d.source().slice(e.span()) : e.target() + " = " + Printer.plain(e.expr());
-          String left = e.spelling();
-          String right = text(e.expr());
-          unify(target, shape[0], e.expr().span(), f -> mismatch(subject, left, new int[] {target}, right, shape, f));
+          unify(target, shape[0], e.expr().span(), f -> mismatch(d.source() != null && e.span().isKnown()
+              ? d.source().slice(e.span()) : e.target() + " = " + Printer.plain(e.expr()),
+              e.spelling(), new int[] {target}, text(e.expr()), shape, f));
         }
       }
       resolveSums();
@@ -376,6 +393,42 @@ final class Analysis {
           value.set(find(k), Dim.H); // nothing determines it: the documented default
         }
       }
+    }
+
+    private Span declaration(String name) {
+      return d.declaredVariableSpans().getOrDefault(name, Span.NONE);
+    }
+
+    /** A declared size: one that no I, H >= 1 makes positive is an error at its declaration. */
+    private Dim declared(String kind, String name, Dim dim) {
+      if (!dim.canBePositive()) {
+        Span at = kind.equals("parameter") ? d.declaredParamSpans().getOrDefault(name, Span.NONE) : declaration(name);
+        throw error(at, "the size of " + kind + " '" + name + "' is [" + dim + "], which is never positive");
+      }
+      return dim;
+    }
+
+    /**
+     * The only input is what a layer feeds at each step, of the layer's input size I: an input
+     * declared with another size fixes I (MUT-style, as a requirement) or can never be fed.
+     */
+    private void inputSize() {
+      if (d.inputs().size() != 1) {
+        return;
+      }
+      String name = d.inputs().keySet().iterator().next();
+      Dim dim = d.inputs().get(name);
+      if (dim.equals(Dim.I)) {
+        return;
+      }
+      Span at = declaration(name);
+      if (dim.neverEquals(Dim.I)) {
+        throw error(at, "input '" + name + "' is declared [" + dim + "], which is never the input size I");
+      }
+      int in = vars.get(name);
+      int size = fresh(Dim.I);
+      unify(in, size, at, f -> "input '" + name + "' is declared [" + f.apply(in) + "] but the input size I is "
+          + f.apply(size));
     }
 
     private String mismatch(String subject, String left, int[] ls, String right, int[] rs,
@@ -405,8 +458,12 @@ final class Analysis {
       Dim vb = value.get(rb);
       if (va == null) {
         parent.set(ra, rb);
+        joined(ra, rb);
       } else if (vb == null || va.equals(vb)) {
         parent.set(rb, ra);
+        if (vb == null) {
+          joined(rb, ra);
+        }
       } else if (va.neverEquals(vb)) {
         throw error(at, message.apply(this::symbolic));
       } else {
@@ -435,10 +492,8 @@ final class Analysis {
         } else if (r.length == 0) {
           shape = l;
         } else {
-          String subject = text(b);
-          String lt = text(b.left());
-          String rt = text(b.right());
-          unify(l[0], r[0], b.right().span(), f -> mismatch(subject, lt, l, rt, r, f));
+          // the texts are sliced only for a message: eagerly, a long sum would cost its length squared
+          unify(l[0], r[0], b.right().span(), f -> mismatch(text(b), text(b.left()), l, text(b.right()), r, f));
           shape = l;
         }
       } else if (e instanceof Expr.MatMul m) {
@@ -449,10 +504,7 @@ final class Analysis {
           throw error(m.vector().span(), "a matrix product needs a vector on the right, but '"
               + text(m.vector()) + "' is a number");
         }
-        String subject = text(m);
-        String wt = text(m.matrix());
-        String vt = text(m.vector());
-        unify(w[1], v[0], m.vector().span(), f -> mismatch(subject, wt, w, vt, v, f));
+        unify(w[1], v[0], m.vector().span(), f -> mismatch(text(m), text(m.matrix()), w, text(m.vector()), v, f));
         shape = new int[] {w[0]};
       } else {
         Expr.Concat c = (Expr.Concat) e;
@@ -471,45 +523,138 @@ final class Analysis {
       return shape;
     }
 
+    /**
+     * Solves the concatenations: a sum whose parts are all known gives its result; one unknown
+     * part and a known result give that part. When none can move, the first unknown part of the
+     * first open sum is H (the documented default). A sum is looked at again only when one of its
+     * sizes becomes known, so that many concatenations cost linear time, not quadratic.
+     */
     private void resolveSums() {
-      List<Sum> open = new ArrayList<>(sums);
-      while (!open.isEmpty()) {
-        boolean changed = false;
-        for (Iterator<Sum> it = open.iterator(); it.hasNext(); ) {
-          Sum s = it.next();
-          Dim known = Dim.of(0);
-          List<Integer> unknown = new ArrayList<>(); // one entry per unknown part, repeats kept
-          for (int part : s.parts()) {
-            Dim v = valueOf(part);
-            if (v == null) {
-              unknown.add(find(part));
-            } else {
-              known = known.plus(v);
-            }
-          }
-          Dim result = valueOf(s.result());
-          if (unknown.isEmpty()) {
-            int sumVar = fresh(known);
-            String subject = text(s.node());
-            unify(s.result(), sumVar, s.node().span(), f -> "shape mismatch in '" + subject
-                + "': its parts add up to [" + f.apply(sumVar) + "] but it must be [" + f.apply(s.result()) + "]");
-            it.remove();
-            changed = true;
-          } else if (unknown.size() == 1 && result != null) {
-            value.set(unknown.get(0), result.minus(known));
-            it.remove();
-            changed = true;
+      watchers = new HashMap<>();
+      for (int k = 0; k < sums.size(); k++) {
+        Sum s = sums.get(k);
+        for (int part : s.parts()) {
+          watch(part, k);
+        }
+        watch(s.result(), k);
+        queue.add(k);
+      }
+      boolean[] done = new boolean[sums.size()];
+      int first = 0;
+      while (true) {
+        while (!queue.isEmpty()) {
+          int k = queue.poll();
+          if (!done[k] && resolve(sums.get(k))) {
+            done[k] = true;
           }
         }
-        if (!changed) {
-          for (int part : open.get(0).parts()) {
-            if (valueOf(part) == null) {
-              value.set(find(part), Dim.H); // the documented default, first unknown part first
-              break;
-            }
+        while (first < done.length && done[first]) {
+          first++;
+        }
+        if (first == done.length) {
+          break;
+        }
+        for (int part : sums.get(first).parts()) {
+          if (valueOf(part) == null) {
+            known(find(part), Dim.H); // the documented default, first unknown part first
+            break;
           }
         }
       }
+      watchers = null;
+    }
+
+    /** Whether the sum is solved now (else it waits for one of its sizes). */
+    private boolean resolve(Sum s) {
+      Dim known = Dim.of(0);
+      List<Integer> unknown = new ArrayList<>(); // one entry per unknown part, repeats kept
+      for (int part : s.parts()) {
+        Dim v = valueOf(part);
+        if (v == null) {
+          unknown.add(find(part));
+        } else {
+          known = known.plus(v);
+        }
+      }
+      Dim result = valueOf(s.result());
+      if (unknown.isEmpty()) {
+        int sumVar = fresh(derived(known, s.node(), s.node()));
+        unify(s.result(), sumVar, s.node().span(), f -> "shape mismatch in '" + text(s.node())
+            + "': its parts add up to [" + f.apply(sumVar) + "] but it must be [" + f.apply(s.result()) + "]");
+        return true;
+      }
+      if (unknown.size() == 1 && result != null) {
+        known(unknown.get(0), derived(result.minus(known), partOf(s, unknown.get(0)), s.node()));
+        return true;
+      }
+      return false;
+    }
+
+    private void watch(int var, int sum) {
+      Dim v = valueOf(var);
+      if (v == null) {
+        watchers.computeIfAbsent(find(var), k -> new ArrayList<>()).add(sum);
+      }
+    }
+
+    /** Gives an unknown class its size, waking the sums that wait for it. */
+    private void known(int root, Dim v) {
+      value.set(root, v);
+      wake(root);
+    }
+
+    private void wake(int root) {
+      if (watchers != null) {
+        List<Integer> w = watchers.remove(root);
+        if (w != null) {
+          queue.addAll(w);
+        }
+      }
+    }
+
+    /** Unknown class {@code from} joins class {@code into}: its waiting sums go along, or wake if it is known. */
+    private void joined(int from, int into) {
+      if (watchers == null) {
+        return;
+      }
+      if (value.get(into) != null) {
+        wake(from);
+        return;
+      }
+      List<Integer> w = watchers.remove(from);
+      if (w != null) {
+        List<Integer> there = watchers.get(into);
+        if (there == null) {
+          watchers.put(into, w);
+        } else if (there.size() >= w.size()) {
+          there.addAll(w);
+        } else {
+          w.addAll(there);
+          watchers.put(into, w);
+        }
+      }
+    }
+
+    private Expr partOf(Sum s, int root) {
+      for (int k = 0; k < s.parts().length; k++) {
+        if (find(s.parts()[k]) == root) {
+          return s.node().parts().get(k);
+        }
+      }
+      return s.node();
+    }
+
+    /** A size found from a concatenation: it must be able to be positive, and print. */
+    private Dim derived(Dim dim, Expr what, Expr.Concat at) {
+      if (!dim.fits()) {
+        throw error(at.span(), "size too large: '" + text(what) + "' would be [" + dim
+            + "] (each of its numbers is at most " + Dim.MAX_COEFFICIENT + ")");
+      }
+      if (!dim.canBePositive()) {
+        throw error(at.span(), "shape mismatch in '" + text(at) + "': '" + text(what) + "' would be ["
+            + dim + "], which is never positive");
+      }
+      return dim;
     }
 
     ImmutableList<Dim> paramDims(String name) {
@@ -552,6 +697,39 @@ final class Analysis {
     /** The checks that depend on the sizes, as closures over the solved forms. */
     ImmutableList<CellSpec.SizeCheck> requirements() {
       ImmutableList.Builder<CellSpec.SizeCheck> b = ImmutableList.builder();
+      requirementChecks(b);
+      for (String name : d.inputs().keySet()) {
+        b.add(size(() -> "input '" + name + "'", valueOf(vars.get(name)), declaration(name)));
+      }
+      for (Equation e : order) {
+        Span at = d.declaredVariableSpans().getOrDefault(e.target(), e.span());
+        String what = d.states().containsKey(e.target()) ? "state '" + e.target() + "'" : "'" + e.spelling() + "'";
+        b.add(size(() -> what, valueOf(vars.get(e.target())), at));
+      }
+      for (Map.Entry<String, int[]> p : params.entrySet()) {
+        for (int id : p.getValue()) {
+          b.add(size(() -> "parameter '" + p.getKey() + "'", valueOf(id), paramSpans.getOrDefault(p.getKey(), Span.NONE)));
+        }
+      }
+      for (Sum s : sums) {
+        b.add(size(() -> "'" + text(s.node()) + "'", valueOf(s.result()), s.node().span()));
+      }
+      return b.build();
+    }
+
+    /** A size positive and an int for the given I and H, or else an error at {@code at}. */
+    private CellSpec.SizeCheck size(java.util.function.Supplier<String> what, Dim dim, Span at) {
+      return (inputSize, hiddenSize) -> {
+        long v = dim.eval(inputSize, hiddenSize);
+        if (v > 0 && v <= Integer.MAX_VALUE) {
+          return null;
+        }
+        return error(at, "the size of " + what.get() + " would be [" + dim + "] = " + v + " for I = " + inputSize
+            + ", H = " + hiddenSize + (v > 0 ? ", more than " + Integer.MAX_VALUE : ", which is not positive"));
+      };
+    }
+
+    private void requirementChecks(ImmutableList.Builder<CellSpec.SizeCheck> b) {
       Map<Integer, Dim> frozen = new HashMap<>();
       for (int k = 0; k < parent.size(); k++) {
         frozen.put(k, valueOf(k));
@@ -566,7 +744,6 @@ final class Analysis {
           return error(r.at(), r.message().apply(id -> Long.toString(frozen.get(id).eval(inputSize, hiddenSize))));
         });
       }
-      return b.build();
     }
   }
 }

@@ -55,6 +55,7 @@ public final class CellSpec {
   private final IdentityHashMap<Expr, ImmutableList<Dim>> exprDims;
   private final ImmutableList<SizeCheck> sizeChecks;
   private final ImmutableList<String> sizeRequirements;
+  private final String normalized;
 
   CellSpec(Source source, String sourceName, Notation notation, ImmutableMap<String, Dim> inputs,
       ImmutableMap<String, Dim> states, String output, ImmutableList<Parameter> parameters,
@@ -73,6 +74,7 @@ public final class CellSpec {
     this.variables = variables;
     this.exprDims = exprDims;
     this.sizeChecks = sizeChecks;
+    this.normalized = Printer.normalized(this);
   }
 
   // ---------------------------------------------------------------- parsing
@@ -235,7 +237,9 @@ public final class CellSpec {
    *
    * @throws IllegalArgumentException if a size is not positive
    * @throws CellFormulaException if the cell does not work for these sizes (a cell that adds
-   *     {@code x} to a hidden vector needs I = H), located at the formula that needs it
+   *     {@code x} to a hidden vector needs I = H; an input declared {@code [1]} needs I = 1; a
+   *     size such as {@code [H-I]} must come out positive and at most {@link Integer#MAX_VALUE}),
+   *     located at the formula or declaration that needs it
    */
   public ShapeInfo shapes(int inputSize, int hiddenSize) {
     checkArgument(inputSize > 0, "input size (%s) must be positive", inputSize);
@@ -244,15 +248,6 @@ public final class CellSpec {
       CellFormulaException e = c.check(inputSize, hiddenSize);
       if (e != null) {
         throw e;
-      }
-    }
-    for (Parameter p : parameters) {
-      for (Dim d : p.dims()) {
-        if (d.eval(inputSize, hiddenSize) <= 0) {
-          throw Source.unlocated(sourceName, "parameter '" + p.name() + "' would be " + p.dims()
-              + " = " + java.util.Arrays.toString(p.shape(inputSize, hiddenSize))
-              + " for I = " + inputSize + ", H = " + hiddenSize);
-        }
       }
     }
     return new ShapeInfo(inputSize, hiddenSize, exprDims, variables, parameters);
@@ -279,10 +274,11 @@ public final class CellSpec {
   /**
    * The cell in the normalized notation: primed ASCII with canonical names, one declaration
    * per input, state and parameter (with its shape), then the equations in evaluation order.
-   * It parses back to an equal spec.
+   * It parses back to an equal spec with the same normalized form; a cell whose form would
+   * exceed {@link #MAX_CHARS} is refused when parsed or built.
    */
   public String toNormalizedString() {
-    return Printer.normalized(this);
+    return normalized;
   }
 
   @Override
@@ -401,7 +397,8 @@ public final class CellSpec {
         });
       }
       Draft d = new Draft(null, "<builder>", Notation.BUILDER, ImmutableMap.copyOf(in), ImmutableMap.copyOf(st),
-          output, Span.NONE, ImmutableMap.copyOf(params), ImmutableMap.of(), ImmutableList.copyOf(equations));
+          output, Span.NONE, ImmutableMap.copyOf(params), ImmutableMap.of(), ImmutableMap.of(),
+          ImmutableList.copyOf(equations));
       return new Analysis(d).run();
     }
   }

@@ -13,6 +13,8 @@ public record Dim(long i, long h, long c) {
   public static final Dim I = new Dim(1, 0, 0);
   /** The hidden size. */
   public static final Dim H = new Dim(0, 1, 0);
+  /** The largest number a size may hold (of I, of H or alone), so that sizes print and parse back. */
+  static final long MAX_COEFFICIENT = 1_000_000_000L;
 
   /** A fixed size. */
   public static Dim of(long size) {
@@ -36,6 +38,16 @@ public record Dim(long i, long h, long c) {
     checkArgument(inputSize > 0, "input size (%s) must be positive", inputSize);
     checkArgument(hiddenSize > 0, "hidden size (%s) must be positive", hiddenSize);
     return i * inputSize + h * hiddenSize + c;
+  }
+
+  /** Whether every number of this form is at most {@link #MAX_COEFFICIENT} in size. */
+  boolean fits() {
+    return Math.abs(i) <= MAX_COEFFICIENT && Math.abs(h) <= MAX_COEFFICIENT && Math.abs(c) <= MAX_COEFFICIENT;
+  }
+
+  /** Whether this size is positive for some I, H >= 1 (it grows with one of them, or is positive at 1, 1). */
+  boolean canBePositive() {
+    return i > 0 || h > 0 || i + h + c > 0;
   }
 
   /** Whether {@code this == other} fails for every positive I and H (not just for some). */

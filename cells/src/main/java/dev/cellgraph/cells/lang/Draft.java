@@ -5,7 +5,8 @@ import com.google.common.collect.ImmutableMap;
 
 /**
  * A cell whose names are resolved but not yet checked: what the parser and the builder both
- * hand to {@link Analysis}. Maps keep declaration order.
+ * hand to {@link Analysis}. Maps keep declaration order; the spans are of declared names
+ * (inputs and states in {@code declaredVariableSpans}), empty for Java-built cells.
  */
 record Draft(
     Source source,
@@ -17,4 +18,5 @@ record Draft(
     Span outputSpan,
     ImmutableMap<String, ImmutableList<Dim>> declaredParams,
     ImmutableMap<String, Span> declaredParamSpans,
+    ImmutableMap<String, Span> declaredVariableSpans,
     ImmutableList<Equation> equations) {}

@@ -39,6 +39,8 @@ final class Lexer {
       "frac", Kind.FRAC, "dfrac", Kind.FRAC, "tfrac", Kind.FRAC);
   static final ImmutableSet<String> KEYWORDS =
       ImmutableSet.of("input", "inputs", "state", "states", "output", "param", "params");
+  /** The longest number literal accepted, in characters. */
+  static final int MAX_NUMBER_CHARS = 40;
   private static final Pattern TIME = Pattern.compile("t(?:([+-])([0-9]+))?");
 
   private final Source src;
@@ -49,6 +51,19 @@ final class Lexer {
   private final List<Token> out = new ArrayList<>();
   private int p;
   private boolean statementStart = true;
+  /** The run of ASCII letters last measured by paperLetter, so that a long run is scanned once. */
+  private int runStart = -1;
+  private int runEnd = -1;
+  private boolean runCalled;
+  /** The parts of the last name read, for a lexer of the braces in {@code \tilde{W_z}}. */
+  private Inner last;
+
+  /**
+   * A name in parts. An accent over a name with scripts goes on its letter, so
+   * {@code \tilde{W_{z}}} is {@code \tilde{W}_{z}} (canonically {@code W~_z}), and its
+   * time index and prime are kept ({@code \hat{h_{t-1}}} is {@code \hat{h}_{t-1}}).
+   */
+  private record Inner(String base, String sub, String sup, Integer time, boolean primed) {}
 
   Lexer(Source src, boolean words, boolean latex) {
     this(src, words, latex, 0);
@@ -139,7 +154,7 @@ final class Lexer {
         p++;
       }
     }
-    if (p - start > 40) {
+    if (p - start > MAX_NUMBER_CHARS) {
       throw src.error(start, "number too long");
     }
     add(Kind.NUMBER, start, p, Double.parseDouble(s.substring(start, p)));
@@ -211,9 +226,12 @@ final class Lexer {
 
   private void skipOptionalBracket() { // "\\[2pt]"
     if (p < s.length() && s.charAt(p) == '[') {
-      int q = s.indexOf(']', p);
-      int nl = s.indexOf('\n', p);
-      if (q > 0 && (nl < 0 || q < nl) && s.substring(p + 1, q).matches("\\s*[0-9.]+\\s*[a-z]{2}\\s*")) {
+      // a spacing such as [2pt] is short: looking further would make a run of "\\[" quadratic
+      int q = p + 1;
+      while (q < s.length() && q - p <= 24 && s.charAt(q) != ']') {
+        q++;
+      }
+      if (q < s.length() && s.charAt(q) == ']' && s.substring(p + 1, q).matches("[ \\t]*[0-9.]+[ \\t]*[a-z]{2}[ \\t]*")) {
         p = q + 1;
       }
     }
@@ -255,6 +273,7 @@ final class Lexer {
       return;
     }
     StringBuilder base = new StringBuilder();
+    Inner given = null;
     char c = s.charAt(p);
     if (c == '\\') {
       String cmd = commandName();
@@ -264,8 +283,8 @@ final class Lexer {
         skipSpaces();
         int argStart = p;
         String inner = braced(start, "accented name").strip();
-        Ident id = innerName(inner, argStart + 1);
-        base.append(id.name()).append(ACCENT_COMMANDS.get(cmd));
+        given = innerName(inner, argStart + 1);
+        base.append(given.base()).append(ACCENT_COMMANDS.get(cmd));
       } else if (NAME_COMMANDS.contains(cmd)) {
         skipSpaces();
         int argStart = p;
@@ -276,7 +295,8 @@ final class Lexer {
           return;
         }
         if (inner.startsWith("\\")) {
-          base.append(innerName(inner, argStart + 1).name());
+          given = innerName(inner, argStart + 1);
+          base.append(given.base());
         } else if (inner.matches("[A-Za-z][A-Za-z0-9]*")) {
           base.append(inner);
         } else {
@@ -299,25 +319,26 @@ final class Lexer {
       }
     }
     accents(base);
-    scripts(start, base);
+    scripts(start, base, given);
   }
 
   /** A name given inside braces, as in \tilde{C} or \mathbf{\hat{h}}. */
-  private Ident innerName(String inner, int offset) {
+  private Inner innerName(String inner, int offset) {
     if (nesting >= 4) {
       throw src.error(offset, "accents and styles nested too deeply");
     }
     Source sub = new Source(src.name, inner);
     List<Token> toks;
+    Lexer lexer = new Lexer(sub, words, latex, nesting + 1);
     try {
-      toks = new Lexer(sub, words, latex, nesting + 1).tokens();
+      toks = lexer.tokens();
     } catch (CellFormulaException e) {
       throw src.error(offset, e.detail());
     }
     if (toks.size() != 2 || toks.get(0).kind() != Kind.IDENT) {
       throw src.error(offset, "expected one name inside the braces, not '" + inner + "'");
     }
-    return toks.get(0).ident();
+    return lexer.last;
   }
 
   private boolean keywordAhead() {
@@ -368,16 +389,22 @@ final class Lexer {
   private boolean paperLetter(int start, StringBuilder base) {
     char c = s.charAt(p);
     if (isAsciiLetter(c)) {
-      int q = p;
-      while (q < s.length() && isAsciiLetter(s.charAt(q))) {
-        q++;
+      if (p < runStart || p >= runEnd) {
+        int q = p;
+        while (q < s.length() && isAsciiLetter(s.charAt(q))) {
+          q++;
+        }
+        int r = q;
+        while (r < s.length() && (s.charAt(r) == ' ' || s.charAt(r) == '\t')) {
+          r++;
+        }
+        runStart = p;
+        runEnd = q;
+        runCalled = r < s.length() && s.charAt(r) == '(';
       }
-      String run = s.substring(p, q);
-      int r = q;
-      while (r < s.length() && (s.charAt(r) == ' ' || s.charAt(r) == '\t')) {
-        r++;
-      }
-      if (r < s.length() && s.charAt(r) == '(' && run.length() >= 3) {
+      int q = runEnd;
+      if (runCalled && q - p >= 3) {
+        String run = s.substring(p, q);
         Fn fn = Fn.bySpelling(run);
         if (fn == null) {
           throw unknownFunction(start, run);
@@ -388,7 +415,8 @@ final class Lexer {
       }
       String longest = null;
       for (String f : Fn.allSpellings()) {
-        if (f.length() > 1 && run.startsWith(f) && (longest == null || f.length() > longest.length())) {
+        if (f.length() > 1 && f.length() <= q - p && s.startsWith(f, p)
+            && (longest == null || f.length() > longest.length())) {
           longest = f;
         }
       }
@@ -464,10 +492,10 @@ final class Lexer {
   }
 
   /** Subscript, superscript (one each; a time index may take either) and a prime. */
-  private void scripts(int start, StringBuilder base) {
-    String sub = null;
-    String sup = null;
-    Integer time = null;
+  private void scripts(int start, StringBuilder base, Inner given) {
+    String sub = given == null ? null : given.sub();
+    String sup = given == null ? null : given.sup();
+    Integer time = given == null ? null : given.time();
     while (p < s.length() && (s.charAt(p) == '_' || s.charAt(p) == '^')) {
       char kind = s.charAt(p);
       int at = p;
@@ -482,12 +510,12 @@ final class Lexer {
         if (time != null) {
           throw src.error(at, "two time indices on one name");
         }
-        time = m.group(1) == null ? 0 : (m.group(1).equals("-") ? -1 : 1) * Integer.parseInt(m.group(2));
+        time = m.group(1) == null ? 0 : (m.group(1).equals("-") ? -1 : 1) * offset(m.group(2));
         continue;
       }
-      if (!content.matches("[A-Za-z0-9()]+")) {
+      if (!scriptText(content)) {
         throw src.error(at, "unsupported " + (kind == '_' ? "subscript" : "superscript") + " '"
-            + s.substring(at + 1, p) + "': use letters, digits and parentheses");
+            + s.substring(at + 1, p) + "': use letters, digits and balanced parentheses");
       }
       if (kind == '_') {
         if (sub != null) {
@@ -501,13 +529,41 @@ final class Lexer {
         sup = content;
       }
     }
-    boolean primed = false;
-    if (p < s.length() && (s.charAt(p) == '\'' || s.charAt(p) == '\u2032')) {
+    boolean primed = given != null && given.primed();
+    if (!primed && p < s.length() && (s.charAt(p) == '\'' || s.charAt(p) == '\u2032')) {
       primed = true;
       p++;
     }
     String name = base + (sub == null ? "" : "_" + sub) + (sup == null ? "" : "^" + sup);
+    last = new Inner(base.toString(), sub, sup, time, primed);
     add(Kind.IDENT, start, p, new Ident(name, time, primed));
+  }
+
+  /** A time offset's digits as a number, saturated: any offset beyond one step is refused later, by name. */
+  private static int offset(String digits) {
+    int v = 0;
+    for (int k = 0; k < digits.length(); k++) {
+      v = Math.min(10 * v + digits.charAt(k) - '0', 1_000_000);
+    }
+    return v;
+  }
+
+  /** Letters, digits and parentheses that open and close in order, as in {@code (z)} or {@code hr}. */
+  private static boolean scriptText(String content) {
+    int depth = 0;
+    for (int k = 0; k < content.length(); k++) {
+      char c = content.charAt(k);
+      if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        if (--depth < 0) {
+          return false;
+        }
+      } else if (!isAsciiLetter(c) && !isDigit(c)) {
+        return false;
+      }
+    }
+    return depth == 0 && !content.isEmpty();
   }
 
   /** What follows '_' or '^', normalized: braces, spaces and style commands dropped, Greek spelled out. */

@@ -22,7 +22,11 @@ import java.util.List;
  *            | '[' expr { ',' expr } ']' | '\frac' '{' expr '}' '{' expr '}'
  * </pre>
  *
- * Depth is counted: nothing nests deeper than {@link CellSpec#MAX_DEPTH}.
+ * Two bounds keep every later recursion shallow: the formula (its {@link Expr} tree; brackets
+ * are not nodes) is at most {@link CellSpec#MAX_DEPTH} deep, and brackets, functions and signs
+ * nest at most {@link #MAX_NESTING} deep. The second is three times the first because the
+ * normalized form writes each node with at most three of them ({@code tanh(} is a function,
+ * a bracket and an expression), so whatever parses prints as text that parses again.
  */
 final class Parser {
   record Decl(String keyword, List<Token> names, List<Dim> dims, int start) {}
@@ -30,6 +34,9 @@ final class Parser {
   record Assign(Token target, Raw expr) {}
 
   record Parsed(List<Decl> decls, List<Assign> assigns) {}
+
+  /** How deep brackets, functions and signs may nest. */
+  static final int MAX_NESTING = 3 * CellSpec.MAX_DEPTH;
 
   private final Source src;
   private final List<Token> toks;
@@ -149,12 +156,24 @@ final class Parser {
     return dims;
   }
 
+  /** A sum of terms, the first of which may be negative: what {@link Dim#toString()} prints. */
   private Dim dim() {
+    int start = peek().start();
+    boolean negative = at(Kind.MINUS);
+    if (negative) {
+      i++;
+    }
     Dim d = dimTerm();
+    if (negative) {
+      d = Dim.of(0).minus(d);
+    }
     while (at(Kind.PLUS) || at(Kind.MINUS)) {
       boolean minus = take().kind() == Kind.MINUS;
       Dim t = dimTerm();
       d = minus ? d.minus(t) : d.plus(t);
+      if (!d.fits()) {
+        throw src.error(start, "size too large: " + d + " (each of its numbers is at most " + Dim.MAX_COEFFICIENT + ")");
+      }
     }
     return d;
   }
@@ -164,8 +183,12 @@ final class Parser {
     boolean number = false;
     if (at(Kind.NUMBER)) {
       double v = (Double) peek().value();
-      if (v != Math.rint(v) || v > 1e9) {
+      if (v != Math.rint(v)) {
         throw src.error(peek().start(), "a size must be a whole number");
+      }
+      if (v > Dim.MAX_COEFFICIENT) {
+        throw src.error(peek().start(), "size too large: " + src.text.substring(peek().start(), peek().end())
+            + " (each of its numbers is at most " + Dim.MAX_COEFFICIENT + ")");
       }
       k = (long) v;
       number = true;
@@ -203,8 +226,9 @@ final class Parser {
   // ---------------------------------------------------------------- expressions
 
   private void enter(int at) {
-    if (++depth > CellSpec.MAX_DEPTH) {
-      throw tooDeep(at);
+    if (++depth > MAX_NESTING) {
+      throw src.error(at, "formula nested too deeply (more than " + MAX_NESTING
+          + " levels of brackets, functions and signs)");
     }
   }
 
@@ -317,7 +341,7 @@ final class Parser {
         Raw inner = expr();
         Token close = close(t, t.kind() == Kind.LPAREN ? Kind.RPAREN : Kind.RBRACE);
         depth--;
-        return new Raw.Group(inner, t.start(), close.end(), height(t.start(), inner));
+        return new Raw.Group(inner, t.start(), close.end(), inner.height());
       }
       case LBRACK -> {
         i++;
@@ -332,7 +356,7 @@ final class Parser {
         depth--;
         Raw[] ps = parts.toArray(new Raw[0]);
         if (parts.size() == 1) { // [a] is a bracket, as in \tanh[W x + b]
-          return new Raw.Group(parts.get(0), t.start(), close.end(), height(t.start(), ps));
+          return new Raw.Group(parts.get(0), t.start(), close.end(), parts.get(0).height());
         }
         return new Raw.Cat(ImmutableList.copyOf(parts), t.start(), close.end(), height(t.start(), ps));
       }

@@ -2,7 +2,9 @@ package dev.cellgraph.cells.lang;
 
 import com.google.common.collect.ImmutableList;
 import java.math.BigDecimal;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Prints the normalized notation: primed ASCII with canonical names, {@code @} for matrix
@@ -15,6 +17,8 @@ final class Printer {
   private static final int UNARY = 3;
   private static final int PRODUCT = 4;
   private static final int ATOM = 5;
+  /** A script that primed notation reads back unbraced: a run of letters and digits, or one group. */
+  private static final Pattern BARE_SCRIPT = Pattern.compile("[A-Za-z0-9]+|\\([A-Za-z0-9]*\\)");
 
   /** States: a current-step read of one is printed primed, a previous-step read bare. */
   private final Set<String> states;
@@ -39,7 +43,7 @@ final class Printer {
       s.append("# needs ").append(r).append('\n');
     }
     spec.inputs().forEach(in -> {
-      s.append("input ").append(in);
+      s.append("input ").append(name(in));
       Dim dim = spec.dimOf(in);
       if (!dim.equals(Dim.I)) {
         s.append(" : [").append(dim).append(']');
@@ -47,28 +51,69 @@ final class Printer {
       s.append('\n');
     });
     spec.states().forEach(st -> {
-      s.append("state ").append(st);
+      s.append("state ").append(name(st));
       Dim dim = spec.dimOf(st);
       if (!dim.equals(Dim.H)) {
         s.append(" : [").append(dim).append(']');
       }
       s.append('\n');
     });
-    s.append("output ").append(spec.output()).append('\n');
+    s.append("output ").append(name(spec.output())).append('\n');
     for (Parameter param : spec.parameters()) {
-      s.append("param ").append(param).append('\n');
+      s.append("param ").append(name(param.name())).append(" : ").append(param.dims()).append('\n');
     }
     for (Equation e : spec.equations()) {
-      s.append(e.target()).append(spec.isState(e.target()) ? "'" : "").append(" = ");
+      s.append(name(e.target())).append(spec.isState(e.target()) ? "'" : "").append(" = ");
       p.print(e.expr(), 0, s);
       s.append('\n');
     }
     return s.toString();
   }
 
+  /**
+   * A canonical name as primed notation reads it back: {@code W_hr}, {@code W^(z)}, and
+   * braces around a script that would otherwise end early ({@code W_{a(b)}}).
+   */
+  static String name(String canonical) {
+    int sub = canonical.indexOf('_');
+    int sup = -1;
+    for (int k = sub < 0 ? 0 : sub; k < canonical.length() - 1; k++) {
+      char next = canonical.charAt(k + 1);
+      if (canonical.charAt(k) == '^' && (Lexer.isAsciiLetter(next) || Character.isDigit(next) || next == '(')) {
+        sup = k; // a hat accent in the base is never followed by a letter, digit or '('
+        break;
+      }
+    }
+    int baseEnd = sub >= 0 ? sub : sup >= 0 ? sup : canonical.length();
+    StringBuilder s = new StringBuilder(canonical.substring(0, baseEnd));
+    if (sub >= 0) {
+      script(s, '_', canonical.substring(sub + 1, sup >= 0 ? sup : canonical.length()));
+    }
+    if (sup >= 0) {
+      script(s, '^', canonical.substring(sup + 1));
+    }
+    return s.toString();
+  }
+
+  private static void script(StringBuilder s, char kind, String content) {
+    s.append(kind);
+    if (BARE_SCRIPT.matcher(content).matches()) {
+      s.append(content);
+    } else {
+      s.append('{').append(content).append('}');
+    }
+  }
+
+  /** The shortest decimal that reads back as {@code v}, without exponent (the grammar has none). */
   static String number(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
+    }
+    for (int digits = 0; digits < 17; digits++) {
+      String t = String.format(Locale.ROOT, "%." + digits + "e", v);
+      if (Double.parseDouble(t) == v) {
+        return new BigDecimal(t).stripTrailingZeros().toPlainString();
+      }
     }
     return BigDecimal.valueOf(v).toPlainString();
   }
@@ -83,10 +128,10 @@ final class Printer {
       if (paper) {
         s.append(v.name()).append(v.time() == Expr.Time.PREVIOUS ? "_{t-1}" : "");
       } else {
-        s.append(v.name()).append(v.time() == Expr.Time.CURRENT && states.contains(v.name()) ? "'" : "");
+        s.append(name(v.name())).append(v.time() == Expr.Time.CURRENT && states.contains(v.name()) ? "'" : "");
       }
     } else if (e instanceof Expr.Param p) {
-      s.append(p.name());
+      s.append(paper ? p.name() : name(p.name()));
     } else if (e instanceof Expr.Num n) {
       s.append(number(n.value()));
     } else if (e instanceof Expr.Apply a) {
@@ -98,7 +143,7 @@ final class Printer {
       s.append(' ').append(b.op().symbol()).append(' ');
       print(b.right(), level + 1, s);
     } else if (e instanceof Expr.MatMul m) {
-      s.append(m.matrix().name()).append(paper ? " " : " @ ");
+      s.append(paper ? m.matrix().name() : name(m.matrix().name())).append(paper ? " " : " @ ");
       print(m.vector(), PRODUCT, s);
     } else if (e instanceof Expr.Concat c) {
       s.append('[');
@@ -112,7 +157,8 @@ final class Printer {
       s.append(']');
     } else if (e instanceof Expr.Neg g) {
       s.append('-');
-      print(g.operand(), PRODUCT, s);
+      // --h, not -(-h): brackets would make a long chain nest deeper than the text it came from
+      print(g.operand(), g.operand() instanceof Expr.Neg ? UNARY : PRODUCT, s);
     }
     if (parens) {
       s.append(')');

@@ -29,6 +29,7 @@ final class Resolver {
   private final Map<String, Token> declaredStateTokens = new LinkedHashMap<>();
   private final Map<String, ImmutableList<Dim>> params = new LinkedHashMap<>();
   private final Map<String, Span> paramSpans = new LinkedHashMap<>();
+  private final Map<String, Span> variableSpans = new LinkedHashMap<>();
   private String output;
   private Span outputSpan = Span.NONE;
 
@@ -65,7 +66,7 @@ final class Resolver {
     }
     return new Draft(src, src.name, notation, ImmutableMap.copyOf(inputs), ImmutableMap.copyOf(stateDims),
         output, outputSpan, ImmutableMap.copyOf(params), ImmutableMap.copyOf(paramSpans),
-        ImmutableList.copyOf(equations));
+        ImmutableMap.copyOf(variableSpans), ImmutableList.copyOf(equations));
   }
 
   // ---------------------------------------------------------------- declarations and targets
@@ -91,10 +92,14 @@ final class Resolver {
               + (before.equals(kind) ? "" : ", as " + article(before) + " and as " + article(kind)));
         }
         switch (kind) {
-          case "input" -> inputs.put(name, d.dims() == null ? Dim.I : d.dims().get(0));
+          case "input" -> {
+            inputs.put(name, d.dims() == null ? Dim.I : d.dims().get(0));
+            variableSpans.put(name, src.span(t.start(), t.end()));
+          }
           case "state" -> {
             declaredStates.put(name, d.dims() == null ? Dim.H : d.dims().get(0));
             declaredStateTokens.put(name, t);
+            variableSpans.put(name, src.span(t.start(), t.end()));
           }
           default -> {
             params.put(name, ImmutableList.copyOf(d.dims()));

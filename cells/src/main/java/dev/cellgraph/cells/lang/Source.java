@@ -7,6 +7,11 @@ final class Source {
   final String name;
   final String text;
   private final int[] lineStarts;
+  /**
+   * {@code pairsBefore[k]}: surrogate pairs whose second half is before offset k, or null when the
+   * text has none; columns are then found in constant time, not by counting along a long line.
+   */
+  private final int[] pairsBefore;
 
   Source(String name, String text) {
     this.name = name;
@@ -19,10 +24,22 @@ final class Source {
     }
     lineStarts = new int[n];
     int k = 1;
+    boolean pairs = false;
     for (int i = 0; i < text.length(); i++) {
-      if (text.charAt(i) == '\n') {
+      char c = text.charAt(i);
+      if (c == '\n') {
         lineStarts[k++] = i + 1;
       }
+      pairs |= Character.isSurrogate(c);
+    }
+    if (pairs) {
+      pairsBefore = new int[text.length() + 1];
+      for (int i = 0; i < text.length(); i++) {
+        boolean second = i > 0 && Character.isLowSurrogate(text.charAt(i)) && Character.isHighSurrogate(text.charAt(i - 1));
+        pairsBefore[i + 1] = pairsBefore[i] + (second ? 1 : 0);
+      }
+    } else {
+      pairsBefore = null;
     }
   }
 
@@ -33,7 +50,11 @@ final class Source {
 
   int columnOf(int offset) {
     int start = lineStarts[lineOf(offset) - 1];
-    return text.codePointCount(start, Math.min(offset, text.length())) + 1;
+    int end = Math.min(offset, text.length());
+    if (pairsBefore == null || end <= start + 1) {
+      return end - start + 1;
+    }
+    return end - start - (pairsBefore[end] - pairsBefore[start + 1]) + 1;
   }
 
   String lineText(int line) {
