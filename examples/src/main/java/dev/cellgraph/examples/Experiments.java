@@ -2,6 +2,7 @@ package dev.cellgraph.examples;
 
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.io.AtomicFiles;
+import dev.cellgraph.examples.tasks.SeqMnistTask;
 import dev.cellgraph.train.History;
 import dev.cellgraph.train.Progress;
 import dev.cellgraph.train.Task;
@@ -77,15 +78,24 @@ final class Experiments {
    * the last 50 steps) and the last validation loss, both in the task's metric.
    */
   static String table(List<Run> runs, Task task) {
+    SeqMnistTask classifier = task instanceof SeqMnistTask s ? s : null;
     StringBuilder sb = new StringBuilder();
     sb.append("| cell | parameters | ms/step | final training ").append(task.metricName()).append(" | validation ")
-        .append(task.metricName()).append(" |\n|---|---:|---:|---:|---:|\n");
+        .append(task.metricName()).append(classifier != null ? " | validation accuracy | test accuracy" : "")
+        .append(" |\n|---|---:|---:|---:|---:|").append(classifier != null ? "---:|---:|" : "").append("\n");
     for (Run r : runs) {
       History h = r.history();
-      sb.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %s | %s |%n", r.cellName(),
+      sb.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %s | %s |", r.cellName(),
           r.trainer().model().parameterCount(), 1000 * h.medianSecondsPerStep(),
           r.ok() ? String.format(Locale.ROOT, "%.4f", task.metric(h.recentLoss(50))) : "diverged",
           r.ok() ? String.format(Locale.ROOT, "%.4f", task.metric(h.lastValidationLoss())) : "-"));
+      if (classifier != null) {
+        Trainer t = r.trainer();
+        sb.append(r.ok() ? String.format(Locale.ROOT, " %.2f%% | %.2f%% |",
+            100 * classifier.validationAccuracy(t.model(), t.parameters(), t.config().dtype()),
+            100 * classifier.testAccuracy(t.model(), t.parameters(), t.config().dtype())) : " - | - |");
+      }
+      sb.append('\n');
     }
     return sb.toString();
   }

@@ -2,11 +2,13 @@ package dev.cellgraph.examples;
 
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.DType;
+import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.examples.cli.Args;
 import dev.cellgraph.examples.cli.UsageException;
 import dev.cellgraph.examples.tasks.AddingTask;
 import dev.cellgraph.examples.tasks.CharLmTask;
 import dev.cellgraph.examples.tasks.CopyTask;
+import dev.cellgraph.examples.tasks.SeqMnistTask;
 import dev.cellgraph.train.LearningRate;
 import dev.cellgraph.train.Task;
 import dev.cellgraph.train.Trainer;
@@ -24,6 +26,8 @@ import java.util.Set;
 final class TaskOptions {
   static final Set<String> VALUED = Set.of("task", "data", "hidden-size", "steps", "seed", "length", "batch", "lr",
       "optimizer", "clip", "dropout", "validate-every", "dtype", "forget-bias", "on-nonfinite");
+  /** The task options without a value. */
+  static final Set<String> FLAGS = Set.of("pixels", "permute");
 
   /** Per task: hidden size, steps, learning rate, sequence length, batch. */
   record Defaults(int hidden, int steps, double lr, int length, int batch) {}
@@ -33,21 +37,27 @@ final class TaskOptions {
       case "adding": return new Defaults(32, 1200, 1e-2, 50, 32);
       case "copy": return new Defaults(32, 1000, 1e-2, 10, 32);
       case "charlm": return new Defaults(64, 1000, 1e-2, 64, 32);
-      default: throw new UsageException("unknown task '" + task + "': expected adding, charlm or copy");
+      case "seqmnist": return new Defaults(128, 1000, 2e-3, 28, 64);
+      default: throw new UsageException("unknown task '" + task + "': expected adding, charlm, copy or seqmnist");
     }
   }
 
   static final String USAGE = String.join("\n",
       "task options:",
-      "  --task adding|charlm|copy   the experiment (required)",
+      "  --task adding|charlm|copy|seqmnist  the experiment (required)",
       "  --data FILE                 charlm: a UTF-8 text of at least a few thousand characters",
       "                              (default: the bundled Jargon File excerpt, 134 KB)",
+      "  --data DIR                  seqmnist: an MNIST or Fashion-MNIST download, the four IDX files",
+      "                              gzipped or not (default: " + SeqMnistTask.DEBIAN_DIR + ", from",
+      "                              'apt-get install dataset-fashion-mnist')",
+      "  --pixels                    seqmnist: one pixel per step (T = 784) instead of one row (T = 28)",
+      "  --permute                   seqmnist: the pixels in a fixed random order drawn from --seed",
       "  --length T                  sequence length (adding 50; charlm 64, the BPTT window; copy: the delay 10)",
-      "  --batch B                   batch size (32)",
-      "  --hidden-size H             hidden size (32; charlm 64)",
-      "  --steps N                   training steps (adding 1200, copy 1000, charlm 1000)",
-      "  --seed S                    seed of initialization, data and dropout (1)",
-      "  --lr LR                     peak learning rate (0.01)",
+      "  --batch B                   batch size (32; seqmnist 64)",
+      "  --hidden-size H             hidden size (32; charlm 64; seqmnist 128)",
+      "  --steps N                   training steps (adding 1200, copy 1000, charlm 1000, seqmnist 1000)",
+      "  --seed S                    seed of initialization, data, validation split and dropout (1)",
+      "  --lr LR                     peak learning rate (0.01; seqmnist 0.002)",
       "  --optimizer NAME            adam (default), adamw, rmsprop or sgd (momentum 0.9)",
       "  --clip C                    clip gradients to global norm C, 0 to disable (1.0)",
       "  --dropout P                 dropout on the recurrent outputs (0)",
@@ -81,6 +91,13 @@ final class TaskOptions {
     double dropout = dropout(a);
     DType dtype = dtype(a);
     long available = Runtime.getRuntime().maxMemory();
+    if (!name.equals("seqmnist")) {
+      for (String flag : FLAGS) {
+        if (a.flag(flag)) {
+          throw new UsageException("--" + flag + " applies to --task seqmnist");
+        }
+      }
+    }
     switch (name) {
       case "adding":
         noData(a, name);
@@ -102,6 +119,8 @@ final class TaskOptions {
               (batch + 512L) * steps * 20).check(available, Math.min(jobs, cells.size()));
         }
         return new CopyTask(5, 8, length, batch);
+      case "seqmnist":
+        return seqMnist(a, batch, hidden, dropout, dtype, cells, jobs, SeqMnistTask.DEBIAN_DIR);
       default: {
         String text;
         String source;
@@ -129,9 +148,38 @@ final class TaskOptions {
     }
   }
 
+  /** The seqmnist task from {@code --data} or {@code defaultDir}, after the memory check. */
+  static SeqMnistTask seqMnist(Args a, int batch, int hidden, double dropout, DType dtype, List<Cell> cells,
+      int jobs, Path defaultDir) {
+    if (a.has("length")) {
+      throw new UsageException("--length does not apply to --task seqmnist: a sequence is an image's rows "
+          + "(T = 28), or its pixels with --pixels (T = 784)");
+    }
+    Path dir = SeqMnistTask.locate(a.get("data", null), defaultDir);
+    SeqMnistTask.DataSet data;
+    try {
+      data = SeqMnistTask.DataSet.load(dir);
+    } catch (IOException e) {
+      throw new InvalidInputException(e.getMessage(), e);
+    }
+    SeqMnistTask task = new SeqMnistTask(data, a.flag("pixels") ? SeqMnistTask.Mode.PIXELS : SeqMnistTask.Mode.ROWS,
+        a.flag("permute"), a.longValue("seed", 1), batch);
+    for (Cell c : cells) {
+      // the images as bytes and the validation batches as floats, held for the whole run
+      new MemoryBudget(task.model(c, hidden, dropout), dtype, task.steps(), batch, task.evaluationBatch(),
+          task.dataBytes()).check(available(), Math.min(jobs, cells.size()));
+    }
+    return task;
+  }
+
+  private static long available() {
+    return Runtime.getRuntime().maxMemory();
+  }
+
   private static void noData(Args a, String task) {
     if (a.has("data")) {
-      throw new UsageException("--data applies to --task charlm; the " + task + " task generates its data");
+      throw new UsageException("--data applies to --task charlm and seqmnist; the " + task
+          + " task generates its data");
     }
   }
 

@@ -4,6 +4,7 @@ import dev.cellgraph.cells.Cell;
 import dev.cellgraph.examples.cli.Args;
 import dev.cellgraph.examples.cli.Command;
 import dev.cellgraph.examples.cli.UsageException;
+import dev.cellgraph.examples.tasks.SeqMnistTask;
 import dev.cellgraph.train.Checkpoint;
 import dev.cellgraph.train.History;
 import dev.cellgraph.train.Progress;
@@ -27,13 +28,13 @@ final class TrainCommand implements Command {
 
   @Override
   public String summary() {
-    return "train a cell on the adding problem, the copy task or a character model";
+    return "train a cell on the adding problem, the copy task, a character model or sequential MNIST";
   }
 
   @Override
   public String usage() {
     return String.join("\n",
-        "usage: cellgraph train --cell CELL --task adding|charlm|copy [--data FILE] [--hidden-size H]",
+        "usage: cellgraph train --cell CELL --task adding|charlm|copy|seqmnist [--data FILE|DIR] [--hidden-size H]",
         "                       [--steps N] [--seed S] [--checkpoint DIR [--checkpoint-every N]] [--resume]",
         "",
         "CELL is rnn, lstm, gru (PyTorch's cells), a zoo name or a .cell file.",
@@ -51,7 +52,9 @@ final class TrainCommand implements Command {
     valued.add("cell");
     valued.add("checkpoint");
     valued.add("checkpoint-every");
-    Args a = Args.parse(argv, valued, Set.of("resume"));
+    Set<String> flags = new HashSet<>(TaskOptions.FLAGS);
+    flags.add("resume");
+    Args a = Args.parse(argv, valued, flags);
     a.noPositionals();
     Cell cell = CellRef.resolve(a.require("cell")).cell();
     Task task = TaskOptions.task(a, java.util.List.of(cell), 1);
@@ -94,6 +97,11 @@ final class TrainCommand implements Command {
         "done: %s %s final training loss %.4f (mean of the last 50 steps), validation %s %.4f, %.1f ms/step",
         cell.name(), task.name(), h.recentLoss(50), task.metricName(), task.metric(h.lastValidationLoss()),
         1000 * h.medianSecondsPerStep()));
+    if (task instanceof SeqMnistTask s) {
+      out.println(String.format(Locale.ROOT, "accuracy: validation %.2f%% (%,d images), test %.2f%% (%,d images)",
+          100 * s.validationAccuracy(trainer.model(), trainer.parameters(), config.dtype()), s.validationImages(),
+          100 * s.testAccuracy(trainer.model(), trainer.parameters(), config.dtype()), s.testImages()));
+    }
     if (dir != null) {
       out.println("checkpoint: " + dir.resolve(Checkpoint.TENSORS) + " (step " + trainer.step() + ")");
     }

@@ -1,0 +1,20 @@
+package dev.cellgraph.core.io;
+
+import java.io.IOException;
+
+/**
+ * An IDX file that is not well formed. The message names the file and says what was expected:
+ * {@code train-images-idx3-ubyte.gz: truncated: the gzip stream ends after 1,000 of the 47,040,000
+ * data bytes its header declares}.
+ */
+public final class IdxException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  public IdxException(String message) {
+    super(message);
+  }
+
+  public IdxException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
