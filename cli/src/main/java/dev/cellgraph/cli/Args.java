@@ -1,0 +1,187 @@
+package dev.cellgraph.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The arguments of one subcommand: {@code --name value}, {@code --name=value}, boolean
+ * {@code --flag}s and positionals, checked against the options the command declares. An unknown
+ * option is an error that suggests the closest known one.
+ */
+public final class Args {
+  private final Map<String, String> values = new LinkedHashMap<>();
+  private final Set<String> flags = new LinkedHashSet<>();
+  private final List<String> positionals = new ArrayList<>();
+
+  private Args() {}
+
+  /**
+   * Parses {@code argv}. {@code valued} lists options that take a value (without dashes),
+   * {@code booleans} options that do not.
+   */
+  public static Args parse(String[] argv, Set<String> valued, Set<String> booleans) {
+    Args a = new Args();
+    for (int i = 0; i < argv.length; i++) {
+      String s = argv[i];
+      if (s.equals("--")) {
+        for (int j = i + 1; j < argv.length; j++) {
+          a.positionals.add(argv[j]);
+        }
+        break;
+      }
+      if (s.startsWith("--") || (s.startsWith("-") && s.length() == 2 && !Character.isDigit(s.charAt(1)))) {
+        String name = s.startsWith("--") ? s.substring(2) : s.substring(1);
+        String value = null;
+        int eq = name.indexOf('=');
+        if (eq >= 0) {
+          value = name.substring(eq + 1);
+          name = name.substring(0, eq);
+        }
+        if (valued.contains(name)) {
+          if (value == null) {
+            if (i + 1 >= argv.length) {
+              throw new UsageException("option --" + name + " needs a value");
+            }
+            value = argv[++i];
+          }
+          if (a.values.containsKey(name)) {
+            throw new UsageException("option --" + name + " given twice");
+          }
+          a.values.put(name, value);
+        } else if (booleans.contains(name)) {
+          if (value != null) {
+            throw new UsageException("option --" + name + " takes no value");
+          }
+          a.flags.add(name);
+        } else {
+          Set<String> all = new LinkedHashSet<>(valued);
+          all.addAll(booleans);
+          String hint = Suggest.closest(name, all);
+          throw new UsageException("unknown option '" + s + "'"
+              + (hint != null ? "; did you mean --" + hint + "?" : ""));
+        }
+      } else {
+        a.positionals.add(s);
+      }
+    }
+    return a;
+  }
+
+  public List<String> positionals() {
+    return positionals;
+  }
+
+  public boolean flag(String name) {
+    return flags.contains(name);
+  }
+
+  public boolean has(String name) {
+    return values.containsKey(name);
+  }
+
+  public String get(String name) {
+    return values.get(name);
+  }
+
+  public String get(String name, String dflt) {
+    return values.getOrDefault(name, dflt);
+  }
+
+  /** A required option's value. */
+  public String require(String name) {
+    String v = values.get(name);
+    if (v == null) {
+      throw new UsageException("option --" + name + " is required");
+    }
+    return v;
+  }
+
+  /** An integer option within [min, max], or the default when absent. */
+  public int intValue(String name, int dflt, int min, int max) {
+    String v = values.get(name);
+    if (v == null) {
+      return dflt;
+    }
+    return parseInt(name, v, min, max);
+  }
+
+  public Integer intOrNull(String name, int min, int max) {
+    String v = values.get(name);
+    return v == null ? null : parseInt(name, v, min, max);
+  }
+
+  private int parseInt(String name, String v, int min, int max) {
+    int n;
+    try {
+      n = Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + name + " must be a whole number, got '" + v + "'");
+    }
+    if (n < min || n > max) {
+      throw new UsageException("--" + name + " must be between " + min + " and " + max + ", got " + n);
+    }
+    return n;
+  }
+
+  public long longValue(String name, long dflt) {
+    String v = values.get(name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + name + " must be a whole number, got '" + v + "'");
+    }
+  }
+
+  public double doubleValue(String name, double dflt, double min, double max) {
+    String v = values.get(name);
+    if (v == null) {
+      return dflt;
+    }
+    double d;
+    try {
+      d = Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + name + " must be a number, got '" + v + "'");
+    }
+    if (!(d >= min && d <= max)) {
+      throw new UsageException("--" + name + " must be between " + min + " and " + max + ", got " + v);
+    }
+    return d;
+  }
+
+  /** One of the allowed words, or the default. */
+  public String choice(String name, String dflt, String... allowed) {
+    String v = values.get(name);
+    if (v == null) {
+      return dflt;
+    }
+    for (String a : allowed) {
+      if (a.equals(v)) {
+        return v;
+      }
+    }
+    throw new UsageException("--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
+  }
+
+  /** Exactly {@code n} positionals, named in {@code what} for the message. */
+  public List<String> positionals(int n, String what) {
+    if (positionals.size() != n) {
+      throw new UsageException("expected " + what + ", got "
+          + (positionals.isEmpty() ? "nothing" : String.join(" ", positionals)));
+    }
+    return positionals;
+  }
+
+  public void noPositionals() {
+    if (!positionals.isEmpty()) {
+      throw new UsageException("unexpected argument '" + positionals.get(0) + "'");
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.cellgraph.cli;
+
+import dev.cellgraph.cells.Cell;
+import dev.cellgraph.train.tasks.AddingTask;
+import dev.cellgraph.train.tasks.SeqMnistTask;
+import dev.cellgraph.train.Task;
+import dev.cellgraph.train.Trainer;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/** {@code cellgraph compare}: several cells, one task, one budget; a table and the loss curves. */
+final class CompareCommand implements Command {
+  @Override
+  public String name() {
+    return "compare";
+  }
+
+  @Override
+  public String summary() {
+    return "train several cells on one task with the same budget: table and loss curves";
+  }
+
+  @Override
+  public String usage() {
+    return String.join("\n",
+        "usage: cellgraph compare --cells CELL,CELL,... --task adding|charlm|copy|seqmnist [--out DIR] [--jobs N]",
+        "                         [task options]",
+        "",
+        "Trains each cell (rnn, lstm, gru, zoo names, .cell files) from the same seed with the same",
+        "budget and writes DIR/<task>-compare.md (parameters, ms/step, final loss, validation) and",
+        "DIR/<task>-loss.png/.svg (all loss curves on one plot). DIR defaults to cellgraph-compare.",
+        "For seqmnist the table adds each cell's validation and test accuracy.",
+        "--jobs N trains N cells at a time (1; more is faster on more cores, but then ms/step",
+        "includes the contention).",
+        "",
+        TaskOptions.USAGE);
+  }
+
+  @Override
+  public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    Set<String> valued = new HashSet<>(TaskOptions.VALUED);
+    valued.add("cells");
+    valued.add("out");
+    valued.add("jobs");
+    Args a = Args.parse(argv, valued, TaskOptions.FLAGS);
+    a.noPositionals();
+    List<Cell> cells = cells(a.require("cells"));
+    int jobs = a.intValue("jobs", 1, 1, 64);
+    Task task = TaskOptions.task(a, cells, jobs);
+    Trainer.Config config = TaskOptions.config(a).build();
+    Path dir = outDir(a.get("out", "cellgraph-compare"));
+    out.println(String.format(Locale.ROOT, "comparing %d cells on the %s, %d steps each", cells.size(), task,
+        config.steps()));
+    // the images are read once and shared; every other task is cheap to make again
+    Supplier<Task> tasks = task instanceof SeqMnistTask s ? s::copy : () -> TaskOptions.task(a);
+    List<Experiments.Run> runs = Experiments.trainAll(cells, tasks, config, jobs, out);
+    String table = Experiments.table(runs, task);
+    Double baseline = task instanceof AddingTask ? AddingTask.BASELINE_MSE : null;
+    List<Path> plots = Experiments.lossPlot(dir.resolve(task.name() + "-loss"),
+        "Training loss on the " + task.name() + " task", runs, baseline, "predict 1 (MSE 1/6)", task.name().equals("adding"));
+    Path md = dir.resolve(task.name() + "-compare.md");
+    Experiments.write(md, "# " + task + ", " + config.steps() + " steps\n\n" + table + "\n![loss curves]("
+        + plots.get(0).getFileName() + ")\n");
+    out.println();
+    out.print(table);
+    out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1));
+    return 0;
+  }
+
+  /** Resolves a comma-separated list of cells; duplicates and empty names are usage errors. */
+  static List<Cell> cells(String list) {
+    List<Cell> cells = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (String s : list.split(",", -1)) {
+      String name = s.trim();
+      if (name.isEmpty()) {
+        throw new UsageException("--cells: empty cell name in '" + list + "'");
+      }
+      if (!seen.add(name)) {
+        throw new UsageException("--cells: '" + name + "' is listed twice");
+      }
+      cells.add(CellRef.resolve(name).cell());
+    }
+    return cells;
+  }
+
+  /** An output directory: created if missing; a file in its place is a usage error. */
+  static Path outDir(String p) throws java.io.IOException {
+    Path dir = Paths.get(p);
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new UsageException("--out " + p + " is a file, not a directory");
+    }
+    Files.createDirectories(dir);
+    return dir;
+  }
+}

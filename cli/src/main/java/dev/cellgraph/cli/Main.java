@@ -1,0 +1,134 @@
+package dev.cellgraph.cli;
+
+import dev.cellgraph.core.InvalidInputException;
+import dev.cellgraph.core.io.AtomicFiles;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code cellgraph} command-line program. Exit status: 0 success, 1 a check that ran and
+ * failed, 2 a mistake in the command line or the user's files (a message, never a stack trace),
+ * 3 an internal error (one line, and the trace in a file or, with {@code --debug}, on stderr) or
+ * no memory left.
+ */
+public final class Main {
+  private Main() {}
+
+  /** Every subcommand, in the order the help lists them. */
+  static List<Command> commands() {
+    List<Command> cs = new ArrayList<>();
+    cs.addAll(Commands.all());
+    return cs;
+  }
+
+  public static void main(String[] argv) {
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+    System.exit(run(argv, out, err));
+  }
+
+  /** Runs the program with the given arguments, returning its exit status (for tests). */
+  public static int run(String[] argv, PrintStream out, PrintStream err) {
+    // --debug, anywhere on the line, prints the stack trace of an internal error
+    boolean debug = Arrays.asList(argv).contains("--debug") || "1".equals(System.getenv("CELLGRAPH_DEBUG"));
+    if (debug) {
+      argv = Arrays.stream(argv).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+    }
+    Map<String, Command> byName = new LinkedHashMap<>();
+    for (Command c : commands()) {
+      byName.put(c.name(), c);
+    }
+    if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
+      if (argv.length >= 2 && byName.containsKey(argv[1])) {
+        out.println(byName.get(argv[1]).usage());
+        return 0;
+      }
+      out.println(help(byName));
+      return argv.length == 0 ? 2 : 0;
+    }
+    Command c = byName.get(argv[0]);
+    if (c == null) {
+      String hint = Suggest.closest(argv[0], byName.keySet());
+      err.println("cellgraph: unknown command '" + argv[0] + "'" + (hint != null ? "; did you mean '" + hint + "'?" : "")
+          + "\nRun 'cellgraph --help' for the list of commands.");
+      return 2;
+    }
+    String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+    if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
+      out.println(c.usage());
+      return 0;
+    }
+    try {
+      return c.run(rest, out, err);
+    } catch (UsageException | InvalidInputException e) {
+      // a mistake in the command line or in the user's files: the message names it
+      err.println("cellgraph " + c.name() + ": " + e.getMessage());
+      return 2;
+    } catch (IOException | UncheckedIOException e) {
+      err.println("cellgraph " + c.name() + ": " + e.getMessage());
+      return 2;
+    } catch (OutOfMemoryError e) {
+      err.println("cellgraph " + c.name() + ": out of memory (the JVM's heap is "
+          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB); give it more with CELLGRAPH_JAVA_OPTS=-Xmx8g,"
+          + " or make the run smaller");
+      return 3;
+    } catch (Exception | StackOverflowError e) {
+      return internalError(c.name(), e, debug, err);
+    }
+  }
+
+  /**
+   * Reports a fault of cellgraph itself, not of the user: one line that says so, and the stack
+   * trace in a file (or on stderr under {@code --debug}) for the bug report.
+   */
+  static int internalError(String command, Throwable e, boolean debug, PrintStream err) {
+    String what = e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + firstLine(e.getMessage()) : "");
+    if (debug) {
+      err.println("cellgraph " + command + ": internal error (" + what + "); this is a bug in cellgraph,"
+          + " please report it with this trace:");
+      e.printStackTrace(err);
+      return 3;
+    }
+    String where;
+    try {
+      StringWriter sw = new StringWriter();
+      e.printStackTrace(new PrintWriter(sw));
+      Path file = Path.of(System.getProperty("java.io.tmpdir"),
+          "cellgraph-error-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis() + ".txt");
+      AtomicFiles.writeString(file, "cellgraph " + command + "\n" + sw);
+      where = "with the trace in " + file;
+    } catch (IOException | RuntimeException io) {
+      where = "with the trace that --debug prints";
+    }
+    err.println("cellgraph " + command + ": internal error (" + what + "); this is a bug in cellgraph, please report it "
+        + where);
+    return 3;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    String line = nl >= 0 ? s.substring(0, nl) : s;
+    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+  }
+
+  static String help(Map<String, Command> cs) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("cellgraph: recurrent cells from their gate formulas, with gradients and diagrams\n\n");
+    sb.append("usage: cellgraph COMMAND [options]    (cellgraph COMMAND --help for its options)\n\ncommands:\n");
+    for (Command c : cs.values()) {
+      sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
+    }
+    sb.append("\n--debug (anywhere on the line) prints the stack trace of an internal error.\n");
+    return sb.toString().stripTrailing();
+  }
+}

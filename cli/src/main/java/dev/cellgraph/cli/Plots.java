@@ -1,0 +1,123 @@
+package dev.cellgraph.cli;
+
+import dev.cellgraph.core.io.AtomicFiles;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Line plots with XChart, written as PNG and SVG side by side (atomically). Works headless: the
+ * charts are drawn off screen, and {@code java.awt.headless} is set before AWT loads.
+ */
+final class Plots {
+  static {
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true");
+    }
+  }
+
+  private static final Color[] COLORS = {
+      new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
+      new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
+
+  /** One line: its points and whether it is drawn dashed (a reference line). */
+  record Line(double[] x, double[] y, boolean dashed) {
+    static Line of(double[] x, double[] y) {
+      return new Line(x, y, false);
+    }
+  }
+
+  private Plots() {}
+
+  /**
+   * Writes {@code base.png} and {@code base.svg}: the lines (in insertion order), optionally with a
+   * logarithmic y axis. Returns the two paths.
+   */
+  static List<Path> lines(Path base, String title, String xLabel, String yLabel, Map<String, Line> lines,
+      boolean logY) throws IOException {
+    XYChart chart = new XYChartBuilder().width(800).height(480).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel)
+        .build();
+    Styler s = chart.getStyler();
+    chart.getStyler().setYAxisLogarithmic(logY);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
+    chart.getStyler().setAntiAlias(true);
+    s.setToolTipsEnabled(false);
+    int i = 0;
+    for (Map.Entry<String, Line> e : lines.entrySet()) {
+      double[] x = e.getValue().x();
+      double[] y = e.getValue().y();
+      if (logY) {
+        y = positive(y);
+      }
+      XYSeries series = chart.addSeries(e.getKey(), x, y);
+      series.setMarker(SeriesMarkers.NONE);
+      Color c = e.getValue().dashed() ? Color.GRAY : COLORS[i++ % COLORS.length];
+      series.setLineColor(c);
+      series.setLineStyle(e.getValue().dashed()
+          ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+          : new BasicStroke(2f));
+    }
+    Path png = base.resolveSibling(base.getFileName() + ".png");
+    Path svg = base.resolveSibling(base.getFileName() + ".svg");
+    AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+    AtomicFiles.write(svg, out -> VectorGraphicsEncoder.saveVectorGraphic(chart, out,
+        VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
+    return List.of(png, svg);
+  }
+
+  /** A log axis cannot show zero: clamp to a tiny positive value. */
+  private static double[] positive(double[] y) {
+    double[] r = y.clone();
+    for (int i = 0; i < r.length; i++) {
+      r[i] = Math.max(r[i], 1e-30);
+    }
+    return r;
+  }
+
+  /** A loss curve smoothed by a moving average of {@code window} steps, sampled at most 400 times. */
+  static Line smoothed(List<Double> values, int window) {
+    int n = values.size();
+    int stride = Math.max(1, n / 400);
+    List<double[]> pts = new ArrayList<>();
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += values.get(i);
+      if (i >= window) {
+        sum -= values.get(i - window);
+      }
+      if (i % stride == 0 || i == n - 1) {
+        pts.add(new double[] {i + 1, sum / Math.min(i + 1, window)});
+      }
+    }
+    double[] x = new double[pts.size()];
+    double[] y = new double[pts.size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = pts.get(i)[0];
+      y[i] = pts.get(i)[1];
+    }
+    return Line.of(x, y);
+  }
+
+  /** A horizontal dashed reference line from x0 to x1. */
+  static Line reference(double x0, double x1, double y) {
+    return new Line(new double[] {x0, x1}, new double[] {y, y}, true);
+  }
+
+  static Map<String, Line> map() {
+    return new LinkedHashMap<>();
+  }
+}

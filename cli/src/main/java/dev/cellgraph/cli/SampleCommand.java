@@ -1,0 +1,106 @@
+package dev.cellgraph.cli;
+
+import dev.cellgraph.core.InvalidInputException;
+import com.google.gson.JsonObject;
+import dev.cellgraph.cells.Cell;
+import dev.cellgraph.core.random.Rng;
+import dev.cellgraph.train.tasks.CharLmTask;
+import dev.cellgraph.train.nn.SequenceModel;
+import dev.cellgraph.train.Checkpoint;
+import dev.cellgraph.train.Sampler;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Set;
+
+/** {@code cellgraph sample}: text from a character model's checkpoint. */
+final class SampleCommand implements Command {
+  @Override
+  public String name() {
+    return "sample";
+  }
+
+  @Override
+  public String summary() {
+    return "generate text from a character model trained with 'train --task charlm'";
+  }
+
+  @Override
+  public String usage() {
+    return String.join("\n",
+        "usage: cellgraph sample --checkpoint DIR [--length N] [--temperature T] [--prime TEXT] [--seed S]",
+        "                        [--cell CELL]",
+        "",
+        "Feeds TEXT (default: a newline) to the model saved in DIR, then draws N characters (500),",
+        "each from the softmax of the logits divided by T (0.8; 0 takes the most likely). The cell",
+        "is the one recorded in the checkpoint unless --cell names it (a .cell file moved elsewhere).");
+  }
+
+  @Override
+  public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    Args a = Args.parse(argv, Set.of("checkpoint", "length", "temperature", "prime", "seed", "cell"), Set.of());
+    a.noPositionals();
+    Path dir = Paths.get(a.require("checkpoint"));
+    int length = a.intValue("length", 500, 0, 10_000_000);
+    double temperature = a.doubleValue("temperature", 0.8, 0, 100);
+    long seed = a.longValue("seed", 1);
+    if (!Files.isDirectory(dir) || !Checkpoint.exists(dir)) {
+      throw new UsageException("there is no checkpoint in " + dir);
+    }
+    Checkpoint.Contents c = Checkpoint.load(dir);
+    JsonObject meta = c.meta();
+    if (!"charlm".equals(meta.get("task").getAsString())) {
+      throw new UsageException(dir + " holds a model of the " + meta.get("task").getAsString()
+          + " task; sampling needs one trained with --task charlm");
+    }
+    String vocabulary = meta.getAsJsonObject("task_settings").get("vocabulary").getAsString();
+    String saved = meta.get("cell").getAsString();
+    Cell cell = CellRef.resolve(a.get("cell", saved)).cell();
+    if (!cell.name().equals(saved)) {
+      throw new UsageException("--cell " + a.get("cell") + ": this checkpoint holds a " + saved + ", not a "
+          + cell.name() + " (" + dir + " was trained with --cell " + saved + ")");
+    }
+    int vocab = vocabulary.codePointCount(0, vocabulary.length());
+    SequenceModel model = CharLmTask.model(cell, vocab, meta.get("hidden_size").getAsInt(), 0);
+    for (java.util.Map.Entry<String, dev.cellgraph.core.Shape> p : model.parameterShapes().entrySet()) {
+      dev.cellgraph.core.Tensor t = c.parameters().get(p.getKey());
+      if (t == null) {
+        throw new UsageException(dir + ": the checkpoint has no parameter '" + p.getKey() + "' for cell " + cell.name());
+      }
+      if (!t.shape().equals(p.getValue())) {
+        throw new UsageException(dir + ": the checkpoint's parameter '" + p.getKey() + "' is " + t.shape()
+            + ", cell " + cell.name() + " needs " + p.getValue() + " (the formulas differ from those it was trained with)");
+      }
+    }
+    Sampler sampler = new Sampler(model, c.parameters());
+    String prime = a.get("prime", "\n");
+    int[] primeIds;
+    try {
+      primeIds = encode(vocabulary, prime.isEmpty() ? "\n" : prime);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--prime: " + e.getMessage());
+    }
+    int[] ids = sampler.generate(primeIds, length, temperature, Rng.seeded(seed));
+    StringBuilder sb = new StringBuilder(prime.equals("\n") ? "" : prime);
+    int[] cps = vocabulary.codePoints().toArray();
+    for (int id : ids) {
+      sb.appendCodePoint(cps[id]);
+    }
+    out.println(sb);
+    return 0;
+  }
+
+  static int[] encode(String vocabulary, String text) {
+    int[] cps = vocabulary.codePoints().toArray();
+    return text.codePoints().map(ch -> {
+      for (int i = 0; i < cps.length; i++) {
+        if (cps[i] == ch) {
+          return i;
+        }
+      }
+      throw new InvalidInputException("character '" + new String(Character.toChars(ch))
+          + "' is not in the model's vocabulary");
+    }).toArray();
+  }
+}

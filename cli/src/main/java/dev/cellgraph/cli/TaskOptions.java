@@ -1,0 +1,240 @@
+package dev.cellgraph.cli;
+
+import dev.cellgraph.cells.Cell;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.InvalidInputException;
+import dev.cellgraph.train.tasks.AddingTask;
+import dev.cellgraph.train.tasks.CharLmTask;
+import dev.cellgraph.train.tasks.CopyTask;
+import dev.cellgraph.train.tasks.SeqMnistTask;
+import dev.cellgraph.train.LearningRate;
+import dev.cellgraph.train.Task;
+import dev.cellgraph.train.Trainer;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Set;
+
+/** The task and training options shared by {@code train} and {@code compare}, with each task's defaults. */
+final class TaskOptions {
+  static final Set<String> VALUED = Set.of("task", "data", "hidden-size", "steps", "seed", "length", "batch", "lr",
+      "optimizer", "clip", "dropout", "validate-every", "dtype", "forget-bias", "on-nonfinite");
+  /** The task options without a value. */
+  static final Set<String> FLAGS = Set.of("pixels", "permute");
+
+  /** Per task: hidden size, steps, learning rate, sequence length, batch. */
+  record Defaults(int hidden, int steps, double lr, int length, int batch) {}
+
+  static Defaults defaults(String task) {
+    switch (task) {
+      case "adding": return new Defaults(32, 1200, 1e-2, 50, 32);
+      case "copy": return new Defaults(32, 1000, 1e-2, 10, 32);
+      case "charlm": return new Defaults(64, 1000, 1e-2, 64, 32);
+      case "seqmnist": return new Defaults(128, 1000, 2e-3, 28, 64);
+      default: throw new UsageException("unknown task '" + task + "': expected adding, charlm, copy or seqmnist");
+    }
+  }
+
+  static final String USAGE = String.join("\n",
+      "task options:",
+      "  --task adding|charlm|copy|seqmnist  the experiment (required)",
+      "  --data FILE                 charlm: a UTF-8 text of at least a few thousand characters",
+      "                              (default: the bundled Jargon File excerpt, 134 KB)",
+      "  --data DIR                  seqmnist: an MNIST or Fashion-MNIST download, the four IDX files",
+      "                              gzipped or not (default: " + SeqMnistTask.DEBIAN_DIR + ", from",
+      "                              'apt-get install dataset-fashion-mnist')",
+      "  --pixels                    seqmnist: one pixel per step (T = 784) instead of one row (T = 28)",
+      "  --permute                   seqmnist: the pixels in a fixed random order drawn from --seed",
+      "  --length T                  sequence length (adding 50; charlm 64, the BPTT window; copy: the delay 10)",
+      "  --batch B                   batch size (32; seqmnist 64)",
+      "  --hidden-size H             hidden size (32; charlm 64; seqmnist 128)",
+      "  --steps N                   training steps (adding 1200, copy 1000, charlm 1000, seqmnist 1000)",
+      "  --seed S                    seed of initialization, data, validation split and dropout (1)",
+      "  --lr LR                     peak learning rate (0.01; seqmnist 0.002)",
+      "  --optimizer NAME            adam (default), adamw, rmsprop or sgd (momentum 0.9)",
+      "  --clip C                    clip gradients to global norm C, 0 to disable (1.0)",
+      "  --dropout P                 dropout on the recurrent outputs (0)",
+      "  --forget-bias F             added to the LSTM forget gate's initial bias (1, as Gers et al. 2000",
+      "                              and Jozefowicz et al. 2015 advise; 0 keeps PyTorch's init)",
+      "  --validate-every N          validation interval in steps (100)",
+      "  --dtype float32|float64     (float32)",
+      "  --on-nonfinite stop|skip    a step whose loss or gradient is NaN or infinite is never applied;",
+      "                              stop (default) ends the run naming the step (exit status 1) and keeps",
+      "                              the last checkpoint; skip drops the step and halves the learning rate",
+      "                              (reported; " + Trainer.MAX_CONSECUTIVE_SKIPS + " such steps in a row still stop the run)",
+      "",
+      "The memory a run needs is estimated from these sizes before it starts; a run that cannot fit",
+      "in the JVM's heap (-Xmx, set with CELLGRAPH_JAVA_OPTS) is refused with the figures.");
+
+  /** The task, without a memory check (for runs whose sizes {@link #task(Args, List, int)} checked). */
+  static Task task(Args a) {
+    return task(a, List.of(), 1);
+  }
+
+  /**
+   * The task, after checking that {@code jobs} runs at once of the largest of {@code cells} fit in
+   * the JVM's heap (see {@link MemoryBudget}); a run that cannot is a usage error with the figures.
+   */
+  static Task task(Args a, List<Cell> cells, int jobs) {
+    String name = a.require("task");
+    Defaults d = defaults(name);
+    int length = a.intValue("length", d.length(), 1, 100_000);
+    int batch = a.intValue("batch", d.batch(), 1, 100_000);
+    int hidden = hiddenSize(a, d);
+    double dropout = dropout(a);
+    DType dtype = dtype(a);
+    long available = Runtime.getRuntime().maxMemory();
+    if (!name.equals("seqmnist")) {
+      for (String flag : FLAGS) {
+        if (a.flag(flag)) {
+          throw new UsageException("--" + flag + " applies to --task seqmnist");
+        }
+      }
+    }
+    switch (name) {
+      case "adding":
+        noData(a, name);
+        if (length < 2) {
+          throw new UsageException("--length must be at least 2 for the adding problem, got " + length);
+        }
+        for (Cell c : cells) {
+          // input [T, B, 2] and target [B] in float32, for the training batch and 1024 validation sequences
+          new MemoryBudget(AddingTask.modelOf(c, hidden, dropout), dtype, length, batch, Math.min(256, 1024),
+              (batch + 1024L) * (length * 8L + 4)).check(available, Math.min(jobs, cells.size()));
+        }
+        return new AddingTask(length, batch, 1024);
+      case "copy":
+        noData(a, name);
+        for (Cell c : cells) {
+          long steps = 2 * 5 + (long) length;
+          // input and target int64 and mask float32 [T, B], for the training batch and 2 x 256 validation ones
+          new MemoryBudget(CopyTask.model(c, 8, hidden, dropout), dtype, steps, batch, 256,
+              (batch + 512L) * steps * 20).check(available, Math.min(jobs, cells.size()));
+        }
+        return new CopyTask(5, 8, length, batch);
+      case "seqmnist":
+        return seqMnist(a, batch, hidden, dropout, dtype, cells, jobs, SeqMnistTask.DEBIAN_DIR);
+      default: {
+        String text;
+        String source;
+        if (a.has("data")) {
+          Path p = Paths.get(a.get("data"));
+          text = readText(p);
+          source = p.getFileName().toString();
+        } else {
+          text = CharLmTask.bundledText();
+          source = CharLmTask.BUNDLED;
+        }
+        CharLmTask task;
+        try {
+          task = new CharLmTask(source, text, null, length, batch);
+        } catch (IllegalArgumentException e) {
+          throw new UsageException(e.getMessage());
+        }
+        for (Cell c : cells) {
+          // input and target int64 [T, B]; the validation data is bounded by the text, already in memory
+          new MemoryBudget(task.model(c, hidden, dropout), dtype, length, batch, Math.min(16, batch),
+              batch * (length * 16L)).check(available, Math.min(jobs, cells.size()));
+        }
+        return task;
+      }
+    }
+  }
+
+  /** The seqmnist task from {@code --data} or {@code defaultDir}, after the memory check. */
+  static SeqMnistTask seqMnist(Args a, int batch, int hidden, double dropout, DType dtype, List<Cell> cells,
+      int jobs, Path defaultDir) {
+    if (a.has("length")) {
+      throw new UsageException("--length does not apply to --task seqmnist: a sequence is an image's rows "
+          + "(T = 28), or its pixels with --pixels (T = 784)");
+    }
+    Path dir = SeqMnistTask.locate(a.get("data", null), defaultDir);
+    SeqMnistTask.DataSet data;
+    try {
+      data = SeqMnistTask.DataSet.load(dir);
+    } catch (IOException e) {
+      throw new InvalidInputException(e.getMessage(), e);
+    }
+    SeqMnistTask task = new SeqMnistTask(data, a.flag("pixels") ? SeqMnistTask.Mode.PIXELS : SeqMnistTask.Mode.ROWS,
+        a.flag("permute"), a.longValue("seed", 1), batch);
+    for (Cell c : cells) {
+      // the images as bytes and the validation batches as floats, held for the whole run
+      new MemoryBudget(task.model(c, hidden, dropout), dtype, task.steps(), batch, task.evaluationBatch(),
+          task.dataBytes()).check(available(), Math.min(jobs, cells.size()));
+    }
+    return task;
+  }
+
+  private static long available() {
+    return Runtime.getRuntime().maxMemory();
+  }
+
+  private static void noData(Args a, String task) {
+    if (a.has("data")) {
+      throw new UsageException("--data applies to --task charlm and seqmnist; the " + task
+          + " task generates its data");
+    }
+  }
+
+  /** The largest --data file read: its characters become an int per character, plus the text. */
+  static final long MAX_DATA_BYTES = 64L << 20;
+
+  /** A UTF-8 text file; unreadable, too large or not UTF-8 is a usage error naming the file. */
+  static String readText(Path p) {
+    if (!Files.isRegularFile(p)) {
+      throw new UsageException("the data file " + p + " does not exist or is not a file");
+    }
+    try {
+      // bounded before reading: a multi-gigabyte file would otherwise end in OutOfMemoryError
+      long size = Files.size(p);
+      if (size > MAX_DATA_BYTES) {
+        throw new UsageException("the data file " + p + " has " + size + " bytes; the limit is "
+            + MAX_DATA_BYTES + " (64 MiB)");
+      }
+      byte[] bytes = Files.readAllBytes(p);
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new UsageException("the data file " + p + " is not UTF-8 text");
+    } catch (IOException e) {
+      throw new UsageException("cannot read the data file " + p + ": " + e.getMessage());
+    }
+  }
+
+  static Trainer.Builder config(Args a) {
+    String task = a.require("task");
+    Defaults d = defaults(task);
+    int steps = a.intValue("steps", d.steps(), 1, 100_000_000);
+    double lr = a.doubleValue("lr", d.lr(), 1e-8, 10);
+    return Trainer.Config.builder()
+        .steps(steps)
+        .seed(a.longValue("seed", 1))
+        .hiddenSize(hiddenSize(a, d))
+        .learningRate(LearningRate.warmupCosine(lr, Math.min(50, steps / 10), 0.1))
+        .optimizer(a.choice("optimizer", "adam", "adam", "adamw", "rmsprop", "sgd"))
+        .clipNorm(a.doubleValue("clip", 1.0, 0, 1e9))
+        .dropout(dropout(a))
+        .forgetBias(a.doubleValue("forget-bias", 1.0, -10, 10))
+        .validateEvery(a.intValue("validate-every", 100, 0, 100_000_000))
+        .dtype(dtype(a))
+        .onNonFinite(a.choice("on-nonfinite", "stop", "stop", "skip").equals("skip")
+            ? Trainer.OnNonFinite.SKIP : Trainer.OnNonFinite.STOP);
+  }
+
+  private static int hiddenSize(Args a, Defaults d) {
+    return a.intValue("hidden-size", d.hidden(), 1, 65_536);
+  }
+
+  private static double dropout(Args a) {
+    return a.doubleValue("dropout", 0, 0, 0.99);
+  }
+
+  private static DType dtype(Args a) {
+    return DType.parse(a.choice("dtype", "float32", "float32", "float64"));
+  }
+}

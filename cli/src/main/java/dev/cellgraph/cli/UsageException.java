@@ -1,0 +1,14 @@
+package dev.cellgraph.cli;
+
+/** A mistake in the command line or in a user's file: printed without a stack trace, exit 2. */
+public final class UsageException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public UsageException(String message) {
+    super(message);
+  }
+
+  public UsageException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.cellgraph.train;
+
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.cells.Cell;
+import dev.cellgraph.core.random.Rng;
+import dev.cellgraph.train.nn.SequenceModel;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A learning problem: where batches come from, the model that fits it for a given cell, and the
+ * loss. The classic experiments (adding problem, copy task, character model) implement it.
+ *
+ * <p>Batches must be a pure function of the step and the {@link Rng} handed over (which the
+ * trainer checkpoints), so a resumed run sees exactly the batches an uninterrupted one would.
+ */
+public interface Task {
+  /** A short name: {@code adding}, {@code copy}, {@code charlm}. */
+  String name();
+
+  /**
+   * The settings that define the task (sequence length, batch size, vocabulary...), recorded in
+   * checkpoints; resuming with different settings is refused.
+   */
+  Map<String, String> settings();
+
+  /** The model for {@code cell} with the given hidden size. */
+  SequenceModel model(Cell cell, int hiddenSize, double dropout);
+
+  /** The training batch of step {@code step} (counting from 0). */
+  Batch trainingBatch(long step, Rng rng);
+
+  /** The held-out batches, the same on every call; consecutive ones may continue each other. */
+  List<Batch> validationBatches();
+
+  /** The scalar loss from the model's forward pass and the batch's tensors (as graph nodes). */
+  Node loss(SequenceModel.Forward forward, Map<String, Node> batch);
+
+  /** Whether the recurrent state is carried from a batch to the next one that continues it. */
+  default boolean carriesState() {
+    return false;
+  }
+
+  /** What {@link #metric} reports, e.g. {@code bits/char}; {@code loss} by default. */
+  default String metricName() {
+    return "loss";
+  }
+
+  /** A readable metric from a mean loss (e.g. bits per character from nats). */
+  default double metric(double loss) {
+    return loss;
+  }
+}

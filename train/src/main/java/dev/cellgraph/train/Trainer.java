@@ -1,0 +1,563 @@
+package dev.cellgraph.train;
+
+import dev.cellgraph.core.InvalidInputException;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.cellgraph.autodiff.Gradients;
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Plan;
+import dev.cellgraph.autodiff.TensorType;
+import dev.cellgraph.cells.Cell;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.random.Rng;
+import dev.cellgraph.train.nn.SequenceModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Trains a {@link SequenceModel} of any {@link Cell} on a {@link Task}.
+ *
+ * <p>Each batch shape gets one graph (model, loss, and the gradients of the loss with respect to
+ * every parameter) compiled once to a {@link Plan} that is reused every step. A step: draw the
+ * batch (and dropout mask) from the run's {@link Rng}, run the plan, clip the gradients by global
+ * norm, update with the {@link Optimizer} at the scheduled rate. With a task that carries state
+ * (truncated BPTT), the final recurrent state of a batch is fed as the initial state of the next
+ * one that continues it: carried forward, but not differentiated through.
+ *
+ * <p>Deterministic: the same seed and settings give the same parameters and losses bit for bit,
+ * and a run resumed from a checkpoint continues exactly as if it had never stopped (the
+ * checkpoint holds parameters, optimizer state, carried state, random state and history).
+ *
+ * <p>A step whose loss or gradient is NaN or infinite is never applied: by default
+ * ({@link OnNonFinite#STOP}) the run stops with a {@link TrainingDivergedException} naming the
+ * step and the last checkpoint, which is left as it was; with {@link OnNonFinite#SKIP} the step is
+ * skipped and the learning rate halved for the rest of the run. A checkpoint is never written
+ * from non-finite parameters.
+ *
+ * <p>Not thread-safe: a trainer is driven by one thread; separate trainers may run at once.
+ */
+public final class Trainer {
+  /** Receives progress events. */
+  public interface Listener {
+    default void started(long fromStep, long totalSteps) {}
+
+    default void stepped(long step, double loss, double gradNorm, double lr) {}
+
+    default void validated(long step, double loss) {}
+
+    default void finished(long steps) {}
+
+    /**
+     * Step {@code step} (counting from 0) was skipped because {@code reason} (its loss or gradient
+     * is not finite); the learning rate is now {@code lrScale} times the schedule.
+     */
+    default void skipped(long step, String reason, double lrScale) {}
+  }
+
+  /** What a step with a NaN or infinite loss or gradient does. */
+  public enum OnNonFinite {
+    /** Stop the run, keeping the last checkpoint. */
+    STOP,
+    /** Skip the step (parameters and optimizer untouched) and halve the learning rate. */
+    SKIP
+  }
+
+  /** How many consecutive skipped steps end a run anyway: by then halving the rate has not helped. */
+  public static final int MAX_CONSECUTIVE_SKIPS = 10;
+
+  /** The settings of a run. Build with {@link #builder()}. */
+  public record Config(long steps, long seed, DType dtype, int hiddenSize, double dropout, String optimizer,
+      LearningRate learningRate, double clipNorm, int validateEvery, Path checkpointDir, int checkpointEvery,
+      double forgetBias, OnNonFinite onNonFinite) {
+    public Config {
+      if (steps < 1) {
+        throw new IllegalArgumentException("steps (" + steps + ") must be at least 1");
+      }
+      if (hiddenSize < 1) {
+        throw new IllegalArgumentException("hidden size (" + hiddenSize + ") must be at least 1");
+      }
+      if (!dtype.isFloating()) {
+        throw new IllegalArgumentException("training needs a floating dtype, got " + dtype.lowerName());
+      }
+      Optimizer.named(optimizer); // validates the name
+      Objects.requireNonNull(learningRate, "learningRate");
+      Objects.requireNonNull(onNonFinite, "onNonFinite");
+      if (!(clipNorm >= 0)) {
+        throw new IllegalArgumentException("clip norm (" + clipNorm + ") must not be negative (0 disables it)");
+      }
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+  }
+
+  /** A builder of {@link Config} with the defaults of the examples. */
+  public static final class Builder {
+    private long steps = 1000;
+    private long seed = 1;
+    private DType dtype = DType.FLOAT32;
+    private int hiddenSize = 64;
+    private double dropout = 0;
+    private String optimizer = "adam";
+    private LearningRate lr = LearningRate.constant(1e-3);
+    private double clipNorm = 1.0;
+    private int validateEvery = 100;
+    private Path checkpointDir;
+    private int checkpointEvery = 500;
+    private double forgetBias = 0;
+    private OnNonFinite onNonFinite = OnNonFinite.STOP;
+
+    public Builder steps(long v) { steps = v; return this; }
+    public Builder seed(long v) { seed = v; return this; }
+    public Builder dtype(DType v) { dtype = v; return this; }
+    public Builder hiddenSize(int v) { hiddenSize = v; return this; }
+    public Builder dropout(double v) { dropout = v; return this; }
+    public Builder optimizer(String v) { optimizer = v; return this; }
+    public Builder learningRate(LearningRate v) { lr = v; return this; }
+    public Builder clipNorm(double v) { clipNorm = v; return this; }
+    /** Validate every {@code v} steps (0: only at the end). */
+    public Builder validateEvery(int v) { validateEvery = v; return this; }
+    public Builder checkpoint(Path dir, int every) { checkpointDir = dir; checkpointEvery = every; return this; }
+    /** Added to the forget gate's initial bias (0: PyTorch's initialization); see {@link SequenceModel#initialize(Rng, DType, double)}. */
+    public Builder forgetBias(double v) { forgetBias = v; return this; }
+    /** What a step with a NaN or infinite loss or gradient does ({@link OnNonFinite#STOP} by default). */
+    public Builder onNonFinite(OnNonFinite v) { onNonFinite = v; return this; }
+
+    public Config build() {
+      return new Config(steps, seed, dtype, hiddenSize, dropout, optimizer, lr, clipNorm, validateEvery,
+          checkpointDir, checkpointEvery, forgetBias, onNonFinite);
+    }
+  }
+
+  private final Cell cell;
+  private final Task task;
+  private final Config config;
+  private final SequenceModel model;
+  private final Optimizer optimizer;
+  private final LinkedHashMap<String, Tensor> params;
+  private final Map<String, Compiled> plans = new ConcurrentHashMap<>();
+  private Rng rng;
+  private long step;
+  private Map<String, Tensor> carry = new LinkedHashMap<>();
+  private History history = new History();
+  /** The factor on the scheduled learning rate: halved by each skipped step, saved in checkpoints. */
+  private double lrScale = 1;
+  private int consecutiveSkips;
+  /** The step of the last checkpoint written or resumed from, or -1. */
+  private long savedStep = -1;
+
+  private Trainer(Cell cell, Task task, Config config) {
+    this.cell = Objects.requireNonNull(cell, "cell");
+    this.task = Objects.requireNonNull(task, "task");
+    this.config = config;
+    this.model = task.model(cell, config.hiddenSize(), config.dropout());
+    this.optimizer = Optimizer.named(config.optimizer());
+    Rng root = Rng.seeded(config.seed());
+    this.params = model.initialize(root.fork(0), config.dtype(), config.forgetBias());
+    this.rng = root.fork(1);
+  }
+
+  /** A fresh run: parameters initialized from the seed. */
+  public static Trainer create(Cell cell, Task task, Config config) {
+    return new Trainer(cell, task, config);
+  }
+
+  /**
+   * A run resumed from the checkpoint in {@code config.checkpointDir()}, refused with a message
+   * naming every difference when it was written by a run with another cell, task or settings.
+   */
+  public static Trainer resume(Cell cell, Task task, Config config) throws IOException {
+    if (config.checkpointDir() == null) {
+      throw new IllegalArgumentException("resuming needs a checkpoint directory");
+    }
+    Trainer t = new Trainer(cell, task, config);
+    Checkpoint.Contents c = Checkpoint.load(config.checkpointDir());
+    t.checkCompatible(c.meta());
+    for (Map.Entry<String, Tensor> e : t.params.entrySet()) {
+      Tensor saved = c.parameters().get(e.getKey());
+      if (saved == null || !saved.shape().equals(e.getValue().shape()) || saved.dtype() != e.getValue().dtype()) {
+        throw new InvalidInputException("checkpoint " + config.checkpointDir() + ": parameter '" + e.getKey()
+            + "' is " + (saved == null ? "missing" : saved.dtype().lowerName() + saved.shape())
+            + ", this model needs " + e.getValue().dtype().lowerName() + e.getValue().shape());
+      }
+      e.setValue(saved);
+    }
+    if (c.parameters().size() != t.params.size()) {
+      throw new InvalidInputException("checkpoint " + config.checkpointDir() + " has parameters "
+          + c.parameters().keySet() + ", this model has " + t.params.keySet());
+    }
+    t.optimizer.restore(c.optimizer());
+    t.carry = new LinkedHashMap<>(c.carry());
+    t.rng = Rng.fromState(c.rngState());
+    t.step = c.step();
+    t.history = c.history();
+    t.lrScale = c.meta().has("learning_rate_scale") ? c.meta().get("learning_rate_scale").getAsDouble() : 1;
+    t.consecutiveSkips = c.meta().has("consecutive_skips") ? c.meta().get("consecutive_skips").getAsInt() : 0;
+    t.savedStep = t.step;
+    return t;
+  }
+
+  public SequenceModel model() {
+    return model;
+  }
+
+  public Task task() {
+    return task;
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  /** The number of steps done. */
+  public long step() {
+    return step;
+  }
+
+  /** The current parameters (a read-only view). */
+  public Map<String, Tensor> parameters() {
+    return java.util.Collections.unmodifiableMap(params);
+  }
+
+  public History history() {
+    return history;
+  }
+
+  /** The factor on the scheduled learning rate: 1, halved by each skipped step. */
+  public double learningRateScale() {
+    return lrScale;
+  }
+
+  /** Runs to the configured number of steps. */
+  public History run(Listener listener) throws IOException {
+    return run(listener, config.steps());
+  }
+
+  /** Runs until {@code stopAt} steps are done (at most the configured number), as if interrupted there. */
+  public History run(Listener listener, long stopAt) throws IOException {
+    long end = Math.min(stopAt, config.steps());
+    listener.started(step, config.steps());
+    while (step < end) {
+      trainStep(listener);
+      boolean last = step == config.steps();
+      if ((config.validateEvery() > 0 && step % config.validateEvery() == 0) || last) {
+        double v = validate();
+        history.addValidation(step - 1, v);
+        listener.validated(step - 1, v);
+      }
+      if (config.checkpointDir() != null
+          && ((config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) || step == end)) {
+        saveCheckpoint();
+      }
+    }
+    listener.finished(step);
+    return history;
+  }
+
+  private void trainStep(Listener listener) {
+    long t0 = System.nanoTime();
+    Batch batch = task.trainingBatch(step, rng);
+    Compiled c = compiled(batch, true);
+    Tensor mask = c.hasMask
+        ? model.dropout().mask(rng, config.dtype(), model.dropoutMaskShape(batch.steps(), batch.batchSize()))
+        : null;
+    if (!batch.continues()) {
+      carry.clear();
+    }
+    List<Tensor> out = c.plan.run(c.feeds(batch, carry, params, mask));
+    double loss = out.get(0).item();
+    Map<String, Tensor> grads = c.gradients(out);
+    double norm = GradientClipping.globalNorm(grads.values());
+    String bad = !Double.isFinite(loss) ? "the loss is " + loss
+        : !Double.isFinite(norm) ? nonFiniteGradient(grads) : null;
+    if (bad != null) {
+      nonFinite(listener, bad);
+      return;
+    }
+    consecutiveSkips = 0;
+    carry = task.carriesState() ? c.finalStates(out) : new LinkedHashMap<>();
+    if (config.clipNorm() > 0) {
+      grads = GradientClipping.clip(grads, norm, config.clipNorm());
+    }
+    double lr = config.learningRate().at(step, config.steps()) * lrScale;
+    optimizer.step(params, grads, lr);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    history.addStep(loss, norm, lr, secs);
+    listener.stepped(step, loss, norm, lr);
+    step++;
+  }
+
+  /** Stops the run or skips the step, as configured; the parameters, optimizer and carried state are untouched. */
+  private void nonFinite(Listener listener, String reason) {
+    String where = "at step " + (step + 1) + ": " + reason;
+    if (config.onNonFinite() == OnNonFinite.STOP) {
+      throw new TrainingDivergedException("training diverged " + where + keptCheckpoint());
+    }
+    if (++consecutiveSkips > MAX_CONSECUTIVE_SKIPS) {
+      throw new TrainingDivergedException("training diverged " + where + ", the " + MAX_CONSECUTIVE_SKIPS
+          + " steps before it were skipped too" + keptCheckpoint());
+    }
+    lrScale /= 2;
+    carry.clear();
+    listener.skipped(step, reason, lrScale);
+    step++;
+  }
+
+  private String keptCheckpoint() {
+    if (config.checkpointDir() == null) {
+      return "";
+    }
+    return savedStep < 0 ? "; no checkpoint was written"
+        : "; the checkpoint in " + config.checkpointDir() + " (step " + savedStep + ") is kept";
+  }
+
+  /** Which gradient is not finite, for the message: the first parameter (in order) holding NaN or an infinity. */
+  private static String nonFiniteGradient(Map<String, Tensor> grads) {
+    for (Map.Entry<String, Tensor> e : grads.entrySet()) {
+      double v = firstNonFinite(e.getValue());
+      if (!Double.isFinite(v)) {
+        return "the gradient of '" + e.getKey() + "' holds " + v + " (the loss is finite)";
+      }
+    }
+    return "the gradient norm overflows (every element is finite)";
+  }
+
+  /** The first NaN or infinite element of {@code t}, or 0 when all are finite. */
+  private static double firstNonFinite(Tensor t) {
+    if (t.dtype() == DType.FLOAT32) {
+      for (float v : t.rawFloats()) {
+        if (!Float.isFinite(v)) {
+          return v;
+        }
+      }
+    } else {
+      for (double v : t.rawDoubles()) {
+        if (!Double.isFinite(v)) {
+          return v;
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** The mean loss over the task's validation batches with the current parameters (no dropout). */
+  public double validate() {
+    List<Batch> batches = task.validationBatches();
+    if (batches.isEmpty()) {
+      return Double.NaN;
+    }
+    double sum = 0;
+    Map<String, Tensor> state = new LinkedHashMap<>();
+    for (Batch b : batches) {
+      if (!b.continues()) {
+        state.clear();
+      }
+      Compiled c = compiled(b, false);
+      List<Tensor> out = c.plan.run(c.feeds(b, state, params, null));
+      sum += out.get(0).item();
+      state = task.carriesState() ? c.finalStates(out) : new LinkedHashMap<>();
+    }
+    return sum / batches.size();
+  }
+
+  /**
+   * Writes a checkpoint of the current state to the configured directory; refused (the directory
+   * untouched) when a parameter is NaN or infinite.
+   */
+  public void saveCheckpoint() throws IOException {
+    for (Map.Entry<String, Tensor> e : params.entrySet()) {
+      double v = firstNonFinite(e.getValue());
+      if (!Double.isFinite(v)) {
+        throw new TrainingDivergedException("training diverged at step " + step + ": parameter '" + e.getKey()
+            + "' holds " + v + ", so no checkpoint is written" + keptCheckpoint());
+      }
+    }
+    Checkpoint.save(config.checkpointDir(), new Checkpoint.Contents(meta(), params, optimizer.state(), carry,
+        rng.state(), history));
+    savedStep = step;
+  }
+
+  /** The description of this run saved in checkpoints. */
+  public JsonObject meta() {
+    JsonObject m = identity();
+    m.addProperty("format", Checkpoint.FORMAT);
+    m.addProperty("step", step);
+    m.addProperty("steps", config.steps());
+    m.addProperty("learning_rate", config.learningRate().describe());
+    m.addProperty("clip_norm", config.clipNorm());
+    m.addProperty("learning_rate_scale", lrScale);
+    m.addProperty("consecutive_skips", consecutiveSkips);
+    m.addProperty("parameter_count", model.parameterCount());
+    JsonObject shapes = new JsonObject();
+    for (Map.Entry<String, Shape> e : model.parameterShapes().entrySet()) {
+      JsonArray a = new JsonArray();
+      for (int d : e.getValue().toArray()) {
+        a.add(d);
+      }
+      shapes.add(e.getKey(), a);
+    }
+    m.add("parameters", shapes);
+    if (!Double.isNaN(history.lastValidationLoss())) {
+      m.addProperty("validation_loss", history.lastValidationLoss());
+    }
+    return m;
+  }
+
+  /** What must match for a checkpoint to be resumed by this run. */
+  private JsonObject identity() {
+    JsonObject m = new JsonObject();
+    m.addProperty("cell", cell.name());
+    m.addProperty("task", task.name());
+    JsonObject s = new JsonObject();
+    task.settings().forEach(s::addProperty);
+    m.add("task_settings", s);
+    m.addProperty("input_size", model.inputSize());
+    m.addProperty("hidden_size", model.hiddenSize());
+    m.addProperty("outputs", model.outputs());
+    m.addProperty("vocab", model.vocab());
+    m.addProperty("dropout", model.dropout().probability());
+    m.addProperty("dtype", config.dtype().lowerName());
+    m.addProperty("optimizer", optimizer.describe());
+    m.addProperty("seed", config.seed());
+    m.addProperty("forget_bias", config.forgetBias());
+    return m;
+  }
+
+  private void checkCompatible(JsonObject saved) {
+    JsonObject mine = identity();
+    List<String> diffs = new ArrayList<>();
+    for (String k : mine.keySet()) {
+      String here = mine.get(k).toString();
+      String there = saved.has(k) ? saved.get(k).toString() : "absent";
+      if (!here.equals(there)) {
+        diffs.add(k.replace('_', ' ') + " is " + there + " there, " + here + " here");
+      }
+    }
+    if (!diffs.isEmpty()) {
+      throw new InvalidInputException("checkpoint " + config.checkpointDir()
+          + " was written by a different run, so it cannot be resumed: " + String.join("; ", diffs));
+    }
+  }
+
+  // ------------------------------------------------------------------ compiled graphs
+
+  private Compiled compiled(Batch b, boolean training) {
+    StringBuilder key = new StringBuilder(training ? "train" : "eval");
+    b.tensors().forEach((k, v) -> key.append('|').append(k).append(v.dtype()).append(v.shape()));
+    return plans.computeIfAbsent(key.toString(), k -> new Compiled(b, training));
+  }
+
+  /** One graph and plan for one batch shape: feeds (batch, states, parameters, mask), outputs (loss, states, grads). */
+  private final class Compiled {
+    final Plan plan;
+    final List<String> batchNames = new ArrayList<>();
+    final List<String> stateNames = new ArrayList<>();
+    final boolean hasMask;
+    final boolean training;
+    final int batchSize;
+
+    Compiled(Batch b, boolean training) {
+      this.training = training;
+      this.batchSize = b.batchSize();
+      Graph g = new Graph((training ? "train " : "evaluate ") + task.name() + " " + cell.name());
+      List<Node> feeds = new ArrayList<>();
+      Map<String, Node> batchNodes = new LinkedHashMap<>();
+      for (Map.Entry<String, Tensor> e : b.tensors().entrySet()) {
+        Node n = g.input(e.getKey(), new TensorType(e.getValue().dtype(), e.getValue().shape()));
+        batchNodes.put(e.getKey(), n);
+        batchNames.add(e.getKey());
+        feeds.add(n);
+      }
+      Map<String, Node> init = new LinkedHashMap<>();
+      if (task.carriesState()) {
+        for (String s : model.stateNames()) {
+          Node n = g.input(s + "0", new TensorType(config.dtype(), model.stateShape(s, batchSize)));
+          init.put(s, n);
+          stateNames.add(s);
+          feeds.add(n);
+        }
+      }
+      Map<String, Node> pn = new LinkedHashMap<>();
+      List<Node> wrt = new ArrayList<>();
+      for (Map.Entry<String, Shape> e : model.parameterShapes().entrySet()) {
+        Node n = g.parameter(e.getKey(), new TensorType(config.dtype(), e.getValue()));
+        pn.put(e.getKey(), n);
+        wrt.add(n);
+        feeds.add(n);
+      }
+      this.hasMask = training && model.dropout().active();
+      Node mask = null;
+      if (hasMask) {
+        mask = g.input("dropout.mask", new TensorType(config.dtype(), model.dropoutMaskShape(b.steps(), batchSize)));
+        feeds.add(mask);
+      }
+      Node input = batchNodes.get("input");
+      if (!model.tokenInput() && input.dtype() != config.dtype()) {
+        input = input.cast(config.dtype());
+      }
+      SequenceModel.Forward f = model.build(g, input, init, pn, mask, training);
+      Map<String, Node> lossInputs = new LinkedHashMap<>(batchNodes);
+      for (Map.Entry<String, Node> e : batchNodes.entrySet()) {
+        if (e.getValue().dtype().isFloating() && e.getValue().dtype() != config.dtype()) {
+          lossInputs.put(e.getKey(), e.getValue().cast(config.dtype()));
+        }
+      }
+      Node loss = task.loss(f, lossInputs);
+      if (loss.shape().size() != 1) {
+        throw new IllegalStateException("task " + task.name() + " gave a loss of shape " + loss.shape() + ", not a scalar");
+      }
+      List<Node> outputs = new ArrayList<>();
+      outputs.add(loss.reshape(Shape.scalar()));
+      for (String s : stateNames) {
+        outputs.add(f.finalStates().get(s));
+      }
+      if (training) {
+        outputs.addAll(Gradients.of(loss, wrt).list());
+      }
+      this.plan = Plan.compile(outputs, feeds);
+    }
+
+    List<Tensor> feeds(Batch b, Map<String, Tensor> state, Map<String, Tensor> params, Tensor mask) {
+      List<Tensor> v = new ArrayList<>();
+      for (String n : batchNames) {
+        v.add(b.get(n));
+      }
+      for (String s : stateNames) {
+        Tensor t = state.get(s);
+        v.add(t != null ? t : Tensor.zeros(config.dtype(), model.stateShape(s, batchSize)));
+      }
+      v.addAll(params.values());
+      if (hasMask) {
+        v.add(mask);
+      }
+      return v;
+    }
+
+    Map<String, Tensor> finalStates(List<Tensor> out) {
+      Map<String, Tensor> m = new LinkedHashMap<>();
+      for (int i = 0; i < stateNames.size(); i++) {
+        m.put(stateNames.get(i), out.get(1 + i));
+      }
+      return m;
+    }
+
+    Map<String, Tensor> gradients(List<Tensor> out) {
+      Map<String, Tensor> m = new LinkedHashMap<>();
+      int i = 1 + stateNames.size();
+      for (String p : params.keySet()) {
+        m.put(p, out.get(i++));
+      }
+      return m;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.cellgraph.train.nn;
+
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.random.Rng;
+
+/**
+ * Inverted dropout: in training, each element is kept with probability {@code 1 - p} and scaled by
+ * {@code 1 / (1 - p)}; in evaluation it is the identity.
+ *
+ * <p>The mask is not drawn inside the graph: it is a fed value made by {@link #mask} from the
+ * trainer's seeded {@link Rng}, so a compiled plan stays a pure function of its inputs and a run
+ * is reproducible (and resumable) bit for bit.
+ */
+public final class Dropout {
+  private final double p;
+
+  private Dropout(double p) {
+    if (!(p >= 0 && p < 1)) {
+      throw new IllegalArgumentException("dropout probability (" + p + ") must be in [0, 1)");
+    }
+    this.p = p;
+  }
+
+  public static Dropout of(double p) {
+    return new Dropout(p);
+  }
+
+  public double probability() {
+    return p;
+  }
+
+  /** Whether the layer does anything in training. */
+  public boolean active() {
+    return p > 0;
+  }
+
+  /** A mask of {@code 0} and {@code 1/(1-p)} values, each kept with probability {@code 1 - p}. */
+  public Tensor mask(Rng rng, DType dtype, Shape shape) {
+    double keep = 1.0 / (1.0 - p);
+    double[] m = new double[shape.size()];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = rng.nextDouble() >= p ? keep : 0.0;
+    }
+    return Tensor.of(dtype, m, shape);
+  }
+
+  /** {@code x ⊙ mask} in training, {@code x} otherwise ({@code mask} may then be null). */
+  public Node apply(Node x, Node mask, boolean training) {
+    if (!training || !active()) {
+      return x;
+    }
+    if (mask == null || !mask.shape().equals(x.shape())) {
+      throw new IllegalArgumentException("dropout: the mask is " + (mask == null ? "missing" : mask.shape().toString())
+          + ", expected " + x.shape());
+    }
+    return x.mul(mask);
+  }
+}

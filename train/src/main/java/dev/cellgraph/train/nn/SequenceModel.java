@@ -1,0 +1,220 @@
+package dev.cellgraph.train.nn;
+
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.cells.Cell;
+import dev.cellgraph.cells.Recurrent;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.random.Rng;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The network of the classic sequence experiments: an optional {@link Embedding} of token ids (or
+ * real-valued features fed directly), one {@link Recurrent} layer of any {@link Cell}, optional
+ * {@link Dropout} on its outputs, and a {@link Dense} head applied at every step.
+ *
+ * <p>Parameters are named {@code embedding.weight}, {@code rnn.<the layer's names>},
+ * {@code head.weight} and {@code head.bias}, in that order. Immutable.
+ */
+public final class SequenceModel {
+  private final Cell cell;
+  private final int vocab;          // 0: real-valued input of size inputSize
+  private final int inputSize;      // the recurrent layer's input size
+  private final int hiddenSize;
+  private final int outputs;
+  private final Dropout dropout;
+  private final Recurrent rnn;
+  private final Embedding embedding;
+  private final Dense head;
+
+  private SequenceModel(Cell cell, int vocab, int inputSize, int hiddenSize, int outputs, double dropout) {
+    this.cell = Objects.requireNonNull(cell, "cell");
+    this.vocab = vocab;
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.outputs = outputs;
+    this.dropout = Dropout.of(dropout);
+    this.rnn = Recurrent.of(cell, inputSize, hiddenSize);
+    this.embedding = vocab > 0 ? Embedding.of(vocab, inputSize) : null;
+    this.head = Dense.of(rnn.outputSize(), outputs);
+  }
+
+  /** A model reading real-valued features {@code [T, B, inputSize]}. */
+  public static SequenceModel ofFeatures(Cell cell, int inputSize, int hiddenSize, int outputs, double dropout) {
+    Checks.positive("input size", inputSize);
+    return new SequenceModel(cell, 0, inputSize, hiddenSize, outputs, dropout);
+  }
+
+  /** A model reading token ids {@code [T, B]} through an embedding of size {@code embeddingSize}. */
+  public static SequenceModel ofTokens(Cell cell, int vocab, int embeddingSize, int hiddenSize, int outputs,
+      double dropout) {
+    Checks.positive("vocabulary size", vocab);
+    return new SequenceModel(cell, vocab, embeddingSize, hiddenSize, outputs, dropout);
+  }
+
+  public Cell cell() {
+    return cell;
+  }
+
+  public boolean tokenInput() {
+    return vocab > 0;
+  }
+
+  /** The vocabulary size for token input, 0 for real-valued input. */
+  public int vocab() {
+    return vocab;
+  }
+
+  /** The recurrent layer's input size (the embedding size for token input). */
+  public int inputSize() {
+    return inputSize;
+  }
+
+  public int hiddenSize() {
+    return hiddenSize;
+  }
+
+  public int outputs() {
+    return outputs;
+  }
+
+  public Dropout dropout() {
+    return dropout;
+  }
+
+  public Recurrent recurrent() {
+    return rnn;
+  }
+
+  /** Every parameter with its shape, in a fixed order. */
+  public LinkedHashMap<String, Shape> parameterShapes() {
+    LinkedHashMap<String, Shape> m = new LinkedHashMap<>();
+    if (embedding != null) {
+      m.put("embedding.weight", embedding.tableShape());
+    }
+    for (Map.Entry<String, Shape> e : rnn.parameterShapes().entrySet()) {
+      m.put("rnn." + e.getKey(), e.getValue());
+    }
+    m.put("head.weight", head.weightShape());
+    m.put("head.bias", head.biasShape());
+    return m;
+  }
+
+  public long parameterCount() {
+    long n = 0;
+    for (Shape s : parameterShapes().values()) {
+      n += s.size();
+    }
+    return n;
+  }
+
+  /** Fresh parameters (PyTorch's defaults for each layer), drawn in {@link #parameterShapes()} order. */
+  public LinkedHashMap<String, Tensor> initialize(Rng rng, DType dtype) {
+    LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
+    if (embedding != null) {
+      m.put("embedding.weight", embedding.initialize(rng, dtype));
+    }
+    for (Map.Entry<String, Tensor> e : rnn.initialize(rng, dtype).entrySet()) {
+      m.put("rnn." + e.getKey(), e.getValue());
+    }
+    m.put("head.weight", head.initializeWeight(rng, dtype));
+    m.put("head.bias", head.initializeBias(rng, dtype));
+    return m;
+  }
+
+  /**
+   * Fresh parameters with the forget gate's bias raised by {@code forgetBias} (Gers et al. 2000;
+   * Jozefowicz et al. 2015 recommend 1): the LSTM then starts out remembering, which shortens the
+   * plateau on long-range tasks. Applies to the built-in LSTM (the second quarter of
+   * {@code bias_ih}) and to formula cells with a parameter named {@code b_f}; other cells have no
+   * forget gate and are unchanged.
+   */
+  public LinkedHashMap<String, Tensor> initialize(Rng rng, DType dtype, double forgetBias) {
+    LinkedHashMap<String, Tensor> m = initialize(rng, dtype);
+    if (forgetBias == 0) {
+      return m;
+    }
+    for (Map.Entry<String, Tensor> e : m.entrySet()) {
+      String name = e.getKey();
+      boolean builtinLstm = cell instanceof dev.cellgraph.cells.BuiltinCell
+          && ((dev.cellgraph.cells.BuiltinCell) cell).kind() == dev.cellgraph.cells.BuiltinCell.Kind.LSTM;
+      double[] v = e.getValue().toDoubleArray();
+      if (builtinLstm && name.startsWith("rnn.bias_ih_")) {
+        for (int i = hiddenSize; i < 2 * hiddenSize; i++) {
+          v[i] += forgetBias;
+        }
+      } else if (name.equals("rnn.b_f")) {
+        for (int i = 0; i < v.length; i++) {
+          v[i] += forgetBias;
+        }
+      } else {
+        continue;
+      }
+      e.setValue(Tensor.of(dtype, v, e.getValue().shape()));
+    }
+    return m;
+  }
+
+  /** The cell's states, each {@code [1, B, size]} (one layer, one direction). */
+  public List<String> stateNames() {
+    return cell.stateNames();
+  }
+
+  public Shape stateShape(String state, int batch) {
+    return rnn.stateShape(state, batch);
+  }
+
+  /** The shape of the dropout mask for a batch: the recurrent outputs {@code [T, B, H']}. */
+  public Shape dropoutMaskShape(int steps, int batch) {
+    return Shape.of(steps, batch, rnn.outputSize());
+  }
+
+  /** What {@link #build} adds: per-step outputs of the head, the hidden sequence and final states. */
+  public record Forward(Node outputs, Node hidden, Map<String, Node> finalStates) {}
+
+  /**
+   * Adds the model to a graph. {@code input} is {@code [T, B]} integer ids or {@code [T, B, I]}
+   * features; {@code initialStates} may omit states (zeros); {@code dropoutMask} is needed only in
+   * training with dropout. The outputs are {@code [T, B, outputs]}.
+   */
+  public Forward build(Graph g, Node input, Map<String, Node> initialStates, Map<String, Node> params,
+      Node dropoutMask, boolean training) {
+    Node x;
+    if (embedding != null) {
+      if (input.shape().rank() != 2 || input.dtype().isFloating()) {
+        throw new IllegalArgumentException("sequence model: input must be integer ids [T, B], got " + input.type());
+      }
+      x = embedding.apply(param(params, "embedding.weight"), input);
+    } else {
+      x = input;
+    }
+    Map<String, Node> rp = new LinkedHashMap<>();
+    for (String name : rnn.parameterShapes().keySet()) {
+      rp.put(name, param(params, "rnn." + name));
+    }
+    Recurrent.Output r = rnn.build(g, x, initialStates, rp);
+    Node h = dropout.apply(r.output(), dropoutMask, training);
+    Node y = head.apply(h, param(params, "head.weight"), param(params, "head.bias"));
+    return new Forward(y, r.output(), r.finalStates());
+  }
+
+  private static Node param(Map<String, Node> params, String name) {
+    Node p = params.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("sequence model: parameter '" + name + "' is missing");
+    }
+    return p;
+  }
+
+  @Override
+  public String toString() {
+    return "SequenceModel(" + cell.name() + ", " + (vocab > 0 ? "vocab " + vocab + ", embedding " : "input ")
+        + inputSize + ", hidden " + hiddenSize + ", outputs " + outputs
+        + (dropout.active() ? ", dropout " + dropout.probability() : "") + ")";
+  }
+}

@@ -1,0 +1,213 @@
+package dev.cellgraph.train.tasks;
+
+import dev.cellgraph.core.InvalidInputException;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.cells.Cell;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.random.Rng;
+import dev.cellgraph.train.nn.Losses;
+import dev.cellgraph.train.nn.SequenceModel;
+import dev.cellgraph.train.Batch;
+import dev.cellgraph.train.Task;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A character-level language model (the char-rnn experiment): predict each character of a text
+ * from the ones before it. The last tenth of the text is held out. Training reads the rest as
+ * {@code B} parallel streams cut into chunks of {@code T} characters; the recurrent state is
+ * carried from one chunk to the next (truncated backpropagation through time), and reset when a
+ * stream wraps around. Reported in bits per character on the held-out text.
+ *
+ * <p>Batches depend only on the step, so a resumed run reads exactly what it would have read.
+ */
+public final class CharLmTask implements Task {
+  /** The bundled corpus: an excerpt of the Jargon File 4.4.7 (public domain); see data/README.md. */
+  public static final String BUNDLED = "jargon.txt";
+
+  private final String source;
+  private final String vocabulary;
+  private final int[] trainIds;
+  private final int[] validIds;
+  private final int length;
+  private final int batch;
+  private final List<Batch> validation;
+
+  /**
+   * A task over {@code text}; {@code source} names it in checkpoints. {@code vocabulary}, when not
+   * null, fixes the characters and their ids (a character outside it is an error), else it is the
+   * sorted set of the text's characters.
+   */
+  public CharLmTask(String source, String text, String vocabulary, int length, int batch) {
+    if (length < 1 || batch < 1) {
+      throw new IllegalArgumentException("sequence length (" + length + ") and batch size (" + batch
+          + ") must be at least 1");
+    }
+    this.source = source;
+    this.length = length;
+    this.batch = batch;
+    if (vocabulary == null) {
+      TreeSet<Integer> cps = new TreeSet<>();
+      text.codePoints().forEach(cps::add);
+      StringBuilder sb = new StringBuilder();
+      cps.forEach(sb::appendCodePoint);
+      vocabulary = sb.toString();
+    }
+    this.vocabulary = vocabulary;
+    int[] ids = encode(text);
+    int split = ids.length - ids.length / 10;
+    this.trainIds = java.util.Arrays.copyOfRange(ids, 0, split);
+    this.validIds = java.util.Arrays.copyOfRange(ids, split, ids.length);
+    int need = batch * (length + 1);
+    if (trainIds.length < need || validIds.length < Math.min(16, batch) * (length + 1)) {
+      throw new InvalidInputException(source + ": the text has " + ids.length + " characters; a batch of "
+          + batch + " streams of " + length + " characters needs at least " + (need * 10 / 9 + 1)
+          + " (nine tenths train, one tenth held out)");
+    }
+    this.validation = makeValidation();
+  }
+
+  /** The bundled corpus as text. */
+  public static String bundledText() {
+    try (InputStream in = CharLmTask.class.getResourceAsStream("/dev/cellgraph/train/tasks/data/" + BUNDLED)) {
+      if (in == null) {
+        throw new IllegalStateException("the bundled corpus " + BUNDLED + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the bundled corpus " + BUNDLED, e);
+    }
+  }
+
+  public String vocabulary() {
+    return vocabulary;
+  }
+
+  public int vocabularySize() {
+    return vocabulary.codePointCount(0, vocabulary.length());
+  }
+
+  /** The ids of a text's characters; a character outside the vocabulary is an error naming it. */
+  public int[] encode(String text) {
+    Map<Integer, Integer> index = new LinkedHashMap<>();
+    int[] cps = vocabulary.codePoints().toArray();
+    for (int i = 0; i < cps.length; i++) {
+      index.put(cps[i], i);
+    }
+    int[] ids = text.codePoints().map(c -> {
+      Integer id = index.get(c);
+      if (id == null) {
+        throw new InvalidInputException("character " + new String(Character.toChars(c)) + " (U+"
+            + String.format("%04X", c) + ") is not in the model's vocabulary");
+      }
+      return id;
+    }).toArray();
+    return ids;
+  }
+
+  /** The character of an id. */
+  public String decode(int id) {
+    int[] cps = vocabulary.codePoints().toArray();
+    return new String(Character.toChars(cps[id]));
+  }
+
+  @Override
+  public String name() {
+    return "charlm";
+  }
+
+  @Override
+  public Map<String, String> settings() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("text", source);
+    m.put("characters", Integer.toString(trainIds.length + validIds.length));
+    m.put("length", Integer.toString(length));
+    m.put("batch", Integer.toString(batch));
+    m.put("vocabulary", vocabulary);
+    return m;
+  }
+
+  @Override
+  public SequenceModel model(Cell cell, int hiddenSize, double dropout) {
+    return model(cell, vocabularySize(), hiddenSize, dropout);
+  }
+
+  /** The model of this task for a vocabulary of {@code vocab} characters (what a checkpoint holds). */
+  public static SequenceModel model(Cell cell, int vocab, int hiddenSize, double dropout) {
+    return SequenceModel.ofTokens(cell, vocab, Math.min(32, hiddenSize), hiddenSize, vocab, dropout);
+  }
+
+  @Override
+  public boolean carriesState() {
+    return true;
+  }
+
+  @Override
+  public Batch trainingBatch(long step, Rng rng) {
+    int lane = trainIds.length / batch;
+    int chunks = (lane - 1) / length;
+    int k = (int) (step % chunks);
+    return chunk(trainIds, lane, batch, k);
+  }
+
+  private Batch chunk(int[] ids, int lane, int b, int k) {
+    long[] in = new long[length * b];
+    long[] target = new long[length * b];
+    for (int e = 0; e < b; e++) {
+      int start = e * lane + k * length;
+      for (int t = 0; t < length; t++) {
+        in[t * b + e] = ids[start + t];
+        target[t * b + e] = ids[start + t + 1];
+      }
+    }
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    m.put("input", Tensor.wrap(DType.INT64, in, Shape.of(length, b)));
+    m.put("target", Tensor.wrap(DType.INT64, target, Shape.of(length, b)));
+    return new Batch(m, k != 0);
+  }
+
+  private List<Batch> makeValidation() {
+    int b = Math.min(16, batch);
+    int lane = validIds.length / b;
+    int chunks = (lane - 1) / length;
+    List<Batch> v = new ArrayList<>();
+    for (int k = 0; k < chunks; k++) {
+      v.add(chunk(validIds, lane, b, k));
+    }
+    return List.copyOf(v);
+  }
+
+  @Override
+  public List<Batch> validationBatches() {
+    return validation;
+  }
+
+  @Override
+  public Node loss(SequenceModel.Forward forward, Map<String, Node> batch) {
+    return Losses.crossEntropy(forward.outputs(), batch.get("target"));
+  }
+
+  @Override
+  public String metricName() {
+    return "bits/char";
+  }
+
+  @Override
+  public double metric(double loss) {
+    return loss / Math.log(2);
+  }
+
+  @Override
+  public String toString() {
+    return "character model on " + source + " (" + (trainIds.length + validIds.length) + " characters, vocabulary "
+        + vocabularySize() + ", T = " + length + ", batch " + batch + ")";
+  }
+}
