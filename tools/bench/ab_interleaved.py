@@ -15,28 +15,10 @@ reversed every other round) and takes the median of each burst but its first ste
 shows, per configuration and implementation, the median over rounds of the per-round ratio
 B / A, next to the median seconds per step of each.
 """
-import argparse, os, statistics, subprocess, sys
+import argparse, os, statistics, sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-class Worker:
-    def __init__(self, cmd):
-        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
-
-    def burst(self, impl, n):
-        self.p.stdin.write(f"{impl} {n}\n")
-        self.p.stdin.flush()
-        line = self.p.stdout.readline()
-        if not line:
-            raise SystemExit("worker exited: " + " ".join(self.p.args))
-        ts = [float(x) for x in line.split()]
-        return statistics.median(ts[1:] if len(ts) > 1 else ts)
-
-    def close(self):
-        self.p.stdin.close()
-        self.p.wait()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rnn_interleaved import Worker  # noqa: E402  (one worker protocol for every driver)
 
 
 def parse_map(s):
