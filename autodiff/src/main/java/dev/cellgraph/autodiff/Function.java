@@ -45,7 +45,7 @@ public final class Function {
     Graph g = results.get(0).graph();
     for (Node p : params) {
       g.checkSameGraph(p);
-      if (!(p.op() instanceof Ops.Leaf)) {
+      if (!(p.op() instanceof GraphOps.Leaf)) {
         throw new IllegalArgumentException(
             "function '" + name + "': formal input " + p + " must be an input or parameter leaf");
       }

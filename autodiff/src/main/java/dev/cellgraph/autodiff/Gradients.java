@@ -128,7 +128,7 @@ public final class Gradients {
       if (cot != null) {
         total.put(n, cot);
       }
-      if (n.op() instanceof Ops.GetOutput) {
+      if (n.op() instanceof GraphOps.GetOutput) {
         continue;   // its parent collects the cotangents of all its outputs
       }
       List<Node> cots;
@@ -218,7 +218,7 @@ public final class Gradients {
   private static List<Node> joinPads(List<Node> parts) {
     int pads = 0;
     for (Node p : parts) {
-      pads += p.op() instanceof Ops.Pad ? 1 : 0;
+      pads += p.op() instanceof LayoutOps.Pad ? 1 : 0;
     }
     if (pads < 2) {
       return parts;
@@ -228,8 +228,8 @@ public final class Gradients {
     List<Node> pieces = new ArrayList<>();
     List<Node> rest = new ArrayList<>();
     for (Node p : parts) {
-      if (p.op() instanceof Ops.Pad) {
-        Ops.Pad pad = (Ops.Pad) p.op();
+      if (p.op() instanceof LayoutOps.Pad) {
+        LayoutOps.Pad pad = (LayoutOps.Pad) p.op();
         int a = p.shape().normalizeAxis(pad.axis());
         if (first == null) {
           first = p;
@@ -245,13 +245,13 @@ public final class Gradients {
     if (pieces.size() < 2) {
       return parts;
     }
-    pieces.sort(java.util.Comparator.comparingInt(p -> ((Ops.Pad) p.op()).before()));
+    pieces.sort(java.util.Comparator.comparingInt(p -> ((LayoutOps.Pad) p.op()).before()));
     Graph g = first.graph();
     int len = first.shape().dim(axis);
     List<Node> joined = new ArrayList<>();
     int at = 0;
     for (Node p : pieces) {
-      int before = ((Ops.Pad) p.op()).before();
+      int before = ((LayoutOps.Pad) p.op()).before();
       if (before < at) {
         return parts; // overlapping pieces
       }

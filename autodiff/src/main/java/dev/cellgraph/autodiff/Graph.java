@@ -47,7 +47,7 @@ public final class Graph {
   }
 
   public Node input(String name, TensorType type) {
-    return add(new Ops.Leaf(Ops.Leaf.Role.INPUT, type), List.of(), Objects.requireNonNull(name, "name"));
+    return add(new GraphOps.Leaf(GraphOps.Leaf.Role.INPUT, type), List.of(), Objects.requireNonNull(name, "name"));
   }
 
   /** A trainable parameter, fed at run time like an input but drawn and treated as a weight. */
@@ -56,17 +56,17 @@ public final class Graph {
   }
 
   public Node parameter(String name, TensorType type) {
-    return add(new Ops.Leaf(Ops.Leaf.Role.PARAMETER, type), List.of(), Objects.requireNonNull(name, "name"));
+    return add(new GraphOps.Leaf(GraphOps.Leaf.Role.PARAMETER, type), List.of(), Objects.requireNonNull(name, "name"));
   }
 
   /** A constant value held by the graph. */
   public Node constant(Tensor value) {
-    return add(new Ops.Constant(value), List.of(), null);
+    return add(new GraphOps.Constant(value), List.of(), null);
   }
 
   /** A tensor of the given type filled with {@code value}. */
   public Node fill(double value, TensorType type) {
-    return add(new Ops.Fill(value, type), List.of(), null);
+    return add(new GraphOps.Fill(value, type), List.of(), null);
   }
 
   public Node zeros(TensorType type) {
@@ -91,8 +91,8 @@ public final class Graph {
 
   Node add(Op op, List<Node> inputs, String name) {
     List<TensorType> out;
-    if (op instanceof Ops.GetOutput) {
-      out = List.of(inputs.get(0).types().get(((Ops.GetOutput) op).index()));
+    if (op instanceof GraphOps.GetOutput) {
+      out = List.of(inputs.get(0).types().get(((GraphOps.GetOutput) op).index()));
     } else {
       List<TensorType> in = new ArrayList<>(inputs.size());
       for (Node n : inputs) {

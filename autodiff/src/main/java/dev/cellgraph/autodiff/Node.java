@@ -111,7 +111,7 @@ public final class Node {
         outputs = new Node[types.size()];
       }
       if (outputs[i] == null) {
-        outputs[i] = graph.add(new Ops.GetOutput(i), List.of(this), null);
+        outputs[i] = graph.add(new GraphOps.GetOutput(i), List.of(this), null);
       }
       return outputs[i];
     }
@@ -119,7 +119,7 @@ public final class Node {
 
   /** Gives this node a name for diagrams and messages; returns a named identity node if it has one. */
   public Node named(String newName) {
-    return graph.add(Ops.IDENTITY, List.of(this), Objects.requireNonNull(newName, "name"));
+    return graph.add(LayoutOps.IDENTITY, List.of(this), Objects.requireNonNull(newName, "name"));
   }
 
   // ------------------------------------------------------------------ fluent API
@@ -170,9 +170,9 @@ public final class Node {
   }
 
   /** Swaps the last two axes. */
-  public Node t() { return unary(Ops.TRANSPOSE); }
+  public Node t() { return unary(LayoutOps.TRANSPOSE); }
 
-  public Node permute(int... perm) { return unary(new Ops.Permute(perm)); }
+  public Node permute(int... perm) { return unary(new LayoutOps.Permute(perm)); }
 
   public Node reshape(int... dims) { return reshape(Shape.of(resolveReshape(dims))); }
 
@@ -180,7 +180,7 @@ public final class Node {
     if (s.equals(shape())) {
       return this;
     }
-    return unary(new Ops.Reshape(s));
+    return unary(new LayoutOps.Reshape(s));
   }
 
   private int[] resolveReshape(int[] dims) {
@@ -202,7 +202,7 @@ public final class Node {
 
   /** Elements {@code [start, end)} along {@code axis}. */
   public Node slice(int axis, int start, int end) {
-    return unary(new Ops.Slice(shape().normalizeAxis(axis), start, end));
+    return unary(new LayoutOps.Slice(shape().normalizeAxis(axis), start, end));
   }
 
   /** Index {@code i} along {@code axis}, the axis removed. */
@@ -238,21 +238,21 @@ public final class Node {
     if (target.equals(shape())) {
       return this;
     }
-    return unary(new Ops.BroadcastTo(target));
+    return unary(new LayoutOps.BroadcastTo(target));
   }
 
   /** log(softmax(this)) over the last axis, numerically stable. */
   public Node logSoftmax() { return unary(Ops.LOG_SOFTMAX); }
 
   /** Rows of this table {@code [V, D]} gathered by integer {@code ids}: {@code ids.shape + [D]}. */
-  public Node gather(Node ids) { return binary(Ops.GATHER, ids); }
+  public Node gather(Node ids) { return binary(IndexOps.GATHER, ids); }
 
   /** This tensor converted to another dtype. */
   public Node cast(DType to) {
     if (to == dtype()) {
       return this;
     }
-    return unary(new Ops.Cast(to));
+    return unary(new LayoutOps.Cast(to));
   }
 
   /** Joins nodes along an axis. */
@@ -271,7 +271,7 @@ public final class Node {
     for (Node p : parts) {
       first.graph.checkSameGraph(p);
     }
-    return first.graph.add(new Ops.Concat(first.shape().normalizeAxis(axis)), List.copyOf(parts), null);
+    return first.graph.add(new LayoutOps.Concat(first.shape().normalizeAxis(axis)), List.copyOf(parts), null);
   }
 
   /** {@code n12:tanh float64[2, 3]} or with the node's name. */

@@ -7,9 +7,11 @@ import java.util.List;
  * An operation: its name, its type rule, its forward computation and its backward rule.
  *
  * <p>An {@code Op} instance is an immutable value that carries its own attributes (the axis of a
- * slice, the transposes of a matrix product); attribute-free ops are singletons. Every op of the
- * framework is defined in {@link Ops}, one place per op, so that a reader can check a forward
- * computation against its backward rule at a glance.
+ * slice, the transposes of a matrix product); attribute-free ops are singletons. Each primitive
+ * op is defined in one place, in the table of its family ({@link Ops}: arithmetic,
+ * {@link LayoutOps}: shape and layout, {@link IndexOps}: indexing, {@link GraphOps}: leaves,
+ * constants and output projections), so that a reader can check a forward computation against its
+ * backward rule at a glance; {@link CallOp} and {@link Scan.ScanOp} run graphs of their own.
  *
  * <p>Backward rules are written with graph operations, so a gradient is itself a graph that can be
  * drawn, compiled and differentiated again.

@@ -16,27 +16,27 @@ public enum OpKind {
   SCALAR,
   /** x to a constant power ({@link Ops.PowScalar}). */
   POW,
-  /** Passes its input through, under a name for diagrams ({@link Ops#IDENTITY}). */
+  /** Passes its input through, under a name for diagrams ({@link LayoutOps#IDENTITY}). */
   IDENTITY,
-  /** Converts to another dtype ({@link Ops.Cast}). */
+  /** Converts to another dtype ({@link LayoutOps.Cast}). */
   CAST,
   /** An elementwise op of two inputs broadcasting under NumPy's rules ({@link Ops.Binary}). */
   BINARY,
   /** A matrix product, batched or not, with optional transposes ({@link Ops.MatMul}). */
   MATMUL,
-  /** Swaps the last two axes ({@link Ops#TRANSPOSE}). */
+  /** Swaps the last two axes ({@link LayoutOps#TRANSPOSE}). */
   TRANSPOSE,
-  /** Reorders axes ({@link Ops.Permute}). */
+  /** Reorders axes ({@link LayoutOps.Permute}). */
   PERMUTE,
-  /** Same elements, another shape ({@link Ops.Reshape}). */
+  /** Same elements, another shape ({@link LayoutOps.Reshape}). */
   RESHAPE,
-  /** A range along one axis ({@link Ops.Slice}). */
+  /** A range along one axis ({@link LayoutOps.Slice}). */
   SLICE,
-  /** Zeros before and after along one axis ({@link Ops.Pad}). */
+  /** Zeros before and after along one axis ({@link LayoutOps.Pad}). */
   PAD,
-  /** Joins its inputs along one axis ({@link Ops.Concat}). */
+  /** Joins its inputs along one axis ({@link LayoutOps.Concat}). */
   CONCAT,
-  /** Repeats its input to a larger shape ({@link Ops.BroadcastTo}). */
+  /** Repeats its input to a larger shape ({@link LayoutOps.BroadcastTo}). */
   BROADCAST_TO,
   /** The sum of all elements ({@link Ops#SUM_ALL}). */
   SUM_ALL,
@@ -46,13 +46,13 @@ public enum OpKind {
   SUM_TO,
   /** A function of each row along the last axis ({@link Ops#LOG_SOFTMAX}). */
   LOG_SOFTMAX,
-  /** Reads or writes by integer index ({@link Ops#GATHER}, {@link Ops.ScatterAdd}, {@link Ops.OneHot}). */
+  /** Reads or writes by integer index ({@link IndexOps#GATHER}, {@link IndexOps.ScatterAdd}, {@link IndexOps.OneHot}). */
   INDEXING,
-  /** An input or a parameter of a graph ({@link Ops.Leaf}). */
+  /** An input or a parameter of a graph ({@link GraphOps.Leaf}). */
   LEAF,
-  /** A value fixed when the graph is built ({@link Ops.Constant}, {@link Ops.Fill}). */
+  /** A value fixed when the graph is built ({@link GraphOps.Constant}, {@link GraphOps.Fill}). */
   CONSTANT,
-  /** Reads one output of a multi-output node ({@link Ops.GetOutput}). */
+  /** Reads one output of a multi-output node ({@link GraphOps.GetOutput}). */
   GET_OUTPUT,
   /** A call of a composite function, one box with a body ({@link CallOp}). */
   CALL,

@@ -84,7 +84,7 @@ public final class Plan {
         continue;
       }
       Node n = nodes.get(i);
-      if (n.op() instanceof Ops.Leaf) {
+      if (n.op() instanceof GraphOps.Leaf) {
         throw new IllegalArgumentException(
             n.op().name() + " '" + n.name() + "' (" + n.type() + ") is needed but not fed");
       }
@@ -115,8 +115,8 @@ public final class Plan {
       }
       for (int i = 0; i < limit; i++) {
         Node n = nodes.get(i);
-        if (needed[i] && n.op() instanceof Ops.GetOutput && pos[n.input(0).id()] >= 0) {
-          usedOutputs[pos[n.input(0).id()]][((Ops.GetOutput) n.op()).index()] = true;
+        if (needed[i] && n.op() instanceof GraphOps.GetOutput && pos[n.input(0).id()] >= 0) {
+          usedOutputs[pos[n.input(0).id()]][((GraphOps.GetOutput) n.op()).index()] = true;
         }
       }
       for (Node o : outputs) {
@@ -258,8 +258,8 @@ public final class Plan {
   /** Evaluates one node from its argument values (tensors, or lists for multi-output inputs). */
   @SuppressWarnings("unchecked")
   static Object evaluate(Node n, List<Object> args, boolean[] used, CompileOptions options) {
-    if (n.op() instanceof Ops.GetOutput) {
-      return ((List<Tensor>) args.get(0)).get(((Ops.GetOutput) n.op()).index());
+    if (n.op() instanceof GraphOps.GetOutput) {
+      return ((List<Tensor>) args.get(0)).get(((GraphOps.GetOutput) n.op()).index());
     }
     List<Tensor> in = new ArrayList<>(args.size());
     for (Object a : args) {

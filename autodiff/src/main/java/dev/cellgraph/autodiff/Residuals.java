@@ -90,7 +90,7 @@ final class Residuals {
         continue;
       }
       Node n = nodes.get(i);
-      if (n.op() instanceof Ops.Leaf || !varies[i] || isFree(n) && available[n.input(0).id()]) {
+      if (n.op() instanceof GraphOps.Leaf || !varies[i] || isFree(n) && available[n.input(0).id()]) {
         available[i] = true;
       } else if (read[i] && !n.isMultiOutput()) {
         saved.add(n);
@@ -126,7 +126,7 @@ final class Residuals {
   }
 
   private static Node unnamed(Node n) {
-    while (n.op() == Ops.IDENTITY) {
+    while (n.op() == LayoutOps.IDENTITY) {
       n = n.input(0);
     }
     return n;
@@ -170,7 +170,7 @@ final class Residuals {
     }
     Map<Node, String> identityNames = new HashMap<>(); // value -> the name of its first named identity
     for (Node n : nodes) {
-      if (n.op() == Ops.IDENTITY && n.name() != null) {
+      if (n.op() == LayoutOps.IDENTITY && n.name() != null) {
         identityNames.putIfAbsent(n.input(0), n.name());
       }
     }
@@ -199,15 +199,15 @@ final class Residuals {
         continue;
       }
       Node n = nodes.get(i);
-      if (n.op() instanceof Ops.GetOutput) {
-        map[i] = map[n.input(0).id()].output(((Ops.GetOutput) n.op()).index());
+      if (n.op() instanceof GraphOps.GetOutput) {
+        map[i] = map[n.input(0).id()].output(((GraphOps.GetOutput) n.op()).index());
         continue;
       }
-      if (n.op() == Ops.IDENTITY && n.name() != null && savedSet.contains(n.input(0))) {
+      if (n.op() == LayoutOps.IDENTITY && n.name() != null && savedSet.contains(n.input(0))) {
         map[i] = map[n.input(0).id()]; // the saved input carries this name already
         continue;
       }
-      if (n.op() instanceof Ops.Leaf) {
+      if (n.op() instanceof GraphOps.Leaf) {
         throw new IllegalStateException("function '" + f.name() + "': leaf " + n + " is not a formal input");
       }
       List<Node> ins = new ArrayList<>(n.inputs().size());
@@ -225,7 +225,7 @@ final class Residuals {
 
   private static Node leafLike(Graph g, Node p, String name) {
     String nm = name != null ? name : "in" + p.id();
-    return ((Ops.Leaf) p.op()).role() == Ops.Leaf.Role.PARAMETER ? g.parameter(nm, p.type()) : g.input(nm, p.type());
+    return ((GraphOps.Leaf) p.op()).role() == GraphOps.Leaf.Role.PARAMETER ? g.parameter(nm, p.type()) : g.input(nm, p.type());
   }
 
   /** A saved value's name: its own, or that of a named identity of it (the user's {@code f_t}). */

@@ -473,7 +473,7 @@ public final class Scan {
     }
 
     private static boolean isZero(Node n) {
-      return n.op() instanceof Ops.Fill && ((Ops.Fill) n.op()).value() == 0.0;
+      return n.op() instanceof GraphOps.Fill && ((GraphOps.Fill) n.op()).value() == 0.0;
     }
 
     /**

@@ -24,7 +24,7 @@ class GradientsAdjointsTest {
     Map<Node, Node> adj = gr.adjoints();
     assertEquals(List.of(w, g.nodes().get(3), y, loss), new ArrayList<>(adj.keySet()));
     Node seed = adj.get(loss);
-    assertTrue(seed.op() instanceof Ops.Fill && ((Ops.Fill) seed.op()).value() == 1.0, seed.toString());
+    assertTrue(seed.op() instanceof GraphOps.Fill && ((GraphOps.Fill) seed.op()).value() == 1.0, seed.toString());
     assertSame(gr.get(w), adj.get(w));
     assertTrue(!adj.containsKey(unused) && !adj.containsKey(x), "no adjoint off the gradient paths");
   }

@@ -84,7 +84,7 @@ class OpGradientTest {
     cs.add(c("permute", s(d(2, 3, 4)), (g, x) -> x.get(0).permute(2, 0, 1).square()));
     cs.add(c("reshape", s(d(2, 3)), (g, x) -> x.get(0).reshape(3, 2).square()));
     cs.add(c("slice", s(d(3, 4)), (g, x) -> x.get(0).slice(1, 1, 3).square()));
-    cs.add(c("pad", s(d(2, 3)), (g, x) -> g.apply(new Ops.Pad(1, 2, 1), List.of(x.get(0))).square()));
+    cs.add(c("pad", s(d(2, 3)), (g, x) -> g.apply(new LayoutOps.Pad(1, 2, 1), List.of(x.get(0))).square()));
     cs.add(c("concat", s(d(2, 3), d(2, 2)), (g, x) -> Node.concat(1, x.get(0), x.get(1)).square()));
     cs.add(c("cast", s(d(2, 3)), (g, x) -> x.get(0).cast(DType.FLOAT32).cast(F64).square()));
     cs.add(c("sum", s(d(2, 3)), (g, x) -> x.get(0).square().sum()));
@@ -95,9 +95,9 @@ class OpGradientTest {
     cs.add(c("log_softmax", s(d(2, 4)), (g, x) -> x.get(0).logSoftmax()));
     cs.add(c("identity", s(d(2, 3)), (g, x) -> x.get(0).named("y").square()));
     cs.add(c("gather", s(d(4, 3)), (g, x) -> x.get(0).gather(g.constant(Tensor.ofLongs(new long[] {2, 0, 2}, 3))).square()));
-    cs.add(c("scatter_add", s(d(3, 2)), (g, x) -> g.apply(new Ops.ScatterAdd(4),
+    cs.add(c("scatter_add", s(d(3, 2)), (g, x) -> g.apply(new IndexOps.ScatterAdd(4),
         List.of(x.get(0), g.constant(Tensor.ofLongs(new long[] {1, 3, 1}, 3)))).square()));
-    cs.add(c("one_hot", s(d(2, 3)), (g, x) -> x.get(0).mul(g.apply(new Ops.OneHot(3, F64),
+    cs.add(c("one_hot", s(d(2, 3)), (g, x) -> x.get(0).mul(g.apply(new IndexOps.OneHot(3, F64),
         List.of(g.constant(Tensor.ofLongs(new long[] {2, 0}, 2)))))));
     cs.add(c("constant", s(d(2, 3)), (g, x) -> x.get(0).mul(g.constant(Tensor.full(F64, 3.0, 2, 3)))));
     cs.add(c("fill", s(d(2, 3)), (g, x) -> x.get(0).mul(g.fill(2.0, TensorType.of(F64, 2, 3)))));
@@ -143,14 +143,17 @@ class OpGradientTest {
       covered.add(tc.op());
     }
     TreeSet<String> registered = new TreeSet<>();
-    for (Field f : Ops.class.getDeclaredFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && Op.class.isAssignableFrom(f.getType())) {
-        registered.add(((Op) f.get(null)).name());
+    // every table of ops, one per family
+    for (Class<?> table : List.of(Ops.class, LayoutOps.class, IndexOps.class, GraphOps.class)) {
+      for (Field f : table.getDeclaredFields()) {
+        if (Modifier.isStatic(f.getModifiers()) && Op.class.isAssignableFrom(f.getType())) {
+          registered.add(((Op) f.get(null)).name());
+        }
       }
-    }
-    for (Class<?> c : Ops.class.getDeclaredClasses()) {
-      if (Op.class.isAssignableFrom(c) && !Modifier.isAbstract(c.getModifiers())) {
-        registered.add(c.getSimpleName());
+      for (Class<?> c : table.getDeclaredClasses()) {
+        if (Op.class.isAssignableFrom(c) && !Modifier.isAbstract(c.getModifiers())) {
+          registered.add(c.getSimpleName());
+        }
       }
     }
     // nested classes are named in CamelCase; map them to op names through one instance each

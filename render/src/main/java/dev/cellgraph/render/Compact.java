@@ -1,5 +1,7 @@
 package dev.cellgraph.render;
 
+import dev.cellgraph.autodiff.GraphOps;
+import dev.cellgraph.autodiff.LayoutOps;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Ops;
 import java.util.ArrayDeque;
@@ -61,13 +63,13 @@ final class Compact {
     List<Node> products = new ArrayList<>();
     List<Node> productParams = new ArrayList<>();
     for (Node n : nodes) {
-      if (n.op() instanceof Ops.BroadcastTo && n.name() == null && !keep.test(n)) {
+      if (n.op() instanceof LayoutOps.BroadcastTo && n.name() == null && !keep.test(n)) {
         c.hidden.put(n, Boolean.TRUE);
         c.alias.put(n, n.input(0));
         c.passThrough.put(n, n.input(0));
-      } else if (n.op() == Ops.IDENTITY && n.name() != null && result.test(n)) {
+      } else if (n.op() == LayoutOps.IDENTITY && n.name() != null && result.test(n)) {
         Node p = c.source(n.input(0));
-        if (!(p.op() instanceof Ops.Leaf) && !(p.op() instanceof Ops.GetOutput) && p.name() == null) {
+        if (!(p.op() instanceof GraphOps.Leaf) && !(p.op() instanceof GraphOps.GetOutput) && p.name() == null) {
           c.readFrom.put(n, p);
         }
       } else if (n.op() instanceof Ops.MatMul) {
@@ -99,7 +101,7 @@ final class Compact {
   }
 
   private static boolean isParameter(Node n) {
-    return n.op() instanceof Ops.Leaf && ((Ops.Leaf) n.op()).role() == Ops.Leaf.Role.PARAMETER;
+    return n.op() instanceof GraphOps.Leaf && ((GraphOps.Leaf) n.op()).role() == GraphOps.Leaf.Role.PARAMETER;
   }
 
   /** Where a node is drawn: itself, or for a hidden one the node that stands for it. */

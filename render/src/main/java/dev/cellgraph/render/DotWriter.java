@@ -2,6 +2,8 @@ package dev.cellgraph.render;
 
 import dev.cellgraph.autodiff.CallOp;
 import dev.cellgraph.autodiff.Function;
+import dev.cellgraph.autodiff.GraphOps;
+import dev.cellgraph.autodiff.LayoutOps;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Ops;
 import dev.cellgraph.autodiff.Scan;
@@ -141,7 +143,7 @@ final class DotWriter {
       s.compact = Compact.of(nodes, n -> mustKeep(n, results), n -> contains(results, n));
     }
     for (Node n : nodes) {
-      if (!(n.op() instanceof Ops.GetOutput) && !s.compact.isHidden(n) && !d.style.isHidden(n)) {
+      if (!(n.op() instanceof GraphOps.GetOutput) && !s.compact.isHidden(n) && !d.style.isHidden(n)) {
         s.members.put(n, Boolean.TRUE);
       }
     }
@@ -180,7 +182,7 @@ final class DotWriter {
         }
         String to = inner != null ? id(bodyParam(n, k), inner) : id(n, s);
         edges.add(edge(endpoint(in, s), to, in, isBackward(n, s), inner != null ? bindingLabel(n, k) : null,
-            d.compact && inner == null && n.op() == Ops.IDENTITY && n.name() != null && s.compact.consumers(n) > 0));
+            d.compact && inner == null && n.op() == LayoutOps.IDENTITY && n.name() != null && s.compact.consumers(n) > 0));
       }
     }
   }
@@ -204,9 +206,9 @@ final class DotWriter {
     Map<Node, Boolean> other = new IdentityHashMap<>();
     for (Node n : nodes) {
       for (Node in : n.inputs()) {
-        if (in.op() instanceof Ops.GetOutput) {
+        if (in.op() instanceof GraphOps.GetOutput) {
           Node p = in.input(0);
-          (n.op() == Ops.IDENTITY && n.name() != null ? named : other).put(p, Boolean.TRUE);
+          (n.op() == LayoutOps.IDENTITY && n.name() != null ? named : other).put(p, Boolean.TRUE);
         }
       }
     }
@@ -234,7 +236,7 @@ final class DotWriter {
 
   private static boolean contains(List<Node> list, Node n) {
     for (Node x : list) {
-      if (x == n || x.op() instanceof Ops.GetOutput && x.input(0) == n) {
+      if (x == n || x.op() instanceof GraphOps.GetOutput && x.input(0) == n) {
         return true;
       }
     }
@@ -307,9 +309,9 @@ final class DotWriter {
   /** Where an edge carrying the value of {@code v} starts, seen from scope {@code s}. */
   private String endpoint(Node node, Scope s) {
     Node v = s.compact.resolve(node);
-    if (v.op() instanceof Ops.GetOutput) {
+    if (v.op() instanceof GraphOps.GetOutput) {
       Node p = v.input(0);
-      int i = ((Ops.GetOutput) v.op()).index();
+      int i = ((GraphOps.GetOutput) v.op()).index();
       Scope inner = s.inner.get(p);
       if (inner != null) {
         return endpoint(bodySource(p, i), inner);
@@ -343,14 +345,14 @@ final class DotWriter {
     StringBuilder a = new StringBuilder();
     String label;
     String line = back ? BACK : null;
-    boolean bare = n.op() instanceof Ops.Constant || n.op() instanceof Ops.Fill || n.op() == Ops.IDENTITY && name != null;
-    if (n.op() instanceof Ops.Leaf) {
-      boolean param = ((Ops.Leaf) n.op()).role() == Ops.Leaf.Role.PARAMETER;
+    boolean bare = n.op() instanceof GraphOps.Constant || n.op() instanceof GraphOps.Fill || n.op() == LayoutOps.IDENTITY && name != null;
+    if (n.op() instanceof GraphOps.Leaf) {
+      boolean param = ((GraphOps.Leaf) n.op()).role() == GraphOps.Leaf.Role.PARAMETER;
       label = Labels.name(name != null ? name : n.op().name());
       a.append("shape=box, style=\"").append(param ? "filled" : "rounded,filled").append(back ? ",dashed" : "")
           .append("\", width=0.4, height=0.3, fillcolor=\"").append(param ? PARAM_FILL : INPUT_FILL).append('"');
       line = back ? BACK : param ? PARAM_LINE : INPUT_LINE;
-    } else if (n.op() instanceof Ops.Constant || n.op() instanceof Ops.Fill) {
+    } else if (n.op() instanceof GraphOps.Constant || n.op() instanceof GraphOps.Fill) {
       label = Labels.html(n.op().label());
       a.append("shape=box, color=\"transparent\", width=0.2, height=0.2, fontsize=10");
     } else if (n.op().kind().isComposite()) {
@@ -358,7 +360,7 @@ final class DotWriter {
       a.append("shape=box, style=\"rounded,filled").append(back ? ",dashed" : "").append("\", margin=0, fillcolor=\"")
           .append(back ? BACK_FILL : COMPOSITE_FILL).append('"');
       line = back ? BACK : COMPOSITE_LINE;
-    } else if (n.op() == Ops.IDENTITY && name != null) {
+    } else if (n.op() == LayoutOps.IDENTITY && name != null) {
       label = Labels.name(name);      // a named value: just its name, as in a textbook figure
       a.append("shape=box, color=\"transparent\", width=0.2, height=0.2, margin=0.03, fontsize=12");
     } else if (s.compact.foldedParameter(n) != null) {
@@ -412,10 +414,10 @@ final class DotWriter {
   }
 
   private String forwardName(Node f) {
-    if (f.op() instanceof Ops.GetOutput) {
+    if (f.op() instanceof GraphOps.GetOutput) {
       Node p = f.input(0);
       String pn = d.style.nameOf(p) != null ? d.style.nameOf(p) : p.name();
-      return Labels.html(pn != null ? pn : Labels.symbol(p.op())) + "#" + ((Ops.GetOutput) f.op()).index();
+      return Labels.html(pn != null ? pn : Labels.symbol(p.op())) + "#" + ((GraphOps.GetOutput) f.op()).index();
     }
     String name = d.style.nameOf(f) != null ? d.style.nameOf(f) : f.name();
     if (name != null) {
@@ -429,7 +431,7 @@ final class DotWriter {
       return false;
     }
     for (Node r : d.results) {
-      if (r == n || r.op() instanceof Ops.GetOutput && r.input(0) == n) {
+      if (r == n || r.op() instanceof GraphOps.GetOutput && r.input(0) == n) {
         return true;
       }
     }
@@ -499,7 +501,7 @@ final class DotWriter {
   private static boolean isRead(Node n, int i, Scope s) {
     for (Node m : s.members.keySet()) {
       for (Node in : m.inputs()) {
-        if (in.op() instanceof Ops.GetOutput && in.input(0) == n && ((Ops.GetOutput) in.op()).index() == i) {
+        if (in.op() instanceof GraphOps.GetOutput && in.input(0) == n && ((GraphOps.GetOutput) in.op()).index() == i) {
           return true;
         }
       }
@@ -536,7 +538,7 @@ final class DotWriter {
     List<Node> body = v.graph().nodes();
     for (int j = v.id() + 1; j < body.size(); j++) {
       Node n = body.get(j);
-      if (n.op() == Ops.IDENTITY && n.name() != null && n.input(0) == v) {
+      if (n.op() == LayoutOps.IDENTITY && n.name() != null && n.input(0) == v) {
         return Labels.name(n.name());
       }
     }
@@ -643,8 +645,8 @@ final class DotWriter {
       f = new boolean[all.size()];
       for (int i = 0; i < f.length; i++) {
         Node n = all.get(i);
-        if (n.op() instanceof Ops.Leaf) {
-          f[i] = ((Ops.Leaf) n.op()).role() == Ops.Leaf.Role.INPUT;
+        if (n.op() instanceof GraphOps.Leaf) {
+          f[i] = ((GraphOps.Leaf) n.op()).role() == GraphOps.Leaf.Role.INPUT;
         } else {
           for (Node in : n.inputs()) {
             f[i] |= f[in.id()];
@@ -694,7 +696,7 @@ final class DotWriter {
   }
 
   private static boolean drawn(Node n, Scope s) {
-    Node m = s.compact.resolve(n.op() instanceof Ops.GetOutput ? n.input(0) : n);
+    Node m = s.compact.resolve(n.op() instanceof GraphOps.GetOutput ? n.input(0) : n);
     return s.members.containsKey(m);
   }
 
@@ -716,7 +718,7 @@ final class DotWriter {
   private void writeRank(String rank, List<Node> nodes, Scope top) {
     List<String> ids = new ArrayList<>();
     for (Node n : nodes) {
-      Node m = top.compact.resolve(n.op() instanceof Ops.GetOutput ? n.input(0) : n);
+      Node m = top.compact.resolve(n.op() instanceof GraphOps.GetOutput ? n.input(0) : n);
       if (top.members.containsKey(m) && !top.inner.containsKey(m) && !ids.contains(id(m, top))) {
         ids.add(id(m, top));
       }

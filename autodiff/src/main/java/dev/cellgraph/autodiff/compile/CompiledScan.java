@@ -2,6 +2,8 @@ package dev.cellgraph.autodiff.compile;
 
 import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.GraphOps;
+import dev.cellgraph.autodiff.LayoutOps;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Ops;
 import dev.cellgraph.autodiff.Plan;
@@ -212,7 +214,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
       for (Node n : p.scheduled()) {
         if (n.op() instanceof FusedOp) {
           r.addAll(((FusedOp) n.op()).memberLabels());
-        } else if (!(n.op() instanceof Ops.GetOutput && n.input(0).op() instanceof FusedOp)) {
+        } else if (!(n.op() instanceof GraphOps.GetOutput && n.input(0).op() instanceof FusedOp)) {
           r.add(n.op().label());
         }
       }
@@ -225,7 +227,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     List<String> r = new ArrayList<>();
     if (loop != null) {
       for (Node n : loop.scheduled()) {
-        if (!(n.op() instanceof Ops.GetOutput && n.input(0).op() instanceof FusedOp)) {
+        if (!(n.op() instanceof GraphOps.GetOutput && n.input(0).op() instanceof FusedOp)) {
           r.add(n.op().label());
         }
       }
@@ -837,7 +839,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     /** {@link #post} of a node whose inputs, if it is lifted here, have their post values. */
     private Lift.Val postOne(Node n) {
       int k = kind[n.id()];
-      if (k == CONST && n.inputs().isEmpty() && !(n.op() instanceof Ops.Leaf)) {
+      if (k == CONST && n.inputs().isEmpty() && !(n.op() instanceof GraphOps.Leaf)) {
         return new Lift.Val(postGraph.apply(n.op(), List.of()), false);
       } else if (k == CONST || k == PRE) {
         Node f = postGraph.input("pre" + n.id(), k == PRE ? stackedType(n) : n.type());
@@ -873,8 +875,8 @@ public final class CompiledScan implements ScanExecutor.Compiled {
         return null;
       }
       for (Node n : nodes) {
-        if (n.op() instanceof Ops.Concat && inLoop[n.id()] && n.rank() == 2
-            && n.shape().normalizeAxis(((Ops.Concat) n.op()).axis()) == 1
+        if (n.op() instanceof LayoutOps.Concat && inLoop[n.id()] && n.rank() == 2
+            && n.shape().normalizeAxis(((LayoutOps.Concat) n.op()).axis()) == 1
             && Collections.frequency(n.inputs(), part) == 1 && readByPostProduct(n)) {
           return n;
         }
@@ -946,7 +948,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
             whole = postGraph.apply(new Ops.SumTo(Shape.of(joined.shape().dim(-1))), List.of(post(joined).node()));
             summedRows.put(joined, whole);
           }
-          return postGraph.apply(new Ops.Slice(0, start, start + part.shape().dim(-1)), List.of(whole));
+          return postGraph.apply(new LayoutOps.Slice(0, start, start + part.shape().dim(-1)), List.of(whole));
         }
         Node x = post(e.input(0)).node();
         return postGraph.apply(new Ops.SumTo(((Ops.SumTo) e.op()).target()), List.of(x));
@@ -1024,7 +1026,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
         return v;
       }
       int k = kind[n.id()];
-      if (k == CONST && n.inputs().isEmpty() && !(n.op() instanceof Ops.Leaf)) {
+      if (k == CONST && n.inputs().isEmpty() && !(n.op() instanceof GraphOps.Leaf)) {
         v = loopGraph.apply(n.op(), List.of());
       } else if (k == CONST || k == PRE) {
         v = loopGraph.input("pre" + n.id(), n.type());

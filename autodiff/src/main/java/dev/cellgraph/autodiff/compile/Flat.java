@@ -3,6 +3,8 @@ package dev.cellgraph.autodiff.compile;
 import dev.cellgraph.autodiff.CallOp;
 import dev.cellgraph.autodiff.Function;
 import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.GraphOps;
+import dev.cellgraph.autodiff.LayoutOps;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Op;
 import dev.cellgraph.autodiff.Ops;
@@ -46,8 +48,8 @@ final class Flat {
     List<Node> params = new ArrayList<>();
     Copier copier = new Copier(g);
     for (Node p : f.params()) {
-      Ops.Leaf leaf = (Ops.Leaf) p.op();
-      Node n = leaf.role() == Ops.Leaf.Role.INPUT ? g.input(p.name(), p.type()) : g.parameter(p.name(), p.type());
+      GraphOps.Leaf leaf = (GraphOps.Leaf) p.op();
+      Node n = leaf.role() == GraphOps.Leaf.Role.INPUT ? g.input(p.name(), p.type()) : g.parameter(p.name(), p.type());
       if (params.size() < carries) {
         copier.late.add(n);
       }
@@ -103,12 +105,12 @@ final class Flat {
 
   /** What identifies an op: its parameters for the ops made afresh at each use, else the op itself. */
   private static Object opKey(Op op) {
-    if (op instanceof Ops.Slice) {
-      Ops.Slice s = (Ops.Slice) op;
+    if (op instanceof LayoutOps.Slice) {
+      LayoutOps.Slice s = (LayoutOps.Slice) op;
       return List.of("slice", s.axis(), s.start(), s.end());
     }
-    if (op instanceof Ops.Concat) {
-      return List.of("concat", ((Ops.Concat) op).axis());
+    if (op instanceof LayoutOps.Concat) {
+      return List.of("concat", ((LayoutOps.Concat) op).axis());
     }
     if (op instanceof Ops.SumTo) {
       return List.of("sum_to", ((Ops.SumTo) op).target());
@@ -150,16 +152,16 @@ final class Flat {
         continue;
       }
       Node n = body.get(i);
-      if (n.op() instanceof Ops.GetOutput) {
+      if (n.op() instanceof GraphOps.GetOutput) {
         Object src = map[n.input(0).id()];
-        int k = ((Ops.GetOutput) n.op()).index();
+        int k = ((GraphOps.GetOutput) n.op()).index();
         map[i] = src instanceof Node ? ((Node) src).output(k) : ((List<?>) src).get(k);
         if (src instanceof Node && copier.late.contains(src)) {
           copier.late.add((Node) map[i]);
         }
         continue;
       }
-      if (n.op() instanceof Ops.Leaf) {
+      if (n.op() instanceof GraphOps.Leaf) {
         throw new IllegalStateException("function '" + f.name() + "': leaf " + n + " is not a formal input");
       }
       List<Node> ins = new ArrayList<>(n.inputs().size());

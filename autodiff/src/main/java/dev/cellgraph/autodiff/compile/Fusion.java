@@ -2,6 +2,8 @@ package dev.cellgraph.autodiff.compile;
 
 import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.GraphOps;
+import dev.cellgraph.autodiff.LayoutOps;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Op;
 import dev.cellgraph.autodiff.OpKind;
@@ -106,8 +108,8 @@ public final class Fusion {
         }
         yield true;
       }
-      case SLICE -> ((Ops.Slice) op).axis() == n.rank() - 1;
-      case CONCAT -> ((Ops.Concat) op).axis() == n.rank() - 1;
+      case SLICE -> ((LayoutOps.Slice) op).axis() == n.rank() - 1;
+      case CONCAT -> ((LayoutOps.Concat) op).axis() == n.rank() - 1;
       case MATMUL, TRANSPOSE, PERMUTE, RESHAPE, PAD, BROADCAST_TO, SUM_ALL, SUM_AXIS, SUM_TO, LOG_SOFTMAX, INDEXING,
           LEAF, CONSTANT, GET_OUTPUT, CALL, SCAN, FUSED, OPAQUE -> false;
     };
@@ -391,8 +393,8 @@ public final class Fusion {
     }
 
     private Node copy(Node n) {
-      if (n.op() instanceof Ops.GetOutput) {
-        return mapped[n.input(0).id()].output(((Ops.GetOutput) n.op()).index());
+      if (n.op() instanceof GraphOps.GetOutput) {
+        return mapped[n.input(0).id()].output(((GraphOps.GetOutput) n.op()).index());
       }
       List<Node> ins = new ArrayList<>(n.inputs().size());
       for (Node in : n.inputs()) {
@@ -463,7 +465,7 @@ public final class Fusion {
           sym[k] = operand(n.input(0), n, sym);
         } else if (o.kind() == OpKind.SLICE) {
           Sym s = operand(n.input(0), n, sym);
-          sym[k] = new Sym(s.root(), s.input(), s.column() + ((Ops.Slice) o).start(), false, false);
+          sym[k] = new Sym(s.root(), s.input(), s.column() + ((LayoutOps.Slice) o).start(), false, false);
         } else {
           sym[k] = new Sym(k, -1, 0, false, false);
           steps.add(k);

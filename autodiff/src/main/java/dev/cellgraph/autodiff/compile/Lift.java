@@ -1,6 +1,7 @@
 package dev.cellgraph.autodiff.compile;
 
 import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.LayoutOps;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Op;
 import dev.cellgraph.autodiff.Ops;
@@ -85,23 +86,23 @@ final class Lift {
         yield null;
       }
       case SLICE -> {
-        Ops.Slice sl = (Ops.Slice) op;
-        yield sl.axis() < 0 ? null : g.apply(new Ops.Slice(sl.axis() + 1, sl.start(), sl.end()),
+        LayoutOps.Slice sl = (LayoutOps.Slice) op;
+        yield sl.axis() < 0 ? null : g.apply(new LayoutOps.Slice(sl.axis() + 1, sl.start(), sl.end()),
             List.of(stackOf(g, ins.get(0), t)), n.name());
       }
       case PAD -> {
-        Ops.Pad p = (Ops.Pad) op;
-        yield p.axis() < 0 ? null : g.apply(new Ops.Pad(p.axis() + 1, p.before(), p.after()),
+        LayoutOps.Pad p = (LayoutOps.Pad) op;
+        yield p.axis() < 0 ? null : g.apply(new LayoutOps.Pad(p.axis() + 1, p.before(), p.after()),
             List.of(stackOf(g, ins.get(0), t)), n.name());
       }
-      case RESHAPE -> g.apply(new Ops.Reshape(stacked(t, s)), List.of(stackOf(g, ins.get(0), t)), n.name());
+      case RESHAPE -> g.apply(new LayoutOps.Reshape(stacked(t, s)), List.of(stackOf(g, ins.get(0), t)), n.name());
       case PERMUTE -> {
-        int[] p = ((Ops.Permute) op).perm();
+        int[] p = ((LayoutOps.Permute) op).perm();
         int[] q = new int[p.length + 1];
         for (int i = 0; i < p.length; i++) {
           q[i + 1] = p[i] + 1;
         }
-        yield g.apply(new Ops.Permute(q), List.of(stackOf(g, ins.get(0), t)), n.name());
+        yield g.apply(new LayoutOps.Permute(q), List.of(stackOf(g, ins.get(0), t)), n.name());
       }
       case SUM_AXIS -> {
         Ops.SumAxis sa = (Ops.SumAxis) op;
@@ -120,17 +121,17 @@ final class Lift {
       }
       case BROADCAST_TO -> {
         Node x = alignRank(stackOf(g, ins.get(0), t), s.rank() + 1);
-        yield g.apply(new Ops.BroadcastTo(stacked(t, s)), List.of(x), n.name());
+        yield g.apply(new LayoutOps.BroadcastTo(stacked(t, s)), List.of(x), n.name());
       }
       case CONCAT -> {
-        if (((Ops.Concat) op).axis() < 0) {
+        if (((LayoutOps.Concat) op).axis() < 0) {
           yield null;
         }
         List<Node> parts = new ArrayList<>();
         for (Val v : ins) {
           parts.add(stackOf(g, v, t));
         }
-        yield g.apply(new Ops.Concat(((Ops.Concat) op).axis() + 1), parts, n.name());
+        yield g.apply(new LayoutOps.Concat(((LayoutOps.Concat) op).axis() + 1), parts, n.name());
       }
       // no rule: the value stays in the loop
       case INDEXING, LEAF, CONSTANT, GET_OUTPUT, CALL, SCAN, FUSED, OPAQUE -> null;
@@ -144,7 +145,7 @@ final class Lift {
     }
     Node x = v.node();
     Node one = x.reshape(stacked(1, x.shape()));
-    return g.apply(new Ops.BroadcastTo(stacked(t, x.shape())), List.of(one));
+    return g.apply(new LayoutOps.BroadcastTo(stacked(t, x.shape())), List.of(one));
   }
 
   /** A stack [T] + S reshaped to rank r by axes of 1 after T, so that it broadcasts per step. */

@@ -2,6 +2,7 @@ package dev.cellgraph.autodiff.compile;
 
 import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.LayoutOps;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Ops;
 import dev.cellgraph.autodiff.Plan;
@@ -168,14 +169,14 @@ final class RowSplit {
         Ops.MatMul mm = (Ops.MatMul) n.op();
         yield !mm.transA() && n.input(0).rank() == 2 && isBatched.get(n.input(0)) && !isBatched.get(n.input(1));
       }
-      case SLICE -> n.input(0).shape().normalizeAxis(((Ops.Slice) n.op()).axis()) != 0;
+      case SLICE -> n.input(0).shape().normalizeAxis(((LayoutOps.Slice) n.op()).axis()) != 0;
       case CONCAT -> {
         for (Node in : n.inputs()) {
           if (!isBatched.get(in)) {
             yield false;
           }
         }
-        yield n.shape().normalizeAxis(((Ops.Concat) n.op()).axis()) != 0;
+        yield n.shape().normalizeAxis(((LayoutOps.Concat) n.op()).axis()) != 0;
       }
       // not proved row-wise (a row softmax would be, but no loop needs it yet)
       case TRANSPOSE, PERMUTE, RESHAPE, PAD, BROADCAST_TO, SUM_ALL, SUM_AXIS, SUM_TO, LOG_SOFTMAX, INDEXING, LEAF,

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.GraphOps;
 import dev.cellgraph.autodiff.Node;
-import dev.cellgraph.autodiff.Ops;
 import dev.cellgraph.autodiff.Plan;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
@@ -119,7 +119,7 @@ class FusionTest {
     // the forward gate arithmetic alone: everything from the pre-activations to h and c
     List<Node> outs = List.of(s.outputs.get(0), s.outputs.get(1));
     Plan fused = Fusion.compile(outs, s.feeds, ON);
-    List<Node> sched = fused.scheduled().stream().filter(n -> !(n.op() instanceof Ops.GetOutput)).toList();
+    List<Node> sched = fused.scheduled().stream().filter(n -> !(n.op() instanceof GraphOps.GetOutput)).toList();
     assertEquals(1, sched.size(), sched.toString());
     assertEquals("fused[add, add, mul, sigmoid, sigmoid, tanh, sigmoid, mul, mul, add, tanh, mul]",
         sched.get(0).op().label());

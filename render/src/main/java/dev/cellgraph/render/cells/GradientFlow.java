@@ -232,7 +232,7 @@ public final class GradientFlow {
           continue;
         }
         Node gate = n.input(0) == line.get(i - 1) ? n.input(1) : n.input(0);
-        while (gate.op() == dev.cellgraph.autodiff.Ops.IDENTITY) {
+        while (gate.op() == dev.cellgraph.autodiff.LayoutOps.IDENTITY) {
           gate = gate.input(0);
         }
         if (!gate.op().name().equals("sigmoid")) {
@@ -254,12 +254,12 @@ public final class GradientFlow {
     todo.push(sum);
     while (!todo.isEmpty()) {
       Node n = todo.pop();
-      if (n.op() == dev.cellgraph.autodiff.Ops.ADD || n.op() instanceof dev.cellgraph.autodiff.Ops.BroadcastTo) {
+      if (n.op() == dev.cellgraph.autodiff.Ops.ADD || n.op() instanceof dev.cellgraph.autodiff.LayoutOps.BroadcastTo) {
         for (int i = n.inputs().size() - 1; i >= 0; i--) {
           todo.push(n.input(i));
         }
-      } else if (n.op() instanceof dev.cellgraph.autodiff.Ops.Leaf
-          && ((dev.cellgraph.autodiff.Ops.Leaf) n.op()).role() == dev.cellgraph.autodiff.Ops.Leaf.Role.PARAMETER
+      } else if (n.op() instanceof dev.cellgraph.autodiff.GraphOps.Leaf
+          && ((dev.cellgraph.autodiff.GraphOps.Leaf) n.op()).role() == dev.cellgraph.autodiff.GraphOps.Leaf.Role.PARAMETER
           && n.rank() == 1) {
         return n.name();
       }

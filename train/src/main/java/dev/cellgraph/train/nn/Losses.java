@@ -1,7 +1,7 @@
 package dev.cellgraph.train.nn;
 
+import dev.cellgraph.autodiff.IndexOps;
 import dev.cellgraph.autodiff.Node;
-import dev.cellgraph.autodiff.Ops;
 import java.util.List;
 
 /** Loss functions as graph nodes: each returns a scalar whose gradient reverse mode derives. */
@@ -57,7 +57,7 @@ public final class Losses {
       throw new IllegalArgumentException("cross-entropy: targets must be integer class ids, got " + targets.type());
     }
     int classes = logits.shape().dim(-1);
-    Node oneHot = logits.graph().apply(new Ops.OneHot(classes, logits.dtype()), List.of(targets));
+    Node oneHot = logits.graph().apply(new IndexOps.OneHot(classes, logits.dtype()), List.of(targets));
     return logits.logSoftmax().mul(oneHot).sum(-1, false).neg();
   }
 }
