@@ -235,7 +235,7 @@ public final class SafeTensors {
         String key = Objects.requireNonNull(kv.getKey(), "metadata key");
         String value = Objects.requireNonNull(kv.getValue(), () -> "metadata value of '" + key + "'");
         checkUnicode("metadata key", key);
-        checkUnicode("metadata value of " + HeaderParser.quote(key), value);
+        checkUnicode("metadata value of " + JsonReader.quote(key), value);
         meta.addProperty(key, value);
       }
       root.add(METADATA, meta);
@@ -282,7 +282,7 @@ public final class SafeTensors {
       } else if (Character.isSurrogate(c)) {
         throw new IllegalArgumentException(String.format(
             "%s %s has a lone surrogate \\u%04x at index %d, which UTF-8 cannot encode",
-            what, HeaderParser.quote(s), (int) c, i));
+            what, JsonReader.quote(s), (int) c, i));
       }
     }
   }
