@@ -11,12 +11,12 @@ import java.util.Objects;
  * A dense, row-major, n-dimensional array of float32, float64, int32 or int64 values.
  *
  * <p>Guarantees: a tensor's values never change after it is made: no public method changes it,
- * factories copy the arrays they are given, and accessors return copies (the <em>internal</em>
- * methods below are the exceptions, and their callers promise not to write). Every operation
- * returns a new tensor. Arguments are never null (a null argument throws
- * {@link NullPointerException}); a caller mistake (mismatched shapes, an axis out of range,
- * arithmetic on an integer tensor) throws {@link IllegalArgumentException} with a message naming
- * the operation and the shapes.
+ * factories copy the arrays they are given, and accessors return copies (the zero-copy access of
+ * {@link dev.cellgraph.core.internal.TensorAccess}, which is not API, is the exception, and its
+ * callers promise not to write). Every operation returns a new tensor. Arguments are never null
+ * (a null argument throws {@link NullPointerException}); a caller mistake (mismatched shapes, an
+ * axis out of range, arithmetic on an integer tensor) throws {@link IllegalArgumentException} with
+ * a message naming the operation and the shapes.
  *
  * <p>What a tensor holds besides its values, and why sharing it between threads is still safe:
  * <ul>
@@ -32,8 +32,10 @@ import java.util.Objects;
  * <p>Binary elementwise operations broadcast under NumPy's rules. Arithmetic on two tensors
  * requires equal dtypes.
  *
- * <p>The methods marked <em>internal</em> give the kernels and the executor zero-copy access;
- * code outside cellgraph should not use them.
+ * <p>The methods marked <em>internal</em> ({@code wrap}, {@code rawFloats}, {@code rawDoubles},
+ * {@code rawLongs}) give this package zero-copy access; other modules use
+ * {@link dev.cellgraph.core.internal.TensorAccess} instead. They are public only until their last
+ * callers outside this package move to {@code TensorAccess}, and then become package-private.
  *
  * <p>The implementations live beside this class, one job each: {@link Elementwise} (maps, zips,
  * broadcasting), {@link MatrixProducts}, {@link ShapeOps} and {@link Reductions}; they read the
@@ -52,6 +54,11 @@ public final class Tensor {
   final PackedMatrix packed;
   /** Whether {@link #packed} holds this matrix transposed (for products that read it transposed). */
   final boolean packedTransposed;
+
+  static {
+    // other packages of cellgraph reach the zero-copy methods through TensorAccess, not through API
+    dev.cellgraph.core.internal.TensorAccess.install(new TensorBridge());
+  }
 
   Tensor(DType dtype, Shape shape, float[] f, double[] d, long[] l) {
     this(dtype, shape, f, d, l, null, false);
@@ -160,19 +167,31 @@ public final class Tensor {
     return new Tensor(DType.FLOAT64, Shape.of(r, c), null, v, null);
   }
 
-  /** <em>Internal:</em> wraps {@code data} without copying; the caller gives up the array. */
+  /**
+   * <em>Internal</em>, to become package-private: wraps {@code data} without copying; the caller
+   * gives up the array. Outside this package use
+   * {@link dev.cellgraph.core.internal.TensorAccess#wrap(float[], Shape)}.
+   */
   public static Tensor wrap(float[] data, Shape shape) {
     checkLength(data.length, shape);
     return new Tensor(DType.FLOAT32, shape, data, null, null);
   }
 
-  /** <em>Internal:</em> wraps {@code data} without copying; the caller gives up the array. */
+  /**
+   * <em>Internal</em>, to become package-private: wraps {@code data} without copying; the caller
+   * gives up the array. Outside this package use
+   * {@link dev.cellgraph.core.internal.TensorAccess#wrap(double[], Shape)}.
+   */
   public static Tensor wrap(double[] data, Shape shape) {
     checkLength(data.length, shape);
     return new Tensor(DType.FLOAT64, shape, null, data, null);
   }
 
-  /** <em>Internal:</em> wraps {@code data} without copying; the caller gives up the array. */
+  /**
+   * <em>Internal</em>, to become package-private: wraps {@code data} without copying; the caller
+   * gives up the array. Outside this package use
+   * {@link dev.cellgraph.core.internal.TensorAccess#wrap(DType, long[], Shape)}.
+   */
   public static Tensor wrap(DType intType, long[] data, Shape shape) {
     checkLength(data.length, shape);
     if (intType.isFloating()) {
@@ -296,19 +315,28 @@ public final class Tensor {
     return out;
   }
 
-  /** <em>Internal:</em> the backing array of a float32 tensor; must not be modified. */
+  /**
+   * <em>Internal</em>, to become package-private: the backing array of a float32 tensor; must not
+   * be modified. Outside this package use {@link dev.cellgraph.core.internal.TensorAccess#floats}.
+   */
   public float[] rawFloats() {
     requireType(DType.FLOAT32, "rawFloats");
     return f;
   }
 
-  /** <em>Internal:</em> the backing array of a float64 tensor; must not be modified. */
+  /**
+   * <em>Internal</em>, to become package-private: the backing array of a float64 tensor; must not
+   * be modified. Outside this package use {@link dev.cellgraph.core.internal.TensorAccess#doubles}.
+   */
   public double[] rawDoubles() {
     requireType(DType.FLOAT64, "rawDoubles");
     return d;
   }
 
-  /** <em>Internal:</em> the backing array of an integer tensor; must not be modified. */
+  /**
+   * <em>Internal</em>, to become package-private: the backing array of an integer tensor; must not
+   * be modified. Outside this package use {@link dev.cellgraph.core.internal.TensorAccess#longs}.
+   */
   public long[] rawLongs() {
     if (l == null) {
       throw new IllegalArgumentException("rawLongs needs an integer tensor, got " + dtype.lowerName());

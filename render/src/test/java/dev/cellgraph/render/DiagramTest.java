@@ -248,8 +248,8 @@ class DiagramTest {
     assertTrue(nodes.get("legend").contains("‖gradient‖ (log scale)"));
     String small = edgeAttributes(dot, "n0", "n5");
     String large = edgeAttributes(dot, "n1", "n5");
-    assertTrue(small.contains("color=\"" + DotWriter.color(0) + "\""), small);
-    assertTrue(large.contains("color=\"" + DotWriter.color(1) + "\""), large);
+    assertTrue(small.contains("color=\"" + GradientScale.color(0) + "\""), small);
+    assertTrue(large.contains("color=\"" + GradientScale.color(1) + "\""), large);
     assertNotEquals(small, large);
   }
 
@@ -258,7 +258,7 @@ class DiagramTest {
     Graph g = Graphs.gate();
     Map<Node, Tensor> grads = Map.of(g.nodes().get(0), Tensor.of(new double[] {1e-3}, 1));
     String dot = Diagram.of(g).annotate(Map.of(), grads).gradientScale(1e-6, 1).toDot();
-    assertTrue(edgeAttributes(dot, "n0", "n5").contains("color=\"" + DotWriter.color(0.5) + "\""), dot);
+    assertTrue(edgeAttributes(dot, "n0", "n5").contains("color=\"" + GradientScale.color(0.5) + "\""), dot);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Diagram.of(g).gradientScale(1, 1));
     assertEquals("gradient scale [1.0, 1.0] must have 0 < lo < hi", e.getMessage());
   }

@@ -1,6 +1,7 @@
 package dev.cellgraph.train;
 
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,11 +15,11 @@ public final class GradientClipping {
     double s = 0;
     for (Tensor g : grads) {
       if (g.dtype() == dev.cellgraph.core.DType.FLOAT32) {
-        for (float v : g.rawFloats()) {
+        for (float v : TensorAccess.floats(g)) {
           s += (double) v * v;
         }
       } else {
-        for (double v : g.rawDoubles()) {
+        for (double v : TensorAccess.doubles(g)) {
           s += v * v;
         }
       }

@@ -12,6 +12,7 @@ import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import dev.cellgraph.core.random.Rng;
 import dev.cellgraph.train.nn.SequenceModel;
 import java.io.IOException;
@@ -335,13 +336,13 @@ public final class Trainer {
   /** The first NaN or infinite element of {@code t}, or 0 when all are finite. */
   private static double firstNonFinite(Tensor t) {
     if (t.dtype() == DType.FLOAT32) {
-      for (float v : t.rawFloats()) {
+      for (float v : TensorAccess.floats(t)) {
         if (!Float.isFinite(v)) {
           return v;
         }
       }
     } else {
-      for (double v : t.rawDoubles()) {
+      for (double v : TensorAccess.doubles(t)) {
         if (!Double.isFinite(v)) {
           return v;
         }

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -110,7 +111,7 @@ class CheckpointKillTest {
     for (int i = 0; i < step % 50; i++) {
       h.addStep(step + i, 1, 0.1, 0);
     }
-    return new Checkpoint.Contents(meta, Map.of("w", Tensor.wrap(w, Shape.of(VALUES))),
+    return new Checkpoint.Contents(meta, Map.of("w", TensorAccess.wrap(w, Shape.of(VALUES))),
         Map.of("m/w", Tensor.of(DType.FLOAT64, new double[] {step}, Shape.of(1))), Map.of(),
         new long[] {step, ~step, step * 31, -step}, h);
   }

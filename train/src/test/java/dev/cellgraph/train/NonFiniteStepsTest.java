@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cellgraph.cells.BuiltinCell;
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,7 @@ class NonFiniteStepsTest {
     Checkpoint.Contents c = Checkpoint.load(dir);
     assertEquals(4, c.step());
     for (Tensor p : c.parameters().values()) {
-      for (float v : p.rawFloats()) {
+      for (float v : TensorAccess.floats(p)) {
         assertTrue(Float.isFinite(v));
       }
     }
@@ -142,7 +143,7 @@ class NonFiniteStepsTest {
     Trainer t = Trainer.create(RNN, ToyTasks.regression(), config(4).checkpoint(dir, 2).build());
     t.run(QUIET, 2);
     byte[] good = Files.readAllBytes(dir.resolve(Checkpoint.TENSORS));
-    float[] w = t.parameters().get("rnn.weight_hh_l0").rawFloats();
+    float[] w = TensorAccess.floats(t.parameters().get("rnn.weight_hh_l0"));
     w[0] = Float.NaN;
     TrainingDivergedException e = assertThrows(TrainingDivergedException.class, t::saveCheckpoint);
     assertEquals("training diverged at step 2: parameter 'rnn.weight_hh_l0' holds NaN, so no checkpoint is "

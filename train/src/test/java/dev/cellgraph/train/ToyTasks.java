@@ -5,6 +5,7 @@ import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import dev.cellgraph.core.random.Rng;
 import dev.cellgraph.train.nn.Losses;
 import dev.cellgraph.train.nn.SequenceModel;
@@ -48,8 +49,8 @@ final class ToyTasks {
           }
         }
         Map<String, Tensor> m = new LinkedHashMap<>();
-        m.put("input", Tensor.wrap(DType.INT64, in, Shape.of(4, 3)));
-        m.put("target", Tensor.wrap(DType.INT64, tg, Shape.of(4, 3)));
+        m.put("input", TensorAccess.wrap(DType.INT64, in, Shape.of(4, 3)));
+        m.put("target", TensorAccess.wrap(DType.INT64, tg, Shape.of(4, 3)));
         return new Batch(m, k != 0);
       }
     };
@@ -84,8 +85,8 @@ final class ToyTasks {
           y[e] = x[e] + x[5 * 4 + e];
         }
         Map<String, Tensor> m = new LinkedHashMap<>();
-        m.put("input", Tensor.wrap(x, Shape.of(6, 4, 1)));
-        m.put("target", Tensor.wrap(y, Shape.of(4, 1)));
+        m.put("input", TensorAccess.wrap(x, Shape.of(6, 4, 1)));
+        m.put("target", TensorAccess.wrap(y, Shape.of(4, 1)));
         return Batch.of(m);
       }
     };
@@ -109,10 +110,10 @@ final class ToyTasks {
         if (step != badStep) {
           return b;
         }
-        float[] x = b.get("input").rawFloats().clone();
+        float[] x = TensorAccess.floats(b.get("input")).clone();
         java.util.Arrays.fill(x, 2 * 4, 3 * 4, value);
         Map<String, Tensor> m = new LinkedHashMap<>();
-        m.put("input", Tensor.wrap(x, Shape.of(6, 4, 1)));
+        m.put("input", TensorAccess.wrap(x, Shape.of(6, 4, 1)));
         m.put("target", b.get("target"));
         return Batch.of(m);
       }

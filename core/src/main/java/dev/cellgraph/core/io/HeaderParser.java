@@ -1,12 +1,8 @@
 package dev.cellgraph.core.io;
 
+import static dev.cellgraph.core.io.JsonReader.quote;
+
 import dev.cellgraph.core.DType;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -16,14 +12,12 @@ import java.util.Set;
 /**
  * Parses a safetensors JSON header straight from its bytes, in one pass, without recursion and
  * without building a JSON tree: the work and the memory are proportional to the header's size,
- * nesting is bounded by {@link #MAX_DEPTH}, and every value quoted in a message is a bounded
- * excerpt, so no header can exhaust the stack or the heap or flood a terminal.
+ * nesting is bounded by {@link JsonReader#MAX_DEPTH}, and every value quoted in a message is a
+ * bounded excerpt, so no header can exhaust the stack or the heap or flood a terminal. This class
+ * reads the header's own structure (the entries and the metadata); {@link JsonReader} reads the
+ * JSON tokens and words the messages.
  */
 final class HeaderParser {
-  /** The deepest nesting accepted; a valid header needs 3 levels, unknown fields may add some. */
-  static final int MAX_DEPTH = 64;
-  /** The most characters of a name or a value quoted in a message. */
-  static final int EXCERPT = 60;
   /** The most dimensions a shape may have, so a long run of 1s cannot cost memory per byte. */
   static final int MAX_RANK = 64;
 
@@ -40,41 +34,33 @@ final class HeaderParser {
     }
   }
 
-  private final byte[] b;
-  private final int start;
-  private final int end;
-  private final String source;
-  private int pos;
+  private final JsonReader in;
 
   HeaderParser(byte[] bytes, int offset, int length, String source) {
-    this.b = bytes;
-    this.start = offset;
-    this.end = offset + length;
-    this.source = source;
-    this.pos = offset;
+    this.in = new JsonReader(bytes, offset, length, source);
   }
 
   void parse(Map<String, String> metadata, List<Entry> entries) throws SafeTensorsException {
-    checkUtf8();
-    ws();
-    if (pos >= end) {
-      throw notSafetensors("the header is empty; expected a JSON object");
+    in.checkUtf8();
+    in.ws();
+    if (in.atEnd()) {
+      throw in.notSafetensors("the header is empty; expected a JSON object");
     }
-    if (b[pos] != '{') {
-      throw notSafetensors("the header is not a JSON object (it starts with " + found(pos) + ")");
+    if (in.peek() != '{') {
+      throw in.notSafetensors("the header is not a JSON object (it starts with " + in.found(in.position()) + ")");
     }
-    pos++;
+    in.advance();
     Set<String> seen = new HashSet<>();
-    ws();
-    if (peek() == '}') {
-      pos++;
+    in.ws();
+    if (in.peek() == '}') {
+      in.advance();
     } else {
       while (true) {
-        ws();
-        String name = string("a quoted tensor name");
-        colon();
+        in.ws();
+        String name = in.string("a quoted tensor name");
+        in.colon();
         if (!seen.add(name)) {
-          throw error(name.equals(METADATA) ? "'" + METADATA + "' appears more than once in the header"
+          throw in.error(name.equals(METADATA) ? "'" + METADATA + "' appears more than once in the header"
               : "tensor " + quote(name) + " appears more than once in the header");
         }
         if (name.equals(METADATA)) {
@@ -82,109 +68,107 @@ final class HeaderParser {
         } else {
           entries.add(entry(name));
         }
-        ws();
-        int c = next();
+        in.ws();
+        int c = in.next();
         if (c == '}') {
           break;
         }
         if (c != ',') {
-          pos--;
-          throw syntax("',' or '}' after the entry of " + quote(name));
+          in.back();
+          throw in.syntax("',' or '}' after the entry of " + quote(name));
         }
       }
     }
-    ws();
-    if (pos < end) {
-      throw notSafetensors("the header has data after its JSON object at " + where(pos));
+    in.ws();
+    if (!in.atEnd()) {
+      throw in.notSafetensors("the header has data after its JSON object at " + in.where(in.position()));
     }
   }
 
-  // ---------------------------------------------------------------- the header's own structure
-
   private Entry entry(String name) throws SafeTensorsException {
     String where = "tensor " + quote(name) + ": ";
-    int valueStart = pos;
-    if (peek() != '{') {
-      skipValue(2);
-      throw error(where + "entry must be a JSON object, got " + excerpt(valueStart, pos));
+    int valueStart = in.position();
+    if (in.peek() != '{') {
+      in.skipValue(2);
+      throw in.error(where + "entry must be a JSON object, got " + in.excerpt(valueStart, in.position()));
     }
-    pos++;
+    in.advance();
     DType dtype = null;
     long[] dims = null;
     long[] offsets = null;
-    ws();
-    if (peek() == '}') {
-      pos++;
+    in.ws();
+    if (in.peek() == '}') {
+      in.advance();
     } else {
       while (true) {
-        ws();
-        String key = string("a quoted field name");
-        colon();
-        int at = pos;
+        in.ws();
+        String key = in.string("a quoted field name");
+        in.colon();
+        int at = in.position();
         switch (key) {
           case "dtype" -> {
             if (dtype != null) {
-              throw error(where + "'dtype' appears more than once");
+              throw in.error(where + "'dtype' appears more than once");
             }
-            if (peek() != '"') {
-              skipValue(3);
-              throw error(where + "'dtype' must be a string, got " + excerpt(at, pos));
+            if (in.peek() != '"') {
+              in.skipValue(3);
+              throw in.error(where + "'dtype' must be a string, got " + in.excerpt(at, in.position()));
             }
-            String dtypeName = string("a string");
+            String dtypeName = in.string("a string");
             dtype = DType.fromSafetensors(dtypeName);
             if (dtype == null) {
-              throw error(where + "dtype " + quote(dtypeName) + " is not supported (F32, F64, I32 and I64 are)");
+              throw in.error(where + "dtype " + quote(dtypeName) + " is not supported (F32, F64, I32 and I64 are)");
             }
           }
           case "shape" -> {
             if (dims != null) {
-              throw error(where + "'shape' appears more than once");
+              throw in.error(where + "'shape' appears more than once");
             }
             dims = integers(Integer.MAX_VALUE, MAX_RANK);
             if (dims != null && dims.length > MAX_RANK) {
-              throw error(where + "'shape' has more than " + MAX_RANK + " dimensions, got " + excerpt(at, pos));
+              throw in.error(where + "'shape' has more than " + MAX_RANK + " dimensions, got " + in.excerpt(at, in.position()));
             }
             if (dims == null) {
-              throw error(where + "'shape' must be an array of non-negative integers up to "
-                  + Integer.MAX_VALUE + ", got " + excerpt(at, pos));
+              throw in.error(where + "'shape' must be an array of non-negative integers up to "
+                  + Integer.MAX_VALUE + ", got " + in.excerpt(at, in.position()));
             }
           }
           case "data_offsets" -> {
             if (offsets != null) {
-              throw error(where + "'data_offsets' appears more than once");
+              throw in.error(where + "'data_offsets' appears more than once");
             }
             offsets = integers(Long.MAX_VALUE, 2);
             if (offsets == null || offsets.length != 2) {
-              throw error(where + "'data_offsets' must be an array of two non-negative integers "
-                  + "[begin, end], got " + excerpt(at, pos));
+              throw in.error(where + "'data_offsets' must be an array of two non-negative integers "
+                  + "[begin, end], got " + in.excerpt(at, in.position()));
             }
           }
-          default -> skipValue(3); // other writers may add fields; they carry nothing we read
+          default -> in.skipValue(3); // other writers may add fields; they carry nothing we read
         }
-        ws();
-        int c = next();
+        in.ws();
+        int c = in.next();
         if (c == '}') {
           break;
         }
         if (c != ',') {
-          pos--;
-          throw syntax("',' or '}' in the entry of " + quote(name));
+          in.back();
+          throw in.syntax("',' or '}' in the entry of " + quote(name));
         }
       }
     }
     if (dtype == null) {
-      throw error(where + "missing 'dtype'");
+      throw in.error(where + "missing 'dtype'");
     }
     if (dims == null) {
-      throw error(where + "missing 'shape'");
+      throw in.error(where + "missing 'shape'");
     }
     if (offsets == null) {
-      throw error(where + "missing 'data_offsets'");
+      throw in.error(where + "missing 'data_offsets'");
     }
     long begin = offsets[0];
     long stop = offsets[1];
     if (begin > stop) {
-      throw error(where + "data_offsets [" + begin + ", " + stop + "] end before they begin");
+      throw in.error(where + "data_offsets [" + begin + ", " + stop + "] end before they begin");
     }
     // Shape needs the product of the non-zero dimensions to fit in an int even when the
     // tensor is empty, since its strides are such products.
@@ -195,15 +179,15 @@ final class HeaderParser {
       nonZero = Math.min(nonZero * Math.max(d, 1), 1L << 32);
     }
     if (elements > Integer.MAX_VALUE) {
-      throw error(where + "shape " + shapeText(dims) + " has more than " + Integer.MAX_VALUE + " elements");
+      throw in.error(where + "shape " + shapeText(dims) + " has more than " + Integer.MAX_VALUE + " elements");
     }
     if (nonZero > Integer.MAX_VALUE) {
-      throw error(where + "shape " + shapeText(dims) + " is too large: the product of its non-zero "
+      throw in.error(where + "shape " + shapeText(dims) + " is too large: the product of its non-zero "
           + "dimensions exceeds " + Integer.MAX_VALUE);
     }
     long needed = elements * dtype.byteSize();
     if (needed != stop - begin) {
-      throw error(where + "shape " + shapeText(dims) + " of " + dtype.safetensorsName() + " needs "
+      throw in.error(where + "shape " + shapeText(dims) + " of " + dtype.safetensorsName() + " needs "
           + needed + " bytes, but data_offsets [" + begin + ", " + stop + "] hold " + (stop - begin));
     }
     int[] intDims = new int[dims.length];
@@ -214,37 +198,37 @@ final class HeaderParser {
   }
 
   private void metadata(Map<String, String> out) throws SafeTensorsException {
-    int valueStart = pos;
-    if (peek() != '{') {
-      skipValue(2);
-      throw error("'" + METADATA + "' must be an object of strings, got " + excerpt(valueStart, pos));
+    int valueStart = in.position();
+    if (in.peek() != '{') {
+      in.skipValue(2);
+      throw in.error("'" + METADATA + "' must be an object of strings, got " + in.excerpt(valueStart, in.position()));
     }
-    pos++;
-    ws();
-    if (peek() == '}') {
-      pos++;
+    in.advance();
+    in.ws();
+    if (in.peek() == '}') {
+      in.advance();
       return;
     }
     while (true) {
-      ws();
-      String key = string("a quoted metadata key");
-      colon();
-      int at = pos;
-      if (peek() != '"') {
-        skipValue(3);
-        throw error("'" + METADATA + "' value of " + quote(key) + " must be a string, got " + excerpt(at, pos));
+      in.ws();
+      String key = in.string("a quoted metadata key");
+      in.colon();
+      int at = in.position();
+      if (in.peek() != '"') {
+        in.skipValue(3);
+        throw in.error("'" + METADATA + "' value of " + quote(key) + " must be a string, got " + in.excerpt(at, in.position()));
       }
-      if (out.put(key, string("a string")) != null) {
-        throw error("'" + METADATA + "' has the key " + quote(key) + " more than once");
+      if (out.put(key, in.string("a string")) != null) {
+        throw in.error("'" + METADATA + "' has the key " + quote(key) + " more than once");
       }
-      ws();
-      int c = next();
+      in.ws();
+      int c = in.next();
       if (c == '}') {
         return;
       }
       if (c != ',') {
-        pos--;
-        throw syntax("',' or '}' in '" + METADATA + "'");
+        in.back();
+        throw in.syntax("',' or '}' in '" + METADATA + "'");
       }
     }
   }
@@ -255,24 +239,24 @@ final class HeaderParser {
    * can tell there are too many.
    */
   private long[] integers(long max, int maxCount) throws SafeTensorsException {
-    if (peek() != '[') {
-      skipValue(3);
+    if (in.peek() != '[') {
+      in.skipValue(3);
       return null;
     }
-    pos++;
+    in.advance();
     long[] out = new long[4];
     int n = 0;
     boolean ok = true;
-    ws();
-    if (peek() == ']') {
-      pos++;
+    in.ws();
+    if (in.peek() == ']') {
+      in.advance();
       return new long[0];
     }
     while (true) {
-      ws();
-      int c = peek();
+      in.ws();
+      int c = in.peek();
       if (c == '-' || (c >= '0' && c <= '9')) {
-        long v = number(max);
+        long v = in.number(max);
         if (v < 0) {
           ok = false;
         } else if (ok && n <= maxCount) {
@@ -282,414 +266,20 @@ final class HeaderParser {
           out[n++] = v;
         }
       } else {
-        skipValue(4);
+        in.skipValue(4);
         ok = false;
       }
-      ws();
-      c = next();
+      in.ws();
+      c = in.next();
       if (c == ']') {
         break;
       }
       if (c != ',') {
-        pos--;
-        throw syntax("',' or ']' in an array");
+        in.back();
+        throw in.syntax("',' or ']' in an array");
       }
     }
     return ok ? Arrays.copyOf(out, n) : null;
-  }
-
-  // ---------------------------------------------------------------- JSON tokens
-
-  /** Skips one JSON value whose own nesting level is {@code depth}, without recursion. */
-  private void skipValue(int depth) throws SafeTensorsException {
-    // open[i] is the closing bracket of the i-th container entered
-    byte[] open = new byte[MAX_DEPTH + 1];
-    int sp = 0;
-    while (true) {
-      ws();
-      int c = peek();
-      if (c == '{' || c == '[') {
-        if (depth + sp > MAX_DEPTH) {
-          throw notSafetensors("the header nests deeper than " + MAX_DEPTH + " levels at " + where(pos));
-        }
-        pos++;
-        open[sp++] = (byte) (c == '{' ? '}' : ']');
-        ws();
-        if (peek() == open[sp - 1]) {
-          pos++;
-          sp--;
-        } else if (c == '{') {
-          skipString("a quoted name");
-          colon();
-          continue;
-        } else {
-          continue;
-        }
-      } else if (c == '"') {
-        skipString("a string");
-      } else if (c == '-' || (c >= '0' && c <= '9')) {
-        number(Long.MAX_VALUE);
-      } else if (c == 't') {
-        literal("true");
-      } else if (c == 'f') {
-        literal("false");
-      } else if (c == 'n') {
-        literal("null");
-      } else {
-        throw syntax("a JSON value");
-      }
-      // after a complete value: close containers or move to the next element
-      while (sp > 0) {
-        ws();
-        int d = next();
-        if (d == open[sp - 1]) {
-          sp--;
-          continue;
-        }
-        if (d != ',') {
-          pos--;
-          throw syntax("',' or '" + (char) open[sp - 1] + "'");
-        }
-        if (open[sp - 1] == '}') {
-          ws();
-          skipString("a quoted name");
-          colon();
-        }
-        break;
-      }
-      if (sp == 0) {
-        return;
-      }
-    }
-  }
-
-  /**
-   * Reads a JSON number; returns its value when it is an integer in {@code [0, max]}, else -1.
-   */
-  private long number(long max) throws SafeTensorsException {
-    boolean integer = true;
-    if (peek() == '-') {
-      integer = false;
-      pos++;
-    }
-    int digitsStart = pos;
-    if (peek() == '0') {
-      pos++;
-    } else if (peek() >= '1' && peek() <= '9') {
-      while (peek() >= '0' && peek() <= '9') {
-        pos++;
-      }
-    } else {
-      throw syntax("a digit");
-    }
-    int digitsEnd = pos;
-    if (peek() == '.') {
-      integer = false;
-      pos++;
-      digits();
-    }
-    if (peek() == 'e' || peek() == 'E') {
-      integer = false;
-      pos++;
-      if (peek() == '+' || peek() == '-') {
-        pos++;
-      }
-      digits();
-    }
-    if (!integer) {
-      return -1;
-    }
-    long v = 0;
-    for (int i = digitsStart; i < digitsEnd; i++) {
-      int d = b[i] - '0';
-      if (v > (max - d) / 10) {
-        return -1;
-      }
-      v = v * 10 + d;
-    }
-    return v;
-  }
-
-  private void digits() throws SafeTensorsException {
-    if (!(peek() >= '0' && peek() <= '9')) {
-      throw syntax("a digit");
-    }
-    while (peek() >= '0' && peek() <= '9') {
-      pos++;
-    }
-  }
-
-  private void literal(String word) throws SafeTensorsException {
-    for (int i = 0; i < word.length(); i++) {
-      if (peek() != word.charAt(i)) {
-        throw syntax("'" + word + "'");
-      }
-      pos++;
-    }
-  }
-
-  private void colon() throws SafeTensorsException {
-    ws();
-    if (peek() != ':') {
-      throw syntax("':'");
-    }
-    pos++;
-    ws();
-  }
-
-  /** Reads a JSON string; the header is known to be valid UTF-8. */
-  private String string(String expected) throws SafeTensorsException {
-    if (peek() != '"') {
-      throw syntax(expected);
-    }
-    int from = pos + 1;
-    int to = scanString();
-    boolean escaped = false;
-    for (int i = from; i < to; i++) {
-      if (b[i] == '\\') {
-        escaped = true;
-        break;
-      }
-    }
-    if (!escaped) {
-      return new String(b, from, to - from, StandardCharsets.UTF_8);
-    }
-    StringBuilder sb = new StringBuilder(to - from);
-    int run = from;
-    for (int i = from; i < to; ) {
-      if (b[i] != '\\') {
-        i++;
-        continue;
-      }
-      sb.append(new String(b, run, i - run, StandardCharsets.UTF_8));
-      int e = b[i + 1];
-      switch (e) {
-        case '"', '\\', '/' -> sb.append((char) e);
-        case 'b' -> sb.append('\b');
-        case 'f' -> sb.append('\f');
-        case 'n' -> sb.append('\n');
-        case 'r' -> sb.append('\r');
-        case 't' -> sb.append('\t');
-        default -> sb.append((char) hex4(i + 2)); // 'u', checked by scanString
-      }
-      i += e == 'u' ? 6 : 2;
-      run = i;
-    }
-    sb.append(new String(b, run, to - run, StandardCharsets.UTF_8));
-    return sb.toString();
-  }
-
-  private void skipString(String expected) throws SafeTensorsException {
-    if (peek() != '"') {
-      throw syntax(expected);
-    }
-    scanString();
-  }
-
-  /**
-   * Checks the string at {@code pos} (escapes, control characters, surrogate pairs), moves past
-   * its closing quote and returns the index of that quote.
-   */
-  private int scanString() throws SafeTensorsException {
-    int i = pos + 1;
-    while (true) {
-      if (i >= end) {
-        pos = i;
-        throw syntax("the closing '\"' of a string");
-      }
-      int c = b[i] & 0xff;
-      if (c == '"') {
-        pos = i + 1;
-        return i;
-      }
-      if (c < 0x20) {
-        pos = i;
-        throw syntax("a character of a string (control characters must be escaped)");
-      }
-      if (c != '\\') {
-        i++;
-        continue;
-      }
-      int e = i + 1 < end ? b[i + 1] : -1;
-      if (e == 'u') {
-        int u = hex4(i + 2);
-        if (u < 0) {
-          pos = i;
-          throw syntax("four hexadecimal digits after \\u");
-        }
-        if (Character.isLowSurrogate((char) u)) {
-          throw loneSurrogate(u, i);
-        }
-        if (Character.isHighSurrogate((char) u)) {
-          int lo = i + 7 < end && b[i + 6] == '\\' && b[i + 7] == 'u' ? hex4(i + 8) : -1;
-          if (lo < 0 || !Character.isLowSurrogate((char) lo)) {
-            throw loneSurrogate(u, i);
-          }
-          i += 12;
-        } else {
-          i += 6;
-        }
-      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r'
-          || e == 't') {
-        i += 2;
-      } else {
-        pos = i;
-        throw syntax("an escape (one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
-      }
-    }
-  }
-
-  /** The value of four hexadecimal digits at {@code i}, or -1. */
-  private int hex4(int i) {
-    if (i + 4 > end) {
-      return -1;
-    }
-    int v = 0;
-    for (int k = i; k < i + 4; k++) {
-      int d = Character.digit(b[k], 16);
-      if (d < 0 || b[k] < 0) {
-        return -1;
-      }
-      v = v * 16 + d;
-    }
-    return v;
-  }
-
-  private SafeTensorsException loneSurrogate(int u, int at) {
-    return error(String.format("the header has a lone surrogate \\u%04x at %s; names and metadata "
-        + "must be Unicode text", u, where(at)));
-  }
-
-  private void ws() {
-    while (pos < end) {
-      byte c = b[pos];
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-        return;
-      }
-      pos++;
-    }
-  }
-
-  private int peek() {
-    return pos < end ? b[pos] & 0xff : -1;
-  }
-
-  private int next() {
-    int c = peek();
-    pos++;
-    return c;
-  }
-
-  // ---------------------------------------------------------------- UTF-8
-
-  private void checkUtf8() throws SafeTensorsException {
-    // decoded into a small buffer that is reused, so checking costs no memory per byte
-    CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-    ByteBuffer in = ByteBuffer.wrap(b, start, end - start);
-    CharBuffer out = CharBuffer.allocate(4096);
-    while (true) {
-      CoderResult r = dec.decode(in, out, true);
-      if (r.isError()) {
-        throw notSafetensors("the header is not valid UTF-8 (at byte " + (in.position() - start)
-            + " of the header)");
-      }
-      out.clear();
-      if (r.isUnderflow()) {
-        r = dec.flush(out);
-        if (r.isUnderflow()) {
-          return;
-        }
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- messages
-
-  private SafeTensorsException error(String message) {
-    return new SafeTensorsException(source + ": " + message);
-  }
-
-  private SafeTensorsException notSafetensors(String what) {
-    return error("not a safetensors file: " + what);
-  }
-
-  private SafeTensorsException syntax(String expected) {
-    return notSafetensors("the header is not valid JSON: expected " + expected + " at " + where(pos)
-        + ", found " + found(pos));
-  }
-
-  /** "line L column C" of a byte index, counting columns in characters. */
-  private String where(int at) {
-    int line = 1;
-    int column = 1;
-    for (int i = start; i < Math.min(at, end); i++) {
-      if (b[i] == '\n') {
-        line++;
-        column = 1;
-      } else if ((b[i] & 0xc0) != 0x80) {
-        column++;
-      }
-    }
-    return "line " + line + " column " + column;
-  }
-
-  private String found(int at) {
-    if (at >= end) {
-      return "the end of the header";
-    }
-    int c = b[at] & 0xff;
-    if (c > 0x20 && c < 0x7f) {
-      return "'" + (char) c + "'";
-    }
-    if (c >= 0x80) {
-      int len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-      String s = new String(b, at, Math.min(len, end - at), StandardCharsets.UTF_8);
-      return String.format("%s (U+%04X)", quote(s), s.codePointAt(0));
-    }
-    return String.format("the byte 0x%02x", c);
-  }
-
-  /**
-   * The JSON text of {@code [from, to)}, without whitespace between tokens, cut after
-   * {@link #EXCERPT} characters.
-   */
-  private String excerpt(int from, int to) {
-    StringBuilder sb = new StringBuilder();
-    boolean inString = false;
-    int i = from;
-    while (i < to && sb.length() < EXCERPT) {
-      int c = b[i] & 0xff;
-      if (!inString && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
-        i++;
-        continue;
-      }
-      if (c >= 0x80) {
-        int len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-        sb.append(new String(b, i, Math.min(len, to - i), StandardCharsets.UTF_8));
-        i += len;
-        continue;
-      }
-      if (inString && c == '\\') {
-        sb.append('\\').append((char) b[i + 1]);
-        i += 2;
-        continue;
-      }
-      if (c == '"') {
-        inString = !inString;
-      }
-      sb.append((char) c);
-      i++;
-    }
-    while (i < to && !inString && isWs(b[i])) {
-      i++;
-    }
-    return i < to ? sb + "..." : sb.toString();
-  }
-
-  private static boolean isWs(byte c) {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
   }
 
   /** {@code [2, 3]}, or the first dimensions and the rank when there are many. */
@@ -702,34 +292,5 @@ final class HeaderParser {
       sb.append(dims[i]).append(", ");
     }
     return sb.append("... (").append(dims.length).append(" dimensions)]").toString();
-  }
-
-  /**
-   * A name in single quotes for a message: control and other invisible characters escaped,
-   * cut after {@link #EXCERPT} characters.
-   */
-  static String quote(String s) {
-    StringBuilder sb = new StringBuilder("'");
-    int shown = 0;
-    for (int i = 0; i < s.length(); ) {
-      if (shown == EXCERPT) {
-        sb.append("...' (").append(s.codePointCount(0, s.length())).append(" characters)");
-        return sb.toString();
-      }
-      int cp = s.codePointAt(i);
-      int type = Character.getType(cp);
-      if (type == Character.CONTROL || type == Character.FORMAT || type == Character.SURROGATE
-          || type == Character.UNASSIGNED || type == Character.LINE_SEPARATOR
-          || type == Character.PARAGRAPH_SEPARATOR || type == Character.PRIVATE_USE) {
-        for (char ch : Character.toChars(cp)) {
-          sb.append(String.format("\\u%04x", (int) ch));
-        }
-      } else {
-        sb.appendCodePoint(cp);
-      }
-      i += Character.charCount(cp);
-      shown++;
-    }
-    return sb.append('\'').toString();
   }
 }

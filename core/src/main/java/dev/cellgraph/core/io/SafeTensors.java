@@ -9,6 +9,7 @@ import com.google.gson.JsonPrimitive;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -176,9 +177,9 @@ public final class SafeTensors {
       }
     }
     switch (dtype) {
-      case FLOAT32: return Tensor.wrap(f, shape);
-      case FLOAT64: return Tensor.wrap(d, shape);
-      default: return Tensor.wrap(dtype, l, shape);
+      case FLOAT32: return TensorAccess.wrap(f, shape);
+      case FLOAT64: return TensorAccess.wrap(d, shape);
+      default: return TensorAccess.wrap(dtype, l, shape);
     }
   }
 
@@ -235,7 +236,7 @@ public final class SafeTensors {
         String key = Objects.requireNonNull(kv.getKey(), "metadata key");
         String value = Objects.requireNonNull(kv.getValue(), () -> "metadata value of '" + key + "'");
         checkUnicode("metadata key", key);
-        checkUnicode("metadata value of " + HeaderParser.quote(key), value);
+        checkUnicode("metadata value of " + JsonReader.quote(key), value);
         meta.addProperty(key, value);
       }
       root.add(METADATA, meta);
@@ -282,7 +283,7 @@ public final class SafeTensors {
       } else if (Character.isSurrogate(c)) {
         throw new IllegalArgumentException(String.format(
             "%s %s has a lone surrogate \\u%04x at index %d, which UTF-8 cannot encode",
-            what, HeaderParser.quote(s), (int) c, i));
+            what, JsonReader.quote(s), (int) c, i));
       }
     }
   }
@@ -303,10 +304,10 @@ public final class SafeTensors {
           buf.clear();
         }
         switch (t.dtype()) {
-          case FLOAT32: buf.putFloat(t.rawFloats()[i]); break;
-          case FLOAT64: buf.putDouble(t.rawDoubles()[i]); break;
-          case INT32: buf.putInt(toInt32(kv.getKey(), t.rawLongs()[i], i)); break;
-          default: buf.putLong(t.rawLongs()[i]);
+          case FLOAT32: buf.putFloat(TensorAccess.floats(t)[i]); break;
+          case FLOAT64: buf.putDouble(TensorAccess.doubles(t)[i]); break;
+          case INT32: buf.putInt(toInt32(kv.getKey(), TensorAccess.longs(t)[i], i)); break;
+          default: buf.putLong(TensorAccess.longs(t)[i]);
         }
       }
       out.write(buf.array(), 0, buf.position());

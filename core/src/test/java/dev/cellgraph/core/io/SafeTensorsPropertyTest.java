@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -115,21 +116,21 @@ class SafeTensorsPropertyTest {
         for (int i = 0; i < n; i++) {
           f[i] = Float.intBitsToFloat(r.nextInt());
         }
-        return Tensor.wrap(f, shape);
+        return TensorAccess.wrap(f, shape);
       }
       case FLOAT64 -> {
         double[] d = new double[n];
         for (int i = 0; i < n; i++) {
           d[i] = Double.longBitsToDouble(r.nextLong());
         }
-        return Tensor.wrap(d, shape);
+        return TensorAccess.wrap(d, shape);
       }
       default -> {
         long[] l = new long[n];
         for (int i = 0; i < n; i++) {
           l[i] = dtype == DType.INT32 ? r.nextInt() : r.nextLong();
         }
-        return Tensor.wrap(dtype, l, shape);
+        return TensorAccess.wrap(dtype, l, shape);
       }
     }
   }

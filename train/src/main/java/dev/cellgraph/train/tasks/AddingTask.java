@@ -4,6 +4,7 @@ import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import dev.cellgraph.core.random.Rng;
 import dev.cellgraph.train.nn.Losses;
 import dev.cellgraph.train.nn.SequenceModel;
@@ -100,8 +101,8 @@ public final class AddingTask implements Task {
       y[e] = x[(first * b + e) * 2] + x[(second * b + e) * 2];
     }
     Map<String, Tensor> m = new LinkedHashMap<>();
-    m.put("input", Tensor.wrap(x, Shape.of(length, b, 2)));
-    m.put("target", Tensor.wrap(y, Shape.of(b, 1)));
+    m.put("input", TensorAccess.wrap(x, Shape.of(length, b, 2)));
+    m.put("target", TensorAccess.wrap(y, Shape.of(b, 1)));
     return Batch.of(m);
   }
 

@@ -6,6 +6,7 @@ import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import dev.cellgraph.core.random.Rng;
 import dev.cellgraph.train.nn.Losses;
 import dev.cellgraph.train.nn.SequenceModel;
@@ -169,8 +170,8 @@ public final class CharLmTask implements Task {
       }
     }
     Map<String, Tensor> m = new LinkedHashMap<>();
-    m.put("input", Tensor.wrap(DType.INT64, in, Shape.of(length, b)));
-    m.put("target", Tensor.wrap(DType.INT64, target, Shape.of(length, b)));
+    m.put("input", TensorAccess.wrap(DType.INT64, in, Shape.of(length, b)));
+    m.put("target", TensorAccess.wrap(DType.INT64, target, Shape.of(length, b)));
     return new Batch(m, k != 0);
   }
 

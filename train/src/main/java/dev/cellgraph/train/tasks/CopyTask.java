@@ -5,6 +5,7 @@ import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import dev.cellgraph.core.random.Rng;
 import dev.cellgraph.train.nn.Losses;
 import dev.cellgraph.train.nn.SequenceModel;
@@ -115,9 +116,9 @@ public final class CopyTask implements Task {
       }
     }
     Map<String, Tensor> m = new LinkedHashMap<>();
-    m.put("input", Tensor.wrap(DType.INT64, in, Shape.of(t, b)));
-    m.put("target", Tensor.wrap(DType.INT64, target, Shape.of(t, b)));
-    m.put("mask", Tensor.wrap(mask, Shape.of(t, b)));
+    m.put("input", TensorAccess.wrap(DType.INT64, in, Shape.of(t, b)));
+    m.put("target", TensorAccess.wrap(DType.INT64, target, Shape.of(t, b)));
+    m.put("mask", TensorAccess.wrap(mask, Shape.of(t, b)));
     return Batch.of(m);
   }
 

@@ -9,6 +9,7 @@ import dev.cellgraph.core.DType;
 import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import dev.cellgraph.core.io.Idx;
 import dev.cellgraph.core.random.Rng;
 import dev.cellgraph.train.nn.Losses;
@@ -326,8 +327,8 @@ public final class SeqMnistTask implements Task {
       y[e] = labels.intAt(image);
     }
     Map<String, Tensor> m = new LinkedHashMap<>();
-    m.put("input", Tensor.wrap(x, Shape.of(steps, b, inputSize)));
-    m.put("target", Tensor.wrap(DType.INT64, y, Shape.of(b)));
+    m.put("input", TensorAccess.wrap(x, Shape.of(steps, b, inputSize)));
+    m.put("target", TensorAccess.wrap(DType.INT64, y, Shape.of(b)));
     return Batch.of(m);
   }
 
@@ -393,7 +394,7 @@ public final class SeqMnistTask implements Task {
         feeds.add(params.get(name));
       }
       double[] logits = plan.run(feeds).get(0).toDoubleArray();
-      long[] target = b.get("target").rawLongs();
+      long[] target = TensorAccess.longs(b.get("target"));
       int correct = 0;
       for (int e = 0; e < size; e++) {
         int best = 0;

@@ -10,6 +10,7 @@ import dev.cellgraph.cells.BuiltinCell;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import dev.cellgraph.core.io.Idx;
 import dev.cellgraph.core.random.Rng;
 import dev.cellgraph.train.nn.SequenceModel;
@@ -82,14 +83,14 @@ public class SeqMnistTaskTest {
     assertEquals(3, t.validationImages(), "one twelfth held out");
     Batch b = t.testBatch(0);
     assertEquals("[3, 5, 4]", b.input().shape().toString());
-    float[] x = b.input().rawFloats();
+    float[] x = TensorAccess.floats(b.input());
     for (int e = 0; e < 5; e++) {
       for (int r = 0; r < ROWS; r++) {
         for (int c = 0; c < COLS; c++) {
           assertEquals(pixel(e, r * COLS + c), x[(r * 5 + e) * COLS + c], "image " + e + " row " + r + " column " + c);
         }
       }
-      assertEquals(e % 10, b.get("target").rawLongs()[e]);
+      assertEquals(e % 10, TensorAccess.longs(b.get("target"))[e]);
     }
   }
 
@@ -98,7 +99,7 @@ public class SeqMnistTaskTest {
     SeqMnistTask plain = task(SeqMnistTask.Mode.PIXELS, false, 1, 4);
     assertEquals(ROWS * COLS, plain.steps());
     assertEquals(1, plain.inputSize());
-    float[] x = plain.testBatch(0).input().rawFloats();
+    float[] x = TensorAccess.floats(plain.testBatch(0).input());
     for (int p = 0; p < ROWS * COLS; p++) {
       assertEquals(pixel(2, p), x[p * 5 + 2]);
     }
@@ -111,7 +112,7 @@ public class SeqMnistTaskTest {
     assertFalse(Arrays.equals(plain.pixelOrder(), order));
     assertArrayEquals(order, task(SeqMnistTask.Mode.PIXELS, true, 1, 4).pixelOrder(), "the same for the same seed");
     assertFalse(Arrays.equals(order, task(SeqMnistTask.Mode.PIXELS, true, 2, 4).pixelOrder()));
-    float[] px = permuted.testBatch(0).input().rawFloats();
+    float[] px = TensorAccess.floats(permuted.testBatch(0).input());
     for (int p = 0; p < ROWS * COLS; p++) {
       assertEquals(pixel(2, order[p]), px[p * 5 + 2]);
     }
@@ -121,7 +122,7 @@ public class SeqMnistTaskTest {
   private static int[] imagesOf(Batch b, int steps, int inputSize) {
     int n = b.batchSize();
     int[] k = new int[n];
-    float[] x = b.input().rawFloats();
+    float[] x = TensorAccess.floats(b.input());
     for (int e = 0; e < n; e++) {
       k[e] = Math.round(x[e * inputSize] * 255) / 7;
     }
@@ -171,7 +172,7 @@ public class SeqMnistTaskTest {
     assertEquals(0.2, t.testAccuracy(m, params, DType.FLOAT64), 1e-12);
     long threes = 0;
     for (Batch b : t.validationBatches()) {
-      threes += Arrays.stream(b.get("target").rawLongs()).filter(y -> y == 3).count();
+      threes += Arrays.stream(TensorAccess.longs(b.get("target"))).filter(y -> y == 3).count();
     }
     assertEquals(threes / 3.0, t.validationAccuracy(m, params, DType.FLOAT64), 1e-12);
   }
