@@ -15,24 +15,14 @@ import java.util.List;
  * same at every step (it depends on constants only). Each rule says how an op of the step acts on
  * stacks: elementwise ops as they are (broadcasting aligns from the right; lower-rank stacks get
  * axes of 1 after T), axis attributes shifted by one, a matrix product of a stack with a shared
- * matrix as one large GEMM. Anything else is {@link NotLiftable} and stays in the sequential loop.
+ * matrix as one large GEMM. Anything else has no rule ({@link #lift} returns null) and stays in
+ * the sequential loop.
  */
 final class Lift {
   private Lift() {}
 
   /** A value in the graph being built: the node, and whether it is stacked over time. */
   record Val(Node node, boolean lifted) {}
-
-  /** Thrown when an op has no lifting rule for its inputs; the node then runs step by step. */
-  static final class NotLiftable extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final Node node;
-
-    NotLiftable(Node node) {
-      super(null, null, false, false);
-      this.node = node;
-    }
-  }
 
   static Shape stacked(int t, Shape s) {
     int[] d = new int[s.rank() + 1];
@@ -42,23 +32,15 @@ final class Lift {
   }
 
   /**
-   * Builds in {@code g} the lifted form of step node {@code n} (shape S) from its inputs' values;
-   * the result is {@code [t] + S}.
+   * Builds in {@code g} the lifted form of step node {@code n} (shape S) from its inputs' values,
+   * at least one of them lifted; the result is {@code [t] + S}, or null when the op has no rule
+   * for these inputs (the node then runs step by step; {@code g} may hold unused nodes). Each rule
+   * applies ops only to shapes their type rules accept: the step's own shapes with the time axis
+   * in front, where the rule's guard admits them.
    */
   static Node lift(Graph g, Node n, List<Val> ins, int t) {
-    Op op = n.op();
-    Shape s = n.shape();
-    Shape want = stacked(t, s);
-    Node r;
-    try {
-      r = build(g, n, op, ins, t, s);
-    } catch (IllegalArgumentException e) {
-      throw new NotLiftable(n); // a type rule refused the stacked shapes: no rule for this case
-    }
-    if (r == null || !r.shape().equals(want)) {
-      throw new NotLiftable(n);
-    }
-    return r;
+    Node r = build(g, n, n.op(), ins, t, n.shape());
+    return r != null && r.shape().equals(stacked(t, n.shape())) ? r : null;
   }
 
   private static Node build(Graph g, Node n, Op op, List<Val> ins, int t, Shape s) {

@@ -126,12 +126,8 @@ final class RowSplit {
       if (anyBatched && !rowWise(n, isBatched)) {
         return null;
       }
-      Node v;
-      try {
-        v = g.apply(n.op(), ins, n.name());
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
+      // rowWise admitted only shapes the op's type rule accepts with any row count
+      Node v = g.apply(n.op(), ins, n.name());
       TensorType want = anyBatched ? withRows(n.type(), rows) : n.type();
       if (!v.type().equals(want)) {
         return null;
@@ -149,7 +145,10 @@ final class RowSplit {
     return Fusion.compile(newOutputs, newFeeds, options);
   }
 
-  /** Whether {@code n}, with at least one batched input, computes each row from the same rows only. */
+  /**
+   * Whether {@code n}, with at least one batched input, computes each row from the same rows only,
+   * so that its type rule accepts the inputs with any number of rows.
+   */
   private boolean rowWise(Node n, Map<Node, Boolean> isBatched) {
     if (n.rank() == 0 || n.shape().dim(0) != batch) {
       return false;
@@ -158,8 +157,8 @@ final class RowSplit {
       case IDENTITY, UNARY, SCALAR, POW, CAST -> true;
       case BINARY -> {
         for (Node in : n.inputs()) {
-          // an operand without the batch axis broadcasts over it
-          if (!isBatched.get(in) && in.rank() == n.rank() && in.shape().dim(0) != 1) {
+          // a batched operand has the batch as its axis 0; one without it broadcasts over it
+          if (isBatched.get(in) ? in.rank() != n.rank() : in.rank() == n.rank() && in.shape().dim(0) != 1) {
             yield false;
           }
         }
@@ -167,7 +166,8 @@ final class RowSplit {
       }
       case MATMUL -> {
         Ops.MatMul mm = (Ops.MatMul) n.op();
-        yield !mm.transA() && n.input(0).rank() == 2 && isBatched.get(n.input(0)) && !isBatched.get(n.input(1));
+        yield !mm.transA() && n.input(0).rank() == 2 && n.input(1).rank() == 2 && isBatched.get(n.input(0))
+            && !isBatched.get(n.input(1));
       }
       case SLICE -> n.input(0).shape().normalizeAxis(((LayoutOps.Slice) n.op()).axis()) != 0;
       case CONCAT -> {

@@ -1,0 +1,58 @@
+package dev.cellgraph.autodiff.compile;
+
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.Workspace;
+import java.util.Arrays;
+
+/**
+ * Collects one value per step into a stacked [T] + S tensor, written in place. The parts of a
+ * row-split run write disjoint rows from their own threads; the run's join publishes them.
+ */
+final class Stacker {
+  private final DType dtype;
+  private final Shape shape;
+  private final int n;
+  private final int t;
+  private final float[] f;
+  private final double[] d;
+  private final Tensor[] other;
+
+  Stacker(DType dtype, Shape shape, int t) {
+    this.dtype = dtype;
+    this.shape = shape;
+    this.n = shape.size();
+    this.t = t;
+    // every step writes its value (all its rows), so the arrays need not be cleared
+    this.f = dtype == DType.FLOAT32 ? Workspace.newFloats(t * n) : null;
+    this.d = dtype == DType.FLOAT64 ? Workspace.newDoubles(t * n) : null;
+    this.other = f == null && d == null ? new Tensor[t] : null;
+  }
+
+  /**
+   * Step {@code pos}'s value, or (r0 at least 0) its rows from r0 on, of a step of
+   * {@code batch} rows (floating point only).
+   */
+  void put(int pos, int r0, int batch, Tensor v) {
+    int at = pos * n + (r0 < 0 ? 0 : r0 * (n / batch));
+    if (f != null) {
+      System.arraycopy(v.rawFloats(), 0, f, at, v.size());
+    } else if (d != null) {
+      System.arraycopy(v.rawDoubles(), 0, d, at, v.size());
+    } else {
+      other[pos] = v;
+    }
+  }
+
+  Tensor build() {
+    Shape s = Lift.stacked(t, shape);
+    if (f != null) {
+      return n == 0 ? Tensor.zeros(dtype, s) : Tensor.wrap(f, s);
+    }
+    if (d != null) {
+      return n == 0 ? Tensor.zeros(dtype, s) : Tensor.wrap(d, s);
+    }
+    return Tensor.stack(0, Arrays.asList(other));
+  }
+}
