@@ -11,6 +11,7 @@ import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.Workspace;
+import dev.cellgraph.core.internal.TensorAccess;
 import dev.cellgraph.core.kernel.Kernels;
 import java.lang.ref.SoftReference;
 import java.util.ArrayList;
@@ -377,13 +378,13 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     switch (stacked.dtype()) {
       case FLOAT32: {
         float[] a = pool.floats(n);
-        System.arraycopy(stacked.rawFloats(), pos * n, a, 0, n);
-        return Tensor.wrap(a, s);
+        System.arraycopy(TensorAccess.floats(stacked), pos * n, a, 0, n);
+        return TensorAccess.wrap(a, s);
       }
       case FLOAT64: {
         double[] a = pool.doubles(n);
-        System.arraycopy(stacked.rawDoubles(), pos * n, a, 0, n);
-        return Tensor.wrap(a, s);
+        System.arraycopy(TensorAccess.doubles(stacked), pos * n, a, 0, n);
+        return TensorAccess.wrap(a, s);
       }
       default:
         return stacked.select(0, pos);
@@ -399,11 +400,11 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     int from = pos * n + r0 * row;
     if (stacked.dtype() == DType.FLOAT32) {
       float[] a = pool.floats(len);
-      System.arraycopy(stacked.rawFloats(), from, a, 0, len);
-      return Tensor.wrap(a, rs);
+      System.arraycopy(TensorAccess.floats(stacked), from, a, 0, len);
+      return TensorAccess.wrap(a, rs);
     }
     double[] a = pool.doubles(len);
-    System.arraycopy(stacked.rawDoubles(), from, a, 0, len);
-    return Tensor.wrap(a, rs);
+    System.arraycopy(TensorAccess.doubles(stacked), from, a, 0, len);
+    return TensorAccess.wrap(a, rs);
   }
 }

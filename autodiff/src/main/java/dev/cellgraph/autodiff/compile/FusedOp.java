@@ -8,6 +8,7 @@ import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Setting;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.Workspace;
+import dev.cellgraph.core.internal.TensorAccess;
 import dev.cellgraph.core.kernel.BinaryOp;
 import dev.cellgraph.core.kernel.Kernels;
 import dev.cellgraph.core.kernel.UnaryOp;
@@ -139,7 +140,7 @@ final class FusedOp extends Op {
     double[] scalars = new double[in.size()];
     for (int i = 0; i < inputs.length; i++) {
       Tensor t = in.get(i);
-      inputs[i] = f32 ? t.rawFloats() : t.rawDoubles();
+      inputs[i] = f32 ? TensorAccess.floats(t) : TensorAccess.doubles(t);
       if (t.size() == 1) {
         scalars[i] = t.getFlat(0);
       }
@@ -164,9 +165,9 @@ final class FusedOp extends Op {
       if (s < 0) {
         result.add(in.get(-1 - s));
       } else if (f32) {
-        result.add(Tensor.wrap((float[]) outputs[s], types.get(j).shape()));
+        result.add(TensorAccess.wrap((float[]) outputs[s], types.get(j).shape()));
       } else {
-        result.add(Tensor.wrap((double[]) outputs[s], types.get(j).shape()));
+        result.add(TensorAccess.wrap((double[]) outputs[s], types.get(j).shape()));
       }
     }
     return result;

@@ -4,6 +4,7 @@ import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.Workspace;
+import dev.cellgraph.core.internal.TensorAccess;
 import java.util.Arrays;
 
 /**
@@ -37,9 +38,9 @@ final class Stacker {
   void put(int pos, int r0, int batch, Tensor v) {
     int at = pos * n + (r0 < 0 ? 0 : r0 * (n / batch));
     if (f != null) {
-      System.arraycopy(v.rawFloats(), 0, f, at, v.size());
+      System.arraycopy(TensorAccess.floats(v), 0, f, at, v.size());
     } else if (d != null) {
-      System.arraycopy(v.rawDoubles(), 0, d, at, v.size());
+      System.arraycopy(TensorAccess.doubles(v), 0, d, at, v.size());
     } else {
       other[pos] = v;
     }
@@ -48,10 +49,10 @@ final class Stacker {
   Tensor build() {
     Shape s = Lift.stacked(t, shape);
     if (f != null) {
-      return n == 0 ? Tensor.zeros(dtype, s) : Tensor.wrap(f, s);
+      return n == 0 ? Tensor.zeros(dtype, s) : TensorAccess.wrap(f, s);
     }
     if (d != null) {
-      return n == 0 ? Tensor.zeros(dtype, s) : Tensor.wrap(d, s);
+      return n == 0 ? Tensor.zeros(dtype, s) : TensorAccess.wrap(d, s);
     }
     return Tensor.stack(0, Arrays.asList(other));
   }
