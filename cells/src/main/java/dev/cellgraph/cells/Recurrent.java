@@ -259,80 +259,86 @@ public final class Recurrent {
     return r.run(params, input, initialStates, gradOutput);
   }
 
+  /** What a plan's feed or output is to a run: the input, a state, a parameter, a gradient, ... */
+  private enum Role { INPUT, GRAD_OUTPUT, STATE, PARAMETER, OUTPUT, GRADIENT }
+
+  /** A feed or output of a runner's plan: its role and, for a state, parameter or gradient, whose. */
+  private record Slot(Role role, String name) {
+    static final Slot INPUT = new Slot(Role.INPUT, "input");
+    static final Slot GRAD_OUTPUT = new Slot(Role.GRAD_OUTPUT, "grad_output");
+    static final Slot OUTPUT = new Slot(Role.OUTPUT, "output");
+  }
+
   /** A compiled forward (and backward) pass for one input shape. */
   private final class Runner {
     private final Plan plan;
-    private final List<String> feedNames = new ArrayList<>();   // "input", "state:h", "param:W", "grad_output"
-    private final List<String> outNames = new ArrayList<>();
+    private final List<Slot> feedSlots = new ArrayList<>();
+    private final List<Slot> outSlots = new ArrayList<>();
 
     Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad, CompileOptions options) {
       Graph g = new Graph("recurrent " + cell.name());
       List<Node> feeds = new ArrayList<>();
       Node input = g.input("input", new TensorType(dtype, inputShape));
       feeds.add(input);
-      feedNames.add("input");
+      feedSlots.add(Slot.INPUT);
       int batch = inputShape.dim(1);
       Map<String, Node> init = new LinkedHashMap<>();
       for (String s : givenStates) {
         Node n = g.input(s + "0", new TensorType(dtype, stateShape(s, batch)));
         init.put(s, n);
         feeds.add(n);
-        feedNames.add("state:" + s);
+        feedSlots.add(new Slot(Role.STATE, s));
       }
       Map<String, Node> params = new LinkedHashMap<>();
       for (Map.Entry<String, Shape> e : parameterShapes().entrySet()) {
         Node n = g.parameter(e.getKey(), new TensorType(dtype, e.getValue()));
         params.put(e.getKey(), n);
         feeds.add(n);
-        feedNames.add("param:" + e.getKey());
+        feedSlots.add(new Slot(Role.PARAMETER, e.getKey()));
       }
       Output out = build(g, input, init, params);
       List<Node> outputs = new ArrayList<>();
       outputs.add(out.output());
-      outNames.add("output");
+      outSlots.add(Slot.OUTPUT);
       for (Map.Entry<String, Node> e : out.finalStates().entrySet()) {
         outputs.add(e.getValue());
-        outNames.add("state:" + e.getKey());
+        outSlots.add(new Slot(Role.STATE, e.getKey()));
       }
       if (withGrad) {
         Node go = g.input("grad_output", out.output().type());
         feeds.add(go);
-        feedNames.add("grad_output");
+        feedSlots.add(Slot.GRAD_OUTPUT);
         List<Node> wrt = new ArrayList<>();
-        List<String> wrtNames = new ArrayList<>();
+        List<Slot> wrtSlots = new ArrayList<>();
         wrt.add(input);
-        wrtNames.add("grad:input");
+        wrtSlots.add(new Slot(Role.GRADIENT, "input"));
         for (Map.Entry<String, Node> e : init.entrySet()) {
           wrt.add(e.getValue());
-          wrtNames.add("grad:" + e.getKey() + "0");
+          wrtSlots.add(new Slot(Role.GRADIENT, e.getKey() + "0"));
         }
         for (Map.Entry<String, Node> e : params.entrySet()) {
           wrt.add(e.getValue());
-          wrtNames.add("grad:" + e.getKey());
+          wrtSlots.add(new Slot(Role.GRADIENT, e.getKey()));
         }
         Gradients grads = Gradients.vjp(List.of(out.output()), List.of(go), wrt);
         outputs.addAll(grads.list());
-        outNames.addAll(wrtNames);
+        outSlots.addAll(wrtSlots);
       }
       this.plan = Plan.compile(outputs, feeds, options);
     }
 
     Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> states, Tensor gradOutput) {
       List<Tensor> vals = new ArrayList<>();
-      for (String f : feedNames) {
-        Tensor v;
-        if (f.equals("input")) {
-          v = input;
-        } else if (f.equals("grad_output")) {
-          v = gradOutput;
-        } else if (f.startsWith("state:")) {
-          v = states.get(f.substring(6));
-        } else {
-          String name = f.substring(6);
-          v = params.get(name);
-          if (v == null) {
-            throw new InvalidInputException("recurrent " + cell.name() + ": parameter '" + name + "' is missing");
-          }
+      for (Slot f : feedSlots) {
+        Tensor v = switch (f.role()) {
+          case INPUT -> input;
+          case GRAD_OUTPUT -> gradOutput;
+          case STATE -> states.get(f.name());
+          case PARAMETER -> params.get(f.name());
+          case OUTPUT, GRADIENT -> throw new IllegalStateException("a plan's output is no feed: " + f);
+        };
+        if (v == null && f.role() == Role.PARAMETER) {
+          throw new InvalidInputException("recurrent " + cell.name() + ": parameter '" + f.name() + "' is missing");
         }
         vals.add(v);
       }
@@ -340,14 +346,13 @@ public final class Recurrent {
       Tensor output = null;
       Map<String, Tensor> fin = new LinkedHashMap<>();
       Map<String, Tensor> grads = new LinkedHashMap<>();
-      for (int i = 0; i < outNames.size(); i++) {
-        String n = outNames.get(i);
-        if (n.equals("output")) {
-          output = out.get(i);
-        } else if (n.startsWith("state:")) {
-          fin.put(n.substring(6), out.get(i));
-        } else {
-          grads.put(n.substring(5), out.get(i));
+      for (int i = 0; i < outSlots.size(); i++) {
+        Slot n = outSlots.get(i);
+        switch (n.role()) {
+          case OUTPUT -> output = out.get(i);
+          case STATE -> fin.put(n.name(), out.get(i));
+          case GRADIENT -> grads.put(n.name(), out.get(i));
+          case INPUT, GRAD_OUTPUT, PARAMETER -> throw new IllegalStateException("a plan's feed is no output: " + n);
         }
       }
       return new Result(output, fin, grads);

@@ -1,5 +1,6 @@
 package dev.cellgraph.cli;
 
+import dev.cellgraph.core.Suggest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -60,7 +61,7 @@ public final class Args {
         } else {
           Set<String> all = new LinkedHashSet<>(valued);
           all.addAll(booleans);
-          String hint = Suggest.closest(name, all);
+          String hint = Suggest.ON_COMMAND_LINE.closest(name, all);
           throw new UsageException("unknown option '" + s + "'"
               + (hint != null ? "; did you mean --" + hint + "?" : ""));
         }

@@ -5,6 +5,7 @@ import dev.cellgraph.cells.Cell;
 import dev.cellgraph.cells.FormulaCell;
 import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.cells.lang.Zoo;
+import dev.cellgraph.core.Suggest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ record CellRef(String argument, String name, CellSpec spec, String builtinName, 
       return new CellRef(arg, n, spec, null, p);
     }
     if (!Zoo.contains(arg)) {
-      String hint = Suggest.closest(arg, Zoo.names());
+      String hint = Suggest.ON_COMMAND_LINE.closest(arg, Zoo.names());
       throw new UsageException("unknown cell '" + arg + "'" + (hint != null ? "; did you mean '" + hint + "'?" : "")
           + " (a zoo name: " + String.join(", ", Zoo.names()) + "; or a .cell file)");
     }

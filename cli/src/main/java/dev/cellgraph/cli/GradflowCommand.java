@@ -1,8 +1,8 @@
 package dev.cellgraph.cli;
 
 import dev.cellgraph.cells.Cell;
-import dev.cellgraph.render.cells.GradientFlow;
 import dev.cellgraph.render.Diagram;
+import dev.cellgraph.render.cells.GradientFlowDiagram;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,7 +64,7 @@ final class GradflowCommand implements Command {
       ref.spec().shapes(in, hid); // the sizes must fit the cell
       cells.put(ref.name(), ref.formulaCell());
     }
-    GradientFlow flow = GradientFlow.measure(cells, steps, in, hid, seed, bias);
+    GradientFlowDiagram flow = GradientFlowDiagram.measure(cells, steps, in, hid, seed, bias);
     output.write(flow.diagram(), out);
     PrintStream info = output.messages(out, err);
     info.print(flow.table());

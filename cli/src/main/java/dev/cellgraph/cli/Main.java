@@ -1,6 +1,7 @@
 package dev.cellgraph.cli;
 
 import dev.cellgraph.core.InvalidInputException;
+import dev.cellgraph.core.Suggest;
 import dev.cellgraph.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -58,7 +59,7 @@ public final class Main {
     }
     Command c = byName.get(argv[0]);
     if (c == null) {
-      String hint = Suggest.closest(argv[0], byName.keySet());
+      String hint = Suggest.ON_COMMAND_LINE.closest(argv[0], byName.keySet());
       err.println("cellgraph: unknown command '" + argv[0] + "'" + (hint != null ? "; did you mean '" + hint + "'?" : "")
           + "\nRun 'cellgraph --help' for the list of commands.");
       return 2;

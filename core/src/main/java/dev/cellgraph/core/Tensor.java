@@ -32,10 +32,9 @@ import java.util.Objects;
  * <p>Binary elementwise operations broadcast under NumPy's rules. Arithmetic on two tensors
  * requires equal dtypes.
  *
- * <p>The methods marked <em>internal</em> ({@code wrap}, {@code rawFloats}, {@code rawDoubles},
- * {@code rawLongs}) give this package zero-copy access; other modules use
- * {@link dev.cellgraph.core.internal.TensorAccess} instead. They are public only until their last
- * callers outside this package move to {@code TensorAccess}, and then become package-private.
+ * <p>The package-private methods {@code wrap}, {@code rawFloats}, {@code rawDoubles} and
+ * {@code rawLongs} give this package zero-copy access; cellgraph's other modules use
+ * {@link dev.cellgraph.core.internal.TensorAccess}, which is not API.
  *
  * <p>The implementations live beside this class, one job each: {@link Elementwise} (maps, zips,
  * broadcasting), {@link MatrixProducts}, {@link ShapeOps} and {@link Reductions}; they read the
@@ -168,31 +167,31 @@ public final class Tensor {
   }
 
   /**
-   * <em>Internal</em>, to become package-private: wraps {@code data} without copying; the caller
+   * <em>Internal</em>: wraps {@code data} without copying; the caller
    * gives up the array. Outside this package use
    * {@link dev.cellgraph.core.internal.TensorAccess#wrap(float[], Shape)}.
    */
-  public static Tensor wrap(float[] data, Shape shape) {
+  static Tensor wrap(float[] data, Shape shape) {
     checkLength(data.length, shape);
     return new Tensor(DType.FLOAT32, shape, data, null, null);
   }
 
   /**
-   * <em>Internal</em>, to become package-private: wraps {@code data} without copying; the caller
+   * <em>Internal</em>: wraps {@code data} without copying; the caller
    * gives up the array. Outside this package use
    * {@link dev.cellgraph.core.internal.TensorAccess#wrap(double[], Shape)}.
    */
-  public static Tensor wrap(double[] data, Shape shape) {
+  static Tensor wrap(double[] data, Shape shape) {
     checkLength(data.length, shape);
     return new Tensor(DType.FLOAT64, shape, null, data, null);
   }
 
   /**
-   * <em>Internal</em>, to become package-private: wraps {@code data} without copying; the caller
+   * <em>Internal</em>: wraps {@code data} without copying; the caller
    * gives up the array. Outside this package use
    * {@link dev.cellgraph.core.internal.TensorAccess#wrap(DType, long[], Shape)}.
    */
-  public static Tensor wrap(DType intType, long[] data, Shape shape) {
+  static Tensor wrap(DType intType, long[] data, Shape shape) {
     checkLength(data.length, shape);
     if (intType.isFloating()) {
       throw new IllegalArgumentException("wrap(long[]) needs an integer dtype, got " + intType.lowerName());
@@ -316,28 +315,28 @@ public final class Tensor {
   }
 
   /**
-   * <em>Internal</em>, to become package-private: the backing array of a float32 tensor; must not
+   * <em>Internal</em>: the backing array of a float32 tensor; must not
    * be modified. Outside this package use {@link dev.cellgraph.core.internal.TensorAccess#floats}.
    */
-  public float[] rawFloats() {
+  float[] rawFloats() {
     requireType(DType.FLOAT32, "rawFloats");
     return f;
   }
 
   /**
-   * <em>Internal</em>, to become package-private: the backing array of a float64 tensor; must not
+   * <em>Internal</em>: the backing array of a float64 tensor; must not
    * be modified. Outside this package use {@link dev.cellgraph.core.internal.TensorAccess#doubles}.
    */
-  public double[] rawDoubles() {
+  double[] rawDoubles() {
     requireType(DType.FLOAT64, "rawDoubles");
     return d;
   }
 
   /**
-   * <em>Internal</em>, to become package-private: the backing array of an integer tensor; must not
+   * <em>Internal</em>: the backing array of an integer tensor; must not
    * be modified. Outside this package use {@link dev.cellgraph.core.internal.TensorAccess#longs}.
    */
-  public long[] rawLongs() {
+  long[] rawLongs() {
     if (l == null) {
       throw new IllegalArgumentException("rawLongs needs an integer tensor, got " + dtype.lowerName());
     }

@@ -8,6 +8,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import dev.cellgraph.core.io.AtomicFiles;
 import dev.cellgraph.core.io.SafeTensors;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -44,6 +46,40 @@ public final class Checkpoint {
   static final String LOCK = ".checkpoint.lock";
   static final int FORMAT = 1;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+  /** The name of the tensor holding the random state, outside every {@link Section}. */
+  static final String RNG = "rng";
+
+  /**
+   * A group of tensors in the file, each tensor named by the group's prefix and its key
+   * ({@code param/W}); the prefixes are the file format, so they never change.
+   */
+  enum Section {
+    PARAMETERS("param/"), OPTIMIZER("optimizer/"), CARRY("carry/"), HISTORY("history/");
+
+    private final String prefix;
+
+    Section(String prefix) {
+      this.prefix = prefix;
+    }
+
+    /** The name in the file of this section's tensor {@code key}. */
+    String tensorName(String key) {
+      return prefix + key;
+    }
+
+    /** The section and key a tensor name in a file stands for, or null when it is in none. */
+    static Key parse(String tensorName) {
+      for (Section s : values()) {
+        if (tensorName.startsWith(s.prefix)) {
+          return new Key(s, tensorName.substring(s.prefix.length()));
+        }
+      }
+      return null;
+    }
+  }
+
+  /** A tensor's place in a checkpoint: its section and its key there. */
+  record Key(Section section, String key) {}
 
   /** The contents of a checkpoint. */
   public record Contents(JsonObject meta, Map<String, Tensor> parameters, Map<String, Tensor> optimizer,
@@ -90,11 +126,11 @@ public final class Checkpoint {
 
   private static void write(Path dir, Contents c) throws IOException {
     Map<String, Tensor> t = new LinkedHashMap<>();
-    c.parameters().forEach((k, v) -> t.put("param/" + k, v));
-    c.optimizer().forEach((k, v) -> t.put("optimizer/" + k, v));
-    c.carry().forEach((k, v) -> t.put("carry/" + k, v));
-    c.history().toTensors().forEach((k, v) -> t.put("history/" + k, v));
-    t.put("rng", Tensor.wrap(DType.INT64, c.rngState().clone(), dev.cellgraph.core.Shape.of(4)));
+    c.parameters().forEach((k, v) -> t.put(Section.PARAMETERS.tensorName(k), v));
+    c.optimizer().forEach((k, v) -> t.put(Section.OPTIMIZER.tensorName(k), v));
+    c.carry().forEach((k, v) -> t.put(Section.CARRY.tensorName(k), v));
+    c.history().toTensors().forEach((k, v) -> t.put(Section.HISTORY.tensorName(k), v));
+    t.put(RNG, TensorAccess.wrap(DType.INT64, c.rngState().clone(), dev.cellgraph.core.Shape.of(4)));
     String json = GSON.toJson(c.meta());
     SafeTensors.write(dir.resolve(TENSORS), t, Map.of("cellgraph", json));
     AtomicFiles.writeString(dir.resolve(JSON), json + "\n");
@@ -126,29 +162,25 @@ public final class Checkpoint {
       throw new IllegalArgumentException(f + ": its 'cellgraph' metadata has no step (a non-negative integer), "
           + "got " + (meta.has("step") ? excerpt(meta.get("step").toString()) : "none"));
     }
-    Map<String, Tensor> params = new LinkedHashMap<>();
-    Map<String, Tensor> opt = new LinkedHashMap<>();
-    Map<String, Tensor> carry = new LinkedHashMap<>();
-    Map<String, Tensor> hist = new LinkedHashMap<>();
+    Map<Section, Map<String, Tensor>> sections = new EnumMap<>(Section.class);
+    for (Section s : Section.values()) {
+      sections.put(s, new LinkedHashMap<>());
+    }
     Tensor rng = null;
     for (Map.Entry<String, Tensor> e : sc.tensors().entrySet()) {
       String k = e.getKey();
-      if (k.equals("rng")) {
+      Key key = Section.parse(k);
+      if (k.equals(RNG)) {
         rng = e.getValue();
-      } else if (k.startsWith("param/")) {
-        params.put(k.substring(6), e.getValue());
-      } else if (k.startsWith("optimizer/")) {
-        opt.put(k.substring(10), e.getValue());
-      } else if (k.startsWith("carry/")) {
-        carry.put(k.substring(6), e.getValue());
-      } else if (k.startsWith("history/")) {
-        hist.put(k.substring(8), e.getValue());
+      } else if (key != null) {
+        sections.get(key.section()).put(key.key(), e.getValue());
       } else {
         throw new IllegalArgumentException(f + ": unexpected tensor '" + excerpt(k) + "'");
       }
     }
+    Map<String, Tensor> hist = sections.get(Section.HISTORY);
     if (rng == null || rng.size() != 4 || rng.dtype() != DType.INT64) {
-      throw new IllegalArgumentException(f + ": the random state 'rng' is missing or not 4 integers");
+      throw new IllegalArgumentException(f + ": the random state '" + RNG + "' is missing or not 4 integers");
     }
     for (String[] group : new String[][] {{"loss", "grad_norm", "lr", "seconds"},
         {"validation_step", "validation_loss"}}) {
@@ -167,7 +199,8 @@ public final class Checkpoint {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(f + ": " + e.getMessage());
     }
-    return new Contents(meta, params, opt, carry, rng.toLongArray(), h);
+    return new Contents(meta, sections.get(Section.PARAMETERS), sections.get(Section.OPTIMIZER),
+        sections.get(Section.CARRY), rng.toLongArray(), h);
   }
 
   /** The value of a JSON integer in {@code [0, Long.MAX_VALUE]}, or -1 for anything else. */

@@ -27,7 +27,13 @@ final class ToyTasks {
     }
     return new Task() {
       @Override public String name() { return "stream"; }
-      @Override public Map<String, String> settings() { return Map.of("length", "4", "batch", "3"); }
+      // ordered, as the real tasks' are: a resumed run compares them with a checkpoint's in order
+      @Override public Map<String, String> settings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("length", "4");
+        m.put("batch", "3");
+        return m;
+      }
       @Override public SequenceModel model(Cell cell, int h, double dropout) {
         return SequenceModel.ofTokens(cell, 5, 3, h, 5, dropout);
       }

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import dev.cellgraph.cells.lang.Token.Ident;
 import dev.cellgraph.cells.lang.Token.Kind;
+import dev.cellgraph.core.Suggest;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -303,7 +304,8 @@ final class Lexer {
           throw src.error(argStart, "a name must be letters and digits, not '" + inner + "'");
         }
       } else {
-        throw src.error(start, "unknown command '\\" + cmd + "'" + Suggest.suffix(cmd, knownCommands(), "\\"));
+        throw src.error(start,
+            "unknown command '\\" + cmd + "'" + Suggest.IN_FORMULAS.suffix(cmd, knownCommands(), "\\"));
       }
     } else if (c == 'σ') {
       p++;
@@ -441,7 +443,7 @@ final class Lexer {
   }
 
   private CellFormulaException unknownFunction(int start, String w) {
-    return src.error(start, "unknown function '" + w + "'" + Suggest.suffix(w, Fn.allSpellings(), ""));
+    return src.error(start, "unknown function '" + w + "'" + Suggest.IN_FORMULAS.suffix(w, Fn.allSpellings(), ""));
   }
 
   private static List<String> knownCommands() {

@@ -3,6 +3,7 @@ package dev.cellgraph.cells.lang;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableList;
+import dev.cellgraph.core.Suggest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,7 +43,7 @@ public final class Zoo {
     requireNonNull(name, "name");
     if (!NAMES.contains(name)) {
       throw new IllegalArgumentException("no cell named '" + name + "' in the zoo"
-          + Suggest.suffix(name, NAMES, "") + " (known: " + String.join(", ", NAMES) + ")");
+          + Suggest.IN_FORMULAS.suffix(name, NAMES, "") + " (known: " + String.join(", ", NAMES) + ")");
     }
     return CACHE.computeIfAbsent(name, n -> CellSpec.parse(text(n), n + ".cell"));
   }

@@ -4,21 +4,16 @@ import dev.cellgraph.autodiff.Function;
 import dev.cellgraph.autodiff.Gradients;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
-import dev.cellgraph.autodiff.Ops;
 import dev.cellgraph.render.Diagram;
 import dev.cellgraph.render.DiagramStyle;
 import dev.cellgraph.cells.FormulaCell;
+import dev.cellgraph.cells.Unrolling;
 import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.core.DType;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -162,49 +157,11 @@ public final class CellDiagram {
       b.stateOut(r);
     }
     for (int k = 0; k < states.size(); k++) {
-      List<Node> line = carryLine(step, formals.get(k), results.get(k));
+      List<Node> line = Unrolling.carryLine(step, formals.get(k), results.get(k));
       if (line.size() >= 2) {
         b.spine(line);
       }
     }
     return b;
-  }
-
-  /**
-   * The shortest path from a state's previous value to its new one that passes no matrix product:
-   * the line a state's value runs along undisturbed (an LSTM's cell state); empty when there is none.
-   */
-  static List<Node> carryLine(Function step, Node from, Node to) {
-    Map<Node, List<Node>> readers = new IdentityHashMap<>();
-    List<Node> body = step.body().nodes();
-    int limit = to.id();
-    for (Node n : body.subList(0, limit + 1)) {
-      for (Node in : n.inputs()) {
-        readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
-      }
-    }
-    Map<Node, Node> cameFrom = new IdentityHashMap<>();
-    Deque<Node> queue = new ArrayDeque<>();
-    queue.add(from);
-    cameFrom.put(from, from);
-    while (!queue.isEmpty()) {
-      Node n = queue.poll();
-      if (n == to) {
-        List<Node> path = new ArrayList<>();
-        for (Node p = to; p != from; p = cameFrom.get(p)) {
-          path.add(p);
-        }
-        path.add(from);
-        Collections.reverse(path);
-        return path;
-      }
-      for (Node r : readers.getOrDefault(n, List.of())) {
-        if (!cameFrom.containsKey(r) && !(r.op() instanceof Ops.MatMul)) {
-          cameFrom.put(r, n);
-          queue.add(r);
-        }
-      }
-    }
-    return List.of();
   }
 }
