@@ -30,9 +30,8 @@ class ApiDocsTest {
       "cells/src/main/java/dev/cellgraph/cells/Recurrent.java",
       "train/src/main/java/dev/cellgraph/train/Checkpoint.java",
       "train/src/main/java/dev/cellgraph/train/GradientFlow.java",
-      "render/src/main/java/dev/cellgraph/render/cells/GradientFlow.java",
-      "cells/src/main/java/dev/cellgraph/cells/lang/Suggest.java",
-      "cli/src/main/java/dev/cellgraph/cli/Suggest.java");
+      "render/src/main/java/dev/cellgraph/render/cells/GradientFlowDiagram.java",
+      "core/src/main/java/dev/cellgraph/core/Suggest.java");
 
   private static final Pattern PUBLIC_TYPE = Pattern.compile(
       "^public\\s+(?:(?:final|abstract|sealed|non-sealed|strictfp)\\s+)*"
