@@ -4,7 +4,11 @@ import dev.cellgraph.core.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The call of a composite {@link Function}: one node in the caller's graph. */
+/**
+ * The call of a composite {@link Function}: one node in the caller's graph.
+ *
+ * <p>Immutable and thread-safe: it holds only its {@link Function}, which is thread-safe.
+ */
 public final class CallOp extends Op {
   private final Function fn;
 

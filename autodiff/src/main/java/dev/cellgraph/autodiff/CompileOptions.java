@@ -13,6 +13,8 @@ import dev.cellgraph.core.Setting;
  * @param fuse fuse groups of elementwise ops in a compiled scan's plans into single passes
  * @param rowSplit split a compiled scan's row-wise loop by batch rows over the kernel threads
  * @param sink compute a row-split loop's elementwise inputs inside the loop
+ *
+ * <p>Immutable and thread-safe.
  */
 public record CompileOptions(boolean compileScans, boolean fuse, boolean rowSplit, boolean sink) {
   private static final CompileOptions DEFAULTS = new CompileOptions(

@@ -10,6 +10,9 @@ import java.util.List;
  * derived from the body ({@link GradCheck#compareFused}).
  *
  * <p>A fused rule is first order: differentiating its backward rule again is an error.
+ *
+ * <p>Implementations must be thread-safe (a stateless rule is): a {@link Plan} may be run from
+ * several threads at once, and so may call one rule concurrently.
  */
 public interface FusedRule {
   /** The function's outputs from its inputs. */

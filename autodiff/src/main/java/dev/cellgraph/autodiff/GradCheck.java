@@ -20,6 +20,10 @@ import java.util.SplittableRandom;
  * full Jacobian row); large ones along random directions, comparing the directional derivative.
  * The error of an element is {@code |analytic - numeric| / max(1, |numeric|)}: relative for large
  * values, absolute for small ones.
+ *
+ * <p>Immutable: each setting returns a new checker. {@link #check} adds the gradient's nodes to the
+ * output's graph, so, like any change to a {@link Graph}, it is not thread-safe with respect to
+ * that graph.
  */
 public final class GradCheck {
   private final double eps;

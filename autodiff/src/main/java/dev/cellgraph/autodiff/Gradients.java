@@ -15,6 +15,9 @@ import java.util.Map;
  * <p>The adjoint graph is built iteratively in reverse id order (no recursion, so deep unrolled
  * graphs are fine); contributions reaching a node along several paths are added. Only nodes on a
  * path from a {@code wrt} node to an output are visited.
+ *
+ * <p>Building one adds nodes to the graph and so is not thread-safe, like any change to a {@link
+ * Graph}; once built, its maps and lists are only read, and several threads may read them.
  */
 public final class Gradients {
   /**

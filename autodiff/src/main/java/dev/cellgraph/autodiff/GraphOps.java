@@ -10,6 +10,8 @@ import java.util.List;
  * fed at run time), constants and fills, and the projection of one output of a multi-output node.
  * None passes a gradient on by a rule of its own: leaves, constants and fills have no inputs,
  * and {@link Gradients} routes a projection's gradient to its node.
+ *
+ * <p>Thread-safe: its ops are immutable values (see {@link Op}) and it holds no other state.
  */
 public final class GraphOps {
   private GraphOps() {}

@@ -13,6 +13,8 @@ import java.util.List;
  * The ops that read or write by integer index: gather (an embedding lookup), its adjoint
  * scatter_add, and one_hot. Each op is in one place with its name, type rule, forward computation
  * and backward rule, as in {@link Ops}; integer ids are never differentiable.
+ *
+ * <p>Thread-safe: its ops are immutable values (see {@link Op}) and it holds no other state.
  */
 public final class IndexOps {
   private IndexOps() {}

@@ -15,6 +15,8 @@ import java.util.List;
  * broadcast, which move elements without arithmetic, and cast, the same values in another dtype.
  * Each op is in one place with its name, type rule, forward computation and backward rule, as in
  * {@link Ops}; every backward rule but broadcast's (a {@link Ops.SumTo}) is an op of this family.
+ *
+ * <p>Thread-safe: its ops are immutable values (see {@link Op}) and it holds no other state.
  */
 public final class LayoutOps {
   private LayoutOps() {}

@@ -15,6 +15,9 @@ import java.util.List;
  *
  * <p>Backward rules are written with graph operations, so a gradient is itself a graph that can be
  * drawn, compiled and differentiated again.
+ *
+ * <p>Implementations must be thread-safe (immutable, or with concurrent caches as {@link
+ * Scan.ScanOp}'s compilations): a {@link Plan} runs its ops from several threads at once.
  */
 public abstract class Op {
 

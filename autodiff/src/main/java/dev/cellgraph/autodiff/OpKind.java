@@ -8,6 +8,8 @@ package dev.cellgraph.autodiff;
  *
  * <p>The properties that follow from the kind alone are methods here, so that the passes agree
  * on them; a pass that treats a kind differently says why at its switch.
+ *
+ * <p>Immutable and thread-safe.
  */
 public enum OpKind {
   /** An elementwise kernel of one input ({@link Ops.Unary}: tanh, σ, exp, ...). */

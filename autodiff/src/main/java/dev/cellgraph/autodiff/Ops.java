@@ -23,6 +23,8 @@ import java.util.Locale;
  *
  * <p>An input without a gradient says so with {@link Gradients#NONE}; an op without a backward
  * rule throws, naming the op, when a gradient through it is asked for.
+ *
+ * <p>Thread-safe: its ops are immutable values (see {@link Op}) and it holds no other state.
  */
 public final class Ops {
   private Ops() {}

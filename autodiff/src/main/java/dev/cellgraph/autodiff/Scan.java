@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * that its VJP reads (gate activations; see {@link Residuals}). They are computed only when read,
  * that is when a gradient is taken; the reverse scan's step is then the VJP with those values as
  * inputs.
+ *
+ * <p>Thread-safe: a scan is an immutable view of its node, whose op ({@link ScanOp}) caches its
+ * compilations in a concurrent map; the decline count is atomic.
  */
 public final class Scan {
   private final Node node;

@@ -7,6 +7,9 @@ import java.util.List;
  * What runs a scan compiled: provided by the scan compiler ({@code dev.cellgraph.autodiff.compile}),
  * found through {@link java.util.ServiceLoader} so that the graph package does not depend on the compiler
  * that depends on it. Without a provider, scans run step by step.
+ *
+ * <p>Implementations and their {@link Compiled} scans must be thread-safe: a {@link Plan}, and so
+ * the scans in it, may be run from several threads at once.
  */
 public interface ScanExecutor {
   /**

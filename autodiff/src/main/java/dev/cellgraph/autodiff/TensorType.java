@@ -4,7 +4,11 @@ import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import java.util.Objects;
 
-/** The static type of a node's value: dtype and shape. */
+/**
+ * The static type of a node's value: dtype and shape.
+ *
+ * <p>Immutable and thread-safe.
+ */
 public record TensorType(DType dtype, Shape shape) {
   public TensorType {
     Objects.requireNonNull(dtype, "dtype");

@@ -35,6 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * are one thread's block of rows of the small, medium and large configurations of issue 6 (the
  * batch split over two threads), float32, on one thread as in the loop, and, as in the loop, with
  * its outputs in arrays reused from one pass to the next ({@link Workspace}). Time per pass.
+ *
+ * <p>Not thread-safe: JMH gives each benchmark thread its own instance ({@code Scope.Thread}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -20,6 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * GEMM time for the shapes that matter: the 1024^3 reference product, and RNN shapes (batch x
  * hidden times hidden x 4 hidden, small, medium and large configurations of issue 6). Times are
  * per product; GFLOP/s = 2 m n k / time.
+ *
+ * <p>Not thread-safe: JMH gives each benchmark thread its own instance ({@code Scope.Thread}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

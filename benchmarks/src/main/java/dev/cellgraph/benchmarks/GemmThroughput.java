@@ -12,6 +12,8 @@ import java.util.Random;
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar
  * dev.cellgraph.benchmarks.GemmThroughput [--size N] [--reps R]}
+ *
+ * <p>Thread-safe: its static methods share no mutable state.
  */
 public final class GemmThroughput {
   private GemmThroughput() {}

@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * written against PyTorch's packed parameters so that weights move both ways unchanged:
  * {@code weight_ih [G*H, I]}, {@code weight_hh [G*H, H]}, {@code bias_ih [G*H]},
  * {@code bias_hh [G*H]}, gates packed i, f, g, o for the LSTM and r, z, n for the GRU.
+ *
+ * <p>Thread-safe: immutable apart from its concurrent cache of step functions.
  */
 public final class BuiltinCell implements Cell {
   /** The kinds of built-in cell. */

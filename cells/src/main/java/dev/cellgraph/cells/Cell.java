@@ -12,6 +12,9 @@ import java.util.List;
  * <p>The step function's formal inputs are {@code (states..., x, parameters...)}, in the orders
  * of {@link #stateNames()} and {@link #parameterShapes}; its results are
  * {@code (new states..., output)}. {@link Recurrent} scans it over a sequence.
+ *
+ * <p>Implementations must be thread-safe, as {@link FormulaCell} and {@link BuiltinCell} are: a
+ * {@link Recurrent}, which is thread-safe, shares its cell among the threads that use it.
  */
 public interface Cell {
   /** The cell's name, e.g. {@code lstm} or the file name of a formula cell. */

@@ -14,7 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Gradient checks of whole cells: a random instance scanned over a few steps, in float64. */
+/**
+ * Gradient checks of whole cells: a random instance scanned over a few steps, in float64.
+ *
+ * <p>Thread-safe: its static methods share no mutable state.
+ */
 public final class CellCheck {
   private CellCheck() {}
 

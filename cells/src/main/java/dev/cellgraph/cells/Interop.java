@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  * <p>Sizes, layer count, direction and bias come from the weights; requested values that
  * disagree with them are an error, as is any weight or input of the wrong shape or dtype. Errors
  * are {@link IllegalArgumentException}s whose messages name the tensor and both shapes.
+ *
+ * <p>Thread-safe: its static methods share no mutable state, and a {@link Configured} holds a
+ * {@link Recurrent}, which is thread-safe.
  */
 public final class Interop {
   private static final Pattern LAYER = Pattern.compile("^(.*?)_l(\\d+)(_reverse)?$");

@@ -25,6 +25,9 @@ import java.util.Objects;
  * step's parameters as leaves under their canonical names, one call per step, and each new state
  * as a named node. Built in a graph the caller gives, so several cells can share one drawing; the
  * names of the per-step values are the caller's ({@link Names}), a drawing's in the cell's notation.
+ *
+ * <p>Its fields never change once built, but it lives in a {@link Graph}, which other unrollings
+ * may share and which is not thread-safe while nodes are added: one thread at a time builds on it.
  */
 public final class Unrolling {
   /** How the value {@code name} at step {@code step} (0 for initial states) is named in the graph. */

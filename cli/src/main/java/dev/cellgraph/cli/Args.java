@@ -12,6 +12,8 @@ import java.util.Set;
  * The arguments of one subcommand: {@code --name value}, {@code --name=value}, boolean
  * {@code --flag}s and positionals, checked against the options the command declares. An unknown
  * option is an error that suggests the closest known one.
+ *
+ * <p>Thread-safe once parsed: {@link #parse} fills it and nothing changes it afterwards.
  */
 public final class Args {
   private final Map<String, String> values = new LinkedHashMap<>();

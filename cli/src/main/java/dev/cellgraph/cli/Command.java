@@ -2,7 +2,11 @@ package dev.cellgraph.cli;
 
 import java.io.PrintStream;
 
-/** A subcommand of the {@code cellgraph} program. */
+/**
+ * A subcommand of the {@code cellgraph} program.
+ *
+ * <p>Implementations need not be thread-safe: {@link Main#run} makes new commands for every run.
+ */
 public interface Command {
   /** The word that selects it, e.g. {@code run}. */
   String name();

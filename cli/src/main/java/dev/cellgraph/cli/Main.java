@@ -21,6 +21,8 @@ import java.util.Map;
  * failed, 2 a mistake in the command line or the user's files (a message, never a stack trace),
  * 3 an internal error (one line, and the trace in a file or, with {@code --debug}, on stderr) or
  * no memory left.
+ *
+ * <p>Thread-safe: {@link #run} makes new commands on every call and keeps no state between calls.
  */
 public final class Main {
   private Main() {}

@@ -1,6 +1,11 @@
 package dev.cellgraph.cli;
 
-/** A mistake in the command line or in a user's file: printed without a stack trace, exit 2. */
+/**
+ * A mistake in the command line or in a user's file: printed without a stack trace, exit 2.
+ *
+ * <p>Thread-safe as any exception is: it adds no state of its own, so it may be handed to another
+ * thread once thrown.
+ */
 public final class UsageException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

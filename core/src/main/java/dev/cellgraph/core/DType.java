@@ -4,6 +4,8 @@ package dev.cellgraph.core;
  * Element types of a {@link Tensor}. Arithmetic is defined for the floating types; the integer
  * types hold token ids and integer data read from safetensors files and support only creation,
  * indexing, reshaping, slicing, concatenation and conversion.
+ *
+ * <p>Immutable and thread-safe.
  */
 public enum DType {
   FLOAT32("F32", 4, true),

@@ -7,6 +7,9 @@ package dev.cellgraph.core;
  *
  * <p>Other {@link IllegalArgumentException}s are a caller's mistake in Java code; a command-line
  * program treats them as its own fault (an internal error), not the user's.
+ *
+ * <p>Thread-safe as any exception is: it adds no state of its own, so it may be handed to another
+ * thread once thrown.
  */
 public class InvalidInputException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;

@@ -12,6 +12,9 @@ import java.util.logging.Logger;
  *
  * <p>Compile options ({@code cellgraph.compile.*}) are only the defaults of the options that code
  * passes explicitly to {@code Plan.compile}; nothing changes them at run time.
+ *
+ * <p>Thread-safe: the constants hold only their names, and every method reads the system property
+ * afresh.
  */
 public enum Setting {
   // kernels (core)

@@ -6,6 +6,8 @@ import java.util.Arrays;
  * The dimensions of a tensor: an immutable, validated value type. A rank-0 shape is a scalar.
  * Every dimension is non-negative and the product of the non-zero dimensions (so the element
  * count, and every stride) fits in an {@code int}.
+ *
+ * <p>Thread-safe: its dimensions are a private copy that no method exposes.
  */
 public final class Shape {
   private static final Shape SCALAR = new Shape(new int[0]);

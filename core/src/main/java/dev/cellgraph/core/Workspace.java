@@ -19,6 +19,9 @@ import java.util.Map;
  * {@link #endStep} once the step's results it keeps are known: every array handed out since the
  * workspace opened that none of those results holds goes back for reuse. Without a current
  * workspace the same calls simply allocate.
+ *
+ * <p>Not thread-safe: a workspace is used only by the thread on which it is current; each thread
+ * opens its own (the current one is held in a {@link ThreadLocal}).
  */
 public final class Workspace implements AutoCloseable {
   private static final ThreadLocal<Workspace> CURRENT = new ThreadLocal<>();

@@ -13,8 +13,8 @@ import java.util.Objects;
  * Layout hints that make a diagram read like a figure: states entering from the previous step
  * drawn at the left edge, new states leaving at the right edge, chains kept on one straight line
  * (an LSTM's cell-state line), display names for nodes that have none, nodes left out, and groups
- * of nodes drawn inside a titled box. Immutable; hints about nodes the diagram does not draw are
- * ignored.
+ * of nodes drawn inside a titled box. Immutable and thread-safe (its {@link Builder} is not);
+ * hints about nodes the diagram does not draw are ignored.
  */
 public final class DiagramStyle {
   private static final DiagramStyle DEFAULTS = new Builder().build();

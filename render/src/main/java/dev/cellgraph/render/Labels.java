@@ -8,6 +8,8 @@ import java.util.Locale;
  * What diagrams write inside nodes: the symbol of each op and user names typeset as Graphviz
  * HTML-like labels ({@code f_t} as f<sub>t</sub>). Every string that reaches a DOT file goes
  * through {@link #html} or {@link #quoted}, so a name can hold any character.
+ *
+ * <p>Thread-safe: its static methods share no mutable state.
  */
 public final class Labels {
   private Labels() {}

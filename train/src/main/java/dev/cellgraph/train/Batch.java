@@ -10,6 +10,8 @@ import java.util.TreeMap;
  * {@code target}, optionally {@code mask}) and whether it continues the previous batch of the
  * same stream, in which case the trainer carries the recurrent state over (truncated
  * backpropagation through time: the state is carried, its gradient is not).
+ *
+ * <p>Immutable and thread-safe: its map is an unmodifiable copy, and tensors are immutable.
  */
 public record Batch(Map<String, Tensor> tensors, boolean continues) {
   public Batch {

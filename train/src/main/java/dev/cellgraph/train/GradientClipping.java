@@ -6,7 +6,11 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Clipping by global norm (Pascanu et al. 2013): all gradients scaled together when too large. */
+/**
+ * Clipping by global norm (Pascanu et al. 2013): all gradients scaled together when too large.
+ *
+ * <p>Thread-safe: its static methods share no mutable state.
+ */
 public final class GradientClipping {
   private GradientClipping() {}
 

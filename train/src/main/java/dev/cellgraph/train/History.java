@@ -13,6 +13,9 @@ import java.util.Map;
  * rate and the wall-clock seconds; per validation the step and the held-out loss. Saved in
  * checkpoints, so a resumed run reports its whole history. Everything but the seconds is
  * deterministic.
+ *
+ * <p>Not thread-safe: its trainer appends to it, so read it from another thread only once the run
+ * is over (its lists are unmodifiable views, not copies).
  */
 public final class History {
   private final List<Double> loss = new ArrayList<>();

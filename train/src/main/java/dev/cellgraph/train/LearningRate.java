@@ -2,7 +2,9 @@ package dev.cellgraph.train;
 
 import java.util.Locale;
 
-/** A learning-rate schedule: the rate at each step. Implementations are immutable. */
+/**
+ * A learning-rate schedule: the rate at each step. Implementations are immutable and thread-safe.
+ */
 public interface LearningRate {
   /** The rate at step {@code step} of {@code total}. */
   double at(long step, long total);

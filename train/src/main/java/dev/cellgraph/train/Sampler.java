@@ -18,6 +18,9 @@ import java.util.Map;
  * Generates token sequences from a trained token model one step at a time: feed a token, read the
  * distribution of the next one (softmax of the logits divided by a temperature), draw from it with
  * a seeded {@link Rng}, carry the recurrent state. One compiled plan of a single step is reused.
+ *
+ * <p>Not thread-safe: it carries the recurrent state from one {@link #feed} to the next; use one
+ * per thread (samplers may share a model and its parameters).
  */
 public final class Sampler {
   private final SequenceModel model;

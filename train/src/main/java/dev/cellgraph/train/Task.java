@@ -13,6 +13,9 @@ import java.util.Map;
  *
  * <p>Batches must be a pure function of the step and the {@link Rng} handed over (which the
  * trainer checkpoints), so a resumed run sees exactly the batches an uninterrupted one would.
+ *
+ * <p>A trainer calls its task from its one thread, so implementations need not be thread-safe; the
+ * tasks of {@code dev.cellgraph.train.tasks} are, so one task may serve several trainers.
  */
 public interface Task {
   /** A short name: {@code adding}, {@code copy}, {@code charlm}. */

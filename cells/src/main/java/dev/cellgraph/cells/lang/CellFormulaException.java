@@ -16,6 +16,9 @@ import dev.cellgraph.core.InvalidInputException;
  *
  * The source line is printed as written (tabs kept, so the caret lines up). Errors in specs
  * built in Java have no line: their message is just {@code <builder>: what is wrong}.
+ *
+ * <p>Thread-safe as any exception is: it adds only final fields, so it may be handed to another
+ * thread once thrown.
  */
 public final class CellFormulaException extends InvalidInputException {
   private static final long serialVersionUID = 1L;

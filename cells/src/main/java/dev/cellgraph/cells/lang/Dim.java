@@ -7,6 +7,8 @@ import static com.google.common.base.Preconditions.checkArgument;
  * {@code i·I + h·H + c}. Shape inference works on these forms, so a parameter's shape is
  * known for every size at once ({@code W_f} in {@code W_f · [h_{t-1}, x_t]} is
  * {@code [H, H+I]}) and {@link #eval} gives the numbers for one pair of sizes.
+ *
+ * <p>Immutable and thread-safe.
  */
 public record Dim(long i, long h, long c) {
   /** The input size. */

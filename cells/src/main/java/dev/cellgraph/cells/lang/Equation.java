@@ -9,6 +9,8 @@ import java.util.Objects;
  * this is) or an intermediate value; {@code spelling} is how the user wrote it
  * ({@code C̃_t}, {@code \tilde{h}_t}, {@code h'}), for display. Equality ignores the
  * spelling and span.
+ *
+ * <p>Immutable and thread-safe.
  */
 public record Equation(String target, String spelling, Expr expr, Span span) {
   public Equation {

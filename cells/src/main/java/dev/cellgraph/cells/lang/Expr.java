@@ -27,6 +27,8 @@ import java.util.Objects;
  * same cell built with {@link CellSpec#builder()}. Shapes of nodes, for given sizes, come
  * from {@link CellSpec#shapes(int, int)}. {@code toString()} prints the normalized notation.
  * Trees are at most {@link CellSpec#MAX_DEPTH} deep, so recursive walks are safe.
+ *
+ * <p>Immutable and thread-safe: every node is a record of immutable parts.
  */
 public sealed interface Expr
     permits Expr.Var, Expr.Param, Expr.Num, Expr.Apply, Expr.Binary, Expr.MatMul, Expr.Concat,

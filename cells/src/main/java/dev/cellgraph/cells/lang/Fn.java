@@ -13,6 +13,9 @@ import java.util.function.UnaryOperator;
  * name, then every spelling the formula language accepts; a LaTeX command {@code \name} is
  * accepted for each spelling, so {@code \tanh} and {@code \sigma} come for free. The lexer,
  * the printer, shape inference, the cell builder and the diagrams all read this table.
+ *
+ * <p>Immutable and thread-safe; {@link #apply} adds a node to its argument's graph, which, like any
+ * change to a graph, one thread at a time may do.
  */
 public enum Fn {
   SIGMOID(Node::sigmoid, "sigmoid", "sigma", "sigm", "σ"),

@@ -1,6 +1,10 @@
 package dev.cellgraph.cells.lang;
 
-/** How a cell was written, as detected from its text. */
+/**
+ * How a cell was written, as detected from its text.
+ *
+ * <p>Immutable and thread-safe.
+ */
 public enum Notation {
   /** LaTeX commands ({@code \sigma}, {@code \tilde{h}}) or display math ({@code $$}). */
   LATEX,

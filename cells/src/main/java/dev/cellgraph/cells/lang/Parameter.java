@@ -10,6 +10,8 @@ import com.google.common.collect.ImmutableList;
  *
  * <p>A matrix is {@code [rows, cols]}, as PyTorch stores it: {@code W x} needs W to be
  * {@code [size of the result, size of x]}. A vector (bias, peephole) is {@code [n]}.
+ *
+ * <p>Immutable and thread-safe.
  */
 public record Parameter(String name, Role role, ImmutableList<Dim> dims) {
 

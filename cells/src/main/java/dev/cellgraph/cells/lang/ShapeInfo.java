@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The shapes of one cell for one input size I and hidden size H: of every parameter,
  * every variable and every node of its equations. Nodes are looked up by identity (the very
- * {@link Expr} objects of {@link CellSpec#equations()}). Immutable.
+ * {@link Expr} objects of {@link CellSpec#equations()}). Immutable and thread-safe.
  */
 public final class ShapeInfo {
   private final int inputSize;

@@ -6,6 +6,8 @@ package dev.cellgraph.cells.lang;
  * its first character. Specs built in Java have no source and use {@link #NONE}.
  *
  * <p>Spans never take part in the equality of expressions or specs.
+ *
+ * <p>Immutable and thread-safe.
  */
 public record Span(int start, int end, int line, int column) {
 

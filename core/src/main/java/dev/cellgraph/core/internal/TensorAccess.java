@@ -14,6 +14,9 @@ import java.util.Objects;
  * <p>{@link Tensor} provides the implementation ({@link Bridge}) when its class is initialized,
  * as the JDK's {@code SharedSecrets} do; the bridge is then held in a constant, so that these calls
  * cost what direct calls would.
+ *
+ * <p>Thread-safe: its only state is the bridge, installed once during {@link Tensor}'s class
+ * initialization and then held in a constant.
  */
 public final class TensorAccess {
   private TensorAccess() {}

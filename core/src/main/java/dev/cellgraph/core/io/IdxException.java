@@ -6,6 +6,9 @@ import java.io.IOException;
  * An IDX file that is not well formed. The message names the file and says what was expected:
  * {@code train-images-idx3-ubyte.gz: truncated: the gzip stream ends after 1,000 of the 47,040,000
  * data bytes its header declares}.
+ *
+ * <p>Thread-safe as any exception is: it adds no state of its own, so it may be handed to another
+ * thread once thrown.
  */
 public final class IdxException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -7,6 +7,9 @@ import java.nio.file.Path;
  * An output path that cannot be written as asked: a directory, a missing or non-directory parent,
  * a directory without write permission. The message names the path as the user gave it and the
  * reason; nothing was created or deleted.
+ *
+ * <p>Thread-safe as any exception is: it adds only final fields, so it may be handed to another
+ * thread once thrown.
  */
 public final class OutputPathException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -1,6 +1,10 @@
 package dev.cellgraph.core.kernel;
 
-/** Elementwise functions of two arguments, with their exact scalar meaning. */
+/**
+ * Elementwise functions of two arguments, with their exact scalar meaning.
+ *
+ * <p>Immutable and thread-safe: each constant is a pure function.
+ */
 public enum BinaryOp {
   ADD {
     @Override public double apply(double a, double b) { return a + b; }

@@ -16,6 +16,11 @@ import java.util.logging.Logger;
  *
  * <p>Thread count for large matrix products: {@link #withThreads} for one computation, default the
  * number of available processors (system property {@code cellgraph.threads} overrides it).
+ *
+ * <p>Thread-safe: the implementation is chosen once, when the class is initialized; {@link
+ * #withThreads} sets the count of the calling thread only; concurrent products share the helper
+ * threads safely (the spinning team serves one caller at a time, the others go to a fork-join
+ * pool).
  */
 public final class Kernels {
   private static final Logger LOG = Logger.getLogger(Kernels.class.getName());

@@ -5,7 +5,8 @@ package dev.cellgraph.core.kernel;
  * ({@link Kernels#gemm(boolean, int, int, int, float[], int, int, PackedMatrix, float[], int, int, boolean)}):
  * the layout is the active kernel implementation's own (the vectorized GEMM's panels, a plain
  * row-major copy for the plain one), so packing costs once what every product would otherwise
- * pay. Immutable: a packed matrix is a copy, later changes to the source array do not reach it.
+ * pay. Immutable and thread-safe: a packed matrix is a copy, later changes to the source array do
+ * not reach it.
  */
 public final class PackedMatrix {
   private final KernelImpl owner;

@@ -4,6 +4,8 @@ package dev.cellgraph.core.kernel;
  * Elementwise functions of one argument. Each constant states its exact meaning as a scalar
  * function; the plain kernels apply it as written and the vectorized kernels must agree with it
  * to within float rounding.
+ *
+ * <p>Immutable and thread-safe: each constant is a pure function.
  */
 public enum UnaryOp {
   NEG {

@@ -15,6 +15,9 @@ import org.apache.commons.math3.linear.RealMatrix;
  * rounded once to a float32 tensor. Only floating dtypes are accepted. Shapes are {@code [out,
  * in, ...]} as in PyTorch: {@code fanIn = in * receptive field}, {@code fanOut = out * receptive
  * field}, where the receptive field is the product of the dimensions after the second.
+ *
+ * <p>Thread-safe: its static methods share no mutable state; the {@link Rng} a caller passes is not
+ * thread-safe, so each thread needs its own.
  */
 public final class Initializers {
   private Initializers() {}

@@ -30,7 +30,8 @@ import java.util.Objects;
  * <p>It draws what runs, as the formulas write it: the body of {@link FormulaCell#asWritten()}'s
  * step function (one product per matrix) for a batch of one,
  * {@linkplain Diagram#compact compact} (a product {@code x Wᵀ} of the batch shown as {@code W ·},
- * sums as one {@code +}) with shapes per example. Immutable.
+ * sums as one {@code +}) with shapes per example. Immutable and thread-safe: each drawing builds a
+ * fresh step function of its own.
  */
 public final class CellDiagram {
   private static final DType DTYPE = DType.FLOAT64;

@@ -18,6 +18,9 @@ import java.util.Objects;
  * A drawing of T steps of a recurrent cell written out as T calls of its step function (an
  * {@link Unrolling}), every value named in the cell's own notation ({@code h_1}, {@code C_{12}}):
  * the sequence and its backward graph.
+ *
+ * <p>Not thread-safe: it lives in a {@link Graph}, which other drawings may share and which is not
+ * thread-safe while nodes are added, as {@link #backward} adds them.
  */
 public final class Unrolled {
   private final Unrolling unrolling;

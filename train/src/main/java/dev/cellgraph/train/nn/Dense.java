@@ -11,6 +11,8 @@ import dev.cellgraph.core.random.Rng;
  * A linear layer {@code y = x Wᵀ + b} with PyTorch's {@code nn.Linear} layout ({@code W [out, in]},
  * {@code b [out]}) and default initialization (both uniform in ±1/sqrt(in)). {@code x} may have
  * any leading dimensions: {@code [..., in]} gives {@code [..., out]}.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class Dense {
   private final int in;

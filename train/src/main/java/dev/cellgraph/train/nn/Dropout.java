@@ -13,6 +13,8 @@ import dev.cellgraph.core.random.Rng;
  * <p>The mask is not drawn inside the graph: it is a fed value made by {@link #mask} from the
  * trainer's seeded {@link Rng}, so a compiled plan stays a pure function of its inputs and a run
  * is reproducible (and resumable) bit for bit.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class Dropout {
   private final double p;

@@ -11,6 +11,8 @@ import dev.cellgraph.core.random.Rng;
  * Token ids to vectors: row {@code id} of a table {@code [vocab, dim]}, as PyTorch's
  * {@code nn.Embedding} (initialized standard normal). Its gradient is a scatter-add of the
  * output's gradient into the rows that were read.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class Embedding {
   private final int vocab;

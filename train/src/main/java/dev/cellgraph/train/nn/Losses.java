@@ -4,7 +4,11 @@ import dev.cellgraph.autodiff.IndexOps;
 import dev.cellgraph.autodiff.Node;
 import java.util.List;
 
-/** Loss functions as graph nodes: each returns a scalar whose gradient reverse mode derives. */
+/**
+ * Loss functions as graph nodes: each returns a scalar whose gradient reverse mode derives.
+ *
+ * <p>Thread-safe: its static methods share no mutable state.
+ */
 public final class Losses {
   private Losses() {}
 

@@ -19,7 +19,7 @@ import java.util.Objects;
  * {@link Dropout} on its outputs, and a {@link Dense} head applied at every step.
  *
  * <p>Parameters are named {@code embedding.weight}, {@code rnn.<the layer's names>},
- * {@code head.weight} and {@code head.bias}, in that order. Immutable.
+ * {@code head.weight} and {@code head.bias}, in that order. Immutable and thread-safe.
  */
 public final class SequenceModel {
   private final Cell cell;

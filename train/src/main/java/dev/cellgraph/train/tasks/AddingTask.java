@@ -22,6 +22,9 @@ import java.util.Map;
  * from the last step's output. Always predicting 1 scores the mean squared error
  * {@code Var(U1 + U2) = 1/6 ≈ 0.167}: a model must beat that to show it carries information
  * across the sequence.
+ *
+ * <p>Thread-safe: immutable once made (its validation batches included); a training batch is drawn
+ * from the {@link Rng} the caller passes, which is not thread-safe.
  */
 public final class AddingTask implements Task {
   /** The mean squared error of always predicting the mean sum, 1. */

@@ -29,6 +29,8 @@ import java.util.TreeSet;
  * stream wraps around. Reported in bits per character on the held-out text.
  *
  * <p>Batches depend only on the step, so a resumed run reads exactly what it would have read.
+ *
+ * <p>Immutable and thread-safe: a batch depends only on the step.
  */
 public final class CharLmTask implements Task {
   /** The bundled corpus: an excerpt of the Jargon File 4.4.7 (public domain); see data/README.md. */

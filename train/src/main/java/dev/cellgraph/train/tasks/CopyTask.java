@@ -22,6 +22,9 @@ import java.util.Map;
  * {@code K} symbols back. Input ids: symbols {@code 0..A-1}, blank {@code A}, delimiter
  * {@code A+1}. Only the last {@code K} outputs are scored (a masked cross-entropy); guessing
  * scores {@code ln A} nats per symbol.
+ *
+ * <p>Thread-safe: immutable once made (its validation batches included); a training batch is drawn
+ * from the {@link Rng} the caller passes, which is not thread-safe.
  */
 public final class CopyTask implements Task {
   private final int symbols;

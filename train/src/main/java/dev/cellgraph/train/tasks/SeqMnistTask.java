@@ -41,8 +41,9 @@ import java.util.Map;
  * and a resumed run reads exactly what it would have read. The pixel permutation is drawn from
  * the seed too.
  *
- * <p>Not thread-safe (it caches the current epoch's order); {@link #copy()} gives an independent
- * task sharing the images.
+ * <p>Thread-safe: its one mutable state, the cached order of the current epoch, is guarded by
+ * {@link #trainingBatch}'s lock; {@link #copy()} gives an independent task sharing the images, for
+ * runs that should not contend for that lock.
  */
 public final class SeqMnistTask implements Task {
   /** Where Debian's {@code dataset-fashion-mnist} puts the gzipped IDX files. */

@@ -1,0 +1,7 @@
+/**
+ * Measurements, built only with the Maven profile {@code bench}: JMH benchmarks of the GEMM
+ * ({@link GemmBenchmark}) and of the fused LSTM gate pass ({@link FusedGateBenchmark}), and
+ * {@link GemmThroughput}, a probe printing GFLOP/s to compare with PyTorch's. See
+ * {@code docs/performance.md}.
+ */
+package dev.cellgraph.benchmarks;
