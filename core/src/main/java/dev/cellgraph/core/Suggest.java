@@ -10,6 +10,8 @@ import java.util.Locale;
  * at most two edits and a third of the word are allowed. {@link #ON_COMMAND_LINE} is the
  * {@code cellgraph} program's (commands, options, zoo names): case counts, a swap is two edits,
  * and two edits or a third of the word are allowed. Ties go to the first candidate.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class Suggest {
   /** The formula language's rule: case-insensitive, a transposition is one edit, at most min(2, n/3) edits. */

@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * <p>A writer killed mid-write leaves a hidden temporary file ({@code .checkpoint.safetensors.<hex>.tmp});
  * loading never reads one, and the next {@link #save} deletes them. Saves into one directory are
  * serialized, within a JVM and across processes (by a lock on {@code .checkpoint.lock}), so the
- * temporaries deleted are never those of a live writer.
+ * temporaries deleted are never those of a live writer: the class is thread-safe.
  *
  * <p>Tensors are named {@code param/<name>}, {@code optimizer/<key>}, {@code carry/<state>},
  * {@code history/<series>} and {@code rng} (the four int64 words of the {@code Rng} state).

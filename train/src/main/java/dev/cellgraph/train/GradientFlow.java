@@ -52,6 +52,8 @@ import java.util.Objects;
  * value on its carry line (an LSTM's forget gate f, a GRU's update gate z): PyTorch initializes
  * that bias like every other (B = 0), which keeps the gate near σ(0) = ½; B = 1 is the
  * forget-gate bias Gers et al. and Jozefowicz et al. recommend and Keras uses by default.
+ *
+ * <p>A measurement is immutable and thread-safe; the static methods share no mutable state.
  */
 public final class GradientFlow {
   private static final DType DTYPE = DType.FLOAT64;

@@ -3,8 +3,8 @@
  * loss) with an {@link Optimizer}, a {@link LearningRate} schedule and {@link GradientClipping},
  * with a policy for non-finite steps ({@link TrainingDivergedException} when it gives up); it
  * records a {@link History}, reports through {@link Progress} and saves checkpoints
- * ({@code Checkpoint}) from which a run resumes bit for bit. {@link Sampler} generates from a
- * trained token model, and {@code GradientFlow} measures how gradients reach earlier steps. The
+ * ({@link Checkpoint}) from which a run resumes bit for bit. {@link Sampler} generates from a
+ * trained token model, and {@link GradientFlow} measures how gradients reach earlier steps. The
  * layers are in {@link dev.cellgraph.train.nn}, the classic experiments in
  * {@link dev.cellgraph.train.tasks}. See {@code docs/training.md}.
  */

@@ -36,6 +36,8 @@ import java.util.Map;
  * <p>Results are bit for bit those of the unfused plan: each fused instruction calls the same
  * kernel on the same elements. On unless {@link CompileOptions#fuse()} is off (for comparison
  * and tests).
+ *
+ * <p>Thread-safe: its static methods share no mutable state.
  */
 public final class Fusion {
   private Fusion() {}

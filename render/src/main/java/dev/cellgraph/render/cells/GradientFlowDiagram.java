@@ -19,6 +19,8 @@ import java.util.Objects;
  * per cell, every edge between steps coloured by the norm of the gradient it carries back, on one
  * shared logarithmic scale: a vanilla RNN's colour fades with distance from the loss, an LSTM's
  * holds along its cell state. The measurement's setting is {@link GradientFlow}'s.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class GradientFlowDiagram {
   private final GradientFlow flow;
