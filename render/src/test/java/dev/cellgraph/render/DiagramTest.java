@@ -11,16 +11,10 @@ import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.core.Tensor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,49 +23,22 @@ import org.junit.jupiter.api.Test;
  * then look at the rendered pictures before committing them.
  */
 class DiagramTest {
-  private static final Pattern NODE = Pattern.compile("^\\s*(\\w+) \\[(.*)\\];$", Pattern.MULTILINE);
-  private static final Pattern EDGE = Pattern.compile("^\\s*([\\w:]+) -> ([\\w:]+)( \\[(.*)\\])?;$", Pattern.MULTILINE);
-
   static void assertGolden(String name, String dot) throws IOException {
-    if (Boolean.getBoolean("cellgraph.golden.update")) {
-      Path p = Path.of("src/test/resources/render", name);
-      Files.createDirectories(p.getParent());
-      Files.writeString(p, dot, StandardCharsets.UTF_8);
-      return;
-    }
-    try (InputStream in = DiagramTest.class.getResourceAsStream("/render/" + name)) {
-      assertTrue(in != null, "golden file render/" + name + " is missing; run with -Dcellgraph.golden.update=true");
-      assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), dot, "DOT differs from render/" + name);
-    }
+    DotFiles.assertGolden(name, dot);
   }
 
   static Map<String, String> nodes(String dot) {
-    Map<String, String> r = new HashMap<>();
-    Matcher m = NODE.matcher(dot);
-    while (m.find()) {
-      if (!m.group(1).equals("graph") && !m.group(1).equals("node") && !m.group(1).equals("edge")) {
-        r.put(m.group(1), m.group(2));
-      }
-    }
-    return r;
+    return DotFiles.nodes(dot);
   }
 
   static List<String[]> edges(String dot) {
-    List<String[]> r = new ArrayList<>();
-    Matcher m = EDGE.matcher(dot);
-    while (m.find()) {
-      r.add(new String[] {m.group(1), m.group(2), m.group(4) == null ? "" : m.group(4)});
-    }
-    return r;
+    return DotFiles.edges(dot, true);
   }
 
   static int count(String s, String what) {
-    int n = 0;
-    for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {
-      n++;
-    }
-    return n;
+    return DotFiles.count(s, what);
   }
+
 
   @Test
   void gateDiagramDrawsEveryNodeAndEdgeWithSymbolsAndNames() throws IOException {

@@ -8,17 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cellgraph.cells.FormulaCell;
 import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.cells.lang.Zoo;
+import dev.cellgraph.render.DotFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,45 +22,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  * change, then look at the pictures ({@code cellgraph render}) before committing them.
  */
 class CellDiagramTest {
-  private static final Pattern NODE = Pattern.compile("^\\s*(\\w+) \\[(.*)\\];$", Pattern.MULTILINE);
-  private static final Pattern EDGE = Pattern.compile("^\\s*([\\w:]+) -> ([\\w:]+)( \\[(.*)\\])?;$", Pattern.MULTILINE);
-
   static void assertGolden(String name, String dot) throws IOException {
-    if (Boolean.getBoolean("cellgraph.golden.update")) {
-      Path p = Path.of("src/test/resources/render", name);
-      Files.createDirectories(p.getParent());
-      Files.writeString(p, dot, StandardCharsets.UTF_8);
-      return;
-    }
-    try (InputStream in = CellDiagramTest.class.getResourceAsStream("/render/" + name)) {
-      assertTrue(in != null, "golden file render/" + name + " is missing; run with -Dcellgraph.golden.update=true");
-      assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), dot, "DOT differs from render/" + name);
-    }
+    DotFiles.assertGolden(name, dot);
   }
 
-  /** Node id to attributes, without the graph/node/edge defaults. */
   static Map<String, String> nodes(String dot) {
-    Map<String, String> r = new LinkedHashMap<>();
-    Matcher m = NODE.matcher(dot);
-    while (m.find()) {
-      if (!List.of("graph", "node", "edge").contains(m.group(1))) {
-        r.put(m.group(1), m.group(2));
-      }
-    }
-    return r;
+    return DotFiles.nodes(dot);
   }
 
-  /** Visible edges: from, to, attributes (the invisible spine edges left out). */
   static List<String[]> edges(String dot) {
-    List<String[]> r = new ArrayList<>();
-    Matcher m = EDGE.matcher(dot);
-    while (m.find()) {
-      String attrs = m.group(4) == null ? "" : m.group(4);
-      if (!attrs.contains("style=invis")) {
-        r.add(new String[] {m.group(1), m.group(2), attrs});
-      }
-    }
-    return r;
+    return DotFiles.edges(dot, false);
+  }
+
+  static int count(String s, String what) {
+    return DotFiles.count(s, what);
   }
 
   static String idOfLabel(Map<String, String> nodes, String labelPart) {
@@ -82,13 +50,6 @@ class CellDiagramTest {
     return found;
   }
 
-  static int count(String s, String what) {
-    int n = 0;
-    for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {
-      n++;
-    }
-    return n;
-  }
 
   static String sub(String base, String script) {
     return base + "<sub><font point-size=\"8\">" + script + "</font></sub>";
