@@ -143,7 +143,8 @@ final class Printer {
       s.append(' ').append(b.op().symbol()).append(' ');
       print(b.right(), level + 1, s);
     } else if (e instanceof Expr.MatMul m) {
-      s.append(paper ? m.matrix().name() : name(m.matrix().name())).append(paper ? " " : " @ ");
+      s.append(paper ? m.matrix().name() : name(m.matrix().name())).append(m.transposed() ? "^T" : "")
+          .append(paper ? " " : " @ ");
       print(m.vector(), PRODUCT, s);
     } else if (e instanceof Expr.Concat c) {
       s.append('[');
