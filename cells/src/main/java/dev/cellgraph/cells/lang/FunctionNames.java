@@ -40,6 +40,9 @@ final class FunctionNames {
 
   /** {@code , did you mean 'sigmoid'?}: by spelling, else a known function the word contains ({@code hard_sigmoid}). */
   private static String closest(String word) {
+    if (word.length() < 2) {
+      return ""; // any one letter is one edit from σ: no suggestion is better than that one
+    }
     String s = Suggest.IN_FORMULAS.suffix(word, Fn.allSpellings(), "");
     if (!s.isEmpty()) {
       return s;
@@ -57,7 +60,7 @@ final class FunctionNames {
   /** The end of the word {@code [A-Za-z][A-Za-z0-9_]*} at {@code p}. */
   static int wordEnd(String s, int p) {
     int q = p;
-    while (q < s.length() && (Lexer.isAsciiLetter(s.charAt(q)) || s.charAt(q) == '_'
+    while (q < s.length() && (Letters.isAsciiLetter(s.charAt(q)) || s.charAt(q) == '_'
         || (q > p && s.charAt(q) >= '0' && s.charAt(q) <= '9'))) {
       q++;
     }
@@ -73,7 +76,7 @@ final class FunctionNames {
       char c = s.charAt(q);
       if (c == ' ' || c == '\t') {
         q++;
-      } else if (s.startsWith("\\left", q) && !(q + 5 < s.length() && Lexer.isAsciiLetter(s.charAt(q + 5)))) {
+      } else if (s.startsWith("\\left", q) && !(q + 5 < s.length() && Letters.isAsciiLetter(s.charAt(q + 5)))) {
         q += 5;
       } else {
         return c == '(';
@@ -89,7 +92,7 @@ final class FunctionNames {
    */
   static boolean functionWord(String w, boolean adjacent) {
     int lead = 0;
-    while (lead < w.length() && Lexer.isAsciiLetter(w.charAt(lead))) {
+    while (lead < w.length() && Letters.isAsciiLetter(w.charAt(lead))) {
       lead++;
     }
     if (lead == w.length()) {

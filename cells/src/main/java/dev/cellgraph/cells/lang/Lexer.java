@@ -1,5 +1,11 @@
 package dev.cellgraph.cells.lang;
 
+import static dev.cellgraph.cells.lang.Letters.GREEK_LETTERS;
+import static dev.cellgraph.cells.lang.Letters.isAsciiLetter;
+import static dev.cellgraph.cells.lang.Letters.isDigit;
+import static dev.cellgraph.cells.lang.Letters.isGreek;
+import static dev.cellgraph.cells.lang.Letters.isLetter;
+
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import dev.cellgraph.cells.lang.Token.Ident;
@@ -19,7 +25,6 @@ import java.util.regex.Pattern;
  * {@code &}, {@code \begin{aligned}}, spacing commands) is skipped; {@code \\} ends a statement.
  */
 final class Lexer {
-  static final ImmutableMap<String, String> GREEK_LETTERS = greek();
   private static final ImmutableSet<String> GREEK_COMMANDS = ImmutableSet.of(
       "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
       "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "tau", "upsilon",
@@ -395,7 +400,7 @@ final class Lexer {
       add(Kind.FUNC, start, p, fn);
       return true;
     }
-    if (p < s.length() && s.charAt(p) == '(' && w.length() >= 3 && w.chars().allMatch(Lexer::isAsciiLetter)) {
+    if (p < s.length() && s.charAt(p) == '(' && w.length() >= 3 && w.chars().allMatch(Letters::isAsciiLetter)) {
       throw unknownFunction(start, w);
     }
     int end = FunctionNames.wordEnd(s, start);
@@ -675,46 +680,5 @@ final class Lexer {
       }
     }
     return b.toString();
-  }
-
-  // ---------------------------------------------------------------- characters
-
-  static boolean isAsciiLetter(int c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  }
-
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
-
-  static boolean isGreek(char c) {
-    return GREEK_LETTERS.containsKey(String.valueOf(c));
-  }
-
-  private static boolean isLetter(char c) {
-    if (isAsciiLetter(c) || isGreek(c)) {
-      return true;
-    }
-    if (c < 128) {
-      return false;
-    }
-    String nfd = Normalizer.normalize(String.valueOf(c), Normalizer.Form.NFD);
-    return nfd.length() > 1 && (isAsciiLetter(nfd.charAt(0)) || isGreek(nfd.charAt(0)));
-  }
-
-  private static ImmutableMap<String, String> greek() {
-    String lower = "αalpha βbeta γgamma δdelta εepsilon ϵepsilon ζzeta ηeta θtheta ϑtheta ιiota κkappa "
-        + "λlambda μmu νnu ξxi πpi ρrho τtau υupsilon φphi ϕphi χchi ψpsi ωomega Γgamma Δdelta "
-        + "Θtheta Λlambda Ξxi Πpi Σsigma Υupsilon Φphi Ψpsi Ωomega";
-    ImmutableMap.Builder<String, String> b = ImmutableMap.builder();
-    for (String entry : lower.split(" ")) {
-      String letter = entry.substring(0, 1);
-      String name = entry.substring(1);
-      if (Character.isUpperCase(letter.charAt(0))) {
-        name = Character.toUpperCase(name.charAt(0)) + name.substring(1);
-      }
-      b.put(letter, name);
-    }
-    return b.buildOrThrow();
   }
 }

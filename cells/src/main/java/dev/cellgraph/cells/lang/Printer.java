@@ -79,7 +79,7 @@ final class Printer {
     int sup = -1;
     for (int k = sub < 0 ? 0 : sub; k < canonical.length() - 1; k++) {
       char next = canonical.charAt(k + 1);
-      if (canonical.charAt(k) == '^' && (Lexer.isAsciiLetter(next) || Character.isDigit(next) || next == '(')) {
+      if (canonical.charAt(k) == '^' && (Letters.isAsciiLetter(next) || Character.isDigit(next) || next == '(')) {
         sup = k; // a hat accent in the base is never followed by a letter, digit or '('
         break;
       }

@@ -343,11 +343,12 @@ final class Resolver {
       return;
     }
     String param = spelling(w.token());
+    String written = src.text.substring(p.left().start(), p.left().end()).strip();
     String what = left instanceof Raw.Name v ? article(roleOf(v.token().ident().name())) + " '"
-        + spelling(v.token()) + "'" : "'" + src.text.substring(left.start(), left.end()).strip() + "'";
+        + spelling(v.token()) + "'" : "'" + written + "'";
     throw src.error(w.start(), "parameter '" + param + "' is on the right of " + what + " (the row-vector convention, x W),"
-        + " which is not supported: write the matrix on the left, " + param + " " + src.text.substring(left.start(),
-        left.end()).strip() + " (column vectors; W is stored [out, in]), or use ⊙ for an elementwise product");
+        + " which is not supported: write the matrix on the left, " + param + " " + written
+        + " (column vectors; W is stored [out, in]), or use ⊙ for an elementwise product");
   }
 
   private static String article(Role r) {
