@@ -21,6 +21,9 @@ final class FunctionNames {
       .put("diag", ": write diag(w) c as the elementwise product w ⊙ c")
       .buildOrThrow();
 
+  /** No function name is longer: a bound that keeps the lexer linear over runs such as {@code ab_ab_ab...}. */
+  static final int LONGEST = 64;
+
   private FunctionNames() {}
 
   /**
@@ -57,10 +60,10 @@ final class FunctionNames {
     return best == null ? "" : ", did you mean '" + best + "'?";
   }
 
-  /** The end of the word {@code [A-Za-z][A-Za-z0-9_]*} at {@code p}. */
+  /** The end of the word {@code [A-Za-z][A-Za-z0-9_]*} at {@code p}, looking at most {@link #LONGEST} characters ahead. */
   static int wordEnd(String s, int p) {
     int q = p;
-    while (q < s.length() && (Letters.isAsciiLetter(s.charAt(q)) || s.charAt(q) == '_'
+    while (q < s.length() && q - p < LONGEST && (Letters.isAsciiLetter(s.charAt(q)) || s.charAt(q) == '_'
         || (q > p && s.charAt(q) >= '0' && s.charAt(q) <= '9'))) {
       q++;
     }

@@ -41,6 +41,14 @@ class MisreadingTest {
   }
 
   @Test
+  void lookingForFunctionWordsStaysLinear() {
+    String text = "h_t = " + "ab_".repeat(80_000) + "x";
+    long start = System.nanoTime();
+    assertThrows(CellFormulaException.class, () -> CellSpec.parse("\\alpha\n" + text)); // LaTeX: one-letter scripts
+    assertTrue(System.nanoTime() - start < 2_000_000_000L);
+  }
+
+  @Test
   void functionsPapersUseThatTheLanguageHasNotGotAreNotSupportedYet() {
     assertEquals("cell.cell:1:7: function 'GELU' is not supported yet\n"
         + "h_t = \\mathrm{GELU}(W x_t + U h_{t-1})\n"
