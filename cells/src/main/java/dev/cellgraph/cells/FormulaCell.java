@@ -165,7 +165,7 @@ public final class FormulaCell implements Cell {
       }
       while (!work.isEmpty()) {
         Expr e = work.remove(work.size() - 1);
-        if (e instanceof Expr.MatMul m && m.vector() instanceof Expr.Var v) {
+        if (e instanceof Expr.MatMul m && !m.transposed() && m.vector() instanceof Expr.Var v) {
           List<String> ms = found.computeIfAbsent(v, k -> new ArrayList<>());
           if (!ms.contains(m.matrix().name())) {
             ms.add(m.matrix().name());
@@ -186,14 +186,14 @@ public final class FormulaCell implements Cell {
     /** W v as a slice of the product of v with every matrix of its group, or on its own. */
     private Node product(Expr.MatMul m) {
       Expr.Var key = m.vector() instanceof Expr.Var v ? v : null;
-      List<String> group = key == null ? null : productGroups.get(key);
+      List<String> group = key == null || m.transposed() ? null : productGroups.get(key);
       if (group == null) {
         // W v for each example's row v: v Wᵀ; a v made of parameters alone (W b) is one row for all
         Node v = eval(m.vector());
         if (v.rank() < 2) {
           v = v.broadcastTo(Shape.of(batch, spec.shapes(inputSize, hiddenSize).of(m.vector())[0]));
         }
-        return v.matmul(params.get(m.matrix().name()), false, true);
+        return v.matmul(params.get(m.matrix().name()), false, !m.transposed()); // W^T v for a row v: v W
       }
       Node all = groupProducts.get(key);
       if (all == null) {

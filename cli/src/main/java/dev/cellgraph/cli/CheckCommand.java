@@ -26,11 +26,13 @@ final class CheckCommand implements Command {
   @Override
   public String usage() {
     return String.join("\n",
-        "usage: cellgraph check CELL [--input-size I] [--hidden-size H] [--gradcheck]",
+        "usage: cellgraph check CELL [--input-size I] [--hidden-size H] [--strict] [--gradcheck]",
         "",
         "Prints the notation it read, the input, states and output, every parameter with its",
         "canonical name, shape and count for I and H (default 128 and 128), and the equations in",
-        "normalized form. --gradcheck runs a float64 finite-difference check of a random instance",
+        "normalized form, then why each parameter was read as a matrix or a vector, and any warning",
+        "(a reading that is likely but not certain). --strict requires every parameter to be declared",
+        "with 'param' (as a 'strict' line in the file does). --gradcheck runs a float64 finite-difference check of a random instance",
         "over 3 steps and prints the worst error.",
         "Exit status: 0 valid (and the check passed), 1 the gradient check failed, 2 an invalid cell",
         "or bad usage (the located message on stderr).");
@@ -38,12 +40,15 @@ final class CheckCommand implements Command {
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) {
-    Args a = Args.parse(argv, Set.of("input-size", "hidden-size"), Set.of("gradcheck"));
+    Args a = Args.parse(argv, Set.of("input-size", "hidden-size"), Set.of("gradcheck", "strict"));
     String arg = a.positionals(1, "one CELL (a zoo name or a .cell file)").get(0);
     int in = a.intValue("input-size", 128, 1, 1 << 16);
     int hid = a.intValue("hidden-size", 128, 1, 1 << 16);
     CellRef ref = CellRef.resolve(arg);
     CellSpec spec = ref.spec();
+    if (a.flag("strict")) {
+      spec.requireDeclaredParameters();
+    }
     spec.shapes(in, hid); // the sizes must fit the cell (e.g. I = H for some cells)
     out.println("cell:      " + ref.name() + " (" + ref.origin() + ")");
     out.println("notation:  " + spec.notation().name().toLowerCase(Locale.ROOT));
@@ -67,6 +72,13 @@ final class CheckCommand implements Command {
     out.println("equations:");
     for (Equation e : spec.equations()) {
       out.println("  " + e);
+    }
+    out.println("why:");
+    for (Parameter p : spec.parameters()) {
+      out.println("  " + p.name() + ": " + spec.why(p.name())); // so that a misreading shows at a glance
+    }
+    for (String warning : spec.warnings()) {
+      err.println("cellgraph check: " + warning);
     }
     if (!a.flag("gradcheck")) {
       return 0;

@@ -189,6 +189,27 @@ class CommandLineTest {
   }
 
   @Test
+  void checkSaysWhyEachParameterIsAMatrixOrAVectorAndWarnsOfAProductWrittenLikeACall(@TempDir Path tmp)
+      throws Exception {
+    Path f = tmp.resolve("w.cell");
+    Files.writeString(f, "h' = tanh(W (x) + U h + b)\n");
+    Run r = run("check", f.toString(), "--input-size", "3", "--hidden-size", "4");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("why:\n"
+        + "  W: matrix [H, I], because it multiplies 'x' at 1:11\n"
+        + "  U: matrix [H, H], because it multiplies 'h' at 1:19\n"
+        + "  b: vector [H], because it is added to 'W (x) + U h' at 1:25\n"), r.out());
+    assertEquals("cellgraph check: w.cell:1:11: warning: 'W (...)' is read as the parameter W times the bracket;"
+        + " write W \\cdot (...) to say so\n"
+        + "h' = tanh(W (x) + U h + b)\n"
+        + "          ^\n", r.err());
+    Run strict = run("check", f.toString(), "--strict");
+    assertEquals(2, strict.status());
+    assertTrue(strict.err().startsWith("cellgraph check: w.cell:1:11: parameter 'W' is not declared, and every "
+        + "parameter must be (strict): declare it, as in 'param W : [H, I]'\n"), strict.err());
+  }
+
+  @Test
   void everyZooCellPassesCheckWithGradcheck() {
     for (String name : dev.cellgraph.cells.lang.Zoo.names()) {
       Run r = run("check", name, "--input-size", "8", "--hidden-size", "8", "--gradcheck");

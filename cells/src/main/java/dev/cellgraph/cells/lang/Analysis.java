@@ -23,6 +23,9 @@ final class Analysis {
   private final Map<String, Integer> index = new HashMap<>();
   /** Where each parameter is declared, or else first used: where its size errors point. */
   private final Map<String, Span> paramSpans = new HashMap<>();
+  /** Why each parameter is a matrix or a vector: its declaration, or its first use. */
+  private final Map<String, String> reasons = new HashMap<>();
+  private final Map<String, Span> firstUse = new HashMap<>();
 
   Analysis(Draft draft) {
     this.d = draft;
@@ -36,8 +39,20 @@ final class Analysis {
     ShapeInference shapes = new ShapeInference(this, d, paramSpans, order, roles);
     shapes.solve();
     List<Parameter> params = new ArrayList<>();
+    ImmutableMap.Builder<String, String> why = ImmutableMap.builder();
+    CellFormulaException undeclared = null;
     for (Map.Entry<String, Parameter.Role> e : roles.entrySet()) {
-      params.add(new Parameter(e.getKey(), e.getValue(), shapes.paramDims(e.getKey())));
+      Parameter p = new Parameter(e.getKey(), e.getValue(), shapes.paramDims(e.getKey()));
+      params.add(p);
+      Span at = d.declaredParamSpans().get(p.name());
+      why.put(p.name(), at != null ? "declared" + where(at) : reasons.get(p.name()));
+      if (at == null && undeclared == null) {
+        undeclared = error(firstUse.get(p.name()), "parameter '" + p.name() + "' is not declared, and every "
+            + "parameter must be (strict): declare it, as in 'param " + p + "'");
+      }
+    }
+    if (d.strict() && undeclared != null) {
+      throw undeclared;
     }
     Map<String, Dim> vars = new LinkedHashMap<>();
     for (String name : d.inputs().keySet()) {
@@ -48,7 +63,7 @@ final class Analysis {
     }
     CellSpec spec = new CellSpec(d.source(), d.sourceName(), d.notation(), d.inputs(), d.states(), output,
         ImmutableList.copyOf(params), order, ImmutableMap.copyOf(vars), shapes.exprDims(), shapes.requirements(),
-        shapes.relations());
+        shapes.relations(), why.buildOrThrow(), d.warnings(), undeclared);
     int printed = spec.toNormalizedString().length();
     if (printed > CellSpec.MAX_CHARS) { // else the normalized form would not parse back
       throw error(Span.NONE, "cell too large: its normalized form has " + printed
@@ -249,9 +264,8 @@ final class Analysis {
 
   private Map<String, Parameter.Role> roles() {
     Map<String, Parameter.Role> used = new LinkedHashMap<>();
-    Map<String, Span> firstUse = new HashMap<>();
     for (Equation e : d.equations()) {
-      walkRoles(e.expr(), used, firstUse);
+      walkRoles(e.expr(), null, used, firstUse);
     }
     Map<String, Parameter.Role> roles = new LinkedHashMap<>(); // declared first, then by first use
     for (String name : d.declaredParams().keySet()) {
@@ -275,19 +289,50 @@ final class Analysis {
     return roles;
   }
 
-  private void walkRoles(Expr e, Map<String, Parameter.Role> roles, Map<String, Span> firstUse) {
+  private void walkRoles(Expr e, Expr parent, Map<String, Parameter.Role> roles, Map<String, Span> firstUse) {
     if (e instanceof Expr.MatMul m) {
       use(m.matrix(), Parameter.Role.MATRIX, roles, firstUse);
-      walkRoles(m.vector(), roles, firstUse);
+      reasons.putIfAbsent(m.matrix().name(), "because " + (m.transposed() ? "its transpose" : "it") + " multiplies '"
+          + text(m.vector()) + "'" + where(m.matrix().span()));
+      walkRoles(m.vector(), m, roles, firstUse);
       return;
     }
     if (e instanceof Expr.Param p) {
       use(p, Parameter.Role.VECTOR, roles, firstUse);
+      reasons.putIfAbsent(p.name(), "because " + vectorUse(p, parent) + where(p.span()));
       return;
     }
     for (Expr c : e.children()) {
-      walkRoles(c, roles, firstUse);
+      walkRoles(c, e, roles, firstUse);
     }
+  }
+
+  /** How a vector parameter is used, in words: {@code it is added}, {@code it multiplies 'h' elementwise}. */
+  private String vectorUse(Expr.Param p, Expr parent) {
+    if (parent instanceof Expr.Binary b) {
+      Expr other = b.left() == p ? b.right() : b.left();
+      return switch (b.op()) {
+        case ADD -> "it is added to '" + text(other) + "'";
+        case SUB -> b.left() == p ? "'" + text(other) + "' is subtracted from it" : "it is subtracted from '" + text(other) + "'";
+        case MUL -> "it multiplies '" + text(other) + "' elementwise";
+        case DIV -> b.left() == p ? "it is divided by '" + text(other) + "'" : "it divides '" + text(other) + "'";
+      };
+    }
+    if (parent instanceof Expr.Apply a) {
+      return "it is the argument of " + a.fn().canonicalName();
+    }
+    if (parent instanceof Expr.MatMul m) {
+      return "'" + m.matrix().name() + "' multiplies it";
+    }
+    if (parent instanceof Expr.Concat) {
+      return "it is part of a concatenation";
+    }
+    return parent instanceof Expr.Neg ? "it is negated" : "it is a whole formula";
+  }
+
+  /** {@code " at 3:12"}, or nothing for a Java-built cell. */
+  private static String where(Span at) {
+    return at.isKnown() ? " at " + at.line() + ":" + at.column() : "";
   }
 
   private void use(Expr.Param p, Parameter.Role role, Map<String, Parameter.Role> roles, Map<String, Span> firstUse) {

@@ -55,14 +55,21 @@ public final class CellSpec {
   private final IdentityHashMap<Expr, ImmutableList<Dim>> exprDims;
   private final ImmutableList<SizeCheck> sizeChecks;
   private final ImmutableList<String> sizeRequirements;
+  private final ImmutableMap<String, String> reasons;
+  private final ImmutableList<String> warnings;
+  private final CellFormulaException undeclared;
   private final String normalized;
 
   CellSpec(Source source, String sourceName, Notation notation, ImmutableMap<String, Dim> inputs,
       ImmutableMap<String, Dim> states, String output, ImmutableList<Parameter> parameters,
       ImmutableList<Equation> equations, ImmutableMap<String, Dim> variables,
       IdentityHashMap<Expr, ImmutableList<Dim>> exprDims, ImmutableList<SizeCheck> sizeChecks,
-      ImmutableList<String> sizeRequirements) {
+      ImmutableList<String> sizeRequirements, ImmutableMap<String, String> reasons, ImmutableList<String> warnings,
+      CellFormulaException undeclared) {
     this.sizeRequirements = sizeRequirements;
+    this.reasons = reasons;
+    this.warnings = warnings;
+    this.undeclared = undeclared;
     this.source = source;
     this.sourceName = sourceName;
     this.notation = notation;
@@ -75,6 +82,38 @@ public final class CellSpec {
     this.exprDims = exprDims;
     this.sizeChecks = sizeChecks;
     this.normalized = Printer.normalized(this);
+  }
+
+  // ---------------------------------------------------------------- how it was read
+
+  /**
+   * Why a parameter is a matrix or a vector, for a reader to spot a misreading:
+   * {@code matrix [H, I], because it multiplies 'x_t' at 3:12}, or {@code vector [H], declared at 2:7}.
+   */
+  public String why(String parameter) {
+    Parameter p = parameter(parameter);
+    return p.role().name().toLowerCase(java.util.Locale.ROOT) + " " + p.dims() + ", " + reasons.get(parameter);
+  }
+
+  /**
+   * Readings that are likely but not certain, each a located message
+   * ({@code a.cell:1:6: warning: 'W (...)' is read as the parameter W times the bracket; ...}).
+   */
+  public ImmutableList<String> warnings() {
+    return warnings;
+  }
+
+  /**
+   * Throws, naming the first parameter that no {@code param} line declares, what a {@code strict}
+   * line in the text does and {@code cellgraph check --strict} asks for; returns this spec otherwise.
+   *
+   * @throws CellFormulaException located at the parameter's first use
+   */
+  public CellSpec requireDeclaredParameters() {
+    if (undeclared != null) {
+      throw undeclared;
+    }
+    return this;
   }
 
   // ---------------------------------------------------------------- parsing
@@ -398,7 +437,7 @@ public final class CellSpec {
       }
       Draft d = new Draft(null, "<builder>", Notation.BUILDER, ImmutableMap.copyOf(in), ImmutableMap.copyOf(st),
           output, Span.NONE, ImmutableMap.copyOf(params), ImmutableMap.of(), ImmutableMap.of(),
-          ImmutableList.copyOf(equations));
+          ImmutableList.copyOf(equations), false, ImmutableList.of());
       return new Analysis(d).run();
     }
   }

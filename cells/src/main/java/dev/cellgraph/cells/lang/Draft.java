@@ -6,7 +6,8 @@ import com.google.common.collect.ImmutableMap;
 /**
  * A cell whose names are resolved but not yet checked: what the parser and the builder both
  * hand to {@link Analysis}. Maps keep declaration order; the spans are of declared names
- * (inputs and states in {@code declaredVariableSpans}), empty for Java-built cells.
+ * (inputs and states in {@code declaredVariableSpans}), empty for Java-built cells; {@code strict}
+ * when every parameter must be declared; {@code warnings} are located messages for {@code check}.
  */
 record Draft(
     Source source,
@@ -19,4 +20,6 @@ record Draft(
     ImmutableMap<String, ImmutableList<Dim>> declaredParams,
     ImmutableMap<String, Span> declaredParamSpans,
     ImmutableMap<String, Span> declaredVariableSpans,
-    ImmutableList<Equation> equations) {}
+    ImmutableList<Equation> equations,
+    boolean strict,
+    ImmutableList<String> warnings) {}

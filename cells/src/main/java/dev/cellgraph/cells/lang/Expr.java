@@ -17,7 +17,7 @@ import java.util.Objects;
  *   <li>{@link Num}: a number, broadcast to whatever it is combined with;
  *   <li>{@link Apply}: a function of {@link Fn} applied elementwise;
  *   <li>{@link Binary}: an elementwise {@code +}, {@code -}, {@code *} or {@code /};
- *   <li>{@link MatMul}: a matrix parameter times a vector ({@code W x});
+ *   <li>{@link MatMul}: a matrix parameter, or its transpose, times a vector ({@code W x}, {@code W^T x});
  *   <li>{@link Concat}: vectors stacked into one ({@code [h_{t-1}, x_t]});
  *   <li>{@link Neg}: minus a vector.
  * </ul>
@@ -216,12 +216,20 @@ public sealed interface Expr
     }
   }
 
-  /** A matrix parameter times a vector: {@code [rows, cols] x [cols] -> [rows]}. */
-  record MatMul(Param matrix, Expr vector, Span span) implements Expr {
+  /**
+   * A matrix parameter times a vector: {@code [rows, cols] x [cols] -> [rows]}; when
+   * {@code transposed} ({@code W^T x}), its transpose: {@code [rows, cols]^T x [rows] -> [cols]}.
+   */
+  record MatMul(Param matrix, Expr vector, Span span, boolean transposed) implements Expr {
     public MatMul {
       requireNonNull(matrix, "matrix");
       requireNonNull(vector, "vector");
       requireNonNull(span, "span");
+    }
+
+    /** The product of the matrix itself, not its transpose. */
+    public MatMul(Param matrix, Expr vector, Span span) {
+      this(matrix, vector, span, false);
     }
 
     @Override
@@ -231,12 +239,12 @@ public sealed interface Expr
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof MatMul m && m.matrix.equals(matrix) && m.vector.equals(vector);
+      return o instanceof MatMul m && m.matrix.equals(matrix) && m.vector.equals(vector) && m.transposed == transposed;
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(matrix, vector) * 31 + 7;
+      return Objects.hash(matrix, vector) * 31 + (transposed ? 8 : 7);
     }
 
     @Override
@@ -352,6 +360,11 @@ public sealed interface Expr
   /** The matrix parameter {@code matrix} times {@code vector}. */
   static MatMul matmul(String matrix, Expr vector) {
     return new MatMul(param(matrix), vector, Span.NONE);
+  }
+
+  /** The transpose of the matrix parameter {@code matrix} times {@code vector}. */
+  static MatMul matmulTransposed(String matrix, Expr vector) {
+    return new MatMul(param(matrix), vector, Span.NONE, true);
   }
 
   static Concat concat(Expr... parts) {

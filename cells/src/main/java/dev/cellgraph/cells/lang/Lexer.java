@@ -1,5 +1,11 @@
 package dev.cellgraph.cells.lang;
 
+import static dev.cellgraph.cells.lang.Letters.GREEK_LETTERS;
+import static dev.cellgraph.cells.lang.Letters.isAsciiLetter;
+import static dev.cellgraph.cells.lang.Letters.isDigit;
+import static dev.cellgraph.cells.lang.Letters.isGreek;
+import static dev.cellgraph.cells.lang.Letters.isLetter;
+
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import dev.cellgraph.cells.lang.Token.Ident;
@@ -19,7 +25,6 @@ import java.util.regex.Pattern;
  * {@code &}, {@code \begin{aligned}}, spacing commands) is skipped; {@code \\} ends a statement.
  */
 final class Lexer {
-  static final ImmutableMap<String, String> GREEK_LETTERS = greek();
   private static final ImmutableSet<String> GREEK_COMMANDS = ImmutableSet.of(
       "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
       "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "tau", "upsilon",
@@ -33,6 +38,9 @@ final class Lexer {
   private static final ImmutableSet<String> NAME_COMMANDS = ImmutableSet.of(
       "mathrm", "text", "textrm", "operatorname", "mathit", "mathbf", "boldsymbol", "bm",
       "mathsf", "mathtt", "vec", "textit", "textbf");
+  /** Styles papers set function names in: such a name applied to a bracket is a function, never a product. */
+  private static final ImmutableSet<String> FUNCTION_STYLES =
+      ImmutableSet.of("mathrm", "text", "textrm", "operatorname", "mathit", "textit", "mathsf", "mathtt");
   private static final ImmutableMap<String, String> ACCENT_COMMANDS = ImmutableMap.of(
       "tilde", "~", "widetilde", "~", "hat", "^", "widehat", "^", "bar", "¯", "overline", "¯");
   private static final ImmutableMap<String, Kind> OPERATOR_COMMANDS = ImmutableMap.of(
@@ -42,6 +50,8 @@ final class Lexer {
       ImmutableSet.of("input", "inputs", "state", "states", "output", "param", "params");
   /** The longest number literal accepted, in characters. */
   static final int MAX_NUMBER_CHARS = 40;
+  /** A transpose superscript as {@link #scriptContent} reads it: {@code T}, {@code {T}}, {@code {\\mathsf T}}, {@code {\\top}}. */
+  private static final ImmutableSet<String> TRANSPOSE = ImmutableSet.of("T", "\\top", "\u22a4", "\\intercal");
   private static final Pattern TIME = Pattern.compile("t(?:([+-])([0-9]+))?");
 
   private final Source src;
@@ -295,6 +305,10 @@ final class Lexer {
           add(Kind.FUNC, start, p, fn);
           return;
         }
+        if (FUNCTION_STYLES.contains(cmd) && FunctionNames.calledAt(s, p)
+            && inner.matches("[A-Za-z]([A-Za-z0-9_]|\\\\_)*")) {
+          throw src.error(start, FunctionNames.unknown(inner.replace("\\_", "_")));
+        }
         if (inner.startsWith("\\")) {
           given = innerName(inner, argStart + 1);
           base.append(given.base());
@@ -349,6 +363,11 @@ final class Lexer {
       q++;
     }
     String w = s.substring(p, q);
+    if (w.equals("strict") && s.substring(q, s.indexOf('\n', q) < 0 ? s.length() : s.indexOf('\n', q)).matches("[ \t\r]*([#%].*)?")) {
+      add(Kind.KEYWORD, p, q, w); // a line of its own: every parameter must be declared
+      p = q;
+      return true;
+    }
     if (!KEYWORDS.contains(w) || q >= s.length() || (s.charAt(q) != ' ' && s.charAt(q) != '\t')) {
       return false;
     }
@@ -381,8 +400,13 @@ final class Lexer {
       add(Kind.FUNC, start, p, fn);
       return true;
     }
-    if (p < s.length() && s.charAt(p) == '(' && w.length() >= 3 && w.chars().allMatch(Lexer::isAsciiLetter)) {
+    if (p < s.length() && s.charAt(p) == '(' && w.length() >= 3 && w.chars().allMatch(Letters::isAsciiLetter)) {
       throw unknownFunction(start, w);
+    }
+    int end = FunctionNames.wordEnd(s, start);
+    if (end > p && s.charAt(p) == '_' && FunctionNames.calledAt(s, end)
+        && FunctionNames.functionWord(s.substring(start, end), s.charAt(end) == '(')) {
+      throw unknownFunction(start, s.substring(start, end)); // hard_sigmoid(x), not a parameter named so
     }
     return false;
   }
@@ -403,6 +427,11 @@ final class Lexer {
         runStart = p;
         runEnd = q;
         runCalled = r < s.length() && s.charAt(r) == '(';
+        int end = FunctionNames.wordEnd(s, p);
+        if (FunctionNames.calledAt(s, end) && FunctionNames.functionWord(s.substring(p, end), s.charAt(end) == '(')
+            && Fn.bySpelling(s.substring(p, end)) == null && (end > q || q - p < 3)) {
+          throw unknownFunction(start, s.substring(p, end)); // LN(z), hard_sigmoid(z): not letters that multiply
+        }
       }
       int q = runEnd;
       if (runCalled && q - p >= 3) {
@@ -443,7 +472,7 @@ final class Lexer {
   }
 
   private CellFormulaException unknownFunction(int start, String w) {
-    return src.error(start, "unknown function '" + w + "'" + Suggest.IN_FORMULAS.suffix(w, Fn.allSpellings(), ""));
+    return src.error(start, FunctionNames.unknown(w));
   }
 
   private static List<String> knownCommands() {
@@ -498,11 +527,19 @@ final class Lexer {
     String sub = given == null ? null : given.sub();
     String sup = given == null ? null : given.sup();
     Integer time = given == null ? null : given.time();
+    boolean transposed = false;
     while (p < s.length() && (s.charAt(p) == '_' || s.charAt(p) == '^')) {
       char kind = s.charAt(p);
       int at = p;
       p++;
-      String content = scriptContent(at);
+      String content = kind == '^' && bareTranspose() ? "T" : scriptContent(at);
+      if (kind == '^' && TRANSPOSE.contains(content)) {
+        if (transposed) {
+          throw src.error(at, "two transposes on one name");
+        }
+        transposed = true;
+        continue;
+      }
       Matcher m = TIME.matcher(content);
       if (m.matches() && !(words && kind == '^')) {
         if (words) {
@@ -538,7 +575,18 @@ final class Lexer {
     }
     String name = base + (sub == null ? "" : "_" + sub) + (sup == null ? "" : "^" + sup);
     last = new Inner(base.toString(), sub, sup, time, primed);
-    add(Kind.IDENT, start, p, new Ident(name, time, primed));
+    add(Kind.IDENT, start, p, new Ident(name, time, primed, transposed));
+  }
+
+  /** After '^': {@code \\top}, {@code \\intercal} or {@code ⊤}, which scriptContent does not read; skips it. */
+  private boolean bareTranspose() {
+    for (String t : new String[] {"\\top", "\\intercal", "\u22a4"}) {
+      if (s.startsWith(t, p) && !(p + t.length() < s.length() && isAsciiLetter(s.charAt(p + t.length())))) {
+        p += t.length();
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A time offset's digits as a number, saturated: any offset beyond one step is refused later, by name. */
@@ -632,46 +680,5 @@ final class Lexer {
       }
     }
     return b.toString();
-  }
-
-  // ---------------------------------------------------------------- characters
-
-  static boolean isAsciiLetter(int c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  }
-
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
-
-  static boolean isGreek(char c) {
-    return GREEK_LETTERS.containsKey(String.valueOf(c));
-  }
-
-  private static boolean isLetter(char c) {
-    if (isAsciiLetter(c) || isGreek(c)) {
-      return true;
-    }
-    if (c < 128) {
-      return false;
-    }
-    String nfd = Normalizer.normalize(String.valueOf(c), Normalizer.Form.NFD);
-    return nfd.length() > 1 && (isAsciiLetter(nfd.charAt(0)) || isGreek(nfd.charAt(0)));
-  }
-
-  private static ImmutableMap<String, String> greek() {
-    String lower = "αalpha βbeta γgamma δdelta εepsilon ϵepsilon ζzeta ηeta θtheta ϑtheta ιiota κkappa "
-        + "λlambda μmu νnu ξxi πpi ρrho τtau υupsilon φphi ϕphi χchi ψpsi ωomega Γgamma Δdelta "
-        + "Θtheta Λlambda Ξxi Πpi Σsigma Υupsilon Φphi Ψpsi Ωomega";
-    ImmutableMap.Builder<String, String> b = ImmutableMap.builder();
-    for (String entry : lower.split(" ")) {
-      String letter = entry.substring(0, 1);
-      String name = entry.substring(1);
-      if (Character.isUpperCase(letter.charAt(0))) {
-        name = Character.toUpperCase(name.charAt(0)) + name.substring(1);
-      }
-      b.put(letter, name);
-    }
-    return b.buildOrThrow();
   }
 }

@@ -11,13 +11,13 @@ import java.util.List;
  *
  * <pre>
  * cell       = { statement (NEWLINE | EOF) }
- * statement  = declaration | name '=' expr [',' | '.']
+ * statement  = declaration | 'strict' | name '=' expr [',' | '.']
  * declaration= ('input' | 'state') names [':' '[' dim ']'] | 'output' name
  *            | 'param' names ':' '[' dim [',' dim] ']'
  * expr       = term { ('+' | '-') term }
  * term       = unary { ('*' | '∗' | '⊙' | '/') unary }
  * unary      = '-' unary | product
- * product    = atom { ['·' | '@'] atom }          (grouped from the right)
+ * product    = atom { ['·' | '@'] atom }          (grouped from the right; name '(' is a call or a product)
  * atom       = number | name | function (group | product) | '(' expr ')' | '{' expr '}'
  *            | '[' expr { ',' expr } ']' | '\frac' '{' expr '}' '{' expr '}'
  * </pre>
@@ -33,7 +33,14 @@ final class Parser {
 
   record Assign(Token target, Raw expr) {}
 
-  record Parsed(List<Decl> decls, List<Assign> assigns) {}
+  /** A name followed by '(' ({@code g(z)}, {@code W (x)}): a function call or a product, which the roles decide. */
+  record Applied(Token name, Token paren) {
+    boolean adjacent() {
+      return name.end() == paren.start();
+    }
+  }
+
+  record Parsed(List<Decl> decls, List<Assign> assigns, List<Applied> applied, boolean strict) {}
 
   /** How deep brackets, functions and signs may nest. */
   static final int MAX_NESTING = 3 * CellSpec.MAX_DEPTH;
@@ -42,6 +49,8 @@ final class Parser {
   private final List<Token> toks;
   private int i;
   private int depth;
+  private final List<Applied> applied = new ArrayList<>();
+  private boolean strict;
 
   Parser(Source src, List<Token> toks) {
     this.src = src;
@@ -56,14 +65,17 @@ final class Parser {
         i++;
         continue;
       }
-      if (peek().kind() == Kind.KEYWORD) {
+      if (peek().kind() == Kind.KEYWORD && peek().value().equals("strict")) {
+        i++;
+        strict = true;
+      } else if (peek().kind() == Kind.KEYWORD) {
         decls.add(declaration());
       } else {
         assigns.add(assignment());
       }
       endOfStatement();
     }
-    return new Parsed(decls, assigns);
+    return new Parsed(decls, assigns, applied, strict);
   }
 
   private Token peek() {
@@ -318,6 +330,9 @@ final class Parser {
       }
       case IDENT -> {
         i++;
+        if (at(Kind.LPAREN)) {
+          applied.add(new Applied(t, peek()));
+        }
         return new Raw.Name(t, t.start(), t.end(), 1);
       }
       case FUNC -> {

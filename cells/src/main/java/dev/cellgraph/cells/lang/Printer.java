@@ -79,7 +79,7 @@ final class Printer {
     int sup = -1;
     for (int k = sub < 0 ? 0 : sub; k < canonical.length() - 1; k++) {
       char next = canonical.charAt(k + 1);
-      if (canonical.charAt(k) == '^' && (Lexer.isAsciiLetter(next) || Character.isDigit(next) || next == '(')) {
+      if (canonical.charAt(k) == '^' && (Letters.isAsciiLetter(next) || Character.isDigit(next) || next == '(')) {
         sup = k; // a hat accent in the base is never followed by a letter, digit or '('
         break;
       }
@@ -143,7 +143,8 @@ final class Printer {
       s.append(' ').append(b.op().symbol()).append(' ');
       print(b.right(), level + 1, s);
     } else if (e instanceof Expr.MatMul m) {
-      s.append(paper ? m.matrix().name() : name(m.matrix().name())).append(paper ? " " : " @ ");
+      s.append(paper ? m.matrix().name() : name(m.matrix().name())).append(m.transposed() ? "^T" : "")
+          .append(paper ? " " : " @ ");
       print(m.vector(), PRODUCT, s);
     } else if (e instanceof Expr.Concat c) {
       s.append('[');

@@ -36,6 +36,8 @@ final class Resolver {
   private final Map<String, Assign> targets = new LinkedHashMap<>();
   private final Map<String, Token> previousReads = new LinkedHashMap<>();
   private final List<String> states = new ArrayList<>();
+  /** What {@code cellgraph check} prints beside the cell: readings that are likely but not certain. */
+  private final List<String> warnings = new ArrayList<>();
   /** The time index of "this step": 0, or 1 when the paper writes h_{t+1} = f(h_t). */
   private int now;
 
@@ -53,6 +55,7 @@ final class Resolver {
       collectReads(a.expr());
     }
     states();
+    applied();
     List<Equation> equations = new ArrayList<>();
     for (Assign a : parsed.assigns()) {
       Expr e = convert(a.expr());
@@ -66,7 +69,8 @@ final class Resolver {
     }
     return new Draft(src, src.name, notation, ImmutableMap.copyOf(inputs), ImmutableMap.copyOf(stateDims),
         output, outputSpan, ImmutableMap.copyOf(params), ImmutableMap.copyOf(paramSpans),
-        ImmutableMap.copyOf(variableSpans), ImmutableList.copyOf(equations));
+        ImmutableMap.copyOf(variableSpans), ImmutableList.copyOf(equations), parsed.strict(),
+        ImmutableList.copyOf(warnings));
   }
 
   // ---------------------------------------------------------------- declarations and targets
@@ -273,6 +277,28 @@ final class Resolver {
     return Role.PARAM;
   }
 
+  /**
+   * A name that nothing defines, applied to '(' with nothing between ({@code g(z)}, {@code \\Phi(x)}),
+   * is an unknown function, never a parameter times the bracket; with a space between
+   * ({@code W (x)}) it is that product, with a warning. A declared parameter is a product.
+   */
+  private void applied() {
+    for (Parser.Applied a : parsed.applied()) {
+      Token t = a.name();
+      String name = t.ident().name();
+      if (roleOf(name) != Role.PARAM || params.containsKey(name)) {
+        continue;
+      }
+      if (a.adjacent()) {
+        throw src.error(t.start(), FunctionNames.unknown(name) + "; for a product write " + spelling(t)
+            + " \\cdot (...), or declare " + name + " with 'param'");
+      }
+      String line = src.error(t.start(), "warning: '" + spelling(t) + " (...)' is read as the parameter " + name
+          + " times the bracket; write " + spelling(t) + " \\cdot (...) to say so").getMessage();
+      warnings.add(line);
+    }
+  }
+
   // ---------------------------------------------------------------- conversion
 
   private Span span(Raw r) {
@@ -299,15 +325,50 @@ final class Resolver {
     Raw.Prod p = (Raw.Prod) r;
     Raw left = Raw.unwrap(p.left());
     if (left instanceof Raw.Name n && roleOf(n.token().ident().name()) == Role.PARAM) {
-      return new Expr.MatMul(new Expr.Param(n.token().ident().name(), span(n)), convert(p.right()), span(p));
+      return new Expr.MatMul(new Expr.Param(n.token().ident().name(), span(n)), convert(p.right()), span(p),
+          n.token().ident().transposed());
     }
+    rowVector(p, left);
     return new Expr.Binary(Expr.BinaryOp.MUL, convert(p.left()), convert(p.right()), span(p));
+  }
+
+  /**
+   * {@code X_t W_{xr}} (d2l.ai's row vectors, x W) would read as an elementwise product with W a
+   * vector, a different cell: a parameter written right of a variable or bracket is refused.
+   */
+  private void rowVector(Raw.Prod p, Raw left) {
+    Raw right = Raw.unwrap(p.right());
+    if (!(right instanceof Raw.Name w) || roleOf(w.token().ident().name()) != Role.PARAM
+        || left instanceof Raw.Num || (left instanceof Raw.Name v && roleOf(v.token().ident().name()) == Role.PARAM)) {
+      return;
+    }
+    String param = spelling(w.token());
+    String written = src.text.substring(p.left().start(), p.left().end()).strip();
+    String what = left instanceof Raw.Name v ? article(roleOf(v.token().ident().name())) + " '"
+        + spelling(v.token()) + "'" : "'" + written + "'";
+    throw src.error(w.start(), "parameter '" + param + "' is on the right of " + what + " (the row-vector convention, x W),"
+        + " which is not supported: write the matrix on the left, " + param + " " + written
+        + " (column vectors; W is stored [out, in]), or use ⊙ for an elementwise product");
+  }
+
+  private static String article(Role r) {
+    return switch (r) {
+      case INPUT -> "the input";
+      case STATE -> "the state";
+      default -> "the value";
+    };
   }
 
   private Expr name(Raw.Name n) {
     Ident id = n.token().ident();
     String name = id.name();
     Span span = span(n);
+    if (id.transposed()) {
+      throw src.error(n.start(), roleOf(name) == Role.PARAM
+          ? "'" + spelling(n.token()) + "' is transposed but multiplies nothing: a transpose is the left operand"
+              + " of a matrix product, as in W^T x"
+          : "'" + spelling(n.token()) + "': only a parameter can be transposed, and '" + name + "' is a variable");
+    }
     return switch (roleOf(name)) {
       case PARAM -> new Expr.Param(name, span);
       case INPUT, INTERMEDIATE -> new Expr.Var(name, Time.CURRENT, span);
@@ -330,7 +391,7 @@ final class Resolver {
     } else if (e instanceof Expr.Binary b) {
       return new Expr.Binary(b.op(), b.left(), b.right(), s);
     } else if (e instanceof Expr.MatMul m) {
-      return new Expr.MatMul(m.matrix(), m.vector(), s);
+      return new Expr.MatMul(m.matrix(), m.vector(), s, m.transposed());
     } else if (e instanceof Expr.Concat c) {
       return new Expr.Concat(c.parts(), s);
     }

@@ -222,8 +222,9 @@ final class ShapeInference {
         throw error(m.vector().span(), "a matrix product needs a vector on the right, but '"
             + text(m.vector()) + "' is a number");
       }
-      unify(w[1], v[0], m.vector().span(), f -> mismatch(text(m), text(m.matrix()), w, text(m.vector()), v, f));
-      shape = new int[] {w[0]};
+      int in = m.transposed() ? 0 : 1; // W^T x: W is [size of x, size of the result]
+      unify(w[in], v[0], m.vector().span(), f -> mismatch(text(m), text(m.matrix()), w, text(m.vector()), v, f));
+      shape = new int[] {w[1 - in]};
     } else {
       Expr.Concat c = (Expr.Concat) e;
       int[] parts = new int[c.parts().size()];

@@ -11,9 +11,13 @@ record Token(Kind kind, int start, int end, Object value) {
 
   /**
    * A name as written: its canonical form without time index, and its time index relative
-   * to {@code t} ({@code h_{t-1}} is -1), or null when it has none; {@code primed} for {@code h'}.
+   * to {@code t} ({@code h_{t-1}} is -1), or null when it has none; {@code primed} for {@code h'}; {@code transposed} for {@code W^T}, whose name is {@code W}.
    */
-  record Ident(String name, Integer time, boolean primed) {}
+  record Ident(String name, Integer time, boolean primed, boolean transposed) {
+    Ident(String name, Integer time, boolean primed) {
+      this(name, time, primed, false);
+    }
+  }
 
   Ident ident() {
     return (Ident) value;
