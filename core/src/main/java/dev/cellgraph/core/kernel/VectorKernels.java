@@ -134,7 +134,20 @@ final class VectorKernels implements KernelImpl {
       acc0 = acc0.add(FloatVector.fromArray(FD, x, off + i).convertShape(VectorOperators.F2D, D, 0));
       acc1 = acc1.add(FloatVector.fromArray(FD, x, off + i + step).convertShape(VectorOperators.F2D, D, 0));
     }
-    return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + scalar.sum(x, off + i, n - i);
+    return inOrder(acc0.add(acc1)) + scalar.sum(x, off + i, n - i);
+  }
+
+  /**
+   * The lanes' sum, left to right. {@code reduceLanes(ADD)} may add floating-point lanes in any
+   * order, and does so differently interpreted and compiled by C2, so a sum (a gradient norm for
+   * clipping, say) could change in its last bit as the JIT warmed up: same seed, other numbers.
+   */
+  private static double inOrder(DoubleVector v) {
+    double s = 0;
+    for (int k = 0; k < v.length(); k++) {
+      s += v.lane(k);
+    }
+    return s;
   }
 
   @Override
@@ -146,6 +159,6 @@ final class VectorKernels implements KernelImpl {
       acc0 = acc0.add(DoubleVector.fromArray(D, x, off + i));
       acc1 = acc1.add(DoubleVector.fromArray(D, x, off + i + DL));
     }
-    return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + scalar.sum(x, off + i, n - i);
+    return inOrder(acc0.add(acc1)) + scalar.sum(x, off + i, n - i);
   }
 }
