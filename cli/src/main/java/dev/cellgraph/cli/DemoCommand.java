@@ -55,9 +55,15 @@ final class DemoCommand implements Command {
         "Trains rnn, lstm, gru and the formula variant " + FORMULA_VARIANTS + " on the adding",
         "problem (T = " + FULL.addingLength() + ") and on a character model of the bundled Jargon File excerpt,",
         "plots the loss curves and the gradient flow (|d loss / d h_t| against distance), samples",
-        "text, and writes DIR/report.md (DIR defaults to cellgraph-demo). About five minutes on two",
-        "cores; --quick is a one-minute smoke run with small sizes. --cells replaces the cell list;",
-        "--jobs N trains N cells at a time (default 2).");
+        "text, and writes DIR/report.md (DIR defaults to cellgraph-demo, or cellgraph-demo-quick",
+        "with --quick, so that a smoke run never overwrites a full run's report). About two and a",
+        "half minutes on two cores; --quick is a smoke run of about 20 seconds with small sizes.",
+        "--cells replaces the cell list; --jobs N trains N cells at a time (default 2).");
+  }
+
+  /** Where the report goes without --out: a smoke run never overwrites a full run's report. */
+  static String defaultOut(boolean quick) {
+    return quick ? "cellgraph-demo-quick" : "cellgraph-demo";
   }
 
   @Override
@@ -77,7 +83,7 @@ final class DemoCommand implements Command {
       names.addAll(CELLS);
       names.addAll(FORMULA_VARIANTS);
     }
-    Path dir = CompareCommand.outDir(a.get("out", "cellgraph-demo"));
+    Path dir = CompareCommand.outDir(a.get("out", defaultOut(quick)));
     long start = System.nanoTime();
     StringBuilder report = new StringBuilder();
     report.append("# cellgraph demo").append(quick ? " (quick)" : "").append("\n\n");

@@ -51,6 +51,11 @@ public final class Main {
     for (Command c : commands()) {
       byName.put(c.name(), c);
     }
+    if (argv.length == 1 && (argv[0].equals("--version") || argv[0].equals("-V"))) {
+      out.println("cellgraph " + version() + " (Java " + Runtime.version().feature() + ", kernels: "
+          + dev.cellgraph.core.kernel.Kernels.implementation() + ")");
+      return 0;
+    }
     if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
       if (argv.length >= 2 && byName.containsKey(argv[1])) {
         out.println(byName.get(argv[1]).usage());
@@ -124,6 +129,19 @@ public final class Main {
     return line.length() > 300 ? line.substring(0, 300) + "..." : line;
   }
 
+  /** The version the build wrote into {@code version.properties}. */
+  static String version() {
+    try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties")) {
+      java.util.Properties p = new java.util.Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
   static String help(Map<String, Command> cs) {
     StringBuilder sb = new StringBuilder();
     sb.append("cellgraph: recurrent cells from their gate formulas, with gradients and diagrams\n\n");
@@ -131,7 +149,8 @@ public final class Main {
     for (Command c : cs.values()) {
       sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
     }
-    sb.append("\n--debug (anywhere on the line) prints the stack trace of an internal error.\n");
+    sb.append("\n--debug (anywhere on the line) prints the stack trace of an internal error;"
+        + " --version prints the version.\n");
     return sb.toString().stripTrailing();
   }
 }

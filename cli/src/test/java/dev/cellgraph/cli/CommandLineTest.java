@@ -265,6 +265,20 @@ class CommandLineTest {
   }
 
   @Test
+  void versionNamesTheBuildTheJavaAndTheKernels() {
+    Run r = run("--version");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().matches("cellgraph \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Java \\d+, kernels: .+\\)\n"), r.out());
+    assertEquals(r.out(), run("-V").out());
+  }
+
+  @Test
+  void aQuickDemoNeverOverwritesAFullDemosReport() {
+    assertEquals("cellgraph-demo", DemoCommand.defaultOut(false));
+    assertEquals("cellgraph-demo-quick", DemoCommand.defaultOut(true));
+  }
+
+  @Test
   void badOptionsAreNamedWithASuggestion() {
     Run r = run("check", "gru", "--hiden-size", "3");
     assertEquals(2, r.status());
