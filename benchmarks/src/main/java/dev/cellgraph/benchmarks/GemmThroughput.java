@@ -7,7 +7,7 @@ import java.util.Random;
 
 /**
  * GFLOP/s of an N x N x N GEMM, float32 and float64, on one thread and on two: the same
- * measurement as {@code ../shared/bench/torch_gemm.py} (median of R timed products after
+ * measurement as {@code tools/bench/torch_gemm.py} (median of R timed products after
  * warm-up), printed as one JSON line each with the same fields, so the two compare line by line.
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar
