@@ -131,19 +131,28 @@ final class ShapeOps {
     for (int i = 0; i < r; i++) {
       src[i] = st[perm[i]];
     }
-    Tensor res = Tensor.zeros(x.dtype, out);
-    int n = x.size();
+    return gather(x, out, src);
+  }
+
+  /**
+   * A tensor of shape {@code out} whose element at each index is x's at the offset the index
+   * reaches with {@code strides} (one per axis of {@code out}): permutes and broadcasts.
+   */
+  private static Tensor gather(Tensor x, Shape out, int[] strides) {
+    int r = out.rank();
+    int[] dims = out.toArray();
     int[] idx = new int[r];
     int si = 0;
-    for (int i = 0; i < n; i++) {
+    Tensor res = Tensor.zeros(x.dtype, out);
+    for (int i = 0, n = out.size(); i < n; i++) {
       copyElement(res, i, x, si);
       for (int ax = r - 1; ax >= 0; ax--) {
         idx[ax]++;
-        si += src[ax];
-        if (idx[ax] < od[ax]) {
+        si += strides[ax];
+        if (idx[ax] < dims[ax]) {
           break;
         }
-        si -= src[ax] * od[ax];
+        si -= strides[ax] * dims[ax];
         idx[ax] = 0;
       }
     }
@@ -274,25 +283,7 @@ final class ShapeOps {
       throw new IllegalArgumentException("cannot broadcast " + shape + " to " + target);
     }
     // index mapping rather than zeros(target).add(this), so that integer tensors broadcast too
-    int[] st = Elementwise.broadcastStrides(shape, target);
-    int r = target.rank();
-    int[] dims = target.toArray();
-    int[] idx = new int[r];
-    int si = 0;
-    Tensor res = Tensor.zeros(x.dtype, target);
-    for (int i = 0, n = target.size(); i < n; i++) {
-      copyElement(res, i, x, si);
-      for (int ax = r - 1; ax >= 0; ax--) {
-        idx[ax]++;
-        si += st[ax];
-        if (idx[ax] < dims[ax]) {
-          break;
-        }
-        si -= st[ax] * dims[ax];
-        idx[ax] = 0;
-      }
-    }
-    return res;
+    return gather(x, target, Elementwise.broadcastStrides(shape, target));
   }
 
   static Tensor gather(Tensor table, Tensor ids) {
