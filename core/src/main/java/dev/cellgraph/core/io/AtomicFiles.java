@@ -159,21 +159,15 @@ public final class AtomicFiles {
     }
   }
 
-  private static void checkParent(Path target, Path p) throws IOException {
+  private static void checkParent(Path target, Path p) throws OutputPathException {
     Path dir = p.getParent();
     if (Files.isDirectory(dir)) {
       return;
     }
-    // name the nearest ancestor that is the problem: missing, or a file where a directory should be
+    // name the nearest ancestor that is there: a file where a directory should be, or none
     Path d = dir;
-    while (d != null && !Files.exists(d, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(d)) {
+    while (d != null && !Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
       d = d.getParent();
-    }
-    if (d != null && !Files.isDirectory(d) && !d.equals(dir)) {
-      throw new OutputPathException(target, "'" + d + "' is not a directory");
-    }
-    if (Files.exists(dir)) {
-      throw new OutputPathException(target, "'" + dir + "' is not a directory");
     }
     if (d != null && !Files.isDirectory(d)) {
       throw new OutputPathException(target, "'" + d + "' is not a directory");
