@@ -15,14 +15,12 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A training checkpoint in a directory: {@code checkpoint.safetensors} holds everything a resumed
@@ -33,9 +31,10 @@ import java.util.regex.Pattern;
  * else (after a crash {@code checkpoint.json} may describe the previous checkpoint).
  *
  * <p>A writer killed mid-write leaves a hidden temporary file ({@code .checkpoint.safetensors.<hex>.tmp});
- * loading never reads one, and the next {@link #save} deletes them. Saves into one directory are
- * serialized, within a JVM and across processes (by a lock on {@code .checkpoint.lock}), so the
- * temporaries deleted are never those of a live writer: the class is thread-safe.
+ * loading never reads one, and the next {@link #save} deletes them ({@link AtomicFiles} removes a
+ * target's temporaries that no live writer locks). Saves into one directory are serialized,
+ * within a JVM and across processes (by a lock on {@code .checkpoint.lock}), so the two files of
+ * one checkpoint are never mixed with another's: the class is thread-safe.
  *
  * <p>Tensors are named {@code param/<name>}, {@code optimizer/<key>}, {@code carry/<state>},
  * {@code history/<series>} and {@code rng} (the four int64 words of the {@code Rng} state).
@@ -103,23 +102,7 @@ public final class Checkpoint {
     synchronized (Checkpoint.class) { // FileChannel locks are per process, not per thread
       try (FileChannel lock = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE); FileLock held = lock.lock()) {
-        deleteStaleTemporaries(dir);
-        write(dir, c);
-      }
-    }
-  }
-
-  /** The temporary files {@link AtomicFiles} leaves when a writer is killed. */
-  private static final Pattern TEMPORARY =
-      Pattern.compile("\\.(" + Pattern.quote(TENSORS) + "|" + Pattern.quote(JSON) + ")\\.[0-9a-f]+\\.tmp");
-
-  /** Deletes what killed writers left; called with the lock held, so no live writer owns one. */
-  static void deleteStaleTemporaries(Path dir) throws IOException {
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path f : files) {
-        if (TEMPORARY.matcher(String.valueOf(f.getFileName())).matches()) {
-          Files.deleteIfExists(f);
-        }
+        write(dir, c); // AtomicFiles removes the temporaries killed writers left (unlocked ones)
       }
     }
   }
