@@ -187,4 +187,11 @@ public final class Args {
       throw new UsageException("unexpected argument '" + positionals.get(0) + "'");
     }
   }
+
+  /** A path given with a trailing separator names a directory, never a file to create. */
+  public static void checkNamesAFile(String path) {
+    if (path.endsWith("/") || path.endsWith(java.io.File.separator)) {
+      throw new UsageException("'" + path + "' ends with '/', so it names a directory; give a file name");
+    }
+  }
 }

@@ -28,7 +28,7 @@ record DiagramOutput(Path file, String format) {
       }
       return new DiagramOutput(null, format);
     }
-    checkNamesAFile(o);
+    Args.checkNamesAFile(o);
     if (format == null) {
       String lower = o.toLowerCase(Locale.ROOT);
       int dot = lower.lastIndexOf('.');
@@ -43,13 +43,6 @@ record DiagramOutput(Path file, String format) {
       }
     }
     return new DiagramOutput(Path.of(o), format);
-  }
-
-  /** A path given with a trailing separator names a directory, never a file to create. */
-  static void checkNamesAFile(String path) {
-    if (path.endsWith("/") || path.endsWith(java.io.File.separator)) {
-      throw new UsageException("'" + path + "' ends with '/', so it names a directory; give a file name");
-    }
   }
 
   /** Whether the diagram goes to standard output (so the command's messages go to stderr). */

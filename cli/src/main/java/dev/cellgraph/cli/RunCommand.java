@@ -51,7 +51,7 @@ final class RunCommand implements Command {
     boolean toStdout = outArg.equals("-");
     Path outPath = toStdout ? null : Paths.get(outArg);
     if (!toStdout) {
-      DiagramOutput.checkNamesAFile(outArg);
+      Args.checkNamesAFile(outArg);
       notAnInput(outPath, weightsPath, "weights");
       notAnInput(outPath, inputPath, "input");
     }
