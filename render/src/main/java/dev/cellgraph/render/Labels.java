@@ -31,9 +31,11 @@ public final class Labels {
    * A user's name typeset in math style when it is one: a short base with a subscript after
    * {@code _} and/or a superscript after {@code ^}, braces optional ({@code f_t}, {@code h_{t-1}},
    * {@code W_hr}, {@code W^r}, {@code C̃_t}); any other name ({@code weight_ih_l0}) is escaped
-   * text. The result is the inside of an HTML-like label.
+   * text. LaTeX in the name is typeset first ({@code \tilde{h}_t} is h̃ with subscript t). The
+   * result is the inside of an HTML-like label.
    */
-  public static String name(String name) {
+  public static String name(String written) {
+    String name = Latex.toUnicode(written);
     int us = indexOfScript(name);
     if (us <= 0 || baseLength(name.substring(0, us)) > 2) {
       return html(name);

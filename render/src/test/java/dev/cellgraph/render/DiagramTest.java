@@ -268,6 +268,20 @@ class DiagramTest {
   }
 
   @Test
+  void latexInNamesIsTypesetAsItsSymbol() {
+    String t = "<sub><font point-size=\"8\">t</font></sub>";
+    assertEquals("h\u0303" + t, Labels.name("\\tilde{h}_t"));
+    assertEquals("C\u0303" + t, Labels.name("\\tilde{C}_t"));
+    assertEquals("W\u0303<sub><font point-size=\"8\">z</font></sub>", Labels.name("\\tilde{W_{z}}"));
+    assertEquals("z\u0304<sup><font point-size=\"8\">t</font></sup>", Labels.name("\\bar z^t"));
+    assertEquals("h\u0302" + t, Labels.name("\\hat{\\mathbf{h}}_t"));
+    assertEquals("σ" + t, Labels.name("\\sigma_t"));
+    assertEquals("x" + t, Labels.name("\\mathbf{x}_t"));
+    assertEquals("h<sup><font point-size=\"8\">(t)</font></sup>", Labels.name("h^{(t)}"));
+    assertEquals("\\foo", Labels.name("\\foo"), "an unknown command is kept as written");
+  }
+
+  @Test
   void namesAreTypesetAndEverythingIsEscaped() {
     assertEquals("f<sub><font point-size=\"8\">t</font></sub>", Labels.name("f_t"));
     assertEquals("h<sub><font point-size=\"8\">t−1</font></sub>", Labels.name("h_{t-1}"));

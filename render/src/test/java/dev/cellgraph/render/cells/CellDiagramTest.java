@@ -56,6 +56,13 @@ class CellDiagramTest {
   }
 
   @Test
+  void latexNamesOfTheZooAreDrawnAsTheirSymbols() {
+    String dot = CellDiagram.of(Zoo.load("mgu")).toDot();
+    assertFalse(dot.contains("tilde"), "raw LaTeX in a label");
+    idOfLabel(nodes(dot), sub("h\u0303", "t"));
+  }
+
+  @Test
   void lstmReadsLikeTheTextbookFigure() throws IOException {
     String dot = CellDiagram.of(Zoo.load("lstm")).showShapes(10, 20).toDot();
     assertGolden("lstm.dot", dot);
