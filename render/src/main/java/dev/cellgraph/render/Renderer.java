@@ -104,6 +104,7 @@ final class Renderer {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("cellgraph-j2v8");
+      QuietV8.preload(dir);
       Graphviz.useEngine(new GraphvizV8Engine(dir.toString()));
       if (works()) {
         engine = "viz.js on V8 (J2V8, bundled)";
