@@ -24,6 +24,8 @@ public final class DiagramStyle {
   private final List<List<Node>> spines;
   private final Map<Node, String> names;
   private final Map<Node, Boolean> hidden;
+  private final Map<Node, Boolean> small;
+  private final double rankSeparation;
   private final List<String> groupTitles;
   private final List<List<Node>> groups;
 
@@ -38,6 +40,8 @@ public final class DiagramStyle {
     this.names = Collections.unmodifiableMap(new LinkedHashMap<>(b.names));
     IdentityHashMap<Node, Boolean> h = new IdentityHashMap<>(b.hidden);
     this.hidden = Collections.unmodifiableMap(h);
+    this.small = Collections.unmodifiableMap(new IdentityHashMap<>(b.small));
+    this.rankSeparation = b.rankSeparation;
     this.groupTitles = List.copyOf(b.groupTitles);
     List<List<Node>> g = new ArrayList<>();
     for (List<Node> group : b.groups) {
@@ -85,6 +89,16 @@ public final class DiagramStyle {
     return hidden.containsKey(n);
   }
 
+  /** The gap between successive columns of the drawing, in inches (Graphviz's ranksep). */
+  double rankSeparation() {
+    return rankSeparation;
+  }
+
+  /** Whether {@code n} is drawn as a small untitled box. */
+  boolean isSmall(Node n) {
+    return small.containsKey(n);
+  }
+
   /** The index of the group {@code n} is drawn in, or -1. */
   int groupOf(Node n) {
     for (int i = 0; i < groups.size(); i++) {
@@ -124,6 +138,8 @@ public final class DiagramStyle {
     private final List<List<Node>> spines = new ArrayList<>();
     private final Map<Node, String> names = new IdentityHashMap<>();
     private final Map<Node, Boolean> hidden = new IdentityHashMap<>();
+    private final Map<Node, Boolean> small = new IdentityHashMap<>();
+    private double rankSeparation = 0.3;
     private final List<String> groupTitles = new ArrayList<>();
     private final List<List<Node>> groups = new ArrayList<>();
 
@@ -168,6 +184,24 @@ public final class DiagramStyle {
      */
     public Builder hide(Node node) {
       hidden.put(Objects.requireNonNull(node, "node"), Boolean.TRUE);
+      return this;
+    }
+
+    /**
+     * Draws the composite {@code node} as a small box without its title: the steps of a row
+     * whose group title already names the cell, so that many steps fit a page's width.
+     */
+    public Builder small(Node node) {
+      small.put(Objects.requireNonNull(node, "node"), Boolean.TRUE);
+      return this;
+    }
+
+    /** The gap between successive columns in inches (default 0.3): smaller packs long rows. */
+    public Builder rankSeparation(double inches) {
+      if (!(inches > 0 && inches <= 10)) {
+        throw new IllegalArgumentException("rank separation (" + inches + " in) must be in (0, 10]");
+      }
+      rankSeparation = inches;
       return this;
     }
 

@@ -63,7 +63,8 @@ final class DotWriter {
   String write() {
     out.append("digraph ").append(Labels.quoted(d.title)).append(" {\n");
     out.append("  graph [rankdir=LR, newrank=true, fontname=\"").append(FONT)
-        .append("\", fontsize=11, nodesep=0.25, ranksep=0.3, bgcolor=\"white\", pad=0.1];\n");
+        .append("\", fontsize=11, nodesep=0.25, ranksep=").append(Labels.number(d.style.rankSeparation()))
+        .append(", bgcolor=\"white\", pad=0.1];\n");
     out.append("  node [fontname=\"").append(FONT).append("\", fontsize=11, color=\"").append(INK)
         .append("\", fontcolor=\"").append(INK).append("\", penwidth=1];\n");
     out.append("  edge [fontname=\"").append(FONT).append("\", fontsize=9, color=\"").append(INK)
@@ -221,7 +222,7 @@ final class DotWriter {
       if (inner != null) {
         return endpoint(Composites.bodySource(p, i), inner);
       }
-      return s.portless.containsKey(p) ? s.id(p) : s.id(p) + ":o" + i + ":e";
+      return s.portless.containsKey(p) || d.style.isSmall(p) ? s.id(p) : s.id(p) + ":o" + i + ":e";
     }
     DotScope inner = s.inner.get(v);
     if (inner != null) {

@@ -50,6 +50,11 @@ final class NodeAttributes {
     } else if (n.op() instanceof GraphOps.Constant || n.op() instanceof GraphOps.Fill) {
       label = Labels.html(n.op().label());
       a.append("shape=box, color=\"transparent\", width=0.2, height=0.2, fontsize=10");
+    } else if (n.op().kind().isComposite() && d.style.isSmall(n)) {
+      label = "";
+      a.append("shape=box, style=\"rounded,filled").append(back ? ",dashed" : "")
+          .append("\", width=0.22, height=0.22, fixedsize=true, fillcolor=\"").append(back ? BACK_FILL : COMPOSITE_FILL).append('"');
+      line = back ? BACK : COMPOSITE_LINE;
     } else if (n.op().kind().isComposite()) {
       label = compositeLabel(n, name, !s.portless.containsKey(n), s);
       a.append("shape=box, style=\"rounded,filled").append(back ? ",dashed" : "").append("\", margin=0, fillcolor=\"")

@@ -49,7 +49,7 @@ public final class GradientFlowDiagram {
   /** The drawing of a measurement, under the names its graph gives the values. */
   public static GradientFlowDiagram of(GradientFlow flow) {
     Objects.requireNonNull(flow, "flow");
-    DiagramStyle.Builder style = DiagramStyle.builder();
+    DiagramStyle.Builder style = DiagramStyle.builder().rankSeparation(0.12);
     int steps = flow.steps();
     for (int index = 0; index < flow.rows().size(); index++) {
       Unrolling u = flow.unrollings().get(index);
@@ -58,6 +58,7 @@ public final class GradientFlowDiagram {
       for (int t = 0; t < steps; t++) {
         rowNodes.add(u.calls().get(t));
         rowNodes.addAll(u.states().get(t));
+        style.small(u.calls().get(t)); // the row's title names the cell: each step is a small box
       }
       rowNodes.add(u.outputs().get(steps - 1));
       rowNodes.add(loss);
