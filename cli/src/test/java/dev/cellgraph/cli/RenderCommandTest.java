@@ -164,7 +164,7 @@ class RenderCommandTest {
     assertTrue(r.out().contains("lstm     gate bias added to b_if\n"), r.out());
     assertTrue(r.out().contains("\nlstm     c  "), r.out());
     String dot = Files.readString(out);
-    assertTrue(dot.contains("cluster_group0") && dot.contains("cluster_group1") && dot.contains("legend"));
+    assertTrue(dot.contains("cluster_group0") && dot.contains("cluster_group1") && dot.contains("‖gradient‖ (log scale)"));
   }
 
   @Test
