@@ -28,9 +28,33 @@ final class Plots {
     }
   }
 
-  private static final Color[] COLORS = {
-      new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
-      new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
+  /**
+   * Every cell keeps its colour and dash in every plot of the project: the classic cells have
+   * their own, any other name takes one of the rest by a stable hash of the name.
+   */
+  private static final Map<String, Integer> CELL_COLORS = Map.of(
+      "rnn", 0xd62728, "lstm", 0x1f77b4, "gru", 0x2ca02c, "mgu", 0xff7f0e);
+  private static final int[] OTHER_COLORS = {0x9467bd, 0x8c564b, 0xe377c2, 0x17becf, 0xbcbd22, 0x393b79};
+  /** Dash patterns (on, off lengths), so curves that lie on each other stay distinguishable. */
+  private static final float[][] DASHES = {null, {9f, 3f}, {2f, 3f}, {9f, 3f, 2f, 3f}};
+  private static final List<String> CELL_ORDER = List.of("rnn", "lstm", "gru", "mgu");
+
+  /** The colour a cell is drawn in, whatever the plot. */
+  static Color colorOf(String cell) {
+    Integer known = CELL_COLORS.get(cell);
+    if (known != null) {
+      return new Color(known);
+    }
+    return new Color(OTHER_COLORS[Math.floorMod(cell.hashCode(), OTHER_COLORS.length)]);
+  }
+
+  /** The stroke a cell is drawn with, whatever the plot: its own dash pattern. */
+  static BasicStroke strokeOf(String cell) {
+    int i = CELL_ORDER.indexOf(cell);
+    float[] dash = DASHES[i >= 0 ? i : Math.floorMod(cell.hashCode() >> 4, DASHES.length)];
+    return dash == null ? new BasicStroke(2.2f)
+        : new BasicStroke(2.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, dash, 0f);
+  }
 
   /** One line: its points and whether it is drawn dashed (a reference line). */
   record Line(double[] x, double[] y, boolean dashed) {
@@ -47,16 +71,30 @@ final class Plots {
    */
   static List<Path> lines(Path base, String title, String xLabel, String yLabel, Map<String, Line> lines,
       boolean logY) throws IOException {
-    XYChart chart = new XYChartBuilder().width(800).height(480).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel)
+    XYChart chart = chart(title, xLabel, yLabel, lines, logY);
+    Path png = base.resolveSibling(base.getFileName() + ".png");
+    Path svg = base.resolveSibling(base.getFileName() + ".svg");
+    AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+    AtomicFiles.write(svg, out -> VectorGraphicsEncoder.saveVectorGraphic(chart, out,
+        VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
+    return List.of(png, svg);
+  }
+
+  /**
+   * The chart {@link #lines} draws: the legend right of the plot area (never over a curve), each
+   * line in its cell's colour and dash pattern (by the part of its name before a space, so
+   * {@code "lstm validation"} is lstm's), reference lines grey and dashed.
+   */
+  static XYChart chart(String title, String xLabel, String yLabel, Map<String, Line> lines, boolean logY) {
+    XYChart chart = new XYChartBuilder().width(900).height(480).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel)
         .build();
     Styler s = chart.getStyler();
     chart.getStyler().setYAxisLogarithmic(logY);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
     chart.getStyler().setAntiAlias(true);
     s.setToolTipsEnabled(false);
-    int i = 0;
     for (Map.Entry<String, Line> e : lines.entrySet()) {
       double[] x = e.getValue().x();
       double[] y = e.getValue().y();
@@ -65,18 +103,13 @@ final class Plots {
       }
       XYSeries series = chart.addSeries(e.getKey(), x, y);
       series.setMarker(SeriesMarkers.NONE);
-      Color c = e.getValue().dashed() ? Color.GRAY : COLORS[i++ % COLORS.length];
-      series.setLineColor(c);
+      String cell = e.getKey().split(" ", 2)[0];
+      series.setLineColor(e.getValue().dashed() ? Color.GRAY : colorOf(cell));
       series.setLineStyle(e.getValue().dashed()
           ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
-          : new BasicStroke(2f));
+          : strokeOf(cell));
     }
-    Path png = base.resolveSibling(base.getFileName() + ".png");
-    Path svg = base.resolveSibling(base.getFileName() + ".svg");
-    AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
-    AtomicFiles.write(svg, out -> VectorGraphicsEncoder.saveVectorGraphic(chart, out,
-        VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
-    return List.of(png, svg);
+    return chart;
   }
 
   /** A log axis cannot show zero: clamp to a tiny positive value. */
