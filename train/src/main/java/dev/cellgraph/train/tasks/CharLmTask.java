@@ -90,6 +90,17 @@ public final class CharLmTask implements Task {
     }
   }
 
+  /**
+   * The validation bits per character of an interpolated Kneser-Ney n-gram model of order
+   * {@code order} counted on the training text: the count-based baseline of this split.
+   */
+  public double ngramBitsPerCharacter(int order) {
+    int[] all = new int[trainIds.length + validIds.length];
+    System.arraycopy(trainIds, 0, all, 0, trainIds.length);
+    System.arraycopy(validIds, 0, all, trainIds.length, validIds.length);
+    return new NGramModel(trainIds, vocabularySize(), order).bitsPerCharacter(all, trainIds.length);
+  }
+
   public String vocabulary() {
     return vocabulary;
   }
