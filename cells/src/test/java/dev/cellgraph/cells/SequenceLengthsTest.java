@@ -155,7 +155,8 @@ class SequenceLengthsTest {
   /**
    * The masked scans of a one-layer training graph compile as the bare ones do: the loops split
    * by batch rows, one recurrent product per step each way, and the backward loop reads the saved
-   * gates instead of recomputing them.
+   * gates instead of recomputing them. The forward mask joins the cell's fused pass; the backward
+   * adds at most one pass (joining the recurrent product's gradient with what the mask passes through).
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("cells")
@@ -169,6 +170,10 @@ class SequenceLengthsTest {
       assertEquals(count(bare.get(i).loopOps(), "sigmoid"), count(masked.get(i).loopOps(), "sigmoid"), what);
       assertEquals(count(bare.get(i).loopOps(), "tanh"), count(masked.get(i).loopOps(), "tanh"), what);
     }
+    assertEquals(bare.get(0).loopSchedule().size(), masked.get(0).loopSchedule().size(),
+        name + " forward loop: " + masked.get(0).loopSchedule());
+    assertTrue(masked.get(1).loopSchedule().size() <= bare.get(1).loopSchedule().size() + 1,
+        name + " backward loop: " + masked.get(1).loopSchedule() + ", bare " + bare.get(1).loopSchedule());
   }
 
   /** The forward and the backward scan of a one-layer layer over 5 steps with the gradient of sum(output). */
