@@ -263,13 +263,7 @@ public final class Recurrent {
    * over {@code steps} steps: {@code [steps, B]}, 1 where {@code t < lengths[b]}, else 0.
    */
   public static Tensor lengthMask(int[] lengths, int steps, DType dtype) {
-    double[] m = new double[steps * lengths.length];
-    for (int t = 0; t < steps; t++) {
-      for (int b = 0; b < lengths.length; b++) {
-        m[t * lengths.length + b] = t < lengths[b] ? 1 : 0;
-      }
-    }
-    return Tensor.of(dtype, m, Shape.of(steps, lengths.length));
+    return Lengths.mask(lengths, steps, dtype);
   }
 
   /** What {@link #run} computes. Gradients are keyed {@code input}, {@code <state>0} and parameter names. */
@@ -350,7 +344,7 @@ public final class Recurrent {
     }
     int steps = input.shape().dim(0);
     int batch = input.shape().dim(1);
-    int longest = checkLengths(lengths, steps, batch);
+    int longest = Lengths.check("recurrent " + cell.name(), lengths, steps, batch);
     Shape outShape = Shape.of(steps, batch, outputSize());
     if (gradOutput != null && !gradOutput.shape().equals(outShape)) {
       throw new InvalidInputException("recurrent " + cell.name() + ": grad_output is " + gradOutput.shape()
@@ -364,53 +358,9 @@ public final class Recurrent {
       r = run(params, x, initialStates, go, options);
     } else {
       r = runner(x, givenStates(initialStates), go != null, true, options)
-          .run(params, withoutPadding(x, lengths), lengthMask(lengths, longest, x.dtype()), initialStates, go);
+          .run(params, Lengths.withoutPadding(x, lengths), lengthMask(lengths, longest, x.dtype()), initialStates, go);
     }
-    return longest == steps ? r : padded(r, steps);
-  }
-
-  /** The input with zeros past each sequence's length, so that no padding value (NaN, say) reaches a product. */
-  private static Tensor withoutPadding(Tensor x, int[] lengths) {
-    double[] v = x.toDoubleArray();
-    int row = x.shape().dim(1) * x.shape().dim(2);
-    int width = x.shape().dim(2);
-    for (int t = 0; t < x.shape().dim(0); t++) {
-      for (int b = 0; b < lengths.length; b++) {
-        if (t >= lengths[b]) {
-          Arrays.fill(v, t * row + b * width, t * row + (b + 1) * width, 0);
-        }
-      }
-    }
-    return Tensor.of(x.dtype(), v, x.shape());
-  }
-
-  /** A result over the longest sequence's steps, its output and input gradient padded with zeros to {@code steps}. */
-  private static Result padded(Result r, int steps) {
-    Map<String, Tensor> grads = new LinkedHashMap<>(r.gradients());
-    grads.computeIfPresent("input", (k, g) -> zeroPadded(g, steps));
-    return new Result(zeroPadded(r.output(), steps), r.finalStates(), grads);
-  }
-
-  private static Tensor zeroPadded(Tensor t, int steps) {
-    Shape s = t.shape();
-    return Tensor.concat(0, t, Tensor.zeros(t.dtype(), Shape.of(steps - s.dim(0), s.dim(1), s.dim(2))));
-  }
-
-  /** Checks one length per sequence, each in [1, steps]; returns the longest. */
-  private int checkLengths(int[] lengths, int steps, int batch) {
-    if (lengths.length != batch) {
-      throw new InvalidInputException("recurrent " + cell.name() + ": lengths has " + lengths.length
-          + " entries, expected one per sequence of the batch (" + batch + ")");
-    }
-    int longest = 0;
-    for (int b = 0; b < batch; b++) {
-      if (lengths[b] < 1 || lengths[b] > steps) {
-        throw new InvalidInputException("recurrent " + cell.name() + ": lengths[" + b + "] is " + lengths[b]
-            + ", expected 1 to " + steps + " (the input's steps)");
-      }
-      longest = Math.max(longest, lengths[b]);
-    }
-    return longest;
+    return longest == steps ? r : Lengths.padded(r, steps);
   }
 
   /** What a plan's feed or output is to a run: the input, a state, a parameter, a gradient, ... */
