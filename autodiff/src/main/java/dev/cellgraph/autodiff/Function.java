@@ -173,6 +173,63 @@ public final class Function {
     return out;
   }
 
+  /**
+   * The function's results computed by a copy of its body in the caller's graph, its formal
+   * inputs bound to {@code args}: the same values as {@link #apply}, but as the caller's own
+   * nodes, so that what reads the caller's body (a scan's choice of residuals) sees every gate.
+   */
+  public List<Node> inline(List<Node> args) {
+    if (args.size() != params.size()) {
+      throw new IllegalArgumentException("inline of '" + name + "' takes " + params.size() + " arguments, got "
+          + args.size());
+    }
+    Graph g = args.get(0).graph();
+    Map<Node, Node> copies = new HashMap<>();
+    for (int i = 0; i < params.size(); i++) {
+      g.checkSameGraph(args.get(i));
+      if (!args.get(i).type().equals(params.get(i).type())) {
+        throw new IllegalArgumentException("inline of '" + name + "': argument " + i + " is " + args.get(i).type()
+            + ", the function expects " + params.get(i).type());
+      }
+      copies.put(params.get(i), args.get(i));
+    }
+    int limit = 0;
+    for (Node r : results) {
+      limit = Math.max(limit, r.id() + 1);
+    }
+    boolean[] needed = new boolean[limit];
+    for (Node r : results) {
+      needed[r.id()] = true;
+    }
+    List<Node> body = body().nodes();
+    for (int i = limit - 1; i >= 0; i--) {
+      if (needed[i] && !copies.containsKey(body.get(i))) {
+        for (Node in : body.get(i).inputs()) {
+          needed[in.id()] = true;
+        }
+      }
+    }
+    for (int i = 0; i < limit; i++) {
+      Node n = body.get(i);
+      if (!needed[i] || copies.containsKey(n)) {
+        continue;
+      }
+      if (n.op() instanceof GraphOps.Leaf) {
+        throw new IllegalStateException("function '" + name + "': leaf " + n + " is not a formal input");
+      }
+      List<Node> ins = new ArrayList<>(n.inputs().size());
+      for (Node in : n.inputs()) {
+        ins.add(copies.get(in));
+      }
+      copies.put(n, n.op() instanceof GraphOps.GetOutput o ? ins.get(0).output(o.index()) : g.add(n.op(), ins, n.name()));
+    }
+    List<Node> out = new ArrayList<>(results.size());
+    for (Node r : results) {
+      out.add(copies.get(r));
+    }
+    return out;
+  }
+
   @Override
   public String toString() {
     return "Function '" + name + "' " + paramTypes() + " -> " + resultTypes();

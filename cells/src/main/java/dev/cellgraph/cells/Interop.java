@@ -190,17 +190,32 @@ public final class Interop {
   /**
    * Runs the contract: {@code inputs} holds {@code input}, optional {@code <state>0}
    * ({@code [layers*directions, B, H]}, or {@code [B, H]} for a single-layer one-direction
-   * layer), and optional {@code grad_output}. Returns {@code output}, {@code <state>_n}, and
-   * with {@code grad_output} also {@code grad.input}, {@code grad.<state>0}, {@code grad.<param>}.
+   * layer), optional {@code lengths} (int64 or int32 {@code [B]}: sequences of different
+   * lengths, as PyTorch's {@code pack_padded_sequence(enforce_sorted=False)} runs them) and
+   * optional {@code grad_output}. Returns {@code output}, {@code <state>_n}, and with
+   * {@code grad_output} also {@code grad.input}, {@code grad.<state>0}, {@code grad.<param>}.
    */
   public static Map<String, Tensor> run(Configured conf, Map<String, Tensor> weights, Map<String, Tensor> inputs) {
+    return run(conf, weights, inputs, SequenceLayout.TIME_MAJOR);
+  }
+
+  /**
+   * Runs the contract as {@link #run(Configured, Map, Map)} does with {@code input},
+   * {@code grad_output}, {@code output} and {@code grad.input} in {@code layout}.
+   */
+  public static Map<String, Tensor> run(Configured conf, Map<String, Tensor> weights, Map<String, Tensor> inputs,
+      SequenceLayout layout) {
     Recurrent layer = conf.layer();
     DType dtype = conf.dtype();
-    Tensor input = inputs.get("input");
-    if (input == null) {
-      throw new InvalidInputException("the inputs need a tensor 'input' [T, B, I]");
+    Tensor given = inputs.get("input");
+    if (given == null) {
+      throw new InvalidInputException("the inputs need a tensor 'input' " + layout.axes());
     }
-    checkDtype("input", input, dtype);
+    checkDtype("input", given, dtype);
+    if (given.rank() != 3) {
+      throw new InvalidInputException("input must be " + layout.description() + ", got " + given.shape());
+    }
+    Tensor input = layout.toTimeMajor(given);
     int batch = input.shape().dim(1);
     Map<String, Tensor> states = new LinkedHashMap<>();
     for (String s : layer.cell().stateNames()) {
@@ -214,11 +229,12 @@ public final class Interop {
         v = v.reshape(want);
       }
       if (!v.shape().equals(want)) {
-        throw new InvalidInputException("initial state '" + s + "0' is " + v.shape() + ", expected " + want);
+        throw new InvalidInputException("initial state '" + s + "0' is " + v.shape() + ", expected " + want
+            + " (the input " + given.shape() + " read as " + layout.description() + ")");
       }
       states.put(s, v);
     }
-    List<String> known = new ArrayList<>(List.of("input", "grad_output"));
+    List<String> known = new ArrayList<>(List.of("input", "lengths", "grad_output"));
     for (String s : layer.cell().stateNames()) {
       known.add(s + "0");
     }
@@ -230,15 +246,17 @@ public final class Interop {
     Tensor go = inputs.get("grad_output");
     if (go != null) {
       checkDtype("grad_output", go, dtype);
-      Shape want = Shape.of(input.shape().dim(0), batch, layer.outputSize());
+      Shape want = layout.shape(input.shape().dim(0), batch, layer.outputSize());
       if (!go.shape().equals(want)) {
         throw new InvalidInputException("grad_output is " + go.shape() + ", expected the output's shape " + want);
       }
+      go = layout.toTimeMajor(go);
     }
-    Recurrent.Result r = layer.run(weights, input, states, go);
+    int[] lengths = lengths(inputs.get("lengths"), input.shape().dim(0), batch, given.shape(), layout);
+    Recurrent.Result r = layer.run(weights, input, lengths, states, go);
     boolean flat = layer.layers() * layer.directions() == 1 && !layer.cell().pytorchNaming();
     Map<String, Tensor> out = new LinkedHashMap<>();
-    out.put("output", r.output());
+    out.put("output", layout.fromTimeMajor(r.output()));
     for (Map.Entry<String, Tensor> e : r.finalStates().entrySet()) {
       Tensor v = e.getValue();
       out.put(e.getKey() + "_n", flat ? v.reshape(v.shape().without(0)) : v);
@@ -251,9 +269,36 @@ public final class Interop {
       if (givenState && inputs.get(k).rank() == 2) {
         v = v.reshape(v.shape().without(0));
       }
+      if (k.equals("input")) {
+        v = layout.fromTimeMajor(v);
+      }
       out.put("grad." + k, v);
     }
     return out;
+  }
+
+  /** The {@code lengths} tensor as one length per sequence, each checked to be 1 to T; null when there is none. */
+  private static int[] lengths(Tensor t, int steps, int batch, Shape input, SequenceLayout layout) {
+    if (t == null) {
+      return null;
+    }
+    if (t.dtype().isFloating()) {
+      throw new InvalidInputException("'lengths' is " + t.dtype().lowerName() + ", expected int64 (or int32)");
+    }
+    if (t.rank() != 1 || t.shape().dim(0) != batch) {
+      throw new InvalidInputException("'lengths' is " + t.shape() + ", expected [" + batch + "]: one length per sequence"
+          + " of the input " + input + " read as " + layout.description());
+    }
+    int[] r = new int[batch];
+    for (int b = 0; b < batch; b++) {
+      long n = t.getLong(b);
+      if (n < 1 || n > steps) {
+        throw new InvalidInputException("lengths[" + b + "] is " + n + ", expected 1 to " + steps
+            + " (the steps of the input " + input + " read as " + layout.description() + ")");
+      }
+      r[b] = (int) n;
+    }
+    return r;
   }
 
   private static void checkDtype(String name, Tensor t, DType dtype) {

@@ -15,6 +15,7 @@ import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.random.Initializers;
 import dev.cellgraph.core.random.Rng;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * and otherwise by their canonical names for layer 0's forward direction and with the suffixes
  * {@code _l<k>} (layers after the first) and {@code _reverse} for the rest.
  *
+ * <p>Sequences of different lengths ({@link #run(Map, Tensor, int[], Map, Tensor)}, or
+ * a mask in {@link #build(Graph, Node, Node, Map, Map)}) follow PyTorch's
+ * {@code pack_padded_sequence(enforce_sorted=False)}: outputs past a sequence's length are zero,
+ * its final state is the state at its own last step, the reverse direction starts at its own
+ * last step, and its gradients are those of running it alone ({@link MaskedStep}).
+ *
  * <p>Immutable and thread-safe; compiled plans are cached per sequence length, batch and dtype.
  */
 public final class Recurrent {
@@ -42,6 +49,7 @@ public final class Recurrent {
   private final int layers;
   private final boolean bidirectional;
   private final Map<String, Runner> runners = new ConcurrentHashMap<>();
+  private final Map<Function, MaskedStep> maskedSteps = new ConcurrentHashMap<>();
 
   private Recurrent(Cell cell, int inputSize, int hiddenSize, int layers, boolean bidirectional) {
     this.cell = Objects.requireNonNull(cell, "cell");
@@ -157,6 +165,16 @@ public final class Recurrent {
    * {@code params} maps every name of {@link #parameterShapes()} to a node.
    */
   public Output build(Graph g, Node input, Map<String, Node> initialStates, Map<String, Node> params) {
+    return build(g, input, null, initialStates, params);
+  }
+
+  /**
+   * Adds the layer to a graph as {@link #build(Graph, Node, Map, Map)} does, for sequences of
+   * different lengths when {@code mask} is not null: {@code mask [T, B]}, in the input's dtype, is
+   * 1 at each sequence's real steps and 0 past its length ({@link #lengthMask}). A step where it
+   * is 0 leaves the states as they are and outputs zeros, in both directions and every layer.
+   */
+  public Output build(Graph g, Node input, Node mask, Map<String, Node> initialStates, Map<String, Node> params) {
     Shape is = input.shape();
     if (is.rank() != 3 || is.dim(2) != inputSize) {
       throw new InvalidInputException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
@@ -164,6 +182,11 @@ public final class Recurrent {
     }
     int batch = is.dim(1);
     DType dtype = input.dtype();
+    if (mask != null && (!mask.shape().equals(is.without(2)) || mask.dtype() != dtype)) {
+      throw new InvalidInputException("recurrent " + cell.name() + ": the mask is " + mask.type() + ", expected "
+          + dtype.lowerName() + is.without(2) + " (one 0 or 1 per step and sequence)");
+    }
+    Map<Integer, Node> masks = new LinkedHashMap<>();
     for (Map.Entry<String, Shape> e : parameterShapes().entrySet()) {
       Node p = params.get(e.getKey());
       if (p == null) {
@@ -202,7 +225,8 @@ public final class Recurrent {
         for (String base : cell.parameterShapes(in, hiddenSize).keySet()) {
           consts.add(params.get(parameterName(base, l, d)));
         }
-        Scan scan = Scan.of(step, init, List.of(layerInput), consts, d == 1);
+        Scan scan = mask == null ? Scan.of(step, init, List.of(layerInput), consts, d == 1)
+            : maskedScan(step, init, layerInput, mask, masks, consts, d == 1);
         dirOutputs.add(scan.outputs().get(0));
         for (int k = 0; k < states.size(); k++) {
           Node fin = scan.finalCarries().get(k);
@@ -216,6 +240,30 @@ public final class Recurrent {
       fin.put(s, Node.concat(0, finals.get(s)));
     }
     return new Output(layerInput, fin);
+  }
+
+  /**
+   * A scan of the masked form of {@code step}, reading {@code mask [T, B]} broadcast to each width
+   * the step needs; {@code masks} keeps the broadcasts by width, shared by all layers and directions.
+   */
+  private Scan maskedScan(Function step, List<Node> init, Node layerInput, Node mask, Map<Integer, Node> masks,
+      List<Node> consts, boolean reverse) {
+    MaskedStep masked = maskedSteps.computeIfAbsent(step, s -> MaskedStep.of(s, init.size()));
+    Shape ms = mask.shape();
+    List<Node> seqs = new ArrayList<>(List.of(layerInput));
+    for (int w : masked.widths()) {
+      seqs.add(masks.computeIfAbsent(w, k -> mask.reshape(ms.dim(0), ms.dim(1), 1)
+          .broadcastTo(Shape.of(ms.dim(0), ms.dim(1), k))));
+    }
+    return Scan.of(masked.function(), init, seqs, consts, reverse);
+  }
+
+  /**
+   * The mask of {@link #build(Graph, Node, Node, Map, Map)} for sequences of the given lengths
+   * over {@code steps} steps: {@code [steps, B]}, 1 where {@code t < lengths[b]}, else 0.
+   */
+  public static Tensor lengthMask(int[] lengths, int steps, DType dtype) {
+    return Lengths.mask(lengths, steps, dtype);
   }
 
   /** What {@link #run} computes. Gradients are keyed {@code input}, {@code <state>0} and parameter names. */
@@ -241,6 +289,12 @@ public final class Recurrent {
       throw new InvalidInputException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
           + "] (time-major), got " + input.shape());
     }
+    return runner(input, givenStates(initialStates), gradOutput != null, false, options)
+        .run(params, input, null, initialStates, gradOutput);
+  }
+
+  /** The cell's states that {@code initialStates} gives, in the cell's order; an unknown name is an error. */
+  private List<String> givenStates(Map<String, Tensor> initialStates) {
     List<String> given = new ArrayList<>();
     for (String s : cell.stateNames()) {
       if (initialStates.containsKey(s)) {
@@ -253,18 +307,69 @@ public final class Recurrent {
             + cell.stateNames());
       }
     }
-    String key = input.dtype() + "/" + input.shape() + "/" + given + "/" + (gradOutput != null) + "/" + options;
-    Runner r = runners.computeIfAbsent(key,
-        k -> new Runner(input.dtype(), input.shape(), given, gradOutput != null, options));
-    return r.run(params, input, initialStates, gradOutput);
+    return given;
+  }
+
+  private Runner runner(Tensor input, List<String> given, boolean withGrad, boolean masked, CompileOptions options) {
+    String key = input.dtype() + "/" + input.shape() + "/" + given + "/" + withGrad + "/" + masked + "/" + options;
+    return runners.computeIfAbsent(key, k -> new Runner(input.dtype(), input.shape(), given, withGrad, masked, options));
+  }
+
+  /**
+   * Runs the layer on sequences of different lengths, as PyTorch runs a packed batch
+   * ({@code pack_padded_sequence(input, lengths, enforce_sorted=False)}): {@code lengths} holds one
+   * length per sequence of the batch, each from 1 to T (null: all T). The output keeps the
+   * input's T steps and is zero past each sequence's length ({@code pad_packed_sequence} with
+   * {@code total_length=T}); the final states are each sequence's state at its own last step; the
+   * gradients are those of running each sequence alone, zero for the input past its length.
+   * Input values past a sequence's length are never read. Steps past the longest sequence are
+   * not computed, and a batch whose lengths are all equal runs without a mask.
+   */
+  public Result run(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
+      Tensor gradOutput) {
+    return run(params, input, lengths, initialStates, gradOutput, CompileOptions.defaults());
+  }
+
+  /** Runs the layer as {@link #run(Map, Tensor, int[], Map, Tensor)} does, its plan compiled with {@code options}. */
+  public Result run(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
+      Tensor gradOutput, CompileOptions options) {
+    if (lengths == null) {
+      return run(params, input, initialStates, gradOutput, options);
+    }
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(options, "options");
+    if (input.rank() != 3) {
+      throw new InvalidInputException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
+          + "] (time-major), got " + input.shape());
+    }
+    int steps = input.shape().dim(0);
+    int batch = input.shape().dim(1);
+    int longest = Lengths.check("recurrent " + cell.name(), lengths, steps, batch);
+    Shape outShape = Shape.of(steps, batch, outputSize());
+    if (gradOutput != null && !gradOutput.shape().equals(outShape)) {
+      throw new InvalidInputException("recurrent " + cell.name() + ": grad_output is " + gradOutput.shape()
+          + ", expected the output's shape " + outShape);
+    }
+    Tensor x = longest == steps ? input : input.slice(0, 0, longest);
+    Tensor go = gradOutput == null || longest == steps ? gradOutput : gradOutput.slice(0, 0, longest);
+    boolean uniform = Arrays.stream(lengths).allMatch(n -> n == longest);
+    Result r;
+    if (uniform) {
+      r = run(params, x, initialStates, go, options);
+    } else {
+      r = runner(x, givenStates(initialStates), go != null, true, options)
+          .run(params, Lengths.withoutPadding(x, lengths), lengthMask(lengths, longest, x.dtype()), initialStates, go);
+    }
+    return longest == steps ? r : Lengths.padded(r, steps);
   }
 
   /** What a plan's feed or output is to a run: the input, a state, a parameter, a gradient, ... */
-  private enum Role { INPUT, GRAD_OUTPUT, STATE, PARAMETER, OUTPUT, GRADIENT }
+  private enum Role { INPUT, MASK, GRAD_OUTPUT, STATE, PARAMETER, OUTPUT, GRADIENT }
 
   /** A feed or output of a runner's plan: its role and, for a state, parameter or gradient, whose. */
   private record Slot(Role role, String name) {
     static final Slot INPUT = new Slot(Role.INPUT, "input");
+    static final Slot MASK = new Slot(Role.MASK, "mask");
     static final Slot GRAD_OUTPUT = new Slot(Role.GRAD_OUTPUT, "grad_output");
     static final Slot OUTPUT = new Slot(Role.OUTPUT, "output");
   }
@@ -275,13 +380,20 @@ public final class Recurrent {
     private final List<Slot> feedSlots = new ArrayList<>();
     private final List<Slot> outSlots = new ArrayList<>();
 
-    Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad, CompileOptions options) {
+    Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad, boolean masked,
+        CompileOptions options) {
       Graph g = new Graph("recurrent " + cell.name());
       List<Node> feeds = new ArrayList<>();
       Node input = g.input("input", new TensorType(dtype, inputShape));
       feeds.add(input);
       feedSlots.add(Slot.INPUT);
       int batch = inputShape.dim(1);
+      Node mask = null;
+      if (masked) {
+        mask = g.input("mask", TensorType.of(dtype, inputShape.dim(0), batch));
+        feeds.add(mask);
+        feedSlots.add(Slot.MASK);
+      }
       Map<String, Node> init = new LinkedHashMap<>();
       for (String s : givenStates) {
         Node n = g.input(s + "0", new TensorType(dtype, stateShape(s, batch)));
@@ -296,7 +408,7 @@ public final class Recurrent {
         feeds.add(n);
         feedSlots.add(new Slot(Role.PARAMETER, e.getKey()));
       }
-      Output out = build(g, input, init, params);
+      Output out = build(g, input, mask, init, params);
       List<Node> outputs = new ArrayList<>();
       outputs.add(out.output());
       outSlots.add(Slot.OUTPUT);
@@ -327,11 +439,12 @@ public final class Recurrent {
       this.plan = Plan.compile(outputs, feeds, options);
     }
 
-    Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> states, Tensor gradOutput) {
+    Result run(Map<String, Tensor> params, Tensor input, Tensor mask, Map<String, Tensor> states, Tensor gradOutput) {
       List<Tensor> vals = new ArrayList<>();
       for (Slot f : feedSlots) {
         Tensor v = switch (f.role()) {
           case INPUT -> input;
+          case MASK -> mask;
           case GRAD_OUTPUT -> gradOutput;
           case STATE -> states.get(f.name());
           case PARAMETER -> params.get(f.name());
@@ -352,7 +465,7 @@ public final class Recurrent {
           case OUTPUT -> output = out.get(i);
           case STATE -> fin.put(n.name(), out.get(i));
           case GRADIENT -> grads.put(n.name(), out.get(i));
-          case INPUT, GRAD_OUTPUT, PARAMETER -> throw new IllegalStateException("a plan's feed is no output: " + n);
+          case INPUT, MASK, GRAD_OUTPUT, PARAMETER -> throw new IllegalStateException("a plan's feed is no output: " + n);
         }
       }
       return new Result(output, fin, grads);

@@ -39,7 +39,24 @@ class FormulaCellTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("goldenCells")
   void formulaCellMatchesPyTorch(String name) throws Exception {
-    Path dir = PyTorchParityTest.golden("cells").resolve(name);
+    assertMatchesPyTorch("cells", name);
+  }
+
+  static Stream<String> goldenCellsWithLengths() throws Exception {
+    try (Stream<Path> s = Files.list(PyTorchParityTest.golden("cells-lengths"))) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList().stream();
+    }
+  }
+
+  /** Unsorted lengths against PyTorch running each sequence alone (golden_cells_lengths.py), through Interop. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goldenCellsWithLengths")
+  void formulaCellWithLengthsMatchesPyTorchRunningEachSequenceAlone(String name) throws Exception {
+    assertMatchesPyTorch("cells-lengths", name);
+  }
+
+  private static void assertMatchesPyTorch(String kind, String name) throws Exception {
+    Path dir = PyTorchParityTest.golden(kind).resolve(name);
     CellSpec spec = CellSpec.parse(dir.resolve("cell.cell"));
     Map<String, Tensor> weights = SafeTensors.read(dir.resolve("weights.safetensors"));
     Map<String, Tensor> inputs = SafeTensors.read(dir.resolve("input.safetensors"));

@@ -60,7 +60,8 @@ final class BenchCommand implements Command {
     return String.join("\n",
         "usage: cellgraph bench --cell CELL [--config small|medium|large]",
         "                       [--input-size I] [--hidden-size H] [--batch B] [--steps T]",
-        "                       [--formula [--against-builtin]] [--threads N] [--reps R] [--warmup W]",
+        "                       [--formula [--against-builtin]] [--lengths uniform]",
+        "                       [--threads N] [--reps R] [--warmup W]",
         "                       [--warmup-seconds S]",
         "                       [--dtype float32|float64] [--seed S] [--json | --serve]",
         "",
@@ -76,6 +77,11 @@ final class BenchCommand implements Command {
         "step by step in one JVM, and prints a line for each: on a shared machine a core can run",
         "at half speed for seconds, so separate runs compare poorly. The formula line adds",
         "vs_builtin, the ratio of the two medians; the heap figures cover both.",
+        "--lengths uniform times, alternately in the same way, the padded batch and the same batch",
+        "with per-sequence lengths drawn uniformly from T/2 to T (seeded): the masked carry over all",
+        "T steps (a graph built with a mask always runs T steps; Recurrent.run and cellgraph run",
+        "also skip the steps past the longest sequence). Its line adds vs_padded, the ratio of the",
+        "two medians.",
         "--serve, for tools/bench/rnn_interleaved.py, warms up and then, instead of timing R steps,",
         "reads lines 'IMPL [N]' from standard input (IMPL is the impl a JSON line would name,",
         "builtin or formula; with --against-builtin, either), runs N steps of it (default 1) and",
@@ -93,7 +99,7 @@ final class BenchCommand implements Command {
   public int run(String[] argv, PrintStream out, PrintStream err) {
     Args a = Args.parse(argv,
         Set.of("cell", "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
-            "warmup-seconds", "dtype", "seed"),
+            "warmup-seconds", "dtype", "seed", "lengths"),
         Set.of("formula", "against-builtin", "json", "serve"));
     a.noPositionals();
     CellRef ref = CellRef.resolve(a.require("cell"));
@@ -120,25 +126,35 @@ final class BenchCommand implements Command {
     if (against && !formula) {
       throw new UsageException("--against-builtin compares the formula cell with the built-in: add --formula");
     }
+    boolean lengths = a.has("lengths") && a.choice("lengths", null, "uniform") != null;
+    if (lengths && against) {
+      throw new UsageException("--lengths and --against-builtin are two comparisons; give one");
+    }
     ref.spec().shapes(in, hid); // the sizes must fit the cell
     String configName = matching(in, hid, batch, steps);
     // the thread count is this computation's, not the process's
-    return Kernels.withThreads(threads, () -> measure(a, ref, against, formula, in, hid, batch, steps, reps, warmup,
-        warmupSeconds, seed, dtype, configName, threads, out));
+    return Kernels.withThreads(threads, () -> measure(a, ref, against, formula, lengths, in, hid, batch, steps, reps,
+        warmup, warmupSeconds, seed, dtype, configName, threads, out));
   }
 
-  private static int measure(Args a, CellRef ref, boolean against, boolean formula, int in, int hid, int batch,
-      int steps, int reps, int warmup, double warmupSeconds, long seed, DType dtype, String configName, int threads,
-      PrintStream out) {
+  private static int measure(Args a, CellRef ref, boolean against, boolean formula, boolean lengths, int in, int hid,
+      int batch, int steps, int reps, int warmup, double warmupSeconds, long seed, DType dtype, String configName,
+      int threads, PrintStream out) {
 
     List<String> impls = new ArrayList<>();
     List<Step> runs = new ArrayList<>();
     if (against) {
       impls.add("builtin");
-      runs.add(new Step(ref.cell(), in, hid, batch, steps, dtype, seed));
+      runs.add(new Step(ref.cell(), in, hid, batch, steps, dtype, seed, null));
     }
-    impls.add(ref.builtinName() != null && !formula ? "builtin" : "formula");
-    runs.add(new Step(formula ? ref.formulaCell() : ref.cell(), in, hid, batch, steps, dtype, seed));
+    String impl = ref.builtinName() != null && !formula ? "builtin" : "formula";
+    Cell cell = formula ? ref.formulaCell() : ref.cell();
+    if (lengths) {
+      impls.add(impl);
+      runs.add(new Step(cell, in, hid, batch, steps, dtype, seed, null));
+    }
+    impls.add(impl);
+    runs.add(new Step(cell, in, hid, batch, steps, dtype, seed, lengths ? uniformLengths(batch, steps, seed) : null));
     // the JIT compiles the vector kernels only after many calls: warm up by count and by time
     long warmStart = System.nanoTime();
     for (int i = 0; i < warmup || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds; i++) {
@@ -168,7 +184,10 @@ final class BenchCommand implements Command {
       double median = median(secs[k]);
       // the fastest step too: on a shared machine whole seconds can run at half speed
       double best = Arrays.stream(secs[k]).min().getAsDouble();
-      String ratio = against && k == 1 ? String.format(Locale.ROOT, "%.3f", median / median(secs[0])) : null;
+      boolean second = (against || lengths) && k == 1;
+      String ratio = second ? String.format(Locale.ROOT, "%.3f", median / median(secs[0])) : null;
+      String compared = !second ? "" : against ? ", \"vs_builtin\": " + ratio
+          : ", \"lengths\": \"uniform\", \"vs_padded\": " + ratio;
       if (a.flag("json")) {
         out.println(String.format(Locale.ROOT,
             "{\"cell\": \"%s\", \"impl\": \"%s\", \"config\": %s, \"threads\": %d, \"I\": %d, \"H\": %d, "
@@ -176,14 +195,15 @@ final class BenchCommand implements Command {
                 + "\"peak_heap_mb\": %.1f, \"live_heap_mb\": %.1f, \"optimize\": %s%s}",
             jsonEscape(ref.name()), impls.get(k), configName == null ? "null" : "\"" + configName + "\"", threads,
             in, hid, batch, steps, median, best, dtype.lowerName(), peakMb, liveMb, CompileOptions.defaults().compileScans(),
-            against ? ", \"interleaved\": true" + (ratio != null ? ", \"vs_builtin\": " + ratio : "") : ""));
+            against || lengths ? ", \"interleaved\": true" + compared : ""));
       } else {
         out.println(String.format(Locale.ROOT,
             "%s (%s) I=%d H=%d B=%d T=%d %s, %d thread%s: %.5f s/step (median of %d, best %.5f), peak heap "
                 + "%.1f MB, live after GC %.1f MB%s%s",
             ref.name(), impls.get(k), in, hid, batch, steps, dtype.lowerName(), threads, threads == 1 ? "" : "s",
             median, reps, best, peakMb, liveMb, CompileOptions.defaults().compileScans() ? "" : " (scan compiler off)",
-            ratio != null ? ", " + ratio + " x the built-in (interleaved)" : ""));
+            ratio == null ? "" : ", " + ratio + (against ? " x the built-in" : " x the padded batch, lengths uniform in [T/2, T]")
+                + " (interleaved)"));
       }
     }
     return 0;
@@ -250,12 +270,25 @@ final class BenchCommand implements Command {
     return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
-  /** One training step, compiled once: forward, then the gradient of sum(output) for every parameter. */
+  /** Lengths uniform in [T/2, T], drawn from the seed. */
+  static int[] uniformLengths(int batch, int steps, long seed) {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed ^ 0x5EC1E7L);
+    int[] l = new int[batch];
+    for (int b = 0; b < batch; b++) {
+      l[b] = Math.max(1, steps / 2) + r.nextInt(steps - Math.max(1, steps / 2) + 1);
+    }
+    return l;
+  }
+
+  /**
+   * One training step, compiled once: forward, then the gradient of sum(output) for every
+   * parameter; with {@code lengths}, over sequences of those lengths (a masked carry).
+   */
   static final class Step {
     private final Plan plan;
     private final List<Tensor> feeds = new ArrayList<>();
 
-    Step(Cell cell, int in, int hid, int batch, int steps, DType dtype, long seed) {
+    Step(Cell cell, int in, int hid, int batch, int steps, DType dtype, long seed, int[] lengths) {
       Rng rng = Rng.seeded(seed);
       Recurrent layer = Recurrent.of(cell, in, hid);
       Graph g = new Graph("bench " + cell.name());
@@ -270,7 +303,13 @@ final class BenchCommand implements Command {
         feedNodes.add(p);
         feeds.add(e.getValue());
       }
-      Recurrent.Output out = layer.build(g, x, Map.of(), params);
+      Node mask = null;
+      if (lengths != null) {
+        mask = g.input("mask", dtype, steps, batch);
+        feedNodes.add(mask);
+        feeds.add(Recurrent.lengthMask(lengths, steps, dtype));
+      }
+      Recurrent.Output out = layer.build(g, x, mask, Map.of(), params);
       Gradients grads = Gradients.of(out.output().sum(), new ArrayList<>(params.values()));
       plan = Plan.compile(grads.list(), feedNodes);
     }

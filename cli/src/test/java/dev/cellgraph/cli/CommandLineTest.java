@@ -42,7 +42,7 @@ class CommandLineTest {
 
   static Stream<String> goldenCases() throws Exception {
     List<String> r = new ArrayList<>();
-    for (String kind : new String[] {"pytorch", "cells"}) {
+    for (String kind : new String[] {"pytorch", "cells", "lengths", "cells-lengths"}) {
       try (Stream<Path> s = Files.list(GOLDEN.resolve(kind))) {
         s.map(p -> kind + "/" + p.getFileName()).sorted().forEach(r::add);
       }
@@ -57,7 +57,7 @@ class CommandLineTest {
     JsonObject c = JsonParser.parseString(Files.readString(dir.resolve("case.json"))).getAsJsonObject();
     List<String> args = new ArrayList<>(List.of("run", "--weights", dir.resolve("weights.safetensors").toString(),
         "--input", dir.resolve("input.safetensors").toString(), "--out", tmp.resolve("out.safetensors").toString()));
-    if (name.startsWith("pytorch/")) {
+    if (!Files.exists(dir.resolve("cell.cell"))) {
       args.addAll(List.of("--cell", c.get("cell").getAsString(), "--layers", c.get("num_layers").getAsString()));
       if (c.get("bidirectional").getAsBoolean()) {
         args.add("--bidirectional");
@@ -67,6 +67,12 @@ class CommandLineTest {
       }
     } else {
       args.addAll(List.of("--cell", dir.resolve("cell.cell").toString()));
+    }
+    if (c.has("batch_first") && c.get("batch_first").getAsBoolean()) {
+      args.add("--batch-first");
+    } else if (c.has("initial_state") && !c.get("initial_state").getAsBoolean()
+        && !(c.has("lengths") && !c.get("lengths").isJsonNull())) {
+      args.add("--time-major"); // nothing else in the file says which axis is the batch
     }
     Run r = run(args.toArray(new String[0]));
     assertEquals(0, r.status(), r.err());
@@ -256,6 +262,73 @@ class CommandLineTest {
     assertTrue(e.toString(StandardCharsets.UTF_8).startsWith("wrote standard output: output, h_n"),
         e.toString(StandardCharsets.UTF_8));
     assertFalse(Files.exists(Path.of("-")));
+  }
+
+  /** Runs {@code cellgraph run --cell CELL} on a golden case's weights and the given input file, plus {@code more}. */
+  private static Run runOn(String cell, String golden, Path input, Path out, String... more) {
+    Path w = GOLDEN.resolve(golden).resolve("weights.safetensors");
+    return run(concat(new String[] {"run", "--cell", cell, "--weights", w.toString(), "--input", input.toString(),
+        "--out", out.toString()}, more));
+  }
+
+  @Test
+  void runRefusesAnInputWhoseLayoutNothingSettles(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("out.safetensors");
+    Path noState = GOLDEN.resolve("pytorch/lstm-nostate/input.safetensors");
+    Run r = runOn("lstm", "pytorch/lstm-nostate", noState, out);
+    assertEquals(2, r.status(), r.err());
+    assertEquals("cellgraph run: " + noState + ": the input [5, 2, 3] may be time-major [T, B, I] or batch-first"
+        + " [B, T, I], and no initial state or 'lengths' gives its batch size: pass --time-major or --batch-first"
+        + " (or give h0)\n", r.err());
+    assertFalse(Files.exists(out));
+    assertEquals(0, runOn("lstm", "pytorch/lstm-nostate", noState, out, "--time-major").status());
+
+    Path batchFirst = GOLDEN.resolve("lengths/lstm-batchfirst/input.safetensors");
+    Run bf = runOn("lstm", "lengths/lstm-batchfirst", batchFirst, tmp.resolve("bf.safetensors"));
+    assertEquals(2, bf.status(), bf.err());
+    assertEquals("cellgraph run: " + batchFirst + ": h0 [1, 2, 4] and c0 [1, 2, 4] give a batch of 2, the input"
+        + " [2, 5, 3]'s axis 0: it is batch-first [B, T, I]; pass --batch-first\n", bf.err());
+    Run forced = runOn("lstm", "lengths/lstm-batchfirst", batchFirst, tmp.resolve("bf.safetensors"), "--time-major");
+    assertEquals("cellgraph run: " + batchFirst + ": initial state 'h0' is [1, 2, 4], expected [1, 5, 4] (the input"
+        + " [2, 5, 3] read as time-major [T, B, I])\n", forced.err());
+
+    Map<String, Tensor> gru = SafeTensors.read(GOLDEN.resolve("pytorch/gru/input.safetensors"));
+    Path square = tmp.resolve("square.safetensors");
+    SafeTensors.write(square, Map.of("input", gru.get("input").slice(0, 0, 2), "h0", gru.get("h0")));
+    Run sq = runOn("gru", "pytorch/gru", square, out);
+    assertEquals("cellgraph run: " + square + ": the input [2, 2, 3] may be time-major [T, B, I] or batch-first"
+        + " [B, T, I] (both axes are 2 long): pass --time-major or --batch-first\n", sq.err());
+    assertEquals(0, runOn("gru", "pytorch/gru", square, out, "--batch-first").status());
+
+    Run both = runOn("gru", "pytorch/gru", square, out, "--batch-first", "--time-major");
+    assertEquals("cellgraph run: --batch-first and --time-major exclude each other\n", both.err());
+    Path flat = tmp.resolve("flat.safetensors");
+    SafeTensors.write(flat, Map.of("input", gru.get("input").select(1, 0)));
+    assertEquals("cellgraph run: " + flat + ": input must be batch-first [B, T, I]; got [5, 3]\n",
+        runOn("gru", "pytorch/gru", flat, out, "--batch-first").err());
+    assertEquals("cellgraph run: " + flat + ": input must be time-major [T, B, I] or, with --batch-first, [B, T, I];"
+        + " got [5, 3]\n", runOn("gru", "pytorch/gru", flat, out).err());
+  }
+
+  @Test
+  void runChecksTheLengthsAgainstTheInput(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("out.safetensors");
+    Map<String, Tensor> in = new java.util.LinkedHashMap<>(
+        SafeTensors.read(GOLDEN.resolve("lengths/gru-1layer/input.safetensors")));
+    Path file = tmp.resolve("in.safetensors");
+    in.put("lengths", Tensor.ofLongs(new long[] {4, 0, 5, 3}, 4));
+    SafeTensors.write(file, in);
+    assertEquals("cellgraph run: " + file + ": lengths[1] is 0, expected 1 to 6 (the steps of the input [6, 4, 3]"
+        + " read as time-major [T, B, I])\n", runOn("gru", "lengths/gru-1layer", file, out).err());
+    in.put("lengths", Tensor.ofLongs(new long[] {4, 1, 5}, 3));
+    SafeTensors.write(file, in);
+    assertEquals("cellgraph run: " + file + ": 'lengths' is [3], expected [4]: one length per sequence of the input"
+        + " [6, 4, 3] read as time-major [T, B, I]\n", runOn("gru", "lengths/gru-1layer", file, out, "--time-major").err());
+    in.put("lengths", Tensor.of(new double[] {4, 1, 5, 3}, 4));
+    SafeTensors.write(file, in);
+    assertEquals("cellgraph run: " + file + ": 'lengths' is float64, expected int64 (or int32)\n",
+        runOn("gru", "lengths/gru-1layer", file, out).err());
+    assertFalse(Files.exists(out));
   }
 
   private static String[] concat(String[] a, String... b) {

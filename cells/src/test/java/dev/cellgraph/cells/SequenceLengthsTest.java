@@ -1,0 +1,299 @@
+package dev.cellgraph.cells;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cellgraph.autodiff.CompileOptions;
+import dev.cellgraph.autodiff.GradCheck;
+import dev.cellgraph.autodiff.Gradients;
+import dev.cellgraph.autodiff.Graph;
+import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Scan;
+import dev.cellgraph.autodiff.TensorType;
+import dev.cellgraph.autodiff.compile.CompiledScan;
+import dev.cellgraph.cells.lang.Zoo;
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.InvalidInputException;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.random.Initializers;
+import dev.cellgraph.core.random.Rng;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Sequences of different lengths in one batch: every built-in and zoo cell, stacked and
+ * bidirectional, gives each sequence what running it alone gives (outputs, final states, every
+ * gradient, float64), compiled, with a gradient that passes the finite-difference check.
+ */
+class SequenceLengthsTest {
+  private static final int STEPS = 7;
+  /** Unsorted, one of them the whole input, none reaching the last step (which is then never computed). */
+  private static final int[] LENGTHS = {5, 2, 6, 1};
+
+  static Stream<String> cells() {
+    return Stream.concat(Stream.of("builtin:rnn", "builtin:rnn-relu", "builtin:lstm", "builtin:gru"),
+        Zoo.names().stream());
+  }
+
+  private static Cell cell(String name) {
+    return name.startsWith("builtin:") ? BuiltinCell.named(name.substring(8), true)
+        : FormulaCell.of(name, Zoo.load(name));
+  }
+
+  private static Recurrent layer(String name) {
+    boolean anySize = name.startsWith("builtin:") || Zoo.load(name).sizeRequirements().isEmpty();
+    return anySize ? Recurrent.of(cell(name), 4, 5, 2, true) : Recurrent.of(cell(name), 5, 5, 1, true);
+  }
+
+  /** Parameters, input, initial states and output cotangent of {@code layer} for a batch of {@code batch}. */
+  private record Case(Map<String, Tensor> params, Tensor input, Map<String, Tensor> states, Tensor gradOutput) {
+    static Case of(Recurrent layer, int batch, long seed) {
+      Rng rng = Rng.seeded(seed);
+      Map<String, Tensor> params = layer.initialize(rng, DType.FLOAT64);
+      Tensor x = Initializers.normal(rng, DType.FLOAT64, Shape.of(STEPS, batch, layer.inputSize()), 0, 1);
+      Map<String, Tensor> states = new LinkedHashMap<>();
+      for (String s : layer.cell().stateNames()) {
+        states.put(s, Initializers.normal(rng, DType.FLOAT64, layer.stateShape(s, batch), 0, 0.5));
+      }
+      Tensor go = Initializers.normal(rng, DType.FLOAT64, Shape.of(STEPS, batch, layer.outputSize()), 0, 1);
+      return new Case(params, x, states, go);
+    }
+
+    /** Sequence {@code b} alone, cut to {@code length} steps. */
+    Case alone(int b, int length) {
+      Map<String, Tensor> s = new LinkedHashMap<>();
+      states.forEach((k, v) -> s.put(k, v.slice(1, b, b + 1)));
+      return new Case(params, input.slice(1, b, b + 1).slice(0, 0, length), s,
+          gradOutput.slice(1, b, b + 1).slice(0, 0, length));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cells")
+  void eachSequenceGetsWhatRunningItAloneGives(String name) {
+    Recurrent layer = layer(name);
+    Case c = Case.of(layer, LENGTHS.length, 41);
+    long declines = Scan.declineCount();
+    Recurrent.Result all = layer.run(c.params(), c.input(), LENGTHS, c.states(), c.gradOutput());
+    assertEquals(declines, Scan.declineCount(), "the masked scans were declined: " + Scan.lastDecline());
+    Map<String, Tensor> paramGrads = new LinkedHashMap<>();
+    for (int b = 0; b < LENGTHS.length; b++) {
+      int n = LENGTHS[b];
+      Case one = c.alone(b, n);
+      Recurrent.Result r = layer.run(one.params(), one.input(), one.states(), one.gradOutput());
+      String seq = name + " sequence " + b + " (length " + n + ")";
+      close(seq + " output", all.output().slice(1, b, b + 1).slice(0, 0, n), r.output());
+      zero(seq + " output past its length", all.output().slice(1, b, b + 1).slice(0, n, STEPS));
+      close(seq + " input gradient", all.gradients().get("input").slice(1, b, b + 1).slice(0, 0, n),
+          r.gradients().get("input"));
+      zero(seq + " input gradient past its length", all.gradients().get("input").slice(1, b, b + 1).slice(0, n, STEPS));
+      for (String s : layer.cell().stateNames()) {
+        close(seq + " final " + s, all.finalStates().get(s).slice(1, b, b + 1), r.finalStates().get(s));
+        close(seq + " gradient of " + s + "0", all.gradients().get(s + "0").slice(1, b, b + 1),
+            r.gradients().get(s + "0"));
+      }
+      for (String p : layer.parameterShapes().keySet()) {
+        paramGrads.merge(p, r.gradients().get(p), Tensor::add);
+      }
+    }
+    for (String p : layer.parameterShapes().keySet()) {
+      close(name + " gradient of " + p, all.gradients().get(p), paramGrads.get(p));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cells")
+  void theMaskedGradientPassesTheFiniteDifferenceCheck(String name) {
+    Recurrent layer = name.startsWith("builtin:") || Zoo.load(name).sizeRequirements().isEmpty()
+        ? Recurrent.of(cell(name), 3, 3, 2, true) : Recurrent.of(cell(name), 3, 3, 1, true);
+    int[] lengths = {3, 1, 4};
+    int steps = 4;
+    Rng rng = Rng.seeded(43);
+    DType f64 = DType.FLOAT64;
+    Graph g = new Graph("masked gradcheck " + name);
+    Map<Node, Tensor> values = new HashMap<>();
+    List<Node> wrt = new ArrayList<>();
+    Node x = g.input("input", f64, steps, lengths.length, 3);
+    values.put(x, Initializers.normal(rng, f64, x.shape(), 0, 1));
+    wrt.add(x);
+    Node mask = g.input("mask", f64, steps, lengths.length);
+    values.put(mask, Recurrent.lengthMask(lengths, steps, f64));
+    Map<String, Node> init = new LinkedHashMap<>();
+    for (String s : layer.cell().stateNames()) {
+      Node n = g.input(s + "0", new TensorType(f64, layer.stateShape(s, lengths.length)));
+      values.put(n, Initializers.normal(rng, f64, n.shape(), 0, 0.5));
+      init.put(s, n);
+      wrt.add(n);
+    }
+    Map<String, Node> params = new LinkedHashMap<>();
+    for (Map.Entry<String, Tensor> e : layer.initialize(rng, f64).entrySet()) {
+      Node p = g.parameter(e.getKey(), f64, e.getValue().shape().toArray());
+      values.put(p, e.getValue().mul(2.0));
+      params.put(e.getKey(), p);
+      wrt.add(p);
+    }
+    Recurrent.Output out = layer.build(g, x, mask, init, params);
+    Node loss = out.output().tanh().sum();
+    for (Node fin : out.finalStates().values()) {
+      loss = loss.add(fin.square().sum());
+    }
+    GradCheck.Report rep = GradCheck.withDefaults().seed(43).check(loss, wrt, values);
+    assertTrue(rep.passed(), name + ": " + rep);
+  }
+
+  /**
+   * The masked scans of a one-layer training graph compile as the bare ones do: the loops split
+   * by batch rows, one recurrent product per step each way, and the backward loop reads the saved
+   * gates instead of recomputing them. The forward mask joins the cell's fused pass; the backward
+   * adds at most one pass (joining the recurrent product's gradient with what the mask passes through).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cells")
+  void maskedScansCompileLikeTheBareOnes(String name) {
+    List<CompiledScan> bare = trainingScans(name, false);
+    List<CompiledScan> masked = trainingScans(name, true);
+    for (int i = 0; i < 2; i++) {
+      String what = name + (i == 0 ? " forward" : " backward") + " loop: " + masked.get(i).loopOps();
+      assertTrue(masked.get(i).splitsByRows(), what);
+      assertEquals(matmuls(bare.get(i).loopOps()), matmuls(masked.get(i).loopOps()), what);
+      assertEquals(count(bare.get(i).loopOps(), "sigmoid"), count(masked.get(i).loopOps(), "sigmoid"), what);
+      assertEquals(count(bare.get(i).loopOps(), "tanh"), count(masked.get(i).loopOps(), "tanh"), what);
+    }
+    assertEquals(bare.get(0).loopSchedule().size(), masked.get(0).loopSchedule().size(),
+        name + " forward loop: " + masked.get(0).loopSchedule());
+    assertTrue(masked.get(1).loopSchedule().size() <= bare.get(1).loopSchedule().size() + 1,
+        name + " backward loop: " + masked.get(1).loopSchedule() + ", bare " + bare.get(1).loopSchedule());
+  }
+
+  /** The forward and the backward scan of a one-layer layer over 5 steps with the gradient of sum(output). */
+  private static List<CompiledScan> trainingScans(String name, boolean masked) {
+    Recurrent layer = Recurrent.of(cell(name), 3, 3);
+    Graph g = new Graph();
+    Node x = g.input("x", DType.FLOAT32, 5, 2, 3);
+    Node mask = masked ? g.input("mask", DType.FLOAT32, 5, 2) : null;
+    Map<String, Node> params = new LinkedHashMap<>();
+    for (Map.Entry<String, Shape> e : layer.parameterShapes().entrySet()) {
+      params.put(e.getKey(), g.parameter(e.getKey(), DType.FLOAT32, e.getValue().toArray()));
+    }
+    Node out = layer.build(g, x, mask, Map.of(), params).output();
+    Gradients.of(out.sum(), List.copyOf(params.values()));
+    List<CompiledScan> r = new ArrayList<>();
+    for (boolean reverse : new boolean[] {false, true}) {
+      for (Node n : g.nodes()) {
+        if (n.op() instanceof Scan.ScanOp s && s.reverse() == reverse) {
+          boolean[] used = new boolean[s.outputCount()];
+          Arrays.fill(used, 0, s.carryCount() + s.yCount(), true);
+          r.add(CompiledScan.compile(s, 5, reverse ? used : null, CompileOptions.all()));
+          break;
+        }
+      }
+    }
+    return r;
+  }
+
+  private static long matmuls(List<String> ops) {
+    return ops.stream().filter(op -> op.startsWith("matmul")).count();
+  }
+
+  private static long count(List<String> ops, String op) {
+    return ops.stream().filter(op::equals).count();
+  }
+
+  @Test
+  void lengthsThatAreAllTheInputsStepsGiveTheBitsOfTheUnmaskedRun() {
+    Recurrent layer = layer("builtin:lstm");
+    Case c = Case.of(layer, 3, 47);
+    Recurrent.Result bare = layer.run(c.params(), c.input(), c.states(), c.gradOutput());
+    Recurrent.Result full = layer.run(c.params(), c.input(), new int[] {STEPS, STEPS, STEPS}, c.states(),
+        c.gradOutput());
+    assertEquals(bare, full);
+  }
+
+  @Test
+  void equalLengthsShorterThanTheInputRunTheCutInputUnmasked() {
+    Recurrent layer = layer("builtin:gru");
+    Case c = Case.of(layer, 3, 53);
+    Recurrent.Result cut = layer.run(c.params(), c.input().slice(0, 0, 4), c.states(),
+        c.gradOutput().slice(0, 0, 4));
+    Recurrent.Result r = layer.run(c.params(), c.input(), new int[] {4, 4, 4}, c.states(), c.gradOutput());
+    assertEquals(cut.output(), r.output().slice(0, 0, 4));
+    zero("output past the lengths", r.output().slice(0, 4, STEPS));
+    assertEquals(cut.finalStates(), r.finalStates());
+    assertEquals(cut.gradients().get("weight_hh_l1_reverse"), r.gradients().get("weight_hh_l1_reverse"));
+    zero("input gradient past the lengths", r.gradients().get("input").slice(0, 4, STEPS));
+  }
+
+  @Test
+  void paddingIsNeverRead() {
+    Recurrent layer = layer("builtin:lstm");
+    Case c = Case.of(layer, LENGTHS.length, 59);
+    double[] v = c.input().toDoubleArray();
+    int row = LENGTHS.length * layer.inputSize();
+    for (int t = 0; t < STEPS; t++) {
+      for (int b = 0; b < LENGTHS.length; b++) {
+        if (t >= LENGTHS[b]) {
+          Arrays.fill(v, t * row + b * layer.inputSize(), t * row + (b + 1) * layer.inputSize(),
+              t % 2 == 0 ? Double.NaN : Double.POSITIVE_INFINITY);
+        }
+      }
+    }
+    Tensor poisoned = Tensor.of(DType.FLOAT64, v, c.input().shape());
+    Recurrent.Result clean = layer.run(c.params(), c.input(), LENGTHS, c.states(), c.gradOutput());
+    Recurrent.Result r = layer.run(c.params(), poisoned, LENGTHS, c.states(), c.gradOutput());
+    assertEquals(clean, r);
+  }
+
+  @Test
+  void lengthsAreCheckedWithMessagesThatSayWhatIsExpected() {
+    Recurrent layer = layer("builtin:gru");
+    Case c = Case.of(layer, 3, 61);
+    assertEquals("recurrent gru: lengths has 2 entries, expected one per sequence of the batch (3)",
+        assertThrows(InvalidInputException.class,
+            () -> layer.run(c.params(), c.input(), new int[] {1, 2}, c.states(), null)).getMessage());
+    assertEquals("recurrent gru: lengths[1] is 0, expected 1 to 7 (the input's steps)",
+        assertThrows(InvalidInputException.class,
+            () -> layer.run(c.params(), c.input(), new int[] {1, 0, 2}, c.states(), null)).getMessage());
+    assertEquals("recurrent gru: lengths[2] is 8, expected 1 to 7 (the input's steps)",
+        assertThrows(InvalidInputException.class,
+            () -> layer.run(c.params(), c.input(), new int[] {1, 2, 8}, c.states(), null)).getMessage());
+    assertEquals("recurrent gru: grad_output is [7, 3, 5], expected the output's shape [7, 3, 10]",
+        assertThrows(InvalidInputException.class, () -> layer.run(c.params(), c.input(), new int[] {1, 2, 3},
+            c.states(), c.gradOutput().slice(2, 0, 5))).getMessage());
+    Graph g = new Graph();
+    Node x = g.input("x", DType.FLOAT64, 7, 3, 4);
+    Node mask = g.input("mask", DType.FLOAT64, 7, 2);
+    Map<String, Node> params = new LinkedHashMap<>();
+    layer.parameterShapes().forEach((k, s) -> params.put(k, g.parameter(k, DType.FLOAT64, s.toArray())));
+    assertEquals("recurrent gru: the mask is float64[7, 2], expected float64[7, 3] (one 0 or 1 per step and sequence)",
+        assertThrows(InvalidInputException.class, () -> layer.build(g, x, mask, Map.of(), params)).getMessage());
+  }
+
+  @Test
+  void noLengthsIsTheUnmaskedRun() {
+    Recurrent layer = layer("builtin:rnn");
+    Case c = Case.of(layer, 2, 67);
+    assertEquals(layer.run(c.params(), c.input(), c.states(), null),
+        layer.run(c.params(), c.input(), null, c.states(), null));
+    assertNull(layer.run(c.params(), c.input(), new int[] {3, 7}, c.states(), null).gradients().get("input"));
+  }
+
+  private static void close(String what, Tensor a, Tensor b) {
+    assertEquals(b.shape(), a.shape(), what);
+    assertTrue(a.allClose(b, 1e-10, 1e-12), what + ": max difference " + a.maxAbsDiff(b));
+  }
+
+  private static void zero(String what, Tensor t) {
+    assertEquals(0.0, t.abs().sum().item(), what);
+  }
+}
