@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.cellgraph.autodiff.Scan;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.io.SafeTensors;
@@ -48,7 +49,9 @@ class PyTorchParityTest {
     if (conf.layer().cell() instanceof BuiltinCell b) {
       assertEquals(c.has("proj_size") ? c.get("proj_size").getAsInt() : 0, b.projSize(), "proj_size");
     }
+    long declines = Scan.declineCount();
     Map<String, Tensor> got = Interop.run(conf, weights, inputs);
+    assertEquals(declines, Scan.declineCount(), () -> name + " ran interpreted: " + Scan.lastDecline());
     boolean f32 = conf.dtype() == DType.FLOAT32;
     double rtol = f32 ? 1e-4 : 1e-9;
     double atol = f32 ? 1e-5 : 1e-12;
