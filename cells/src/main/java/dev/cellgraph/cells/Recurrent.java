@@ -361,7 +361,9 @@ public final class Recurrent {
 
   @Override
   public String toString() {
-    return "Recurrent " + cell.name() + " (input " + inputSize + ", hidden " + hiddenSize + ", " + layers
+    int out = cell.outputSize(inputSize, hiddenSize);
+    return "Recurrent " + cell.name() + " (input " + inputSize + ", hidden " + hiddenSize
+        + (out != hiddenSize ? ", output " + out : "") + ", " + layers
         + " layer" + (layers == 1 ? "" : "s") + (bidirectional ? ", bidirectional" : "") + ")";
   }
 }
