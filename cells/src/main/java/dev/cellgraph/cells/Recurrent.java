@@ -144,14 +144,9 @@ public final class Recurrent {
    */
   public List<Tensor> dropoutMasks(Rng rng, DType dtype, int steps, int batch) {
     Objects.requireNonNull(rng, "rng");
-    double keep = 1.0 / (1.0 - dropout);
     List<Tensor> masks = new ArrayList<>();
     for (Shape shape : dropoutMaskShapes(steps, batch)) {
-      double[] m = new double[shape.size()];
-      for (int i = 0; i < m.length; i++) {
-        m[i] = rng.nextDouble() >= dropout ? keep : 0.0;
-      }
-      masks.add(Tensor.of(dtype, m, shape));
+      masks.add(Initializers.dropoutMask(rng, dtype, shape, dropout));
     }
     return masks;
   }
