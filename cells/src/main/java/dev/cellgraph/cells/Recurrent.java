@@ -33,7 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #dropoutMasks} from the caller's seeded {@link Rng}, so a plan stays a pure function of
  * its inputs and the same seed gives the same numbers; a pass without masks is an evaluation pass.
  *
- * <p>Initial and final states are {@code [layers * directions, B, H]} per state, index
+ * <p>Initial and final states are {@code [layers * directions, B, size]} per state (the cell's
+ * {@link Cell#stateSize}: H, or P for the {@code h} of a projected LSTM), index
  * {@code layer * directions + direction}, as in PyTorch. Parameters are named
  * {@code weight_ih_l0}, {@code weight_ih_l0_reverse}, ... for cells that use PyTorch's naming,
  * and otherwise by their canonical names for layer 0's forward direction and with the suffixes

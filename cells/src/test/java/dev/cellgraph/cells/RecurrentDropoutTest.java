@@ -225,6 +225,20 @@ class RecurrentDropoutTest {
             () -> two.run(params, x, Map.of(), null, CompileOptions.defaults(), List.of(wrong))).getMessage());
   }
 
+  /** The example of docs/cells.md ("Layers: stacking, directions, dropout"), as written there. */
+  @Test
+  void theExampleOfCellsMdRuns() {
+    Recurrent layer = Recurrent.of(BuiltinCell.named("lstm", true), 8, 16, 2, false).withDropout(0.3);
+    Map<String, Tensor> params = layer.initialize(Rng.seeded(42), DType.FLOAT64);
+    Tensor x = Initializers.normal(Rng.seeded(1), DType.FLOAT64, Shape.of(10, 4, 8), 0, 1);
+    List<Tensor> masks = layer.dropoutMasks(Rng.seeded(7), DType.FLOAT64, 10, 4);
+    Recurrent.Result training = layer.run(params, x, Map.of(), null, CompileOptions.defaults(), masks);
+    Recurrent.Result evaluation = layer.run(params, x, Map.of(), null);   // no masks: no dropout
+    assertEquals(Shape.of(10, 4, 16), training.output().shape());
+    assertEquals(List.of(Shape.of(10, 4, 16)), masks.stream().map(Tensor::shape).toList());
+    assertNotEquals(evaluation.output(), training.output());
+  }
+
   private static void close(String what, Tensor a, Tensor b) {
     assertTrue(a.allClose(b, 1e-12, 1e-12), what + ": max difference " + a.maxAbsDiff(b));
   }
