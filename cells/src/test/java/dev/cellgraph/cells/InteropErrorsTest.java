@@ -46,6 +46,21 @@ class InteropErrorsTest {
   }
 
   @Test
+  void aFormulaCellsWrongInputFeatureSizeBlamesTheInputToo() throws Exception {
+    Path dir = PyTorchParityTest.golden("cells").resolve("gru-ascii");
+    Cell cell = FormulaCell.of("gru-ascii", dev.cellgraph.cells.lang.CellSpec.parse(
+        java.nio.file.Files.readString(dir.resolve("cell.cell")), "cell.cell"));
+    Map<String, Tensor> w = SafeTensors.read(dir.resolve("weights.safetensors"));
+    Map<String, Tensor> in = new LinkedHashMap<>(SafeTensors.read(dir.resolve("input.safetensors")));
+    in.put("input", Tensor.zeros(DType.FLOAT64, Shape.of(6, 2, 4)));
+    Interop.Configured conf = Interop.configure(null, cell, w, in.get("input"), Interop.Request.none());
+    assertEquals("Recurrent gru-ascii (input 3, hidden 5, 1 layer)", conf.layer().toString());
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> Interop.run(conf, w, in));
+    assertEquals("input is [6, 2, 4]: 4 features, but the weights take 3 (W_ir is [5, 3]); expected [T, B, 3]",
+        e.getMessage());
+  }
+
+  @Test
   void mixedDtypesNameTheOddTensorOut() throws Exception {
     Map<String, Tensor> w = read("lstm", "weights");
     // the odd one first: it must not be taken as the norm
