@@ -224,6 +224,7 @@ public final class BuiltinCell implements Cell {
 
   @Override
   public String toString() {
-    return "BuiltinCell " + kind.cellName + (bias ? "" : " (no bias)") + (projSize > 0 ? " (proj_size " + projSize + ")" : "");
+    return "BuiltinCell " + kind.cellName + (bias ? "" : " (no bias)")
+        + (projSize > 0 ? " (proj_size " + projSize + ")" : "");
   }
 }

@@ -473,7 +473,8 @@ public final class Recurrent {
           case OUTPUT -> output = out.get(i);
           case STATE -> fin.put(n.name(), out.get(i));
           case GRADIENT -> grads.put(n.name(), out.get(i));
-          case INPUT, GRAD_OUTPUT, PARAMETER, DROPOUT_MASK -> throw new IllegalStateException("a plan's feed is no output: " + n);
+          case INPUT, GRAD_OUTPUT, PARAMETER, DROPOUT_MASK ->
+              throw new IllegalStateException("a plan's feed is no output: " + n);
         }
       }
       return new Result(output, fin, grads);

@@ -67,8 +67,8 @@ class InteropErrorsTest {
     Map<String, Tensor> first = new LinkedHashMap<>();
     first.put("weight_ih_l0", w.remove("weight_ih_l0").to(DType.FLOAT32));
     first.putAll(w);
-    assertEquals("weights mix dtypes: 'weight_ih_l0' is float32, while the other 3 are float64; all must have one dtype",
-        configureError("lstm", first, null));
+    assertEquals("weights mix dtypes: 'weight_ih_l0' is float32, while the other 3 are float64; all must have one "
+        + "dtype", configureError("lstm", first, null));
     Map<String, Tensor> half = new LinkedHashMap<>(first);
     half.put("bias_ih_l0", half.get("bias_ih_l0").to(DType.FLOAT32));
     assertEquals("weights mix dtypes: 'weight_ih_l0', 'bias_ih_l0' are float32, 'weight_hh_l0', 'bias_hh_l0' are "

@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OptimizedScanTest {
   static Stream<String> cells() {
-    return Stream.concat(Stream.of("builtin:rnn", "builtin:rnn-relu", "builtin:lstm", "builtin:gru", "builtin:lstm-proj"),
+    return Stream.concat(
+        Stream.of("builtin:rnn", "builtin:rnn-relu", "builtin:lstm", "builtin:gru", "builtin:lstm-proj"),
         Zoo.names().stream());
   }
 

@@ -95,7 +95,8 @@ class RecurrentDropoutTest {
   }
 
   /** Layer {@code l}'s parameters of {@code stacked} under the names of the one-layer {@code single}. */
-  private static Map<String, Tensor> layerParams(Recurrent stacked, Recurrent single, Map<String, Tensor> params, int l) {
+  private static Map<String, Tensor> layerParams(Recurrent stacked, Recurrent single, Map<String, Tensor> params,
+      int l) {
     Map<String, Tensor> m = new LinkedHashMap<>();
     for (String n : single.parameterShapes().keySet()) {
       m.put(n, params.get(stackedName(stacked, single, n, l)));

@@ -238,7 +238,8 @@ class CommandLineTest {
         "--input", dir.resolve("input.safetensors").toString(), "--out", out.toString());
     assertEquals(2, wrongCell.status());
     assertEquals("cellgraph run: " + dir.resolve("weights.safetensors") + ": weight 'weight_hh_l0' is [12, 4], "
-        + "expected [12, 3] (Recurrent lstm (input 3, hidden 3, 1 layer)); these are the weights of a gru (--cell gru)\n",
+        + "expected [12, 3] (Recurrent lstm (input 3, hidden 3, 1 layer)); these are the weights of a gru "
+        + "(--cell gru)\n",
         wrongCell.err());
   }
 
