@@ -483,9 +483,10 @@ public final class Recurrent {
 
   @Override
   public String toString() {
-    int out = cell.outputSize(inputSize, hiddenSize);
+    // the projection is shown by the name PyTorch gives it; other sizes are the cell's to check, later
+    int proj = cell instanceof BuiltinCell b ? b.projSize() : 0;
     return "Recurrent " + cell.name() + " (input " + inputSize + ", hidden " + hiddenSize
-        + (out != hiddenSize ? ", output " + out : "") + ", " + layers
+        + (proj > 0 ? ", proj_size " + proj : "") + ", " + layers
         + " layer" + (layers == 1 ? "" : "s") + (bidirectional ? ", bidirectional" : "")
         + (dropout > 0 ? ", dropout " + dropout : "") + ")";
   }

@@ -87,17 +87,17 @@ class InteropErrorsTest {
     Map<String, Tensor> w = read("lstm-proj-2layer", "weights");
     Map<String, Tensor> in = read("lstm-proj-2layer", "input");
     Interop.Configured conf = Interop.configure("lstm", null, w, in.get("input"), Interop.Request.none());
-    assertEquals("Recurrent lstm (input 4, hidden 5, output 2, 2 layers)", conf.layer().toString());
+    assertEquals("Recurrent lstm (input 4, hidden 5, proj_size 2, 2 layers)", conf.layer().toString());
     assertEquals(Shape.of(2, 3, 2), conf.layer().stateShape("h", 3));
     assertEquals(Shape.of(2, 3, 5), conf.layer().stateShape("c", 3));
     // weight_hh of an LSTM without the projection's columns
     Map<String, Tensor> unprojected = new LinkedHashMap<>(w);
     unprojected.put("weight_hh_l1", Tensor.zeros(DType.FLOAT64, Shape.of(20, 5)));
-    assertEquals("weight 'weight_hh_l1' is [20, 5], expected [20, 2] (Recurrent lstm (input 4, hidden 5, output 2, "
+    assertEquals("weight 'weight_hh_l1' is [20, 5], expected [20, 2] (Recurrent lstm (input 4, hidden 5, proj_size 2, "
         + "2 layers))", configureError("lstm", unprojected, in.get("input")));
     Map<String, Tensor> noProjection = new LinkedHashMap<>(w);
     noProjection.remove("weight_hr_l1");
-    assertEquals("weight 'weight_hr_l1' [2, 5] is missing (Recurrent lstm (input 4, hidden 5, output 2, 2 layers))",
+    assertEquals("weight 'weight_hr_l1' [2, 5] is missing (Recurrent lstm (input 4, hidden 5, proj_size 2, 2 layers))",
         configureError("lstm", noProjection, in.get("input")));
     Map<String, Tensor> square = new LinkedHashMap<>(w);
     square.put("weight_hr_l0", Tensor.zeros(DType.FLOAT64, Shape.of(5, 5)));
