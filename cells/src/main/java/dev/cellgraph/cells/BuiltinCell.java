@@ -18,6 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code weight_ih [G*H, I]}, {@code weight_hh [G*H, H]}, {@code bias_ih [G*H]},
  * {@code bias_hh [G*H]}, gates packed i, f, g, o for the LSTM and r, z, n for the GRU.
  *
+ * <p>An LSTM may project its hidden state ({@code nn.LSTM(proj_size=P)}, the LSTMP of Sak et al.
+ * 2014): {@code h_t = W_hr (o_t ⊙ tanh(c_t))} with {@code weight_hr [P, H]}, so the state
+ * {@code h} and the output are {@code [B, P]}, {@code weight_hh} is {@code [4H, P]}, and the cell
+ * state {@code c} stays {@code [B, H]}.
+ *
  * <p>Thread-safe: immutable apart from its concurrent cache of step functions.
  */
 public final class BuiltinCell implements Cell {
@@ -45,11 +50,17 @@ public final class BuiltinCell implements Cell {
 
   private final Kind kind;
   private final boolean bias;
+  private final int projSize;   // 0: no projection
   private final Map<String, Function> steps = new ConcurrentHashMap<>();
 
-  private BuiltinCell(Kind kind, boolean bias) {
+  private BuiltinCell(Kind kind, boolean bias, int projSize) {
     this.kind = kind;
     this.bias = bias;
+    this.projSize = projSize;
+  }
+
+  private BuiltinCell(Kind kind, boolean bias) {
+    this(kind, bias, 0);
   }
 
   public static BuiltinCell of(Kind kind, boolean bias) {
@@ -66,8 +77,24 @@ public final class BuiltinCell implements Cell {
     return null;
   }
 
+  /**
+   * An LSTM whose hidden state is projected to {@code projSize} values, as
+   * {@code nn.LSTM(proj_size=projSize)}; the hidden size it is used with must be larger.
+   */
+  public static BuiltinCell projectedLstm(boolean bias, int projSize) {
+    if (projSize < 1) {
+      throw new IllegalArgumentException("proj_size (" + projSize + ") must be at least 1");
+    }
+    return new BuiltinCell(Kind.LSTM, bias, projSize);
+  }
+
   public Kind kind() {
     return kind;
+  }
+
+  /** The size P of the projected hidden state, or 0 when the cell has no projection. */
+  public int projSize() {
+    return projSize;
   }
 
   public boolean hasBias() {
@@ -86,23 +113,34 @@ public final class BuiltinCell implements Cell {
 
   @Override
   public int stateSize(String state, int inputSize, int hiddenSize) {
-    return hiddenSize;
+    return state.equals("h") ? outputSize(inputSize, hiddenSize) : hiddenSize;
   }
 
   @Override
   public int outputSize(int inputSize, int hiddenSize) {
-    return hiddenSize;
+    if (projSize == 0) {
+      return hiddenSize;
+    }
+    if (projSize >= hiddenSize) {
+      throw new IllegalArgumentException("proj_size (" + projSize + ") must be smaller than the hidden size ("
+          + hiddenSize + ")");
+    }
+    return projSize;
   }
 
+  /** PyTorch's order: {@code weight_ih, weight_hh, bias_ih, bias_hh}, then {@code weight_hr} of a projection. */
   @Override
   public LinkedHashMap<String, Shape> parameterShapes(int inputSize, int hiddenSize) {
     int g = kind.gates * hiddenSize;
     LinkedHashMap<String, Shape> m = new LinkedHashMap<>();
     m.put("weight_ih", Shape.of(g, inputSize));
-    m.put("weight_hh", Shape.of(g, hiddenSize));
+    m.put("weight_hh", Shape.of(g, outputSize(inputSize, hiddenSize)));
     if (bias) {
       m.put("bias_ih", Shape.of(g));
       m.put("bias_hh", Shape.of(g));
+    }
+    if (projSize > 0) {
+      m.put("weight_hr", Shape.of(projSize, hiddenSize));
     }
     return m;
   }
@@ -122,7 +160,7 @@ public final class BuiltinCell implements Cell {
     Graph g = new Graph(kind.cellName);
     List<Node> states = new ArrayList<>();
     for (String s : stateNames()) {
-      states.add(g.input(s, dtype, batch, hid));
+      states.add(g.input(s, dtype, batch, stateSize(s, in, hid)));
     }
     Node x = g.input("x", dtype, batch, in);
     List<Node> params = new ArrayList<>();
@@ -158,7 +196,9 @@ public final class BuiltinCell implements Cell {
         Node o = gates.slice(1, 3 * hid, 4 * hid).sigmoid().named("o");
         Node c = states.get(1);
         Node cn = f.mul(c).add(i.mul(gg)).named("c'");
-        Node hn = o.mul(cn.tanh()).named("h'");
+        Node hn = o.mul(cn.tanh());
+        // the projection, (o ⊙ tanh c') W_hrᵀ, is the state h and the output
+        hn = (projSize > 0 ? hn.matmul(p.get("weight_hr"), false, true) : hn).named("h'");
         results.add(hn);
         results.add(cn);
         results.add(hn);
@@ -184,6 +224,7 @@ public final class BuiltinCell implements Cell {
 
   @Override
   public String toString() {
-    return "BuiltinCell " + kind.cellName + (bias ? "" : " (no bias)");
+    return "BuiltinCell " + kind.cellName + (bias ? "" : " (no bias)")
+        + (projSize > 0 ? " (proj_size " + projSize + ")" : "");
   }
 }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,25 +43,17 @@ public final class Interop {
   /**
    * Builds the layer for {@code cell} that the weights describe. For the built-in names
    * {@code rnn}, {@code lstm} and {@code gru}, {@code cell} may be null and is made from the
-   * weights (bias or not; the nonlinearity of {@code rnn} from the request).
+   * weights (bias or not; an LSTM's projection, {@code proj_size}, from the presence and shape
+   * {@code [P, H]} of {@code weight_hr_l0}; the nonlinearity of {@code rnn} from the request). The
+   * input's feature size is only a preference here: a wrong one is reported as the input's fault
+   * by {@link #run}.
    */
   public static Configured configure(String cellName, Cell formulaCell, Map<String, Tensor> weights,
       Tensor input, Request req) {
     if (weights.isEmpty()) {
       throw new InvalidInputException("the weights file holds no tensors");
     }
-    DType dtype = null;
-    for (Map.Entry<String, Tensor> e : weights.entrySet()) {
-      DType t = e.getValue().dtype();
-      if (!t.isFloating()) {
-        throw new InvalidInputException("weight '" + e.getKey() + "' is " + t.lowerName() + ", expected float32 or float64");
-      }
-      if (dtype != null && t != dtype) {
-        throw new InvalidInputException("weights mix dtypes: '" + e.getKey() + "' is " + t.lowerName()
-            + ", others are " + dtype.lowerName());
-      }
-      dtype = t;
-    }
+    DType dtype = FromWeights.dtype(weights);
     // layers and directions from the names
     int maxLayer = 0;
     boolean reverse = false;
@@ -83,12 +74,9 @@ public final class Interop {
           ? "--bidirectional was given but the weights have no '_reverse' parameters"
           : "the weights are bidirectional ('_reverse' parameters) but --bidirectional was not given");
     }
-    if (input.rank() != 3) {
-      throw new InvalidInputException("input must be [T, B, I] (time-major), got " + input.shape());
-    }
-    int inputSize = input.shape().dim(2);
-    Cell cell;
-    int hidden;
+    // the input's feature size is a preference only: a wrong input is blamed when it is run
+    int inputSize = input.rank() == 3 ? input.shape().dim(2) : -1;
+    Recurrent layer;
     if (formulaCell == null) {
       String base = cellName;
       String nl = req.nonlinearity();
@@ -111,60 +99,30 @@ public final class Interop {
         throw new InvalidInputException("the weights of a " + base + " need 'weight_hh_l0' [" + b.kind().gates()
             + "*H, H]" + (whh == null ? "; it is missing" : ", got " + whh.shape()));
       }
-      hidden = whh.shape().dim(1);
-      cell = b;
-    } else {
-      cell = formulaCell;
-      hidden = inferHidden(formulaCell, weights, inputSize);
-    }
-    Recurrent layer = Recurrent.of(cell, inputSize, hidden, layers, reverse);
-    checkWeights(layer, weights);
-    return new Configured(layer, dtype);
-  }
-
-  private static int inferHidden(Cell cell, Map<String, Tensor> weights, int inputSize) {
-    TreeSet<Integer> candidates = new TreeSet<>();
-    for (Tensor t : weights.values()) {
-      for (int d : t.shape().toArray()) {
-        candidates.add(d);
-      }
-    }
-    for (int h : candidates) {
-      boolean ok = true;
-      Map<String, Shape> shapes;
-      try {
-        shapes = cell.parameterShapes(inputSize, h);
-      } catch (IllegalArgumentException e) {
-        continue;   // the cell does not work with this hidden size (e.g. it needs I = H)
-      }
-      for (Map.Entry<String, Shape> e : shapes.entrySet()) {
-        Tensor w = weights.get(e.getKey());
-        if (w == null || !w.shape().equals(e.getValue())) {
-          ok = false;
-          break;
+      Tensor whr = weights.get("weight_hr_l0");
+      if (whr != null) {
+        if (b.kind() != BuiltinCell.Kind.LSTM) {
+          throw new InvalidInputException("weight 'weight_hr_l0' is the projection of an LSTM with proj_size, which a "
+              + base + " does not have");
         }
+        if (whr.rank() != 2 || whr.shape().dim(0) >= whr.shape().dim(1)) {
+          throw new InvalidInputException("weight 'weight_hr_l0' (an LSTM's projection) must be [P, H] with proj_size P"
+              + " smaller than the hidden size H, got " + whr.shape());
+        }
+        b = BuiltinCell.projectedLstm(bias, whr.shape().dim(0));
       }
-      if (ok) {
-        return h;
+      layer = FromWeights.builtinLayer(b, weights, inputSize, layers, reverse);
+      try {
+        checkWeights(layer, weights);
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException(e.getMessage() + FromWeights.otherBuiltinHint(layer, weights));
       }
+    } else {
+      int[] sizes = FromWeights.formulaSizes(formulaCell, weights, inputSize);
+      layer = Recurrent.of(formulaCell, sizes[0], sizes[1], layers, reverse);
+      checkWeights(layer, weights);
     }
-    // no hidden size fits: report against the first matrix parameter's own reading
-    Map<String, Shape> at = cell.parameterShapes(inputSize, candidates.isEmpty() ? 1 : candidates.first());
-    for (String n : at.keySet()) {
-      if (!weights.containsKey(n)) {
-        throw new InvalidInputException("parameter '" + n + "' of cell " + cell.name() + " is missing from the weights");
-      }
-    }
-    throw new InvalidInputException("no hidden size fits the weights of cell " + cell.name() + " with input size "
-        + inputSize + ": " + describe(weights));
-  }
-
-  private static String describe(Map<String, Tensor> w) {
-    List<String> parts = new ArrayList<>();
-    for (Map.Entry<String, Tensor> e : w.entrySet()) {
-      parts.add(e.getKey() + " " + e.getValue().shape());
-    }
-    return String.join(", ", parts);
+    return new Configured(layer, dtype);
   }
 
   private static void checkWeights(Recurrent layer, Map<String, Tensor> weights) {
@@ -216,6 +174,11 @@ public final class Interop {
       throw new InvalidInputException("input must be " + layout.description() + ", got " + given.shape());
     }
     Tensor input = layout.toTimeMajor(given);
+    if (input.shape().dim(2) != layer.inputSize()) {
+      throw new InvalidInputException("input is " + given.shape() + ": " + input.shape().dim(2) + " features, but the"
+          + " weights take " + layer.inputSize() + inputWeight(layer, weights) + "; expected "
+          + layout.axes().replace("I", Integer.toString(layer.inputSize())));
+    }
     int batch = input.shape().dim(1);
     Map<String, Tensor> states = new LinkedHashMap<>();
     for (String s : layer.cell().stateNames()) {
@@ -299,6 +262,18 @@ public final class Interop {
       r[b] = (int) n;
     }
     return r;
+  }
+
+  /** Which weight says the layer's input size, as " (weight_ih_l0 is [16, 3])", or "". */
+  private static String inputWeight(Recurrent layer, Map<String, Tensor> weights) {
+    for (Map.Entry<String, Shape> e : layer.cell().parameterShapes(layer.inputSize(), layer.hiddenSize()).entrySet()) {
+      String name = layer.parameterName(e.getKey(), 0, 0);
+      Shape s = e.getValue();
+      if (s.rank() == 2 && s.dim(1) == layer.inputSize() && weights.containsKey(name)) {
+        return " (" + name + " is " + s + ")";
+      }
+    }
+    return "";
   }
 
   private static void checkDtype(String name, Tensor t, DType dtype) {

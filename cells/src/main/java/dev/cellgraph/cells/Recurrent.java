@@ -28,7 +28,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * (a second scan from T-1 down to 0, outputs of the two directions concatenated), with
  * PyTorch's semantics.
  *
- * <p>Initial and final states are {@code [layers * directions, B, H]} per state, index
+ * <p>Stacked layers may have dropout between them ({@link #withDropout}, as
+ * {@code nn.LSTM(dropout=p)}): in training, the output of every layer but the last is multiplied
+ * elementwise by a mask of {@code 0} and {@code 1/(1-p)}. The masks are fed values, drawn by
+ * {@link #dropoutMasks} from the caller's seeded {@link Rng}, so a plan stays a pure function of
+ * its inputs and the same seed gives the same numbers; a pass without masks is an evaluation pass.
+ *
+ * <p>Initial and final states are {@code [layers * directions, B, size]} per state (the cell's
+ * {@link Cell#stateSize}: H, or P for the {@code h} of a projected LSTM), index
  * {@code layer * directions + direction}, as in PyTorch. Parameters are named
  * {@code weight_ih_l0}, {@code weight_ih_l0_reverse}, ... for cells that use PyTorch's naming,
  * and otherwise by their canonical names for layer 0's forward direction and with the suffixes
@@ -48,10 +55,15 @@ public final class Recurrent {
   private final int hiddenSize;
   private final int layers;
   private final boolean bidirectional;
+  private final double dropout;
   private final Map<String, Runner> runners = new ConcurrentHashMap<>();
   private final Map<Function, MaskedStep> maskedSteps = new ConcurrentHashMap<>();
 
   private Recurrent(Cell cell, int inputSize, int hiddenSize, int layers, boolean bidirectional) {
+    this(cell, inputSize, hiddenSize, layers, bidirectional, 0);
+  }
+
+  private Recurrent(Cell cell, int inputSize, int hiddenSize, int layers, boolean bidirectional, double dropout) {
     this.cell = Objects.requireNonNull(cell, "cell");
     if (inputSize < 1) {
       throw new IllegalArgumentException("input size (" + inputSize + ") must be at least 1");
@@ -66,6 +78,14 @@ public final class Recurrent {
     this.hiddenSize = hiddenSize;
     this.layers = layers;
     this.bidirectional = bidirectional;
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("dropout (" + dropout + ") must be in [0, 1)");
+    }
+    if (dropout > 0 && layers == 1) {
+      throw new IllegalArgumentException("dropout (" + dropout + ") acts between stacked layers, and this layer has"
+          + " only 1; for dropout on its output, apply one to the output");
+    }
+    this.dropout = dropout;
   }
 
   public static Recurrent of(Cell cell, int inputSize, int hiddenSize) {
@@ -98,6 +118,46 @@ public final class Recurrent {
 
   public int directions() {
     return bidirectional ? 2 : 1;
+  }
+
+  /**
+   * The same layer with dropout {@code p} on the outputs of every layer but the last in training
+   * ({@code nn.LSTM(dropout=p)}); {@code p} is in [0, 1), and above 0 only for two layers or more.
+   */
+  public Recurrent withDropout(double p) {
+    return new Recurrent(cell, inputSize, hiddenSize, layers, bidirectional, p);
+  }
+
+  /** The dropout probability between stacked layers (0: none). */
+  public double dropout() {
+    return dropout;
+  }
+
+  /**
+   * The shapes of the masks a training pass takes: one per layer but the last, each that layer's
+   * output {@code [T, B, directions * output size]}; none without dropout.
+   */
+  public List<Shape> dropoutMaskShapes(int steps, int batch) {
+    List<Shape> shapes = new ArrayList<>();
+    for (int l = 0; dropout > 0 && l < layers - 1; l++) {
+      shapes.add(Shape.of(steps, batch, layerInputSize(l + 1)));
+    }
+    return shapes;
+  }
+
+  /**
+   * Fresh dropout masks for a training pass over {@code [steps, batch]}: in
+   * {@link #dropoutMaskShapes} order, each element drawn from {@code rng} in row-major order, kept
+   * ({@code 1/(1-p)}, inverted dropout, so that the expected value is unchanged) with probability
+   * {@code 1 - p} and otherwise 0. Empty without dropout.
+   */
+  public List<Tensor> dropoutMasks(Rng rng, DType dtype, int steps, int batch) {
+    Objects.requireNonNull(rng, "rng");
+    List<Tensor> masks = new ArrayList<>();
+    for (Shape shape : dropoutMaskShapes(steps, batch)) {
+      masks.add(Initializers.dropoutMask(rng, dtype, shape, dropout));
+    }
+    return masks;
   }
 
   /** The size of each step's output: directions times the cell's output size. */
@@ -165,7 +225,7 @@ public final class Recurrent {
    * {@code params} maps every name of {@link #parameterShapes()} to a node.
    */
   public Output build(Graph g, Node input, Map<String, Node> initialStates, Map<String, Node> params) {
-    return build(g, input, null, initialStates, params);
+    return build(g, input, null, initialStates, params, List.of());
   }
 
   /**
@@ -175,6 +235,25 @@ public final class Recurrent {
    * is 0 leaves the states as they are and outputs zeros, in both directions and every layer.
    */
   public Output build(Graph g, Node input, Node mask, Map<String, Node> initialStates, Map<String, Node> params) {
+    return build(g, input, mask, initialStates, params, List.of());
+  }
+
+  /**
+   * Adds the layer to a graph as {@link #build(Graph, Node, Map, Map)} does, in training when
+   * {@code dropoutMasks} holds the masks of {@link #dropoutMaskShapes} (empty: evaluation, no
+   * dropout).
+   */
+  public Output build(Graph g, Node input, Map<String, Node> initialStates, Map<String, Node> params,
+      List<Node> dropoutMasks) {
+    return build(g, input, null, initialStates, params, dropoutMasks);
+  }
+
+  /**
+   * Adds the layer to a graph with both kinds of mask: {@code mask} for sequence lengths (or
+   * null), {@code dropoutMasks} for dropout between layers (or empty).
+   */
+  public Output build(Graph g, Node input, Node mask, Map<String, Node> initialStates, Map<String, Node> params,
+      List<Node> dropoutMasks) {
     Shape is = input.shape();
     if (is.rank() != 3 || is.dim(2) != inputSize) {
       throw new InvalidInputException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
@@ -187,6 +266,7 @@ public final class Recurrent {
           + dtype.lowerName() + is.without(2) + " (one 0 or 1 per step and sequence)");
     }
     Map<Integer, Node> masks = new LinkedHashMap<>();
+    checkMasks(dropoutMasks.stream().map(Node::type).toList(), is.dim(0), batch, dtype);
     for (Map.Entry<String, Shape> e : parameterShapes().entrySet()) {
       Node p = params.get(e.getKey());
       if (p == null) {
@@ -234,6 +314,9 @@ public final class Recurrent {
         }
       }
       layerInput = Node.concat(2, dirOutputs);
+      if (l < layers - 1 && !dropoutMasks.isEmpty()) {
+        layerInput = layerInput.mul(dropoutMasks.get(l));
+      }
     }
     Map<String, Node> fin = new LinkedHashMap<>();
     for (String s : states) {
@@ -266,6 +349,28 @@ public final class Recurrent {
     return Lengths.mask(lengths, steps, dtype);
   }
 
+  private void checkMasks(List<TensorType> masks, int steps, int batch, DType dtype) {
+    if (masks.isEmpty()) {
+      return;
+    }
+    List<Shape> want = dropoutMaskShapes(steps, batch);
+    if (want.isEmpty()) {
+      throw new IllegalArgumentException("recurrent " + cell.name() + ": dropout masks were given, but the layer has no"
+          + " dropout");
+    }
+    if (masks.size() != want.size()) {
+      throw new IllegalArgumentException("recurrent " + cell.name() + ": " + masks.size() + " dropout mask"
+          + (masks.size() == 1 ? "" : "s") + " given, expected " + want.size() + " (one per layer but the last)");
+    }
+    for (int l = 0; l < want.size(); l++) {
+      TensorType m = masks.get(l);
+      if (!m.shape().equals(want.get(l)) || m.dtype() != dtype) {
+        throw new IllegalArgumentException("recurrent " + cell.name() + ": dropout mask " + l + " is " + m
+            + ", expected " + dtype.lowerName() + want.get(l));
+      }
+    }
+  }
+
   /** What {@link #run} computes. Gradients are keyed {@code input}, {@code <state>0} and parameter names. */
   public record Result(Tensor output, Map<String, Tensor> finalStates, Map<String, Tensor> gradients) {}
 
@@ -283,14 +388,26 @@ public final class Recurrent {
   /** Runs the layer as {@link #run(Map, Tensor, Map, Tensor)} does, its plan compiled with {@code options}. */
   public Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> initialStates, Tensor gradOutput,
       CompileOptions options) {
+    return run(params, input, initialStates, gradOutput, options, List.of());
+  }
+
+  /**
+   * Runs the layer as {@link #run(Map, Tensor, Map, Tensor, CompileOptions)} does, as a training
+   * pass with the given dropout masks ({@link #dropoutMasks}; empty: an evaluation pass).
+   */
+  public Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> initialStates, Tensor gradOutput,
+      CompileOptions options, List<Tensor> dropoutMasks) {
     Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(dropoutMasks, "dropoutMasks");
     Objects.requireNonNull(options, "options");
     if (input.rank() != 3) {
       throw new InvalidInputException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
           + "] (time-major), got " + input.shape());
     }
-    return runner(input, givenStates(initialStates), gradOutput != null, false, options)
-        .run(params, input, null, initialStates, gradOutput);
+    checkMasks(dropoutMasks.stream().map(t -> new TensorType(t.dtype(), t.shape())).toList(), input.shape().dim(0),
+        input.shape().dim(1), input.dtype());
+    return runner(input, givenStates(initialStates), gradOutput != null, false, options, dropoutMasks.size())
+        .run(params, input, null, initialStates, gradOutput, dropoutMasks);
   }
 
   /** The cell's states that {@code initialStates} gives, in the cell's order; an unknown name is an error. */
@@ -310,9 +427,12 @@ public final class Recurrent {
     return given;
   }
 
-  private Runner runner(Tensor input, List<String> given, boolean withGrad, boolean masked, CompileOptions options) {
-    String key = input.dtype() + "/" + input.shape() + "/" + given + "/" + withGrad + "/" + masked + "/" + options;
-    return runners.computeIfAbsent(key, k -> new Runner(input.dtype(), input.shape(), given, withGrad, masked, options));
+  private Runner runner(Tensor input, List<String> given, boolean withGrad, boolean masked, CompileOptions options,
+      int dropoutMasks) {
+    String key = input.dtype() + "/" + input.shape() + "/" + given + "/" + withGrad + "/" + masked + "/" + options
+        + "/" + dropoutMasks;
+    return runners.computeIfAbsent(key,
+        k -> new Runner(input.dtype(), input.shape(), given, withGrad, masked, options, dropoutMasks));
   }
 
   /**
@@ -357,14 +477,15 @@ public final class Recurrent {
     if (uniform) {
       r = run(params, x, initialStates, go, options);
     } else {
-      r = runner(x, givenStates(initialStates), go != null, true, options)
-          .run(params, Lengths.withoutPadding(x, lengths), lengthMask(lengths, longest, x.dtype()), initialStates, go);
+      r = runner(x, givenStates(initialStates), go != null, true, options, 0)
+          .run(params, Lengths.withoutPadding(x, lengths), lengthMask(lengths, longest, x.dtype()), initialStates, go,
+              List.of());
     }
     return longest == steps ? r : Lengths.padded(r, steps);
   }
 
   /** What a plan's feed or output is to a run: the input, a state, a parameter, a gradient, ... */
-  private enum Role { INPUT, MASK, GRAD_OUTPUT, STATE, PARAMETER, OUTPUT, GRADIENT }
+  private enum Role { INPUT, MASK, GRAD_OUTPUT, STATE, PARAMETER, DROPOUT_MASK, OUTPUT, GRADIENT }
 
   /** A feed or output of a runner's plan: its role and, for a state, parameter or gradient, whose. */
   private record Slot(Role role, String name) {
@@ -381,7 +502,7 @@ public final class Recurrent {
     private final List<Slot> outSlots = new ArrayList<>();
 
     Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad, boolean masked,
-        CompileOptions options) {
+        CompileOptions options, int maskCount) {
       Graph g = new Graph("recurrent " + cell.name());
       List<Node> feeds = new ArrayList<>();
       Node input = g.input("input", new TensorType(dtype, inputShape));
@@ -408,7 +529,15 @@ public final class Recurrent {
         feeds.add(n);
         feedSlots.add(new Slot(Role.PARAMETER, e.getKey()));
       }
-      Output out = build(g, input, mask, init, params);
+      List<Node> masks = new ArrayList<>();
+      List<Shape> maskShapes = dropoutMaskShapes(inputShape.dim(0), batch);
+      for (int l = 0; l < maskCount; l++) {
+        Node n = g.input("dropout_mask" + l, new TensorType(dtype, maskShapes.get(l)));
+        masks.add(n);
+        feeds.add(n);
+        feedSlots.add(new Slot(Role.DROPOUT_MASK, Integer.toString(l)));
+      }
+      Output out = build(g, input, mask, init, params, masks);
       List<Node> outputs = new ArrayList<>();
       outputs.add(out.output());
       outSlots.add(Slot.OUTPUT);
@@ -439,7 +568,8 @@ public final class Recurrent {
       this.plan = Plan.compile(outputs, feeds, options);
     }
 
-    Result run(Map<String, Tensor> params, Tensor input, Tensor mask, Map<String, Tensor> states, Tensor gradOutput) {
+    Result run(Map<String, Tensor> params, Tensor input, Tensor mask, Map<String, Tensor> states, Tensor gradOutput,
+        List<Tensor> masks) {
       List<Tensor> vals = new ArrayList<>();
       for (Slot f : feedSlots) {
         Tensor v = switch (f.role()) {
@@ -448,6 +578,7 @@ public final class Recurrent {
           case GRAD_OUTPUT -> gradOutput;
           case STATE -> states.get(f.name());
           case PARAMETER -> params.get(f.name());
+          case DROPOUT_MASK -> masks.get(Integer.parseInt(f.name()));
           case OUTPUT, GRADIENT -> throw new IllegalStateException("a plan's output is no feed: " + f);
         };
         if (v == null && f.role() == Role.PARAMETER) {
@@ -465,7 +596,8 @@ public final class Recurrent {
           case OUTPUT -> output = out.get(i);
           case STATE -> fin.put(n.name(), out.get(i));
           case GRADIENT -> grads.put(n.name(), out.get(i));
-          case INPUT, MASK, GRAD_OUTPUT, PARAMETER -> throw new IllegalStateException("a plan's feed is no output: " + n);
+          case INPUT, MASK, GRAD_OUTPUT, PARAMETER, DROPOUT_MASK ->
+              throw new IllegalStateException("a plan's feed is no output: " + n);
         }
       }
       return new Result(output, fin, grads);
@@ -474,7 +606,11 @@ public final class Recurrent {
 
   @Override
   public String toString() {
-    return "Recurrent " + cell.name() + " (input " + inputSize + ", hidden " + hiddenSize + ", " + layers
-        + " layer" + (layers == 1 ? "" : "s") + (bidirectional ? ", bidirectional" : "") + ")";
+    // the projection is shown by the name PyTorch gives it; other sizes are the cell's to check, later
+    int proj = cell instanceof BuiltinCell b ? b.projSize() : 0;
+    return "Recurrent " + cell.name() + " (input " + inputSize + ", hidden " + hiddenSize
+        + (proj > 0 ? ", proj_size " + proj : "") + ", " + layers
+        + " layer" + (layers == 1 ? "" : "s") + (bidirectional ? ", bidirectional" : "")
+        + (dropout > 0 ? ", dropout " + dropout : "") + ")";
   }
 }

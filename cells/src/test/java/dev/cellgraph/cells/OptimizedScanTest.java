@@ -32,11 +32,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OptimizedScanTest {
   static Stream<String> cells() {
-    return Stream.concat(Stream.of("builtin:rnn", "builtin:rnn-relu", "builtin:lstm", "builtin:gru"),
+    return Stream.concat(
+        Stream.of("builtin:rnn", "builtin:rnn-relu", "builtin:lstm", "builtin:gru", "builtin:lstm-proj"),
         Zoo.names().stream());
   }
 
   private static Cell cell(String name) {
+    if (name.equals("builtin:lstm-proj")) {
+      return BuiltinCell.projectedLstm(true, 2);
+    }
     return name.startsWith("builtin:") ? BuiltinCell.named(name.substring(8), true)
         : FormulaCell.of(name, Zoo.load(name));
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.cellgraph.autodiff.Scan;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.io.SafeTensors;
@@ -17,7 +18,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The built-in cells against PyTorch's nn.RNN / nn.LSTM / nn.GRU: outputs, states, every gradient. */
+/**
+ * The built-in cells against PyTorch's nn.RNN / nn.LSTM / nn.GRU (with proj_size too: the
+ * {@code lstm-proj*} cases of tools/golden/proj_cases.py): outputs, states, every gradient.
+ */
 class PyTorchParityTest {
   static Path golden(String kind) throws Exception {
     return Paths.get(PyTorchParityTest.class.getResource("/golden/" + kind).toURI());
@@ -42,7 +46,12 @@ class PyTorchParityTest {
         c.get("cell").getAsString().equals("rnn") ? c.get("nonlinearity").getAsString() : null);
     Interop.Configured conf = Interop.configure(c.get("cell").getAsString(), null, weights, inputs.get("input"), req);
     assertEquals(c.get("hidden_size").getAsInt(), conf.layer().hiddenSize());
+    if (conf.layer().cell() instanceof BuiltinCell b) {
+      assertEquals(c.has("proj_size") ? c.get("proj_size").getAsInt() : 0, b.projSize(), "proj_size");
+    }
+    long declines = Scan.declineCount();
     Map<String, Tensor> got = Interop.run(conf, weights, inputs);
+    assertEquals(declines, Scan.declineCount(), () -> name + " ran interpreted: " + Scan.lastDecline());
     boolean f32 = conf.dtype() == DType.FLOAT32;
     double rtol = f32 ? 1e-4 : 1e-9;
     double atol = f32 ? 1e-5 : 1e-12;

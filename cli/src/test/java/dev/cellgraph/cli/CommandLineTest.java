@@ -243,7 +243,75 @@ class CommandLineTest {
     Run wrongCell = run("run", "--cell", "lstm", "--weights", dir.resolve("weights.safetensors").toString(),
         "--input", dir.resolve("input.safetensors").toString(), "--out", out.toString());
     assertEquals(2, wrongCell.status());
-    assertTrue(wrongCell.err().contains("weight 'weight_ih_l0' is [12, 3], expected [16, 3]"), wrongCell.err());
+    assertEquals("cellgraph run: " + dir.resolve("weights.safetensors") + ": weight 'weight_hh_l0' is [12, 4], "
+        + "expected [12, 3] (Recurrent lstm (input 3, hidden 3, 1 layer)); these are the weights of a gru "
+        + "(--cell gru)\n",
+        wrongCell.err());
+  }
+
+  @Test
+  void runReadsAProjectedLstmFromItsWeights(@TempDir Path tmp) throws Exception {
+    Path dir = GOLDEN.resolve("pytorch/lstm-proj-2layer-bidirectional");
+    Path out = tmp.resolve("out.safetensors");
+    Run r = run("run", "--cell", "lstm", "--weights", dir.resolve("weights.safetensors").toString(),
+        "--input", dir.resolve("input.safetensors").toString(), "--out", out.toString());
+    assertEquals(0, r.status(), r.err());
+    Map<String, Tensor> got = SafeTensors.read(out);
+    // proj_size 1, hidden 4: h is projected, c is not
+    assertEquals(dev.cellgraph.core.Shape.of(4, 2, 2), got.get("output").shape());
+    assertEquals(dev.cellgraph.core.Shape.of(4, 2, 1), got.get("h_n").shape());
+    assertEquals(dev.cellgraph.core.Shape.of(4, 2, 4), got.get("c_n").shape());
+    assertEquals(dev.cellgraph.core.Shape.of(1, 4), got.get("grad.weight_hr_l1_reverse").shape());
+    Map<String, Tensor> expected = SafeTensors.read(dir.resolve("expected.safetensors"));
+    for (String k : expected.keySet()) {
+      assertTrue(got.get(k).allClose(expected.get(k), 1e-9, 1e-12), k);
+    }
+  }
+
+  @Test
+  void runBlamesTheTensorAtFault(@TempDir Path tmp) throws Exception {
+    Path dir = GOLDEN.resolve("pytorch/lstm");
+    Map<String, Tensor> w = new java.util.LinkedHashMap<>(SafeTensors.read(dir.resolve("weights.safetensors")));
+    Map<String, Tensor> in = new java.util.LinkedHashMap<>(SafeTensors.read(dir.resolve("input.safetensors")));
+    String out = tmp.resolve("o.safetensors").toString();
+    Path badHh = tmp.resolve("hh.safetensors");
+    Map<String, Tensor> wrongHh = new java.util.LinkedHashMap<>(w);
+    wrongHh.put("weight_hh_l0", Tensor.zeros(dev.cellgraph.core.DType.FLOAT64, dev.cellgraph.core.Shape.of(16, 5)));
+    SafeTensors.write(badHh, wrongHh);
+    Run hh = run("run", "--cell", "lstm", "--weights", badHh.toString(), "--input", dir.resolve("input.safetensors")
+        .toString(), "--out", out);
+    assertEquals(2, hh.status());
+    assertEquals("cellgraph run: " + badHh + ": weight 'weight_hh_l0' is [16, 5], expected [16, 4] "
+        + "(Recurrent lstm (input 3, hidden 4, 1 layer))\n", hh.err());
+
+    Path wide = tmp.resolve("wide.safetensors");
+    Map<String, Tensor> wideIn = new java.util.LinkedHashMap<>(in);
+    wideIn.put("input", Tensor.zeros(dev.cellgraph.core.DType.FLOAT64, dev.cellgraph.core.Shape.of(5, 2, 7)));
+    SafeTensors.write(wide, wideIn);
+    Run features = run("run", "--cell", "lstm", "--weights", dir.resolve("weights.safetensors").toString(),
+        "--input", wide.toString(), "--out", out);
+    assertEquals(2, features.status());
+    assertEquals("cellgraph run: " + wide + ": input is [5, 2, 7]: 7 features, but the weights take 3 "
+        + "(weight_ih_l0 is [16, 3]); expected [T, B, 3]\n", features.err());
+
+    Path mixed = tmp.resolve("mixed.safetensors");
+    Map<String, Tensor> mixedW = new java.util.LinkedHashMap<>(w);
+    mixedW.put("bias_hh_l0", w.get("bias_hh_l0").to(dev.cellgraph.core.DType.FLOAT32));
+    SafeTensors.write(mixed, mixedW);
+    Run dtypes = run("run", "--cell", "lstm", "--weights", mixed.toString(), "--input",
+        dir.resolve("input.safetensors").toString(), "--out", out);
+    assertEquals(2, dtypes.status());
+    assertEquals("cellgraph run: " + mixed + ": weights mix dtypes: 'bias_hh_l0' is float32, while the other 3 are "
+        + "float64; all must have one dtype\n", dtypes.err());
+
+    Path garbage = tmp.resolve("garbage.safetensors");
+    Files.writeString(garbage, "weight_ih_l0,weight_hh_l0\n0.1,0.2\n");
+    Run notSafetensors = run("run", "--cell", "lstm", "--weights", garbage.toString(), "--input",
+        dir.resolve("input.safetensors").toString(), "--out", out);
+    assertEquals(2, notSafetensors.status());
+    assertEquals("cellgraph run: garbage.safetensors: not a safetensors file: its first 8 bytes give a header length"
+        + " of 7592915488530326903, over the limit of 104857600 bytes\n", notSafetensors.err());
+    assertFalse(Files.exists(Path.of(out)));
   }
 
   @Test

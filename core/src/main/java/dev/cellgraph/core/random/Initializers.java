@@ -28,6 +28,22 @@ public final class Initializers {
     return Tensor.zeros(dtype, shape);
   }
 
+  /**
+   * An inverted-dropout mask: each element, drawn in row-major order, is {@code 1/(1-p)} with
+   * probability {@code 1 - p} and otherwise 0, so that multiplying by it keeps the expected value.
+   */
+  public static Tensor dropoutMask(Rng rng, DType dtype, Shape shape, double p) {
+    if (!(p >= 0 && p < 1)) {
+      throw new IllegalArgumentException("dropout probability (" + p + ") must be in [0, 1)");
+    }
+    double keep = 1.0 / (1.0 - p);
+    double[] m = new double[shape.size()];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = rng.nextDouble() >= p ? keep : 0.0;
+    }
+    return Tensor.of(dtype, m, shape);
+  }
+
   /** Independent uniform values in {@code [lo, hi)}. */
   public static Tensor uniform(Rng rng, DType dtype, Shape shape, double lo, double hi) {
     requireFloating("uniform", dtype);

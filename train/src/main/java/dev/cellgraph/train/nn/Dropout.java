@@ -4,6 +4,7 @@ import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.random.Initializers;
 import dev.cellgraph.core.random.Rng;
 
 /**
@@ -41,12 +42,7 @@ public final class Dropout {
 
   /** A mask of {@code 0} and {@code 1/(1-p)} values, each kept with probability {@code 1 - p}. */
   public Tensor mask(Rng rng, DType dtype, Shape shape) {
-    double keep = 1.0 / (1.0 - p);
-    double[] m = new double[shape.size()];
-    for (int i = 0; i < m.length; i++) {
-      m[i] = rng.nextDouble() >= p ? keep : 0.0;
-    }
-    return Tensor.of(dtype, m, shape);
+    return Initializers.dropoutMask(rng, dtype, shape, p);
   }
 
   /** {@code x ⊙ mask} in training, {@code x} otherwise ({@code mask} may then be null). */
