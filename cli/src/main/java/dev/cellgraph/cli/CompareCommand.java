@@ -58,21 +58,25 @@ final class CompareCommand implements Command {
     Task task = TaskOptions.task(a, cells, jobs);
     Trainer.Config config = TaskOptions.config(a).build();
     Path dir = outDir(a.get("out", "cellgraph-compare"));
-    out.println(String.format(Locale.ROOT, "comparing %d cells on the %s, %d steps each", cells.size(), task,
-        config.steps()));
+    if (Verbosity.normal()) {
+      out.println(String.format(Locale.ROOT, "comparing %d cells on the %s, %d steps each", cells.size(), task,
+          config.steps()));
+    }
     // the images are read once and shared; every other task is cheap to make again
     Supplier<Task> tasks = task instanceof SeqMnistTask s ? s::copy : () -> TaskOptions.task(a);
-    List<Experiments.Run> runs = Experiments.trainAll(cells, tasks, config, jobs, out);
+    List<Experiments.Run> runs = Experiments.trainAll(cells, tasks, config, jobs, TaskOptions.threads(a), out);
     String table = Experiments.table(runs, task);
     Double baseline = task instanceof AddingTask ? AddingTask.BASELINE_MSE : null;
     List<Path> plots = Experiments.lossPlot(dir.resolve(task.name() + "-loss"),
-        "Training loss on the " + task.name() + " task", runs, baseline, "predict 1 (MSE 1/6)", task.name().equals("adding"));
+        "Training " + task.metricName() + " on the " + task.name() + " task", runs, task, baseline,
+        "predict 1 (MSE 1/6)", task.name().equals("adding"));
     Path md = dir.resolve(task.name() + "-compare.md");
     Experiments.write(md, "# " + task + ", " + config.steps() + " steps\n\n" + table + "\n![loss curves]("
         + plots.get(0).getFileName() + ")\n");
     out.println();
     out.print(table);
-    out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1));
+    out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
+        + dir.resolve(task.name() + "-loss.csv"));
     return 0;
   }
 

@@ -101,7 +101,7 @@ final class DemoCommand implements Command {
         () -> new AddingTask(b.addingLength(), 32, 1024), addingConfig, jobs, out);
     AddingTask addingTask = new AddingTask(b.addingLength(), 32, 1024);
     List<Path> addingPlot = Experiments.lossPlot(dir.resolve("adding-loss"),
-        "Adding problem, T = " + b.addingLength() + ": training loss", adding, AddingTask.BASELINE_MSE,
+        "Adding problem, T = " + b.addingLength() + ": training loss", adding, addingTask, AddingTask.BASELINE_MSE,
         "predict 1 (MSE 1/6)", true);
     double addingSeconds = (System.nanoTime() - t0) / 1e9;
     report.append("## The adding problem\n\n")
@@ -155,7 +155,8 @@ final class DemoCommand implements Command {
     List<Experiments.Run> chars = Experiments.trainAll(cells(names),
         () -> new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch()), charConfig, jobs, out);
     List<Path> charPlot = Experiments.lossPlot(dir.resolve("charlm-loss"),
-        "Character model: training loss (nats/char)", chars, Math.log(charTask.vocabularySize()),
+        "Character model: training loss (bits/char)", chars, charTask,
+        Math.log(charTask.vocabularySize()) / Math.log(2),
         "uniform over " + charTask.vocabularySize() + " characters", false);
     double charSeconds = (System.nanoTime() - t0) / 1e9;
     report.append("## Character-level language model\n\n")
