@@ -166,14 +166,15 @@ final class TrainCommand implements Command {
             + "--on-nonfinite skip");
         return 1;
       }
-      List<Path> plot = Experiments.runPlot(runDir.resolve("loss"), cell.name() + " on the " + task.name() + " task",
-          h, task);
       if (signal.fired()) {
+        Experiments.runPlot(runDir.resolve("loss"), cell.name() + " on the " + task.name() + " task", h, task);
         out.println("stopped by a signal at step " + trainer.step() + " of " + config.steps()
             + (dir != null ? "; checkpoint " + dir.resolve(Checkpoint.TENSORS) + "; continue with: cellgraph train"
             + " --resume --checkpoint " + dir : "; no --checkpoint was given, so the run cannot be resumed"));
         return STOPPED;
       }
+      List<Path> plot = Experiments.runPlot(runDir.resolve("loss"), cell.name() + " on the " + task.name() + " task",
+          h, task);
       if (Verbosity.verbose()) {
         out.println("scan compiler: " + (Scan.declineCount() - declinedBefore) + " scans declined (run step by step)");
       }
