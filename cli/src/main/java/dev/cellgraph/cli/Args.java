@@ -64,8 +64,8 @@ public final class Args {
           Set<String> all = new LinkedHashSet<>(valued);
           all.addAll(booleans);
           String hint = Suggest.ON_COMMAND_LINE.closest(name, all);
-          throw new UsageException("unknown option '" + s + "'"
-              + (hint != null ? "; did you mean --" + hint + "?" : ""));
+          throw new UnknownOptionException("unknown option '" + s + "'"
+              + (hint != null ? "; did you mean --" + hint + "?" : ""), valued, booleans);
         }
       } else {
         a.positionals.add(s);
