@@ -594,8 +594,14 @@ public final class Trainer {
   private void checkCompatible(JsonObject saved) {
     JsonObject mine = identity();
     List<String> diffs = new ArrayList<>();
-    for (String k : mine.keySet()) {
-      String here = mine.get(k).toString();
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>(mine.keySet());
+    for (String k : List.of("layers", "bidirectional")) { // written only when not the default
+      if (saved.has(k)) {
+        keys.add(k);
+      }
+    }
+    for (String k : keys) {
+      String here = mine.has(k) ? mine.get(k).toString() : "absent";
       String there = saved.has(k) ? saved.get(k).toString() : "absent";
       if (!here.equals(there)) {
         diffs.add(k.replace('_', ' ') + " is " + there + " there, " + here + " here");
