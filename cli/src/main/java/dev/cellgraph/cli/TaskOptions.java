@@ -7,6 +7,7 @@ import dev.cellgraph.train.tasks.AddingTask;
 import dev.cellgraph.train.tasks.CharLmTask;
 import dev.cellgraph.train.tasks.CopyTask;
 import dev.cellgraph.train.tasks.SeqMnistTask;
+import dev.cellgraph.train.tasks.SequenceFileTask;
 import dev.cellgraph.train.LearningRate;
 import dev.cellgraph.train.Task;
 import dev.cellgraph.train.Trainer;
@@ -39,18 +40,22 @@ final class TaskOptions {
       case "copy": return new Defaults(32, 1000, 1e-2, 10, 32);
       case "charlm": return new Defaults(64, 1000, 1e-2, 64, 32);
       case "seqmnist": return new Defaults(128, 1000, 2e-3, 28, 64);
-      default: throw new UsageException("unknown task '" + task + "': expected adding, charlm, copy or seqmnist");
+      case "file": return new Defaults(64, 1000, 1e-2, 0, 32);
+      default: throw new UsageException("unknown task '" + task + "': expected adding, charlm, copy, seqmnist or file");
     }
   }
 
   static final String USAGE = String.join("\n",
       "task options:",
-      "  --task adding|charlm|copy|seqmnist  the experiment (required)",
+      "  --task adding|charlm|copy|seqmnist|file  the experiment (required); file: your sequences",
       "  --data FILE                 charlm: a UTF-8 text of at least a few thousand characters",
       "                              (default: the bundled Jargon File excerpt, 134 KB)",
       "  --data DIR                  seqmnist: an MNIST or Fashion-MNIST download, the four IDX files",
       "                              gzipped or not (default: " + SeqMnistTask.DEBIAN_DIR + ", from",
       "                              'apt-get install dataset-fashion-mnist')",
+      "  --data FILE                 file: a safetensors file of float32/float64 'inputs' [N, T, I] and",
+      "                              'targets': int64 [N] or [N, T] (classes), or float [N, O] or [N, T, O]",
+      "                              (values), optionally int64 'lengths' [N] (see docs/training.md)",
       "  --pixels                    seqmnist: one pixel per step (T = 784) instead of one row (T = 28)",
       "  --permute                   seqmnist: the pixels in a fixed random order drawn from --seed",
       "  --length T                  sequence length (adding 50; charlm 64, the BPTT window; copy: the delay 10)",
@@ -135,6 +140,19 @@ final class TaskOptions {
         return new CopyTask(5, 8, length, batch);
       case "seqmnist":
         return seqMnist(a, batch, hidden, dropout, dtype, cells, jobs, SeqMnistTask.DEBIAN_DIR);
+      case "file": {
+        if (a.has("length")) {
+          throw new UsageException("--length does not apply to --task file: the sequences are as long as the "
+              + "file's 'inputs' [N, T, I] say");
+        }
+        SequenceFileTask task = SequenceFileTask.load(Paths.get(a.require("data")), batch, a.longValue("seed", 1));
+        for (Cell c : cells) {
+          // the data is already in memory; a batch's input and target in float32
+          new MemoryBudget(task.model(c, hidden, dropout), dtype, task.steps(), batch, 256, 0)
+              .check(available, Math.min(jobs, cells.size()));
+        }
+        return task;
+      }
       default: {
         String text;
         String source;
@@ -192,7 +210,7 @@ final class TaskOptions {
 
   private static void noData(Args a, String task) {
     if (a.has("data")) {
-      throw new UsageException("--data applies to --task charlm and seqmnist; the " + task
+      throw new UsageException("--data applies to --task charlm, seqmnist and file; the " + task
           + " task generates its data");
     }
   }
