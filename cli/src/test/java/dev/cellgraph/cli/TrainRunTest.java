@@ -229,6 +229,45 @@ class TrainRunTest {
   }
 
   @Test
+  void trainAndCompareReadTheUsersSequencesFromASafetensorsFile(@TempDir Path tmp) throws Exception {
+    double[] x = new double[30 * 4 * 3];
+    double[] y = new double[30 * 2];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = Math.sin(i);
+    }
+    for (int i = 0; i < y.length; i++) {
+      y[i] = Math.cos(i);
+    }
+    Path data = tmp.resolve("mine.safetensors");
+    dev.cellgraph.core.io.SafeTensors.write(data, java.util.Map.of(
+        "inputs", dev.cellgraph.core.Tensor.of(dev.cellgraph.core.DType.FLOAT32, x, dev.cellgraph.core.Shape.of(30, 4, 3)),
+        "targets", dev.cellgraph.core.Tensor.of(dev.cellgraph.core.DType.FLOAT32, y, dev.cellgraph.core.Shape.of(30, 2))));
+    CliRunner r = CliRunner.run("train", "--cell", "lstm", "--task", "file", "--data", data.toString(), "--batch", "8",
+        "--hidden-size", "5", "--steps", "4", "--bidirectional", "--out", tmp.resolve("run").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("training lstm on the sequences of mine.safetensors (30 of T = 4, 3 features; "
+        + "values per sequence, 2 outputs; 27 training, 3 validation; batch 8)"), r.out());
+    assertTrue(r.out().contains("done: lstm file final training MSE "), r.out());
+    CliRunner c = CliRunner.run("compare", "--cells", "rnn,gru", "--task", "file", "--data", data.toString(),
+        "--batch", "8", "--hidden-size", "5", "--steps", "3", "--out", tmp.resolve("cmp").toString());
+    assertEquals(0, c.status(), c.err());
+    List<String> curves = Files.readAllLines(tmp.resolve("cmp/file-loss.csv"));
+    assertEquals("run,step,loss,grad_norm,lr,seconds,elapsed_seconds,validation_loss,train_mse,validation_mse",
+        curves.get(0));
+    assertEquals(1 + 2 * 3, curves.size());
+    assertTrue(curves.get(4).startsWith("gru,1,"), curves.get(4));
+
+    Path garbage = tmp.resolve("garbage.safetensors");
+    Files.writeString(garbage, "not tensors");
+    CliRunner bad = CliRunner.run("train", "--cell", "gru", "--task", "file", "--data", garbage.toString());
+    assertEquals(2, bad.status());
+    assertTrue(bad.err().startsWith("cellgraph train: garbage.safetensors: not a safetensors file: "), bad.err());
+    CliRunner none = CliRunner.run("train", "--cell", "gru", "--task", "file");
+    assertEquals(2, none.status());
+    assertEquals("cellgraph train: option --data is required\n", none.err());
+  }
+
+  @Test
   void theThreadCountNeverChangesTheNumbers(@TempDir Path tmp) throws Exception {
     List<List<String>> losses = new ArrayList<>();
     for (String threads : List.of("1", "2")) {
