@@ -31,6 +31,11 @@ public final class ProgressBoard {
     return new ProgressBoard(out, false);
   }
 
+  /** Redrawn in place whatever {@code out} is (for tests of the terminal display). */
+  static ProgressBoard terminal(PrintStream out) {
+    return new ProgressBoard(out, true);
+  }
+
   /** A new row for a run labelled {@code label}; in a log, a line at most every {@code seconds}. */
   public synchronized Progress add(String label, double seconds) {
     rows.add(label);
