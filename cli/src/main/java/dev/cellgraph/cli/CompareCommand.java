@@ -32,12 +32,14 @@ final class CompareCommand implements Command {
   @Override
   public String usage() {
     return String.join("\n",
-        "usage: cellgraph compare --cells CELL,CELL,... --task adding|charlm|copy|seqmnist [--out DIR] [--jobs N]",
-        "                         [task options]",
+        "usage: cellgraph compare --cells CELL,CELL,... --task adding|charlm|copy|seqmnist|file [--out DIR]",
+        "                         [--jobs N] [task options]",
         "",
         "Trains each cell (rnn, lstm, gru, zoo names, .cell files) from the same seed with the same",
         "budget and writes DIR/<task>-compare.md (parameters, ms/step, final loss, validation) and",
-        "DIR/<task>-loss.png/.svg (all loss curves on one plot). DIR defaults to cellgraph-compare.",
+        "DIR/<task>-loss.png/.svg (all loss curves on one plot, in the task's metric) and",
+        "DIR/<task>-loss.csv (every run's raw curves: run, step, loss, validation, ...). DIR defaults",
+        "to cellgraph-compare. On a terminal each run's progress is one line, redrawn in place.",
         "For seqmnist the table adds each cell's validation and test accuracy.",
         "--jobs N trains N cells at a time (1; more is faster on more cores, but then ms/step",
         "includes the contention).",
