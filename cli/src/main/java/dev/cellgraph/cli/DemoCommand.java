@@ -92,7 +92,9 @@ final class DemoCommand implements Command {
         .append(" cells trained at a time.\n\n");
 
     // ---------------------------------------------------------------- adding problem
-    out.println("demo: adding problem, T = " + b.addingLength() + ", cells " + names);
+    if (Verbosity.normal()) {
+      out.println("demo: adding problem, T = " + b.addingLength() + ", cells " + names);
+    }
     long t0 = System.nanoTime();
     Trainer.Config addingConfig = Trainer.Config.builder().steps(b.addingSteps()).seed(1).hiddenSize(b.addingHidden())
         .learningRate(LearningRate.warmupCosine(1e-2, 50, 0.1)).clipNorm(1.0).validateEvery(100).forgetBias(1.0)
@@ -145,7 +147,9 @@ final class DemoCommand implements Command {
     double flowSeconds = (System.nanoTime() - t0) / 1e9;
 
     // ---------------------------------------------------------------- character model
-    out.println("demo: character model on " + CharLmTask.BUNDLED + ", cells " + names);
+    if (Verbosity.normal()) {
+      out.println("demo: character model on " + CharLmTask.BUNDLED + ", cells " + names);
+    }
     t0 = System.nanoTime();
     String text = CharLmTask.bundledText();
     CharLmTask charTask = new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch());

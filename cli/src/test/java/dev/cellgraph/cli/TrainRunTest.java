@@ -90,6 +90,17 @@ class TrainRunTest {
   }
 
   @Test
+  void aStackedCharacterModelSamplesFromItsCheckpoint(@TempDir Path tmp) throws Exception {
+    Path ck = tmp.resolve("lm");
+    CliRunner t = CliRunner.run(cmd(new String[] {"train", "--cell", "mgu", "--layers", "2", "--checkpoint",
+        ck.toString()}, charlm(text(tmp), "--steps", "2")));
+    assertEquals(0, t.status(), t.err());
+    CliRunner s = CliRunner.run("sample", "--checkpoint", ck.toString(), "--length", "10", "--prime", "a");
+    assertEquals(0, s.status(), s.err());
+    assertEquals(1 + 10 + 1, s.out().length(), s.out());
+  }
+
+  @Test
   void metricsFilesHoldEveryStepInBothUnitsAndTheValidations(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("run");
     CliRunner t = CliRunner.run(cmd(new String[] {"train", "--cell", "gru", "--out", out.toString()},
