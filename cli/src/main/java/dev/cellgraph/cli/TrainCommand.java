@@ -110,6 +110,10 @@ final class TrainCommand implements Command {
         a = RunRecipe.apply(recipe, cli, valued(), flags(), origin);
       }
     }
+    if (resuming && recipe == null && !a.has("cell")) {
+      throw new UsageException("the checkpoint in " + dir + " was written before checkpoints recorded their cell "
+          + "and options; give them again (--cell CELL --task TASK and the options of the first run)");
+    }
     CellRef ref = a.has("cell") || recipe == null ? CellRef.resolve(a.require("cell")) : RunRecipe.cell(recipe, origin);
     Cell cell = ref.cell();
     Task task = TaskOptions.task(a, List.of(cell), 1);

@@ -160,6 +160,19 @@ class TrainRunTest {
   }
 
   @Test
+  void aCheckpointWrittenBeforeRecipesAsksForItsCellAndOptions(@TempDir Path tmp) throws Exception {
+    for (String f : List.of(Checkpoint.TENSORS, Checkpoint.JSON)) {
+      try (java.io.InputStream in = Checkpoint.class.getResourceAsStream("checkpoint-format-1/" + f)) {
+        Files.copy(in, tmp.resolve(f));
+      }
+    }
+    CliRunner r = CliRunner.run("train", "--resume", "--checkpoint", tmp.toString());
+    assertEquals(2, r.status());
+    assertEquals("cellgraph train: the checkpoint in " + tmp + " was written before checkpoints recorded their cell "
+        + "and options; give them again (--cell CELL --task TASK and the options of the first run)\n", r.err());
+  }
+
+  @Test
   void badConfigFilesAreUsageErrorsNamingThem(@TempDir Path tmp) throws Exception {
     Path missing = tmp.resolve("none.json");
     CliRunner r = CliRunner.run("train", "--config", missing.toString());
