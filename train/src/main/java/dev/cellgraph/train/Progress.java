@@ -34,6 +34,8 @@ public final class Progress implements Trainer.Listener {
   private boolean barOnScreen;
   private double lastLoss = Double.NaN;
   private double lastValidation = Double.NaN;
+  private long lastValidationStep;
+  private long lastDone;
   private String metricName = "loss";
   private DoubleUnaryOperator metric = x -> x;
 
@@ -83,6 +85,7 @@ public final class Progress implements Trainer.Listener {
     lastLoss = loss;
     long now = System.nanoTime();
     long done = step + 1;
+    lastDone = done;
     if (done - first == WARM_UP_STEPS) {
       timedFrom = done;
       timedFromNanos = now;
@@ -102,8 +105,12 @@ public final class Progress implements Trainer.Listener {
   @Override
   public void validated(long step, double loss) {
     lastValidation = loss;
+    lastValidationStep = step + 1;
     message(String.format(Locale.ROOT, "%s: step %d validation %s %.4f", label, step + 1, metricName,
         metric.applyAsDouble(loss)));
+    if (live) {
+      draw(bar(lastDone, System.nanoTime())); // the bar shows this validation at once, not the one before
+    }
   }
 
   @Override
@@ -169,7 +176,8 @@ public final class Progress implements Trainer.Listener {
       eta = "ETA " + clock((total - done) / perSecond);
     }
     String v = withValidation && !Double.isNaN(lastValidation)
-        ? String.format(Locale.ROOT, "  validation %.4f", metric.applyAsDouble(lastValidation)) : "";
+        ? String.format(Locale.ROOT, "  validation (step %d) %.4f", lastValidationStep,
+            metric.applyAsDouble(lastValidation)) : "";
     return String.format(Locale.ROOT, "step %d/%d%s  %s  train %s %.4f%s", done, total, rate, eta, metricName,
         metric.applyAsDouble(lastLoss), v);
   }
