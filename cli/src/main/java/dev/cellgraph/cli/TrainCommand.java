@@ -26,6 +26,8 @@ import java.util.Set;
 final class TrainCommand implements Command {
   /** The run directory when neither --out nor --checkpoint names one. */
   static final String DEFAULT_OUT = "cellgraph-train";
+  /** The final results of a run that ended (not stopped by a signal), beside the metrics. */
+  static final String RESULTS = "results.json";
   /** The exit status of a run stopped by a signal, as the JVM gives it for SIGINT (128 + 2). */
   static final int STOPPED = 130;
 
@@ -58,9 +60,10 @@ final class TrainCommand implements Command {
         "                              first run and every restart). The checkpoint records the cell and the",
         "                              options, so 'train --resume --checkpoint DIR' alone is enough; options",
         "                              given alongside override the recorded ones (e.g. --steps to extend).",
-        "  --out DIR                   where config.json, metrics.csv, metrics.jsonl and loss.png/.svg go",
-        "                              (default: the --checkpoint DIR, else " + DEFAULT_OUT + "); the metrics",
-        "                              are rewritten as the run goes, at every validation and every 10 s",
+        "  --out DIR                   where config.json, metrics.csv, metrics.jsonl, results.json and",
+        "                              loss.png/.svg go (default: the --checkpoint DIR, else " + DEFAULT_OUT + ");",
+        "                              the metrics are rewritten as the run goes, at every validation and",
+        "                              every 10 s; results.json holds the final figures",
         "  --config FILE               replay a run from its config.json: its cell (the formulas it recorded,",
         "                              so the .cell file need not exist) and options; options given alongside",
         "                              override them (--cell too), and a flag it sets stays set",
@@ -182,10 +185,12 @@ final class TrainCommand implements Command {
       if (Verbosity.verbose()) {
         out.println("scan compiler: " + (Scan.declineCount() - declinedBefore) + " scans declined (run step by step)");
       }
-      printResults(out, trainer, task, config, h);
+      JsonObject results = printResults(out, trainer, task, config, h);
+      AtomicFiles.writeString(runDir.resolve(RESULTS), RunRecipe.toJson(results));
       if (normal) {
         out.println("metrics: " + runDir.resolve(MetricsFiles.CSV) + ", " + runDir.resolve(MetricsFiles.JSONL)
-            + ", " + plot.get(0) + "; replay with: cellgraph train --config " + runDir.resolve(RunRecipe.FILE));
+            + ", " + runDir.resolve(RESULTS) + ", " + plot.get(0) + "; replay with: cellgraph train --config "
+            + runDir.resolve(RunRecipe.FILE));
       }
     }
     if (dir != null) {
@@ -194,8 +199,24 @@ final class TrainCommand implements Command {
     return 0;
   }
 
-  private static void printResults(PrintStream out, Trainer trainer, Task task, Trainer.Config config, History h) {
+  /** Prints the final results and returns them for {@code results.json}. */
+  private static JsonObject printResults(PrintStream out, Trainer trainer, Task task, Trainer.Config config,
+      History h) {
+    JsonObject r = new JsonObject();
+    r.addProperty("cell", trainer.model().cell().name());
+    r.addProperty("task", task.name());
+    r.addProperty("steps", trainer.step());
+    r.addProperty("parameters", trainer.model().parameterCount());
+    r.addProperty("metric", task.metricName());
+    r.addProperty("final_training_loss", h.recentLoss(50));
+    r.addProperty("final_training_metric", task.metric(h.recentLoss(50)));
+    if (!Double.isNaN(h.lastValidationLoss())) {
+      r.addProperty("validation_loss", h.lastValidationLoss());
+      r.addProperty("validation_metric", task.metric(h.lastValidationLoss()));
+    }
+    r.addProperty("ms_per_step", 1000 * h.medianSecondsPerStep());
     if (trainer.stopReason() != null) {
+      r.addProperty("stopped", trainer.stopReason());
       out.println("stopped at step " + trainer.step() + " of " + config.steps() + ": " + trainer.stopReason());
     }
     out.println(String.format(Locale.ROOT,
@@ -203,9 +224,13 @@ final class TrainCommand implements Command {
         trainer.model().cell().name(), task.name(), task.metricName(), task.metric(h.recentLoss(50)),
         task.metricName(), task.metric(h.lastValidationLoss()), 1000 * h.medianSecondsPerStep()));
     if (task instanceof SeqMnistTask s) {
+      double validation = s.validationAccuracy(trainer.model(), trainer.parameters(), config.dtype());
+      double test = s.testAccuracy(trainer.model(), trainer.parameters(), config.dtype());
+      r.addProperty("validation_accuracy", validation);
+      r.addProperty("test_accuracy", test);
       out.println(String.format(Locale.ROOT, "accuracy: validation %.2f%% (%,d images), test %.2f%% (%,d images)",
-          100 * s.validationAccuracy(trainer.model(), trainer.parameters(), config.dtype()), s.validationImages(),
-          100 * s.testAccuracy(trainer.model(), trainer.parameters(), config.dtype()), s.testImages()));
+          100 * validation, s.validationImages(), 100 * test, s.testImages()));
     }
+    return r;
   }
 }

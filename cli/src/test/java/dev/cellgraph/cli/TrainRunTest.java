@@ -126,6 +126,11 @@ class TrainRunTest {
     assertTrue(Files.size(out.resolve("loss.png")) > 1000);
     assertTrue(Files.readString(out.resolve("loss.svg")).contains("<svg"));
     assertTrue(t.out().contains("replay with: cellgraph train --config " + out.resolve("config.json")), t.out());
+    JsonObject results = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+    assertEquals("bits/char", results.get("metric").getAsString());
+    assertEquals(7, results.get("steps").getAsInt());
+    assertEquals(Double.parseDouble(validations.get(6)) / Math.log(2), results.get("validation_metric").getAsDouble(),
+        1e-12);
   }
 
   @Test
