@@ -278,13 +278,18 @@ class TrainRunTest {
         + "values per sequence, 2 outputs; 27 training, 3 validation; batch 8)"), r.out());
     assertTrue(r.out().contains("done: lstm file final training MSE "), r.out());
     CliRunner c = CliRunner.run("compare", "--cells", "rnn,gru", "--task", "file", "--data", data.toString(),
-        "--batch", "8", "--hidden-size", "5", "--steps", "3", "--out", tmp.resolve("cmp").toString());
+        "--batch", "8", "--hidden-size", "5", "--steps", "3", "--layers", "2", "--bidirectional", "--out",
+        tmp.resolve("cmp").toString());
     assertEquals(0, c.status(), c.err());
     List<String> curves = Files.readAllLines(tmp.resolve("cmp/file-loss.csv"));
     assertEquals("run,step,loss,grad_norm,lr,seconds,elapsed_seconds,validation_loss,train_mse,validation_mse",
         curves.get(0));
     assertEquals(1 + 2 * 3, curves.size());
     assertTrue(curves.get(4).startsWith("gru,1,"), curves.get(4));
+    // two bidirectional GRU layers of 5 on 3 features: 2 * (15 * 3 + 15 * 5 + 30) + 2 * (15 * 10 + 15 * 5 + 30)
+    // + a head of 2 * 10 + 2
+    assertTrue(Files.readString(tmp.resolve("cmp/file-compare.md")).contains("| gru | 832 |"),
+        Files.readString(tmp.resolve("cmp/file-compare.md")));
 
     Path garbage = tmp.resolve("garbage.safetensors");
     Files.writeString(garbage, "not tensors");
