@@ -64,8 +64,8 @@ public final class Args {
           Set<String> all = new LinkedHashSet<>(valued);
           all.addAll(booleans);
           String hint = Suggest.ON_COMMAND_LINE.closest(name, all);
-          throw new UsageException("unknown option '" + s + "'"
-              + (hint != null ? "; did you mean --" + hint + "?" : ""));
+          throw new UnknownOptionException("unknown option '" + s + "'"
+              + (hint != null ? "; did you mean --" + hint + "?" : ""), valued, booleans);
         }
       } else {
         a.positionals.add(s);
@@ -76,6 +76,41 @@ public final class Args {
 
   public List<String> positionals() {
     return positionals;
+  }
+
+  /** The options given with a value, in the order given (unmodifiable). */
+  public Map<String, String> values() {
+    return java.util.Collections.unmodifiableMap(values);
+  }
+
+  /** The flags given (unmodifiable). */
+  public Set<String> flags() {
+    return java.util.Collections.unmodifiableSet(flags);
+  }
+
+  /**
+   * These arguments over a recorded run's options: a value given here wins over the recorded one,
+   * and a flag set in either is set. The recorded options are checked like a command line's.
+   */
+  public Args over(Map<String, String> recordedValues, Set<String> recordedFlags, Set<String> valued,
+      Set<String> booleans, String origin) {
+    Args merged = new Args();
+    for (Map.Entry<String, String> e : recordedValues.entrySet()) {
+      if (!valued.contains(e.getKey())) {
+        throw new UsageException(origin + ": unknown option '" + e.getKey() + "' with a value");
+      }
+      merged.values.put(e.getKey(), e.getValue());
+    }
+    for (String f : recordedFlags) {
+      if (!booleans.contains(f)) {
+        throw new UsageException(origin + ": unknown flag '" + f + "'");
+      }
+      merged.flags.add(f);
+    }
+    merged.values.putAll(values);
+    merged.flags.addAll(flags);
+    merged.positionals.addAll(positionals);
+    return merged;
   }
 
   public boolean flag(String name) {

@@ -21,9 +21,10 @@ import java.nio.file.Paths;
  * @param name the cell's name: the zoo name, or the file name without {@code .cell}
  * @param spec the formulas
  * @param builtinName rnn, rnn-relu, lstm or gru for those names, else null
- * @param file the file it was read from, or null for a zoo cell
+ * @param file the file it was read from, or null for a zoo cell or one rebuilt from a checkpoint
+ * @param text the formulas as written, which checkpoints keep so that the file is not needed again
  */
-record CellRef(String argument, String name, CellSpec spec, String builtinName, Path file) {
+record CellRef(String argument, String name, CellSpec spec, String builtinName, Path file, String text) {
 
   static CellRef resolve(String arg) {
     if (arg.endsWith(".cell") || arg.contains("/") || arg.contains("\\")) {
@@ -32,8 +33,10 @@ record CellRef(String argument, String name, CellSpec spec, String builtinName, 
         throw new UsageException("the cell file " + arg + " does not exist or is not a file");
       }
       CellSpec spec;
+      String text;
       try {
         spec = CellSpec.parse(p);
+        text = Files.readString(p); // parse checked that it is UTF-8 of a bounded size
       } catch (IOException e) {
         throw new UsageException("cannot read the cell file " + arg + ": " + e.getMessage());
       }
@@ -41,7 +44,7 @@ record CellRef(String argument, String name, CellSpec spec, String builtinName, 
       if (n.endsWith(".cell")) {
         n = n.substring(0, n.length() - 5);
       }
-      return new CellRef(arg, n, spec, null, p);
+      return new CellRef(arg, n, spec, null, p, text);
     }
     if (!Zoo.contains(arg)) {
       String hint = Suggest.ON_COMMAND_LINE.closest(arg, Zoo.names());
@@ -49,7 +52,19 @@ record CellRef(String argument, String name, CellSpec spec, String builtinName, 
           + " (a zoo name: " + String.join(", ", Zoo.names()) + "; or a .cell file)");
     }
     boolean builtin = arg.equals("rnn") || arg.equals("rnn-relu") || arg.equals("lstm") || arg.equals("gru");
-    return new CellRef(arg, arg, Zoo.load(arg), builtin ? arg : null, null);
+    return new CellRef(arg, arg, Zoo.load(arg), builtin ? arg : null, null, Zoo.text(arg));
+  }
+
+  /**
+   * The cell a checkpoint or {@code config.json} recorded: the built-in of that name, or the
+   * formulas it kept (the {@code .cell} file it came from may be gone); {@code origin} names the
+   * record for errors.
+   */
+  static CellRef recorded(String name, String builtinName, String text, String origin) {
+    if (builtinName != null) {
+      return resolve(builtinName);
+    }
+    return new CellRef(name, name, CellSpec.parse(text, origin + " (cell " + name + ")"), null, null, text);
   }
 
   /** The cell made from the formulas. */

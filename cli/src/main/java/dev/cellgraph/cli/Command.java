@@ -22,4 +22,24 @@ public interface Command {
    * usage or input mistake (thrown as {@link UsageException}).
    */
   int run(String[] args, PrintStream out, PrintStream err) throws Exception;
+
+  /**
+   * The options {@link #run} accepts: its parser's own table, found by handing it an option that no
+   * command has ({@link Args#parse} refuses it, naming what it knows), so shell completion and the
+   * help test cannot drift from the parser. Every command parses its arguments before doing
+   * anything else.
+   */
+  default UnknownOptionException.Known options() {
+    try {
+      run(new String[] {"--" + UnknownOptionException.PROBE}, NOWHERE, NOWHERE);
+    } catch (UnknownOptionException e) {
+      return e.known();
+    } catch (Exception e) {
+      throw new IllegalStateException(name() + " did not parse its options first: " + e, e);
+    }
+    throw new IllegalStateException(name() + " accepted the option --" + UnknownOptionException.PROBE);
+  }
+
+  /** Output nobody reads, for {@link #options}. */
+  PrintStream NOWHERE = new PrintStream(java.io.OutputStream.nullOutputStream());
 }

@@ -32,12 +32,14 @@ final class CompareCommand implements Command {
   @Override
   public String usage() {
     return String.join("\n",
-        "usage: cellgraph compare --cells CELL,CELL,... --task adding|charlm|copy|seqmnist [--out DIR] [--jobs N]",
-        "                         [task options]",
+        "usage: cellgraph compare --cells CELL,CELL,... --task adding|charlm|copy|seqmnist|file [--out DIR]",
+        "                         [--jobs N] [task options]",
         "",
         "Trains each cell (rnn, lstm, gru, zoo names, .cell files) from the same seed with the same",
         "budget and writes DIR/<task>-compare.md (parameters, ms/step, final loss, validation) and",
-        "DIR/<task>-loss.png/.svg (all loss curves on one plot). DIR defaults to cellgraph-compare.",
+        "DIR/<task>-loss.png/.svg (all loss curves on one plot, in the task's metric) and",
+        "DIR/<task>-loss.csv (every run's raw curves: run, step, loss, validation, ...). DIR defaults",
+        "to cellgraph-compare. On a terminal each run's progress is one line, redrawn in place.",
         "For seqmnist the table adds each cell's validation and test accuracy.",
         "--jobs N trains N cells at a time (1; more is faster on more cores, but then ms/step",
         "includes the contention).",
@@ -58,21 +60,25 @@ final class CompareCommand implements Command {
     Task task = TaskOptions.task(a, cells, jobs);
     Trainer.Config config = TaskOptions.config(a).build();
     Path dir = outDir(a.get("out", "cellgraph-compare"));
-    out.println(String.format(Locale.ROOT, "comparing %d cells on the %s, %d steps each", cells.size(), task,
-        config.steps()));
+    if (Verbosity.normal()) {
+      out.println(String.format(Locale.ROOT, "comparing %d cells on the %s, %d steps each", cells.size(), task,
+          config.steps()));
+    }
     // the images are read once and shared; every other task is cheap to make again
     Supplier<Task> tasks = task instanceof SeqMnistTask s ? s::copy : () -> TaskOptions.task(a);
-    List<Experiments.Run> runs = Experiments.trainAll(cells, tasks, config, jobs, out);
+    List<Experiments.Run> runs = Experiments.trainAll(cells, tasks, config, jobs, TaskOptions.threads(a), out);
     String table = Experiments.table(runs, task);
     Double baseline = task instanceof AddingTask ? AddingTask.BASELINE_MSE : null;
     List<Path> plots = Experiments.lossPlot(dir.resolve(task.name() + "-loss"),
-        "Training loss on the " + task.name() + " task", runs, baseline, "predict 1 (MSE 1/6)", task.name().equals("adding"));
+        "Training " + task.metricName() + " on the " + task.name() + " task", runs, task, baseline,
+        "predict 1 (MSE 1/6)", task.name().equals("adding"));
     Path md = dir.resolve(task.name() + "-compare.md");
     Experiments.write(md, "# " + task + ", " + config.steps() + " steps\n\n" + table + "\n![loss curves]("
         + plots.get(0).getFileName() + ")\n");
     out.println();
     out.print(table);
-    out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1));
+    out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
+        + dir.resolve(task.name() + "-loss.csv"));
     return 0;
   }
 

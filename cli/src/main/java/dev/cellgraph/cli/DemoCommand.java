@@ -92,7 +92,9 @@ final class DemoCommand implements Command {
         .append(" cells trained at a time.\n\n");
 
     // ---------------------------------------------------------------- adding problem
-    out.println("demo: adding problem, T = " + b.addingLength() + ", cells " + names);
+    if (Verbosity.normal()) {
+      out.println("demo: adding problem, T = " + b.addingLength() + ", cells " + names);
+    }
     long t0 = System.nanoTime();
     Trainer.Config addingConfig = Trainer.Config.builder().steps(b.addingSteps()).seed(1).hiddenSize(b.addingHidden())
         .learningRate(LearningRate.warmupCosine(1e-2, 50, 0.1)).clipNorm(1.0).validateEvery(100).forgetBias(1.0)
@@ -101,7 +103,7 @@ final class DemoCommand implements Command {
         () -> new AddingTask(b.addingLength(), 32, 1024), addingConfig, jobs, out);
     AddingTask addingTask = new AddingTask(b.addingLength(), 32, 1024);
     List<Path> addingPlot = Experiments.lossPlot(dir.resolve("adding-loss"),
-        "Adding problem, T = " + b.addingLength() + ": training loss", adding, AddingTask.BASELINE_MSE,
+        "Adding problem, T = " + b.addingLength() + ": training loss", adding, addingTask, AddingTask.BASELINE_MSE,
         "predict 1 (MSE 1/6)", true);
     double addingSeconds = (System.nanoTime() - t0) / 1e9;
     report.append("## The adding problem\n\n")
@@ -145,7 +147,9 @@ final class DemoCommand implements Command {
     double flowSeconds = (System.nanoTime() - t0) / 1e9;
 
     // ---------------------------------------------------------------- character model
-    out.println("demo: character model on " + CharLmTask.BUNDLED + ", cells " + names);
+    if (Verbosity.normal()) {
+      out.println("demo: character model on " + CharLmTask.BUNDLED + ", cells " + names);
+    }
     t0 = System.nanoTime();
     String text = CharLmTask.bundledText();
     CharLmTask charTask = new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch());
@@ -155,7 +159,8 @@ final class DemoCommand implements Command {
     List<Experiments.Run> chars = Experiments.trainAll(cells(names),
         () -> new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch()), charConfig, jobs, out);
     List<Path> charPlot = Experiments.lossPlot(dir.resolve("charlm-loss"),
-        "Character model: training loss (nats/char)", chars, Math.log(charTask.vocabularySize()),
+        "Character model: training loss (bits/char)", chars, charTask,
+        Math.log(charTask.vocabularySize()) / Math.log(2),
         "uniform over " + charTask.vocabularySize() + " characters", false);
     double charSeconds = (System.nanoTime() - t0) / 1e9;
     report.append("## Character-level language model\n\n")

@@ -3,8 +3,10 @@ package dev.cellgraph.cli;
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.io.AtomicFiles;
 import dev.cellgraph.train.tasks.SeqMnistTask;
+import dev.cellgraph.core.kernel.Kernels;
 import dev.cellgraph.train.History;
-import dev.cellgraph.train.Progress;
+import dev.cellgraph.train.MetricsFiles;
+import dev.cellgraph.train.ProgressBoard;
 import dev.cellgraph.train.Task;
 import dev.cellgraph.train.Trainer;
 import dev.cellgraph.train.TrainingDivergedException;
@@ -42,20 +44,38 @@ final class Experiments {
    */
   static List<Run> trainAll(List<Cell> cells, Supplier<Task> tasks, Trainer.Config config, int jobs, PrintStream out)
       throws Exception {
+    return trainAll(cells, tasks, config, jobs, null, out);
+  }
+
+  /**
+   * As {@link #trainAll(List, Supplier, Trainer.Config, int, PrintStream)}, each run's kernels on
+   * {@code threads} threads (null: the default), with one progress line per run (none with
+   * {@code --quiet}).
+   */
+  static List<Run> trainAll(List<Cell> cells, Supplier<Task> tasks, Trainer.Config config, int jobs, Integer threads,
+      PrintStream out) throws Exception {
+    ProgressBoard board = Verbosity.normal() ? ProgressBoard.auto(out) : null;
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, cells.size())), r -> {
       Thread t = new Thread(r, "train");
       t.setDaemon(true);
       return t;
     });
     try {
+      Task probe = tasks.get(); // the name and metric of the runs' tasks, for the progress lines
       List<Future<Run>> futures = new ArrayList<>();
       for (Cell c : cells) {
+        Trainer.Listener progress = board == null ? new Trainer.Listener() {}
+            : board.add(probe.name() + " " + c.name(), 15).withMetric(probe.metricName(), probe::metric);
         futures.add(pool.submit(() -> {
           Task task = tasks.get();
           Trainer t = Trainer.create(c, task, config);
           long t0 = System.nanoTime();
           try {
-            t.run(Progress.lines(out, task.name() + " " + c.name(), 15).withMetric(task.metricName(), task::metric));
+            if (threads != null) {
+              Kernels.withThreads(threads, () -> t.run(progress));
+            } else {
+              t.run(progress);
+            }
             return new Run(c.name(), t, null, (System.nanoTime() - t0) / 1e9);
           } catch (TrainingDivergedException e) {
             out.println(task.name() + " " + c.name() + ": " + e.getMessage());
@@ -100,19 +120,51 @@ final class Experiments {
     return sb.toString();
   }
 
-  /** Loss curves of all runs on one plot (a moving average), with an optional dashed baseline. */
-  static List<Path> lossPlot(Path base, String title, List<Run> runs, Double baseline, String baselineName,
+  /**
+   * Loss curves of all runs on one plot (a moving average), in the task's metric, with an optional
+   * dashed baseline (in that metric too); beside it, {@code base.csv} holds every run's raw curves
+   * (see {@link MetricsFiles}), one row per run and step.
+   */
+  static List<Path> lossPlot(Path base, String title, List<Run> runs, Task task, Double baseline, String baselineName,
       boolean logY) throws IOException {
     Map<String, Plots.Line> lines = Plots.map();
     int steps = 1;
+    StringBuilder csv = new StringBuilder(MetricsFiles.header("run", task.metricName())).append('\n');
     for (Run r : runs) {
-      lines.put(r.cellName(), Plots.smoothed(r.history().loss(), Math.max(1, r.history().size() / 40)));
+      lines.put(r.cellName(), inMetric(Plots.smoothed(r.history().loss(), Math.max(1, r.history().size() / 40)), task));
       steps = Math.max(steps, r.history().size());
+      csv.append(MetricsFiles.csvRows(r.history(), r.cellName(), task::metric));
     }
     if (baseline != null) {
       lines.put(baselineName, Plots.reference(1, steps, baseline));
     }
-    return Plots.lines(base, title, "training step", "training loss (moving average)", lines, logY);
+    AtomicFiles.writeString(base.resolveSibling(base.getFileName() + ".csv"), csv.toString());
+    return Plots.lines(base, title, "training step", "training " + task.metricName() + " (moving average)", lines,
+        logY);
+  }
+
+  /** One run's plot: the training curve (a moving average) and the validations, both in the task's metric. */
+  static List<Path> runPlot(Path base, String title, History h, Task task) throws IOException {
+    Map<String, Plots.Line> lines = Plots.map();
+    lines.put("training (moving average)", inMetric(Plots.smoothed(h.loss(), Math.max(1, h.size() / 40)), task));
+    if (!h.validationSteps().isEmpty()) {
+      double[] x = new double[h.validationSteps().size()];
+      double[] y = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = h.validationSteps().get(i) + 1;
+        y[i] = task.metric(h.validationLoss().get(i));
+      }
+      lines.put("validation", Plots.Line.of(x, y));
+    }
+    return Plots.lines(base, title, "training step", task.metricName(), lines, false);
+  }
+
+  private static Plots.Line inMetric(Plots.Line l, Task task) {
+    double[] y = l.y().clone();
+    for (int i = 0; i < y.length; i++) {
+      y[i] = task.metric(y[i]);
+    }
+    return new Plots.Line(l.x(), y, l.dashed());
   }
 
   /** Writes text atomically. */

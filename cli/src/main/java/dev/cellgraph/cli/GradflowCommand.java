@@ -35,7 +35,8 @@ final class GradflowCommand implements Command {
         "--gate-bias B adds B to the bias of each gate on a state's carry line (the LSTM's forget",
         "gate, the GRU's update gate z); default 0, PyTorch's own initialization. B = 1 is the",
         "forget-gate bias of Gers et al. (2000) and Jozefowicz et al. (2015), Keras' default.",
-        "-o - writes the drawing to standard output (give --format) and the table to stderr.",
+        "-o FILE (or --output FILE); -o - writes the drawing to standard output (give --format) and",
+        "the table to stderr.",
         "Exit status: 0 written, 2 bad usage or an invalid cell (the message on stderr).");
   }
 

@@ -40,13 +40,30 @@ public final class Main {
     System.exit(run(argv, out, err));
   }
 
+  /** The options that apply to every command, given anywhere on the line. */
+  static final List<String> GLOBAL_OPTIONS = List.of("--debug", "--quiet", "-q", "--verbose");
+
   /** Runs the program with the given arguments, returning its exit status (for tests). */
   public static int run(String[] argv, PrintStream out, PrintStream err) {
-    // --debug, anywhere on the line, prints the stack trace of an internal error
-    boolean debug = Arrays.asList(argv).contains("--debug") || "1".equals(System.getenv("CELLGRAPH_DEBUG"));
-    if (debug) {
-      argv = Arrays.stream(argv).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+    List<String> given = Arrays.asList(argv);
+    boolean quiet = given.contains("--quiet") || given.contains("-q");
+    boolean verbose = given.contains("--verbose");
+    if (quiet && verbose) {
+      err.println("cellgraph: --quiet and --verbose contradict each other; give one");
+      return 2;
     }
+    // --debug, anywhere on the line, prints the stack trace of an internal error
+    boolean debug = given.contains("--debug") || "1".equals(System.getenv("CELLGRAPH_DEBUG"));
+    String[] args = given.stream().filter(a -> !GLOBAL_OPTIONS.contains(a)).toArray(String[]::new);
+    Verbosity level = quiet ? Verbosity.QUIET : verbose ? Verbosity.VERBOSE : Verbosity.NORMAL;
+    try {
+      return level.during(() -> run(args, debug, out, err));
+    } catch (Exception e) {
+      return internalError("", e, debug, err); // run catches everything itself
+    }
+  }
+
+  private static int run(String[] argv, boolean debug, PrintStream out, PrintStream err) {
     Map<String, Command> byName = new LinkedHashMap<>();
     for (Command c : commands()) {
       byName.put(c.name(), c);
@@ -149,8 +166,12 @@ public final class Main {
     for (Command c : cs.values()) {
       sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
     }
-    sb.append("\n--debug (anywhere on the line) prints the stack trace of an internal error;"
-        + " --version prints the version.\n");
+    sb.append("\nglobal options (anywhere on the line):\n"
+        + "  --quiet, -q   errors and final results only (no progress, no notices)\n"
+        + "  --verbose     also the kernels and GEMM blocking chosen, and each scan the compiler declines\n"
+        + "  --debug       the stack trace of an internal error\n"
+        + "  --version     the version (alone)\n"
+        + "Shell completion: eval \"$(cellgraph completion bash)\" (or zsh).\n");
     return sb.toString().stripTrailing();
   }
 }

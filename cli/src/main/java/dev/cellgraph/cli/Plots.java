@@ -26,6 +26,9 @@ final class Plots {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");
     }
+    // in memory, not a temporary file: its cleanup is a shutdown hook, which cannot be added while a
+    // run stopped by a signal draws its last plot
+    javax.imageio.ImageIO.setUseCache(false);
   }
 
   /**

@@ -38,9 +38,10 @@ final class RenderCommand implements Command {
         "                   --expand 1 a cluster showing its body",
         "Shapes on the edges are for one example with input size I and hidden size H (default "
             + DEFAULT_INPUT + " and " + DEFAULT_HIDDEN + ").",
-        "The format comes from --format or the extension of FILE (.svg, .png, .dot or .gv); -o -",
-        "writes to standard output (give --format). A symlink is written through, a pipe or device",
-        "in place; a regular file is replaced whole or not at all, keeping its permissions.",
+        "-o FILE (or --output FILE): the format comes from --format or the extension of FILE (.svg,",
+        ".png, .dot or .gv); -o - writes to standard output (give --format). A symlink is written",
+        "through, a pipe or device in place; a regular file is replaced whole or not at all, keeping",
+        "its permissions.",
         "Exit status: 0 written, 2 bad usage or an invalid cell (the message on stderr).");
   }
 

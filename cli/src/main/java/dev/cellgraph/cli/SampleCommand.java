@@ -34,7 +34,8 @@ final class SampleCommand implements Command {
         "",
         "Feeds TEXT (default: a newline) to the model saved in DIR, then draws N characters (500),",
         "each from the softmax of the logits divided by T (0.8; 0 takes the most likely). The cell",
-        "is the one recorded in the checkpoint unless --cell names it (a .cell file moved elsewhere).");
+        "is rebuilt from the formulas the checkpoint recorded, so its .cell file is not needed;",
+        "--cell names one instead (for a checkpoint written before checkpoints kept the formulas).");
   }
 
   @Override
@@ -56,13 +57,20 @@ final class SampleCommand implements Command {
     }
     String vocabulary = meta.getAsJsonObject("task_settings").get("vocabulary").getAsString();
     String saved = meta.get("cell").getAsString();
-    Cell cell = CellRef.resolve(a.get("cell", saved)).cell();
+    JsonObject recipe = meta.has("recipe") && meta.get("recipe").isJsonObject() ? meta.getAsJsonObject("recipe") : null;
+    if (recipe != null) {
+      RunRecipe.check(recipe, "the checkpoint in " + dir);
+    }
+    Cell cell = (a.has("cell") || recipe == null ? CellRef.resolve(a.get("cell", saved))
+        : RunRecipe.cell(recipe, "the checkpoint in " + dir)).cell();
     if (!cell.name().equals(saved)) {
       throw new UsageException("--cell " + a.get("cell") + ": this checkpoint holds a " + saved + ", not a "
           + cell.name() + " (" + dir + " was trained with --cell " + saved + ")");
     }
     int vocab = vocabulary.codePointCount(0, vocabulary.length());
-    SequenceModel model = CharLmTask.model(cell, vocab, meta.get("hidden_size").getAsInt(), 0);
+    int layers = meta.has("layers") ? meta.get("layers").getAsInt() : 1;
+    SequenceModel model = CharLmTask.model(cell, vocab, meta.get("hidden_size").getAsInt(), 0)
+        .withRecurrent(layers, false);
     for (java.util.Map.Entry<String, dev.cellgraph.core.Shape> p : model.parameterShapes().entrySet()) {
       dev.cellgraph.core.Tensor t = c.parameters().get(p.getKey());
       if (t == null) {

@@ -7,6 +7,7 @@ import dev.cellgraph.train.tasks.AddingTask;
 import dev.cellgraph.train.tasks.CharLmTask;
 import dev.cellgraph.train.tasks.CopyTask;
 import dev.cellgraph.train.tasks.SeqMnistTask;
+import dev.cellgraph.train.tasks.SequenceFileTask;
 import dev.cellgraph.train.LearningRate;
 import dev.cellgraph.train.Task;
 import dev.cellgraph.train.Trainer;
@@ -23,9 +24,12 @@ import java.util.Set;
 /** The task and training options shared by {@code train} and {@code compare}, with each task's defaults. */
 final class TaskOptions {
   static final Set<String> VALUED = Set.of("task", "data", "hidden-size", "steps", "seed", "length", "batch", "lr",
-      "optimizer", "clip", "dropout", "validate-every", "dtype", "forget-bias", "on-nonfinite");
+      "optimizer", "clip", "dropout", "validate-every", "dtype", "forget-bias", "on-nonfinite", "layers",
+      "early-stop", "min-delta", "lr-schedule", "warmup", "lr-patience", "threads");
   /** The task options without a value. */
-  static final Set<String> FLAGS = Set.of("pixels", "permute");
+  static final Set<String> FLAGS = Set.of("pixels", "permute", "bidirectional");
+  /** The flags only seqmnist reads. */
+  private static final Set<String> SEQMNIST_FLAGS = Set.of("pixels", "permute");
 
   /** Per task: hidden size, steps, learning rate, sequence length, batch. */
   record Defaults(int hidden, int steps, double lr, int length, int batch) {}
@@ -36,18 +40,22 @@ final class TaskOptions {
       case "copy": return new Defaults(32, 1000, 1e-2, 10, 32);
       case "charlm": return new Defaults(64, 1000, 1e-2, 64, 32);
       case "seqmnist": return new Defaults(128, 1000, 2e-3, 28, 64);
-      default: throw new UsageException("unknown task '" + task + "': expected adding, charlm, copy or seqmnist");
+      case "file": return new Defaults(64, 1000, 1e-2, 0, 32);
+      default: throw new UsageException("unknown task '" + task + "': expected adding, charlm, copy, seqmnist or file");
     }
   }
 
   static final String USAGE = String.join("\n",
       "task options:",
-      "  --task adding|charlm|copy|seqmnist  the experiment (required)",
+      "  --task adding|charlm|copy|seqmnist|file  the experiment (required); file: your sequences",
       "  --data FILE                 charlm: a UTF-8 text of at least a few thousand characters",
       "                              (default: the bundled Jargon File excerpt, 134 KB)",
       "  --data DIR                  seqmnist: an MNIST or Fashion-MNIST download, the four IDX files",
       "                              gzipped or not (default: " + SeqMnistTask.DEBIAN_DIR + ", from",
       "                              'apt-get install dataset-fashion-mnist')",
+      "  --data FILE                 file: a safetensors file of float32/float64 'inputs' [N, T, I] and",
+      "                              'targets': int64 [N] or [N, T] (classes), or float [N, O] or [N, T, O]",
+      "                              (values), optionally int64 'lengths' [N] (see docs/training.md)",
       "  --pixels                    seqmnist: one pixel per step (T = 784) instead of one row (T = 28)",
       "  --permute                   seqmnist: the pixels in a fixed random order drawn from --seed",
       "  --length T                  sequence length (adding 50; charlm 64, the BPTT window; copy: the delay 10)",
@@ -56,7 +64,20 @@ final class TaskOptions {
       "  --steps N                   training steps (adding 1200, copy 1000, charlm 1000, seqmnist 1000)",
       "  --seed S                    seed of initialization, data, validation split and dropout (1)",
       "  --lr LR                     peak learning rate (0.01; seqmnist 0.002)",
-      "  --optimizer NAME            adam (default), adamw, rmsprop or sgd (momentum 0.9)",
+      "  --lr-schedule cosine|constant|step|plateau",
+      "                              after the warm-up: cosine (default) decays to a tenth of LR at the end;",
+      "                              constant; step multiplies LR by 0.1 at 1/2 and at 3/4 of the steps;",
+      "                              plateau halves LR after --lr-patience validations without improvement",
+      "  --warmup N                  steps of linear warm-up from 0 to LR (a tenth of the steps, at most 50)",
+      "  --lr-patience P             plateau: validations without improvement before LR is halved (2)",
+      "  --early-stop P              stop after P validations in a row without an improvement of the best",
+      "                              validation loss by more than --min-delta (off; needs --validate-every)",
+      "  --min-delta D               the improvement early stopping and plateau count (0)",
+      "  --layers L                  stacked recurrent layers (1)",
+      "  --bidirectional             each layer also reads the sequence backwards (not for charlm: it would",
+      "                              read the characters it is to predict)",
+      "  --threads N                 threads for the kernels (default: cellgraph.threads or the processors)",
+      "  --optimizer adam|adamw|rmsprop|sgd  adam (default); sgd has momentum 0.9",
       "  --clip C                    clip gradients to global norm C, 0 to disable (1.0)",
       "  --dropout P                 dropout on the recurrent outputs (0)",
       "  --forget-bias F             added to the LSTM forget gate's initial bias (1, as Gers et al. 2000",
@@ -90,7 +111,7 @@ final class TaskOptions {
     DType dtype = dtype(a);
     long available = Runtime.getRuntime().maxMemory();
     if (!name.equals("seqmnist")) {
-      for (String flag : FLAGS) {
+      for (String flag : SEQMNIST_FLAGS) {
         if (a.flag(flag)) {
           throw new UsageException("--" + flag + " applies to --task seqmnist");
         }
@@ -119,6 +140,19 @@ final class TaskOptions {
         return new CopyTask(5, 8, length, batch);
       case "seqmnist":
         return seqMnist(a, batch, hidden, dropout, dtype, cells, jobs, SeqMnistTask.DEBIAN_DIR);
+      case "file": {
+        if (a.has("length")) {
+          throw new UsageException("--length does not apply to --task file: the sequences are as long as the "
+              + "file's 'inputs' [N, T, I] say");
+        }
+        SequenceFileTask task = SequenceFileTask.load(Paths.get(a.require("data")), batch, a.longValue("seed", 1));
+        for (Cell c : cells) {
+          // the data is already in memory; a batch's input and target in float32
+          new MemoryBudget(task.model(c, hidden, dropout), dtype, task.steps(), batch, 256, 0)
+              .check(available, Math.min(jobs, cells.size()));
+        }
+        return task;
+      }
       default: {
         String text;
         String source;
@@ -176,7 +210,7 @@ final class TaskOptions {
 
   private static void noData(Args a, String task) {
     if (a.has("data")) {
-      throw new UsageException("--data applies to --task charlm and seqmnist; the " + task
+      throw new UsageException("--data applies to --task charlm, seqmnist and file; the " + task
           + " task generates its data");
     }
   }
@@ -211,19 +245,51 @@ final class TaskOptions {
     Defaults d = defaults(task);
     int steps = a.intValue("steps", d.steps(), 1, 100_000_000);
     double lr = a.doubleValue("lr", d.lr(), 1e-8, 10);
+    int warmup = a.intValue("warmup", Math.min(50, steps / 10), 0, steps);
+    String schedule = a.choice("lr-schedule", "cosine", "cosine", "constant", "step", "plateau");
+    LearningRate rate = switch (schedule) {
+      case "constant", "plateau" -> LearningRate.warmupConstant(lr, warmup);
+      case "step" -> LearningRate.warmupStep(lr, warmup, 0.1);
+      default -> LearningRate.warmupCosine(lr, warmup, 0.1);
+    };
+    if (a.has("lr-patience") && !schedule.equals("plateau")) {
+      throw new UsageException("--lr-patience applies to --lr-schedule plateau");
+    }
+    int validateEvery = a.intValue("validate-every", 100, 0, 100_000_000);
+    int earlyStop = a.intValue("early-stop", 0, 0, 1_000_000);
+    if (a.has("min-delta") && earlyStop == 0 && !schedule.equals("plateau")) {
+      throw new UsageException("--min-delta applies to --early-stop and --lr-schedule plateau");
+    }
+    if ((earlyStop > 0 || schedule.equals("plateau")) && validateEvery == 0) {
+      throw new UsageException((earlyStop > 0 ? "--early-stop" : "--lr-schedule plateau")
+          + " counts validations, so it needs --validate-every N (N > 0), not 0");
+    }
+    boolean bidirectional = a.flag("bidirectional");
+    if (bidirectional && task.equals("charlm")) {
+      throw new UsageException("--bidirectional does not fit --task charlm: the model predicts each character "
+          + "from the ones before it, and the reverse direction would read the very characters it is to predict");
+    }
     return Trainer.Config.builder()
         .steps(steps)
         .seed(a.longValue("seed", 1))
         .hiddenSize(hiddenSize(a, d))
-        .learningRate(LearningRate.warmupCosine(lr, Math.min(50, steps / 10), 0.1))
+        .recurrent(a.intValue("layers", 1, 1, 64), bidirectional)
+        .earlyStop(earlyStop, a.doubleValue("min-delta", 0, 0, 1e9))
+        .plateau(schedule.equals("plateau") ? a.intValue("lr-patience", 2, 1, 1_000_000) : 0)
+        .learningRate(rate)
         .optimizer(a.choice("optimizer", "adam", "adam", "adamw", "rmsprop", "sgd"))
         .clipNorm(a.doubleValue("clip", 1.0, 0, 1e9))
         .dropout(dropout(a))
         .forgetBias(a.doubleValue("forget-bias", 1.0, -10, 10))
-        .validateEvery(a.intValue("validate-every", 100, 0, 100_000_000))
+        .validateEvery(validateEvery)
         .dtype(dtype(a))
         .onNonFinite(a.choice("on-nonfinite", "stop", "stop", "skip").equals("skip")
             ? Trainer.OnNonFinite.SKIP : Trainer.OnNonFinite.STOP);
+  }
+
+  /** The kernels' thread count from {@code --threads}, or null for the default. */
+  static Integer threads(Args a) {
+    return a.intOrNull("threads", 1, 4096);
   }
 
   private static int hiddenSize(Args a, Defaults d) {

@@ -6,7 +6,7 @@ package dev.cellgraph.cli;
  * <p>Thread-safe as any exception is: it adds no state of its own, so it may be handed to another
  * thread once thrown.
  */
-public final class UsageException extends RuntimeException {
+public class UsageException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   public UsageException(String message) {

@@ -49,6 +49,56 @@ public interface LearningRate {
     };
   }
 
+  /** Linear warm-up from 0 to {@code lr} over {@code warmup} steps, then {@code lr} to the end. */
+  static LearningRate warmupConstant(double lr, long warmup) {
+    check(lr);
+    checkWarmup(warmup);
+    return new LearningRate() {
+      @Override public double at(long step, long total) {
+        return step < warmup ? lr * (step + 1) / warmup : lr;
+      }
+
+      @Override public String describe() {
+        return String.format(Locale.ROOT, "warm-up %d then constant %g", warmup, lr);
+      }
+    };
+  }
+
+  /**
+   * Linear warm-up over {@code warmup} steps, then {@code lr} multiplied by {@code gamma} at half
+   * and again at three quarters of the steps after the warm-up (PyTorch's {@code MultiStepLR}
+   * with the milestones of He et al.'s ResNet schedule).
+   */
+  static LearningRate warmupStep(double lr, long warmup, double gamma) {
+    check(lr);
+    checkWarmup(warmup);
+    if (!(gamma > 0 && gamma <= 1)) {
+      throw new IllegalArgumentException("decay factor (" + gamma + ") must be in (0, 1]");
+    }
+    return new LearningRate() {
+      @Override public double at(long step, long total) {
+        if (step < warmup) {
+          return lr * (step + 1) / warmup;
+        }
+        long span = Math.max(1, total - warmup);
+        long done = step - warmup;
+        int drops = (done * 4 >= span * 3 ? 1 : 0) + (done * 2 >= span ? 1 : 0);
+        return lr * Math.pow(gamma, drops);
+      }
+
+      @Override public String describe() {
+        return String.format(Locale.ROOT, "warm-up %d then %g, times %g at 1/2 and 3/4 of the rest", warmup, lr,
+            gamma);
+      }
+    };
+  }
+
+  private static void checkWarmup(long warmup) {
+    if (warmup < 0) {
+      throw new IllegalArgumentException("warm-up steps (" + warmup + ") must not be negative");
+    }
+  }
+
   private static void check(double lr) {
     if (!(lr > 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException("learning rate (" + lr + ") must be positive and finite");

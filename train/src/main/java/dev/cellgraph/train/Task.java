@@ -44,6 +44,14 @@ public interface Task {
     return false;
   }
 
+  /**
+   * Why a bidirectional model would be wrong for this task (it would read what it must predict),
+   * or null when it fits; the trainer refuses a bidirectional model with this reason.
+   */
+  default String bidirectionalRefusal() {
+    return null;
+  }
+
   /** What {@link #metric} reports, e.g. {@code bits/char}; {@code loss} by default. */
   default String metricName() {
     return "loss";

@@ -62,6 +62,29 @@ public final class Trainer {
      * is not finite); the learning rate is now {@code lrScale} times the schedule.
      */
     default void skipped(long step, String reason, double lrScale) {}
+
+    /**
+     * Something changed the course of the run after step {@code step} (counting from 0): the
+     * learning rate was lowered on a plateau, or the run stops early, on validation or on request.
+     */
+    default void noted(long step, String message) {}
+
+    /** A listener that passes every event to each of {@code listeners}, in order. */
+    static Listener all(Listener... listeners) {
+      List<Listener> ls = List.of(listeners);
+      return new Listener() {
+        @Override public void started(long fromStep, long totalSteps) { ls.forEach(l -> l.started(fromStep, totalSteps)); }
+        @Override public void stepped(long step, double loss, double gradNorm, double lr) {
+          ls.forEach(l -> l.stepped(step, loss, gradNorm, lr));
+        }
+        @Override public void validated(long step, double loss) { ls.forEach(l -> l.validated(step, loss)); }
+        @Override public void finished(long steps) { ls.forEach(l -> l.finished(steps)); }
+        @Override public void skipped(long step, String reason, double lrScale) {
+          ls.forEach(l -> l.skipped(step, reason, lrScale));
+        }
+        @Override public void noted(long step, String message) { ls.forEach(l -> l.noted(step, message)); }
+      };
+    }
   }
 
   /** What a step with a NaN or infinite loss or gradient does. */
@@ -78,8 +101,20 @@ public final class Trainer {
   /** The settings of a run. Build with {@link #builder()}. */
   public record Config(long steps, long seed, DType dtype, int hiddenSize, double dropout, String optimizer,
       LearningRate learningRate, double clipNorm, int validateEvery, Path checkpointDir, int checkpointEvery,
-      double forgetBias, OnNonFinite onNonFinite) {
+      double forgetBias, OnNonFinite onNonFinite, int layers, boolean bidirectional, int earlyStopPatience,
+      double minDelta, int plateauPatience, JsonObject recipe) {
     public Config {
+      if (layers < 1) {
+        throw new IllegalArgumentException("layers (" + layers + ") must be at least 1");
+      }
+      if (earlyStopPatience < 0 || plateauPatience < 0) {
+        throw new IllegalArgumentException("patience (" + Math.min(earlyStopPatience, plateauPatience)
+            + ") must not be negative (0 disables it)");
+      }
+      if (!(minDelta >= 0)) {
+        throw new IllegalArgumentException("minimum improvement (" + minDelta + ") must not be negative");
+      }
+      recipe = recipe == null ? null : recipe.deepCopy();
       if (steps < 1) {
         throw new IllegalArgumentException("steps (" + steps + ") must be at least 1");
       }
@@ -117,6 +152,12 @@ public final class Trainer {
     private int checkpointEvery = 500;
     private double forgetBias = 0;
     private OnNonFinite onNonFinite = OnNonFinite.STOP;
+    private int layers = 1;
+    private boolean bidirectional;
+    private int earlyStopPatience;
+    private double minDelta;
+    private int plateauPatience;
+    private JsonObject recipe;
 
     public Builder steps(long v) { steps = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
@@ -133,10 +174,33 @@ public final class Trainer {
     public Builder forgetBias(double v) { forgetBias = v; return this; }
     /** What a step with a NaN or infinite loss or gradient does ({@link OnNonFinite#STOP} by default). */
     public Builder onNonFinite(OnNonFinite v) { onNonFinite = v; return this; }
+    /** Stacked recurrent layers (1), each bidirectional when {@code bidirectional}; see {@link SequenceModel#withRecurrent}. */
+    public Builder recurrent(int layers, boolean bidirectional) {
+      this.layers = layers;
+      this.bidirectional = bidirectional;
+      return this;
+    }
+    /**
+     * Stops the run after {@code patience} validations in a row that did not lower the best
+     * validation loss by more than {@code minDelta} (0: never; Keras's {@code EarlyStopping}).
+     */
+    public Builder earlyStop(int patience, double minDelta) {
+      this.earlyStopPatience = patience;
+      this.minDelta = minDelta;
+      return this;
+    }
+    /**
+     * Halves the learning rate after {@code patience} validations in a row without improvement
+     * (by more than the early-stopping {@code minDelta}); 0: never (PyTorch's {@code ReduceLROnPlateau}).
+     */
+    public Builder plateau(int patience) { plateauPatience = patience; return this; }
+    /** What rebuilds this run without its command line (cell formulas, task options), saved in checkpoints. */
+    public Builder recipe(JsonObject v) { recipe = v; return this; }
 
     public Config build() {
       return new Config(steps, seed, dtype, hiddenSize, dropout, optimizer, lr, clipNorm, validateEvery,
-          checkpointDir, checkpointEvery, forgetBias, onNonFinite);
+          checkpointDir, checkpointEvery, forgetBias, onNonFinite, layers, bidirectional, earlyStopPatience,
+          minDelta, plateauPatience, recipe);
     }
   }
 
@@ -156,12 +220,26 @@ public final class Trainer {
   private int consecutiveSkips;
   /** The step of the last checkpoint written or resumed from, or -1. */
   private long savedStep = -1;
+  private double bestValidation = Double.POSITIVE_INFINITY;
+  private int validationsWithoutImprovement;
+  private int plateauWithoutImprovement;
+  /** Set from another thread (a signal's shutdown hook) to end the run at the next step boundary. */
+  private volatile String stopRequest;
+  private String stopReason;
+  /** The early stop on validation, if there was one: unlike a stop on request, it persists across a resume. */
+  private String earlyStop;
 
   private Trainer(Cell cell, Task task, Config config) {
     this.cell = Objects.requireNonNull(cell, "cell");
     this.task = Objects.requireNonNull(task, "task");
     this.config = config;
-    this.model = task.model(cell, config.hiddenSize(), config.dropout());
+    String refusal = config.bidirectional() ? task.bidirectionalRefusal() : null;
+    if (refusal != null) {
+      throw new IllegalArgumentException("a bidirectional model does not fit the " + task.name() + " task: " + refusal);
+    }
+    SequenceModel base = task.model(cell, config.hiddenSize(), config.dropout());
+    this.model = config.layers() > 1 || config.bidirectional()
+        ? base.withRecurrent(config.layers(), config.bidirectional()) : base;
     this.optimizer = Optimizer.named(config.optimizer());
     Rng root = Rng.seeded(config.seed());
     this.params = model.initialize(root.fork(0), config.dtype(), config.forgetBias());
@@ -205,6 +283,15 @@ public final class Trainer {
     t.lrScale = c.meta().has("learning_rate_scale") ? c.meta().get("learning_rate_scale").getAsDouble() : 1;
     t.consecutiveSkips = c.meta().has("consecutive_skips") ? c.meta().get("consecutive_skips").getAsInt() : 0;
     t.savedStep = t.step;
+    JsonObject m = c.meta();
+    t.bestValidation = m.has("best_validation_loss") ? m.get("best_validation_loss").getAsDouble()
+        : Double.POSITIVE_INFINITY;
+    t.validationsWithoutImprovement = m.has("validations_without_improvement")
+        ? m.get("validations_without_improvement").getAsInt() : 0;
+    t.plateauWithoutImprovement = m.has("plateau_without_improvement")
+        ? m.get("plateau_without_improvement").getAsInt() : 0;
+    t.earlyStop = m.has("early_stopped") ? m.get("early_stopped").getAsString() : null;
+    t.stopReason = t.earlyStop;
     return t;
   }
 
@@ -239,6 +326,24 @@ public final class Trainer {
     return lrScale;
   }
 
+  /**
+   * Asks the run to stop at the next step boundary (thread-safe; a signal handler calls it): it
+   * saves a checkpoint, when it has a directory, and returns; {@link #stopReason()} is then
+   * {@code reason}.
+   */
+  public void requestStop(String reason) {
+    stopRequest = Objects.requireNonNull(reason, "reason");
+  }
+
+  /**
+   * Why the run ended before its configured steps: the reason given to {@link #requestStop}, or
+   * the early stop on validation (kept in checkpoints, so a resumed early-stopped run does not
+   * start again); null when it did not.
+   */
+  public String stopReason() {
+    return stopReason;
+  }
+
   /** Runs to the configured number of steps. */
   public History run(Listener listener) throws IOException {
     return run(listener, config.steps());
@@ -248,21 +353,55 @@ public final class Trainer {
   public History run(Listener listener, long stopAt) throws IOException {
     long end = Math.min(stopAt, config.steps());
     listener.started(step, config.steps());
-    while (step < end) {
+    while (step < end && stopReason == null) {
+      if (stopRequest != null) {
+        stopReason = stopRequest;
+        listener.noted(step - 1, "stopping at step " + step + " (" + stopReason + ")");
+        if (config.checkpointDir() != null && savedStep != step) {
+          saveCheckpoint();
+        }
+        break;
+      }
       trainStep(listener);
       boolean last = step == config.steps();
       if ((config.validateEvery() > 0 && step % config.validateEvery() == 0) || last) {
         double v = validate();
         history.addValidation(step - 1, v);
         listener.validated(step - 1, v);
+        afterValidation(listener, v, last);
       }
       if (config.checkpointDir() != null
-          && ((config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) || step == end)) {
+          && ((config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) || step == end
+          || stopReason != null)) {
         saveCheckpoint();
       }
     }
     listener.finished(step);
     return history;
+  }
+
+  /** Early stopping and the plateau schedule: both count validations that did not improve on the best. */
+  private void afterValidation(Listener listener, double v, boolean last) {
+    if (v < bestValidation - config.minDelta()) {
+      bestValidation = v;
+      validationsWithoutImprovement = 0;
+      plateauWithoutImprovement = 0;
+      return;
+    }
+    validationsWithoutImprovement++;
+    plateauWithoutImprovement++;
+    if (config.earlyStopPatience() > 0 && validationsWithoutImprovement >= config.earlyStopPatience() && !last) {
+      stopReason = String.format(java.util.Locale.ROOT,
+          "early stop: %d validations without an improvement of more than %s on the best loss %.6g",
+          validationsWithoutImprovement, config.minDelta(), bestValidation);
+      earlyStop = stopReason;
+      listener.noted(step - 1, stopReason);
+    } else if (config.plateauPatience() > 0 && plateauWithoutImprovement >= config.plateauPatience()) {
+      lrScale /= 2;
+      plateauWithoutImprovement = 0;
+      listener.noted(step - 1, "validation loss on a plateau for " + config.plateauPatience()
+          + " validations; learning rate now " + lrScale + " times the schedule");
+    }
   }
 
   private void trainStep(Listener listener) {
@@ -408,6 +547,17 @@ public final class Trainer {
       shapes.add(e.getKey(), a);
     }
     m.add("parameters", shapes);
+    if (Double.isFinite(bestValidation)) {
+      m.addProperty("best_validation_loss", bestValidation);
+    }
+    m.addProperty("validations_without_improvement", validationsWithoutImprovement);
+    m.addProperty("plateau_without_improvement", plateauWithoutImprovement);
+    if (earlyStop != null) {
+      m.addProperty("early_stopped", earlyStop);
+    }
+    if (config.recipe() != null) {
+      m.add("recipe", config.recipe().deepCopy());
+    }
     if (!Double.isNaN(history.lastValidationLoss())) {
       m.addProperty("validation_loss", history.lastValidationLoss());
     }
@@ -431,14 +581,27 @@ public final class Trainer {
     m.addProperty("optimizer", optimizer.describe());
     m.addProperty("seed", config.seed());
     m.addProperty("forget_bias", config.forgetBias());
+    // only when not the defaults, so that checkpoints written before these existed still match
+    if (config.layers() > 1) {
+      m.addProperty("layers", config.layers());
+    }
+    if (config.bidirectional()) {
+      m.addProperty("bidirectional", true);
+    }
     return m;
   }
 
   private void checkCompatible(JsonObject saved) {
     JsonObject mine = identity();
     List<String> diffs = new ArrayList<>();
-    for (String k : mine.keySet()) {
-      String here = mine.get(k).toString();
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>(mine.keySet());
+    for (String k : List.of("layers", "bidirectional")) { // written only when not the default
+      if (saved.has(k)) {
+        keys.add(k);
+      }
+    }
+    for (String k : keys) {
+      String here = mine.has(k) ? mine.get(k).toString() : "absent";
       String there = saved.has(k) ? saved.get(k).toString() : "absent";
       if (!here.equals(there)) {
         diffs.add(k.replace('_', ' ') + " is " + there + " there, " + here + " here");

@@ -15,8 +15,9 @@ import java.util.Objects;
 
 /**
  * The network of the classic sequence experiments: an optional {@link Embedding} of token ids (or
- * real-valued features fed directly), one {@link Recurrent} layer of any {@link Cell}, optional
- * {@link Dropout} on its outputs, and a {@link Dense} head applied at every step.
+ * real-valued features fed directly), a {@link Recurrent} layer of any {@link Cell} (one by
+ * default; stacked or bidirectional with {@link #withRecurrent}), optional {@link Dropout} on its
+ * outputs, and a {@link Dense} head applied at every step.
  *
  * <p>Parameters are named {@code embedding.weight}, {@code rnn.<the layer's names>},
  * {@code head.weight} and {@code head.bias}, in that order. Immutable and thread-safe.
@@ -33,13 +34,18 @@ public final class SequenceModel {
   private final Dense head;
 
   private SequenceModel(Cell cell, int vocab, int inputSize, int hiddenSize, int outputs, double dropout) {
+    this(cell, vocab, inputSize, hiddenSize, outputs, dropout, 1, false);
+  }
+
+  private SequenceModel(Cell cell, int vocab, int inputSize, int hiddenSize, int outputs, double dropout, int layers,
+      boolean bidirectional) {
     this.cell = Objects.requireNonNull(cell, "cell");
     this.vocab = vocab;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.outputs = outputs;
     this.dropout = Dropout.of(dropout);
-    this.rnn = Recurrent.of(cell, inputSize, hiddenSize);
+    this.rnn = Recurrent.of(cell, inputSize, hiddenSize, layers, bidirectional);
     this.embedding = vocab > 0 ? Embedding.of(vocab, inputSize) : null;
     this.head = Dense.of(rnn.outputSize(), outputs);
   }
@@ -55,6 +61,26 @@ public final class SequenceModel {
       double dropout) {
     Checks.positive("vocabulary size", vocab);
     return new SequenceModel(cell, vocab, embeddingSize, hiddenSize, outputs, dropout);
+  }
+
+  /**
+   * The same model with {@code layers} stacked recurrent layers, each read in both directions when
+   * {@code bidirectional} (PyTorch's {@code num_layers} and {@code bidirectional}); the head then
+   * reads the last layer's outputs of both directions.
+   */
+  public SequenceModel withRecurrent(int layers, boolean bidirectional) {
+    Checks.positive("layers", layers);
+    return new SequenceModel(cell, vocab, inputSize, hiddenSize, outputs, dropout.probability(), layers,
+        bidirectional);
+  }
+
+  /** The number of stacked recurrent layers. */
+  public int layers() {
+    return rnn.layers();
+  }
+
+  public boolean bidirectional() {
+    return rnn.bidirectional();
   }
 
   public Cell cell() {
@@ -148,7 +174,7 @@ public final class SequenceModel {
         for (int i = hiddenSize; i < 2 * hiddenSize; i++) {
           v[i] += forgetBias;
         }
-      } else if (name.equals("rnn.b_f")) {
+      } else if (name.matches("rnn\\.b_f(_l\\d+)?(_reverse)?")) {
         for (int i = 0; i < v.length; i++) {
           v[i] += forgetBias;
         }
@@ -160,7 +186,7 @@ public final class SequenceModel {
     return m;
   }
 
-  /** The cell's states, each {@code [1, B, size]} (one layer, one direction). */
+  /** The cell's states, each {@code [layers * directions, B, size]}. */
   public List<String> stateNames() {
     return cell.stateNames();
   }
@@ -214,7 +240,8 @@ public final class SequenceModel {
   @Override
   public String toString() {
     return "SequenceModel(" + cell.name() + ", " + (vocab > 0 ? "vocab " + vocab + ", embedding " : "input ")
-        + inputSize + ", hidden " + hiddenSize + ", outputs " + outputs
+        + inputSize + ", hidden " + hiddenSize + (rnn.layers() > 1 ? ", layers " + rnn.layers() : "")
+        + (rnn.bidirectional() ? ", bidirectional" : "") + ", outputs " + outputs
         + (dropout.active() ? ", dropout " + dropout.probability() : "") + ")";
   }
 }

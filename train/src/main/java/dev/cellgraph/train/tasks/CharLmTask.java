@@ -150,6 +150,12 @@ public final class CharLmTask implements Task {
   }
 
   @Override
+  public String bidirectionalRefusal() {
+    return "it predicts each character from the ones before it, and the reverse direction would read the "
+        + "very characters it is to predict";
+  }
+
+  @Override
   public SequenceModel model(Cell cell, int hiddenSize, double dropout) {
     return model(cell, vocabularySize(), hiddenSize, dropout);
   }

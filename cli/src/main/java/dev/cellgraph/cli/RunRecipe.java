@@ -1,0 +1,145 @@
+package dev.cellgraph.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What rebuilds a {@code train} run without its command line: the cell (its formulas as written,
+ * or the built-in's name) and the options given. {@code train} writes it as {@code config.json} in
+ * the run's directory and into every checkpoint, so {@code train --config}, {@code --resume} and
+ * {@code sample} work after the {@code .cell} file is moved or deleted:
+ *
+ * <pre>{"cellgraph": "0.1", "command": "train", "cell": {"name": "my", "formula": "h' = ..."},
+ *  "options": {"task": "charlm", "steps": "500"}, "flags": ["bidirectional"]}</pre>
+ *
+ * <p>Thread-safe: stateless.
+ */
+final class RunRecipe {
+  static final String FILE = "config.json";
+  /** Options that say how to start this invocation, not what the run is, so they are not recorded. */
+  static final Set<String> NOT_RECORDED = Set.of("config", "resume", "cell");
+
+  private RunRecipe() {}
+
+  /** The recipe of a run of {@code cell} with the options of {@code a}. */
+  static JsonObject of(CellRef cell, Args a) {
+    JsonObject r = new JsonObject();
+    r.addProperty("cellgraph", Main.version());
+    r.addProperty("command", "train");
+    JsonObject c = new JsonObject();
+    c.addProperty("name", cell.name());
+    if (cell.builtinName() != null) {
+      c.addProperty("builtin", cell.builtinName());
+    }
+    c.addProperty("formula", cell.text());
+    r.add("cell", c);
+    JsonObject options = new JsonObject();
+    a.values().forEach((k, v) -> {
+      if (!NOT_RECORDED.contains(k)) {
+        options.addProperty(k, v);
+      }
+    });
+    r.add("options", options);
+    JsonArray flags = new JsonArray();
+    a.flags().stream().filter(f -> !NOT_RECORDED.contains(f)).sorted().forEach(flags::add);
+    r.add("flags", flags);
+    return r;
+  }
+
+  /** Reads a {@code config.json}; a missing, unreadable or malformed file is a usage error naming it. */
+  static JsonObject read(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException("--config " + file + " does not exist or is not a file");
+    }
+    try {
+      if (Files.size(file) > (16 << 20)) {
+        throw new UsageException("--config " + file + " is larger than 16 MiB; it is not a cellgraph config.json");
+      }
+      JsonElement e = JsonParser.parseString(Files.readString(file));
+      if (!e.isJsonObject()) {
+        throw new UsageException(file + " is not a cellgraph config.json (not a JSON object)");
+      }
+      JsonObject r = e.getAsJsonObject();
+      check(r, file.toString());
+      return r;
+    } catch (JsonParseException e) {
+      throw new UsageException(file + " is not valid JSON: " + e.getMessage());
+    } catch (IOException e) {
+      throw new UsageException("cannot read --config " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** Checks the structure of a recipe read from {@code origin}, so that using it cannot fail halfway. */
+  static void check(JsonObject r, String origin) {
+    JsonElement command = r.get("command");
+    if (command == null || !command.isJsonPrimitive() || !command.getAsString().equals("train")) {
+      throw new UsageException(origin + " is not the config.json of a train run (no \"command\": \"train\")");
+    }
+    JsonObject cell = object(r, "cell", origin);
+    string(cell, "name", origin);
+    if (!cell.has("builtin")) {
+      string(cell, "formula", origin);
+    } else {
+      string(cell, "builtin", origin);
+    }
+    JsonObject options = object(r, "options", origin);
+    for (String k : options.keySet()) {
+      string(options, k, origin);
+    }
+    JsonElement flags = r.get("flags");
+    if (flags != null && !(flags.isJsonArray() && flags.getAsJsonArray().asList().stream()
+        .allMatch(f -> f.isJsonPrimitive() && f.getAsJsonPrimitive().isString()))) {
+      throw new UsageException(origin + ": \"flags\" must be an array of option names");
+    }
+  }
+
+  /** The recorded cell, rebuilt from the formulas kept in the recipe. */
+  static CellRef cell(JsonObject r, String origin) {
+    JsonObject c = r.getAsJsonObject("cell");
+    String builtin = c.has("builtin") ? c.get("builtin").getAsString() : null;
+    return CellRef.recorded(c.get("name").getAsString(), builtin,
+        c.has("formula") ? c.get("formula").getAsString() : null, origin);
+  }
+
+  /** The command line {@code cli} over the recipe's options (see {@link Args#over}). */
+  static Args apply(JsonObject r, Args cli, Set<String> valued, Set<String> booleans, String origin) {
+    Map<String, String> values = new LinkedHashMap<>();
+    r.getAsJsonObject("options").entrySet().forEach(e -> values.put(e.getKey(), e.getValue().getAsString()));
+    Set<String> flags = new LinkedHashSet<>();
+    if (r.has("flags")) {
+      r.getAsJsonArray("flags").forEach(f -> flags.add(f.getAsString()));
+    }
+    return cli.over(values, flags, valued, booleans, origin);
+  }
+
+  static String toJson(JsonObject r) {
+    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(r) + "\n";
+  }
+
+  private static JsonObject object(JsonObject r, String key, String origin) {
+    JsonElement e = r.get(key);
+    if (e == null || !e.isJsonObject()) {
+      throw new UsageException(origin + ": \"" + key + "\" must be a JSON object");
+    }
+    return e.getAsJsonObject();
+  }
+
+  private static String string(JsonObject r, String key, String origin) {
+    JsonElement e = r.get(key);
+    if (e == null || !e.isJsonPrimitive()) {
+      throw new UsageException(origin + ": \"" + key + "\" must be a string");
+    }
+    return e.getAsString();
+  }
+}
