@@ -47,8 +47,9 @@ public final class SparkBackend implements Backend {
   }
 
   /**
-   * Starts Spark for {@code master}: embedded with the UI off (unless {@code spark.ui.enabled} is
-   * set) and Spark's logging at warnings (unless a log4j2 configuration is given); on a cluster as
+   * Starts Spark for {@code master}: embedded with the UI off, on the loopback address (unless
+   * {@code spark.ui.enabled}, {@code spark.driver.host} or {@code .bindAddress} is set) and Spark's
+   * logging at warnings (unless a log4j2 configuration is given); on a cluster as
    * {@code spark-submit} configured it. A session that is already running in this JVM (a notebook's,
    * a test's) is used as it is, and left running by {@link #close}.
    *
@@ -63,12 +64,20 @@ public final class SparkBackend implements Backend {
     SparkSession.Builder builder = SparkSession.builder().appName("cellgraph search").master(master.sparkMaster());
     if (master.embedded()) {
       EmbeddedLogging.quiet();
-      if (System.getProperty("spark.ui.enabled") == null) {
-        builder.config("spark.ui.enabled", "false");
-      }
+      defaultTo(builder, "spark.ui.enabled", "false");
+      // an embedded Spark talks to itself only: no lookup of the host's address, nothing on the network
+      defaultTo(builder, "spark.driver.host", "127.0.0.1");
+      defaultTo(builder, "spark.driver.bindAddress", "127.0.0.1");
     }
     boolean running = SparkSession.getDefaultSession().isDefined();
     return new SparkBackend(builder.getOrCreate(), "spark " + master.given(), !running);
+  }
+
+  /** Sets {@code key} unless the user set it ({@code -Dspark...}, as SparkConf reads them). */
+  private static void defaultTo(SparkSession.Builder builder, String key, String value) {
+    if (System.getProperty(key) == null) {
+      builder.config(key, value);
+    }
   }
 
   /** The session this back end runs on, for writing and reading results with Spark. */
