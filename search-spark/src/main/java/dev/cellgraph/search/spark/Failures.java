@@ -11,10 +11,9 @@ final class Failures {
     return new TrialResult(trial, Double.NaN, Double.NaN, 0, Double.NaN, false, Double.NaN, message);
   }
 
-  /** The exception's type and message, which is what a user needs to see in the results. */
+  /** The first line of the message, else the exception's type: as the local back end words a failure. */
   static String describe(Throwable e) {
     String message = e.getMessage();
-    String type = e.getClass().getSimpleName();
-    return message == null || message.isBlank() ? type : type + ": " + message;
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message.lines().findFirst().orElseThrow();
   }
 }
