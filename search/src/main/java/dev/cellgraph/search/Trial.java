@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * One evaluation to run: a candidate cell (its whole {@code .cell} text) trained on a task with
  * one seed for a fixed budget. A trial is a value: the same trial gives the same result on any
- * machine, which is what lets a back end retry it or run it anywhere.
+ * machine, which is what lets a back end retry it or run it anywhere. Immutable and thread-safe.
  *
  * @param cellText the candidate as a {@code .cell} file that round-trips through the parser
  * @param hash the canonical hash of the candidate (its identity: equal cells share it)

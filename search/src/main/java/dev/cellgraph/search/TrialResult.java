@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * What evaluating a {@link Trial} measured. A trial that threw is a result too, with
- * {@code error} set and the metrics NaN, so one bad candidate never ends a search.
+ * {@code error} set and the metrics NaN, so one bad candidate never ends a search. Immutable and
+ * thread-safe.
  *
  * @param trial the trial evaluated
  * @param validationLoss the validation loss at the end of the budget (NaN if failed)
