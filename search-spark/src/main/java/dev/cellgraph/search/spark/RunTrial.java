@@ -2,6 +2,7 @@ package dev.cellgraph.search.spark;
 
 import dev.cellgraph.core.kernel.Kernels;
 import dev.cellgraph.search.Evaluator;
+import dev.cellgraph.search.TrainingEvaluator;
 import dev.cellgraph.search.Trial;
 import dev.cellgraph.search.TrialResult;
 import org.apache.spark.TaskContext;
@@ -41,7 +42,8 @@ final class RunTrial implements Function<Trial, TrialResult> {
     try {
       TrialResult result = evaluator.evaluate(trial);
       if (result == null || !result.trial().equals(trial)) {
-        return Failures.of(trial, "the evaluator returned " + (result == null ? "no result" : "the result of another trial"));
+        return TrainingEvaluator.failed(trial, "the evaluator returned "
+            + (result == null ? "no result" : "the result of another trial"));
       }
       return result;
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
@@ -49,7 +51,9 @@ final class RunTrial implements Function<Trial, TrialResult> {
         // Spark is killing the task (its job was cancelled): the exception is the kill's, not the candidate's
         throw e;
       }
-      return Failures.of(trial, Failures.describe(e));
+      // worded as LocalBackend words it, so that both back ends write the same row
+      String message = e.getMessage();
+      return TrainingEvaluator.failed(trial, e.getClass().getSimpleName() + (message == null ? "" : ": " + message));
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.cellgraph.search.spark;
 import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.search.Backend;
 import dev.cellgraph.search.Evaluator;
+import dev.cellgraph.search.TrainingEvaluator;
 import dev.cellgraph.search.Trial;
 import dev.cellgraph.search.TrialResult;
 import java.io.IOException;
@@ -127,7 +128,7 @@ public final class SparkBackend implements Backend {
         results.add(jobs.get(i).get().get(0));
       } catch (ExecutionException e) {
         requireRunning(e);
-        results.add(Failures.of(trials.get(i), "failed on Spark: " + reason(e.getCause())));
+        results.add(TrainingEvaluator.failed(trials.get(i), "failed on Spark: " + reason(e.getCause())));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         jobs.forEach(j -> j.cancel(true));

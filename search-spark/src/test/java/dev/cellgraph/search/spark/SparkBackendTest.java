@@ -65,7 +65,8 @@ class SparkBackendTest {
       }
       return measure(t);
     });
-    assertEquals("candidate.cell:1:5: unknown function 'tanhh'", results.get(2).error());
+    assertEquals("InvalidInputException: candidate.cell:1:5: unknown function 'tanhh'\n  h = tanhh(W x)\n      ^",
+        results.get(2).error());
     assertTrue(Double.isNaN(results.get(2).validationLoss()));
     assertEquals(List.of(measure(ts.get(0)), measure(ts.get(1)), measure(ts.get(3))),
         List.of(results.get(0), results.get(1), results.get(3)));
@@ -105,7 +106,7 @@ class SparkBackendTest {
     List<TrialResult> results = spark.evaluate(trials(2), t -> {
       throw t.seed() % 2 == 0 ? new OutOfMemoryError("Java heap space") : new StackOverflowError();
     });
-    assertEquals(List.of("Java heap space", "StackOverflowError"),
+    assertEquals(List.of("OutOfMemoryError: Java heap space", "StackOverflowError"),
         results.stream().map(TrialResult::error).toList());
     assertFalse(spark.session().sparkContext().isStopped());
   }
