@@ -1,69 +1,74 @@
 package dev.cellgraph.search.spark;
 
+import dev.cellgraph.search.ResultRow;
+import dev.cellgraph.search.ResultsStore;
 import dev.cellgraph.search.Trial;
 import dev.cellgraph.search.TrialResult;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.spark.sql.Dataset;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Result rows as a Parquet data set written by Spark: one row per evaluated trial, appended a
- * generation at a time as new part files of one directory, which Spark, pandas, DuckDB and
- * Polars read as one table. Spark's commit protocol writes each part under {@code _temporary}
- * and renames it when the job succeeds, so a reader never sees half a file (the atomicity that
+ * A search's result rows as a Parquet data set written by Spark, with the columns of
+ * {@link ResultRow#COLUMNS} (the search's own store, JSON lines, has the same) and NaN kept as
+ * NaN. {@link #export} writes the whole store again each time, so the table always holds exactly
+ * the store's rows, also after a resumed search rewrote the generation it was killed in.
+ * Spark's commit protocol writes the part files under {@code _temporary} and moves them into
+ * place when the job succeeds, so a reader never sees half a file (the atomicity that
  * {@code AtomicFiles} gives a single file).
  *
  * <p>Thread-safe: stateless; Spark's session is.
  */
 public final class ParquetResults {
-  /** The columns, in the order of {@link Trial} and {@link TrialResult}; snake case, as SQL and pandas users write them. */
-  public static final StructType SCHEMA = new StructType(new StructField[] {
-      field("cell_text", DataTypes.StringType), field("hash", DataTypes.StringType),
-      field("parent", DataTypes.StringType), field("mutation", DataTypes.StringType),
-      field("task", DataTypes.StringType), field("hidden", DataTypes.IntegerType),
-      field("steps", DataTypes.IntegerType), field("seed", DataTypes.LongType),
-      field("validation_loss", DataTypes.DoubleType), field("validation_accuracy", DataTypes.DoubleType),
-      field("parameters", DataTypes.LongType), field("seconds_per_step", DataTypes.DoubleType),
-      field("diverged", DataTypes.BooleanType), field("grad_check_error", DataTypes.DoubleType),
-      field("error", DataTypes.StringType)});
+  private static final Map<String, DataType> TYPES = Map.of("generation", DataTypes.IntegerType,
+      "hidden", DataTypes.IntegerType, "steps", DataTypes.IntegerType, "seed", DataTypes.LongType,
+      "parameters", DataTypes.LongType, "diverged", DataTypes.BooleanType,
+      "validation_loss", DataTypes.DoubleType, "validation_accuracy", DataTypes.DoubleType,
+      "seconds_per_step", DataTypes.DoubleType, "grad_check_error", DataTypes.DoubleType);
+
+  /** {@link ResultRow#COLUMNS} with their types; the rest are strings. */
+  public static final StructType SCHEMA = new StructType(ResultRow.COLUMNS.stream()
+      .map(c -> DataTypes.createStructField(c, TYPES.getOrDefault(c, DataTypes.StringType), false))
+      .toArray(StructField[]::new));
 
   private ParquetResults() {}
 
-  private static StructField field(String name, org.apache.spark.sql.types.DataType type) {
-    return DataTypes.createStructField(name, type, false);
+  /** Writes every row of {@code store} to the data set {@code table}, replacing what it held. */
+  public static void export(SparkSession spark, ResultsStore store, Path table) throws IOException {
+    write(spark, store.readAll(), table);
   }
 
-  /** Appends {@code results} to the data set in {@code directory}, creating it the first time. */
-  public static void append(SparkSession spark, List<TrialResult> results, Path directory) {
-    List<Row> rows = results.stream().map(ParquetResults::row).toList();
-    // one part file per generation: the rows are few, and many tiny parts slow every reader
-    spark.createDataFrame(rows, SCHEMA).coalesce(1).write().mode(SaveMode.Append).parquet(directory.toString());
+  /** Writes {@code rows} to the data set {@code table}, replacing what it held. */
+  public static void write(SparkSession spark, List<ResultRow> rows, Path table) {
+    // one part file: a search has thousands of rows, and many tiny parts slow every reader
+    spark.createDataFrame(rows.stream().map(ParquetResults::row).toList(), SCHEMA).coalesce(1)
+        .write().mode(SaveMode.Overwrite).parquet(table.toString());
   }
 
-  /** Every row of the data set in {@code directory}, in no particular order. */
-  public static List<TrialResult> read(SparkSession spark, Path directory) {
-    Dataset<Row> table = spark.read().schema(SCHEMA).parquet(directory.toString());
-    return table.collectAsList().stream().map(ParquetResults::result).toList();
+  /** Every row of the data set {@code table}. */
+  public static List<ResultRow> read(SparkSession spark, Path table) {
+    return spark.read().schema(SCHEMA).parquet(table.toString()).collectAsList().stream()
+        .map(ParquetResults::resultRow).toList();
   }
 
-  static Row row(TrialResult r) {
-    Trial t = r.trial();
-    return RowFactory.create(t.cellText(), t.hash(), t.parent(), t.mutation(), t.task(), t.hidden(), t.steps(),
-        t.seed(), r.validationLoss(), r.validationAccuracy(), r.parameters(), r.secondsPerStep(), r.diverged(),
-        r.gradCheckError(), r.error());
+  static Row row(ResultRow row) {
+    return RowFactory.create(row.values().toArray());
   }
 
-  static TrialResult result(Row row) {
-    Trial t = new Trial(row.getString(0), row.getString(1), row.getString(2), row.getString(3), row.getString(4),
-        row.getInt(5), row.getInt(6), row.getLong(7));
-    return new TrialResult(t, row.getDouble(8), row.getDouble(9), row.getLong(10), row.getDouble(11),
-        row.getBoolean(12), row.getDouble(13), row.getString(14));
+  static ResultRow resultRow(Row r) {
+    Trial t = new Trial(r.getAs("cell"), r.getAs("hash"), r.getAs("parent"), r.getAs("mutation"), r.getAs("task"),
+        r.<Integer>getAs("hidden"), r.<Integer>getAs("steps"), r.<Long>getAs("seed"));
+    return new ResultRow(r.<Integer>getAs("generation"), new TrialResult(t, r.<Double>getAs("validation_loss"),
+        r.<Double>getAs("validation_accuracy"), r.<Long>getAs("parameters"), r.<Double>getAs("seconds_per_step"),
+        r.<Boolean>getAs("diverged"), r.<Double>getAs("grad_check_error"), r.getAs("error")));
   }
 }
