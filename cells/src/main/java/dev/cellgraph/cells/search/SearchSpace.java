@@ -154,7 +154,9 @@ public final class SearchSpace {
     try {
       spec.shapes(limits.inputSize(), limits.hiddenSize());
     } catch (CellFormulaException e) {
-      return e.getMessage().lines().findFirst().orElse("");
+      String needs = spec.sizeRequirements().isEmpty() ? "" : " (it needs " + String.join(", ", spec.sizeRequirements())
+          + "; here I = " + limits.inputSize() + ", H = " + limits.hiddenSize() + ")";
+      return e.getMessage().lines().findFirst().orElse("") + needs;
     }
     if (!readsInput(spec)) {
       return "its output never depends on its input";
