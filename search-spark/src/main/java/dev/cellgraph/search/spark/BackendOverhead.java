@@ -4,6 +4,7 @@ import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.cells.lang.Zoo;
 import dev.cellgraph.cells.search.Canonical;
 import dev.cellgraph.search.Backend;
+import dev.cellgraph.search.Evaluator;
 import dev.cellgraph.search.LocalBackend;
 import dev.cellgraph.search.TrainingEvaluator;
 import dev.cellgraph.search.Trial;
@@ -16,7 +17,8 @@ import java.util.Locale;
  * {@code BackendOverhead [TRIALS [STEPS [ROUNDS]]]}: the time the Spark back end on
  * {@code local[2]} takes for a generation of adding-problem trials (LSTM and GRU in turn, H = 16,
  * T = 50, batch 32) against the local back end with two threads, in one JVM after a warm-up of
- * both, ROUNDS times in alternating order; Spark's start is timed apart. The figures of docs/performance.md.
+ * both, ROUNDS times in alternating order; Spark's start is timed apart, and so is a generation
+ * whose trials train nothing (the back end's own cost). The figures of docs/performance.md.
  *
  * <p>Thread-safe: each run is its own.
  */
@@ -53,9 +55,25 @@ public final class BackendOverhead {
         localSeconds += l;
         sparkSeconds += s;
       }
+      Evaluator nothing = new Untrained();
+      spark.evaluate(generation, nothing);
+      long e = System.nanoTime();
+      for (int r = 0; r < 10; r++) {
+        spark.evaluate(generation, nothing);
+      }
+      System.out.printf(Locale.ROOT, "a generation of %d trials that train nothing: %.1f ms on spark local[2]%n", trials,
+          (System.nanoTime() - e) / 1e7);
       System.out.printf(Locale.ROOT, "%d trials x %d rounds of %d steps: local[2] %.0f trials/min, spark local[2]"
           + " %.0f trials/min, overhead %+.1f%%%n", trials, rounds, steps, 60 * trials * rounds / localSeconds,
           60 * trials * rounds / sparkSeconds, 100 * (sparkSeconds / localSeconds - 1));
+    }
+  }
+
+  /** A result without training: what is left of a generation's time is the back end's own. */
+  private record Untrained() implements Evaluator {
+    @Override
+    public TrialResult evaluate(Trial trial) {
+      return TrainingEvaluator.failed(trial, "not trained");
     }
   }
 
