@@ -11,8 +11,8 @@ import java.util.ServiceLoader;
 public final class Backends {
   /** What to do when no provider accepts a master: the Spark module's name and how to get it on the class path. */
   public static final String SPARK_HINT = "the Spark back end is the module cellgraph-search-spark: run the search "
-      + "from its shaded jar (java -jar search-spark/target/cellgraph-search.jar search ...), or with spark-submit "
-      + "(see docs/search.md)";
+      + "with its class path (java @search-spark/target/cellgraph-search.args dev.cellgraph.cli.Main search ...), "
+      + "or with spark-submit and its shaded jar (see docs/search.md, Running on Spark)";
 
   private Backends() {}
 
