@@ -1,6 +1,5 @@
 package dev.cellgraph.search.spark;
 
-import dev.cellgraph.core.kernel.Kernels;
 import dev.cellgraph.search.Evaluator;
 import dev.cellgraph.search.TrainingEvaluator;
 import dev.cellgraph.search.Trial;
@@ -9,9 +8,8 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
 
 /**
- * What an executor does with one trial: runs the evaluator with as many kernel threads as the
- * task has cores ({@code spark.task.cpus}, 1 by default), and turns an exception of the candidate
- * into a failed result.
+ * What an executor does with one trial: runs the evaluator (which sets its own kernel threads,
+ * {@code --kernel-threads}), and turns an exception of the candidate into a failed result.
  *
  * <p>An exception is the candidate's (evaluating it again gives the same), and so are a stack
  * overflow and running out of memory (a candidate too deep or too large): they are recorded and
@@ -33,9 +31,7 @@ final class RunTrial implements Function<Trial, TrialResult> {
 
   @Override
   public TrialResult call(Trial trial) {
-    TaskContext task = TaskContext.get();
-    int cores = task == null ? 1 : Math.max(1, task.cpus());
-    return Kernels.withThreads(cores, () -> guarded(evaluator, trial, task));
+    return guarded(evaluator, trial, TaskContext.get());
   }
 
   static TrialResult guarded(Evaluator evaluator, Trial trial, TaskContext task) {
