@@ -112,6 +112,27 @@ class SparkBackendTest {
   }
 
   @Test
+  void anEvaluatorThatBreaksItsContractGivesAFailedRowNotAWrongOne() {
+    List<Trial> ts = trials(3);
+    List<TrialResult> results = spark.evaluate(ts, t -> t.seed() == 1000 ? null : measure(ts.get(2)));
+    assertEquals(List.of("the evaluator returned no result", "the evaluator returned the result of another trial", ""),
+        results.stream().map(TrialResult::error).toList());
+    assertEquals(ts, results.stream().map(TrialResult::trial).toList());
+  }
+
+  @Test
+  void aMasterOtherThanSparkSubmitsIsRefused() {
+    System.setProperty("spark.master", "spark://head:7077");
+    try {
+      assertEquals("--master local[2] differs from spark-submit's --master spark://head:7077; give both the same master",
+          assertThrows(InvalidInputException.class,
+              () -> SparkBackend.start(SparkMaster.parse("local[2]", 2).orElseThrow())).getMessage());
+    } finally {
+      System.clearProperty("spark.master");
+    }
+  }
+
+  @Test
   void anEvaluatorThatCannotBeSentIsACallersMistakeNamingItsClass() {
     Object notSerializable = new Object();
     Evaluator holdsIt = t -> notSerializable.hashCode() == 0 ? null : measure(t);
