@@ -12,18 +12,18 @@ import org.apache.spark.sql.SparkSession;
  * {@code ParquetExport SEARCH-DIR [MASTER]}: writes the results of the search in SEARCH-DIR
  * (its {@code results/} store) to {@code SEARCH-DIR/results.parquet} with Spark, embedded
  * {@code local[*]} unless spark-submit or MASTER says otherwise. Exit status as {@code cellgraph}'s:
- * 0 done, 2 a mistake in the command line.
+ * 0 done, 2 a mistake in the command line or a store that cannot be read.
  *
  * <p>Thread-safe: each run is its own.
  */
 public final class ParquetExport {
   private ParquetExport() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }
 
-  static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+  static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length < 1 || args.length > 2) {
       err.println("usage: ParquetExport SEARCH-DIR [MASTER]   (writes SEARCH-DIR/results.parquet)");
       return 2;
@@ -48,6 +48,9 @@ public final class ParquetExport {
       Path table = dir.resolve("results.parquet");
       ParquetResults.export(session, new ResultsStore(results), table);
       out.println("wrote " + session.read().parquet(table.toString()).count() + " rows to " + table);
+    } catch (IOException e) {
+      err.println("ParquetExport: cannot read the results in " + results + ": " + e);
+      return 2;
     }
     return 0;
   }
