@@ -145,13 +145,22 @@ final class SearchCommand implements Command {
       }
       default -> strategy = new Evolution(variation, population, children, tournament, crossover, hidden);
     }
+    // the effective values of every option that changes what is evaluated, so a resume with other ones is refused
     Map<String, String> recorded = new LinkedHashMap<>();
-    for (String k : List.of("space", "from", "population", "children", "tournament", "crossover", "hidden-size",
-        "hidden-sizes", "length", "batch", "lr", "no-grad-check")) {
-      if (a.has(k) || a.flag(k)) {
-        recorded.put(k, a.has(k) ? a.get(k) : "true");
-      }
+    recorded.put("space", spaceKind);
+    recorded.put("from", from);
+    recorded.put("population", Integer.toString(population));
+    if (strategyName.equals("evolution")) {
+      recorded.put("children", Integer.toString(children));
+      recorded.put("tournament", Integer.toString(tournament));
+      recorded.put("crossover", Double.toString(crossover));
     }
+    recorded.put("hidden-size", Integer.toString(hidden));
+    recorded.put("hidden-sizes", a.get("hidden-sizes", Integer.toString(hidden)));
+    recorded.put("length", Integer.toString(evaluator.length()));
+    recorded.put("batch", Integer.toString(evaluator.batch()));
+    recorded.put("lr", Double.toString(evaluator.learningRate()));
+    recorded.put("grad-check", Boolean.toString(evaluator.gradCheck()));
     Path dir = CompareCommand.outDir(a.get("out", "cellgraph-search"));
     boolean resume = a.flag("resume");
     if (!resume && Search.exists(dir)) {

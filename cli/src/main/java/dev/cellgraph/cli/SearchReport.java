@@ -74,9 +74,9 @@ final class SearchReport {
     md.append("# Search on the ").append(s.task()).append(" task\n\n");
     md.append(String.format(Locale.ROOT, "%s, %d generations, %d steps a trial, %d seed%s a cell, back end %s; %d "
         + "cells evaluated (%d failed or diverged), %d trials. Fitness: mean validation loss over the seeds "
-        + "(lower is better). Options: %s.%n%n", search.strategy().name(), search.generation(), s.steps(), s.seeds(),
+        + "(lower is better). Settings: %s.%n%n", search.strategy().name(), search.generation(), s.steps(), s.seeds(),
         s.seeds() == 1 ? "" : "s", backend.name(), cells.size(), cells.size() - ranked.size(), search.trials(),
-        s.recorded().isEmpty() ? "the defaults" : s.recorded().toString()));
+        new java.util.TreeMap<>(s.recorded())));
 
     md.append("## Best cells\n\n");
     for (int k = 0; k < best.size(); k++) {

@@ -51,7 +51,7 @@ class SearchCommandTest {
 
     CliRunner other = CliRunner.run(tiny(out, "4", "--resume", "--lr", "0.02"));
     assertEquals(2, other.status());
-    assertEquals("cellgraph search: the search in " + out + " was started with other settings: lr was unset, now "
+    assertEquals("cellgraph search: the search in " + out + " was started with other settings: lr was 0.01, now "
         + "0.02 (resume with the same options, or start a new search in another directory)\n", other.err());
   }
 
