@@ -8,7 +8,7 @@ final class Commands {
 
   static List<Command> all() {
     return List.of(new CheckCommand(), new RunCommand(), new RenderCommand(), new GradflowCommand(),
-        new TrainCommand(), new SampleCommand(), new CompareCommand(), new DemoCommand(), new BenchCommand(),
-        new CompletionCommand());
+        new TrainCommand(), new SampleCommand(), new CompareCommand(), new SearchCommand(), new DemoCommand(),
+        new BenchCommand(), new CompletionCommand());
   }
 }

@@ -18,7 +18,7 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Line plots with XChart, written as PNG and SVG side by side (atomically). Works headless: the
+ * Line and scatter plots with XChart, written as PNG and SVG side by side (atomically). Works headless: the
  * charts are drawn off screen, and {@code java.awt.headless} is set before AWT loads.
  */
 final class Plots {
@@ -113,6 +113,39 @@ final class Plots {
           : strokeOf(cell));
     }
     return chart;
+  }
+
+  /**
+   * Writes {@code base.png} and {@code base.svg}: one series of points per entry (markers, no
+   * lines), with logarithmic axes where asked. Returns the two paths.
+   */
+  static List<Path> scatter(Path base, String title, String xLabel, String yLabel, Map<String, Line> series,
+      boolean logX, boolean logY) throws IOException {
+    XYChart chart = new XYChartBuilder().width(800).height(480).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel)
+        .build();
+    Styler s = chart.getStyler();
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    chart.getStyler().setXAxisLogarithmic(logX);
+    chart.getStyler().setYAxisLogarithmic(logY);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
+    chart.getStyler().setAntiAlias(true);
+    chart.getStyler().setMarkerSize(6);
+    s.setToolTipsEnabled(false);
+    for (Map.Entry<String, Line> e : series.entrySet()) {
+      double[] x = logX ? positive(e.getValue().x()) : e.getValue().x();
+      double[] y = logY ? positive(e.getValue().y()) : e.getValue().y();
+      XYSeries xy = chart.addSeries(e.getKey(), x, y);
+      xy.setMarker(SeriesMarkers.CIRCLE);
+      xy.setMarkerColor(colorOf(e.getKey()));
+    }
+    Path png = base.resolveSibling(base.getFileName() + ".png");
+    Path svg = base.resolveSibling(base.getFileName() + ".svg");
+    AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+    AtomicFiles.write(svg, out -> VectorGraphicsEncoder.saveVectorGraphic(chart, out,
+        VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
+    return List.of(png, svg);
   }
 
   /** A log axis cannot show zero: clamp to a tiny positive value. */

@@ -1,0 +1,209 @@
+package dev.cellgraph.cells.search;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cellgraph.cells.lang.CellFormulaException;
+import dev.cellgraph.cells.lang.CellSpec;
+import dev.cellgraph.cells.lang.Expr;
+import dev.cellgraph.core.random.Rng;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The cells a search may propose: mutants, crossovers and random cells that type-check, fit the
+ * size limits and read their input, each as a {@link Candidate}. An edit whose result does not
+ * type-check is discarded, one that leaves dead formulas is repaired by removing them, and both
+ * are counted ({@link #stats()}), per mutation. All choices come from the {@link Rng} passed in.
+ *
+ * <p>Thread-safe: the counters are synchronized; everything else is immutable.
+ */
+public final class SearchSpace {
+  /** How many edits {@link #mutate(Candidate, Rng)} tries before giving up on a parent. */
+  public static final int ATTEMPTS = 16;
+
+  /**
+   * The limits of a candidate.
+   *
+   * @param inputSize the input size I the candidate must accept (the task's)
+   * @param hiddenSize a hidden size H it must accept
+   * @param maxEquations at most this many equations
+   * @param maxNodes at most this many nodes in one formula
+   */
+  public record Limits(int inputSize, int hiddenSize, int maxEquations, int maxNodes) {
+    public Limits {
+      if (inputSize < 1 || hiddenSize < 1 || maxEquations < 1 || maxNodes < 1) {
+        throw new IllegalArgumentException("limits must be positive: " + inputSize + ", " + hiddenSize + ", "
+            + maxEquations + ", " + maxNodes);
+      }
+    }
+
+    /** For input size I and hidden size H: 12 equations of at most 64 nodes (the zoo's largest has 8 and 23). */
+    public static Limits of(int inputSize, int hiddenSize) {
+      return new Limits(inputSize, hiddenSize, 12, 64);
+    }
+  }
+
+  /** What the space has proposed: per mutation, edits tried, kept, repaired, discarded as invalid, not applicable. */
+  public record Stats(Map<String, long[]> counts) {
+    public static final List<String> COLUMNS = List.of("tried", "valid", "repaired", "invalid", "not applicable");
+  }
+
+  private final Limits limits;
+  private final Grammar grammar;
+  private final Map<String, long[]> counts = new java.util.LinkedHashMap<>();
+
+  public SearchSpace(Limits limits, Grammar grammar) {
+    this.limits = requireNonNull(limits, "limits");
+    this.grammar = requireNonNull(grammar, "grammar");
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  /** A starting cell; refused with the reason when it does not fit the limits. */
+  public Candidate seed(String name, CellSpec spec) {
+    String why = check(spec);
+    if (why != null) {
+      throw new IllegalArgumentException("cell " + name + " cannot start the search: " + why);
+    }
+    return Candidate.of(spec, "", "seed", "seed " + name);
+  }
+
+  /** One valid mutant of {@code parent} by a mutation chosen at random, or empty after {@link #ATTEMPTS} failures. */
+  public Optional<Candidate> mutate(Candidate parent, Rng rng) {
+    Mutation[] all = Mutation.values();
+    for (int k = 0; k < ATTEMPTS; k++) {
+      Optional<Candidate> c = mutate(parent, all[rng.nextInt(all.length)], rng);
+      if (c.isPresent()) {
+        return c;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** One try of {@code mutation} on {@code parent}: the valid mutant, or empty (counted as invalid or not applicable). */
+  public Optional<Candidate> mutate(Candidate parent, Mutation mutation, Rng rng) {
+    CellDraft d = mutation.apply(CellDraft.of(parent.spec()), rng);
+    String label = mutation.label();
+    count(label, 0);
+    if (d == null) {
+      count(label, 4);
+      return Optional.empty();
+    }
+    return finish(d, parent.hash(), label, label + " of " + parent.hash());
+  }
+
+  /** A random cell of the grammar: up to {@link #ATTEMPTS} draws, the invalid ones counted. */
+  public Optional<Candidate> random(Rng rng) {
+    for (int k = 0; k < ATTEMPTS; k++) {
+      count("random", 0);
+      Optional<Candidate> c = finish(grammar.draw(rng), "", "random", "random cell");
+      if (c.isPresent()) {
+        return c;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A child of two parents (see {@link Crossover}), or empty when they have no formula in common or the child is invalid. */
+  public Optional<Candidate> crossover(Candidate a, Candidate b, Rng rng) {
+    count("crossover", 0);
+    CellDraft d = Crossover.child(CellDraft.of(a.spec()), b.spec(), rng);
+    if (d == null) {
+      count("crossover", 4);
+      return Optional.empty();
+    }
+    return finish(d, a.hash(), "crossover", "crossover of " + a.hash() + " and " + b.hash());
+  }
+
+  private Optional<Candidate> finish(CellDraft d, String parent, String label, String origin) {
+    if (d.prune() > 0) {
+      count(label, 2);
+    }
+    CellSpec spec;
+    try {
+      spec = d.build();
+    } catch (IllegalArgumentException e) { // a CellFormulaException, or a formula over the builder's limits
+      count(label, 3);
+      return Optional.empty();
+    }
+    if (check(spec) != null) {
+      count(label, 3);
+      return Optional.empty();
+    }
+    count(label, 1);
+    return Optional.of(Candidate.of(spec, parent, label, origin));
+  }
+
+  /** Why {@code spec} is outside the space, or null. */
+  String check(CellSpec spec) {
+    if (spec.equations().size() > limits.maxEquations()) {
+      return spec.equations().size() + " equations, more than " + limits.maxEquations();
+    }
+    for (var e : spec.equations()) {
+      int n = Trees.size(e.expr());
+      if (n > limits.maxNodes()) {
+        return "the formula of " + e.target() + " has " + n + " nodes, more than " + limits.maxNodes();
+      }
+    }
+    try {
+      spec.shapes(limits.inputSize(), limits.hiddenSize());
+    } catch (CellFormulaException e) {
+      String needs = spec.sizeRequirements().isEmpty() ? "" : " (it needs " + String.join(", ", spec.sizeRequirements())
+          + "; here I = " + limits.inputSize() + ", H = " + limits.hiddenSize() + ")";
+      return e.getMessage().lines().findFirst().orElse("") + needs;
+    }
+    if (!readsInput(spec)) {
+      return "its output never depends on its input";
+    }
+    return null;
+  }
+
+  /** Whether the output depends on the input, at this step or through the states at earlier ones. */
+  private static boolean readsInput(CellSpec spec) {
+    Map<String, Expr> defs = new java.util.HashMap<>();
+    spec.equations().forEach(e -> defs.put(e.target(), e.expr()));
+    Set<String> seen = new HashSet<>();
+    ArrayDeque<String> work = new ArrayDeque<>(List.of(spec.output()));
+    while (!work.isEmpty()) {
+      String n = work.pop();
+      if (!seen.add(n)) {
+        continue;
+      }
+      if (spec.inputs().contains(n)) {
+        return true;
+      }
+      Expr e = defs.get(n);
+      if (e != null) {
+        for (Expr x : Trees.nodes(e)) {
+          if (x instanceof Expr.Var v) {
+            work.push(v.name());
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private synchronized void count(String label, int column) {
+    counts.computeIfAbsent(label, l -> new long[Stats.COLUMNS.size()])[column]++;
+  }
+
+  /** A copy of the counters, in order of first use. */
+  public synchronized Stats stats() {
+    Map<String, long[]> copy = new java.util.LinkedHashMap<>();
+    counts.forEach((k, v) -> copy.put(k, v.clone()));
+    return new Stats(copy);
+  }
+
+  /** Sets the counters to a saved {@link #stats()}, so a resumed search reports what the uninterrupted one would. */
+  public synchronized void restore(Stats saved) {
+    counts.clear();
+    saved.counts().forEach((k, v) -> counts.put(k, v.clone()));
+  }
+}
