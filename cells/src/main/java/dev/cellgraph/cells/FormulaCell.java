@@ -256,6 +256,12 @@ public final class FormulaCell implements Cell {
       if (e instanceof Expr.Neg n) {
         return eval(n.operand()).neg();
       }
+      if (e instanceof Expr.Part t) {
+        int n = spec.shapes(inputSize, hiddenSize).of(t)[0];
+        Node whole = eval(t.whole());
+        whole = whole.rank() == 2 ? whole : whole.broadcastTo(Shape.of(batch, n * t.count()));
+        return whole.slice(1, t.index() * n, (t.index() + 1) * n);
+      }
       throw new IllegalStateException("unknown expression " + e);
     }
 

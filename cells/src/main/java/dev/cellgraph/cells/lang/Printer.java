@@ -62,8 +62,20 @@ final class Printer {
     for (Parameter param : spec.parameters()) {
       s.append("param ").append(name(param.name())).append(" : ").append(param.dims()).append('\n');
     }
+    java.util.Map<String, String[]> tuples = new java.util.HashMap<>();
     for (Equation e : spec.equations()) {
-      s.append(name(e.target())).append(spec.isState(e.target()) ? "'" : "").append(" = ");
+      if (e.expr() instanceof Expr.Part t && t.whole() instanceof Expr.Var w) {
+        tuples.computeIfAbsent(w.name(), k -> new String[t.count()])[t.index()] =
+            name(e.target()) + (spec.isState(e.target()) ? "'" : "");
+      }
+    }
+    for (Equation e : spec.equations()) {
+      if (e.expr() instanceof Expr.Part t && t.whole() instanceof Expr.Var w && tuples.containsKey(w.name())) {
+        continue; // written as a tuple target with its whole
+      }
+      String[] parts = tuples.get(e.target());
+      s.append(parts != null ? "(" + String.join("; ", parts) + ")"
+          : name(e.target()) + (spec.isState(e.target()) ? "'" : "")).append(" = ");
       p.print(e.expr(), 0, s);
       s.append('\n');
     }
@@ -156,6 +168,9 @@ final class Printer {
         print(parts.get(k), 0, s);
       }
       s.append(']');
+    } else if (e instanceof Expr.Part t) {
+      print(t.whole(), ATOM, s); // only in messages: the normalized form writes the tuple target instead
+      s.append('[').append(t.index() + 1).append(" of ").append(t.count()).append(']');
     } else if (e instanceof Expr.Neg g) {
       s.append('-');
       // --h, not -(-h): brackets would make a long chain nest deeper than the text it came from

@@ -161,18 +161,20 @@ class MisreadingTest {
   }
 
   @Test
-  void theRowVectorConventionIsRefused() {
-    String d2l = "input X\nstate H\n"
-        + "R_t = \\sigma(\\mathbf{X}_t \\mathbf{W}_{xr} + \\mathbf{H}_{t-1} \\mathbf{W}_{hr} + \\mathbf{b}_r)\n"
+  void theRowVectorConventionMixedWithColumnVectorsIsRefused() {
+    String mixed = "input X\nstate H\n"
+        + "R_t = \\sigma(\\mathbf{X}_t \\mathbf{W}_{xr} + \\mathbf{U} \\mathbf{H}_{t-1} + \\mathbf{b}_r)\n"
         + "\\mathbf{H}_t = R_t";
     assertEquals("cell.cell:3:27: parameter '\\mathbf{W}_{xr}' is on the right of the input '\\mathbf{X}_t' (the"
-        + " row-vector convention, x W), which is not supported: write the matrix on the left, \\mathbf{W}_{xr}"
-        + " \\mathbf{X}_t (column vectors; W is stored [out, in]), or use ⊙ for an elementwise product\n"
-        + "R_t = \\sigma(\\mathbf{X}_t \\mathbf{W}_{xr} + \\mathbf{H}_{t-1} \\mathbf{W}_{hr} + \\mathbf{b}_r)\n"
-        + "                          ^", error(d2l));
-    assertEquals("parameter 'U' is on the right of '(r * h)' (the row-vector convention, x W), which is not supported:"
-        + " write the matrix on the left, U (r * h) (column vectors; W is stored [out, in]), or use ⊙ for an"
-        + " elementwise product", detail("h' = tanh(W x + (r * h) U)"));
+        + " row-vector convention, x W), but other products have the parameter on the left (column vectors): write the"
+        + " matrix on the left, \\mathbf{W}_{xr} \\mathbf{X}_t (W is stored [out, in]), or every product as x W (the row"
+        + " convention, W stored [in, out]; a 'convention row' line says so), or use ⊙ for an elementwise product\n"
+        + "R_t = \\sigma(\\mathbf{X}_t \\mathbf{W}_{xr} + \\mathbf{U} \\mathbf{H}_{t-1} + \\mathbf{b}_r)\n"
+        + "                          ^", error(mixed));
+    assertEquals("parameter 'U' is on the right of '(r * h)' (the row-vector convention, x W), but other products have"
+        + " the parameter on the left (column vectors): write the matrix on the left, U (r * h) (W is stored [out, in]),"
+        + " or every product as x W (the row convention, W stored [in, out]; a 'convention row' line says so), or use ⊙"
+        + " for an elementwise product", detail("h' = tanh(W x + (r * h) U)"));
     assertEquals(CellSpec.parse("h' = tanh(W x + 2 * b)"), CellSpec.parse("h' = tanh(W x + 2 b)"));
   }
 
