@@ -59,6 +59,7 @@ final class BenchCommand implements Command {
   public String usage() {
     return String.join("\n",
         "usage: cellgraph bench --cell CELL [--config small|medium|large]",
+        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
         "                       [--input-size I] [--hidden-size H] [--batch B] [--steps T]",
         "                       [--formula [--against-builtin]] [--threads N] [--reps R] [--warmup W]",
         "                       [--warmup-seconds S]",
@@ -92,11 +93,11 @@ final class BenchCommand implements Command {
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) {
     Args a = Args.parse(argv,
-        Set.of("cell", "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
+        Set.of("cell", CellRef.SIZE, "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
             "warmup-seconds", "dtype", "seed"),
         Set.of("formula", "against-builtin", "json", "serve"));
     a.noPositionals();
-    CellRef ref = CellRef.resolve(a.require("cell"));
+    CellRef ref = CellRef.resolve(a.require("cell"), CellRef.sizes(a));
     String config = a.choice("config", null, CONFIGS.keySet().toArray(new String[0]));
     int[] base = CONFIGS.get(config != null ? config : "small");
     int in = a.intValue("input-size", base[0], 1, 1 << 16);

@@ -26,6 +26,7 @@ final class RunCommand implements Command {
   public String usage() {
     return String.join("\n",
         "usage: cellgraph run --cell CELL --weights W.safetensors --input IN.safetensors --out OUT.safetensors",
+        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
         "                     [--layers N] [--bidirectional] [--nonlinearity tanh|relu]",
         "",
         "CELL is rnn, lstm or gru (PyTorch's nn.RNN/LSTM/GRU, PyTorch parameter names), another zoo",
@@ -42,7 +43,7 @@ final class RunCommand implements Command {
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
     Args a = Args.parse(argv,
-        Set.of("cell", "weights", "input", "out", "layers", "nonlinearity"), Set.of("bidirectional"));
+        Set.of("cell", "weights", "input", "out", "layers", "nonlinearity", CellRef.SIZE), Set.of("bidirectional"));
     a.noPositionals();
     String cellArg = a.require("cell");
     Path weightsPath = existing(a.require("weights"), "weights");
@@ -59,7 +60,7 @@ final class RunCommand implements Command {
     Boolean bidi = a.flag("bidirectional") ? Boolean.TRUE : null;
     String nl = a.has("nonlinearity") ? a.choice("nonlinearity", null, "tanh", "relu") : null;
 
-    CellRef ref = CellRef.resolve(cellArg);
+    CellRef ref = CellRef.resolve(cellArg, CellRef.sizes(a));
     Map<String, Tensor> weights = SafeTensors.read(weightsPath);
     Map<String, Tensor> inputs = SafeTensors.read(inputPath);
     Tensor input = inputs.get("input");

@@ -32,6 +32,7 @@ final class TrainCommand implements Command {
   public String usage() {
     return String.join("\n",
         "usage: cellgraph train --cell CELL --task adding|charlm|copy|seqmnist [--data FILE|DIR] [--hidden-size H]",
+        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
         "                       [--steps N] [--seed S] [--checkpoint DIR [--checkpoint-every N]] [--resume]",
         "",
         "CELL is rnn, lstm, gru (PyTorch's cells), a zoo name or a .cell file.",
@@ -53,7 +54,7 @@ final class TrainCommand implements Command {
     flags.add("resume");
     Args a = Args.parse(argv, valued, flags);
     a.noPositionals();
-    Cell cell = CellRef.resolve(a.require("cell")).cell();
+    Cell cell = CellRef.resolve(a.require("cell"), CellRef.sizes(a)).cell();
     Task task = TaskOptions.task(a, java.util.List.of(cell), 1);
     Trainer.Builder b = TaskOptions.config(a);
     Path dir = a.has("checkpoint") ? Paths.get(a.get("checkpoint")) : null;

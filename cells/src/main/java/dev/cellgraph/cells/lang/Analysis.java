@@ -45,7 +45,8 @@ final class Analysis {
       Parameter p = new Parameter(e.getKey(), e.getValue(), shapes.paramDims(e.getKey()));
       params.add(p);
       Span at = d.declaredParamSpans().get(p.name());
-      why.put(p.name(), at != null ? "declared" + where(at) : reasons.get(p.name()));
+      String origin = d.origins().containsKey(p.name()) ? d.origins().get(p.name()) + ", " : "";
+      why.put(p.name(), at != null ? "declared" + where(at) : origin + reasons.get(p.name()));
       if (at == null && undeclared == null) {
         undeclared = error(firstUse.get(p.name()), "parameter '" + p.name() + "' is not declared, and every "
             + "parameter must be (strict): declare it, as in 'param " + p + "'");

@@ -476,7 +476,8 @@ public final class CellSpec {
       }
       Draft d = new Draft(null, "<builder>", Notation.BUILDER, ImmutableMap.copyOf(in), ImmutableMap.copyOf(st),
           output, Span.NONE, ImmutableMap.copyOf(params), ImmutableMap.of(), ImmutableMap.of(),
-          ImmutableList.copyOf(equations), false, ImmutableList.of(), "column vectors (W x, W stored [out, in])");
+          ImmutableList.copyOf(equations), false, ImmutableList.of(), "column vectors (W x, W stored [out, in])",
+          ImmutableMap.of());
       return new Analysis(d).run();
     }
   }

@@ -8,7 +8,8 @@ import com.google.common.collect.ImmutableMap;
  * hand to {@link Analysis}. Maps keep declaration order; the spans are of declared names
  * (inputs and states in {@code declaredVariableSpans}), empty for Java-built cells; {@code strict}
  * when every parameter must be declared; {@code warnings} are located messages for {@code check};
- * {@code convention} says which product convention was read and why.
+ * {@code convention} says which product convention was read and why; {@code origins} which function
+ * application made a parameter ({@code alpha_1}).
  */
 record Draft(
     Source source,
@@ -24,4 +25,5 @@ record Draft(
     ImmutableList<Equation> equations,
     boolean strict,
     ImmutableList<String> warnings,
-    String convention) {}
+    String convention,
+    ImmutableMap<String, String> origins) {}

@@ -47,7 +47,7 @@ final class Lexer {
       "cdot", Kind.DOT, "odot", Kind.STAR, "circ", Kind.STAR, "ast", Kind.STAR,
       "frac", Kind.FRAC, "dfrac", Kind.FRAC, "tfrac", Kind.FRAC);
   static final ImmutableSet<String> KEYWORDS = ImmutableSet.of("input", "inputs", "state", "states", "output",
-      "param", "params", "where", "activation", "shared", "convention");
+      "param", "params", "where", "activation", "shared", "convention", "size");
   /** The longest number literal accepted, in characters. */
   static final int MAX_NUMBER_CHARS = 40;
   /** A transpose superscript as {@link #scriptContent} reads it: {@code T}, {@code {T}}, {@code {\\mathsf T}}, {@code {\\top}}. */

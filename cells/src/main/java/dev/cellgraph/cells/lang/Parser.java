@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <pre>
  * cell       = { statement (NEWLINE | EOF) }
- * statement  = declaration | 'strict' | 'convention' ('row' | 'column') | 'shared' names
+ * statement  = declaration | 'strict' | 'convention' ('row' | 'column') | 'shared' names | 'size' NAME '=' number
  *            | target '=' expr [',' | '.'] | function | activation | 'where' local { ',' local }
  * target     = name | '(' name { (';' | ',') name } ')'
  * function   = fname '(' names [';' names] ')' '=' expr
@@ -62,7 +62,9 @@ final class Parser {
   private int i;
   private int depth;
   private final List<Applied> applied = new ArrayList<>();
+  /** Named sizes: those given by the caller, then the defaults of 'size P = 64' lines. */
   private final java.util.Map<String, Integer> sizes;
+  private final java.util.Set<String> givenSizes;
   private final List<FunctionDef> functions = new ArrayList<>();
   private final List<Alias> aliases = new ArrayList<>();
   private final List<Token> shared = new ArrayList<>();
@@ -81,7 +83,8 @@ final class Parser {
   Parser(Source src, List<Token> toks, java.util.Map<String, Integer> sizes) {
     this.src = src;
     this.toks = toks;
-    this.sizes = sizes;
+    this.sizes = new java.util.HashMap<>(sizes);
+    this.givenSizes = sizes.keySet();
   }
 
   Parsed parse() {
@@ -107,6 +110,7 @@ final class Parser {
         }
         case "shared" -> shared();
         case "convention" -> convention();
+        case "size" -> size();
         case "" -> {
           if (at(Kind.USERFN) && toks.get(i + 1).kind() == Kind.LPAREN) {
             lastFunction = function();
@@ -244,6 +248,31 @@ final class Parser {
   private void shared() {
     i++;
     shared.addAll(names("the name of a function's parameter after 'shared'"));
+  }
+
+  /** {@code size P = 64}: the default of a named size, which the caller's sizes (--size P=3) replace. */
+  private void size() {
+    i++;
+    Token t = peek();
+    if (t.kind() != Kind.IDENT || t.ident().time() != null || t.ident().primed()
+        || !t.ident().name().matches("[A-Z][A-Za-z0-9]*") || t.ident().name().equals("I") || t.ident().name().equals("H")) {
+      throw src.error(t.start(), "expected the name of a size (an upper-case letter other than I and H, as in"
+          + " 'size P = 64'), found " + t.describe(src));
+    }
+    String name = take().ident().name();
+    if (!at(Kind.EQUALS)) {
+      throw src.error(peek().start(), "expected '=' and a number, as in 'size " + name + " = 64', found " + peek().describe(src));
+    }
+    i++;
+    Token n = peek();
+    if (n.kind() != Kind.NUMBER || (Double) n.value() != Math.rint((Double) n.value()) || (Double) n.value() < 1
+        || (Double) n.value() > Dim.MAX_COEFFICIENT) {
+      throw src.error(n.start(), "a size is a whole number from 1 to " + Dim.MAX_COEFFICIENT + ", found " + n.describe(src));
+    }
+    i++;
+    if (!givenSizes.contains(name) && sizes.put(name, (int) (double) (Double) n.value()) != null) {
+      throw src.error(t.start(), "the size '" + name + "' is given twice");
+    }
   }
 
   private void convention() {
@@ -445,7 +474,8 @@ final class Parser {
       Integer size = sizes.get(t.ident().name());
       if (size == null) {
         throw src.error(t.start(), "the size '" + t.ident().name() + "' is not given: give it on the command line as --size "
-            + t.ident().name() + "=N, or in Java to CellSpec.parse(text, name, Map.of(\"" + t.ident().name() + "\", N))");
+            + t.ident().name() + "=N, in Java to CellSpec.parse(text, name, Map.of(\"" + t.ident().name() + "\", N)),"
+            + " or as a default with a line 'size " + t.ident().name() + " = N' before it is used");
       }
       i++;
       return Dim.of(size).times(k);

@@ -50,6 +50,8 @@ final class Resolver {
   private final java.util.Set<String> written = new java.util.HashSet<>();
   /** Generated names (parameters and values of function applications) and which application made each. */
   private final Map<String, String> generated = new HashMap<>();
+  /** For {@code check}: which application made each parameter of a function ({@code alpha_1}), or that it is shared. */
+  private final Map<String, String> origins = new LinkedHashMap<>();
   /** How many times each function has been applied so far: the k of alpha_k. */
   private final Map<String, Integer> applications = new HashMap<>();
   /** The values a function application needs beside its formula (its locals, an argument used twice). */
@@ -104,7 +106,7 @@ final class Resolver {
     return new Draft(src, src.name, notation, ImmutableMap.copyOf(inputs), ImmutableMap.copyOf(stateDims),
         output, outputSpan, ImmutableMap.copyOf(params), ImmutableMap.copyOf(paramSpans),
         ImmutableMap.copyOf(variableSpans), ImmutableList.copyOf(equations), parsed.strict(),
-        ImmutableList.copyOf(warnings), conventionWhy);
+        ImmutableList.copyOf(warnings), conventionWhy, ImmutableMap.copyOf(origins));
   }
 
   // ---------------------------------------------------------------- declarations and targets
@@ -709,8 +711,10 @@ final class Resolver {
         actual = c.params().get(j).ident().name();
       } else if (shared.contains(p)) {
         actual = p;
+        origins.putIfAbsent(actual, "the parameter " + p + " of " + fname + ", shared by its applications");
       } else {
         actual = generate(numbered(p, Integer.toString(k)), owner, c.start());
+        origins.putIfAbsent(actual, "the parameter " + p + " of " + owner);
       }
       params.put(p, actual);
     }
