@@ -411,7 +411,12 @@ final class Lexer {
       p++;
     }
     String w = base.toString();
-    Fn fn = Fn.bySpelling(w);
+    boolean scripted = p < s.length() && (s.charAt(p) == '_' || s.charAt(p) == '^' || s.charAt(p) == '\'');
+    if (userFunctions.contains(w) && !scripted) {
+      add(Kind.USERFN, start, p, w); // before the check below, which would call phi( an unknown function
+      return true;
+    }
+    Fn fn = scripted ? null : Fn.bySpelling(w); // sigma_LN1 is a name: a function is never subscripted
     if (fn != null) {
       add(Kind.FUNC, start, p, fn);
       return true;

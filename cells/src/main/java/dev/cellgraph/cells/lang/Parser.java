@@ -191,7 +191,7 @@ final class Parser {
 
   private boolean isGreekSigma(Token t) {
     String w = src.text.substring(t.start(), t.end());
-    return w.equals("\\sigma") || w.equals("σ");
+    return w.equals("\\sigma") || w.equals("σ") || w.equals("sigma");
   }
 
   /** A 'where' line: the local definitions of the function defined on the line before, or activations. */
