@@ -275,16 +275,21 @@ final class Parser {
     }
   }
 
+  /** {@code convention row}: read as a word from the text, since paper notation splits letters into names. */
   private void convention() {
     Token kw = take();
-    Token t = peek();
-    if (t.kind() != Kind.IDENT || !(t.ident().name().equals("row") || t.ident().name().equals("column"))) {
-      throw src.error(t.start(), "expected 'row' or 'column' after 'convention', found " + t.describe(src));
+    int end = src.text.indexOf('\n', kw.end());
+    String word = src.text.substring(kw.end(), end < 0 ? src.text.length() : end).replaceAll("[#%].*", "").strip();
+    if (!word.equals("row") && !word.equals("column")) {
+      throw src.error(peek().start(), "expected 'row' or 'column' after 'convention', found " + peek().describe(src));
     }
     if (convention != null) {
       throw src.error(kw.start(), "the convention is declared twice");
     }
-    convention = take();
+    convention = new Token(Kind.IDENT, peek().start(), peek().start() + word.length(), new Token.Ident(word, null, false));
+    while (!at(Kind.NEWLINE) && !at(Kind.EOF)) {
+      i++;
+    }
   }
 
   /**
