@@ -336,7 +336,8 @@ final class Resolver {
         continue;
       }
       if (a.adjacent()) {
-        throw src.error(t.start(), FunctionNames.unknown(name) + "; for a product write " + spelling(t)
+        throw src.error(t.start(), FunctionNames.unknown(name) + "; define it (" + spelling(t) + "(z) = ..., or "
+            + spelling(t) + " = \\tanh for an activation), or for a product write " + spelling(t)
             + " \\cdot (...), or declare " + name + " with 'param'");
       }
       String line = src.error(t.start(), "warning: '" + spelling(t) + " (...)' is read as the parameter " + name
