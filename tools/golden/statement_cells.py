@@ -46,6 +46,18 @@ def d2l_step(p, X, st):  # d2l.ai 10.2.1-10.2.3: row vectors, weights [in, out]
     Ht = tanh(X @ p["W_xh"] + (R * H) @ p["W_hh"] + p["b_h"])
     return {"H": Z * H + (1 - Z) * Ht}
 
+def ln(z, a, b):  # Ba et al. 2016: (z - mu) / sigma * alpha + beta over the vector's own units
+    mu = z.mean(-1, keepdim=True)
+    sigma = ((z - mu) ** 2).mean(-1, keepdim=True).sqrt()
+    return (z - mu) / sigma * a + b
+
+def ln_lstm_step(p, x, st):  # Ba et al. 2016, eqs. 20-22
+    h, c = st["h"], st["c"]
+    gates = ln(mm(p["W_h"], h), p["alpha_1"], p["beta_1"]) + ln(mm(p["W_x"], x), p["alpha_2"], p["beta_2"]) + p["b"]
+    f, i, o, g = gates.chunk(4, dim=-1)
+    c2 = sig(f) * c + sig(i) * tanh(g)
+    return {"h": sig(o) * tanh(ln(c2, p["alpha_3"], p["beta_3"])), "c": c2}
+
 def greff_params():
     ps = {}
     for g in "zifo":
@@ -63,6 +75,9 @@ CASES = {
                            params={"W_ix": "HI", "W_ir": "HP", "W_ic": "H", "b_i": "H", "W_fx": "HI", "W_fr": "HP",
                                    "W_fc": "H", "b_f": "H", "W_cx": "HI", "W_cr": "HP", "b_c": "H", "W_ox": "HI",
                                    "W_or": "HP", "W_oc": "H", "b_o": "H", "W_rm": "PH"}),
+    "ln-lstm": dict(text=lambda: zoo("ln-lstm"), states={"h": "H", "c": "H"}, output="h", step=ln_lstm_step,
+                    params={"W_h": "FH", "W_x": "FI", "alpha_1": "F", "beta_1": "F", "alpha_2": "F", "beta_2": "F",
+                            "b": "F", "alpha_3": "H", "beta_3": "H"}),
     "d2l-gru": dict(text=lambda: zoo("d2l-gru"), states={"H": "H"}, output="H", step=d2l_step,
                     params={"W_xr": "IH", "W_xz": "IH", "W_xh": "IH", "W_hr": "HH", "W_hz": "HH", "W_hh": "HH",
                             "b_r": "H", "b_z": "H", "b_h": "H"}),
@@ -70,7 +85,7 @@ CASES = {
 
 def run_case(out, name, I, H, T, B, P=3, dtype=torch.float64):
     c = CASES[name]
-    dims = {"H": H, "I": I, "P": P}
+    dims = {"H": H, "I": I, "P": P, "F": 4 * H}
     p = {k: (torch.rand(*[dims[ch] for ch in spec], dtype=dtype) * 1.2 - 0.6).requires_grad_()
          for k, spec in c["params"].items()}
     x = torch.randn(T, B, I, dtype=dtype, requires_grad=True)
@@ -101,6 +116,8 @@ def main():
     run_case(out, "lstm-vanilla", 3, 4, 5, 2)
     run_case(out, "lstm-projected", 3, 5, 6, 2, P=3)
     run_case(out, "d2l-gru", 4, 3, 5, 3)
+    if os.path.exists(os.path.join(ZOO, "ln-lstm.cell")):
+        run_case(out, "ln-lstm", 3, 4, 5, 2)
 
 if __name__ == "__main__":
     main()

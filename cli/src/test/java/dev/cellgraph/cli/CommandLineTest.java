@@ -213,7 +213,7 @@ class CommandLineTest {
   void checkTakesNamedSizesAndSaysWhichProductConventionItRead() {
     Run p = run("check", "lstm-projected", "--size", "P=3", "--input-size", "4", "--hidden-size", "5");
     assertEquals(0, p.status(), p.err());
-    assertTrue(p.out().contains("  W_rm  matrix  [3, H]         = [3, 5]       15\n"), p.out());
+    assertTrue(p.out().contains("  W_rm  matrix  [P, H]         = [3, 5]       15\n"), p.out());
     assertTrue(p.out().contains("products:  column vectors (W x, W stored [out, in])\n"), p.out());
     Run d2l = run("check", "d2l-gru");
     assertTrue(d2l.out().contains("products:  row vectors (x W, W stored [in, out]), because every product has its"

@@ -483,7 +483,7 @@ final class Parser {
             + " or as a default with a line 'size " + t.ident().name() + " = N' before it is used");
       }
       i++;
-      return Dim.of(size).times(k);
+      return Dim.named(t.ident().name(), size).times(k);
     }
     throw src.error(t.start(), "a size is written with I, H, named sizes (P, given with --size P=N) and whole numbers,"
         + " like H+I or 2H" + (number ? "" : ", found " + t.describe(src)));

@@ -42,6 +42,11 @@ final class Printer {
     for (String r : spec.sizeRequirements()) {
       s.append("# needs ").append(r).append('\n');
     }
+    java.util.TreeMap<String, Long> sizes = new java.util.TreeMap<>();
+    spec.inputs().forEach(v -> sizes.putAll(spec.dimOf(v).values()));
+    spec.states().forEach(v -> sizes.putAll(spec.dimOf(v).values()));
+    spec.parameters().forEach(q -> q.dims().forEach(d -> sizes.putAll(d.values())));
+    sizes.forEach((name, value) -> s.append("size ").append(name).append(" = ").append(value).append('\n'));
     spec.inputs().forEach(in -> {
       s.append("input ").append(name(in));
       Dim dim = spec.dimOf(in);

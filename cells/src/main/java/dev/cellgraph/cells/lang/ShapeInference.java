@@ -346,11 +346,12 @@ final class ShapeInference {
     if (result != null && unknown.stream().distinct().count() == 1) { // a tuple's equal parts
       Dim rest = result.minus(known);
       long n = unknown.size();
-      if (rest.i() % n != 0 || rest.h() % n != 0 || rest.c() % n != 0) {
+      Dim part = rest.dividedBy(n);
+      if (part == null) {
         throw error(s.node().span(), "'" + text(s.node()) + "' is [" + result + "], which does not split into "
             + n + " equal parts");
       }
-      known(unknown.get(0), derived(new Dim(rest.i() / n, rest.h() / n, rest.c() / n), partOf(s, unknown.get(0)), s.node()));
+      known(unknown.get(0), derived(part, partOf(s, unknown.get(0)), s.node()));
       return true;
     }
     return false;

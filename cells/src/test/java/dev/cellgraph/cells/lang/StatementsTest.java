@@ -130,11 +130,17 @@ class StatementsTest {
         + "state r : [P]\n"
         + "           ^", error(sak));
     CellSpec three = CellSpec.parse(sak, "sak.cell", Map.of("P", 3));
-    assertEquals("[3, H]", three.parameter("W_rm").dims().toString());
-    assertEquals("[H, 3]", three.parameter("R").dims().toString());
+    assertEquals("[P, H]", three.parameter("W_rm").dims().toString());
+    assertEquals("[H, P]", three.parameter("R").dims().toString());
+    assertEquals(List.of(3, 4), java.util.Arrays.stream(three.shapes(2, 4).ofParameter("W_rm")).boxed().toList());
+    assertTrue(three.toNormalizedString().startsWith("size P = 3\n"), three.toNormalizedString());
+    assertEquals(three, CellSpec.parse(three.toNormalizedString()));
+    assertEquals("H+2P", CellSpec.parse("size P = 3\nstate c : [H+2P]\nc_t = W c_{t-1}").dimOf("c").toString());
     CellSpec byLine = CellSpec.parse("size P = 3\n" + sak);
     assertEquals(three, byLine);
-    assertEquals("[5, H]", CellSpec.parse("size P = 3\n" + sak, "s", Map.of("P", 5)).parameter("W_rm").dims().toString());
+    CellSpec five = CellSpec.parse("size P = 3\n" + sak, "s", Map.of("P", 5));
+    assertEquals(5, five.shapes(2, 4).ofParameter("W_rm")[0]);
+    assertTrue(!five.equals(three), "the same form with another value of P is another cell");
     assertEquals("a size is a whole number from 1 to 1000000000, found '0'", detail("size P = 0\n" + sak));
     assertEquals("a named size (p) is an upper-case letter with optional letters and digits, other than I and H",
         assertThrows(IllegalArgumentException.class, () -> CellSpec.parse(sak, "s", Map.of("p", 3))).getMessage());
