@@ -65,6 +65,8 @@ final class Parser {
   /** Named sizes: those given by the caller, then the defaults of 'size P = 64' lines. */
   private final java.util.Map<String, Integer> sizes;
   private final java.util.Set<String> givenSizes;
+  /** The named sizes the text uses or declares, so that a size given for another name is refused. */
+  private final java.util.Set<String> knownSizes = new java.util.TreeSet<>();
   private final List<FunctionDef> functions = new ArrayList<>();
   private final List<Alias> aliases = new ArrayList<>();
   private final List<Token> shared = new ArrayList<>();
@@ -125,6 +127,12 @@ final class Parser {
         default -> decls.add(declaration());
       }
       endOfStatement();
+    }
+    for (String name : givenSizes) {
+      if (!knownSizes.contains(name)) {
+        throw Source.unlocated(src.name, "the size '" + name + "' is given, but the cell has no size of that name"
+            + (knownSizes.isEmpty() ? "" : " (it has " + String.join(", ", knownSizes) + ")"));
+      }
     }
     return new Parsed(decls, assigns, applied, strict, functions, aliases, shared, convention);
   }
@@ -260,6 +268,7 @@ final class Parser {
           + " 'size P = 64'), found " + t.describe(src));
     }
     String name = take().ident().name();
+    knownSizes.add(name);
     if (!at(Kind.EQUALS)) {
       throw src.error(peek().start(), "expected '=' and a number, as in 'size " + name + " = 64', found " + peek().describe(src));
     }
@@ -477,6 +486,7 @@ final class Parser {
     if (t.kind() == Kind.IDENT && t.ident().time() == null && !t.ident().primed()
         && t.ident().name().matches("[A-Z][A-Za-z0-9_]*")) {
       Integer size = sizes.get(t.ident().name());
+      knownSizes.add(t.ident().name());
       if (size == null) {
         throw src.error(t.start(), "the size '" + t.ident().name() + "' is not given: give it on the command line as --size "
             + t.ident().name() + "=N, in Java to CellSpec.parse(text, name, Map.of(\"" + t.ident().name() + "\", N)),"

@@ -142,6 +142,8 @@ class StatementsTest {
     assertEquals(5, five.shapes(2, 4).ofParameter("W_rm")[0]);
     assertTrue(!five.equals(three), "the same form with another value of P is another cell");
     assertEquals("a size is a whole number from 1 to 1000000000, found '0'", detail("size P = 0\n" + sak));
+    assertEquals("s: the size 'Q' is given, but the cell has no size of that name (it has P)",
+        assertThrows(CellFormulaException.class, () -> CellSpec.parse(sak, "s", Map.of("P", 3, "Q", 2))).getMessage());
     assertEquals("a named size (p) is an upper-case letter with optional letters and digits, other than I and H",
         assertThrows(IllegalArgumentException.class, () -> CellSpec.parse(sak, "s", Map.of("p", 3))).getMessage());
   }
