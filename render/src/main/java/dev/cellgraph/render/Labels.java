@@ -34,6 +34,7 @@ public final class Labels {
    * text. The result is the inside of an HTML-like label.
    */
   public static String name(String name) {
+    name = unLatex(name);
     int us = indexOfScript(name);
     if (us <= 0 || baseLength(name.substring(0, us)) > 2) {
       return html(name);
@@ -67,6 +68,50 @@ public final class Labels {
           .append(html(body.replace('-', '−'))).append("</font></").append(tag).append('>');
     }
     return sb.toString();
+  }
+
+  private static final java.util.regex.Pattern STYLE = java.util.regex.Pattern.compile(
+      "\\\\(?:mathbf|mathrm|boldsymbol|bm|mathit|mathsf|mathtt|text|textrm|textbf|textit|operatorname|vec)"
+      + "\\s*\\{([^{}]*)\\}");
+  private static final java.util.regex.Pattern ACCENT = java.util.regex.Pattern.compile(
+      "\\\\(tilde|widetilde|hat|widehat|bar|overline)\\s*\\{([^{}]*)\\}");
+  private static final java.util.regex.Pattern COMMAND = java.util.regex.Pattern.compile("\\\\([A-Za-z]+)");
+  private static final java.util.Map<String, String> GREEK = greek();
+
+  /**
+   * A spelling as LaTeX writes it, as text: styles dropped ({@code \mathbf{H}_t} is H_t), accents
+   * as combining marks ({@code \tilde{h}_t} is h̃_t), Greek letters as letters ({@code \mu} is μ).
+   */
+  static String unLatex(String name) {
+    if (name.indexOf('\\') < 0) {
+      return name;
+    }
+    String s = name;
+    for (int k = 0; k < 4 && s.indexOf('\\') >= 0; k++) { // styles and accents nest: \tilde{\mathbf{H}}
+      s = STYLE.matcher(s).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group(1)));
+      s = ACCENT.matcher(s).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group(2) + switch (m.group(1)) {
+        case "tilde", "widetilde" -> "\u0303";
+        case "hat", "widehat" -> "\u0302";
+        default -> "\u0304";
+      }));
+    }
+    return COMMAND.matcher(s).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+        GREEK.getOrDefault(m.group(1), m.group())));
+  }
+
+  private static java.util.Map<String, String> greek() {
+    String[] names = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
+        "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"};
+    String lower = "αβγδεζηθικλμνξπρστυφχψω";
+    java.util.Map<String, String> m = new java.util.HashMap<>();
+    for (int k = 0; k < names.length; k++) {
+      m.put(names[k], lower.substring(k, k + 1));
+      String upper = Character.toUpperCase(names[k].charAt(0)) + names[k].substring(1);
+      m.put(upper, String.valueOf(Character.toUpperCase(lower.charAt(k))));
+    }
+    m.put("varepsilon", "ε");
+    m.put("varphi", "φ");
+    return java.util.Map.copyOf(m);
   }
 
   private static int indexOfScript(String s) {

@@ -238,6 +238,15 @@ class CellDiagramTest {
       // a row-convention product (x W) is drawn as the product from the right, "· W"
       assertTrue(dot.contains("label=<" + first) || dot.contains("label=<· " + first), name + ": parameter " + p.name());
     }
+    // LaTeX spellings are typeset, not shown as source: \\tilde{\\mathbf{H}}_t is H̃ with a subscript t
+    assertTrue(!dot.contains("label=<\\"), name + ": " + dot);
+  }
+
+  @Test
+  void latexSpellingsAreTypeset() {
+    String dot = CellDiagram.of(Zoo.load("d2l-gru")).toDot();
+    assertTrue(dot.contains("label=<H\u0303<sub><font point-size=\"8\">t</font></sub>>"), dot);
+    assertTrue(dot.contains("label=<H<sub><font point-size=\"8\">t−1</font></sub>>"), dot);
   }
 
   @Test
