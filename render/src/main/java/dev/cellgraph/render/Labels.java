@@ -35,7 +35,18 @@ public final class Labels {
    */
   public static String name(String name) {
     name = unLatex(name);
+    if (name.length() > 2 && name.startsWith("(") && name.endsWith(")") && name.contains(";")) {
+      StringBuilder parts = new StringBuilder("(");
+      for (String part : name.substring(1, name.length() - 1).split(";", -1)) {
+        parts.append(parts.length() > 1 ? "; " : "").append(name(part.strip())); // a tuple target: (f_t; i_t)
+      }
+      return parts.append(')').toString();
+    }
     int us = indexOfScript(name);
+    if (us > 0 && GREEK.containsKey(name.substring(0, us))) {
+      name = GREEK.get(name.substring(0, us)) + name.substring(us); // alpha_1, a generated name, as α₁
+    }
+    us = indexOfScript(name);
     if (us <= 0 || baseLength(name.substring(0, us)) > 2) {
       return html(name);
     }

@@ -247,6 +247,8 @@ class CellDiagramTest {
     String dot = CellDiagram.of(Zoo.load("d2l-gru")).toDot();
     assertTrue(dot.contains("label=<H\u0303<sub><font point-size=\"8\">t</font></sub>>"), dot);
     assertTrue(dot.contains("label=<H<sub><font point-size=\"8\">t−1</font></sub>>"), dot);
+    String ln = CellDiagram.of(CellSpec.parse("LN(z; \\alpha) = z \\odot \\alpha\nh_t = \\tanh(LN(W h_{t-1}))")).toDot();
+    assertTrue(ln.contains("label=<α<sub><font point-size=\"8\">1</font></sub>>"), "alpha_1 as α₁: " + ln);
   }
 
   @Test
@@ -254,8 +256,9 @@ class CellDiagramTest {
     CellSpec spec = CellSpec.parse("LN(z; a, b) = (z - tanh(z)) * a + b\n"
         + "(f_t; i_t) = LN(W h_{t-1}) + LN(U x_t)\nh_t = \\sigma(f_t) \\odot h_{t-1} + \\tanh(i_t)", "ln.cell");
     String dot = CellDiagram.of(spec).showShapes(3, 4).toDot();
-    assertTrue(dot.contains("label=<(f<sub>"), "the tuple's value, as written: " + dot);
-    assertTrue(dot.contains("label=<a<sub>") && dot.contains("label=<b<sub>"), dot);
+    String sub = "<sub><font point-size=\"8\">";
+    assertTrue(dot.contains("label=<(f" + sub + "t</font></sub>; i" + sub + "t</font></sub>)>"), "the tuple: " + dot);
+    assertTrue(dot.contains("label=<a" + sub + "1</font></sub>>") && dot.contains("label=<b" + sub + "2</font></sub>>"), dot);
     assertEquals(1, count(dot, "slice[1: 0..4]"), dot);
     assertEquals(1, count(dot, "slice[1: 4..8]"), "the two [H] parts of the [2H] value: " + dot);
   }
