@@ -501,6 +501,10 @@ final class Parser {
 
   private Assign assignment() {
     Token target = peek();
+    if (target.kind() == Kind.FUNC && toks.get(i + 1).kind() == Kind.LPAREN) {
+      throw src.error(target.start(), target.describe(src) + " is a built-in function, which a cell cannot define:"
+          + " give yours another name, as in F(z) = ...");
+    }
     if (target.kind() != Kind.IDENT) {
       throw src.error(target.start(), "expected a definition such as 'h_t = ...', found " + target.describe(src));
     }

@@ -182,6 +182,8 @@ class StatementsTest {
     assertEquals("'a_1' would name a parameter or value of both application 1 of F at 3:11 and application 1 of G at"
         + " 3:20: name the parameters where the functions are applied, as in LN(z; \\alpha_a, \\beta_a)",
         detail("F(z; a) = z * a\nG(z; a) = z + a\nh' = tanh(F(W h) + G(U h))"));
+    assertEquals("'\\tanh' is a built-in function, which a cell cannot define: give yours another name, as in F(z) = ...",
+        detail("\\tanh(z) = z\nh' = tanh(h)"));
     assertEquals("function 'F' is defined twice (first at 1:1)", detail("F(z) = z\nF(y) = y\nh' = F(h)"));
     assertEquals("'h_t' is a value, but 'h' is defined as a function at 1:11: give one of them another name",
         detail("where g = h = \\tanh\nh_t = g(W h_{t-1})"));
