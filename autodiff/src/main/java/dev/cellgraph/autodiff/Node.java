@@ -149,6 +149,19 @@ public final class Node {
   public Node square() { return unary(Ops.SQUARE); }
   public Node sqrt() { return unary(Ops.SQRT); }
   public Node reciprocal() { return unary(Ops.RECIPROCAL); }
+  public Node erf() { return unary(Ops.ERF); }
+  /** Elementwise max(this, o), as torch.maximum (a tie gives each operand half the gradient). */
+  public Node maximum(Node o) { return binary(Ops.MAXIMUM, o); }
+  /** Elementwise min(this, o), as torch.minimum. */
+  public Node minimum(Node o) { return binary(Ops.MINIMUM, o); }
+  /** max(this, c), as torch.clamp(min=c): the gradient passes at the tie. */
+  public Node max(double c) { return unary(new Ops.MaxScalar(c)); }
+  /** min(this, c), as torch.clamp(max=c): the gradient passes at the tie. */
+  public Node min(double c) { return unary(new Ops.MinScalar(c)); }
+  /** 1 where this > c, else 0 (no gradient): a mask for backward rules and piecewise functions. */
+  public Node above(double c) { return Ops.above(this, c); }
+  /** 1 where this < c, else 0 (no gradient). */
+  public Node below(double c) { return Ops.below(this, c); }
 
   /** {@code this + c}. */
   public Node add(double c) { return unary(new Ops.AddScalar(c)); }

@@ -49,6 +49,7 @@ public final class Ops {
   public static final Op SQUARE     = unary("square",     "x²",       UnaryOp.SQUARE,     (g, x, y) -> g.mul(x).mul(2.0));
   public static final Op SQRT       = unary("sqrt",       "√",        UnaryOp.SQRT,       (g, x, y) -> g.div(y).mul(0.5));
   public static final Op RECIPROCAL = unary("reciprocal", "1/x",      UnaryOp.RECIPROCAL, (g, x, y) -> g.mul(y.square()).neg());
+  public static final Op ERF        = unary("erf",        "erf",      UnaryOp.ERF,        (g, x, y) -> g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI)));
   /** 1 where x > 0: the derivative of relu, itself with derivative zero almost everywhere. */
   public static final Op STEP       = unary("step",       "step",     UnaryOp.STEP,       (g, x, y) -> NONE);
   /** The sign of x: the derivative of abs, itself with derivative zero almost everywhere. */
@@ -56,6 +57,16 @@ public final class Ops {
 
   static Node step(Node x) {
     return x.graph().apply(STEP, List.of(x));
+  }
+
+  /** 1 where x > c, else 0; exact, since x - c is zero only when x equals c. */
+  static Node above(Node x, double c) {
+    return step(c == 0 ? x : x.add(-c));
+  }
+
+  /** 1 where x < c, else 0. */
+  static Node below(Node x, double c) {
+    return step(x.rsub(c));
   }
 
   static Node sign(Node x) {
@@ -117,6 +128,15 @@ public final class Ops {
   public static final Op SUB = binary("sub", "−", BinaryOp.SUB, (g, a, b, y) -> grads(g, g.neg()));
   public static final Op MUL = binary("mul", "⊙", BinaryOp.MUL, (g, a, b, y) -> grads(g.mul(b), g.mul(a)));
   public static final Op DIV = binary("div", "÷", BinaryOp.DIV, (g, a, b, y) -> grads(g.div(b), g.mul(y).div(b).neg()));
+  /** As torch.maximum: the larger operand takes the gradient, and a tie gives each half. */
+  public static final Op MAXIMUM = binary("maximum", "max", BinaryOp.MAX, (g, a, b, y) -> tie(g, sign(a.sub(b))));
+  /** As torch.minimum: the smaller operand takes the gradient, and a tie gives each half. */
+  public static final Op MINIMUM = binary("minimum", "min", BinaryOp.MIN, (g, a, b, y) -> tie(g, sign(b.sub(a))));
+
+  /** Gradients of max(a, b) from s = sign(a - b): (1 + s)/2 to a and (1 - s)/2 to b. */
+  private static List<Node> tie(Node g, Node s) {
+    return grads(g.mul(s.add(1.0)).mul(0.5), g.mul(s.rsub(1.0)).mul(0.5));
+  }
 
   static Op binary(String name, String symbol, BinaryOp kernel, BinaryRule rule) {
     return new Binary(name, symbol, kernel, rule);
@@ -195,6 +215,24 @@ public final class Ops {
   public static final class RsubScalar extends ScalarOp {
     public RsubScalar(double c) { super("rsub_scalar", fmt(c) + " −", BinaryOp.SUB, c, true); }
     @Override public List<Node> backward(Node node, List<Node> g) { return grads(g.get(0).neg()); }
+  }
+
+  /** max(x, c), as torch.clamp(x, min=c): the gradient passes where x >= c, the tie included. */
+  public static final class MaxScalar extends ScalarOp {
+    public MaxScalar(double c) { super("max_scalar", "max " + fmt(c), BinaryOp.MAX, c, false); }
+    @Override public boolean isFreeToRecompute() { return false; }
+    @Override public List<Node> backward(Node node, List<Node> g) {
+      return grads(g.get(0).mul(below(node.input(0), constant()).oneMinus()));
+    }
+  }
+
+  /** min(x, c), as torch.clamp(x, max=c): the gradient passes where x <= c, the tie included. */
+  public static final class MinScalar extends ScalarOp {
+    public MinScalar(double c) { super("min_scalar", "min " + fmt(c), BinaryOp.MIN, c, false); }
+    @Override public boolean isFreeToRecompute() { return false; }
+    @Override public List<Node> backward(Node node, List<Node> g) {
+      return grads(g.get(0).mul(above(node.input(0), constant()).oneMinus()));
+    }
   }
 
   /** x ^ p. */

@@ -1,5 +1,6 @@
 package dev.cellgraph.autodiff;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,11 @@ class OpGradientTest {
     cs.add(c("square", s(d(2, 3)), (g, x) -> x.get(0).square()));
     cs.add(pos("sqrt", s(d(2, 3)), (g, x) -> x.get(0).sqrt()));
     cs.add(pos("reciprocal", s(d(2, 3)), (g, x) -> x.get(0).reciprocal()));
+    cs.add(c("erf", s(d(2, 3)), (g, x) -> x.get(0).erf()));
+    cs.add(c("maximum", s(d(2, 3), d(3)), (g, x) -> x.get(0).maximum(x.get(1)).square()));
+    cs.add(c("minimum", s(d(2, 1), d(2, 3)), (g, x) -> x.get(0).minimum(x.get(1)).square()));
+    cs.add(c("max_scalar", s(d(2, 3)), (g, x) -> x.get(0).max(0.1).square()));
+    cs.add(c("min_scalar", s(d(2, 3)), (g, x) -> x.get(0).min(-0.1).square()));
     cs.add(c("step", s(d(2, 3)), (g, x) -> x.get(0).mul(Ops.step(x.get(0)))));
     cs.add(c("sign", s(d(2, 3)), (g, x) -> x.get(0).mul(Ops.sign(x.get(0)))));
     cs.add(c("add", s(d(2, 3), d(3)), (g, x) -> x.get(0).add(x.get(1))));
@@ -159,7 +165,7 @@ class OpGradientTest {
     // nested classes are named in CamelCase; map them to op names through one instance each
     Map<String, String> classToOp = Map.ofEntries(
         Map.entry("Unary", "neg"), Map.entry("Binary", "add"), Map.entry("AddScalar", "add_scalar"),
-        Map.entry("MulScalar", "mul_scalar"), Map.entry("RsubScalar", "rsub_scalar"),
+        Map.entry("MulScalar", "mul_scalar"), Map.entry("MaxScalar", "max_scalar"), Map.entry("MinScalar", "min_scalar"), Map.entry("RsubScalar", "rsub_scalar"),
         Map.entry("PowScalar", "pow_scalar"), Map.entry("MatMul", "matmul"), Map.entry("Permute", "permute"),
         Map.entry("Reshape", "reshape"), Map.entry("Slice", "slice"), Map.entry("Pad", "pad"),
         Map.entry("Concat", "concat"), Map.entry("Cast", "cast"), Map.entry("SumAxis", "sum_axis"),
@@ -175,5 +181,27 @@ class OpGradientTest {
       }
     }
     assertEquals(new TreeSet<String>(), missing, "ops without a gradient-check case");
+  }
+
+  /** The subgradients at the kinks are PyTorch's: clamp passes the tie, maximum splits it. */
+  @Test
+  void maxAndMinTakePyTorchsSubgradientsAtTies() {
+    Graph g = new Graph("ties");
+    Node x = g.input("x", F64, 3);
+    Node c = g.input("c", F64, 3);
+    Tensor xv = Tensor.of(F64, new double[] {0.5, 1.0, 2.0}, Shape.of(3));
+    Tensor cv = Tensor.of(F64, new double[] {1.0, 1.0, 1.0}, Shape.of(3));
+    Node clampMin = x.max(1.0).sum();
+    Node clampMax = x.min(1.0).sum();
+    Node maximum = x.maximum(c).sum();
+    List<Node> gs = Gradients.of(clampMin, List.of(x)).list();
+    List<Node> gm = Gradients.of(clampMax, List.of(x)).list();
+    List<Node> gx = Gradients.of(maximum, List.of(x, c)).list();
+    Plan plan = Plan.compile(List.of(gs.get(0), gm.get(0), gx.get(0), gx.get(1)), List.of(x, c));
+    List<Tensor> out = plan.run(List.of(xv, cv));
+    assertArrayEquals(new double[] {0, 1, 1}, out.get(0).toDoubleArray());
+    assertArrayEquals(new double[] {1, 1, 0}, out.get(1).toDoubleArray());
+    assertArrayEquals(new double[] {0, 0.5, 1}, out.get(2).toDoubleArray());
+    assertArrayEquals(new double[] {1, 0.5, 0}, out.get(3).toDoubleArray());
   }
 }

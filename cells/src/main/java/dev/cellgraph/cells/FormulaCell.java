@@ -97,6 +97,9 @@ public final class FormulaCell implements Cell {
     return steps.computeIfAbsent(key, k -> new Builder(dtype, batch, inputSize, hiddenSize).build());
   }
 
+  /** The products that share one GEMM: those of one vector variable, with the matrices in one orientation. */
+  private record GroupKey(Expr.Var vector, boolean transposed) {}
+
   /** Evaluates the equations of one step as graph ops. */
   private final class Builder {
     private final DType dtype;
@@ -107,9 +110,9 @@ public final class FormulaCell implements Cell {
     private final Map<String, Node> previous = new LinkedHashMap<>();
     private final Map<String, Node> current = new HashMap<>();
     private final Map<String, Node> params = new LinkedHashMap<>();
-    /** Matrices multiplying the same vector variable anywhere in the formulas, by variable. */
-    private final Map<Expr.Var, List<String>> productGroups = new HashMap<>();
-    private final Map<Expr.Var, Node> groupProducts = new HashMap<>();
+    /** Matrices multiplying the same vector variable anywhere in the formulas, by variable and orientation. */
+    private final Map<GroupKey, List<String>> productGroups = new HashMap<>();
+    private final Map<GroupKey, Node> groupProducts = new HashMap<>();
 
     Builder(DType dtype, int batch, int inputSize, int hiddenSize) {
       this.dtype = dtype;
@@ -158,15 +161,15 @@ public final class FormulaCell implements Cell {
      * flows back through one product.
      */
     private void groupProducts() {
-      Map<Expr.Var, List<String>> found = new LinkedHashMap<>();
+      Map<GroupKey, List<String>> found = new LinkedHashMap<>();
       List<Expr> work = new ArrayList<>(); // a stack: the formulas in order, each left to right
       for (int i = spec.equations().size() - 1; i >= 0; i--) {
         work.add(spec.equations().get(i).expr());
       }
       while (!work.isEmpty()) {
         Expr e = work.remove(work.size() - 1);
-        if (e instanceof Expr.MatMul m && !m.transposed() && m.vector() instanceof Expr.Var v) {
-          List<String> ms = found.computeIfAbsent(v, k -> new ArrayList<>());
+        if (e instanceof Expr.MatMul m && m.vector() instanceof Expr.Var v) {
+          List<String> ms = found.computeIfAbsent(new GroupKey(v, m.transposed()), k -> new ArrayList<>());
           if (!ms.contains(m.matrix().name())) {
             ms.add(m.matrix().name());
           }
@@ -176,17 +179,20 @@ public final class FormulaCell implements Cell {
           work.add(ch.get(i));
         }
       }
-      for (Map.Entry<Expr.Var, List<String>> e : found.entrySet()) {
+      for (Map.Entry<GroupKey, List<String>> e : found.entrySet()) {
         if (e.getValue().size() > 1) {
           productGroups.put(e.getKey(), e.getValue());
         }
       }
     }
 
-    /** W v as a slice of the product of v with every matrix of its group, or on its own. */
+    /**
+     * W v as a slice of the product of v with every matrix of its group, or on its own; the
+     * transposes of the row convention ({@code x W}, W stored [in, out]) are grouped side by side.
+     */
     private Node product(Expr.MatMul m) {
-      Expr.Var key = m.vector() instanceof Expr.Var v ? v : null;
-      List<String> group = key == null || m.transposed() ? null : productGroups.get(key);
+      GroupKey key = m.vector() instanceof Expr.Var v ? new GroupKey(v, m.transposed()) : null;
+      List<String> group = key == null ? null : productGroups.get(key);
       if (group == null) {
         // W v for each example's row v: v Wᵀ; a v made of parameters alone (W b) is one row for all
         Node v = eval(m.vector());
@@ -195,18 +201,19 @@ public final class FormulaCell implements Cell {
         }
         return v.matmul(params.get(m.matrix().name()), false, !m.transposed()); // W^T v for a row v: v W
       }
+      int axis = m.transposed() ? 1 : 0; // the axis of W that is the product's output
       Node all = groupProducts.get(key);
       if (all == null) {
         List<Node> ws = new ArrayList<>();
         for (String w : group) {
           ws.add(params.get(w));
         }
-        all = eval(m.vector()).matmul(Node.concat(0, ws), false, true);
+        all = eval(m.vector()).matmul(Node.concat(axis, ws), false, !m.transposed());
         groupProducts.put(key, all);
       }
       int start = 0;
       for (String w : group) {
-        int rows = params.get(w).shape().dim(0);
+        int rows = params.get(w).shape().dim(axis);
         if (w.equals(m.matrix().name())) {
           return all.slice(1, start, start + rows);
         }
@@ -255,6 +262,12 @@ public final class FormulaCell implements Cell {
       }
       if (e instanceof Expr.Neg n) {
         return eval(n.operand()).neg();
+      }
+      if (e instanceof Expr.Part t) {
+        int n = spec.shapes(inputSize, hiddenSize).of(t)[0];
+        Node whole = eval(t.whole());
+        whole = whole.rank() == 2 ? whole : whole.broadcastTo(Shape.of(batch, n * t.count()));
+        return whole.slice(1, t.index() * n, (t.index() + 1) * n);
       }
       throw new IllegalStateException("unknown expression " + e);
     }

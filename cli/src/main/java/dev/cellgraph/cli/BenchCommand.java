@@ -59,8 +59,9 @@ final class BenchCommand implements Command {
   public String usage() {
     return String.join("\n",
         "usage: cellgraph bench --cell CELL [--config small|medium|large]",
+        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
         "                       [--input-size I] [--hidden-size H] [--batch B] [--steps T]",
-        "                       [--formula [--against-builtin]] [--lengths uniform]",
+        "                       [--formula [--against-builtin] | --against CELL2] [--lengths uniform]",
         "                       [--threads N] [--reps R] [--warmup W]",
         "                       [--warmup-seconds S]",
         "                       [--dtype float32|float64] [--seed S] [--json | --serve]",
@@ -82,6 +83,9 @@ final class BenchCommand implements Command {
         "T steps (a graph built with a mask always runs T steps; Recurrent.run and cellgraph run",
         "also skip the steps past the longest sequence). Its line adds vs_padded, the ratio of the",
         "two medians.",
+        "--against CELL2 does the same with another formula cell as the baseline (the LSTM without",
+        "layer normalisation against the one with it, say; lstm is then the zoo's formula LSTM): CELL2",
+        "is timed first, and CELL's line adds vs_baseline, the ratio of CELL's median to CELL2's.",
         "--serve, for tools/bench/rnn_interleaved.py, warms up and then, instead of timing R steps,",
         "reads lines 'IMPL [N]' from standard input (IMPL is the impl a JSON line would name,",
         "builtin or formula; with --against-builtin, either), runs N steps of it (default 1) and",
@@ -98,11 +102,11 @@ final class BenchCommand implements Command {
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) {
     Args a = Args.parse(argv,
-        Set.of("cell", "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
-            "warmup-seconds", "dtype", "seed", "lengths"),
+        Set.of("cell", CellRef.SIZE, "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
+            "warmup-seconds", "dtype", "seed", "lengths", "against"),
         Set.of("formula", "against-builtin", "json", "serve"));
     a.noPositionals();
-    CellRef ref = CellRef.resolve(a.require("cell"));
+    CellRef ref = CellRef.resolve(a.require("cell"), CellRef.sizes(a));
     String config = a.choice("config", null, CONFIGS.keySet().toArray(new String[0]));
     int[] base = CONFIGS.get(config != null ? config : "small");
     int in = a.intValue("input-size", base[0], 1, 1 << 16);
@@ -126,26 +130,36 @@ final class BenchCommand implements Command {
     if (against && !formula) {
       throw new UsageException("--against-builtin compares the formula cell with the built-in: add --formula");
     }
+    CellRef baseline = a.has("against") ? CellRef.resolve(a.get("against"), CellRef.sizes(a)) : null;
+    if (baseline != null && against) {
+      throw new UsageException("--against CELL2 and --against-builtin both name the baseline: give one");
+    }
     boolean lengths = a.has("lengths") && a.choice("lengths", null, "uniform") != null;
-    if (lengths && against) {
-      throw new UsageException("--lengths and --against-builtin are two comparisons; give one");
+    if (lengths && (against || baseline != null)) {
+      throw new UsageException("--lengths and --against" + (against ? "-builtin" : "") + " are two comparisons; give one");
     }
     ref.spec().shapes(in, hid); // the sizes must fit the cell
+    if (baseline != null) {
+      baseline.spec().shapes(in, hid);
+    }
     String configName = matching(in, hid, batch, steps);
     // the thread count is this computation's, not the process's
-    return Kernels.withThreads(threads, () -> measure(a, ref, against, formula, lengths, in, hid, batch, steps, reps,
-        warmup, warmupSeconds, seed, dtype, configName, threads, out));
+    return Kernels.withThreads(threads, () -> measure(a, ref, baseline, against, formula, lengths, in, hid, batch, steps,
+        reps, warmup, warmupSeconds, seed, dtype, configName, threads, out));
   }
 
-  private static int measure(Args a, CellRef ref, boolean against, boolean formula, boolean lengths, int in, int hid,
-      int batch, int steps, int reps, int warmup, double warmupSeconds, long seed, DType dtype, String configName,
-      int threads, PrintStream out) {
+  private static int measure(Args a, CellRef ref, CellRef baseline, boolean against, boolean formula, boolean lengths,
+      int in, int hid, int batch, int steps, int reps, int warmup, double warmupSeconds, long seed, DType dtype,
+      String configName, int threads, PrintStream out) {
 
     List<String> impls = new ArrayList<>();
     List<Step> runs = new ArrayList<>();
     if (against) {
       impls.add("builtin");
       runs.add(new Step(ref.cell(), in, hid, batch, steps, dtype, seed, null));
+    } else if (baseline != null) {
+      impls.add("formula");
+      runs.add(new Step(baseline.formulaCell(), in, hid, batch, steps, dtype, seed, null));
     }
     String impl = ref.builtinName() != null && !formula ? "builtin" : "formula";
     Cell cell = formula ? ref.formulaCell() : ref.cell();
@@ -153,6 +167,7 @@ final class BenchCommand implements Command {
       impls.add(impl);
       runs.add(new Step(cell, in, hid, batch, steps, dtype, seed, null));
     }
+    boolean paired = runs.size() == 1;
     impls.add(impl);
     runs.add(new Step(cell, in, hid, batch, steps, dtype, seed, lengths ? uniformLengths(batch, steps, seed) : null));
     // the JIT compiles the vector kernels only after many calls: warm up by count and by time
@@ -184,26 +199,26 @@ final class BenchCommand implements Command {
       double median = median(secs[k]);
       // the fastest step too: on a shared machine whole seconds can run at half speed
       double best = Arrays.stream(secs[k]).min().getAsDouble();
-      boolean second = (against || lengths) && k == 1;
-      String ratio = second ? String.format(Locale.ROOT, "%.3f", median / median(secs[0])) : null;
-      String compared = !second ? "" : against ? ", \"vs_builtin\": " + ratio
-          : ", \"lengths\": \"uniform\", \"vs_padded\": " + ratio;
+      String ratio = paired && k == 1 ? String.format(Locale.ROOT, "%.3f", median / median(secs[0])) : null;
+      String name = paired && k == 0 && baseline != null ? baseline.name() : ref.name();
+      String compared = ratio == null ? "" : against ? ", \"vs_builtin\": " + ratio
+          : lengths ? ", \"lengths\": \"uniform\", \"vs_padded\": " + ratio : ", \"vs_baseline\": " + ratio;
       if (a.flag("json")) {
         out.println(String.format(Locale.ROOT,
             "{\"cell\": \"%s\", \"impl\": \"%s\", \"config\": %s, \"threads\": %d, \"I\": %d, \"H\": %d, "
                 + "\"B\": %d, \"T\": %d, \"seconds\": %.5f, \"best_seconds\": %.5f, \"dtype\": \"%s\", "
                 + "\"peak_heap_mb\": %.1f, \"live_heap_mb\": %.1f, \"optimize\": %s%s}",
-            jsonEscape(ref.name()), impls.get(k), configName == null ? "null" : "\"" + configName + "\"", threads,
+            jsonEscape(name), impls.get(k), configName == null ? "null" : "\"" + configName + "\"", threads,
             in, hid, batch, steps, median, best, dtype.lowerName(), peakMb, liveMb, CompileOptions.defaults().compileScans(),
-            against || lengths ? ", \"interleaved\": true" + compared : ""));
+            paired ? ", \"interleaved\": true" + compared : ""));
       } else {
         out.println(String.format(Locale.ROOT,
             "%s (%s) I=%d H=%d B=%d T=%d %s, %d thread%s: %.5f s/step (median of %d, best %.5f), peak heap "
                 + "%.1f MB, live after GC %.1f MB%s%s",
-            ref.name(), impls.get(k), in, hid, batch, steps, dtype.lowerName(), threads, threads == 1 ? "" : "s",
+            name, impls.get(k), in, hid, batch, steps, dtype.lowerName(), threads, threads == 1 ? "" : "s",
             median, reps, best, peakMb, liveMb, CompileOptions.defaults().compileScans() ? "" : " (scan compiler off)",
-            ratio == null ? "" : ", " + ratio + (against ? " x the built-in" : " x the padded batch, lengths uniform in [T/2, T]")
-                + " (interleaved)"));
+            ratio == null ? "" : ", " + ratio + " x " + (against ? "the built-in" : lengths
+                ? "the padded batch, lengths uniform in [T/2, T]" : baseline.name()) + " (interleaved)"));
       }
     }
     return 0;

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What a CELL argument names: a zoo cell ({@code gru}, {@code lstm-cifg}, ...) or a {@code .cell}
@@ -26,7 +28,37 @@ import java.nio.file.Paths;
  */
 record CellRef(String argument, String name, CellSpec spec, String builtinName, Path file, String text) {
 
+  /** The option that gives named sizes beyond I and H: {@code --size P=64} or {@code --size P=64,Q=8}. */
+  static final String SIZE = "size";
+  /** What the option is in a usage line. */
+  static final String SIZE_USAGE = "[--size NAME=N[,NAME=N...]]";
+
   static CellRef resolve(String arg) {
+    return resolve(arg, Map.of());
+  }
+
+  /** The named sizes of {@code --size} (none if absent). */
+  static Map<String, Integer> sizes(Args a) {
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    if (!a.has(SIZE)) {
+      return sizes;
+    }
+    for (String item : a.get(SIZE).split(",", -1)) {
+      String[] kv = item.split("=", -1);
+      if (kv.length != 2 || !kv[0].strip().matches("[A-Z][A-Za-z0-9]*") || kv[0].strip().equals("I")
+          || kv[0].strip().equals("H") || !kv[1].strip().matches("[0-9]{1,9}") || Integer.parseInt(kv[1].strip()) < 1) {
+        throw new UsageException("--size takes NAME=N[,NAME=N...] (an upper-case name other than I and H, and a whole"
+            + " number from 1 to 999999999), as in --size P=64; found '" + item + "'");
+      }
+      if (sizes.put(kv[0].strip(), Integer.parseInt(kv[1].strip())) != null) {
+        throw new UsageException("--size gives " + kv[0].strip() + " twice");
+      }
+    }
+    return sizes;
+  }
+
+  /** A zoo name or a {@code .cell} file, with named sizes ({@code --size}) for the cells that declare them. */
+  static CellRef resolve(String arg, Map<String, Integer> sizes) {
     if (arg.endsWith(".cell") || arg.contains("/") || arg.contains("\\")) {
       Path p = Paths.get(arg);
       if (!Files.isRegularFile(p)) {
@@ -35,7 +67,7 @@ record CellRef(String argument, String name, CellSpec spec, String builtinName, 
       CellSpec spec;
       String text;
       try {
-        spec = CellSpec.parse(p);
+        spec = CellSpec.parse(p, sizes);
         text = Files.readString(p); // parse checked that it is UTF-8 of a bounded size
       } catch (IOException e) {
         throw new UsageException("cannot read the cell file " + arg + ": " + e.getMessage());
@@ -52,7 +84,7 @@ record CellRef(String argument, String name, CellSpec spec, String builtinName, 
           + " (a zoo name: " + String.join(", ", Zoo.names()) + "; or a .cell file)");
     }
     boolean builtin = arg.equals("rnn") || arg.equals("rnn-relu") || arg.equals("lstm") || arg.equals("gru");
-    return new CellRef(arg, arg, Zoo.load(arg), builtin ? arg : null, null, Zoo.text(arg));
+    return new CellRef(arg, arg, Zoo.load(arg, sizes), builtin ? arg : null, null, Zoo.text(arg));
   }
 
   /**

@@ -26,12 +26,15 @@ final class CheckCommand implements Command {
   @Override
   public String usage() {
     return String.join("\n",
-        "usage: cellgraph check CELL [--input-size I] [--hidden-size H] [--strict] [--gradcheck]",
+        "usage: cellgraph check CELL [--input-size I] [--hidden-size H] " + CellRef.SIZE_USAGE + " [--strict] [--gradcheck]",
         "",
         "Prints the notation it read, the input, states and output, every parameter with its",
         "canonical name, shape and count for I and H (default 128 and 128), and the equations in",
         "normalized form, then why each parameter was read as a matrix or a vector, and any warning",
-        "(a reading that is likely but not certain). --strict requires every parameter to be declared",
+        "(a reading that is likely but not certain), and the product convention it read (W x or x W).",
+        "--size P=64 gives a named size a cell's declarations use (state r : [P]; several: P=64,Q=8).",
+        "Parameters of a function the cell defines are named per application (alpha_1, or as named",
+        "there), and 'why' says which application made each. --strict requires every parameter to be declared",
         "with 'param' (as a 'strict' line in the file does). --gradcheck runs a float64 finite-difference check of a random instance",
         "over 3 steps and prints the worst error.",
         "Exit status: 0 valid (and the check passed), 1 the gradient check failed, 2 an invalid cell",
@@ -40,11 +43,11 @@ final class CheckCommand implements Command {
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) {
-    Args a = Args.parse(argv, Set.of("input-size", "hidden-size"), Set.of("gradcheck", "strict"));
+    Args a = Args.parse(argv, Set.of("input-size", "hidden-size", CellRef.SIZE), Set.of("gradcheck", "strict"));
     String arg = a.positionals(1, "one CELL (a zoo name or a .cell file)").get(0);
     int in = a.intValue("input-size", 128, 1, 1 << 16);
     int hid = a.intValue("hidden-size", 128, 1, 1 << 16);
-    CellRef ref = CellRef.resolve(arg);
+    CellRef ref = CellRef.resolve(arg, CellRef.sizes(a));
     CellSpec spec = ref.spec();
     if (a.flag("strict")) {
       spec.requireDeclaredParameters();
@@ -55,6 +58,7 @@ final class CheckCommand implements Command {
     out.println("input:     " + String.join(", ", spec.inputs()) + " [" + in + "]");
     out.println("states:    " + String.join(", ", spec.states()));
     out.println("output:    " + spec.output());
+    out.println("products:  " + spec.convention());
     if (!spec.sizeRequirements().isEmpty()) {
       out.println("requires:  " + String.join(", ", spec.sizeRequirements()));
     }

@@ -34,6 +34,7 @@ final class CompareCommand implements Command {
     return String.join("\n",
         "usage: cellgraph compare --cells CELL,CELL,... --task adding|charlm|copy|seqmnist|file [--out DIR]",
         "                         [--jobs N] [task options]",
+        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
         "",
         "Trains each cell (rnn, lstm, gru, zoo names, .cell files) from the same seed with the same",
         "budget and writes DIR/<task>-compare.md (parameters, ms/step, final loss, validation) and",
@@ -55,7 +56,7 @@ final class CompareCommand implements Command {
     valued.add("jobs");
     Args a = Args.parse(argv, valued, TaskOptions.FLAGS);
     a.noPositionals();
-    List<Cell> cells = cells(a.require("cells"));
+    List<Cell> cells = cells(a.require("cells"), CellRef.sizes(a));
     int jobs = a.intValue("jobs", 1, 1, 64);
     Task task = TaskOptions.task(a, cells, jobs);
     Trainer.Config config = TaskOptions.config(a).build();
@@ -83,7 +84,7 @@ final class CompareCommand implements Command {
   }
 
   /** Resolves a comma-separated list of cells; duplicates and empty names are usage errors. */
-  static List<Cell> cells(String list) {
+  static List<Cell> cells(String list, java.util.Map<String, Integer> sizes) {
     List<Cell> cells = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
     for (String s : list.split(",", -1)) {
@@ -94,7 +95,7 @@ final class CompareCommand implements Command {
       if (!seen.add(name)) {
         throw new UsageException("--cells: '" + name + "' is listed twice");
       }
-      cells.add(CellRef.resolve(name).cell());
+      cells.add(CellRef.resolve(name, sizes).cell());
     }
     return cells;
   }

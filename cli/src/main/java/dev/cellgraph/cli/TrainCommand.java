@@ -45,6 +45,7 @@ final class TrainCommand implements Command {
   public String usage() {
     return String.join("\n",
         "usage: cellgraph train --cell CELL --task adding|charlm|copy|seqmnist|file [--data FILE|DIR] [--hidden-size H]",
+        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
         "                       [--steps N] [--seed S] [--checkpoint DIR [--checkpoint-every N]] [--resume]",
         "                       [--out DIR] [--config FILE] [task options]",
         "",
@@ -117,7 +118,8 @@ final class TrainCommand implements Command {
       throw new UsageException("the checkpoint in " + dir + " was written before checkpoints recorded their cell "
           + "and options; give them again (--cell CELL --task TASK and the options of the first run)");
     }
-    CellRef ref = a.has("cell") || recipe == null ? CellRef.resolve(a.require("cell")) : RunRecipe.cell(recipe, origin);
+    CellRef ref = a.has("cell") || recipe == null ? CellRef.resolve(a.require("cell"), CellRef.sizes(a))
+        : RunRecipe.cell(recipe, origin);
     Cell cell = ref.cell();
     Task task = TaskOptions.task(a, List.of(cell), 1);
     Trainer.Builder b = TaskOptions.config(a);

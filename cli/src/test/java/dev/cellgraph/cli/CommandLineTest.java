@@ -216,6 +216,32 @@ class CommandLineTest {
   }
 
   @Test
+  void checkTakesNamedSizesAndSaysWhichProductConventionItRead() {
+    Run p = run("check", "lstm-projected", "--size", "P=3", "--input-size", "4", "--hidden-size", "5");
+    assertEquals(0, p.status(), p.err());
+    assertTrue(p.out().contains("  W_rm  matrix  [P, H]         = [3, 5]       15\n"), p.out());
+    assertTrue(p.out().contains("products:  column vectors (W x, W stored [out, in])\n"), p.out());
+    Run d2l = run("check", "d2l-gru");
+    assertTrue(d2l.out().contains("products:  row vectors (x W, W stored [in, out]), because every product has its"
+        + " parameter on the right, as '\\mathbf{X}_t \\mathbf{W}_{xr}' at 9:24\n"), d2l.out());
+    Run bad = run("check", "lstm-projected", "--size", "p=3");
+    assertEquals(2, bad.status());
+    assertEquals("cellgraph check: --size takes NAME=N[,NAME=N...] (an upper-case name other than I and H, and a whole"
+        + " number from 1 to 999999999), as in --size P=64; found 'p=3'\n", bad.err().lines().findFirst().orElseThrow()
+        + "\n");
+  }
+
+  @Test
+  void checkNamesTheParametersOfEachFunctionApplication(@TempDir Path tmp) throws Exception {
+    Path f = tmp.resolve("ln.cell");
+    Files.writeString(f, "LN(z; a, b) = z * a + b\nh' = tanh(LN(W x) + LN(U h))\n");
+    Run r = run("check", f.toString(), "--input-size", "3", "--hidden-size", "4");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("  a_2: vector [H], the parameter a of application 2 of LN at 2:21, because it"
+        + " multiplies 'z' elementwise at 1:19\n"), r.out());
+  }
+
+  @Test
   void everyZooCellPassesCheckWithGradcheck() {
     for (String name : dev.cellgraph.cells.lang.Zoo.names()) {
       Run r = run("check", name, "--input-size", "8", "--hidden-size", "8", "--gradcheck");

@@ -36,7 +36,18 @@ public final class Labels {
    */
   public static String name(String written) {
     String name = Latex.toUnicode(written);
+    if (name.length() > 2 && name.startsWith("(") && name.endsWith(")") && name.contains(";")) {
+      StringBuilder parts = new StringBuilder("(");
+      for (String part : name.substring(1, name.length() - 1).split(";", -1)) {
+        parts.append(parts.length() > 1 ? "; " : "").append(name(part.strip())); // a tuple target: (f_t; i_t)
+      }
+      return parts.append(')').toString();
+    }
     int us = indexOfScript(name);
+    if (us > 0 && GREEK.containsKey(name.substring(0, us))) {
+      name = GREEK.get(name.substring(0, us)) + name.substring(us); // alpha_1, a generated name, as α₁
+    }
+    us = indexOfScript(name);
     if (us <= 0 || baseLength(name.substring(0, us)) > 2) {
       return html(name);
     }
@@ -69,6 +80,23 @@ public final class Labels {
           .append(html(body.replace('-', '−'))).append("</font></").append(tag).append('>');
     }
     return sb.toString();
+  }
+
+  private static final java.util.Map<String, String> GREEK = greek();
+
+  private static java.util.Map<String, String> greek() {
+    String[] names = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
+        "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"};
+    String lower = "αβγδεζηθικλμνξπρστυφχψω";
+    java.util.Map<String, String> m = new java.util.HashMap<>();
+    for (int k = 0; k < names.length; k++) {
+      m.put(names[k], lower.substring(k, k + 1));
+      String upper = Character.toUpperCase(names[k].charAt(0)) + names[k].substring(1);
+      m.put(upper, String.valueOf(Character.toUpperCase(lower.charAt(k))));
+    }
+    m.put("varepsilon", "ε");
+    m.put("varphi", "φ");
+    return java.util.Map.copyOf(m);
   }
 
   private static int indexOfScript(String s) {

@@ -45,7 +45,8 @@ final class Analysis {
       Parameter p = new Parameter(e.getKey(), e.getValue(), shapes.paramDims(e.getKey()));
       params.add(p);
       Span at = d.declaredParamSpans().get(p.name());
-      why.put(p.name(), at != null ? "declared" + where(at) : reasons.get(p.name()));
+      String origin = d.origins().containsKey(p.name()) ? d.origins().get(p.name()) + ", " : "";
+      why.put(p.name(), at != null ? "declared" + where(at) : origin + reasons.get(p.name()));
       if (at == null && undeclared == null) {
         undeclared = error(firstUse.get(p.name()), "parameter '" + p.name() + "' is not declared, and every "
             + "parameter must be (strict): declare it, as in 'param " + p + "'");
@@ -63,7 +64,7 @@ final class Analysis {
     }
     CellSpec spec = new CellSpec(d.source(), d.sourceName(), d.notation(), d.inputs(), d.states(), output,
         ImmutableList.copyOf(params), order, ImmutableMap.copyOf(vars), shapes.exprDims(), shapes.requirements(),
-        shapes.relations(), why.buildOrThrow(), d.warnings(), undeclared);
+        shapes.relations(), why.buildOrThrow(), d.warnings(), undeclared, d.convention());
     int printed = spec.toNormalizedString().length();
     if (printed > CellSpec.MAX_CHARS) { // else the normalized form would not parse back
       throw error(Span.NONE, "cell too large: its normalized form has " + printed
@@ -149,11 +150,27 @@ final class Analysis {
         } else if (x instanceof Expr.Num n && Printer.number(n.value()).length() > Lexer.MAX_NUMBER_CHARS) {
           throw error(n.span(), "the number " + n.value() + " has no decimal form of at most "
               + Lexer.MAX_NUMBER_CHARS + " characters");
+        } else if (x instanceof Expr.Part t && !tupleWhole(t, e)) {
+          throw error(t.span(), "a part is of a tuple target's value: '" + e.target() + "' must be part " + (t.index() + 1)
+              + " of a value named for its parts, as (" + e.target() + ";...) = ... defines it");
         } else if (x instanceof Expr.Concat c && c.parts().size() < 2) {
           throw error(c.span(), "a concatenation needs two parts or more: '" + text(c) + "'");
         }
       });
     }
+  }
+
+  /** Whether a part is an equation's whole formula, of a value named as a tuple target names it, {@code (f;i;o;g)}. */
+  private static boolean tupleWhole(Expr.Part t, Equation e) {
+    if (e.expr() != t || !(t.whole() instanceof Expr.Var w) || w.time() != Time.CURRENT) {
+      return false;
+    }
+    String name = w.name();
+    if (!name.startsWith("(") || !name.endsWith(")")) {
+      return false;
+    }
+    String[] parts = name.substring(1, name.length() - 1).split(";", -1);
+    return parts.length == t.count() && parts[t.index()].equals(e.target());
   }
 
   /** Visits every node, parents first; MatMul's matrix parameter included. */
@@ -326,6 +343,9 @@ final class Analysis {
     }
     if (parent instanceof Expr.Concat) {
       return "it is part of a concatenation";
+    }
+    if (parent instanceof Expr.Part) {
+      return "it is split into parts";
     }
     return parent instanceof Expr.Neg ? "it is negated" : "it is a whole formula";
   }

@@ -58,6 +58,7 @@ public final class CellSpec {
   private final ImmutableMap<String, String> reasons;
   private final ImmutableList<String> warnings;
   private final CellFormulaException undeclared;
+  private final String convention;
   private final String normalized;
 
   CellSpec(Source source, String sourceName, Notation notation, ImmutableMap<String, Dim> inputs,
@@ -65,7 +66,8 @@ public final class CellSpec {
       ImmutableList<Equation> equations, ImmutableMap<String, Dim> variables,
       IdentityHashMap<Expr, ImmutableList<Dim>> exprDims, ImmutableList<SizeCheck> sizeChecks,
       ImmutableList<String> sizeRequirements, ImmutableMap<String, String> reasons, ImmutableList<String> warnings,
-      CellFormulaException undeclared) {
+      CellFormulaException undeclared, String convention) {
+    this.convention = convention;
     this.sizeRequirements = sizeRequirements;
     this.reasons = reasons;
     this.warnings = warnings;
@@ -93,6 +95,15 @@ public final class CellSpec {
   public String why(String parameter) {
     Parameter p = parameter(parameter);
     return p.role().name().toLowerCase(java.util.Locale.ROOT) + " " + p.dims() + ", " + reasons.get(parameter);
+  }
+
+  /**
+   * Which product convention the cell was read in, and why: {@code column vectors (W x, W stored
+   * [out, in])}, or {@code row vectors (x W, W stored [in, out]), because every product has its
+   * parameter on the right, as 'X_t W_{xr}' at 3:14}, or {@code ..., declared at 1:1}.
+   */
+  public String convention() {
+    return convention;
   }
 
   /**
@@ -129,8 +140,21 @@ public final class CellSpec {
    * @throws CellFormulaException if the text is not a valid cell
    */
   public static CellSpec parse(String text, String sourceName) {
+    return parse(text, sourceName, Map.of());
+  }
+
+  /**
+   * Parses a cell whose declarations use named sizes beyond I and H ({@code state r : [P]} in a
+   * projected LSTM), each given here ({@code Map.of("P", 64)}), as {@code --size P=64} gives it on
+   * the command line. A named size is an upper-case letter with optional letters and digits.
+   *
+   * @throws CellFormulaException if the text is not a valid cell, or uses a size not given
+   * @throws IllegalArgumentException if a size is not positive or is not a valid name
+   */
+  public static CellSpec parse(String text, String sourceName, Map<String, Integer> sizes) {
     requireNonNull(text, "text");
     requireNonNull(sourceName, "sourceName");
+    checkSizes(sizes);
     if (text.length() > MAX_CHARS) {
       throw Source.unlocated(sourceName, "cell text too large: " + text.length()
           + " characters (the limit is " + MAX_CHARS + ")");
@@ -141,14 +165,29 @@ public final class CellSpec {
     Source src = new Source(sourceName, text);
     Notation notation = detectNotation(text);
     boolean words = primed(text);
-    List<Token> tokens = new Lexer(src, words, notation == Notation.LATEX).tokens();
-    Parser.Parsed parsed = new Parser(src, tokens).parse();
+    List<Token> tokens = new Lexer(src, words, notation == Notation.LATEX, UserFunctions.names(text)).tokens();
+    Parser.Parsed parsed = new Parser(src, tokens, sizes).parse();
     Draft draft = new Resolver(src, parsed, words, notation).resolve();
     return new Analysis(draft).run();
   }
 
+  private static void checkSizes(Map<String, Integer> sizes) {
+    requireNonNull(sizes, "sizes");
+    sizes.forEach((name, size) -> {
+      checkArgument(name != null && name.matches("[A-Z][A-Za-z0-9]*") && !name.equals("I") && !name.equals("H"),
+          "a named size (%s) is an upper-case letter with optional letters and digits, other than I and H", name);
+      checkArgument(size != null && size > 0 && size <= Dim.MAX_COEFFICIENT,
+          "size %s (%s) must be positive and at most %s", name, size, Dim.MAX_COEFFICIENT);
+    });
+  }
+
   /** Parses a UTF-8 {@code .cell} file; errors name the file. */
   public static CellSpec parse(Path file) throws IOException {
+    return parse(file, Map.of());
+  }
+
+  /** Parses a UTF-8 {@code .cell} file with named sizes (see {@link #parse(String, String, Map)}). */
+  public static CellSpec parse(Path file, Map<String, Integer> sizes) throws IOException {
     String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     long size = Files.size(file);
     if (size > 4L * MAX_CHARS) {
@@ -165,7 +204,7 @@ public final class CellSpec {
     } catch (CharacterCodingException e) {
       throw Source.unlocated(name, "not valid UTF-8");
     }
-    return parse(text, name);
+    return parse(text, name, sizes);
   }
 
   private static final Pattern LATEX = Pattern.compile("\\\\[A-Za-z]|\\$");
@@ -437,7 +476,8 @@ public final class CellSpec {
       }
       Draft d = new Draft(null, "<builder>", Notation.BUILDER, ImmutableMap.copyOf(in), ImmutableMap.copyOf(st),
           output, Span.NONE, ImmutableMap.copyOf(params), ImmutableMap.of(), ImmutableMap.of(),
-          ImmutableList.copyOf(equations), false, ImmutableList.of());
+          ImmutableList.copyOf(equations), false, ImmutableList.of(), "column vectors (W x, W stored [out, in])",
+          ImmutableMap.of());
       return new Analysis(d).run();
     }
   }

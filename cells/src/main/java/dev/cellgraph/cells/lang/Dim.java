@@ -1,16 +1,26 @@
 package dev.cellgraph.cells.lang;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.ImmutableSortedMap;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One dimension of a shape, as a function of the input size I and hidden size H:
- * {@code i·I + h·H + c}. Shape inference works on these forms, so a parameter's shape is
- * known for every size at once ({@code W_f} in {@code W_f · [h_{t-1}, x_t]} is
- * {@code [H, H+I]}) and {@link #eval} gives the numbers for one pair of sizes.
+ * {@code i·I + h·H + c}, plus whole multiples of named sizes ({@code P}), each of which has the
+ * value it was given when the cell was read. Shape inference works on these forms, so a
+ * parameter's shape is known for every size at once ({@code W_f} in {@code W_f · [h_{t-1}, x_t]}
+ * is {@code [H, H+I]}) and {@link #eval} gives the numbers for one pair of sizes.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @param named the multiple of each named size, by name (none for most cells)
+ * @param values the value of each named size this form uses
  */
-public record Dim(long i, long h, long c) {
+public record Dim(long i, long h, long c, ImmutableSortedMap<String, Long> named,
+    ImmutableSortedMap<String, Long> values) {
   /** The input size. */
   public static final Dim I = new Dim(1, 0, 0);
   /** The hidden size. */
@@ -18,38 +28,97 @@ public record Dim(long i, long h, long c) {
   /** The largest number a size may hold (of I, of H or alone), so that sizes print and parse back. */
   static final long MAX_COEFFICIENT = 1_000_000_000L;
 
+  public Dim {
+    requireNonNull(named, "named");
+    requireNonNull(values, "values");
+    checkArgument(values.keySet().containsAll(named.keySet()), "every named size of %s needs its value", named);
+    named.values().forEach(k -> checkArgument(k != 0, "a named size's multiple must not be 0"));
+    TreeMap<String, Long> used = new TreeMap<>(values);
+    used.keySet().retainAll(named.keySet());
+    values = ImmutableSortedMap.copyOf(used); // only the sizes this form uses
+  }
+
+  /** {@code i·I + h·H + c}, without named sizes. */
+  public Dim(long i, long h, long c) {
+    this(i, h, c, ImmutableSortedMap.of(), ImmutableSortedMap.of());
+  }
+
   /** A fixed size. */
   public static Dim of(long size) {
     return new Dim(0, 0, size);
   }
 
+  /** The named size {@code name} ({@code P}) with the value it has in this cell. */
+  public static Dim named(String name, long value) {
+    checkArgument(value > 0, "size %s (%s) must be positive", name, value);
+    return new Dim(0, 0, 0, ImmutableSortedMap.of(name, 1L), ImmutableSortedMap.of(name, value));
+  }
+
   public Dim plus(Dim o) {
-    return new Dim(i + o.i, h + o.h, c + o.c);
+    return combine(o, 1);
   }
 
   public Dim minus(Dim o) {
-    return new Dim(i - o.i, h - o.h, c - o.c);
+    return combine(o, -1);
+  }
+
+  private Dim combine(Dim o, long sign) {
+    if (named.isEmpty() && o.named.isEmpty()) {
+      return new Dim(i + sign * o.i, h + sign * o.h, c + sign * o.c);
+    }
+    TreeMap<String, Long> n = new TreeMap<>(named);
+    TreeMap<String, Long> v = new TreeMap<>(values);
+    o.named.forEach((name, k) -> {
+      Long before = v.put(name, o.values.get(name));
+      checkArgument(before == null || before.equals(o.values.get(name)), "size %s has two values", name);
+      n.merge(name, sign * k, Long::sum);
+    });
+    n.values().removeIf(k -> k == 0);
+    return new Dim(i + sign * o.i, h + sign * o.h, c + sign * o.c, ImmutableSortedMap.copyOf(n), ImmutableSortedMap.copyOf(v));
   }
 
   Dim times(long k) {
-    return new Dim(i * k, h * k, c * k);
+    TreeMap<String, Long> n = new TreeMap<>();
+    named.forEach((name, m) -> n.put(name, m * k));
+    n.values().removeIf(m -> m == 0);
+    return new Dim(i * k, h * k, c * k, ImmutableSortedMap.copyOf(n), values);
+  }
+
+  /** This form divided by {@code k}, or null when a multiple is not divisible. */
+  Dim dividedBy(long k) {
+    if (i % k != 0 || h % k != 0 || c % k != 0 || named.values().stream().anyMatch(m -> m % k != 0)) {
+      return null;
+    }
+    TreeMap<String, Long> n = new TreeMap<>();
+    named.forEach((name, m) -> n.put(name, m / k));
+    return new Dim(i / k, h / k, c / k, ImmutableSortedMap.copyOf(n), values);
+  }
+
+  /** The part that does not grow with I or H: c and the named sizes at their values. */
+  private long constant() {
+    long k = c;
+    for (Map.Entry<String, Long> e : named.entrySet()) {
+      k += e.getValue() * values.get(e.getKey());
+    }
+    return k;
   }
 
   /** This dimension for input size {@code inputSize} and hidden size {@code hiddenSize}. */
   public long eval(int inputSize, int hiddenSize) {
     checkArgument(inputSize > 0, "input size (%s) must be positive", inputSize);
     checkArgument(hiddenSize > 0, "hidden size (%s) must be positive", hiddenSize);
-    return i * inputSize + h * hiddenSize + c;
+    return i * inputSize + h * hiddenSize + constant();
   }
 
   /** Whether every number of this form is at most {@link #MAX_COEFFICIENT} in size. */
   boolean fits() {
-    return Math.abs(i) <= MAX_COEFFICIENT && Math.abs(h) <= MAX_COEFFICIENT && Math.abs(c) <= MAX_COEFFICIENT;
+    return Math.abs(i) <= MAX_COEFFICIENT && Math.abs(h) <= MAX_COEFFICIENT && Math.abs(c) <= MAX_COEFFICIENT
+        && named.values().stream().allMatch(k -> Math.abs(k) <= MAX_COEFFICIENT);
   }
 
   /** Whether this size is positive for some I, H >= 1 (it grows with one of them, or is positive at 1, 1). */
   boolean canBePositive() {
-    return i > 0 || h > 0 || i + h + c > 0;
+    return i > 0 || h > 0 || i + h + constant() > 0;
   }
 
   /** Whether {@code this == other} fails for every positive I and H (not just for some). */
@@ -57,10 +126,10 @@ public record Dim(long i, long h, long c) {
     Dim d = minus(other);
     // smallest and largest value of d over I, H >= 1 decide whether 0 is reachable
     if (d.i >= 0 && d.h >= 0) {
-      return d.i + d.h + d.c > 0;
+      return d.i + d.h + d.constant() > 0;
     }
     if (d.i <= 0 && d.h <= 0) {
-      return d.i + d.h + d.c < 0;
+      return d.i + d.h + d.constant() < 0;
     }
     return false;
   }
@@ -71,6 +140,7 @@ public record Dim(long i, long h, long c) {
     StringBuilder s = new StringBuilder();
     term(s, h, "H");
     term(s, i, "I");
+    named.forEach((name, k) -> term(s, k, name));
     if (c != 0 || s.length() == 0) {
       if (s.length() > 0) {
         s.append(c < 0 ? "-" : "+");

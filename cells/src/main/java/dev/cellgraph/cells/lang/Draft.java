@@ -7,7 +7,9 @@ import com.google.common.collect.ImmutableMap;
  * A cell whose names are resolved but not yet checked: what the parser and the builder both
  * hand to {@link Analysis}. Maps keep declaration order; the spans are of declared names
  * (inputs and states in {@code declaredVariableSpans}), empty for Java-built cells; {@code strict}
- * when every parameter must be declared; {@code warnings} are located messages for {@code check}.
+ * when every parameter must be declared; {@code warnings} are located messages for {@code check};
+ * {@code convention} says which product convention was read and why; {@code origins} which function
+ * application made a parameter ({@code alpha_1}).
  */
 record Draft(
     Source source,
@@ -22,4 +24,6 @@ record Draft(
     ImmutableMap<String, Span> declaredVariableSpans,
     ImmutableList<Equation> equations,
     boolean strict,
-    ImmutableList<String> warnings) {}
+    ImmutableList<String> warnings,
+    String convention,
+    ImmutableMap<String, String> origins) {}

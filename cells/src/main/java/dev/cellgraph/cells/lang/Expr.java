@@ -19,7 +19,8 @@ import java.util.Objects;
  *   <li>{@link Binary}: an elementwise {@code +}, {@code -}, {@code *} or {@code /};
  *   <li>{@link MatMul}: a matrix parameter, or its transpose, times a vector ({@code W x}, {@code W^T x});
  *   <li>{@link Concat}: vectors stacked into one ({@code [h_{t-1}, x_t]});
- *   <li>{@link Neg}: minus a vector.
+ *   <li>{@link Neg}: minus a vector;
+ *   <li>{@link Part}: one of several equal parts of a vector ({@code f_t} of {@code (f_t; i_t; o_t; g_t) = ...}).
  * </ul>
  *
  * Every node knows the {@link Span} of source text it came from ({@link Span#NONE} when
@@ -32,7 +33,7 @@ import java.util.Objects;
  */
 public sealed interface Expr
     permits Expr.Var, Expr.Param, Expr.Num, Expr.Apply, Expr.Binary, Expr.MatMul, Expr.Concat,
-        Expr.Neg {
+        Expr.Neg, Expr.Part {
 
   /** Where this expression is in the source text. */
   Span span();
@@ -310,6 +311,40 @@ public sealed interface Expr
     }
   }
 
+  /**
+   * Part {@code index} (from 0) of {@code count} equal parts of {@code whole}: of a vector of
+   * size {@code count·n}, elements {@code index·n} to {@code (index+1)·n - 1}. A tuple target
+   * {@code (f; i; o; g) = e} is a value for {@code e} and one part of it per name.
+   */
+  record Part(Expr whole, int index, int count, Span span) implements Expr {
+    public Part {
+      requireNonNull(whole, "whole");
+      checkArgument(count >= 2, "a vector is split into two parts or more, not %s", count);
+      checkArgument(index >= 0 && index < count, "part %s of %s does not exist", index, count);
+      requireNonNull(span, "span");
+    }
+
+    @Override
+    public List<Expr> children() {
+      return List.of(whole);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Part p && p.whole.equals(whole) && p.index == index && p.count == count;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(whole, index, count);
+    }
+
+    @Override
+    public String toString() {
+      return Printer.plain(this);
+    }
+  }
+
   // Factories for building cells in Java (see CellSpec.builder()).
 
   /** The current value of a variable: the input, an intermediate, or a state's new value. */
@@ -373,5 +408,10 @@ public sealed interface Expr
 
   static Neg neg(Expr operand) {
     return new Neg(operand, Span.NONE);
+  }
+
+  /** Part {@code index} of {@code count} equal parts of {@code whole}. */
+  static Part part(Expr whole, int index, int count) {
+    return new Part(whole, index, count, Span.NONE);
   }
 }

@@ -36,7 +36,8 @@ final class FunctionNames {
       return "function '" + word + "' is not supported yet" + NOT_YET.get(lower);
     }
     if (word.equals("LN")) { // ln is the natural logarithm; LN, as papers write it, is layer normalisation
-      return "function 'LN' is not supported yet" + NOT_YET.get("ln") + "; for the logarithm write ln or log";
+      return "function 'LN' is not defined: define it, as in 'LN(z; \\alpha, \\beta) = ...' (layer normalisation);"
+          + " for the logarithm write ln or log";
     }
     return "unknown function '" + word + "'" + closest(word);
   }

@@ -46,8 +46,8 @@ final class Lexer {
   private static final ImmutableMap<String, Kind> OPERATOR_COMMANDS = ImmutableMap.of(
       "cdot", Kind.DOT, "odot", Kind.STAR, "circ", Kind.STAR, "ast", Kind.STAR,
       "frac", Kind.FRAC, "dfrac", Kind.FRAC, "tfrac", Kind.FRAC);
-  static final ImmutableSet<String> KEYWORDS =
-      ImmutableSet.of("input", "inputs", "state", "states", "output", "param", "params");
+  static final ImmutableSet<String> KEYWORDS = ImmutableSet.of("input", "inputs", "state", "states", "output",
+      "param", "params", "where", "activation", "shared", "convention", "size");
   /** The longest number literal accepted, in characters. */
   static final int MAX_NUMBER_CHARS = 40;
   /** A transpose superscript as {@link #scriptContent} reads it: {@code T}, {@code {T}}, {@code {\\mathsf T}}, {@code {\\top}}. */
@@ -59,6 +59,8 @@ final class Lexer {
   private final boolean words;
   private final boolean latex;
   private final int nesting;
+  /** The names the text defines as functions ({@link UserFunctions#names}): each is a {@code USERFN} token. */
+  private final ImmutableSet<String> userFunctions;
   private final List<Token> out = new ArrayList<>();
   private int p;
   private boolean statementStart = true;
@@ -77,11 +79,16 @@ final class Lexer {
   private record Inner(String base, String sub, String sup, Integer time, boolean primed) {}
 
   Lexer(Source src, boolean words, boolean latex) {
-    this(src, words, latex, 0);
+    this(src, words, latex, ImmutableSet.of(), 0);
   }
 
-  private Lexer(Source src, boolean words, boolean latex, int nesting) {
+  Lexer(Source src, boolean words, boolean latex, ImmutableSet<String> userFunctions) {
+    this(src, words, latex, userFunctions, 0);
+  }
+
+  private Lexer(Source src, boolean words, boolean latex, ImmutableSet<String> userFunctions, int nesting) {
     this.nesting = nesting;
+    this.userFunctions = userFunctions;
     this.src = src;
     this.s = src.text;
     this.words = words;
@@ -128,6 +135,7 @@ final class Lexer {
       case '{' -> single(Kind.LBRACE);
       case '}' -> single(Kind.RBRACE);
       case ',' -> single(Kind.COMMA);
+      case ';' -> single(Kind.SEMI);
       case '=' -> single(Kind.EQUALS);
       case ':' -> single(Kind.COLON);
       case '\\' -> command();
@@ -225,6 +233,10 @@ final class Lexer {
     name();
   }
 
+  static boolean isGreekCommand(String command) {
+    return GREEK_COMMANDS.contains(command);
+  }
+
   private String commandName() {
     int q = p + 1;
     while (q < s.length() && isAsciiLetter(s.charAt(q))) {
@@ -300,6 +312,10 @@ final class Lexer {
         skipSpaces();
         int argStart = p;
         String inner = braced(start, "name").strip();
+        if (userFunctions.contains(inner)) {
+          add(Kind.USERFN, start, p, inner);
+          return;
+        }
         Fn fn = Fn.bySpelling(inner);
         if (fn != null) {
           add(Kind.FUNC, start, p, fn);
@@ -345,7 +361,7 @@ final class Lexer {
     }
     Source sub = new Source(src.name, inner);
     List<Token> toks;
-    Lexer lexer = new Lexer(sub, words, latex, nesting + 1);
+    Lexer lexer = new Lexer(sub, words, latex, ImmutableSet.of(), nesting + 1);
     try {
       toks = lexer.tokens();
     } catch (CellFormulaException e) {
@@ -395,7 +411,12 @@ final class Lexer {
       p++;
     }
     String w = base.toString();
-    Fn fn = Fn.bySpelling(w);
+    boolean scripted = p < s.length() && (s.charAt(p) == '_' || s.charAt(p) == '^' || s.charAt(p) == '\'');
+    if (userFunctions.contains(w) && !scripted) {
+      add(Kind.USERFN, start, p, w); // before the check below, which would call phi( an unknown function
+      return true;
+    }
+    Fn fn = scripted ? null : Fn.bySpelling(w); // sigma_LN1 is a name: a function is never subscripted
     if (fn != null) {
       add(Kind.FUNC, start, p, fn);
       return true;
@@ -415,6 +436,12 @@ final class Lexer {
   private boolean paperLetter(int start, StringBuilder base) {
     char c = s.charAt(p);
     if (isAsciiLetter(c)) {
+      int word = FunctionNames.wordEnd(s, p);
+      if (word - p > 1 && userFunctions.contains(s.substring(p, word))) {
+        p = word;
+        add(Kind.USERFN, start, p, s.substring(start, p));
+        return true;
+      }
       if (p < runStart || p >= runEnd) {
         int q = p;
         while (q < s.length() && isAsciiLetter(s.charAt(q))) {
@@ -575,6 +602,10 @@ final class Lexer {
     }
     String name = base + (sub == null ? "" : "_" + sub) + (sup == null ? "" : "^" + sup);
     last = new Inner(base.toString(), sub, sup, time, primed);
+    if (time == null && !primed && !transposed && userFunctions.contains(name)) {
+      add(Kind.USERFN, start, p, name); // g(z), \phi(z): a function the text defines
+      return;
+    }
     add(Kind.IDENT, start, p, new Ident(name, time, primed, transposed));
   }
 

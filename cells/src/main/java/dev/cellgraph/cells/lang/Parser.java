@@ -11,16 +11,21 @@ import java.util.List;
  *
  * <pre>
  * cell       = { statement (NEWLINE | EOF) }
- * statement  = declaration | 'strict' | name '=' expr [',' | '.']
+ * statement  = declaration | 'strict' | 'convention' ('row' | 'column') | 'shared' names | 'size' NAME '=' number
+ *            | target '=' expr [',' | '.'] | function | activation | 'where' local { ',' local }
+ * target     = name | '(' name { (';' | ',') name } ')'
+ * function   = fname '(' names [';' names] ')' '=' expr
+ * activation = ['where' | 'activation'] fname '=' { fname '=' } (FUNC | fname) { ',' activation }
+ * local      = name '=' expr
  * declaration= ('input' | 'state') names [':' '[' dim ']'] | 'output' name
  *            | 'param' names ':' '[' dim [',' dim] ']'
  * expr       = term { ('+' | '-') term }
  * term       = unary { ('*' | '∗' | '⊙' | '/') unary }
  * unary      = '-' unary | product
  * product    = atom { ['·' | '@'] atom }          (grouped from the right; name '(' is a call or a product)
- * atom       = number | name | function (group | product) | '(' expr ')' | '{' expr '}'
- *            | '[' expr { ',' expr } ']' | '\frac' '{' expr '}' '{' expr '}'
- * </pre>
+ * atom       = number | name | function (group | product) | fname '(' expr { ',' expr } [';' names] ')'
+ *            | '(' expr ')' | '{' expr '}' | '[' expr { ',' expr } ']' | '\frac' '{' expr '}' '{' expr '}'
+ *  * </pre>
  *
  * Two bounds keep every later recursion shallow: the formula (its {@link Expr} tree; brackets
  * are not nodes) is at most {@link CellSpec#MAX_DEPTH} deep, and brackets, functions and signs
@@ -40,7 +45,14 @@ final class Parser {
     }
   }
 
-  record Parsed(List<Decl> decls, List<Assign> assigns, List<Applied> applied, boolean strict) {}
+  /** {@code LN(z; \alpha, \beta) = body}, with the local definitions of its {@code where} line. */
+  record FunctionDef(Token name, List<Token> args, List<Token> params, Raw body, List<Assign> locals) {}
+
+  /** {@code g = h = \tanh}: every name of {@code names} is the function {@code target} (an FUNC or USERFN token). */
+  record Alias(List<Token> names, Token target) {}
+
+  record Parsed(List<Decl> decls, List<Assign> assigns, List<Applied> applied, boolean strict,
+      List<FunctionDef> functions, List<Alias> aliases, List<Token> shared, Token convention) {}
 
   /** How deep brackets, functions and signs may nest. */
   static final int MAX_NESTING = 3 * CellSpec.MAX_DEPTH;
@@ -50,11 +62,31 @@ final class Parser {
   private int i;
   private int depth;
   private final List<Applied> applied = new ArrayList<>();
+  /** Named sizes: those given by the caller, then the defaults of 'size P = 64' lines. */
+  private final java.util.Map<String, Integer> sizes;
+  private final java.util.Set<String> givenSizes;
+  /** The named sizes the text uses or declares, so that a size given for another name is refused. */
+  private final java.util.Set<String> knownSizes = new java.util.TreeSet<>();
+  private final List<FunctionDef> functions = new ArrayList<>();
+  private final List<Alias> aliases = new ArrayList<>();
+  private final List<Token> shared = new ArrayList<>();
+  private Token convention;
   private boolean strict;
+  /** While a function's body or local definitions are read: {@code \sigma} alone is then a name (Ba et al.'s σ). */
+  private boolean inFunction;
+  /** The statement before this one defined a function: a 'where' line may give its local definitions. */
+  private FunctionDef lastFunction;
 
   Parser(Source src, List<Token> toks) {
+    this(src, toks, java.util.Map.of());
+  }
+
+  /** {@code sizes}: the named sizes beyond I and H ({@code P} in {@code state r : [P]}) and their values. */
+  Parser(Source src, List<Token> toks, java.util.Map<String, Integer> sizes) {
     this.src = src;
     this.toks = toks;
+    this.sizes = new java.util.HashMap<>(sizes);
+    this.givenSizes = sizes.keySet();
   }
 
   Parsed parse() {
@@ -65,17 +97,251 @@ final class Parser {
         i++;
         continue;
       }
-      if (peek().kind() == Kind.KEYWORD && peek().value().equals("strict")) {
-        i++;
-        strict = true;
-      } else if (peek().kind() == Kind.KEYWORD) {
-        decls.add(declaration());
-      } else {
-        assigns.add(assignment());
+      FunctionDef before = lastFunction;
+      lastFunction = null;
+      String keyword = peek().kind() == Kind.KEYWORD ? (String) peek().value() : "";
+      switch (keyword) {
+        case "strict" -> {
+          i++;
+          strict = true;
+        }
+        case "where" -> where(before);
+        case "activation" -> {
+          i++;
+          activations();
+        }
+        case "shared" -> shared();
+        case "convention" -> convention();
+        case "size" -> size();
+        case "" -> {
+          if (at(Kind.USERFN) && toks.get(i + 1).kind() == Kind.LPAREN) {
+            lastFunction = function();
+          } else if (at(Kind.USERFN)) {
+            activations();
+          } else if (at(Kind.LPAREN)) {
+            tuple(assigns);
+          } else {
+            assigns.add(assignment());
+          }
+        }
+        default -> decls.add(declaration());
       }
       endOfStatement();
     }
-    return new Parsed(decls, assigns, applied, strict);
+    for (String name : givenSizes) {
+      if (!knownSizes.contains(name)) {
+        throw Source.unlocated(src.name, "the size '" + name + "' is given, but the cell has no size of that name"
+            + (knownSizes.isEmpty() ? "" : " (it has " + String.join(", ", knownSizes) + ")"));
+      }
+    }
+    return new Parsed(decls, assigns, applied, strict, functions, aliases, shared, convention);
+  }
+
+  // ---------------------------------------------------------------- functions, tuples, conventions
+
+  private FunctionDef function() {
+    Token name = take();
+    i++; // the '('
+    List<Token> args = names("an argument of " + name.describe(src));
+    List<Token> params = new ArrayList<>();
+    if (at(Kind.SEMI)) {
+      i++;
+      params = names("a parameter of " + name.describe(src));
+    }
+    if (!at(Kind.RPAREN)) {
+      throw src.error(peek().start(), "expected ')' to close the arguments of " + name.describe(src)
+          + ", found " + peek().describe(src));
+    }
+    i++;
+    if (!at(Kind.EQUALS)) {
+      throw src.error(peek().start(), "expected '=' and the body of " + name.describe(src) + ", found " + peek().describe(src));
+    }
+    i++;
+    inFunction = true;
+    Raw body = expr();
+    inFunction = false;
+    FunctionDef f = new FunctionDef(name, args, params, body, new ArrayList<>());
+    functions.add(f);
+    return f;
+  }
+
+  private List<Token> names(String what) {
+    List<Token> out = new ArrayList<>();
+    while (true) {
+      Token t = nameToken();
+      if (t == null) {
+        throw src.error(peek().start(), "expected " + what + ", found " + peek().describe(src));
+      }
+      if (t.ident().time() != null || t.ident().primed() || t.ident().transposed()) {
+        throw src.error(t.start(), "write " + what + " without time index, prime or transpose");
+      }
+      out.add(t);
+      if (!at(Kind.COMMA)) {
+        return out;
+      }
+      i++;
+    }
+  }
+
+  /** A name, or {@code \sigma} standing for one (the standard deviation in a layer norm); null if none is next. */
+  private Token nameToken() {
+    Token t = peek();
+    if (t.kind() == Kind.IDENT) {
+      i++;
+      return t;
+    }
+    if (t.kind() == Kind.FUNC && t.value() == Fn.SIGMOID && isGreekSigma(t)) {
+      i++;
+      return new Token(Kind.IDENT, t.start(), t.end(), new Token.Ident("sigma", null, false));
+    }
+    return null;
+  }
+
+  private boolean isGreekSigma(Token t) {
+    String w = src.text.substring(t.start(), t.end());
+    return w.equals("\\sigma") || w.equals("σ") || w.equals("sigma");
+  }
+
+  /** A 'where' line: the local definitions of the function defined on the line before, or activations. */
+  private void where(FunctionDef before) {
+    Token kw = take();
+    if (at(Kind.USERFN)) {
+      activations();
+      return;
+    }
+    if (before == null) {
+      throw src.error(kw.start(), "a 'where' line gives the local definitions of the function defined on the line"
+          + " before it (as in 'where \\mu = \\mathrm{mean}(z)'), or activations (as in 'where g = h = \\tanh')");
+    }
+    inFunction = true;
+    while (true) {
+      Token target = nameToken();
+      if (target == null) {
+        throw src.error(peek().start(), "expected a local definition such as '\\mu = ...', found " + peek().describe(src));
+      }
+      if (!at(Kind.EQUALS)) {
+        throw src.error(peek().start(), "expected '=' after '" + src.text.substring(target.start(), target.end())
+            + "', found " + peek().describe(src));
+      }
+      i++;
+      before.locals().add(new Assign(target, expr()));
+      if (!at(Kind.COMMA) || toks.get(i + 1).kind() == Kind.NEWLINE || toks.get(i + 1).kind() == Kind.EOF) {
+        break;
+      }
+      i++;
+    }
+    inFunction = false;
+    lastFunction = before; // a second 'where' line adds to the same function
+  }
+
+  /** {@code g = h = \tanh, \phi = \tanh}. */
+  private void activations() {
+    while (true) {
+      List<Token> names = new ArrayList<>();
+      while (at(Kind.USERFN) && toks.get(i + 1).kind() == Kind.EQUALS) {
+        names.add(take());
+        i++;
+      }
+      if (names.isEmpty() || !(at(Kind.FUNC) || at(Kind.USERFN))) {
+        throw src.error(peek().start(), "expected an activation such as 'g = \\tanh', found " + peek().describe(src));
+      }
+      aliases.add(new Alias(names, take()));
+      if (!at(Kind.COMMA) || toks.get(i + 1).kind() != Kind.USERFN) {
+        return;
+      }
+      i++;
+    }
+  }
+
+  private void shared() {
+    i++;
+    shared.addAll(names("the name of a function's parameter after 'shared'"));
+  }
+
+  /** {@code size P = 64}: the default of a named size, which the caller's sizes (--size P=3) replace. */
+  private void size() {
+    i++;
+    Token t = peek();
+    if (t.kind() != Kind.IDENT || t.ident().time() != null || t.ident().primed()
+        || !t.ident().name().matches("[A-Z][A-Za-z0-9]*") || t.ident().name().equals("I") || t.ident().name().equals("H")) {
+      throw src.error(t.start(), "expected the name of a size (an upper-case letter other than I and H, as in"
+          + " 'size P = 64'), found " + t.describe(src));
+    }
+    String name = take().ident().name();
+    knownSizes.add(name);
+    if (!at(Kind.EQUALS)) {
+      throw src.error(peek().start(), "expected '=' and a number, as in 'size " + name + " = 64', found " + peek().describe(src));
+    }
+    i++;
+    Token n = peek();
+    if (n.kind() != Kind.NUMBER || (Double) n.value() != Math.rint((Double) n.value()) || (Double) n.value() < 1
+        || (Double) n.value() > Dim.MAX_COEFFICIENT) {
+      throw src.error(n.start(), "a size is a whole number from 1 to " + Dim.MAX_COEFFICIENT + ", found " + n.describe(src));
+    }
+    i++;
+    if (!givenSizes.contains(name) && sizes.put(name, (int) (double) (Double) n.value()) != null) {
+      throw src.error(t.start(), "the size '" + name + "' is given twice");
+    }
+  }
+
+  /** {@code convention row}: read as a word from the text, since paper notation splits letters into names. */
+  private void convention() {
+    Token kw = take();
+    int end = src.text.indexOf('\n', kw.end());
+    String word = src.text.substring(kw.end(), end < 0 ? src.text.length() : end).replaceAll("[#%].*", "").strip();
+    if (!word.equals("row") && !word.equals("column")) {
+      throw src.error(peek().start(), "expected 'row' or 'column' after 'convention', found " + peek().describe(src));
+    }
+    if (convention != null) {
+      throw src.error(kw.start(), "the convention is declared twice");
+    }
+    convention = new Token(Kind.IDENT, peek().start(), peek().start() + word.length(), new Token.Ident(word, null, false));
+    while (!at(Kind.NEWLINE) && !at(Kind.EOF)) {
+      i++;
+    }
+  }
+
+  /**
+   * {@code (f_t; i_t; o_t; g_t) = expr}: one hidden value for the whole right-hand side, named after
+   * the targets ({@code (f;i;o;g)}, a name no formula can write), and each target one equal part of it.
+   */
+  private void tuple(List<Assign> assigns) {
+    Token open = take();
+    List<Token> targets = new ArrayList<>();
+    Kind separator = null;
+    while (true) {
+      Token t = peek();
+      if (t.kind() != Kind.IDENT) {
+        throw src.error(t.start(), "expected a name in the tuple target, found " + t.describe(src));
+      }
+      targets.add(take());
+      if (at(Kind.RPAREN)) {
+        break;
+      }
+      if (!(at(Kind.SEMI) || at(Kind.COMMA)) || (separator != null && peek().kind() != separator)) {
+        throw src.error(peek().start(), "expected ';' or ')' in the tuple target, found " + peek().describe(src));
+      }
+      separator = take().kind();
+    }
+    Token close = take();
+    if (targets.size() < 2) {
+      throw src.error(open.start(), "a tuple target names two values or more, as in (f_t; i_t)");
+    }
+    if (!at(Kind.EQUALS)) {
+      throw src.error(peek().start(), "expected '=' after the tuple target, found " + peek().describe(src));
+    }
+    i++;
+    Raw rhs = expr();
+    StringBuilder name = new StringBuilder("(");
+    for (Token t : targets) {
+      name.append(name.length() > 1 ? ";" : "").append(t.ident().name());
+    }
+    Token whole = new Token(Kind.IDENT, open.start(), close.end(), new Token.Ident(name.append(')').toString(), null, false));
+    assigns.add(new Assign(whole, rhs));
+    Raw wholeName = new Raw.Name(whole, open.start(), close.end(), 1);
+    for (int k = 0; k < targets.size(); k++) {
+      assigns.add(new Assign(targets.get(k), new Raw.Part(wholeName, k, targets.size(), open.start(), rhs.end(), 2)));
+    }
   }
 
   private Token peek() {
@@ -217,12 +483,28 @@ final class Parser {
       i++;
       return (t.ident().name().equals("H") ? Dim.H : Dim.I).times(k);
     }
-    throw src.error(t.start(), "a size is written with I, H and whole numbers, like H+I or 2H"
-        + (number ? "" : ", found " + t.describe(src)));
+    if (t.kind() == Kind.IDENT && t.ident().time() == null && !t.ident().primed()
+        && t.ident().name().matches("[A-Z][A-Za-z0-9_]*")) {
+      Integer size = sizes.get(t.ident().name());
+      knownSizes.add(t.ident().name());
+      if (size == null) {
+        throw src.error(t.start(), "the size '" + t.ident().name() + "' is not given: give it on the command line as --size "
+            + t.ident().name() + "=N, in Java to CellSpec.parse(text, name, Map.of(\"" + t.ident().name() + "\", N)),"
+            + " or as a default with a line 'size " + t.ident().name() + " = N' before it is used");
+      }
+      i++;
+      return Dim.named(t.ident().name(), size).times(k);
+    }
+    throw src.error(t.start(), "a size is written with I, H, named sizes (P, given with --size P=N) and whole numbers,"
+        + " like H+I or 2H" + (number ? "" : ", found " + t.describe(src)));
   }
 
   private Assign assignment() {
     Token target = peek();
+    if (target.kind() == Kind.FUNC && toks.get(i + 1).kind() == Kind.LPAREN) {
+      throw src.error(target.start(), target.describe(src) + " is a built-in function, which a cell cannot define:"
+          + " give yours another name, as in F(z) = ...");
+    }
     if (target.kind() != Kind.IDENT) {
       throw src.error(target.start(), "expected a definition such as 'h_t = ...', found " + target.describe(src));
     }
@@ -294,7 +576,7 @@ final class Parser {
 
   private boolean startsAtom(Kind k) {
     return switch (k) {
-      case IDENT, NUMBER, FUNC, LPAREN, LBRACK, LBRACE, FRAC -> true;
+      case IDENT, NUMBER, FUNC, USERFN, LPAREN, LBRACK, LBRACE, FRAC -> true;
       default -> false;
     };
   }
@@ -335,7 +617,14 @@ final class Parser {
         }
         return new Raw.Name(t, t.start(), t.end(), 1);
       }
+      case USERFN -> {
+        return userCall();
+      }
       case FUNC -> {
+        if (inFunction && t.value() == Fn.SIGMOID && isGreekSigma(t) && !startsAtom(toks.get(i + 1).kind())) {
+          Token name = nameToken(); // σ applied to nothing, in a function: Ba et al.'s standard deviation
+          return new Raw.Name(name, t.start(), t.end(), 1);
+        }
         i++;
         enter(t.start());
         Raw arg;
@@ -387,6 +676,39 @@ final class Parser {
       case RPAREN, RBRACK, RBRACE -> throw src.error(t.start(), "expected an operand, found " + t.describe(src));
       default -> throw src.error(t.start(), "expected an operand, found " + t.describe(src));
     }
+  }
+
+  /** {@code LN(a)}, {@code LN(a; \alpha_1, \beta_1)}, {@code g(a)}, or, like a built-in, {@code \phi x}. */
+  private Raw userCall() {
+    Token t = take();
+    enter(t.start());
+    List<Raw> args = new ArrayList<>();
+    List<Token> params = new ArrayList<>();
+    int end;
+    if (at(Kind.LPAREN)) {
+      Token open = take();
+      args.add(expr());
+      while (at(Kind.COMMA)) {
+        i++;
+        args.add(expr());
+      }
+      if (at(Kind.SEMI)) {
+        i++;
+        params = names("a parameter name for " + t.describe(src));
+      }
+      end = close(open, Kind.RPAREN).end();
+    } else if (at(Kind.LBRACE) || at(Kind.LBRACK)) {
+      args.add(atom());
+      end = args.get(0).end();
+    } else if (startsAtom(peek().kind())) {
+      args.add(product());
+      end = args.get(0).end();
+    } else {
+      throw src.error(peek().start(), "expected the argument of " + t.describe(src) + ", found " + peek().describe(src));
+    }
+    depth--;
+    return new Raw.UserCall(t, ImmutableList.copyOf(args), ImmutableList.copyOf(params), t.start(), end,
+        height(t.start(), args.toArray(new Raw[0])));
   }
 
   private Raw fracArgument(Token frac) {

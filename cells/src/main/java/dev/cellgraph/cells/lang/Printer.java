@@ -42,6 +42,11 @@ final class Printer {
     for (String r : spec.sizeRequirements()) {
       s.append("# needs ").append(r).append('\n');
     }
+    java.util.TreeMap<String, Long> sizes = new java.util.TreeMap<>();
+    spec.inputs().forEach(v -> sizes.putAll(spec.dimOf(v).values()));
+    spec.states().forEach(v -> sizes.putAll(spec.dimOf(v).values()));
+    spec.parameters().forEach(q -> q.dims().forEach(d -> sizes.putAll(d.values())));
+    sizes.forEach((name, value) -> s.append("size ").append(name).append(" = ").append(value).append('\n'));
     spec.inputs().forEach(in -> {
       s.append("input ").append(name(in));
       Dim dim = spec.dimOf(in);
@@ -62,8 +67,20 @@ final class Printer {
     for (Parameter param : spec.parameters()) {
       s.append("param ").append(name(param.name())).append(" : ").append(param.dims()).append('\n');
     }
+    java.util.Map<String, String[]> tuples = new java.util.HashMap<>();
     for (Equation e : spec.equations()) {
-      s.append(name(e.target())).append(spec.isState(e.target()) ? "'" : "").append(" = ");
+      if (e.expr() instanceof Expr.Part t && t.whole() instanceof Expr.Var w) {
+        tuples.computeIfAbsent(w.name(), k -> new String[t.count()])[t.index()] =
+            name(e.target()) + (spec.isState(e.target()) ? "'" : "");
+      }
+    }
+    for (Equation e : spec.equations()) {
+      if (e.expr() instanceof Expr.Part t && t.whole() instanceof Expr.Var w && tuples.containsKey(w.name())) {
+        continue; // written as a tuple target with its whole
+      }
+      String[] parts = tuples.get(e.target());
+      s.append(parts != null ? "(" + String.join("; ", parts) + ")"
+          : name(e.target()) + (spec.isState(e.target()) ? "'" : "")).append(" = ");
       p.print(e.expr(), 0, s);
       s.append('\n');
     }
@@ -156,6 +173,9 @@ final class Printer {
         print(parts.get(k), 0, s);
       }
       s.append(']');
+    } else if (e instanceof Expr.Part t) {
+      print(t.whole(), ATOM, s); // only in messages: the normalized form writes the tuple target instead
+      s.append('[').append(t.index() + 1).append(" of ").append(t.count()).append(']');
     } else if (e instanceof Expr.Neg g) {
       s.append('-');
       // --h, not -(-h): brackets would make a long chain nest deeper than the text it came from

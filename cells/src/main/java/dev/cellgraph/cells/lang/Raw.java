@@ -27,6 +27,13 @@ sealed interface Raw {
 
   record Neg(Raw operand, int start, int end, int height) implements Raw {}
 
+  /** A function the text defines, applied: {@code LN(W_h h; \alpha_1, \beta_1)}; {@code params} may be empty. */
+  record UserCall(Token name, ImmutableList<Raw> args, ImmutableList<Token> params, int start, int end, int height)
+      implements Raw {}
+
+  /** Part {@code index} of {@code count} equal parts of a tuple target's whole value. */
+  record Part(Raw whole, int index, int count, int start, int end, int height) implements Raw {}
+
   record Cat(ImmutableList<Raw> parts, int start, int end, int height) implements Raw {}
 
   /** Parentheses (or braces, or one-element square brackets): kept so spans include them. */

@@ -8,6 +8,7 @@ import dev.cellgraph.cells.lang.Parser.Decl;
 import dev.cellgraph.cells.lang.Parser.Parsed;
 import dev.cellgraph.cells.lang.Token.Ident;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,37 @@ final class Resolver {
   /** The time index of "this step": 0, or 1 when the paper writes h_{t+1} = f(h_t). */
   private int now;
 
+  /** The functions the text defines, and its activations ({@code g = \tanh}) by name. */
+  private final Map<String, Parser.FunctionDef> functions = new LinkedHashMap<>();
+  private final Map<String, Parser.Alias> aliases = new LinkedHashMap<>();
+  private final java.util.Set<String> shared = new java.util.HashSet<>();
+  /** Every name the cell's own equations and declarations write: a generated name must not be one of them. */
+  private final java.util.Set<String> written = new java.util.HashSet<>();
+  /** Generated names (parameters and values of function applications) and which application made each. */
+  private final Map<String, String> generated = new HashMap<>();
+  /** For {@code check}: which application made each parameter of a function ({@code alpha_1}), or that it is shared. */
+  private final Map<String, String> origins = new LinkedHashMap<>();
+  /** How many times each function has been applied so far: the k of alpha_k. */
+  private final Map<String, Integer> applications = new HashMap<>();
+  /** The values a function application needs beside its formula (its locals, an argument used twice). */
+  private final List<Equation> hidden = new ArrayList<>();
+  private Scope scope;
+  private int expansions;
+  /** Whether products are row-vector products ({@code x W}, W stored [in, out]): declared or read. */
+  private boolean row;
+  private String conventionWhy = "column vectors (W x, W stored [out, in])";
+
+  /** Inside a function's body: what its names stand for in one application. */
+  private record Scope(Parser.FunctionDef function, int application, Map<String, Expr> values,
+      Map<String, String> params, Scope outer) {
+    boolean within(String name) {
+      return function.name().value().equals(name) || (outer != null && outer.within(name));
+    }
+  }
+
+  /** Function applications expanded at most (a body may apply other functions), so that expansion stays small. */
+  static final int MAX_EXPANSIONS = 4096;
+
   Resolver(Source src, Parsed parsed, boolean words, Notation notation) {
     this.src = src;
     this.parsed = parsed;
@@ -50,15 +82,19 @@ final class Resolver {
 
   Draft resolve() {
     declarations();
+    functions();
     targets();
     for (Assign a : parsed.assigns()) {
       collectReads(a.expr());
     }
     states();
     applied();
+    convention();
     List<Equation> equations = new ArrayList<>();
     for (Assign a : parsed.assigns()) {
       Expr e = convert(a.expr());
+      equations.addAll(hidden); // a function's local values, before the formula that reads them
+      hidden.clear();
       Token t = a.target();
       equations.add(new Equation(t.ident().name(), src.text.substring(t.start(), t.end()), e,
           src.span(t.start(), a.expr().end())));
@@ -70,7 +106,7 @@ final class Resolver {
     return new Draft(src, src.name, notation, ImmutableMap.copyOf(inputs), ImmutableMap.copyOf(stateDims),
         output, outputSpan, ImmutableMap.copyOf(params), ImmutableMap.copyOf(paramSpans),
         ImmutableMap.copyOf(variableSpans), ImmutableList.copyOf(equations), parsed.strict(),
-        ImmutableList.copyOf(warnings));
+        ImmutableList.copyOf(warnings), conventionWhy, ImmutableMap.copyOf(origins));
   }
 
   // ---------------------------------------------------------------- declarations and targets
@@ -90,6 +126,7 @@ final class Resolver {
       }
       for (Token t : d.names()) {
         String name = t.ident().name();
+        written.add(name);
         String before = declaredAs.put(name, kind);
         if (before != null) {
           throw src.error(t.start(), "'" + name + "' is declared twice"
@@ -132,6 +169,8 @@ final class Resolver {
       Token t = a.target();
       Ident id = t.ident();
       String name = id.name();
+      written.add(name);
+      notAFunction(t);
       if (words) {
         if (!id.primed() && declaredStates.containsKey(name)) {
           throw src.error(t.start(), "'" + name + "' is a state: define its new value as " + name + "'");
@@ -173,9 +212,16 @@ final class Resolver {
 
   private void collectReads(Raw r) {
     if (r instanceof Raw.Name n) {
+      written.add(n.token().ident().name());
+      notAFunction(n.token());
       read(n.token());
     } else if (r instanceof Raw.Call c) {
       collectReads(c.arg());
+    } else if (r instanceof Raw.UserCall c) {
+      c.args().forEach(this::collectReads);
+      c.params().forEach(t -> written.add(t.ident().name()));
+    } else if (r instanceof Raw.Part t) {
+      collectReads(t.whole());
     } else if (r instanceof Raw.Bin b) {
       collectReads(b.left());
       collectReads(b.right());
@@ -290,13 +336,173 @@ final class Resolver {
         continue;
       }
       if (a.adjacent()) {
-        throw src.error(t.start(), FunctionNames.unknown(name) + "; for a product write " + spelling(t)
+        throw src.error(t.start(), FunctionNames.unknown(name) + "; define it (" + spelling(t) + "(z) = ..., or "
+            + spelling(t) + " = \\tanh for an activation), or for a product write " + spelling(t)
             + " \\cdot (...), or declare " + name + " with 'param'");
       }
       String line = src.error(t.start(), "warning: '" + spelling(t) + " (...)' is read as the parameter " + name
           + " times the bracket; write " + spelling(t) + " \\cdot (...) to say so").getMessage();
       warnings.add(line);
     }
+  }
+
+  // ---------------------------------------------------------------- functions and conventions
+
+  /** The functions and activations the text defines: one definition per name, and no built-in's name. */
+  private void functions() {
+    Map<String, Token> seen = new LinkedHashMap<>();
+    for (Parser.FunctionDef f : parsed.functions()) {
+      define(seen, f.name());
+      functions.put((String) f.name().value(), f);
+      java.util.Set<String> names = new java.util.HashSet<>();
+      for (Token t : f.args()) {
+        checkUnique(names, t, f);
+      }
+      for (Token t : f.params()) {
+        checkUnique(names, t, f);
+      }
+      for (Assign local : f.locals()) {
+        checkUnique(names, local.target(), f);
+      }
+    }
+    for (Parser.Alias a : parsed.aliases()) {
+      for (Token t : a.names()) {
+        define(seen, t);
+        aliases.put((String) t.value(), a);
+      }
+    }
+    for (Token t : parsed.shared()) {
+      String name = t.ident().name();
+      boolean known = parsed.functions().stream().anyMatch(f -> f.params().stream().anyMatch(p -> p.ident().name().equals(name)));
+      if (!known) {
+        throw src.error(t.start(), "'" + name + "' is shared but no function has a parameter of that name");
+      }
+      shared.add(name);
+    }
+  }
+
+  private void define(Map<String, Token> seen, Token t) {
+    Token first = seen.putIfAbsent((String) t.value(), t);
+    if (first != null) {
+      throw src.error(t.start(), "function '" + t.value() + "' is defined twice (first at " + src.lineOf(first.start())
+          + ":" + src.columnOf(first.start()) + ")");
+    }
+  }
+
+  private void checkUnique(java.util.Set<String> names, Token t, Parser.FunctionDef f) {
+    if (!names.add(t.ident().name())) {
+      throw src.error(t.start(), "'" + spelling(t) + "' is named twice in function '" + f.name().value() + "'");
+    }
+  }
+
+  /** A variable may not have a function's name: {@code h} of {@code where g = h = \tanh} is then not also {@code h_t}. */
+  private void notAFunction(Token t) {
+    String name = t.ident().name();
+    Token def = functionToken(name);
+    if (def != null) {
+      throw src.error(t.start(), "'" + spelling(t) + "' is a value, but '" + name + "' is defined as a function at "
+          + src.lineOf(def.start()) + ":" + src.columnOf(def.start()) + ": give one of them another name");
+    }
+  }
+
+  private Token functionToken(String name) {
+    for (Parser.FunctionDef f : parsed.functions()) {
+      if (f.name().value().equals(name)) {
+        return f.name();
+      }
+    }
+    for (Parser.Alias a : parsed.aliases()) {
+      for (Token t : a.names()) {
+        if (t.value().equals(name)) {
+          return t;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Column vectors ({@code W x}) unless a {@code convention row} line says otherwise or every
+   * product of a parameter has it on the right ({@code x W}, as d2l.ai and Keras write).
+   */
+  private void convention() {
+    List<Raw[]> left = new ArrayList<>();
+    List<Raw[]> right = new ArrayList<>();
+    for (Assign a : parsed.assigns()) {
+      products(a.expr(), left, right);
+    }
+    Token declared = parsed.convention();
+    if (declared != null) {
+      row = declared.ident().name().equals("row");
+      conventionWhy = (row ? "row vectors (x W, W stored [in, out])" : "column vectors (W x, W stored [out, in])")
+          + ", declared at " + src.lineOf(declared.start()) + ":" + src.columnOf(declared.start());
+      List<Raw[]> wrong = row ? left : right;
+      if (row && !wrong.isEmpty()) {
+        Raw.Name w = (Raw.Name) wrong.get(0)[0];
+        throw src.error(w.start(), "parameter '" + spelling(w.token()) + "' is on the left of '"
+            + src.text.substring(wrong.get(0)[1].start(), wrong.get(0)[1].end()).strip()
+            + "', but the cell declares the row-vector convention (x W): write the parameter on the right");
+      }
+    } else if (!right.isEmpty() && left.isEmpty()) {
+      row = true;
+      Raw first = right.get(0)[1];
+      conventionWhy = "row vectors (x W, W stored [in, out]), because every product has its parameter on the right,"
+          + " as '" + src.text.substring(right.get(0)[0].start(), first.end()).strip() + "' at "
+          + src.lineOf(right.get(0)[0].start()) + ":" + src.columnOf(right.get(0)[0].start());
+    }
+  }
+
+  /** The products with a parameter on the left ({@code W x}) and on the right ({@code x W}), as pairs of atoms. */
+  private void products(Raw r, List<Raw[]> left, List<Raw[]> right) {
+    if (r instanceof Raw.Prod p) {
+      List<Raw> atoms = chain(p);
+      for (int k = 0; k + 1 < atoms.size(); k++) {
+        Raw a = Raw.unwrap(atoms.get(k));
+        Raw b = Raw.unwrap(atoms.get(k + 1));
+        if (isParamName(a) && !isParamName(b) && !(b instanceof Raw.Num)) {
+          left.add(new Raw[] {a, b});
+        } else if (isParamName(b) && !isParamName(a) && !(a instanceof Raw.Num)) {
+          right.add(new Raw[] {a, b});
+        }
+      }
+      atoms.forEach(x -> products(x, left, right));
+    } else if (r instanceof Raw.Call c) {
+      products(c.arg(), left, right);
+    } else if (r instanceof Raw.UserCall c) {
+      c.args().forEach(x -> products(x, left, right));
+    } else if (r instanceof Raw.Bin b) {
+      products(b.left(), left, right);
+      products(b.right(), left, right);
+    } else if (r instanceof Raw.Neg g) {
+      products(g.operand(), left, right);
+    } else if (r instanceof Raw.Cat c) {
+      c.parts().forEach(x -> products(x, left, right));
+    } else if (r instanceof Raw.Group g) {
+      products(g.inner(), left, right);
+    }
+  }
+
+  /** The atoms of a product chain, left to right ({@code a b c} is parsed a (b c)). */
+  private static List<Raw> chain(Raw.Prod p) {
+    List<Raw> atoms = new ArrayList<>();
+    Raw r = p;
+    while (r instanceof Raw.Prod q) {
+      atoms.add(q.left());
+      r = q.right();
+    }
+    atoms.add(r);
+    return atoms;
+  }
+
+  private boolean isParamName(Raw r) {
+    if (!(r instanceof Raw.Name n)) {
+      return false;
+    }
+    String name = n.token().ident().name();
+    if (scope != null) {
+      return scope.params().containsKey(name);
+    }
+    return roleOf(name) == Role.PARAM;
   }
 
   // ---------------------------------------------------------------- conversion
@@ -312,6 +518,10 @@ final class Resolver {
       return new Expr.Num(x.value(), span(x));
     } else if (r instanceof Raw.Call c) {
       return new Expr.Apply(c.fn(), convert(c.arg()), span(c));
+    } else if (r instanceof Raw.UserCall c) {
+      return apply(c);
+    } else if (r instanceof Raw.Part t) {
+      return new Expr.Part(convert(t.whole()), t.index(), t.count(), span(t));
     } else if (r instanceof Raw.Bin b) {
       return new Expr.Binary(b.op(), convert(b.left()), convert(b.right()), span(b));
     } else if (r instanceof Raw.Neg g) {
@@ -323,32 +533,50 @@ final class Resolver {
       return respan(convert(g.inner()), span(g));
     }
     Raw.Prod p = (Raw.Prod) r;
+    if (row) {
+      return rowProduct(p);
+    }
     Raw left = Raw.unwrap(p.left());
-    if (left instanceof Raw.Name n && roleOf(n.token().ident().name()) == Role.PARAM) {
-      return new Expr.MatMul(new Expr.Param(n.token().ident().name(), span(n)), convert(p.right()), span(p),
-          n.token().ident().transposed());
+    if (left instanceof Raw.Name n && isParamName(left)) {
+      return new Expr.MatMul(matrix(n), convert(p.right()), span(p), n.token().ident().transposed());
     }
     rowVector(p, left);
     return new Expr.Binary(Expr.BinaryOp.MUL, convert(p.left()), convert(p.right()), span(p));
   }
 
+  /** {@code x W V} in the row convention: {@code (x W) V}, each product {@code Wᵀ x} with W stored [in, out]. */
+  private Expr rowProduct(Raw.Prod p) {
+    List<Raw> atoms = chain(p);
+    Raw first = atoms.get(0);
+    Expr acc = convert(first);
+    for (int k = 1; k < atoms.size(); k++) {
+      Raw a = Raw.unwrap(atoms.get(k));
+      Span at = src.span(first.start(), atoms.get(k).end());
+      if (a instanceof Raw.Name n && isParamName(a)) {
+        acc = new Expr.MatMul(matrix(n), acc, at, !n.token().ident().transposed());
+      } else {
+        acc = new Expr.Binary(Expr.BinaryOp.MUL, acc, convert(atoms.get(k)), at);
+      }
+    }
+    return acc;
+  }
   /**
-   * {@code X_t W_{xr}} (d2l.ai's row vectors, x W) would read as an elementwise product with W a
-   * vector, a different cell: a parameter written right of a variable or bracket is refused.
+   * {@code X_t W_{xr}} beside {@code W x} (the row-vector convention mixed with column vectors) would
+   * read as an elementwise product with W a vector, a different cell: it is refused.
    */
   private void rowVector(Raw.Prod p, Raw left) {
     Raw right = Raw.unwrap(p.right());
-    if (!(right instanceof Raw.Name w) || roleOf(w.token().ident().name()) != Role.PARAM
-        || left instanceof Raw.Num || (left instanceof Raw.Name v && roleOf(v.token().ident().name()) == Role.PARAM)) {
+    if (!(right instanceof Raw.Name w) || !isParamName(right) || left instanceof Raw.Num || isParamName(left)) {
       return;
     }
     String param = spelling(w.token());
     String written = src.text.substring(p.left().start(), p.left().end()).strip();
-    String what = left instanceof Raw.Name v ? article(roleOf(v.token().ident().name())) + " '"
+    String what = left instanceof Raw.Name v && scope == null ? article(roleOf(v.token().ident().name())) + " '"
         + spelling(v.token()) + "'" : "'" + written + "'";
     throw src.error(w.start(), "parameter '" + param + "' is on the right of " + what + " (the row-vector convention, x W),"
-        + " which is not supported: write the matrix on the left, " + param + " " + written
-        + " (column vectors; W is stored [out, in]), or use ⊙ for an elementwise product");
+        + " but other products have the parameter on the left (column vectors): write the matrix on the left, "
+        + param + " " + written + " (W is stored [out, in]), or every product as x W (the row convention, W stored"
+        + " [in, out]; a 'convention row' line says so), or use ⊙ for an elementwise product");
   }
 
   private static String article(Role r) {
@@ -359,10 +587,19 @@ final class Resolver {
     };
   }
 
+  /** The parameter that is the matrix of a product (it may be written transposed). */
+  private Expr.Param matrix(Raw.Name n) {
+    String name = n.token().ident().name();
+    return new Expr.Param(scope != null ? scope.params().get(name) : name, span(n));
+  }
+
   private Expr name(Raw.Name n) {
     Ident id = n.token().ident();
     String name = id.name();
     Span span = span(n);
+    if (scope != null) {
+      return scoped(n, id, span);
+    }
     if (id.transposed()) {
       throw src.error(n.start(), roleOf(name) == Role.PARAM
           ? "'" + spelling(n.token()) + "' is transposed but multiplies nothing: a transpose is the left operand"
@@ -377,6 +614,158 @@ final class Resolver {
         yield new Expr.Var(name, previous ? Time.PREVIOUS : Time.CURRENT, span);
       }
     };
+  }
+
+  /** A name inside a function's body: an argument, a parameter of this application or a local value. */
+  private Expr scoped(Raw.Name n, Ident id, Span span) {
+    Parser.FunctionDef f = scope.function();
+    String name = id.name();
+    if (id.time() != null || id.primed()) {
+      throw src.error(n.start(), "'" + spelling(n.token()) + "' in the body of function '" + f.name().value()
+          + "': a function's names have no time index or prime (its argument is this step's value)");
+    }
+    String param = scope.params().get(name);
+    if (param != null) {
+      if (id.transposed()) {
+        throw src.error(n.start(), "'" + spelling(n.token()) + "' is transposed but multiplies nothing");
+      }
+      return new Expr.Param(param, span);
+    }
+    Expr value = scope.values().get(name);
+    if (value == null || id.transposed()) {
+      throw src.error(n.start(), value != null ? "'" + spelling(n.token()) + "': only a parameter can be transposed"
+          : "'" + spelling(n.token()) + "' in the body of function '" + f.name().value() + "' is not one of its arguments ("
+          + names(f.args()) + "), parameters (" + names(f.params()) + ") or local definitions: define it in a 'where'"
+          + " line after the function, as in 'where " + spelling(n.token()) + " = ...'");
+    }
+    return respan(value, span);
+  }
+
+  private String names(List<Token> ts) {
+    return ts.isEmpty() ? "none" : String.join(", ", ts.stream().map(this::spelling).toList());
+  }
+
+  /**
+   * Expands one application of a function the text defines: its body with the arguments put in,
+   * its parameters named for this application ({@code alpha_1}: the parameter's name and the
+   * application's number; or as the application names them; or one for all if {@code shared}),
+   * and an argument the body reads more than once, and each local definition, computed once as a
+   * value of the cell ({@code mu_LN1}).
+   */
+  private Expr apply(Raw.UserCall c) {
+    String fname = (String) c.name().value();
+    Span at = span(c);
+    Parser.Alias alias = aliases.get(fname);
+    if (alias != null) {
+      if (c.args().size() != 1 || !c.params().isEmpty()) {
+        throw src.error(c.start(), "'" + fname + "' is an activation: apply it to one value, as in "
+            + spelling(c.name()) + "(z)");
+      }
+      Token target = alias.target();
+      if (target.kind() == Token.Kind.FUNC) {
+        return new Expr.Apply((Fn) target.value(), convert(c.args().get(0)), at);
+      }
+      if (scope != null && scope.within((String) target.value()) || fname.equals(target.value())) {
+        throw src.error(c.start(), "function '" + fname + "' is defined by itself");
+      }
+      return apply(new Raw.UserCall(target, c.args(), c.params(), c.start(), c.end(), c.height()));
+    }
+    Parser.FunctionDef f = functions.get(fname);
+    if (f == null) {
+      throw src.error(c.start(), "function '" + fname + "' is applied but never defined: define it as in '"
+          + fname + "(z) = ...', or as an activation, as in '" + fname + " = \\tanh'");
+    }
+    if (scope != null && scope.within(fname)) {
+      throw src.error(c.start(), "function '" + fname + "' applies itself, which cannot be expanded");
+    }
+    if (c.args().size() != f.args().size()) {
+      throw src.error(c.start(), "function '" + fname + "' takes " + count(f.args().size(), "argument") + " ("
+          + names(f.args()) + "), but " + c.args().size() + (c.args().size() == 1 ? " is" : " are") + " given");
+    }
+    if (!c.params().isEmpty() && c.params().size() != f.params().size()) {
+      throw src.error(c.params().get(0).start(), "function '" + fname + "' has " + count(f.params().size(), "parameter")
+          + " (" + names(f.params()) + "), but " + c.params().size() + " are named here");
+    }
+    if (++expansions > MAX_EXPANSIONS) {
+      throw src.error(c.start(), "too many function applications to expand (more than " + MAX_EXPANSIONS + ")");
+    }
+    int k = applications.merge(fname, 1, Integer::sum);
+    String owner = "application " + k + " of " + fname + " at " + at.line() + ":" + at.column();
+    Map<String, Expr> values = new HashMap<>();
+    for (int j = 0; j < f.args().size(); j++) {
+      Raw argRaw = c.args().get(j);
+      Expr arg = convert(argRaw);
+      String argName = f.args().get(j).ident().name();
+      if (arg instanceof Expr.Var || arg instanceof Expr.Param || arg instanceof Expr.Num) {
+        values.put(argName, arg);
+      } else {
+        String h = generate(valueName(argName, fname, k), owner, argRaw.start());
+        hidden.add(new Equation(h, h, arg, span(argRaw)));
+        values.put(argName, new Expr.Var(h, Time.CURRENT, span(argRaw)));
+      }
+    }
+    Map<String, String> params = new HashMap<>();
+    for (int j = 0; j < f.params().size(); j++) {
+      String p = f.params().get(j).ident().name();
+      String actual;
+      if (!c.params().isEmpty()) {
+        actual = c.params().get(j).ident().name();
+      } else if (shared.contains(p)) {
+        actual = p;
+        origins.putIfAbsent(actual, "the parameter " + p + " of " + fname + ", shared by its applications");
+      } else {
+        actual = generate(numbered(p, Integer.toString(k)), owner, c.start());
+        origins.putIfAbsent(actual, "the parameter " + p + " of " + owner);
+      }
+      params.put(p, actual);
+    }
+    for (Assign local : f.locals()) {
+      String l = local.target().ident().name();
+      values.put(l, new Expr.Var(generate(valueName(l, fname, k), owner, c.start()), Time.CURRENT, span(local.expr())));
+    }
+    Scope outer = scope;
+    scope = new Scope(f, k, values, params, outer);
+    try {
+      for (Assign local : f.locals()) {
+        String h = ((Expr.Var) values.get(local.target().ident().name())).name();
+        hidden.add(new Equation(h, h, convert(local.expr()), src.span(local.target().start(), local.expr().end())));
+      }
+      return respan(convert(f.body()), at);
+    } finally {
+      scope = outer;
+    }
+  }
+
+  private static String count(int n, String what) {
+    return n + " " + what + (n == 1 ? "" : "s");
+  }
+
+  /** {@code mu} of the first application of LN: {@code mu_LN1}. */
+  private static String valueName(String name, String function, int k) {
+    return numbered(name, function.replace("_", "") + k);
+  }
+
+  /** {@code alpha} with suffix 1 is {@code alpha_1}; a name with a subscript gets it there: {@code alpha_g1}. */
+  private static String numbered(String name, String suffix) {
+    int sup = name.indexOf('^');
+    String head = sup >= 0 ? name.substring(0, sup) : name;
+    String tail = sup >= 0 ? name.substring(sup) : "";
+    return head + (head.contains("_") ? "" : "_") + suffix + tail;
+  }
+
+  /** A generated name, which must not be written elsewhere or made by another application. */
+  private String generate(String name, String owner, int at) {
+    if (written.contains(name)) {
+      throw src.error(at, "'" + name + "', the name " + owner + " gives its own parameter or value, is also a name"
+          + " of the cell: name the parameters where the function is applied, as in LN(z; \\alpha_a, \\beta_a), or"
+          + " rename the other '" + name + "'");
+    }
+    String before = generated.putIfAbsent(name, owner);
+    if (before != null && !before.equals(owner)) {
+      throw src.error(at, "'" + name + "' would name a parameter or value of both " + before + " and " + owner
+          + ": name the parameters where the functions are applied, as in LN(z; \\alpha_a, \\beta_a)");
+    }
+    return name;
   }
 
   static Expr respan(Expr e, Span s) {
@@ -394,6 +783,8 @@ final class Resolver {
       return new Expr.MatMul(m.matrix(), m.vector(), s, m.transposed());
     } else if (e instanceof Expr.Concat c) {
       return new Expr.Concat(c.parts(), s);
+    } else if (e instanceof Expr.Part t) {
+      return new Expr.Part(t.whole(), t.index(), t.count(), s);
     }
     Expr.Neg g = (Expr.Neg) e;
     return new Expr.Neg(g.operand(), s);

@@ -33,7 +33,11 @@ final class ShapeInference {
   private final List<Sum> sums = new ArrayList<>();
   private final List<Requirement> requirements = new ArrayList<>();
 
-  private record Sum(int result, int[] parts, Expr.Concat node) {}
+  /** {@code result = parts[0] + parts[1] + ...}; {@code node} is the concatenation or a tuple's first part, {@code partNodes} its parts. */
+  private record Sum(int result, int[] parts, Expr node, List<Expr> partNodes) {}
+
+  /** A tuple target's parts by the whole's name, each part's size variable (all unified) at its index. */
+  private final Map<String, Expr.Part[]> tuples = new LinkedHashMap<>();
 
   /** While the sums are solved: the sums waiting for each unknown class, and those to look at. */
   private Map<Integer, List<Integer>> watchers;
@@ -105,6 +109,7 @@ final class ShapeInference {
             e.spelling(), new int[] {target}, text(e.expr()), shape, f));
       }
     }
+    tupleSums();
     resolveSums();
     for (int k = 0; k < parent.size(); k++) {
       if (valueOf(k) == null) {
@@ -202,6 +207,17 @@ final class ShapeInference {
       shape = visit(a.arg());
     } else if (e instanceof Expr.Neg g) {
       shape = visit(g.operand());
+    } else if (e instanceof Expr.Part t) {
+      int[] w = visit(t.whole());
+      if (!(t.whole() instanceof Expr.Var v) || w.length != 1) {
+        throw error(t.span(), "only a tuple target's value is split into parts: '" + text(t) + "'");
+      }
+      Expr.Part[] parts = tuples.computeIfAbsent(v.name(), k -> new Expr.Part[t.count()]);
+      if (parts.length != t.count() || parts[t.index()] != null) {
+        throw error(t.span(), "'" + v.name() + "' is split twice");
+      }
+      parts[t.index()] = t;
+      shape = new int[] {fresh(null)};
     } else if (e instanceof Expr.Binary b) {
       int[] l = visit(b.left());
       int[] r = visit(b.right());
@@ -236,10 +252,31 @@ final class ShapeInference {
         parts[k] = s[0];
       }
       shape = new int[] {fresh(null)};
-      sums.add(new Sum(shape[0], parts, c));
+      sums.add(new Sum(shape[0], parts, c, c.parts()));
     }
     nodes.put(e, shape);
     return shape;
+  }
+
+  /** A tuple target's value is the sum of its parts, which are all of one size. */
+  private void tupleSums() {
+    tuples.forEach((whole, parts) -> {
+      for (Expr.Part part : parts) {
+        if (part == null) {
+          throw error(parts[0] == null ? Span.NONE : parts[0].span(), "a part of '" + whole + "' is missing");
+        }
+      }
+      int[] ids = new int[parts.length];
+      for (int k = 0; k < parts.length; k++) {
+        ids[k] = nodes.get(parts[k])[0];
+        int first = ids[0];
+        int here = ids[k];
+        int number = k + 1;
+        unify(first, here, parts[k].span(), f -> "the parts of the tuple target '" + whole + "' must be of one size, but part 1 is ["
+            + f.apply(first) + "] and part " + number + " is [" + f.apply(here) + "]");
+      }
+      sums.add(new Sum(vars.get(whole), ids, parts[0], List.of(parts)));
+    });
   }
 
   /**
@@ -306,6 +343,17 @@ final class ShapeInference {
       known(unknown.get(0), derived(result.minus(known), partOf(s, unknown.get(0)), s.node()));
       return true;
     }
+    if (result != null && unknown.stream().distinct().count() == 1) { // a tuple's equal parts
+      Dim rest = result.minus(known);
+      long n = unknown.size();
+      Dim part = rest.dividedBy(n);
+      if (part == null) {
+        throw error(s.node().span(), "'" + text(s.node()) + "' is [" + result + "], which does not split into "
+            + n + " equal parts");
+      }
+      known(unknown.get(0), derived(part, partOf(s, unknown.get(0)), s.node()));
+      return true;
+    }
     return false;
   }
 
@@ -357,14 +405,14 @@ final class ShapeInference {
   private Expr partOf(Sum s, int root) {
     for (int k = 0; k < s.parts().length; k++) {
       if (find(s.parts()[k]) == root) {
-        return s.node().parts().get(k);
+        return s.partNodes().get(k);
       }
     }
     return s.node();
   }
 
   /** A size found from a concatenation: it must be able to be positive, and print. */
-  private Dim derived(Dim dim, Expr what, Expr.Concat at) {
+  private Dim derived(Dim dim, Expr what, Expr at) {
     if (!dim.fits()) {
       throw error(at.span(), "size too large: '" + text(what) + "' would be [" + dim
           + "] (each of its numbers is at most " + Dim.MAX_COEFFICIENT + ")");

@@ -1,12 +1,13 @@
 package dev.cellgraph.cells.lang;
 
-/** One token of a cell's text; {@code value} is an {@link Ident}, a {@link Double}, an {@link Fn} or a keyword. */
+/** One token of a cell's text; {@code value} is an {@link Ident}, a {@link Double}, an {@link Fn}, a user function's
+ * canonical name ({@code USERFN}) or a keyword. */
 record Token(Kind kind, int start, int end, Object value) {
   enum Kind {
-    IDENT, NUMBER, FUNC, KEYWORD,
+    IDENT, NUMBER, FUNC, USERFN, KEYWORD,
     PLUS, MINUS, STAR, SLASH, DOT, FRAC,
     LPAREN, RPAREN, LBRACK, RBRACK, LBRACE, RBRACE,
-    COMMA, PERIOD, EQUALS, COLON, NEWLINE, EOF
+    COMMA, SEMI, PERIOD, EQUALS, COLON, NEWLINE, EOF
   }
 
   /**

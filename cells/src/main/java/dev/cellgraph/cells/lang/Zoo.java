@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,7 +20,7 @@ public final class Zoo {
   private static final ImmutableList<String> NAMES = ImmutableList.of(
       "rnn", "rnn-relu", "lstm", "gru", "simple-rnn", "colah-lstm", "lstm-peephole",
       "lstm-nig", "lstm-nfg", "lstm-nog", "lstm-niaf", "lstm-noaf", "lstm-np", "lstm-cifg", "lstm-fgr",
-      "mut1", "mut2", "mut3", "mgu");
+      "mut1", "mut2", "mut3", "mgu", "lstm-vanilla", "lstm-projected", "d2l-gru");
   private static final ConcurrentHashMap<String, CellSpec> CACHE = new ConcurrentHashMap<>();
 
   private Zoo() {}
@@ -46,6 +47,19 @@ public final class Zoo {
           + Suggest.IN_FORMULAS.suffix(name, NAMES, "") + " (known: " + String.join(", ", NAMES) + ")");
     }
     return CACHE.computeIfAbsent(name, n -> CellSpec.parse(text(n), n + ".cell"));
+  }
+
+  /**
+   * The shipped cell of this name with named sizes replacing the defaults of its {@code size}
+   * lines ({@code Map.of("P", 32)} for {@code lstm-projected}).
+   */
+  public static CellSpec load(String name, Map<String, Integer> sizes) {
+    requireNonNull(sizes, "sizes");
+    if (sizes.isEmpty()) {
+      return load(name);
+    }
+    load(name); // the same message for an unknown name
+    return CellSpec.parse(text(name), name + ".cell", sizes);
   }
 
   /** The text of a shipped cell, as written. */

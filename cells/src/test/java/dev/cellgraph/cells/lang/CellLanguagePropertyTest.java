@@ -64,6 +64,13 @@ class CellLanguagePropertyTest {
     check(text, "latex");
   }
 
+  @Property(seed = "1016")
+  void statementCellsGiveASpecOrALocatedError(@ForAll("statementCells") String text) {
+    boolean parsed = check(text, "statements");
+    Statistics.label("statements").collect(parsed ? "parsed" : "refused");
+    Statistics.label("statements").coverage(c -> c.check("parsed").percentage(p -> p > 20));
+  }
+
   @Property(seed = "31")
   void declaredSizesGiveShapesOrALocatedError(@ForAll("sized") String text) {
     check(text, "sized");
@@ -174,6 +181,11 @@ class CellLanguagePropertyTest {
   @Provide
   Arbitrary<String> latex() {
     return CellTexts.latexFragments();
+  }
+
+  @Provide
+  Arbitrary<String> statementCells() {
+    return CellTexts.statementCells();
   }
 
   @Provide

@@ -47,6 +47,51 @@ final class CellTexts {
     return Arbitraries.longs().map(seed -> sized(new Random(seed)));
   }
 
+  /**
+   * Cells with the statements of issue 14's second section (functions and their applications,
+   * activations, shared parameters, tuple targets, named sizes, the row convention), in each
+   * notation, mostly valid, a third of them with one random edit.
+   */
+  static Arbitrary<String> statementCells() {
+    return Arbitraries.longs().map(seed -> statements(new Random(seed)));
+  }
+
+  private static final String[][] FUNCTION_LINES = {
+      {"LN(z; a, b) = (z - m) / s * a + b\nwhere m = tanh(z), s = 1 + exp(z)", "LN"},
+      {"\\mathrm{LN}(z; \\alpha, \\beta) = \\frac{z - \\mu}{\\sigma} \\odot \\alpha + \\beta\n"
+          + "where \\mu = \\tanh(z), \\sigma = 1 + \\exp(z)", "\\mathrm{LN}"},
+      {"F(v; W) = tanh(W v)", "F"}, {"G(u, v; p) = u * p + v", "G"}, {"g = h = tanh", "g"},
+      {"where \\phi = \\tanh", "\\phi"}, {"activation φ = σ", "φ"}, {"K(z) = K(z)", "K"}};
+  private static final String[] EXTRAS = {"shared a\n", "shared q\n", "convention row\n", "convention column\n",
+      "size P = 3\n", "size P = 0\n", "state r : [P]\n", "size Q = 2\nstate q : [Q]\nq_t = W_q q_{t-1}\nq' = V q\n"};
+
+  static String statements(Random r) {
+    String[] f = FUNCTION_LINES[r.nextInt(FUNCTION_LINES.length)];
+    boolean primed = r.nextBoolean();
+    String h = primed ? "h" : "h_{t-1}";
+    String x = primed ? "x" : "x_t";
+    String call = f[1].equals("G") ? f[1] + "(W " + x + ", U " + h + ")"
+        : f[1] + "(W " + x + (r.nextInt(4) == 0 ? "; a_9, b_9" : "") + ")";
+    String[] bodies = {
+        "(f; i) = " + call + " + " + f[1] + "(U " + h + ") + b\n" + (primed ? "h' = f * h + i" : "h_t = f_t * h_{t-1} + i_t"),
+        (primed ? "h' = " : "h_t = ") + "tanh(" + call + ")",
+        "(f, i, o) = " + call + "\n" + (primed ? "h' = f * h + i * o" : "h_t = f_t * h_{t-1} + i_t * o_t"),
+        (primed ? "h' = tanh(x W + h U)" : "h_t = \\tanh(x_t W + h_{t-1} U)"),
+        (primed ? "h' = tanh(" + call + " + x W)" : "h_t = " + call)};
+    StringBuilder s = new StringBuilder(r.nextBoolean() ? "" : EXTRAS[r.nextInt(EXTRAS.length)]);
+    s.append(f[0]).append('\n').append(bodies[r.nextInt(bodies.length)]).append('\n');
+    if (r.nextInt(3) == 0) {
+      int at = r.nextInt(s.length());
+      String[] pieces = {";", ",", "(", ")", "=", "where ", "shared ", "LN(", "g(", "\\sigma", "_t", "'", " W", "\n"};
+      switch (r.nextInt(3)) {
+        case 0 -> s.deleteCharAt(at);
+        case 1 -> s.insert(at, pieces[r.nextInt(pieces.length)]);
+        default -> s.setCharAt(at, s.charAt(r.nextInt(s.length())));
+      }
+    }
+    return s.toString();
+  }
+
   static String cell(Random r) {
     Style style = Style.values()[r.nextInt(Style.values().length)];
     Gen g = new Gen(r, style);

@@ -12,7 +12,8 @@ class FuzzTest {
   private static final String[] PIECES = {
       "h", "x", "W", "_t", "_{t-1}", "_{t+1}", "^r", "^{(z)}", "'", " ", "\n", "\\\\", "&", "$$", "=", "+", "-",
       "−", "*", "∗", "⊙", "·", "@", "/", "(", ")", "[", "]", "{", "}", ",", ".", ":", "1", "0.5", "σ", "tanh",
-      "sigmoid", "\\sigma", "\\tanh", "\\frac", "\\tilde{", "\\hat", "\\mathrm{", "\\begin{aligned}",
+      "sigmoid", "\\sigma", ";", "where ", "activation ", "shared ", "convention row\n", "size P = 3\n", "[P]",
+      "LN(", "LN(z; a, b) = z * a + b\n", "g = \\tanh\n", "(f; i) = ", "(f, i) = ", "x W", "\\tanh", "\\frac", "\\tilde{", "\\hat", "\\mathrm{", "\\begin{aligned}",
       "\\end{aligned}", "C̃", "α", "\\alpha", "input ", "state ", "output ", "param ", "[H, I]", "# c\n",
       "% c\n", "_", "^", "\\", "~", "\u0303", "\u0301", "\t", "\r", "ĥ", "relu", "sigmod", "exp", "z_t", "W_{hr}"};
 

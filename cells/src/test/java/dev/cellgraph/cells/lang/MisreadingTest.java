@@ -53,9 +53,11 @@ class MisreadingTest {
     assertEquals("cell.cell:1:7: function 'GELU' is not supported yet\n"
         + "h_t = \\mathrm{GELU}(W x_t + U h_{t-1})\n"
         + "      ^", error("h_t = \\mathrm{GELU}(W x_t + U h_{t-1})"));
-    assertEquals("function 'LN' is not supported yet (layer normalisation); for the logarithm write ln or log",
+    assertEquals("function 'LN' is not defined: define it, as in 'LN(z; \\alpha, \\beta) = ...' (layer normalisation);"
+        + " for the logarithm write ln or log",
         detail("h_t = \\mathrm{LN}(W x_t) + U h_{t-1}"));
-    assertEquals("function 'LN' is not supported yet (layer normalisation); for the logarithm write ln or log",
+    assertEquals("function 'LN' is not defined: define it, as in 'LN(z; \\alpha, \\beta) = ...' (layer normalisation);"
+        + " for the logarithm write ln or log",
         detail("h_t = LN(W x_t) + U h_{t-1}"));
     assertEquals("function 'mean' is not supported yet (reductions over the hidden axis)",
         detail("h_t = \\operatorname{mean}(W x_t) + U h_{t-1}"));
@@ -68,16 +70,16 @@ class MisreadingTest {
   @Test
   void aLetterNothingDefinesAppliedToABracketIsAnUnknownFunction() {
     String greff = "\\bar{z}^t = W_z x^t + R_z y^{t-1} + b_z\nc^t = g(\\bar{z}^t) + c^{t-1}\ny^t = h(c^t)";
-    assertEquals("cell.cell:2:7: unknown function 'g'; for a product write g \\cdot (...), or declare g with 'param'\n"
+    assertEquals("cell.cell:2:7: unknown function 'g'; define it (g(z) = ..., or g = \\tanh for an activation), or for a product write g \\cdot (...), or declare g with 'param'\n"
         + "c^t = g(\\bar{z}^t) + c^{t-1}\n"
         + "      ^", error(greff));
-    assertEquals("unknown function 'h'; for a product write h \\cdot (...), or declare h with 'param'",
+    assertEquals("unknown function 'h'; define it (h(z) = ..., or h = \\tanh for an activation), or for a product write h \\cdot (...), or declare h with 'param'",
         detail("\\bar{z}^t = W_z x^t + R_z y^{t-1} + b_z\nc^t = \\tanh(\\bar{z}^t) + c^{t-1}\ny^t = h(c^t)"));
-    assertEquals("unknown function 'Phi'; for a product write \\Phi \\cdot (...), or declare Phi with 'param'",
+    assertEquals("unknown function 'Phi'; define it (\\Phi(z) = ..., or \\Phi = \\tanh for an activation), or for a product write \\Phi \\cdot (...), or declare Phi with 'param'",
         detail("h_t = \\tanh(\\Phi(x_t) + U h_{t-1})"));
-    assertEquals("unknown function 'Phi'; for a product write Φ \\cdot (...), or declare Phi with 'param'",
+    assertEquals("unknown function 'Phi'; define it (Φ(z) = ..., or Φ = \\tanh for an activation), or for a product write Φ \\cdot (...), or declare Phi with 'param'",
         detail("h_t = tanh(Φ(x_t) + U h_{t-1})"));
-    assertEquals("unknown function 'W'; for a product write W \\cdot (...), or declare W with 'param'",
+    assertEquals("unknown function 'W'; define it (W(z) = ..., or W = \\tanh for an activation), or for a product write W \\cdot (...), or declare W with 'param'",
         detail("h' = tanh(W(x) + U h)"));
   }
 
@@ -161,18 +163,20 @@ class MisreadingTest {
   }
 
   @Test
-  void theRowVectorConventionIsRefused() {
-    String d2l = "input X\nstate H\n"
-        + "R_t = \\sigma(\\mathbf{X}_t \\mathbf{W}_{xr} + \\mathbf{H}_{t-1} \\mathbf{W}_{hr} + \\mathbf{b}_r)\n"
+  void theRowVectorConventionMixedWithColumnVectorsIsRefused() {
+    String mixed = "input X\nstate H\n"
+        + "R_t = \\sigma(\\mathbf{X}_t \\mathbf{W}_{xr} + \\mathbf{U} \\mathbf{H}_{t-1} + \\mathbf{b}_r)\n"
         + "\\mathbf{H}_t = R_t";
     assertEquals("cell.cell:3:27: parameter '\\mathbf{W}_{xr}' is on the right of the input '\\mathbf{X}_t' (the"
-        + " row-vector convention, x W), which is not supported: write the matrix on the left, \\mathbf{W}_{xr}"
-        + " \\mathbf{X}_t (column vectors; W is stored [out, in]), or use ⊙ for an elementwise product\n"
-        + "R_t = \\sigma(\\mathbf{X}_t \\mathbf{W}_{xr} + \\mathbf{H}_{t-1} \\mathbf{W}_{hr} + \\mathbf{b}_r)\n"
-        + "                          ^", error(d2l));
-    assertEquals("parameter 'U' is on the right of '(r * h)' (the row-vector convention, x W), which is not supported:"
-        + " write the matrix on the left, U (r * h) (column vectors; W is stored [out, in]), or use ⊙ for an"
-        + " elementwise product", detail("h' = tanh(W x + (r * h) U)"));
+        + " row-vector convention, x W), but other products have the parameter on the left (column vectors): write the"
+        + " matrix on the left, \\mathbf{W}_{xr} \\mathbf{X}_t (W is stored [out, in]), or every product as x W (the row"
+        + " convention, W stored [in, out]; a 'convention row' line says so), or use ⊙ for an elementwise product\n"
+        + "R_t = \\sigma(\\mathbf{X}_t \\mathbf{W}_{xr} + \\mathbf{U} \\mathbf{H}_{t-1} + \\mathbf{b}_r)\n"
+        + "                          ^", error(mixed));
+    assertEquals("parameter 'U' is on the right of '(r * h)' (the row-vector convention, x W), but other products have"
+        + " the parameter on the left (column vectors): write the matrix on the left, U (r * h) (W is stored [out, in]),"
+        + " or every product as x W (the row convention, W stored [in, out]; a 'convention row' line says so), or use ⊙"
+        + " for an elementwise product", detail("h' = tanh(W x + (r * h) U)"));
     assertEquals(CellSpec.parse("h' = tanh(W x + 2 * b)"), CellSpec.parse("h' = tanh(W x + 2 b)"));
   }
 

@@ -29,7 +29,8 @@ class ZooTest {
     CellSpec again = CellSpec.parse(normalized, name + "-normalized.cell");
     assertEquals(spec, again);
     assertEquals(normalized, again.toNormalizedString());
-    assertEquals(Notation.ASCII, again.notation());
+    // a bar accent (Greff's z̄) has no ASCII spelling: the normalized form writes it ¯
+    assertEquals(normalized.contains("¯") ? Notation.UNICODE : Notation.ASCII, again.notation());
     assertTrue(spec.parameterCount(128, 128) > 0);
   }
 
@@ -59,7 +60,8 @@ class ZooTest {
         Map.entry("lstm-nog", 98_944L), Map.entry("lstm-niaf", 131_968L), Map.entry("lstm-noaf", 131_968L),
         Map.entry("lstm-np", 131_584L), Map.entry("lstm-cifg", 98_944L), Map.entry("lstm-fgr", 279_424L),
         Map.entry("mut1", 65_920L), Map.entry("mut2", 82_304L), Map.entry("mut3", 98_688L),
-        Map.entry("mgu", 65_792L));
+        Map.entry("mgu", 65_792L), Map.entry("lstm-vanilla", 131_968L), Map.entry("lstm-projected", 107_392L),
+        Map.entry("d2l-gru", 98_688L));
     assertEquals(expected.keySet(), Set.copyOf(Zoo.names()));
     expected.forEach((name, count) -> assertEquals(count, Zoo.load(name).parameterCount(128, 128), name));
   }

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The DOT of cell figures, unrolled sequences and backward graphs: structure and golden files. Run
@@ -229,9 +229,12 @@ class CellDiagramTest {
     assertEquals(Unrolled.of(cell, 4, 3, 5).diagram(1).toDot(), Unrolled.of(cell, 4, 3, 5).diagram(1).toDot());
   }
 
+  static java.util.stream.Stream<String> zoo() {
+    return Zoo.names().stream();
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"rnn", "rnn-relu", "lstm", "gru", "simple-rnn", "colah-lstm", "lstm-peephole", "lstm-nig",
-      "lstm-nfg", "lstm-nog", "lstm-niaf", "lstm-noaf", "lstm-np", "lstm-cifg", "lstm-fgr", "mut1", "mut2", "mut3", "mgu"})
+  @MethodSource("zoo")
   void everyZooCellDrawsWithEveryStateAndParameter(String name) {
     CellSpec spec = Zoo.load(name);
     String dot = CellDiagram.of(spec).toDot();
@@ -239,9 +242,32 @@ class CellDiagramTest {
     assertTrue(dot.contains("rank=source") && dot.contains("rank=sink"));
     for (var p : spec.parameters()) {
       String first = p.name().split("[_^]")[0];
-      assertTrue(dot.contains("label=<" + first), name + ": parameter " + p.name());
+      // a row-convention product (x W) is drawn as the product from the right, "· W"
+      assertTrue(dot.contains("label=<" + first) || dot.contains("label=<· " + first), name + ": parameter " + p.name());
     }
-    assertEquals(Zoo.names().size(), 19);
+    // LaTeX spellings are typeset, not shown as source: \\tilde{\\mathbf{H}}_t is H̃ with a subscript t
+    assertTrue(!dot.contains("label=<\\"), name + ": " + dot);
+  }
+
+  @Test
+  void latexSpellingsAreTypeset() {
+    String dot = CellDiagram.of(Zoo.load("d2l-gru")).toDot();
+    assertTrue(dot.contains("label=<H\u0303<sub><font point-size=\"8\">t</font></sub>>"), dot);
+    assertTrue(dot.contains("label=<H<sub><font point-size=\"8\">t−1</font></sub>>"), dot);
+    String ln = CellDiagram.of(CellSpec.parse("LN(z; \\alpha) = z \\odot \\alpha\nh_t = \\tanh(LN(W h_{t-1}))")).toDot();
+    assertTrue(ln.contains("label=<α<sub><font point-size=\"8\">1</font></sub>>"), "alpha_1 as α₁: " + ln);
+  }
+
+  @Test
+  void aTupleTargetIsOneValueSlicedIntoItsPartsAndEachFunctionApplicationIsDrawnWithItsParameters() {
+    CellSpec spec = CellSpec.parse("LN(z; a, b) = (z - tanh(z)) * a + b\n"
+        + "(f_t; i_t) = LN(W h_{t-1}) + LN(U x_t)\nh_t = \\sigma(f_t) \\odot h_{t-1} + \\tanh(i_t)", "ln.cell");
+    String dot = CellDiagram.of(spec).showShapes(3, 4).toDot();
+    String sub = "<sub><font point-size=\"8\">";
+    assertTrue(dot.contains("label=<(f" + sub + "t</font></sub>; i" + sub + "t</font></sub>)>"), "the tuple: " + dot);
+    assertTrue(dot.contains("label=<a" + sub + "1</font></sub>>") && dot.contains("label=<b" + sub + "2</font></sub>>"), dot);
+    assertEquals(1, count(dot, "slice[1: 0..4]"), dot);
+    assertEquals(1, count(dot, "slice[1: 4..8]"), "the two [H] parts of the [2H] value: " + dot);
   }
 
   @Test
