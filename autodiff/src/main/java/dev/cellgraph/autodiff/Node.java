@@ -160,7 +160,7 @@ public final class Node {
   public Node min(double c) { return unary(new Ops.MinScalar(c)); }
   /** 1 where this > c, else 0 (no gradient): a mask for backward rules and piecewise functions. */
   public Node above(double c) { return Ops.above(this, c); }
-  /** 1 where this < c, else 0 (no gradient). */
+  /** 1 where {@code this < c}, else 0 (no gradient). */
   public Node below(double c) { return Ops.below(this, c); }
 
   /** {@code this + c}. */

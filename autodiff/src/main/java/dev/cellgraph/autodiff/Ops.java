@@ -226,7 +226,7 @@ public final class Ops {
     }
   }
 
-  /** min(x, c), as torch.clamp(x, max=c): the gradient passes where x <= c, the tie included. */
+  /** {@code min(x, c)}, as {@code torch.clamp(x, max=c)}: the gradient passes where {@code x <= c}, the tie included. */
   public static final class MinScalar extends ScalarOp {
     public MinScalar(double c) { super("min_scalar", "min " + fmt(c), BinaryOp.MIN, c, false); }
     @Override public boolean isFreeToRecompute() { return false; }
