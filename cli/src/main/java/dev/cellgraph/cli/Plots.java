@@ -75,12 +75,7 @@ final class Plots {
   static List<Path> lines(Path base, String title, String xLabel, String yLabel, Map<String, Line> lines,
       boolean logY) throws IOException {
     XYChart chart = chart(title, xLabel, yLabel, lines, logY);
-    Path png = base.resolveSibling(base.getFileName() + ".png");
-    Path svg = base.resolveSibling(base.getFileName() + ".svg");
-    AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
-    AtomicFiles.write(svg, out -> VectorGraphicsEncoder.saveVectorGraphic(chart, out,
-        VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
-    return List.of(png, svg);
+    return write(chart, base);
   }
 
   /**
@@ -140,6 +135,11 @@ final class Plots {
       xy.setMarker(SeriesMarkers.CIRCLE);
       xy.setMarkerColor(colorOf(e.getKey()));
     }
+    return write(chart, base);
+  }
+
+  /** Writes {@code base.png} and {@code base.svg} of the chart, atomically; returns the two paths. */
+  private static List<Path> write(XYChart chart, Path base) throws IOException {
     Path png = base.resolveSibling(base.getFileName() + ".png");
     Path svg = base.resolveSibling(base.getFileName() + ".svg");
     AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));

@@ -1,6 +1,5 @@
 package dev.cellgraph.search;
 
-import com.google.gson.JsonObject;
 import dev.cellgraph.cells.search.Candidate;
 import dev.cellgraph.core.random.Rng;
 import java.util.ArrayList;
@@ -11,10 +10,9 @@ import java.util.List;
  * learning rate and budget are the search's), {@code perGeneration} proposals a generation so
  * that a long grid is checkpointed as it goes. Not thread-safe.
  */
-public final class Grid implements Strategy {
+public final class Grid extends KeepsEverything {
   private final List<Proposal> points = new ArrayList<>();
   private final int perGeneration;
-  private final List<Member> seen = new ArrayList<>();
 
   public Grid(List<Candidate> cells, List<Integer> hiddenSizes, int perGeneration) {
     if (cells.isEmpty() || hiddenSizes.isEmpty() || perGeneration < 1) {
@@ -42,30 +40,5 @@ public final class Grid implements Strategy {
   public List<Proposal> propose(int generation, Rng rng) {
     int from = Math.min(points.size(), generation * perGeneration);
     return List.copyOf(points.subList(from, Math.min(points.size(), from + perGeneration)));
-  }
-
-  @Override
-  public void observe(List<Proposal> proposals, double[] fitness) {
-    for (int k = 0; k < proposals.size(); k++) {
-      seen.add(new Member(proposals.get(k), fitness[k]));
-    }
-  }
-
-  @Override
-  public List<Member> population() {
-    return List.copyOf(seen);
-  }
-
-  @Override
-  public JsonObject save() {
-    JsonObject o = new JsonObject();
-    o.add("seen", Members.save(seen));
-    return o;
-  }
-
-  @Override
-  public void restore(JsonObject state) {
-    seen.clear();
-    seen.addAll(Members.members(state.getAsJsonArray("seen")));
   }
 }
