@@ -75,7 +75,7 @@ class CompletionTest {
     assertEquals("--task", complete(script, "cellgraph", "train", "--ta"));
     assertEquals("adding charlm copy seqmnist file", complete(script, "cellgraph", "train", "--task", ""));
     assertEquals("cosine constant step plateau", complete(script, "cellgraph", "compare", "--lr-schedule", ""));
-    assertEquals("lstm-peephole", complete(script, "cellgraph", "train", "--cell", "lstm-p"));
+    assertEquals("lstm-peephole lstm-projected", complete(script, "cellgraph", "train", "--cell", "lstm-p"));
     assertEquals("", complete(script, "cellgraph", "train", "--steps", ""));
   }
 
