@@ -2,12 +2,15 @@ package dev.cellgraph.cells.lang;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
 
 /**
  * A cell whose names are resolved but not yet checked: what the parser and the builder both
  * hand to {@link Analysis}. Maps keep declaration order; the spans are of declared names
  * (inputs and states in {@code declaredVariableSpans}), empty for Java-built cells; {@code strict}
- * when every parameter must be declared; {@code warnings} are located messages for {@code check}.
+ * when every parameter must be declared; {@code warnings} are located messages for {@code check};
+ * {@code diagonalParams} are declared {@code diag[n]}; {@code constants} are the named constants
+ * with their values and, in {@code constantOrigins}, where each value comes from.
  */
 record Draft(
     Source source,
@@ -22,4 +25,7 @@ record Draft(
     ImmutableMap<String, Span> declaredVariableSpans,
     ImmutableList<Equation> equations,
     boolean strict,
-    ImmutableList<String> warnings) {}
+    ImmutableList<String> warnings,
+    ImmutableSet<String> diagonalParams,
+    ImmutableMap<String, Double> constants,
+    ImmutableMap<String, String> constantOrigins) {}

@@ -1,10 +1,13 @@
 package dev.cellgraph.cells.lang;
 
-/** One token of a cell's text; {@code value} is an {@link Ident}, a {@link Double}, an {@link Fn} or a keyword. */
+/**
+ * One token of a cell's text; {@code value} is an {@link Ident}, a {@link Double}, an {@link Fn}, a
+ * keyword, or for {@code SUM} ({@code \sum_i}) the summation index ({@code "i"}) or null.
+ */
 record Token(Kind kind, int start, int end, Object value) {
   enum Kind {
     IDENT, NUMBER, FUNC, KEYWORD,
-    PLUS, MINUS, STAR, SLASH, DOT, FRAC,
+    PLUS, MINUS, STAR, SLASH, DOT, FRAC, CARET, SUM, DIAG,
     LPAREN, RPAREN, LBRACK, RBRACK, LBRACE, RBRACE,
     COMMA, PERIOD, EQUALS, COLON, NEWLINE, EOF
   }
