@@ -97,7 +97,11 @@ final class Lexer {
 
   List<Token> tokens() {
     while (p < s.length()) {
+      int before = p;
       next();
+      if (p == before) { // a rule that reads nothing would add tokens here until the heap is gone
+        throw new IllegalStateException("the lexer read nothing at offset " + p + " of " + src.name);
+      }
     }
     add(Kind.EOF, s.length(), s.length(), null);
     return out;
@@ -418,10 +422,13 @@ final class Lexer {
         throw src.error(start,
             "unknown command '\\" + cmd + "'" + Suggest.IN_FORMULAS.suffix(cmd, knownCommands(), "\\"));
       }
-    } else if (c == 'σ' && !nameAhead(p + 1)) {
-      p++;
-      add(Kind.FUNC, start, p, Fn.SIGMOID);
-      return;
+    } else if (c == 'σ') {
+      p++; // past the letter either way: word() reads no σ, and a name read nowhere looped here
+      if (!nameAhead(p)) {
+        add(Kind.FUNC, start, p, Fn.SIGMOID);
+        return;
+      }
+      base.append("sigma"); // σ_t, Ba et al.'s standard deviation, in every notation
     } else if (words) {
       if (word(start, base)) {
         return;

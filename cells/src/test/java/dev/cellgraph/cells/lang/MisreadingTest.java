@@ -2,6 +2,7 @@ package dev.cellgraph.cells.lang;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellgraph.autodiff.Function;
@@ -12,6 +13,7 @@ import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.random.Initializers;
 import dev.cellgraph.core.random.Rng;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,5 +212,16 @@ class MisreadingTest {
         + "          ^", assertThrows(CellFormulaException.class, loose::requireDeclaredParameters).getMessage());
     assertEquals(declared, declared.requireDeclaredParameters());
     assertEquals(List.of("strict"), CellSpec.parse("strict = x + h\nh' = strict").intermediates()); // a name, not the line
+  }
+
+  @Test
+  void aLoneSigmaIsTheNameSigmaInPrimedNotationToo() {
+    // the merge of the two editions looped here, adding tokens until the heap was gone (FuzzTest)
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+      assertEquals(CellSpec.parse("h' = tanh(W x + U h) / sigma"), CellSpec.parse("h' = tanh(W x + U h) / σ"));
+      assertEquals(CellSpec.parse("h' = tanh(W x + U h) * sigma_1"), CellSpec.parse("h' = tanh(W x + U h) * σ_1"));
+      assertEquals(CellSpec.parse("h' = sigmoid(W x + U h)"), CellSpec.parse("h' = σ(W x + U h)"));
+      assertThrows(CellFormulaException.class, () -> CellSpec.parse("@\rσ\n'\\tilde{⊙⭂=*\\alphaexpoutput \\0.5=ׯshared "));
+    });
   }
 }
