@@ -242,9 +242,14 @@ public final class FormulaCell implements Cell {
       if (e instanceof Expr.Num num) {
         return g.scalar(num.value(), dtype);
       }
+      if (e instanceof Expr.Const c) {
+        return g.scalar(spec.constantValue(c.name(), inputSize, hiddenSize), dtype);
+      }
       if (e instanceof Expr.Apply a) {
-        Node arg = eval(a.arg());
-        return a.fn().apply(arg);
+        return apply(a);
+      }
+      if (e instanceof Expr.Pow w) {
+        return power(eval(w.base()), w.exponent());
       }
       if (e instanceof Expr.Binary b) {
         return binary(b);
@@ -272,11 +277,76 @@ public final class FormulaCell implements Cell {
       throw new IllegalStateException("unknown expression " + e);
     }
 
-    /** Elementwise arithmetic; a number on one side becomes a scalar op. */
+    /** A function: its vector (the first that is not a constant, max and min being symmetric) and its constants. */
+    private Node apply(Expr.Apply a) {
+      Node x = null;
+      Node y = null;
+      List<Double> constants = new ArrayList<>();
+      for (Expr arg : a.args()) {
+        Double c = constant(arg);
+        if (c == null && x == null) {
+          x = eval(arg);
+        } else if (c == null) {
+          y = eval(arg);
+        } else {
+          constants.add(c);
+        }
+      }
+      return a.fn().apply(x, y, constants);
+    }
+
+    /** x^p with the op PyTorch's derivative of that power matches: x², √x, 1/x, or the general power. */
+    private Node power(Node x, double p) {
+      if (p == 1) {
+        return x;
+      } else if (p == 2) {
+        return x.square();
+      } else if (p == 0.5) {
+        return x.sqrt();
+      } else if (p == -1) {
+        return x.reciprocal();
+      }
+      return x.pow(p);
+    }
+
+    /** The value of a constant expression (numbers, constants, sizes and arithmetic of them), else null. */
+    private Double constant(Expr e) {
+      if (e instanceof Expr.Num n) {
+        return n.value();
+      } else if (e instanceof Expr.Const c) {
+        return spec.constantValue(c.name(), inputSize, hiddenSize);
+      } else if (e instanceof Expr.Neg n) {
+        Double v = constant(n.operand());
+        return v == null ? null : -v;
+      } else if (e instanceof Expr.Pow w) {
+        Double v = constant(w.base());
+        return v == null ? null : Math.pow(v, w.exponent());
+      } else if (e instanceof Expr.Binary b) {
+        Double l = constant(b.left());
+        Double r = l == null ? null : constant(b.right());
+        if (r == null) {
+          return null;
+        }
+        return switch (b.op()) {
+          case ADD -> l + r;
+          case SUB -> l - r;
+          case MUL -> l * r;
+          case DIV -> l / r;
+        };
+      }
+      return null;
+    }
+
+    /** Elementwise arithmetic; a constant on one side becomes a scalar op. */
     private Node binary(Expr.Binary b) {
-      if (b.right() instanceof Expr.Num num) {
+      Double lc = constant(b.left());
+      Double rc = constant(b.right());
+      if (lc != null && rc != null) {
+        return g.scalar(constant(b), dtype);
+      }
+      if (rc != null) {
         Node l = eval(b.left());
-        double c = num.value();
+        double c = rc;
         switch (b.op()) {
           case ADD: return l.add(c);
           case SUB: return l.add(-c);
@@ -285,9 +355,9 @@ public final class FormulaCell implements Cell {
           default: break;
         }
       }
-      if (b.left() instanceof Expr.Num num) {
+      if (lc != null) {
         Node r = eval(b.right());
-        double c = num.value();
+        double c = lc;
         switch (b.op()) {
           case ADD: return r.add(c);
           case SUB: return r.rsub(c);

@@ -4,6 +4,7 @@ import dev.cellgraph.autodiff.CompileOptions;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.LayoutOps;
 import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.autodiff.Op;
 import dev.cellgraph.autodiff.Ops;
 import dev.cellgraph.autodiff.Plan;
 import dev.cellgraph.autodiff.TensorType;
@@ -25,8 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The body is row-wise when every value computed from a batched feed (a carry, or a step of a
  * sequence, all of the batch size along axis 0) is made by elementwise ops (an operand without
- * the batch axis broadcasts), by {@code h W} with h batched and W not, or by slices and
- * concatenations along another axis. Every other op on a batched value (sums over the batch,
+ * the batch axis broadcasts), by {@code h W} with h batched and W not, by slices and
+ * concatenations along another axis, or by sums over another axis and their adjoints (a
+ * broadcast back over it, a sum down to one column), rebuilt for the block's rows. Every other op on a batched value (sums over the batch,
  * reshapes, transposes, products with the batch on the right) makes the body not row-wise and the
  * loop runs whole. A row block computes exactly what the same rows of the whole loop compute,
  * op by op, so the results are the same bits (the GEMM's are, whatever its blocking).
@@ -126,8 +128,8 @@ final class RowSplit {
       if (anyBatched && !rowWise(n, isBatched)) {
         return null;
       }
-      // rowWise admitted only shapes the op's type rule accepts with any row count
-      Node v = g.apply(n.op(), ins, n.name());
+      // rowWise admitted only shapes the op's type rule accepts with any row count, or ops rebuilt for it
+      Node v = g.apply(anyBatched ? forRows(n, rows) : n.op(), ins, n.name());
       TensorType want = anyBatched ? withRows(n.type(), rows) : n.type();
       if (!v.type().equals(want)) {
         return null;
@@ -170,6 +172,11 @@ final class RowSplit {
             && !isBatched.get(n.input(1));
       }
       case SLICE -> n.input(0).shape().normalizeAxis(((LayoutOps.Slice) n.op()).axis()) != 0;
+      // a reduction over the hidden axis (mean, var) and its adjoints keep each row to itself
+      case SUM_AXIS -> isBatched.get(n.input(0)) && n.input(0).rank() == n.rank()
+          && n.input(0).shape().normalizeAxis(((Ops.SumAxis) n.op()).axis()) != 0;
+      case BROADCAST_TO, SUM_TO -> isBatched.get(n.input(0)) && n.input(0).rank() == n.rank()
+          && n.input(0).shape().dim(0) == batch;
       case CONCAT -> {
         for (Node in : n.inputs()) {
           if (!isBatched.get(in)) {
@@ -179,8 +186,17 @@ final class RowSplit {
         yield n.shape().normalizeAxis(((LayoutOps.Concat) n.op()).axis()) != 0;
       }
       // not proved row-wise (a row softmax would be, but no loop needs it yet)
-      case TRANSPOSE, PERMUTE, RESHAPE, PAD, BROADCAST_TO, SUM_ALL, SUM_AXIS, SUM_TO, LOG_SOFTMAX, INDEXING, LEAF,
+      case TRANSPOSE, PERMUTE, RESHAPE, PAD, SUM_ALL, LOG_SOFTMAX, INDEXING, LEAF,
           CONSTANT, GET_OUTPUT, CALL, SCAN, FUSED, OPAQUE -> false;
+    };
+  }
+
+  /** The op of a row-wise node for blocks of {@code rows} rows: a broadcast or sum names its target's rows. */
+  private static Op forRows(Node n, int rows) {
+    return switch (n.op().kind()) {
+      case BROADCAST_TO -> new LayoutOps.BroadcastTo(((LayoutOps.BroadcastTo) n.op()).target().with(0, rows));
+      case SUM_TO -> new Ops.SumTo(((Ops.SumTo) n.op()).target().with(0, rows));
+      default -> n.op();
     };
   }
 

@@ -64,7 +64,7 @@ final class Analysis {
     }
     CellSpec spec = new CellSpec(d.source(), d.sourceName(), d.notation(), d.inputs(), d.states(), output,
         ImmutableList.copyOf(params), order, ImmutableMap.copyOf(vars), shapes.exprDims(), shapes.requirements(),
-        shapes.relations(), why.buildOrThrow(), d.warnings(), undeclared, d.convention());
+        shapes.relations(), why.buildOrThrow(), d.warnings(), undeclared, d.constants(), d.constantOrigins(), d.convention());
     int printed = spec.toNormalizedString().length();
     if (printed > CellSpec.MAX_CHARS) { // else the normalized form would not parse back
       throw error(Span.NONE, "cell too large: its normalized form has " + printed
@@ -155,6 +155,10 @@ final class Analysis {
               + " of a value named for its parts, as (" + e.target() + ";...) = ... defines it");
         } else if (x instanceof Expr.Concat c && c.parts().size() < 2) {
           throw error(c.span(), "a concatenation needs two parts or more: '" + text(c) + "'");
+        } else if (x instanceof Expr.Const c && !d.constants().containsKey(c.name()) && !Resolver.SIZES.contains(c.name())) {
+          throw error(c.span(), "'" + c.name() + "' is not a constant of the cell: define it, as in '" + c.name() + " = 1'");
+        } else if (x instanceof Expr.Apply a) {
+          arguments(a);
         }
       });
     }
@@ -171,6 +175,40 @@ final class Analysis {
     }
     String[] parts = name.substring(1, name.length() - 1).split(";", -1);
     return parts.length == t.count() && parts[t.index()].equals(e.target());
+  }
+
+  /** A function's constant arguments are constants, and it has a vector to apply to. */
+  private void arguments(Expr.Apply a) {
+    for (int k = 1; k < a.args().size(); k++) {
+      Expr arg = a.args().get(k);
+      if (!a.fn().takesVector(k) && !isConstant(arg)) {
+        throw error(arg.span(), "argument " + (k + 1) + " of " + a.fn().canonicalName() + " must be a constant number"
+            + " (such as 0.2, or a constant defined as 'c = 0.2'), not '" + text(arg) + "'");
+      }
+    }
+    boolean vector = false;
+    for (int k = 0; k < a.args().size(); k++) {
+      vector |= a.fn().takesVector(k) && !isConstant(a.args().get(k));
+    }
+    if (!vector) {
+      throw error(a.span(), a.fn().canonicalName() + " of constants only: '" + text(a) + "' is a number; write it as one");
+    }
+  }
+
+  /** Numbers, named constants and sizes, and arithmetic of them: one value for every example. */
+  static boolean isConstant(Expr e) {
+    if (e instanceof Expr.Num || e instanceof Expr.Const) {
+      return true;
+    }
+    if (e instanceof Expr.Neg || e instanceof Expr.Binary || e instanceof Expr.Pow) {
+      for (Expr c : e.children()) {
+        if (!isConstant(c)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   /** Visits every node, parents first; MatMul's matrix parameter included. */
@@ -297,11 +335,15 @@ final class Analysis {
       if (role == null) {
         throw error(at, "parameter '" + p.getKey() + "' is declared but never used");
       }
-      Parameter.Role declared = p.getValue().size() == 2 ? Parameter.Role.MATRIX : Parameter.Role.VECTOR;
-      if (role != declared) {
-        throw error(firstUse.get(p.getKey()), "'" + p.getKey() + "' is declared " + p.getValue()
+      Parameter.Role declared = p.getValue().size() == 2 ? Parameter.Role.MATRIX : p.getValue().isEmpty()
+          ? Parameter.Role.SCALAR : d.diagonalParams().contains(p.getKey()) ? Parameter.Role.DIAGONAL : Parameter.Role.VECTOR;
+      Parameter.Role use = declared == Parameter.Role.MATRIX ? Parameter.Role.MATRIX : Parameter.Role.VECTOR;
+      if (role != use) {
+        throw error(firstUse.get(p.getKey()), "'" + p.getKey() + "' is declared "
+            + (declared == Parameter.Role.DIAGONAL ? "diag" : "") + p.getValue()
             + " but used as a " + role.name().toLowerCase(java.util.Locale.ROOT));
       }
+      roles.put(p.getKey(), declared);
     }
     return roles;
   }
@@ -337,6 +379,9 @@ final class Analysis {
     }
     if (parent instanceof Expr.Apply a) {
       return "it is the argument of " + a.fn().canonicalName();
+    }
+    if (parent instanceof Expr.Pow) {
+      return "it is raised to a power";
     }
     if (parent instanceof Expr.MatMul m) {
       return "'" + m.matrix().name() + "' multiplies it";

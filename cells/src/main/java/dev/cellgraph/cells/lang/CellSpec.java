@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.Maps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -59,6 +60,8 @@ public final class CellSpec {
   private final ImmutableList<String> warnings;
   private final CellFormulaException undeclared;
   private final String convention;
+  private final ImmutableMap<String, Double> constants;
+  private final ImmutableMap<String, String> constantOrigins;
   private final String normalized;
 
   CellSpec(Source source, String sourceName, Notation notation, ImmutableMap<String, Dim> inputs,
@@ -66,7 +69,10 @@ public final class CellSpec {
       ImmutableList<Equation> equations, ImmutableMap<String, Dim> variables,
       IdentityHashMap<Expr, ImmutableList<Dim>> exprDims, ImmutableList<SizeCheck> sizeChecks,
       ImmutableList<String> sizeRequirements, ImmutableMap<String, String> reasons, ImmutableList<String> warnings,
-      CellFormulaException undeclared, String convention) {
+      CellFormulaException undeclared, ImmutableMap<String, Double> constants, ImmutableMap<String, String> constantOrigins,
+      String convention) {
+    this.constants = constants;
+    this.constantOrigins = constantOrigins;
     this.convention = convention;
     this.sizeRequirements = sizeRequirements;
     this.reasons = reasons;
@@ -127,6 +133,58 @@ public final class CellSpec {
     return this;
   }
 
+  /**
+   * The named constants of the cell and their values, in order of definition: those its text
+   * defines ({@code \beta = 1}), those given by {@link #parse(String, String, Map)} ({@code --set}),
+   * and {@code epsilon} (1e-5) when the formulas read it and nothing defines it. The sizes
+   * {@code H} and {@code I} are not listed: their values are the layer's.
+   */
+  public ImmutableMap<String, Double> constants() {
+    return constants;
+  }
+
+  /** Where a constant's value comes from: {@code defined at 2:1}, {@code set from outside the cell (--set)}, the default. */
+  public String whyConstant(String name) {
+    checkArgument(constants.containsKey(name), "'%s' is not a constant of this cell", name);
+    return constantOrigins.get(name);
+  }
+
+  /** The value of a constant of the formulas for these sizes: a named constant, or the size H or I. */
+  public double constantValue(String name, int inputSize, int hiddenSize) {
+    return switch (name) {
+      case "H" -> hiddenSize;
+      case "I" -> inputSize;
+      default -> {
+        Double v = constants.get(name);
+        checkArgument(v != null, "'%s' is not a constant of this cell", name);
+        yield v;
+      }
+    };
+  }
+
+  /**
+   * The same cell with these constants set, as {@code --set beta=1} does: a constant the text
+   * defines gets the new value, and a name the text uses as a parameter becomes a constant (the
+   * hyperparameter fixed). Parses the text again.
+   *
+   * @throws CellFormulaException if a name is a variable, a declared parameter, a size, or not in the cell
+   * @throws IllegalStateException for a cell built in Java (its builder takes constants)
+   */
+  public CellSpec withConstants(Map<String, Double> values) {
+    checkState(source != null, "a cell built in Java takes its constants from its builder");
+    return parse(source.text, sourceName, namedSizes(), values);
+  }
+
+  /** The named sizes this cell was read with, so that setting constants keeps them. */
+  private Map<String, Integer> namedSizes() {
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    java.util.function.Consumer<Dim> add = d -> d.values().forEach((k, v) -> sizes.put(k, Math.toIntExact(v)));
+    inputs.values().forEach(add);
+    states.values().forEach(add);
+    parameters.forEach(p -> p.dims().forEach(add));
+    return sizes;
+  }
+
   // ---------------------------------------------------------------- parsing
 
   /** Parses a cell from text; errors name the source {@code <string>}. */
@@ -144,17 +202,32 @@ public final class CellSpec {
   }
 
   /**
+   * Parses a cell from text with constants given from outside it ({@code --set beta=1}), by
+   * canonical name; see {@link #withConstants}.
+   *
+   * @throws CellFormulaException if the text is not a valid cell or a constant cannot be set
+   */
+  public static CellSpec parse(String text, String sourceName, Map<String, Double> constants) {
+    return parse(text, sourceName, Map.of(), constants);
+  }
+
+  /**
    * Parses a cell whose declarations use named sizes beyond I and H ({@code state r : [P]} in a
    * projected LSTM), each given here ({@code Map.of("P", 64)}), as {@code --size P=64} gives it on
-   * the command line. A named size is an upper-case letter with optional letters and digits.
+   * the command line, and with constants as {@link #parse(String, String, Map)}. A named size is an
+   * upper-case letter with optional letters and digits.
    *
-   * @throws CellFormulaException if the text is not a valid cell, or uses a size not given
+   * @throws CellFormulaException if the text is not a valid cell, uses a size not given, or is given
+   *     a size it has not got
    * @throws IllegalArgumentException if a size is not positive or is not a valid name
    */
-  public static CellSpec parse(String text, String sourceName, Map<String, Integer> sizes) {
+  public static CellSpec parse(String text, String sourceName, Map<String, Integer> sizes, Map<String, Double> constants) {
     requireNonNull(text, "text");
     requireNonNull(sourceName, "sourceName");
     checkSizes(sizes);
+    for (Map.Entry<String, Double> e : constants.entrySet()) {
+      checkArgument(Double.isFinite(e.getValue()), "constant %s (%s) must be finite", e.getKey(), e.getValue());
+    }
     if (text.length() > MAX_CHARS) {
       throw Source.unlocated(sourceName, "cell text too large: " + text.length()
           + " characters (the limit is " + MAX_CHARS + ")");
@@ -167,7 +240,7 @@ public final class CellSpec {
     boolean words = primed(text);
     List<Token> tokens = new Lexer(src, words, notation == Notation.LATEX, UserFunctions.names(text)).tokens();
     Parser.Parsed parsed = new Parser(src, tokens, sizes).parse();
-    Draft draft = new Resolver(src, parsed, words, notation).resolve();
+    Draft draft = new Resolver(src, parsed, words, notation, new LinkedHashMap<>(constants)).resolve();
     return new Analysis(draft).run();
   }
 
@@ -186,7 +259,7 @@ public final class CellSpec {
     return parse(file, Map.of());
   }
 
-  /** Parses a UTF-8 {@code .cell} file with named sizes (see {@link #parse(String, String, Map)}). */
+  /** Parses a UTF-8 {@code .cell} file with named sizes (see {@link #parse(String, String, Map, Map)}). */
   public static CellSpec parse(Path file, Map<String, Integer> sizes) throws IOException {
     String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     long size = Files.size(file);
@@ -204,7 +277,7 @@ public final class CellSpec {
     } catch (CharacterCodingException e) {
       throw Source.unlocated(name, "not valid UTF-8");
     }
-    return parse(text, name, sizes);
+    return parse(text, name, sizes, Map.of());
   }
 
   private static final Pattern LATEX = Pattern.compile("\\\\[A-Za-z]|\\$");
@@ -362,12 +435,13 @@ public final class CellSpec {
   @Override
   public boolean equals(Object o) {
     return o instanceof CellSpec c && c.inputs.equals(inputs) && c.states.equals(states)
-        && c.output.equals(output) && c.parameters.equals(parameters) && c.equations.equals(equations);
+        && c.output.equals(output) && c.parameters.equals(parameters) && c.equations.equals(equations)
+        && c.constants.equals(constants);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(inputs, states, output, parameters, equations);
+    return Objects.hash(inputs, states, output, parameters, equations, constants);
   }
 
   @Override
@@ -403,6 +477,8 @@ public final class CellSpec {
     private final Map<String, Dim> inputs = new LinkedHashMap<>();
     private final Map<String, Dim> states = new LinkedHashMap<>();
     private final Map<String, ImmutableList<Dim>> params = new LinkedHashMap<>();
+    private final java.util.Set<String> diagonal = new java.util.LinkedHashSet<>();
+    private final Map<String, Double> constants = new LinkedHashMap<>();
     private final List<Equation> equations = new ArrayList<>();
     private String output;
     private boolean built;
@@ -437,11 +513,26 @@ public final class CellSpec {
       return this;
     }
 
-    /** Declares a parameter's shape: two dims for a matrix, one for a vector. */
+    /** Declares a parameter's shape: two dims for a matrix, one for a vector, none for a scalar. */
     public Builder param(String name, Dim... dims) {
       checkState(!built, "build() was already called");
-      checkArgument(dims.length == 1 || dims.length == 2, "a parameter has one or two dims, not %s", dims.length);
+      checkArgument(dims.length <= 2, "a parameter has at most two dims, not %s", dims.length);
       params.put(requireNonNull(name, "name"), ImmutableList.copyOf(dims));
+      return this;
+    }
+
+    /** Declares a diagonal matrix of this size, stored as its diagonal (use it as {@code mul(param(name), v)}). */
+    public Builder diagonalParam(String name, Dim size) {
+      param(name, size);
+      diagonal.add(name);
+      return this;
+    }
+
+    /** Defines a named constant, read in formulas as {@link Expr#constant}. */
+    public Builder constant(String name, double value) {
+      checkState(!built, "build() was already called");
+      checkArgument(Double.isFinite(value), "constant %s (%s) must be finite", name, value);
+      constants.put(requireNonNull(name, "name"), value);
       return this;
     }
 
@@ -476,8 +567,9 @@ public final class CellSpec {
       }
       Draft d = new Draft(null, "<builder>", Notation.BUILDER, ImmutableMap.copyOf(in), ImmutableMap.copyOf(st),
           output, Span.NONE, ImmutableMap.copyOf(params), ImmutableMap.of(), ImmutableMap.of(),
-          ImmutableList.copyOf(equations), false, ImmutableList.of(), "column vectors (W x, W stored [out, in])",
-          ImmutableMap.of());
+          ImmutableList.copyOf(equations), false, ImmutableList.of(), com.google.common.collect.ImmutableSet.copyOf(diagonal),
+          ImmutableMap.copyOf(constants), ImmutableMap.copyOf(Maps.transformValues(constants, v -> "defined in Java")),
+          "column vectors (W x, W stored [out, in])", ImmutableMap.of());
       return new Analysis(d).run();
     }
   }

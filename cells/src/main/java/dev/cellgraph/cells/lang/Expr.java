@@ -15,7 +15,10 @@ import java.util.Objects;
  *       read at this step or, for states, at the previous step;
  *   <li>{@link Param}: a trained parameter used as a vector (a bias, a peephole);
  *   <li>{@link Num}: a number, broadcast to whatever it is combined with;
- *   <li>{@link Apply}: a function of {@link Fn} applied elementwise;
+ *   <li>{@link Const}: a named constant: a hyperparameter ({@code \beta = 1}, {@code epsilon}) or
+ *       a size ({@code H}, {@code I}), one number for all examples;
+ *   <li>{@link Apply}: a function of {@link Fn}, elementwise or a reduction over the hidden axis;
+ *   <li>{@link Pow}: a value to a constant power ({@code (a - \mu)^2}, {@code x^{1/2}});
  *   <li>{@link Binary}: an elementwise {@code +}, {@code -}, {@code *} or {@code /};
  *   <li>{@link MatMul}: a matrix parameter, or its transpose, times a vector ({@code W x}, {@code W^T x});
  *   <li>{@link Concat}: vectors stacked into one ({@code [h_{t-1}, x_t]});
@@ -32,8 +35,8 @@ import java.util.Objects;
  * <p>Immutable and thread-safe: every node is a record of immutable parts.
  */
 public sealed interface Expr
-    permits Expr.Var, Expr.Param, Expr.Num, Expr.Apply, Expr.Binary, Expr.MatMul, Expr.Concat,
-        Expr.Neg, Expr.Part {
+    permits Expr.Var, Expr.Param, Expr.Num, Expr.Const, Expr.Apply, Expr.Pow, Expr.Binary, Expr.MatMul,
+        Expr.Concat, Expr.Neg, Expr.Part {
 
   /** Where this expression is in the source text. */
   Span span();
@@ -158,27 +161,99 @@ public sealed interface Expr
     }
   }
 
-  /** A function applied elementwise. */
-  record Apply(Fn fn, Expr arg, Span span) implements Expr {
-    public Apply {
-      requireNonNull(fn, "fn");
-      requireNonNull(arg, "arg");
+  /**
+   * A named constant, by canonical name: {@code H} and {@code I} are the sizes, any other name a
+   * constant of the cell ({@link CellSpec#constants()}); a number for all examples.
+   */
+  record Const(String name, Span span) implements Expr {
+    public Const {
+      requireNonNull(name, "name");
       requireNonNull(span, "span");
     }
 
     @Override
     public List<Expr> children() {
-      return List.of(arg);
+      return List.of();
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Apply a && a.fn == fn && a.arg.equals(arg);
+      return o instanceof Const c && c.name.equals(name);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(fn, arg);
+      return name.hashCode() * 31 + 11;
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  /** A function applied to its arguments: the vector first, then constants (or a second vector for max, min). */
+  record Apply(Fn fn, ImmutableList<Expr> args, Span span) implements Expr {
+    public Apply {
+      requireNonNull(fn, "fn");
+      requireNonNull(args, "args");
+      checkArgument(args.size() >= fn.minArgs() && args.size() <= fn.maxArgs(),
+          "%s takes %s to %s arguments, not %s", fn, fn.minArgs(), fn.maxArgs(), args.size());
+      requireNonNull(span, "span");
+    }
+
+    /** A function of one argument. */
+    public Apply(Fn fn, Expr arg, Span span) {
+      this(fn, ImmutableList.of(arg), span);
+    }
+
+    /** The first argument, the vector the function applies to. */
+    public Expr arg() {
+      return args.get(0);
+    }
+
+    @Override
+    public List<Expr> children() {
+      return args;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Apply a && a.fn == fn && a.args.equals(args);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(fn, args);
+    }
+
+    @Override
+    public String toString() {
+      return Printer.plain(this);
+    }
+  }
+
+  /** A value to a constant, finite power: {@code x^2}, {@code x^{1/2}}, {@code x^{-1}}. */
+  record Pow(Expr base, double exponent, Span span) implements Expr {
+    public Pow {
+      requireNonNull(base, "base");
+      checkArgument(Double.isFinite(exponent), "exponent (%s) must be finite", exponent);
+      requireNonNull(span, "span");
+    }
+
+    @Override
+    public List<Expr> children() {
+      return List.of(base);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Pow p && p.base.equals(base) && Double.compare(p.exponent, exponent) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+      return base.hashCode() * 31 + Double.hashCode(exponent);
     }
 
     @Override
@@ -368,6 +443,19 @@ public sealed interface Expr
 
   static Apply apply(Fn fn, Expr arg) {
     return new Apply(fn, arg, Span.NONE);
+  }
+
+  static Apply apply(Fn fn, ImmutableList<Expr> args) {
+    return new Apply(fn, args, Span.NONE);
+  }
+
+  /** A named constant or size ({@code H}, {@code I}). */
+  static Const constant(String name) {
+    return new Const(name, Span.NONE);
+  }
+
+  static Pow pow(Expr base, double exponent) {
+    return new Pow(base, exponent, Span.NONE);
   }
 
   /** {@code a + b + c + ...}, grouped from the left as the parser does. */

@@ -7,18 +7,13 @@ import java.util.Locale;
 /**
  * How a name applied to a bracket that is not a function of {@link Fn} is refused: as an
  * unknown function with the closest known one, or, for the functions papers use that the
- * language has not got yet ({@code \mathrm{GELU}}, {@code \mathrm{LN}}, {@code \mathrm{diag}}),
+ * language has not got yet ({@code softmax}, {@code \mathrm{LN}}),
  * as not supported yet, so that such a name never silently becomes a matrix parameter.
  */
 final class FunctionNames {
   /** Functions published cells use that the language cannot build yet, by lower-case name, with what to write meanwhile. */
   private static final ImmutableMap<String, String> NOT_YET = ImmutableMap.<String, String>builder()
-      .put("gelu", "").put("elu", "").put("selu", "").put("leakyrelu", "").put("leaky_relu", "")
-      .put("hardtanh", "").put("hard_tanh", "").put("clip", "").put("softmax", "").put("max", "").put("min", "")
-      .put("ln", " (layer normalisation)").put("layernorm", " (layer normalisation)")
-      .put("mean", " (reductions over the hidden axis)").put("var", " (reductions over the hidden axis)")
-      .put("sum", " (reductions over the hidden axis)").put("sqrt", "")
-      .put("diag", ": write diag(w) c as the elementwise product w ⊙ c")
+      .put("softmax", "").put("ln", " (layer normalisation)").put("layernorm", " (layer normalisation)")
       .buildOrThrow();
 
   /** No function name is longer: a bound that keeps the lexer linear over runs such as {@code ab_ab_ab...}. */
@@ -28,12 +23,16 @@ final class FunctionNames {
 
   /**
    * The message for {@code word} applied to a bracket: {@code unknown function 'sigmod', did you
-   * mean 'sigmoid'?}, or {@code function 'GELU' is not supported yet}.
+   * mean 'sigmoid'?}, or {@code function 'softmax' is not supported yet}.
    */
   static String unknown(String word) {
     String lower = word.toLowerCase(Locale.ROOT);
     if (NOT_YET.containsKey(lower) && !lower.equals("ln")) {
       return "function '" + word + "' is not supported yet" + NOT_YET.get(lower);
+    }
+    if (lower.equals("hard_sigmoid")) { // Keras changed its meaning between versions 2 and 3
+      return "function '" + word + "' is ambiguous: Keras 2 computes clip(0.2 x + 0.5, 0, 1), write"
+          + " hard_sigmoid_keras2; PyTorch and Keras 3 compute clip(x/6 + 1/2, 0, 1), write hardsigmoid";
     }
     if (word.equals("LN")) { // ln is the natural logarithm; LN, as papers write it, is layer normalisation
       return "function 'LN' is not defined: define it, as in 'LN(z; \\alpha, \\beta) = ...' (layer normalisation);"

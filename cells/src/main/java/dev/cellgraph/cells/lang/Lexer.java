@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 final class Lexer {
   private static final ImmutableSet<String> GREEK_COMMANDS = ImmutableSet.of(
       "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
-      "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "tau", "upsilon",
+      "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon",
       "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi",
       "Sigma", "Upsilon", "Phi", "Psi", "Omega");
   private static final ImmutableSet<String> SKIPPED_COMMANDS = ImmutableSet.of(
@@ -97,7 +97,11 @@ final class Lexer {
 
   List<Token> tokens() {
     while (p < s.length()) {
+      int before = p;
       next();
+      if (p == before) { // a rule that reads nothing would add tokens here until the heap is gone
+        throw new IllegalStateException("the lexer read nothing at offset " + p + " of " + src.name);
+      }
     }
     add(Kind.EOF, s.length(), s.length(), null);
     return out;
@@ -146,8 +150,15 @@ final class Lexer {
           single(Kind.PERIOD);
         } else if (isLetter(c) || c == 'σ') {
           name();
+        } else if (c == '^' && powerFollows()) {
+          caret();
+        } else if (c == '\u221a') { // √
+          single(Kind.FUNC, Fn.SQRT);
+        } else if (c == '\u2211') { // ∑
+          p++;
+          sum(start);
         } else if (c == '_' || c == '^') {
-          throw src.error(p, "'" + c + "' must follow a name");
+          throw src.error(p, "'" + c + "' must follow a name, or '^' a closing bracket (a power, as in (a - b)^2)");
         } else if (c == '\'' || c == '\u2032') {
           throw src.error(p, "a prime must follow a name, as in h'");
         } else {
@@ -160,6 +171,65 @@ final class Lexer {
   private void single(Kind k) {
     add(k, p, p + 1, null);
     p++;
+  }
+
+  private void single(Kind k, Object value) {
+    add(k, p, p + 1, value);
+    p++;
+  }
+
+  /** A '^' is a power when it follows a closing bracket or a number: {@code (a - \mu)^2}, {@code \sqrt{v}^{-1}}. */
+  private boolean powerFollows() {
+    if (out.isEmpty()) {
+      return false;
+    }
+    Token last = out.get(out.size() - 1);
+    return last.end() == p && switch (last.kind()) {
+      case RPAREN, RBRACK, RBRACE, NUMBER -> true;
+      default -> false;
+    };
+  }
+
+  /** '^' as a power; in LaTeX an unbraced exponent is one character ({@code x^23} is x² times 3). */
+  private void caret() {
+    single(Kind.CARET);
+    if (latex && p < s.length() && isDigit(s.charAt(p))) {
+      add(Kind.NUMBER, p, p + 1, (double) (s.charAt(p) - '0'));
+      p++;
+    }
+  }
+
+  /**
+   * After {@code \sum} or {@code ∑}: its limits, skipped but for the index, which the summand's
+   * names drop ({@code \sum_{i=1}^{H} a_i} sums a): {@code _i}, {@code _{i}}, {@code _{i=1}},
+   * {@code ^H}, {@code ^{H}}.
+   */
+  private void sum(int start) {
+    String index = null;
+    for (int round = 0; round < 2 && p < s.length() && (s.charAt(p) == '_' || s.charAt(p) == '^'); round++) {
+      char kind = s.charAt(p);
+      int at = p;
+      p++;
+      String limit;
+      if (p < s.length() && s.charAt(p) == '{') {
+        limit = braced(at, "limit").strip();
+      } else if (p < s.length() && (isAsciiLetter(s.charAt(p)) || isDigit(s.charAt(p)))) {
+        limit = String.valueOf(s.charAt(p++));
+      } else {
+        throw src.error(at, "expected the " + (kind == '_' ? "index" : "upper limit") + " of the sum");
+      }
+      if (kind == '_') {
+        String i = limit.replaceAll("\\s", "").replaceFirst("=.*", "");
+        if (!i.matches("[a-z]")) {
+          throw src.error(at, "unsupported summation index '" + limit + "': a sum runs over the hidden axis with a"
+              + " one-letter index, as in \\sum_i z_i or \\sum_{i=1}^{H} z_i");
+        }
+        index = i;
+      } else if (!limit.matches("H|n|N|d|D|[ ]*")) {
+        throw src.error(at, "unsupported upper limit '" + limit + "': a sum runs over the whole hidden axis (^H)");
+      }
+    }
+    add(Kind.SUM, start, p, index);
   }
 
   private void number() {
@@ -219,13 +289,24 @@ final class Lexer {
       braced(start, "argument");
       return;
     }
+    if (name.equals("sum")) {
+      sum(start);
+      return;
+    }
+    if ((name.equals("max") || name.equals("min") || name.equals("arg")) && p < s.length() && s.charAt(p) == '_') {
+      throw src.error(start, "'\\" + name + "_' (a " + (name.equals("min") ? "minimum" : "maximum")
+          + " over an index) is not supported: \\max(a, b) and \\min(a, b) are elementwise");
+    }
+    if (name.equals("prod") || name.equals("int") || name.equals("partial") || name.equals("nabla")) {
+      throw src.error(start, "'\\" + name + "' is not supported in a cell's formulas");
+    }
     Kind op = OPERATOR_COMMANDS.get(name);
     if (op != null) {
       add(op, start, p, null);
       return;
     }
     Fn fn = Fn.bySpelling(name);
-    if (fn != null) {
+    if (fn != null && !(GREEK_COMMANDS.contains(name) && nameAhead(p))) {
       add(Kind.FUNC, start, p, fn);
       return;
     }
@@ -316,9 +397,13 @@ final class Lexer {
           add(Kind.USERFN, start, p, inner);
           return;
         }
-        Fn fn = Fn.bySpelling(inner);
-        if (fn != null) {
+        Fn fn = Fn.bySpelling(inner.replace("\\_", "_"));
+        if (fn != null && (fn.recognizedBare() || FunctionNames.calledAt(s, p))) {
           add(Kind.FUNC, start, p, fn);
+          return;
+        }
+        if (inner.equals("diag") && FUNCTION_STYLES.contains(cmd)) {
+          add(Kind.DIAG, start, p, null);
           return;
         }
         if (FUNCTION_STYLES.contains(cmd) && FunctionNames.calledAt(s, p)
@@ -338,9 +423,12 @@ final class Lexer {
             "unknown command '\\" + cmd + "'" + Suggest.IN_FORMULAS.suffix(cmd, knownCommands(), "\\"));
       }
     } else if (c == 'σ') {
-      p++;
-      add(Kind.FUNC, start, p, Fn.SIGMOID);
-      return;
+      p++; // past the letter either way: word() reads no σ, and a name read nowhere looped here
+      if (!nameAhead(p)) {
+        add(Kind.FUNC, start, p, Fn.SIGMOID);
+        return;
+      }
+      base.append("sigma"); // σ_t, Ba et al.'s standard deviation, in every notation
     } else if (words) {
       if (word(start, base)) {
         return;
@@ -416,8 +504,20 @@ final class Lexer {
       add(Kind.USERFN, start, p, w); // before the check below, which would call phi( an unknown function
       return true;
     }
+    int wordEnd = FunctionNames.wordEnd(s, start);
+    Fn joined = wordEnd > p && s.charAt(p) == '_' && FunctionNames.calledAt(s, wordEnd)
+        ? Fn.bySpelling(s.substring(start, wordEnd)) : null;
+    if (joined != null) { // leaky_relu(x): one function word, joined by '_'
+      p = wordEnd;
+      add(Kind.FUNC, start, p, joined);
+      return true;
+    }
+    if (w.equals("diag") && diagAhead(p)) {
+      add(Kind.DIAG, start, p, null);
+      return true;
+    }
     Fn fn = scripted ? null : Fn.bySpelling(w); // sigma_LN1 is a name: a function is never subscripted
-    if (fn != null) {
+    if (fn != null && (fn.recognizedBare() || FunctionNames.calledAt(s, p)) && !(w.equals("sigma") && nameAhead(p))) {
       add(Kind.FUNC, start, p, fn);
       return true;
     }
@@ -436,9 +536,9 @@ final class Lexer {
   private boolean paperLetter(int start, StringBuilder base) {
     char c = s.charAt(p);
     if (isAsciiLetter(c)) {
-      int word = FunctionNames.wordEnd(s, p);
-      if (word - p > 1 && userFunctions.contains(s.substring(p, word))) {
-        p = word;
+      int userEnd = FunctionNames.wordEnd(s, p);
+      if (userEnd - p > 1 && userFunctions.contains(s.substring(p, userEnd))) {
+        p = userEnd;
         add(Kind.USERFN, start, p, s.substring(start, p));
         return true;
       }
@@ -455,6 +555,17 @@ final class Lexer {
         runEnd = q;
         runCalled = r < s.length() && s.charAt(r) == '(';
         int end = FunctionNames.wordEnd(s, p);
+        String word = s.substring(p, end);
+        if (end > q && FunctionNames.calledAt(s, end) && Fn.bySpelling(word) != null) {
+          p = end; // leaky_relu(z): one function word, joined by '_'
+          add(Kind.FUNC, start, p, Fn.bySpelling(word));
+          return true;
+        }
+        if (word.equals("diag") && diagAhead(end)) {
+          p = end;
+          add(Kind.DIAG, start, p, null);
+          return true;
+        }
         if (FunctionNames.calledAt(s, end) && FunctionNames.functionWord(s.substring(p, end), s.charAt(end) == '(')
             && Fn.bySpelling(s.substring(p, end)) == null && (end > q || q - p < 3)) {
           throw unknownFunction(start, s.substring(p, end)); // LN(z), hard_sigmoid(z): not letters that multiply
@@ -473,7 +584,7 @@ final class Lexer {
       }
       String longest = null;
       for (String f : Fn.allSpellings()) {
-        if (f.length() > 1 && f.length() <= q - p && s.startsWith(f, p)
+        if (f.length() > 1 && f.length() <= q - p && s.startsWith(f, p) && Fn.bySpelling(f).recognizedBare()
             && (longest == null || f.length() > longest.length())) {
           longest = f;
         }
@@ -490,12 +601,39 @@ final class Lexer {
     // a Greek or accented letter; precomposed letters (ĥ) are split into letter and accent
     String nfd = Normalizer.normalize(String.valueOf(c), Normalizer.Form.NFD);
     char letter = nfd.charAt(0);
-    base.append(isGreek(letter) ? GREEK_LETTERS.get(String.valueOf(letter)) : String.valueOf(letter));
+    base.append(letter == 'σ' ? "sigma" // σ as a name (a standard deviation), as \\sigma is
+        : isGreek(letter) ? GREEK_LETTERS.get(String.valueOf(letter)) : String.valueOf(letter));
     for (int k = 1; k < nfd.length(); k++) {
       base.append(accentOf(nfd.charAt(k), p));
     }
     p++;
     return false;
+  }
+
+  /**
+   * Whether a Greek letter that is also a function ({@code \sigma}) is a name here: with a script
+   * ({@code \sigma^t}, the standard deviation of Ba et al.), defined ({@code \sigma = ...}), or
+   * with no argument after it ({@code (a - \mu) / \sigma}).
+   */
+  private boolean nameAhead(int q) {
+    if (q < s.length() && (s.charAt(q) == '_' || s.charAt(q) == '^' || s.charAt(q) == '\'' || s.charAt(q) == '\u2032')) {
+      return true;
+    }
+    while (q < s.length() && (s.charAt(q) == ' ' || s.charAt(q) == '\t')) {
+      q++;
+    }
+    if (q >= s.length() || "+-−*/)]},=:\n\r⊙∗·⋅∘@&%#".indexOf(s.charAt(q)) >= 0) {
+      return true; // no argument follows: a value, as in (a - mu) / sigma
+    }
+    return s.startsWith("\\right", q) || s.startsWith("\\odot", q) || s.startsWith("\\cdot", q) || s.startsWith("\\\\", q);
+  }
+
+  /** Whether '(' or '[' follows offset q, after spaces: {@code diag(w)}, or {@code diag[H]} in a declaration. */
+  private boolean diagAhead(int q) {
+    while (q < s.length() && (s.charAt(q) == ' ' || s.charAt(q) == '\t')) {
+      q++;
+    }
+    return q < s.length() && (s.charAt(q) == '(' || s.charAt(q) == '[');
   }
 
   private CellFormulaException unknownFunction(int start, String w) {

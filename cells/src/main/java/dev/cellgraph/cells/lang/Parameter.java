@@ -9,7 +9,9 @@ import com.google.common.collect.ImmutableList;
  * its role, and its shape as a function of the input size I and hidden size H.
  *
  * <p>A matrix is {@code [rows, cols]}, as PyTorch stores it: {@code W x} needs W to be
- * {@code [size of the result, size of x]}. A vector (bias, peephole) is {@code [n]}.
+ * {@code [size of the result, size of x]}. A vector (bias, peephole) is {@code [n]}; a declared
+ * scalar ({@code param \alpha : []}) is {@code []}, one number; a declared diagonal matrix
+ * ({@code param W_ci : diag[H]}) is stored as its diagonal, a vector {@code [n]}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -20,7 +22,11 @@ public record Parameter(String name, Role role, ImmutableList<Dim> dims) {
     /** The left operand of a matrix product ({@code W x}, {@code W · x}, {@code W @ x}). */
     MATRIX,
     /** Anything else: added, multiplied elementwise (biases, peepholes). */
-    VECTOR
+    VECTOR,
+    /** Declared {@code []}: one learned number for every unit and example ({@code \alpha W h}). */
+    SCALAR,
+    /** Declared {@code diag[n]}: a diagonal matrix, stored as its diagonal; {@code W x} is {@code w ⊙ x}. */
+    DIAGONAL
   }
 
   public Parameter {

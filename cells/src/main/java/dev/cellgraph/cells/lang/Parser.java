@@ -18,14 +18,20 @@ import java.util.List;
  * activation = ['where' | 'activation'] fname '=' { fname '=' } (FUNC | fname) { ',' activation }
  * local      = name '=' expr
  * declaration= ('input' | 'state') names [':' '[' dim ']'] | 'output' name
- *            | 'param' names ':' '[' dim [',' dim] ']'
+ *            | 'param' names ':' ( '[' [dim [',' dim]] ']' | 'diag' '[' dim ']' )
  * expr       = term { ('+' | '-') term }
  * term       = unary { ('*' | '∗' | '⊙' | '/') unary }
  * unary      = '-' unary | product
- * product    = atom { ['·' | '@'] atom }          (grouped from the right; name '(' is a call or a product)
- * atom       = number | name | function (group | product) | fname '(' expr { ',' expr } [';' names] ')'
- *            | '(' expr ')' | '{' expr '}' | '[' expr { ',' expr } ']' | '\frac' '{' expr '}' '{' expr '}'
- *  * </pre>
+ * product    = power { ['·' | '@'] power }        (grouped from the right; name '(' is a call or a product)
+ * power      = atom { '^' exponent }                (after a closing bracket or a number)
+ * exponent   = digit | number | '{' constant '}' | '(' constant ')' | '-' number
+ * atom       = number | name | function '(' expr { ',' expr } ')' | function (group | product)
+ *            | fname '(' expr { ',' expr } [';' names] ')'
+ *            | sum product | 'diag' '(' expr ')' | '(' expr ')' | '{' expr '}'
+ *            | '[' expr { ',' expr } ']' | '\frac' '{' expr '}' '{' expr '}'
+ * </pre>
+ *
+ * The whole grammar, lexical rules included, is in docs/cell-language.md ("Grammar").
  *
  * Two bounds keep every later recursion shallow: the formula (its {@link Expr} tree; brackets
  * are not nodes) is at most {@link CellSpec#MAX_DEPTH} deep, and brackets, functions and signs
@@ -34,7 +40,8 @@ import java.util.List;
  * a bracket and an expression), so whatever parses prints as text that parses again.
  */
 final class Parser {
-  record Decl(String keyword, List<Token> names, List<Dim> dims, int start) {}
+  /** A declaration; {@code diagonal} for {@code param W : diag[H]}. */
+  record Decl(String keyword, List<Token> names, List<Dim> dims, int start, boolean diagonal) {}
 
   record Assign(Token target, Raw expr) {}
 
@@ -403,22 +410,38 @@ final class Parser {
     if (keyword.equals("output") && names.size() > 1) {
       throw src.error(names.get(1).start(), "a cell has one output");
     }
+    boolean diagonal = false;
     if (at(Kind.COLON) && !keyword.equals("output")) {
       i++;
-      dims = shape(isParam ? 2 : 1);
+      if (isParam && at(Kind.DIAG)) {
+        i++;
+        diagonal = true;
+        dims = shape(1, false);
+      } else {
+        dims = shape(isParam ? 2 : 1, isParam);
+      }
     } else if (isParam) {
       throw src.error(peek().start(), "expected ':' and a shape after the parameter name, as in 'param W : [H, I]'");
     }
-    return new Decl(keyword, names, dims, kw.start());
+    return new Decl(keyword, names, dims, kw.start(), diagonal);
   }
 
-  private List<Dim> shape(int maxDims) {
+  /** {@code [dim, ...]}; {@code []}, a scalar, when {@code empty} allows it. */
+  private List<Dim> shape(int maxDims, boolean empty) {
     Token open = peek();
     if (open.kind() != Kind.LBRACK) {
       throw src.error(open.start(), "expected a shape such as [H, I], found " + open.describe(src));
     }
     i++;
     List<Dim> dims = new ArrayList<>();
+    if (at(Kind.RBRACK)) {
+      if (!empty) {
+        throw src.error(peek().start(), "expected a size such as H inside the brackets (only a parameter may be"
+            + " a scalar, [])");
+      }
+      i++;
+      return dims;
+    }
     dims.add(dim());
     while (at(Kind.COMMA)) {
       i++;
@@ -489,7 +512,7 @@ final class Parser {
       knownSizes.add(t.ident().name());
       if (size == null) {
         throw src.error(t.start(), "the size '" + t.ident().name() + "' is not given: give it on the command line as --size "
-            + t.ident().name() + "=N, in Java to CellSpec.parse(text, name, Map.of(\"" + t.ident().name() + "\", N)),"
+            + t.ident().name() + "=N, in Java to CellSpec.parse(text, name, Map.of(\"" + t.ident().name() + "\", N), Map.of()),"
             + " or as a default with a line 'size " + t.ident().name() + " = N' before it is used");
       }
       i++;
@@ -576,14 +599,14 @@ final class Parser {
 
   private boolean startsAtom(Kind k) {
     return switch (k) {
-      case IDENT, NUMBER, FUNC, USERFN, LPAREN, LBRACK, LBRACE, FRAC -> true;
+      case IDENT, NUMBER, FUNC, USERFN, LPAREN, LBRACK, LBRACE, FRAC, SUM, DIAG -> true;
       default -> false;
     };
   }
 
   private Raw product() {
     List<Raw> atoms = new ArrayList<>();
-    atoms.add(atom());
+    atoms.add(power());
     while (true) {
       if (at(Kind.DOT)) {
         Token dot = take();
@@ -593,7 +616,7 @@ final class Parser {
       } else if (!startsAtom(peek().kind())) {
         break;
       }
-      atoms.add(atom());
+      atoms.add(power());
     }
     Raw r = atoms.get(atoms.size() - 1);
     for (int k = atoms.size() - 2; k >= 0; k--) {
@@ -627,17 +650,57 @@ final class Parser {
         }
         i++;
         enter(t.start());
-        Raw arg;
+        Fn fn = (Fn) t.value();
         Kind next = peek().kind();
-        if (next == Kind.LPAREN || next == Kind.LBRACE || next == Kind.LBRACK) {
-          arg = atom();
+        List<Raw> args = new ArrayList<>();
+        if (next == Kind.LPAREN) {
+          Token open = take();
+          args.add(expr());
+          while (at(Kind.COMMA)) {
+            i++;
+            args.add(expr());
+          }
+          close(open, Kind.RPAREN);
+          arity(t, fn, args.size());
+        } else if (fn == Fn.SQRT && next == Kind.LBRACK) {
+          throw src.error(peek().start(), "an n-th root \\sqrt[n]{...} is not supported: write (...)^{1/n}");
+        } else if (next == Kind.LBRACE || next == Kind.LBRACK) {
+          args.add(atom());
         } else if (startsAtom(next)) {
-          arg = product();
+          args.add(product());
         } else {
           throw src.error(peek().start(), "expected the argument of " + t.describe(src) + ", found " + peek().describe(src));
         }
+        if (args.size() == 1 && fn.minArgs() > 1) {
+          arity(t, fn, 1);
+        }
         depth--;
-        return new Raw.Call((Fn) t.value(), arg, t.start(), arg.end(), height(t.start(), arg));
+        int end = next == Kind.LPAREN ? toks.get(i - 1).end() : args.get(0).end();
+        return new Raw.Call(fn, ImmutableList.copyOf(args), null, t.start(), end,
+            height(t.start(), args.toArray(new Raw[0])));
+      }
+      case SUM -> {
+        i++;
+        enter(t.start());
+        if (!startsAtom(peek().kind())) {
+          throw src.error(peek().start(), "expected what the sum adds up, found " + peek().describe(src));
+        }
+        Raw arg = product();
+        depth--;
+        return new Raw.Call(Fn.SUM, ImmutableList.of(arg), (String) t.value(), t.start(), arg.end(),
+            height(t.start(), arg));
+      }
+      case DIAG -> {
+        i++;
+        enter(t.start());
+        if (!at(Kind.LPAREN)) {
+          throw src.error(peek().start(), "expected '(' after diag, as in diag(w) c");
+        }
+        Token open = take();
+        Raw arg = expr();
+        Token close = close(open, Kind.RPAREN);
+        depth--;
+        return new Raw.Diag(arg, t.start(), close.end(), height(t.start(), arg));
       }
       case LPAREN, LBRACE -> {
         i++;
@@ -709,6 +772,86 @@ final class Parser {
     depth--;
     return new Raw.UserCall(t, ImmutableList.copyOf(args), ImmutableList.copyOf(params), t.start(), end,
         height(t.start(), args.toArray(new Raw[0])));
+  }
+
+  private void arity(Token name, Fn fn, int n) {
+    if (n < fn.minArgs() || n > fn.maxArgs()) {
+      String want = fn.minArgs() == fn.maxArgs() ? String.valueOf(fn.minArgs()) : fn.minArgs() + " to " + fn.maxArgs();
+      throw src.error(name.start(), fn.canonicalName() + " takes " + want + " argument" + (fn.maxArgs() == 1 ? "" : "s")
+          + usage(fn) + ", not " + n);
+    }
+  }
+
+  private static String usage(Fn fn) {
+    return switch (fn) {
+      case CLIP -> " (x, min, max)";
+      case MAX, MIN -> " (a, b)";
+      case LEAKY_RELU -> " (x[, slope])";
+      case ELU -> " (x[, alpha])";
+      case HARDTANH -> " (x[, min, max])";
+      default -> "";
+    };
+  }
+
+  /** An atom and its powers: {@code (a - \mu)^2}, {@code \sqrt{v}^{-1}}, {@code x^{1/2}}. */
+  private Raw power() {
+    Raw base = atom();
+    while (at(Kind.CARET)) {
+      Token caret = take();
+      double p = exponent(caret);
+      int end = toks.get(i - 1).end();
+      base = new Raw.Pow(base, p, base.start(), end, height(base.start(), base));
+    }
+    return base;
+  }
+
+  private double exponent(Token caret) {
+    Token t = peek();
+    Raw e;
+    if (t.kind() == Kind.NUMBER) {
+      i++;
+      return (Double) t.value();
+    } else if (t.kind() == Kind.MINUS && toks.get(i + 1).kind() == Kind.NUMBER) {
+      i += 2;
+      return -(Double) toks.get(i - 1).value();
+    } else if (t.kind() == Kind.LBRACE || t.kind() == Kind.LPAREN) {
+      e = atom();
+    } else if (t.kind() == Kind.IDENT && t.ident().name().equals("T")) {
+      throw src.error(t.start(), "a transpose applies to a parameter (W^T x), not to a bracket or a number");
+    } else {
+      throw src.error(t.start(), "expected an exponent after '^', such as ^2 or ^{1/2}, found " + t.describe(src));
+    }
+    Double v = constant(e);
+    if (v == null || !Double.isFinite(v)) {
+      throw src.error(t.start(), "an exponent must be a constant number, such as ^2, ^{1/2} or ^{-1}, not '"
+          + src.text.substring(e.start(), e.end()) + "'");
+    }
+    return v;
+  }
+
+  /** The value of a bracket of numbers and arithmetic ({@code {1/2}}, {@code {-1}}), else null. */
+  private static Double constant(Raw r) {
+    if (r instanceof Raw.Num n) {
+      return n.value();
+    } else if (r instanceof Raw.Group g) {
+      return constant(g.inner());
+    } else if (r instanceof Raw.Neg g) {
+      Double v = constant(g.operand());
+      return v == null ? null : -v;
+    } else if (r instanceof Raw.Bin b) {
+      Double l = constant(b.left());
+      Double x = constant(b.right());
+      if (l == null || x == null) {
+        return null;
+      }
+      return switch (b.op()) {
+        case ADD -> l + x;
+        case SUB -> l - x;
+        case MUL -> l * x;
+        case DIV -> l / x;
+      };
+    }
+    return null;
   }
 
   private Raw fracArgument(Token frac) {

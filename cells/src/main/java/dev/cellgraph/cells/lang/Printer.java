@@ -65,8 +65,10 @@ final class Printer {
     });
     s.append("output ").append(name(spec.output())).append('\n');
     for (Parameter param : spec.parameters()) {
-      s.append("param ").append(name(param.name())).append(" : ").append(param.dims()).append('\n');
+      s.append("param ").append(name(param.name())).append(" : ")
+          .append(param.role() == Parameter.Role.DIAGONAL ? "diag" : "").append(param.dims()).append('\n');
     }
+    spec.constants().forEach((name, value) -> s.append(name(name)).append(" = ").append(number(value)).append('\n'));
     java.util.Map<String, String[]> tuples = new java.util.HashMap<>();
     for (Equation e : spec.equations()) {
       if (e.expr() instanceof Expr.Part t && t.whole() instanceof Expr.Var w) {
@@ -151,10 +153,21 @@ final class Printer {
       s.append(paper ? p.name() : name(p.name()));
     } else if (e instanceof Expr.Num n) {
       s.append(number(n.value()));
+    } else if (e instanceof Expr.Const c) {
+      s.append(paper ? c.name() : name(c.name()));
     } else if (e instanceof Expr.Apply a) {
       s.append(a.fn().canonicalName()).append('(');
-      print(a.arg(), 0, s);
+      for (int k = 0; k < a.args().size(); k++) {
+        s.append(k == 0 ? "" : ", ");
+        print(a.args().get(k), 0, s);
+      }
       s.append(')');
+    } else if (e instanceof Expr.Pow w) {
+      // a name before '^' would read as a superscript: only a closing bracket may carry the power
+      boolean bracketed = w.base() instanceof Expr.Apply || w.base() instanceof Expr.Concat;
+      print(w.base(), bracketed ? ATOM : ATOM + 1, s);
+      double p = w.exponent();
+      s.append(p >= 0 && p == Math.rint(p) && p < 10 ? "^" + number(p) : "^{" + (p < 0 ? "-" : "") + number(Math.abs(p)) + "}");
     } else if (e instanceof Expr.Binary b) {
       print(b.left(), level, s);
       s.append(' ').append(b.op().symbol()).append(' ');

@@ -2,26 +2,43 @@ package dev.cellgraph.cells.lang;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
 import dev.cellgraph.cells.lang.Expr.Time;
 import dev.cellgraph.cells.lang.Parser.Assign;
 import dev.cellgraph.cells.lang.Parser.Decl;
 import dev.cellgraph.cells.lang.Parser.Parsed;
 import dev.cellgraph.cells.lang.Token.Ident;
+import dev.cellgraph.core.Suggest;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Gives every name of a parsed cell its role (the rules of docs/cell-language.md, "Roles")
  * and turns the parse tree into {@link Expr} trees.
  */
 final class Resolver {
-  private enum Role { INPUT, STATE, INTERMEDIATE, PARAM }
+  private enum Role { INPUT, STATE, INTERMEDIATE, CONST, PARAM }
+
+  /** The value of a constant that nothing defines: {@code \epsilon}, as PyTorch's LayerNorm. */
+  static final double DEFAULT_EPSILON = 1e-5;
+  private static final ImmutableSet<String> BUILTIN = ImmutableSet.of("epsilon", "varepsilon");
+  /** The sizes, read as numbers in formulas ({@code \frac{1}{H}}). */
+  static final ImmutableSet<String> SIZES = ImmutableSet.of("H", "I");
 
   private final Source src;
-  private final Parsed parsed;
+  private Parsed parsed;
+  /** Constants given from outside the text ({@code --set beta=1}), by canonical name. */
+  private final Map<String, Double> set;
+  private final Map<String, Double> constants = new LinkedHashMap<>();
+  private final Map<String, String> constantOrigins = new LinkedHashMap<>();
+  private final Set<Assign> constantAssigns = new HashSet<>();
+  private final Set<String> diagonal = new LinkedHashSet<>();
   private final boolean words;
   private final Notation notation;
 
@@ -73,25 +90,28 @@ final class Resolver {
   /** Function applications expanded at most (a body may apply other functions), so that expansion stays small. */
   static final int MAX_EXPANSIONS = 4096;
 
-  Resolver(Source src, Parsed parsed, boolean words, Notation notation) {
+  Resolver(Source src, Parsed parsed, boolean words, Notation notation, Map<String, Double> set) {
     this.src = src;
     this.parsed = parsed;
+    this.set = set;
     this.words = words;
     this.notation = notation;
   }
 
   Draft resolve() {
+    parsed = SumIndex.strip(src, parsed);
     declarations();
+    constants();
     functions();
     targets();
-    for (Assign a : parsed.assigns()) {
+    for (Assign a : equations()) {
       collectReads(a.expr());
     }
     states();
     applied();
     convention();
     List<Equation> equations = new ArrayList<>();
-    for (Assign a : parsed.assigns()) {
+    for (Assign a : equations()) {
       Expr e = convert(a.expr());
       equations.addAll(hidden); // a function's local values, before the formula that reads them
       hidden.clear();
@@ -106,7 +126,134 @@ final class Resolver {
     return new Draft(src, src.name, notation, ImmutableMap.copyOf(inputs), ImmutableMap.copyOf(stateDims),
         output, outputSpan, ImmutableMap.copyOf(params), ImmutableMap.copyOf(paramSpans),
         ImmutableMap.copyOf(variableSpans), ImmutableList.copyOf(equations), parsed.strict(),
-        ImmutableList.copyOf(warnings), conventionWhy, ImmutableMap.copyOf(origins));
+        ImmutableList.copyOf(warnings), ImmutableSet.copyOf(diagonal), ImmutableMap.copyOf(constants),
+        ImmutableMap.copyOf(constantOrigins), conventionWhy, ImmutableMap.copyOf(origins));
+  }
+
+  /** The definitions that are equations of the cell, not constants. */
+  private List<Assign> equations() {
+    return parsed.assigns().stream().filter(a -> !constantAssigns.contains(a)).toList();
+  }
+
+  // ---------------------------------------------------------------- constants
+
+  /**
+   * A definition of a plain name by numbers alone ({@code \beta = 1}, {@code \gamma = 2 \beta}) is a
+   * constant, not an equation; {@code --set} gives or overrides one; {@code \epsilon} that nothing
+   * defines is {@link #DEFAULT_EPSILON}.
+   */
+  private void constants() {
+    int step = 0;
+    for (Assign a : parsed.assigns()) {
+      Integer time = a.target().ident().time();
+      step = !words && time != null && time == 1 ? 1 : step;
+    }
+    Set<String> previous = new HashSet<>(); // read at the previous step, or primed: states
+    Set<String> read = new HashSet<>();
+    for (Assign a : parsed.assigns()) {
+      Ident id = a.target().ident();
+      if (id.primed()) {
+        previous.add(id.name());
+      }
+      int now = step;
+      names(a.expr(), t -> {
+        read.add(t.ident().name());
+        Integer time = t.ident().time();
+        if (t.ident().primed() || (time != null && time == now - 1 && !inputs.containsKey(t.ident().name()))) {
+          previous.add(t.ident().name());
+        }
+      });
+    }
+    for (Assign a : parsed.assigns()) {
+      Ident id = a.target().ident();
+      String name = id.name();
+      if (id.primed() || (id.time() != null && id.time() != step) || previous.contains(name)
+          || declaredStates.containsKey(name) || inputs.containsKey(name) || params.containsKey(name)
+          || SIZES.contains(name)) {
+        continue;
+      }
+      Double v = constantValue(a.expr());
+      if (v == null) {
+        continue;
+      }
+      if (constants.containsKey(name)) {
+        throw src.error(a.target().start(), "the constant '" + spelling(a.target()) + "' is defined twice");
+      }
+      if (!Double.isFinite(v)) {
+        throw src.error(a.target().start(), "the constant '" + spelling(a.target()) + "' is " + v);
+      }
+      constants.put(name, v);
+      constantOrigins.put(name, "defined at " + src.lineOf(a.target().start()) + ":" + src.columnOf(a.target().start()));
+      constantAssigns.add(a);
+    }
+    Set<String> defined = new HashSet<>();
+    parsed.assigns().forEach(a -> defined.add(a.target().ident().name()));
+    for (Map.Entry<String, Double> e : set.entrySet()) {
+      String name = e.getKey();
+      String why = inputs.containsKey(name) ? "the input" : declaredStates.containsKey(name) ? "a state"
+          : params.containsKey(name) ? "a declared parameter" : SIZES.contains(name) ? "a size"
+          : defined.contains(name) && !constants.containsKey(name) ? "a value the cell computes" : null;
+      if (why != null) {
+        throw Source.unlocated(src.name, "cannot set '" + name + "': it is " + why + " of the cell, not a constant");
+      }
+      if (!constants.containsKey(name) && !read.contains(name)) {
+        List<String> known = new ArrayList<>(constants.keySet());
+        known.addAll(read);
+        throw Source.unlocated(src.name, "cannot set '" + name + "': the cell has no constant or name '" + name + "'"
+            + Suggest.IN_FORMULAS.suffix(name, known, ""));
+      }
+      constants.put(name, e.getValue());
+      constantOrigins.put(name, "set from outside the cell (--set)");
+    }
+    for (String name : BUILTIN) {
+      if (read.contains(name) && !constants.containsKey(name) && !defined.contains(name) && !params.containsKey(name)) {
+        constants.put(name, DEFAULT_EPSILON);
+        constantOrigins.put(name, "the default (define it, as in '\\" + name + " = 1e-6', or --set " + name + "=...)");
+      }
+    }
+  }
+
+  /** The value of numbers, arithmetic and constants defined before, or null for anything else. */
+  private Double constantValue(Raw r) {
+    if (r instanceof Raw.Num n) {
+      return n.value();
+    } else if (r instanceof Raw.Group g) {
+      return constantValue(g.inner());
+    } else if (r instanceof Raw.Neg g) {
+      Double v = constantValue(g.operand());
+      return v == null ? null : -v;
+    } else if (r instanceof Raw.Name n) {
+      Ident id = n.token().ident();
+      return id.time() == null && !id.primed() && !id.transposed() ? constants.get(id.name()) : null;
+    } else if (r instanceof Raw.Pow w) {
+      Double v = constantValue(w.base());
+      return v == null ? null : Math.pow(v, w.exponent());
+    } else if (r instanceof Raw.Bin || r instanceof Raw.Prod) {
+      Raw left = r instanceof Raw.Bin b ? b.left() : ((Raw.Prod) r).left();
+      Raw right = r instanceof Raw.Bin b ? b.right() : ((Raw.Prod) r).right();
+      Double l = constantValue(left);
+      Double x = l == null ? null : constantValue(right);
+      if (x == null) {
+        return null;
+      }
+      return switch (r instanceof Raw.Bin b ? b.op() : Expr.BinaryOp.MUL) {
+        case ADD -> l + x;
+        case SUB -> l - x;
+        case MUL -> l * x;
+        case DIV -> l / x;
+      };
+    }
+    return null;
+  }
+
+  /** Every name token of a formula, left to right. */
+  private static void names(Raw r, java.util.function.Consumer<Token> visit) {
+    if (r instanceof Raw.Name n) {
+      visit.accept(n.token());
+    }
+    for (Raw c : Raw.children(r)) {
+      names(c, visit);
+    }
   }
 
   // ---------------------------------------------------------------- declarations and targets
@@ -145,6 +292,9 @@ final class Resolver {
           default -> {
             params.put(name, ImmutableList.copyOf(d.dims()));
             paramSpans.put(name, src.span(t.start(), t.end()));
+            if (d.diagonal()) {
+              diagonal.add(name);
+            }
           }
         }
       }
@@ -159,13 +309,13 @@ final class Resolver {
   }
 
   private void targets() {
-    for (Assign a : parsed.assigns()) {
+    for (Assign a : equations()) {
       Ident id = a.target().ident();
       if (!words && id.time() != null && id.time() == 1) {
         now = 1;
       }
     }
-    for (Assign a : parsed.assigns()) {
+    for (Assign a : equations()) {
       Token t = a.target();
       Ident id = t.ident();
       String name = id.name();
@@ -187,6 +337,9 @@ final class Resolver {
       }
       if (params.containsKey(name)) {
         throw src.error(t.start(), "'" + name + "' is declared as a parameter and cannot be defined");
+      }
+      if (constants.containsKey(name)) {
+        throw src.error(t.start(), "'" + name + "' is a constant (" + constantOrigins.get(name) + ") and cannot be defined");
       }
       Assign first = targets.putIfAbsent(name, a);
       if (first != null) {
@@ -215,25 +368,11 @@ final class Resolver {
       written.add(n.token().ident().name());
       notAFunction(n.token());
       read(n.token());
-    } else if (r instanceof Raw.Call c) {
-      collectReads(c.arg());
-    } else if (r instanceof Raw.UserCall c) {
-      c.args().forEach(this::collectReads);
-      c.params().forEach(t -> written.add(t.ident().name()));
-    } else if (r instanceof Raw.Part t) {
-      collectReads(t.whole());
-    } else if (r instanceof Raw.Bin b) {
-      collectReads(b.left());
-      collectReads(b.right());
-    } else if (r instanceof Raw.Prod p) {
-      collectReads(p.left());
-      collectReads(p.right());
-    } else if (r instanceof Raw.Neg g) {
-      collectReads(g.operand());
-    } else if (r instanceof Raw.Cat c) {
-      c.parts().forEach(this::collectReads);
-    } else if (r instanceof Raw.Group g) {
-      collectReads(g.inner());
+    } else if (r instanceof Raw.UserCall u) {
+      u.params().forEach(t -> written.add(t.ident().name()));
+    }
+    for (Raw c : Raw.children(r)) {
+      collectReads(c);
     }
   }
 
@@ -294,7 +433,7 @@ final class Resolver {
       }
     }
     if (words) {
-      for (Assign a : parsed.assigns()) {
+      for (Assign a : equations()) {
         String name = a.target().ident().name();
         if (a.target().ident().primed() && !states.contains(name)) {
           states.add(name);
@@ -302,10 +441,10 @@ final class Resolver {
       }
     }
     if (states.isEmpty()) {
-      if (parsed.assigns().isEmpty()) {
+      if (equations().isEmpty()) {
         throw src.error(0, "no equations: a cell defines its states, as in h_t = tanh(W h_{t-1} + U x_t)");
       }
-      throw src.error(parsed.assigns().get(0).target().start(), "no state: nothing is read at the previous step"
+      throw src.error(equations().get(0).target().start(), "no state: nothing is read at the previous step"
           + (words ? " (write the new value of a state as h')" : " (write the previous value of a state as h_{t-1})"));
     }
   }
@@ -319,6 +458,9 @@ final class Resolver {
     }
     if (targets.containsKey(name)) {
       return Role.INTERMEDIATE;
+    }
+    if (constants.containsKey(name) || (SIZES.contains(name) && !params.containsKey(name))) {
+      return Role.CONST;
     }
     return Role.PARAM;
   }
@@ -517,7 +659,13 @@ final class Resolver {
     } else if (r instanceof Raw.Num x) {
       return new Expr.Num(x.value(), span(x));
     } else if (r instanceof Raw.Call c) {
-      return new Expr.Apply(c.fn(), convert(c.arg()), span(c));
+      return new Expr.Apply(c.fn(), c.args().stream().map(this::convert).collect(ImmutableList.toImmutableList()),
+          span(c));
+    } else if (r instanceof Raw.Pow w) {
+      return new Expr.Pow(convert(w.base()), w.exponent(), span(w));
+    } else if (r instanceof Raw.Diag d) {
+      throw src.error(d.start(), "'" + src.text.substring(d.start(), d.end()) + "' is a diagonal matrix: it can only"
+          + " multiply a vector, as in diag(w) c");
     } else if (r instanceof Raw.UserCall c) {
       return apply(c);
     } else if (r instanceof Raw.Part t) {
@@ -537,6 +685,13 @@ final class Resolver {
       return rowProduct(p);
     }
     Raw left = Raw.unwrap(p.left());
+    if (left instanceof Raw.Diag d) { // diag(w) c is w ⊙ c
+      return new Expr.Binary(Expr.BinaryOp.MUL, convert(d.arg()), convert(p.right()), span(p));
+    }
+    if (left instanceof Raw.Name n && scope == null && elementwiseParam(n.token().ident().name())) {
+      return new Expr.Binary(Expr.BinaryOp.MUL, new Expr.Param(n.token().ident().name(), span(n)), convert(p.right()),
+          span(p)); // a declared scalar or diagonal matrix times the vector
+    }
     if (left instanceof Raw.Name n && isParamName(left)) {
       return new Expr.MatMul(matrix(n), convert(p.right()), span(p), n.token().ident().transposed());
     }
@@ -566,7 +721,9 @@ final class Resolver {
    */
   private void rowVector(Raw.Prod p, Raw left) {
     Raw right = Raw.unwrap(p.right());
-    if (!(right instanceof Raw.Name w) || !isParamName(right) || left instanceof Raw.Num || isParamName(left)) {
+    if (!(right instanceof Raw.Name w) || !isParamName(right) || (scope == null && elementwiseParam(w.token().ident().name()))
+        || left instanceof Raw.Num || isParamName(left)
+        || (scope == null && left instanceof Raw.Name v && roleOf(v.token().ident().name()) == Role.CONST)) {
       return;
     }
     String param = spelling(w.token());
@@ -577,6 +734,11 @@ final class Resolver {
         + " but other products have the parameter on the left (column vectors): write the matrix on the left, "
         + param + " " + written + " (W is stored [out, in]), or every product as x W (the row convention, W stored"
         + " [in, out]; a 'convention row' line says so), or use ⊙ for an elementwise product");
+  }
+
+  /** A parameter declared a scalar ({@code []}) or diagonal ({@code diag[H]}): juxtaposed, it multiplies elementwise. */
+  private boolean elementwiseParam(String name) {
+    return roleOf(name) == Role.PARAM && params.containsKey(name) && (params.get(name).isEmpty() || diagonal.contains(name));
   }
 
   private static String article(Role r) {
@@ -600,6 +762,9 @@ final class Resolver {
     if (scope != null) {
       return scoped(n, id, span);
     }
+    if (id.transposed() && diagonal.contains(name)) {
+      return new Expr.Param(name, span); // a diagonal matrix is its own transpose
+    }
     if (id.transposed()) {
       throw src.error(n.start(), roleOf(name) == Role.PARAM
           ? "'" + spelling(n.token()) + "' is transposed but multiplies nothing: a transpose is the left operand"
@@ -608,6 +773,7 @@ final class Resolver {
     }
     return switch (roleOf(name)) {
       case PARAM -> new Expr.Param(name, span);
+      case CONST -> new Expr.Const(name, span);
       case INPUT, INTERMEDIATE -> new Expr.Var(name, Time.CURRENT, span);
       case STATE -> {
         boolean previous = words ? !id.primed() : id.time() != null && id.time() == now - 1;
@@ -775,8 +941,12 @@ final class Resolver {
       return new Expr.Param(p.name(), s);
     } else if (e instanceof Expr.Num n) {
       return new Expr.Num(n.value(), s);
+    } else if (e instanceof Expr.Const c) {
+      return new Expr.Const(c.name(), s);
     } else if (e instanceof Expr.Apply a) {
-      return new Expr.Apply(a.fn(), a.arg(), s);
+      return new Expr.Apply(a.fn(), a.args(), s);
+    } else if (e instanceof Expr.Pow w) {
+      return new Expr.Pow(w.base(), w.exponent(), s);
     } else if (e instanceof Expr.Binary b) {
       return new Expr.Binary(b.op(), b.left(), b.right(), s);
     } else if (e instanceof Expr.MatMul m) {

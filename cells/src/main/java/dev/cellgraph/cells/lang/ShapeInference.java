@@ -28,6 +28,8 @@ final class ShapeInference {
   private final List<Integer> parent = new ArrayList<>();
   private final List<Dim> value = new ArrayList<>();
   private final Map<String, Integer> vars = new HashMap<>();
+  /** Intermediates defined by a reduction or constants: one number per example, [1], broadcast like a number. */
+  private final java.util.Set<String> scalarVars = new java.util.HashSet<>();
   private final Map<String, int[]> params = new LinkedHashMap<>();
   private final IdentityHashMap<Expr, int[]> nodes = new IdentityHashMap<>();
   private final List<Sum> sums = new ArrayList<>();
@@ -93,7 +95,7 @@ final class ShapeInference {
     inputSize();
     roles.forEach((name, role) -> {
       ImmutableList<Dim> declared = d.declaredParams().get(name);
-      int n = role == Parameter.Role.MATRIX ? 2 : 1;
+      int n = role == Parameter.Role.MATRIX ? 2 : role == Parameter.Role.SCALAR ? 0 : 1;
       int[] ids = new int[n];
       for (int k = 0; k < n; k++) {
         ids[k] = fresh(declared == null ? null : declared.get(k));
@@ -102,7 +104,10 @@ final class ShapeInference {
     });
     for (Equation e : order) {
       int[] shape = visit(e.expr());
-      if (shape.length == 1) {
+      if (shape.length == 0 && !d.states().containsKey(e.target())) {
+        scalarVars.add(e.target()); // read only after this equation: the order is the evaluation order
+        value.set(find(vars.get(e.target())), Dim.of(1));
+      } else if (shape.length == 1) {
         int target = vars.get(e.target());
         unify(target, shape[0], e.expr().span(), f -> mismatch(d.source() != null && e.span().isKnown()
             ? d.source().slice(e.span()) : e.target() + " = " + Printer.plain(e.expr()),
@@ -198,13 +203,15 @@ final class ShapeInference {
   private int[] visit(Expr e) {
     int[] shape;
     if (e instanceof Expr.Var v) {
-      shape = new int[] {vars.get(v.name())};
+      shape = scalarVars.contains(v.name()) ? new int[0] : new int[] {vars.get(v.name())};
     } else if (e instanceof Expr.Param p) {
       shape = params.get(p.name());
-    } else if (e instanceof Expr.Num) {
+    } else if (e instanceof Expr.Num || e instanceof Expr.Const) {
       shape = new int[0];
+    } else if (e instanceof Expr.Pow w) {
+      shape = visit(w.base());
     } else if (e instanceof Expr.Apply a) {
-      shape = visit(a.arg());
+      shape = apply(a);
     } else if (e instanceof Expr.Neg g) {
       shape = visit(g.operand());
     } else if (e instanceof Expr.Part t) {
@@ -247,7 +254,8 @@ final class ShapeInference {
       for (int k = 0; k < parts.length; k++) {
         int[] s = visit(c.parts().get(k));
         if (s.length == 0) {
-          throw error(c.parts().get(k).span(), "cannot concatenate a number: '" + text(c.parts().get(k)) + "'");
+          throw error(c.parts().get(k).span(), "cannot concatenate a number (one per example): '"
+              + text(c.parts().get(k)) + "'");
         }
         parts[k] = s[0];
       }
@@ -277,6 +285,29 @@ final class ShapeInference {
       }
       sums.add(new Sum(vars.get(whole), ids, parts[0], List.of(parts)));
     });
+  }
+
+  /** A function's shape: its vector's; a reduction's is one number per example; max, min of two vectors unify them. */
+  private int[] apply(Expr.Apply a) {
+    int[] shape = visit(a.arg());
+    for (int k = 1; k < a.args().size(); k++) {
+      Expr other = a.args().get(k);
+      int[] s = visit(other);
+      if (s.length == 1 && shape.length == 1) {
+        int[] l = shape;
+        unify(l[0], s[0], other.span(), f -> mismatch(text(a), text(a.arg()), l, text(other), s, f));
+      } else if (s.length == 1) {
+        shape = s;
+      }
+    }
+    if (a.fn().reduces()) {
+      if (shape.length == 0) {
+        throw error(a.span(), a.fn().canonicalName() + " reduces over the hidden axis, but '" + text(a.arg())
+            + "' is one number per example");
+      }
+      return new int[0];
+    }
+    return shape;
   }
 
   /**

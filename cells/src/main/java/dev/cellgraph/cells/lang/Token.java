@@ -1,11 +1,14 @@
 package dev.cellgraph.cells.lang;
 
-/** One token of a cell's text; {@code value} is an {@link Ident}, a {@link Double}, an {@link Fn}, a user function's
- * canonical name ({@code USERFN}) or a keyword. */
+/**
+ * One token of a cell's text; {@code value} is an {@link Ident}, a {@link Double}, an {@link Fn}, a
+ * user function's canonical name ({@code USERFN}), a keyword, or for {@code SUM} ({@code \sum_i})
+ * the summation index ({@code "i"}) or null.
+ */
 record Token(Kind kind, int start, int end, Object value) {
   enum Kind {
     IDENT, NUMBER, FUNC, USERFN, KEYWORD,
-    PLUS, MINUS, STAR, SLASH, DOT, FRAC,
+    PLUS, MINUS, STAR, SLASH, DOT, FRAC, CARET, SUM, DIAG,
     LPAREN, RPAREN, LBRACK, RBRACK, LBRACE, RBRACE,
     COMMA, SEMI, PERIOD, EQUALS, COLON, NEWLINE, EOF
   }

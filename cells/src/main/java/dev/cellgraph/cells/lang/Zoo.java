@@ -59,7 +59,7 @@ public final class Zoo {
       return load(name);
     }
     load(name); // the same message for an unknown name
-    return CellSpec.parse(text(name), name + ".cell", sizes);
+    return CellSpec.parse(text(name), name + ".cell", sizes, Map.of());
   }
 
   /** The text of a shipped cell, as written. */

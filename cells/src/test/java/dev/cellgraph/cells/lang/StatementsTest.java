@@ -126,10 +126,10 @@ class StatementsTest {
   void namedSizesAreGivenByTheCallerOrByASizeLine() {
     String sak = "state r : [P]\nstate c\nc_t = \\tanh(W x_t + R r_{t-1}) \\odot c_{t-1}\nr_t = W_{rm} c_t\noutput r";
     assertEquals("cell.cell:1:12: the size 'P' is not given: give it on the command line as --size P=N, in Java to"
-        + " CellSpec.parse(text, name, Map.of(\"P\", N)), or as a default with a line 'size P = N' before it is used\n"
+        + " CellSpec.parse(text, name, Map.of(\"P\", N), Map.of()), or as a default with a line 'size P = N' before it is used\n"
         + "state r : [P]\n"
         + "           ^", error(sak));
-    CellSpec three = CellSpec.parse(sak, "sak.cell", Map.of("P", 3));
+    CellSpec three = CellSpec.parse(sak, "sak.cell", Map.of("P", 3), Map.of());
     assertEquals("[P, H]", three.parameter("W_rm").dims().toString());
     assertEquals("[H, P]", three.parameter("R").dims().toString());
     assertEquals(List.of(3, 4), java.util.Arrays.stream(three.shapes(2, 4).ofParameter("W_rm")).boxed().toList());
@@ -138,14 +138,14 @@ class StatementsTest {
     assertEquals("H+2P", CellSpec.parse("size P = 3\nstate c : [H+2P]\nc_t = W c_{t-1}").dimOf("c").toString());
     CellSpec byLine = CellSpec.parse("size P = 3\n" + sak);
     assertEquals(three, byLine);
-    CellSpec five = CellSpec.parse("size P = 3\n" + sak, "s", Map.of("P", 5));
+    CellSpec five = CellSpec.parse("size P = 3\n" + sak, "s", Map.of("P", 5), Map.of());
     assertEquals(5, five.shapes(2, 4).ofParameter("W_rm")[0]);
     assertTrue(!five.equals(three), "the same form with another value of P is another cell");
     assertEquals("a size is a whole number from 1 to 1000000000, found '0'", detail("size P = 0\n" + sak));
     assertEquals("s: the size 'Q' is given, but the cell has no size of that name (it has P)",
-        assertThrows(CellFormulaException.class, () -> CellSpec.parse(sak, "s", Map.of("P", 3, "Q", 2))).getMessage());
+        assertThrows(CellFormulaException.class, () -> CellSpec.parse(sak, "s", Map.of("P", 3, "Q", 2), Map.of())).getMessage());
     assertEquals("a named size (p) is an upper-case letter with optional letters and digits, other than I and H",
-        assertThrows(IllegalArgumentException.class, () -> CellSpec.parse(sak, "s", Map.of("p", 3))).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CellSpec.parse(sak, "s", Map.of("p", 3), Map.of())).getMessage());
   }
 
   @Test
