@@ -402,10 +402,13 @@ final class Lexer {
         throw src.error(start,
             "unknown command '\\" + cmd + "'" + Suggest.IN_FORMULAS.suffix(cmd, knownCommands(), "\\"));
       }
-    } else if (c == 'σ' && !nameAhead(p + 1)) {
+    } else if (c == 'σ') {
       p++;
-      add(Kind.FUNC, start, p, Fn.SIGMOID);
-      return;
+      if (!nameAhead(p)) {
+        add(Kind.FUNC, start, p, Fn.SIGMOID);
+        return;
+      }
+      base.append("sigma"); // σ_t, Ba et al.'s standard deviation
     } else if (words) {
       if (word(start, base)) {
         return;
