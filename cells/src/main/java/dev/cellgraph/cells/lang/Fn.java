@@ -37,7 +37,7 @@ public enum Fn {
   SILU(unary(x -> x.mul(x.sigmoid())), "silu", "swish", "SiLU"),
   SQRT(unary(Node::sqrt), "sqrt", "√"),
   ERF(unary(Node::erf), "erf"),
-  /** x Φ(x) with the exact normal CDF, as torch's gelu (Hendrycks & Gimpel 2016). */
+  /** x Φ(x) with the exact normal CDF, as torch's gelu (Hendrycks and Gimpel 2016). */
   GELU(unary(x -> x.mul(0.5).mul(x.mul(Math.sqrt(0.5)).erf().add(1.0))), "gelu", "GELU"),
   /** The tanh approximation of GELU, as torch's gelu(approximate='tanh'). */
   GELU_TANH(unary(Fn::geluTanh), "gelu_tanh", "GELU_tanh"),
