@@ -29,17 +29,33 @@ public final class CellCheck {
    * that gates are not all near one value; everything comes from {@code seed}.
    */
   public static GradCheck.Report gradCheck(Cell cell, int inputSize, int hiddenSize, int steps, int batch, long seed) {
+    return gradCheck(Recurrent.of(cell, inputSize, hiddenSize), steps, batch, null, seed);
+  }
+
+  /**
+   * As {@link #gradCheck(Cell, int, int, int, int, long)}, through a whole layer (stacked,
+   * bidirectional), over sequences of the given {@code lengths} (one per example of the batch, a
+   * masked carry; null: all {@code steps}).
+   */
+  public static GradCheck.Report gradCheck(Recurrent layer, int steps, int batch, int[] lengths, long seed) {
+    if (lengths != null && lengths.length != batch) {
+      throw new IllegalArgumentException(lengths.length + " lengths for a batch of " + batch);
+    }
     Rng rng = Rng.seeded(seed);
-    Recurrent layer = Recurrent.of(cell, inputSize, hiddenSize);
     DType f64 = DType.FLOAT64;
-    Graph g = new Graph("gradcheck " + cell.name());
+    Graph g = new Graph("gradcheck " + layer.cell().name());
     Map<Node, Tensor> values = new HashMap<>();
     List<Node> wrt = new ArrayList<>();
-    Node x = g.input("input", f64, steps, batch, inputSize);
+    Node x = g.input("input", f64, steps, batch, layer.inputSize());
     values.put(x, Initializers.normal(rng, f64, x.shape(), 0, 1));
     wrt.add(x);
+    Node mask = null;
+    if (lengths != null) {
+      mask = g.input("mask", f64, steps, batch);
+      values.put(mask, Recurrent.lengthMask(lengths, steps, f64));
+    }
     Map<String, Node> init = new LinkedHashMap<>();
-    for (String s : cell.stateNames()) {
+    for (String s : layer.cell().stateNames()) {
       Node n = g.input(s + "0", new TensorType(f64, layer.stateShape(s, batch)));
       values.put(n, Initializers.normal(rng, f64, n.shape(), 0, 0.5));
       init.put(s, n);
@@ -52,7 +68,7 @@ public final class CellCheck {
       params.put(e.getKey(), p);
       wrt.add(p);
     }
-    Recurrent.Output out = layer.build(g, x, init, params);
+    Recurrent.Output out = layer.build(g, x, mask, init, params);
     Node loss = out.output().tanh().sum();
     for (Node fin : out.finalStates().values()) {
       loss = loss.add(fin.square().sum());

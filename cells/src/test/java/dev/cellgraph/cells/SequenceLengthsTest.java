@@ -11,7 +11,6 @@ import dev.cellgraph.autodiff.Gradients;
 import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Scan;
-import dev.cellgraph.autodiff.TensorType;
 import dev.cellgraph.autodiff.compile.CompiledScan;
 import dev.cellgraph.cells.lang.Zoo;
 import dev.cellgraph.core.DType;
@@ -22,7 +21,6 @@ import dev.cellgraph.core.random.Initializers;
 import dev.cellgraph.core.random.Rng;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,37 +116,7 @@ class SequenceLengthsTest {
     Recurrent layer = name.startsWith("builtin:") || Zoo.load(name).sizeRequirements().isEmpty()
         ? Recurrent.of(cell(name), 3, 3, 2, true) : Recurrent.of(cell(name), 3, 3, 1, true);
     int[] lengths = {3, 1, 4};
-    int steps = 4;
-    Rng rng = Rng.seeded(43);
-    DType f64 = DType.FLOAT64;
-    Graph g = new Graph("masked gradcheck " + name);
-    Map<Node, Tensor> values = new HashMap<>();
-    List<Node> wrt = new ArrayList<>();
-    Node x = g.input("input", f64, steps, lengths.length, 3);
-    values.put(x, Initializers.normal(rng, f64, x.shape(), 0, 1));
-    wrt.add(x);
-    Node mask = g.input("mask", f64, steps, lengths.length);
-    values.put(mask, Recurrent.lengthMask(lengths, steps, f64));
-    Map<String, Node> init = new LinkedHashMap<>();
-    for (String s : layer.cell().stateNames()) {
-      Node n = g.input(s + "0", new TensorType(f64, layer.stateShape(s, lengths.length)));
-      values.put(n, Initializers.normal(rng, f64, n.shape(), 0, 0.5));
-      init.put(s, n);
-      wrt.add(n);
-    }
-    Map<String, Node> params = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : layer.initialize(rng, f64).entrySet()) {
-      Node p = g.parameter(e.getKey(), f64, e.getValue().shape().toArray());
-      values.put(p, e.getValue().mul(2.0));
-      params.put(e.getKey(), p);
-      wrt.add(p);
-    }
-    Recurrent.Output out = layer.build(g, x, mask, init, params);
-    Node loss = out.output().tanh().sum();
-    for (Node fin : out.finalStates().values()) {
-      loss = loss.add(fin.square().sum());
-    }
-    GradCheck.Report rep = GradCheck.withDefaults().seed(43).check(loss, wrt, values);
+    GradCheck.Report rep = CellCheck.gradCheck(layer, 4, lengths.length, lengths, 43);
     assertTrue(rep.passed(), name + ": " + rep);
   }
 
