@@ -1,28 +1,72 @@
 package dev.cellgraph.train;
 
 import dev.cellgraph.core.Tensor;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * One batch of a {@link Task}: named tensors (always {@code input}, time-major, and usually
- * {@code target}, optionally {@code mask}) and whether it continues the previous batch of the
- * same stream, in which case the trainer carries the recurrent state over (truncated
- * backpropagation through time: the state is carried, its gradient is not).
+ * {@code target}, optionally {@code mask}), whether it continues the previous batch of the same
+ * stream, in which case the trainer carries the recurrent state over (truncated backpropagation
+ * through time: the state is carried, its gradient is not), and optionally each sequence's length.
  *
- * <p>Immutable and thread-safe: its map is an unmodifiable copy, and tensors are immutable.
+ * <p>With lengths, sequence {@code b} is real at steps {@code t < lengths[b]} and padding after:
+ * the trainer runs the recurrence with PyTorch's packed semantics (a sequence's state stops at
+ * its last real step, its outputs past it are zero, the reverse direction starts there) and hands
+ * the loss the step mask ({@link dev.cellgraph.train.nn.SequenceModel.Forward#stepMask}).
+ *
+ * <p>Immutable and thread-safe: its map is an unmodifiable copy, its lengths a private copy, and
+ * tensors are immutable.
  */
-public record Batch(Map<String, Tensor> tensors, boolean continues) {
-  public Batch {
+public final class Batch {
+  private final Map<String, Tensor> tensors;
+  private final boolean continues;
+  private final int[] lengths;
+
+  /** A batch without lengths: every sequence runs for all {@link #steps()}. */
+  public Batch(Map<String, Tensor> tensors, boolean continues) {
+    this(tensors, continues, null);
+  }
+
+  /**
+   * A batch whose sequences have the given lengths (null: all of {@link #steps()}); each length is
+   * 1 to T, one per sequence of the input.
+   */
+  public Batch(Map<String, Tensor> tensors, boolean continues, int[] lengths) {
     if (!tensors.containsKey("input")) {
       throw new IllegalArgumentException("a batch needs an 'input' tensor, got " + tensors.keySet());
     }
-    tensors = Collections.unmodifiableMap(new TreeMap<>(tensors));
+    this.tensors = Collections.unmodifiableMap(new TreeMap<>(tensors));
+    this.continues = continues;
+    if (lengths != null) {
+      int steps = steps();
+      if (lengths.length != batchSize()) {
+        throw new IllegalArgumentException("a batch of " + batchSize() + " sequences needs as many lengths, got "
+            + lengths.length);
+      }
+      for (int b = 0; b < lengths.length; b++) {
+        if (lengths[b] < 1 || lengths[b] > steps) {
+          throw new IllegalArgumentException("lengths[" + b + "] is " + lengths[b] + ", expected 1 to " + steps
+              + " (the batch's steps)");
+        }
+      }
+    }
+    this.lengths = lengths == null ? null : lengths.clone();
   }
 
   public static Batch of(Map<String, Tensor> tensors) {
     return new Batch(tensors, false);
+  }
+
+  /** The named tensors (an unmodifiable map in name order). */
+  public Map<String, Tensor> tensors() {
+    return tensors;
+  }
+
+  public boolean continues() {
+    return continues;
   }
 
   public Tensor input() {
@@ -37,6 +81,28 @@ public record Batch(Map<String, Tensor> tensors, boolean continues) {
     return t;
   }
 
+  /** Whether the sequences have lengths of their own ({@link #lengths()} is not null). */
+  public boolean hasLengths() {
+    return lengths != null;
+  }
+
+  /** Each sequence's length (a copy), or null when every sequence runs for all {@link #steps()}. */
+  public int[] lengths() {
+    return lengths == null ? null : lengths.clone();
+  }
+
+  /** The number of real steps: the sum of the lengths, or T times B without lengths. */
+  public long realSteps() {
+    if (lengths == null) {
+      return (long) steps() * batchSize();
+    }
+    long n = 0;
+    for (int l : lengths) {
+      n += l;
+    }
+    return n;
+  }
+
   /** The sequence length T (the input's first dimension). */
   public int steps() {
     return input().shape().dim(0);
@@ -45,5 +111,22 @@ public record Batch(Map<String, Tensor> tensors, boolean continues) {
   /** The batch size B (the input's second dimension). */
   public int batchSize() {
     return input().shape().dim(1);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Batch b && continues == b.continues && tensors.equals(b.tensors)
+        && Arrays.equals(lengths, b.lengths);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * tensors.hashCode() + Arrays.hashCode(lengths) + (continues ? 1 : 0);
+  }
+
+  @Override
+  public String toString() {
+    return "Batch" + tensors.keySet() + " [T " + steps() + ", B " + batchSize() + "]" + (continues ? ", continues" : "")
+        + (lengths != null ? ", lengths " + Arrays.toString(lengths) : "");
   }
 }

@@ -105,6 +105,10 @@ public final class GradientFlow {
    * times B, for a task whose loss is a batch mean).
    */
   public static double[] norms(SequenceModel model, Map<String, Tensor> params, Task task, Batch batch) {
+    if (batch.hasLengths()) {
+      throw new IllegalArgumentException("gradient flow measures distances from the last of T steps, so it needs "
+          + "a batch whose sequences all have T steps, got " + batch);
+    }
     Cell cell = model.cell();
     Recurrent rnn = model.recurrent();
     int t = batch.steps();

@@ -39,6 +39,15 @@ public interface Task {
   /** The scalar loss from the model's forward pass and the batch's tensors (as graph nodes). */
   Node loss(SequenceModel.Forward forward, Map<String, Node> batch);
 
+  /**
+   * How much a batch's mean loss counts in the validation loss: by default its real steps
+   * ({@link Batch#realSteps}: the sum of its lengths, or T times B), for a loss that is a mean over
+   * steps; a task whose loss is a mean over sequences returns their number, B.
+   */
+  default double weight(Batch batch) {
+    return batch.realSteps();
+  }
+
   /** Whether the recurrent state is carried from a batch to the next one that continues it. */
   default boolean carriesState() {
     return false;

@@ -9,6 +9,7 @@ import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Plan;
 import dev.cellgraph.autodiff.TensorType;
 import dev.cellgraph.cells.Cell;
+import dev.cellgraph.cells.Recurrent;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
@@ -411,10 +412,12 @@ public final class Trainer {
     Tensor mask = c.hasMask
         ? model.dropout().mask(rng, config.dtype(), model.dropoutMaskShape(batch.steps(), batch.batchSize()))
         : null;
+    List<Tensor> layerMasks = c.layerMasks == 0 ? List.of()
+        : model.recurrent().dropoutMasks(rng, config.dtype(), batch.steps(), batch.batchSize());
     if (!batch.continues()) {
       carry.clear();
     }
-    List<Tensor> out = c.plan.run(c.feeds(batch, carry, params, mask));
+    List<Tensor> out = c.plan.run(c.feeds(batch, carry, params, mask, layerMasks));
     double loss = out.get(0).item();
     Map<String, Tensor> grads = c.gradients(out);
     double norm = GradientClipping.globalNorm(grads.values());
@@ -490,24 +493,31 @@ public final class Trainer {
     return 0;
   }
 
-  /** The mean loss over the task's validation batches with the current parameters (no dropout). */
+  /**
+   * The mean loss over the task's validation batches with the current parameters (no dropout): each
+   * batch's mean loss weighted by {@link Task#weight}, so that a loss per real step (or per
+   * sequence) is the mean over all the held-out steps (or sequences), however they are batched.
+   */
   public double validate() {
     List<Batch> batches = task.validationBatches();
     if (batches.isEmpty()) {
       return Double.NaN;
     }
     double sum = 0;
+    double weights = 0;
     Map<String, Tensor> state = new LinkedHashMap<>();
     for (Batch b : batches) {
       if (!b.continues()) {
         state.clear();
       }
       Compiled c = compiled(b, false);
-      List<Tensor> out = c.plan.run(c.feeds(b, state, params, null));
-      sum += out.get(0).item();
+      List<Tensor> out = c.plan.run(c.feeds(b, state, params, null, List.of()));
+      double w = task.weight(b);
+      sum += w * out.get(0).item();
+      weights += w;
       state = task.carriesState() ? c.finalStates(out) : new LinkedHashMap<>();
     }
-    return sum / batches.size();
+    return sum / weights;
   }
 
   /**
@@ -618,15 +628,23 @@ public final class Trainer {
   private Compiled compiled(Batch b, boolean training) {
     StringBuilder key = new StringBuilder(training ? "train" : "eval");
     b.tensors().forEach((k, v) -> key.append('|').append(k).append(v.dtype()).append(v.shape()));
+    if (b.hasLengths()) {
+      key.append("|lengths");
+    }
     return plans.computeIfAbsent(key.toString(), k -> new Compiled(b, training));
   }
 
-  /** One graph and plan for one batch shape: feeds (batch, states, parameters, mask), outputs (loss, states, grads). */
+  /**
+   * One graph and plan for one batch shape: feeds (batch, step mask, states, parameters, dropout
+   * masks), outputs (loss, states, grads).
+   */
   private final class Compiled {
     final Plan plan;
     final List<String> batchNames = new ArrayList<>();
     final List<String> stateNames = new ArrayList<>();
+    final boolean lengths;
     final boolean hasMask;
+    final int layerMasks;
     final boolean training;
     final int batchSize;
 
@@ -641,6 +659,12 @@ public final class Trainer {
         batchNodes.put(e.getKey(), n);
         batchNames.add(e.getKey());
         feeds.add(n);
+      }
+      this.lengths = b.hasLengths();
+      Node stepMask = null;
+      if (lengths) {
+        stepMask = g.input("lengths.mask", TensorType.of(config.dtype(), b.steps(), batchSize));
+        feeds.add(stepMask);
       }
       Map<String, Node> init = new LinkedHashMap<>();
       if (task.carriesState()) {
@@ -665,11 +689,21 @@ public final class Trainer {
         mask = g.input("dropout.mask", new TensorType(config.dtype(), model.dropoutMaskShape(b.steps(), batchSize)));
         feeds.add(mask);
       }
+      List<Node> layerMaskNodes = new ArrayList<>();
+      if (training) {
+        List<Shape> shapes = model.layerDropoutMaskShapes(b.steps(), batchSize);
+        for (int l = 0; l < shapes.size(); l++) {
+          Node n = g.input("dropout.layer" + l, new TensorType(config.dtype(), shapes.get(l)));
+          layerMaskNodes.add(n);
+          feeds.add(n);
+        }
+      }
+      this.layerMasks = layerMaskNodes.size();
       Node input = batchNodes.get("input");
       if (!model.tokenInput() && input.dtype() != config.dtype()) {
         input = input.cast(config.dtype());
       }
-      SequenceModel.Forward f = model.build(g, input, init, pn, mask, training);
+      SequenceModel.Forward f = model.build(g, input, stepMask, init, pn, mask, layerMaskNodes, training);
       Map<String, Node> lossInputs = new LinkedHashMap<>(batchNodes);
       for (Map.Entry<String, Node> e : batchNodes.entrySet()) {
         if (e.getValue().dtype().isFloating() && e.getValue().dtype() != config.dtype()) {
@@ -691,10 +725,14 @@ public final class Trainer {
       this.plan = Plan.compile(outputs, feeds);
     }
 
-    List<Tensor> feeds(Batch b, Map<String, Tensor> state, Map<String, Tensor> params, Tensor mask) {
+    List<Tensor> feeds(Batch b, Map<String, Tensor> state, Map<String, Tensor> params, Tensor mask,
+        List<Tensor> layerDropout) {
       List<Tensor> v = new ArrayList<>();
       for (String n : batchNames) {
         v.add(b.get(n));
+      }
+      if (lengths) {
+        v.add(Recurrent.lengthMask(b.lengths(), b.steps(), config.dtype()));
       }
       for (String s : stateNames) {
         Tensor t = state.get(s);
@@ -704,6 +742,7 @@ public final class Trainer {
       if (hasMask) {
         v.add(mask);
       }
+      v.addAll(layerDropout);
       return v;
     }
 

@@ -2,6 +2,7 @@ package dev.cellgraph.train.nn;
 
 import dev.cellgraph.autodiff.IndexOps;
 import dev.cellgraph.autodiff.Node;
+import dev.cellgraph.core.Shape;
 import java.util.List;
 
 /**
@@ -19,6 +20,28 @@ public final class Losses {
           + " and target " + target.shape() + " differ");
     }
     return prediction.sub(target).square().mean();
+  }
+
+  /**
+   * The mean of {@code (prediction - target)²} over the positions where {@code mask} is non-zero:
+   * {@code prediction} and {@code target} are {@code [..., O]}, {@code mask} is {@code [...]}
+   * (padding 0), and the sum is divided by {@code Σ mask · O}, so padded positions do not count.
+   */
+  public static Node meanSquaredError(Node prediction, Node target, Node mask) {
+    Shape ps = prediction.shape();
+    if (!ps.equals(target.shape())) {
+      throw new IllegalArgumentException("mean squared error: prediction " + ps + " and target " + target.shape()
+          + " differ");
+    }
+    if (!mask.shape().equals(ps.without(ps.rank() - 1)) || mask.dtype() != prediction.dtype()) {
+      throw new IllegalArgumentException("mean squared error: the mask is " + mask.type() + ", expected "
+          + prediction.dtype().lowerName() + ps.without(ps.rank() - 1));
+    }
+    int width = ps.dim(-1);
+    int[] dims = java.util.Arrays.copyOf(mask.shape().toArray(), mask.shape().rank() + 1);
+    dims[dims.length - 1] = 1;
+    Node column = mask.reshape(Shape.of(dims));
+    return prediction.sub(target).square().mul(column).sum().div(mask.sum().mul(width));
   }
 
   /**

@@ -17,7 +17,9 @@ import java.util.Objects;
  * The network of the classic sequence experiments: an optional {@link Embedding} of token ids (or
  * real-valued features fed directly), a {@link Recurrent} layer of any {@link Cell} (one by
  * default; stacked or bidirectional with {@link #withRecurrent}), optional {@link Dropout} on its
- * outputs, and a {@link Dense} head applied at every step.
+ * outputs, and a {@link Dense} head applied at every step. With two layers or more, the dropout
+ * probability also acts between the layers ({@code nn.LSTM(dropout=p)}, {@link Recurrent#withDropout}),
+ * as in PyTorch's word language model, which gives one {@code p} to both.
  *
  * <p>Parameters are named {@code embedding.weight}, {@code rnn.<the layer's names>},
  * {@code head.weight} and {@code head.bias}, in that order. Immutable and thread-safe.
@@ -45,7 +47,8 @@ public final class SequenceModel {
     this.hiddenSize = hiddenSize;
     this.outputs = outputs;
     this.dropout = Dropout.of(dropout);
-    this.rnn = Recurrent.of(cell, inputSize, hiddenSize, layers, bidirectional);
+    Recurrent stack = Recurrent.of(cell, inputSize, hiddenSize, layers, bidirectional);
+    this.rnn = layers > 1 && dropout > 0 ? stack.withDropout(dropout) : stack;
     this.embedding = vocab > 0 ? Embedding.of(vocab, inputSize) : null;
     this.head = Dense.of(rnn.outputSize(), outputs);
   }
@@ -200,8 +203,25 @@ public final class SequenceModel {
     return Shape.of(steps, batch, rnn.outputSize());
   }
 
-  /** What {@link #build} adds: per-step outputs of the head, the hidden sequence and final states. */
-  public record Forward(Node outputs, Node hidden, Map<String, Node> finalStates) {}
+  /**
+   * The shapes of the dropout masks between stacked layers for a training batch (one per layer but
+   * the last; none with one layer or without dropout): {@link Recurrent#dropoutMaskShapes}.
+   */
+  public List<Shape> layerDropoutMaskShapes(int steps, int batch) {
+    return rnn.dropoutMaskShapes(steps, batch);
+  }
+
+  /**
+   * What {@link #build} adds: per-step outputs of the head, the hidden sequence, the final states
+   * and the step mask {@code [T, B]} (1 at real steps, 0 in the padding; null when every sequence
+   * has all T steps), which a loss over steps multiplies by.
+   */
+  public record Forward(Node outputs, Node hidden, Map<String, Node> finalStates, Node stepMask) {
+    /** A forward pass of sequences that all have every step. */
+    public Forward(Node outputs, Node hidden, Map<String, Node> finalStates) {
+      this(outputs, hidden, finalStates, null);
+    }
+  }
 
   /**
    * Adds the model to a graph. {@code input} is {@code [T, B]} integer ids or {@code [T, B, I]}
@@ -210,6 +230,19 @@ public final class SequenceModel {
    */
   public Forward build(Graph g, Node input, Map<String, Node> initialStates, Map<String, Node> params,
       Node dropoutMask, boolean training) {
+    return build(g, input, null, initialStates, params, dropoutMask, List.of(), training);
+  }
+
+  /**
+   * Adds the model to a graph as {@link #build(Graph, Node, Map, Map, Node, boolean)} does, for
+   * sequences of different lengths when {@code stepMask} (the input's {@code [T, B]}, in the
+   * parameters' dtype, from {@link Recurrent#lengthMask}) is not null: the recurrence then has
+   * PyTorch's packed semantics (each sequence's final state is the one at its own last step, the
+   * reverse direction starts there, outputs in the padding are zero). {@code layerDropoutMasks}
+   * are the masks of {@link #layerDropoutMaskShapes} in training (empty: none).
+   */
+  public Forward build(Graph g, Node input, Node stepMask, Map<String, Node> initialStates, Map<String, Node> params,
+      Node dropoutMask, List<Node> layerDropoutMasks, boolean training) {
     Node x;
     if (embedding != null) {
       if (input.shape().rank() != 2 || input.dtype().isFloating()) {
@@ -223,10 +256,10 @@ public final class SequenceModel {
     for (String name : rnn.parameterShapes().keySet()) {
       rp.put(name, param(params, "rnn." + name));
     }
-    Recurrent.Output r = rnn.build(g, x, initialStates, rp);
+    Recurrent.Output r = rnn.build(g, x, stepMask, initialStates, rp, training ? layerDropoutMasks : List.of());
     Node h = dropout.apply(r.output(), dropoutMask, training);
     Node y = head.apply(h, param(params, "head.weight"), param(params, "head.bias"));
-    return new Forward(y, r.output(), r.finalStates());
+    return new Forward(y, r.output(), r.finalStates(), stepMask);
   }
 
   private static Node param(Map<String, Node> params, String name) {

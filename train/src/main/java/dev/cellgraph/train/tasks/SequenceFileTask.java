@@ -9,6 +9,7 @@ import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.io.SafeTensors;
 import dev.cellgraph.core.random.Rng;
 import dev.cellgraph.train.Batch;
+import dev.cellgraph.train.LengthBuckets;
 import dev.cellgraph.train.Task;
 import dev.cellgraph.train.nn.Losses;
 import dev.cellgraph.train.nn.SequenceModel;
@@ -32,13 +33,17 @@ import java.util.Map;
  *       are trained with cross-entropy (their count is the largest label plus one), values with
  *       the mean squared error;
  *   <li>{@code lengths} (optional): int64 {@code [N]}, each in [1, T]: a sequence's steps after its
- *       length are padding; per-step targets there do not count, and a per-sequence target is read
- *       at the sequence's own last step.
+ *       length are padding. The recurrence runs each sequence for its own steps (PyTorch's packed
+ *       semantics, so a bidirectional model fits too), per-step targets in the padding do not
+ *       count (the loss is the mean over real steps), and a per-sequence target is read at the
+ *       sequence's own last step (the loss is the mean over sequences).
  * </ul>
  *
  * <p>A tenth of the sequences (at least one), chosen by a shuffle seeded with the run's seed, is
- * held out for validation; the rest is read in epochs, each in an order shuffled from the seed and
- * the epoch number, so a batch depends only on the step and a resumed run reads the same batches.
+ * held out for validation; the rest is read in epochs drawn from the seed and the epoch number
+ * ({@link LengthBuckets}: with lengths, in buckets of similar length), so a batch depends only on
+ * the step and a resumed run reads the same batches. A batch with lengths is as long as its
+ * longest sequence.
  *
  * <p>Thread-safe: immutable after construction.
  */
@@ -46,7 +51,6 @@ public final class SequenceFileTask implements Task {
   /** The largest file read: its values are held as doubles. */
   public static final long MAX_BYTES = 512L << 20;
   private static final long SPLIT_SALT = 0x5EEDF11EL;
-  private static final long EPOCH_SALT = 0xE90C4F11EL;
   private static final int EVALUATION_BATCH = 256;
 
   /** What the targets are. */
@@ -75,11 +79,12 @@ public final class SequenceFileTask implements Task {
   private final int[] lengths;
   private final int batch;
   private final long seed;
+  private final LengthBuckets order;
   private final int[] trainIndex;
   private final int[] validIndex;
   private final List<Batch> validation;
 
-  private SequenceFileTask(String source, Map<String, Tensor> tensors, int batch, long seed) {
+  private SequenceFileTask(String source, Map<String, Tensor> tensors, int batch, long seed, int buckets) {
     this.source = source;
     this.batch = batch;
     this.seed = seed;
@@ -156,7 +161,7 @@ public final class SequenceFileTask implements Task {
     }
     int[] all = new int[n];
     Arrays.setAll(all, i -> i);
-    shuffle(all, Rng.seeded(seed ^ SPLIT_SALT));
+    LengthBuckets.shuffle(all, Rng.seeded(seed ^ SPLIT_SALT));
     int held = Math.max(1, n / 10);
     this.validIndex = Arrays.copyOfRange(all, 0, held);
     this.trainIndex = Arrays.copyOfRange(all, held, n);
@@ -166,9 +171,11 @@ public final class SequenceFileTask implements Task {
           + "training; the file has " + n + " sequences, " + trainIndex.length + " after holding out " + held
           + " for validation (give a smaller --batch)");
     }
+    int[] sorting = lengths != null ? lengths : new int[n];
+    this.order = LengthBuckets.of(trainIndex, sorting, batch, lengths != null ? buckets : 1, seed);
     List<Batch> v = new ArrayList<>();
-    for (int from = 0; from < validIndex.length; from += EVALUATION_BATCH) {
-      v.add(make(Arrays.copyOfRange(validIndex, from, Math.min(validIndex.length, from + EVALUATION_BATCH))));
+    for (int[] picked : LengthBuckets.byLength(validIndex, sorting, EVALUATION_BATCH)) {
+      v.add(make(picked));
     }
     this.validation = List.copyOf(v);
   }
@@ -178,6 +185,14 @@ public final class SequenceFileTask implements Task {
    * the format of the class comment is an {@link InvalidInputException} naming it.
    */
   public static SequenceFileTask load(Path file, int batch, long seed) {
+    return load(file, batch, seed, LengthBuckets.DEFAULT);
+  }
+
+  /**
+   * Reads {@code file} as {@link #load(Path, int, long)} does, with {@code buckets} buckets of
+   * similar lengths for a file with lengths (0 or 1: none; see {@link LengthBuckets}).
+   */
+  public static SequenceFileTask load(Path file, int batch, long seed, int buckets) {
     if (!Files.isRegularFile(file)) {
       throw new InvalidInputException("the data file " + file + " does not exist or is not a file");
     }
@@ -192,12 +207,17 @@ public final class SequenceFileTask implements Task {
     } catch (IOException e) {
       throw new InvalidInputException(e.getMessage(), e);
     }
-    return new SequenceFileTask(file.toString(), tensors, batch, seed);
+    return new SequenceFileTask(file.toString(), tensors, batch, seed, buckets);
   }
 
   /** A task over tensors in memory, {@code source} naming them in messages and checkpoints. */
   public static SequenceFileTask of(String source, Map<String, Tensor> tensors, int batch, long seed) {
-    return new SequenceFileTask(source, tensors, batch, seed);
+    return of(source, tensors, batch, seed, LengthBuckets.DEFAULT);
+  }
+
+  /** A task over tensors in memory with {@code buckets} buckets of similar lengths (0 or 1: none). */
+  public static SequenceFileTask of(String source, Map<String, Tensor> tensors, int batch, long seed, int buckets) {
+    return new SequenceFileTask(source, tensors, batch, seed, buckets);
   }
 
   private void finite(String name, double[] values) {
@@ -249,6 +269,9 @@ public final class SequenceFileTask implements Task {
     m.put("targets", kind.name().toLowerCase(java.util.Locale.ROOT));
     m.put("outputs", Integer.toString(outputs));
     m.put("lengths", Boolean.toString(lengths != null));
+    if (lengths != null && order.buckets() != LengthBuckets.DEFAULT) {
+      m.put("buckets", Integer.toString(order.buckets()));
+    }
     m.put("split_seed", Long.toString(seed));
     m.put("batch", Integer.toString(batch));
     return m;
@@ -260,28 +283,14 @@ public final class SequenceFileTask implements Task {
   }
 
   @Override
-  public String bidirectionalRefusal() {
-    return lengths == null ? null
-        : "its sequences have lengths, and the reverse direction would start in the padding after them";
+  public Batch trainingBatch(long step, Rng rng) {
+    return make(order.batch(step));
   }
 
+  /** A per-sequence loss is a mean over sequences, so a batch counts by its sequences. */
   @Override
-  public Batch trainingBatch(long step, Rng rng) {
-    int count = trainIndex.length;
-    int[] picked = new int[batch];
-    int[] order = null;
-    long cached = -1;
-    for (int j = 0; j < batch; j++) {
-      long position = step * batch + j;
-      long epoch = position / count;
-      if (epoch != cached) {
-        order = trainIndex.clone();
-        shuffle(order, Rng.seeded(seed ^ EPOCH_SALT ^ (epoch * 0x9E3779B97F4A7C15L)));
-        cached = epoch;
-      }
-      picked[j] = order[(int) (position % count)];
-    }
-    return make(picked);
+  public double weight(Batch b) {
+    return kind.perStep() ? Task.super.weight(b) : b.batchSize();
   }
 
   @Override
@@ -289,24 +298,39 @@ public final class SequenceFileTask implements Task {
     return validation;
   }
 
-  /** The batch of the sequences {@code picked}, time-major: input {@code [T, b, I]}, targets, masks. */
+  /**
+   * The batch of the sequences {@code picked}, time-major: input {@code [T', b, I]}, targets, the
+   * last-step mask of per-sequence targets and the lengths, T' being the longest of them.
+   */
   private Batch make(int[] picked) {
     int b = picked.length;
+    int[] own = null;
+    int steps = this.steps;
+    if (lengths != null) {
+      own = new int[b];
+      steps = 0;
+      for (int e = 0; e < b; e++) {
+        own[e] = lengths[picked[e]];
+        steps = Math.max(steps, own[e]);
+      }
+    }
+    int fileSteps = this.steps;
     double[] in = new double[steps * b * features];
     for (int e = 0; e < b; e++) {
       int s = picked[e];
       for (int t = 0; t < steps; t++) {
-        System.arraycopy(inputs, (s * steps + t) * features, in, (t * b + e) * features, features);
+        System.arraycopy(inputs, (s * fileSteps + t) * features, in, (t * b + e) * features, features);
       }
     }
     Map<String, Tensor> m = new LinkedHashMap<>();
     m.put("input", Tensor.of(inputType, in, Shape.of(steps, b, features)));
     int per = kind.perStep() ? steps : 1;
+    int filePer = kind.perStep() ? fileSteps : 1;
     int width = kind.classes() ? 1 : outputs;
     double[] tg = new double[per * b * width];
     for (int e = 0; e < b; e++) {
       for (int t = 0; t < per; t++) {
-        System.arraycopy(targets, (picked[e] * per + t) * width, tg, (t * b + e) * width, width);
+        System.arraycopy(targets, (picked[e] * filePer + t) * width, tg, (t * b + e) * width, width);
       }
     }
     Shape ts = switch (kind) {
@@ -316,39 +340,30 @@ public final class SequenceFileTask implements Task {
       case VALUES_PER_STEP -> Shape.of(steps, b, outputs);
     };
     m.put("target", Tensor.of(kind.classes() ? DType.INT64 : targetType, tg, ts));
-    if (lengths != null) {
-      // mask [T, b] (or [T, b, 1] for values): 1 on a sequence's steps; last: 1 at its last step only
-      double[] mask = new double[steps * b];
+    if (lengths != null && !kind.perStep()) {
+      // [T', b, 1]: 1 at each sequence's last step, which picks its output out of [T', b, O]
+      double[] last = new double[steps * b];
       for (int e = 0; e < b; e++) {
-        int len = lengths[picked[e]];
-        for (int t = 0; t < steps; t++) {
-          if (kind.perStep() ? t < len : t == len - 1) {
-            mask[t * b + e] = 1;
-          }
-        }
+        last[(own[e] - 1) * b + e] = 1;
       }
-      boolean column = kind != Targets.CLASS_PER_STEP;
-      m.put("mask", Tensor.of(DType.FLOAT32, mask, column ? Shape.of(steps, b, 1) : Shape.of(steps, b)));
+      m.put("last", Tensor.of(DType.FLOAT32, last, Shape.of(steps, b, 1)));
     }
-    return Batch.of(m);
+    return new Batch(m, false, own);
   }
 
   @Override
   public Node loss(SequenceModel.Forward forward, Map<String, Node> batch) {
     Node y = forward.outputs();
     Node target = batch.get("target");
-    Node mask = batch.get("mask");
+    Node mask = forward.stepMask();
     switch (kind) {
       case CLASS_PER_STEP:
         return mask == null ? Losses.crossEntropy(y, target) : Losses.crossEntropy(y, target, mask);
       case VALUES_PER_STEP:
-        if (mask == null) {
-          return Losses.meanSquaredError(y, target);
-        }
-        return y.sub(target).square().mul(mask).sum().div(mask.sum().mul(outputs));
+        return mask == null ? Losses.meanSquaredError(y, target) : Losses.meanSquaredError(y, target, mask);
       default: {
-        // the output at each sequence's last step: the mask picks it out of [T, b, O]
-        Node last = mask == null ? y.select(0, steps - 1) : y.mul(mask).sum(0, false);
+        Node at = batch.get("last");
+        Node last = at == null ? y.select(0, y.shape().dim(0) - 1) : y.mul(at).sum(0, false);
         return kind == Targets.CLASS_PER_SEQUENCE ? Losses.crossEntropy(last, target)
             : Losses.meanSquaredError(last, target);
       }
@@ -358,15 +373,6 @@ public final class SequenceFileTask implements Task {
   @Override
   public String metricName() {
     return kind.classes() ? "cross-entropy" : "MSE";
-  }
-
-  private static void shuffle(int[] a, Rng rng) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
   }
 
   @Override
