@@ -1,7 +1,10 @@
 """Reference cases for the zoo cells written with the language's statements (issue 14, section 2):
-user functions and activations (where g = h = tanh), tuple targets, named sizes, row vectors.
+user functions and activations (where g = h = tanh), tuple targets, named sizes, row vectors,
+and the cells as written in their papers (Ba et al.'s LN-LSTM, JANET and its constant beta,
+Keras 2's hard-sigmoid LSTM, Graves's diagonal peepholes).
 
-Usage: /usr/bin/python3 statement_cells.py OUTDIR SEED   (needs PyTorch: apt-get install python3-torch)
+Usage: /usr/bin/python3 statement_cells.py OUTDIR SEED   (needs PyTorch: apt-get install python3-torch;
+the committed cases in cells/src/test/resources/golden/cells were made with SEED 14)
 Each case's cell.cell is the zoo file as shipped (lstm-projected with its default P replaced by
 a small one); the step below is the paper's equations written in PyTorch, independently of the
 formula text. Files as golden_cells.py writes them (float64, outputs and every gradient), except
@@ -46,9 +49,9 @@ def d2l_step(p, X, st):  # d2l.ai 10.2.1-10.2.3: row vectors, weights [in, out]
     Ht = tanh(X @ p["W_xh"] + (R * H) @ p["W_hh"] + p["b_h"])
     return {"H": Z * H + (1 - Z) * Ht}
 
-def ln(z, a, b):  # Ba et al. 2016: (z - mu) / sigma * alpha + beta over the vector's own units
+def ln(z, a, b, eps=1e-5):  # Ba et al. 2016: (z - mu) / sigma * alpha + beta over the vector's own units
     mu = z.mean(-1, keepdim=True)
-    sigma = ((z - mu) ** 2).mean(-1, keepdim=True).sqrt()
+    sigma = (((z - mu) ** 2).mean(-1, keepdim=True) + eps).sqrt()  # eps as the cell (PyTorch's LayerNorm default)
     return (z - mu) / sigma * a + b
 
 def ln_lstm_step(p, x, st):  # Ba et al. 2016, eqs. 20-22
@@ -57,6 +60,41 @@ def ln_lstm_step(p, x, st):  # Ba et al. 2016, eqs. 20-22
     f, i, o, g = gates.chunk(4, dim=-1)
     c2 = sig(f) * c + sig(i) * tanh(g)
     return {"h": sig(o) * tanh(ln(c2, p["alpha_3"], p["beta_3"])), "c": c2}
+
+def janet_step(p, x, st, beta=1.0):  # van der Westhuizen & Lasenby 2018, eqs. 9-12
+    h, c = st["h"], st["c"]
+    s_ = mm(p["U_f"], h) + mm(p["W_f"], x) + p["b_f"]
+    ct = tanh(mm(p["U_c"], h) + mm(p["W_c"], x) + p["b_c"])
+    c2 = sig(s_) * c + (1 - sig(s_ - beta)) * ct
+    return {"h": c2, "c": c2}
+
+def hard_sigmoid_keras2(z):  # Keras 2's keras.backend.hard_sigmoid
+    return torch.clamp(0.2 * z + 0.5, 0.0, 1.0)
+
+def keras_lstm_step(p, x, st):  # Keras 2 LSTMCell.call, recurrent_activation='hard_sigmoid', gates i, f, c, o
+    h, c = st["h"], st["c"]
+    z = x @ p["W"] + h @ p["U"] + p["b"]  # kernel [I, 4H], recurrent_kernel [H, 4H], bias [4H]
+    zi, zf, zc, zo = z.chunk(4, dim=-1)
+    i, f, o = hard_sigmoid_keras2(zi), hard_sigmoid_keras2(zf), hard_sigmoid_keras2(zo)
+    c2 = f * c + i * tanh(zc)
+    return {"h": o * tanh(c2), "c": c2}
+
+def graves_step(p, x, st):  # Graves 2013, eqs. 7-11, diagonal peepholes stored as vectors
+    h, c = st["h"], st["c"]
+    i = sig(mm(p["W_xi"], x) + mm(p["W_hi"], h) + p["W_ci"] * c + p["b_i"])
+    f = sig(mm(p["W_xf"], x) + mm(p["W_hf"], h) + p["W_cf"] * c + p["b_f"])
+    c2 = f * c + i * tanh(mm(p["W_xc"], x) + mm(p["W_hc"], h) + p["b_c"])
+    o = sig(mm(p["W_xo"], x) + mm(p["W_ho"], h) + p["W_co"] * c2 + p["b_o"])
+    return {"h": o * tanh(c2), "c": c2}
+
+def graves_params():
+    ps = {}
+    for g in "ifco":
+        ps["W_x" + g], ps["W_h" + g] = "HI", "HH"
+        if g != "c":
+            ps["W_c" + g] = "H"
+        ps["b_" + g] = "H"
+    return ps
 
 def greff_params():
     ps = {}
@@ -78,6 +116,15 @@ CASES = {
     "ln-lstm": dict(text=lambda: zoo("ln-lstm"), states={"h": "H", "c": "H"}, output="h", step=ln_lstm_step,
                     params={"W_h": "FH", "W_x": "FI", "alpha_1": "F", "beta_1": "F", "alpha_2": "F", "beta_2": "F",
                             "b": "F", "alpha_3": "H", "beta_3": "H"}),
+    "janet": dict(text=lambda: zoo("janet"), states={"h": "H", "c": "H"}, output="h", step=janet_step,
+                  params={"U_f": "HH", "W_f": "HI", "b_f": "H", "U_c": "HH", "W_c": "HI", "b_c": "H"}),
+    "janet-beta": dict(text=lambda: zoo("janet").replace("\\beta = 1", "\\beta = 2.5"), states={"h": "H", "c": "H"},
+                       output="h", step=lambda p, x, st: janet_step(p, x, st, beta=2.5),
+                       params={"U_f": "HH", "W_f": "HI", "b_f": "H", "U_c": "HH", "W_c": "HI", "b_c": "H"}),
+    "lstm-keras-hard": dict(text=lambda: zoo("lstm-keras-hard"), states={"h": "H", "c": "H"}, output="h",
+                            step=keras_lstm_step, params={"W": "IF", "U": "HF", "b": "F"}),
+    "lstm-graves": dict(text=lambda: zoo("lstm-graves"), states={"h": "H", "c": "H"}, output="h", step=graves_step,
+                        params=graves_params()),
     "d2l-gru": dict(text=lambda: zoo("d2l-gru"), states={"H": "H"}, output="H", step=d2l_step,
                     params={"W_xr": "IH", "W_xz": "IH", "W_xh": "IH", "W_hr": "HH", "W_hz": "HH", "W_hh": "HH",
                             "b_r": "H", "b_z": "H", "b_h": "H"}),
@@ -116,8 +163,11 @@ def main():
     run_case(out, "lstm-vanilla", 3, 4, 5, 2)
     run_case(out, "lstm-projected", 3, 5, 6, 2, P=3)
     run_case(out, "d2l-gru", 4, 3, 5, 3)
-    if os.path.exists(os.path.join(ZOO, "ln-lstm.cell")):
-        run_case(out, "ln-lstm", 3, 4, 5, 2)
+    # the cases added with the paper cells draw from seeds of their own, so that the ones above keep their numbers
+    for k, (name, I, H, T, B) in enumerate([("ln-lstm", 3, 4, 5, 2), ("janet", 3, 4, 6, 2), ("janet-beta", 3, 4, 6, 2),
+                                            ("lstm-keras-hard", 3, 4, 5, 3), ("lstm-graves", 3, 4, 5, 2)]):
+        torch.manual_seed(seed * 1000 + k + 1)
+        run_case(out, name, I, H, T, B)
 
 if __name__ == "__main__":
     main()

@@ -128,9 +128,25 @@ class ExpressionLevelTest {
   }
 
   @Test
-  void setFixesAParameterAsAConstant() {
-    CellSpec spec = CellSpec.parse("h' = tanh(W x + U h) * lambda\n").withConstants(Map.of("lambda", 0.5));
-    assertEquals(List.of("W", "U"), spec.parameters().stream().map(Parameter::name).toList());
+  void setRefusesALearnableParameter() {
+    CellSpec spec = CellSpec.parse("h' = tanh(W x + U h) * lambda\n", "c.cell");
+    assertEquals("c.cell: cannot set 'lambda': it is a learnable parameter of the cell, not a constant; to make it a"
+        + " fixed hyperparameter, define it in the cell with a line such as 'lambda = 1', which --set then overrides",
+        assertThrows(CellFormulaException.class, () -> spec.withConstants(Map.of("lambda", 0.5))).getMessage());
+    assertEquals("c.cell: cannot set 'alpha': it is a declared parameter of the cell, not a constant",
+        assertThrows(CellFormulaException.class, () -> CellSpec.parse("param \\alpha : []\nh' = tanh(\\alpha W h)",
+            "c.cell", Map.of("alpha", 1.0))).getMessage());
+  }
+
+  @Test
+  void aFunctionBodyReadsTheCellsConstantsAndSetReachesThem() {
+    String text = "\\gamma = 2\nF(z) = \\gamma z / \\sqrt{\\mathrm{mean}((z)^2) + \\epsilon}\nh_t = F(W h_{t-1} + U x_t)\n";
+    CellSpec spec = CellSpec.parse(text, "f.cell");
+    assertEquals(Map.of("gamma", 2.0, "epsilon", 1e-5), spec.constants());
+    CellSpec set = spec.withConstants(Map.of("gamma", 3.0, "epsilon", 1e-3));
+    assertEquals(Map.of("gamma", 3.0, "epsilon", 1e-3), set.constants());
+    assertEquals("set from outside the cell (--set)", set.whyConstant("epsilon"));
+    assertEquals(List.of("W", "U"), set.parameters().stream().map(Parameter::name).toList());
   }
 
   @Test

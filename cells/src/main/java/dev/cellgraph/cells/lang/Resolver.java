@@ -188,6 +188,7 @@ final class Resolver {
     }
     Set<String> defined = new HashSet<>();
     parsed.assigns().forEach(a -> defined.add(a.target().ident().name()));
+    Set<String> freeInBodies = freeInFunctionBodies();
     for (Map.Entry<String, Double> e : set.entrySet()) {
       String name = e.getKey();
       String why = inputs.containsKey(name) ? "the input" : declaredStates.containsKey(name) ? "a state"
@@ -196,21 +197,49 @@ final class Resolver {
       if (why != null) {
         throw Source.unlocated(src.name, "cannot set '" + name + "': it is " + why + " of the cell, not a constant");
       }
-      if (!constants.containsKey(name) && !read.contains(name)) {
-        List<String> known = new ArrayList<>(constants.keySet());
-        known.addAll(read);
+      boolean known = constants.containsKey(name) || BUILTIN.contains(name) || freeInBodies.contains(name);
+      if (!known && read.contains(name)) {
+        // a learnable parameter fixed from the command line would be a different cell with nothing in its text saying so
+        throw Source.unlocated(src.name, "cannot set '" + name + "': it is a learnable parameter of the cell, not a"
+            + " constant; to make it a fixed hyperparameter, define it in the cell with a line such as '" + name
+            + " = 1', which --set then overrides");
+      }
+      if (!known) {
+        List<String> names = new ArrayList<>(constants.keySet());
+        names.addAll(read);
+        names.addAll(freeInBodies);
         throw Source.unlocated(src.name, "cannot set '" + name + "': the cell has no constant or name '" + name + "'"
-            + Suggest.IN_FORMULAS.suffix(name, known, ""));
+            + Suggest.IN_FORMULAS.suffix(name, names, ""));
       }
       constants.put(name, e.getValue());
       constantOrigins.put(name, "set from outside the cell (--set)");
     }
     for (String name : BUILTIN) {
-      if (read.contains(name) && !constants.containsKey(name) && !defined.contains(name) && !params.containsKey(name)) {
+      if ((read.contains(name) || freeInBodies.contains(name)) && !constants.containsKey(name) && !defined.contains(name)
+          && !params.containsKey(name)) {
         constants.put(name, DEFAULT_EPSILON);
         constantOrigins.put(name, "the default (define it, as in '\\" + name + " = 1e-6', or --set " + name + "=...)");
       }
     }
+  }
+
+  /** The names a function's body or its locals read that are none of its arguments, parameters or locals. */
+  private Set<String> freeInFunctionBodies() {
+    Set<String> free = new HashSet<>();
+    for (Parser.FunctionDef f : parsed.functions()) {
+      Set<String> own = new HashSet<>();
+      f.args().forEach(t -> own.add(t.ident().name()));
+      f.params().forEach(t -> own.add(t.ident().name()));
+      f.locals().forEach(a -> own.add(a.target().ident().name()));
+      java.util.function.Consumer<Token> visit = t -> {
+        if (!own.contains(t.ident().name())) {
+          free.add(t.ident().name());
+        }
+      };
+      names(f.body(), visit);
+      f.locals().forEach(a -> names(a.expr(), visit));
+    }
+    return free;
   }
 
   /** The value of numbers, arithmetic and constants defined before, or null for anything else. */
@@ -798,10 +827,13 @@ final class Resolver {
       return new Expr.Param(param, span);
     }
     Expr value = scope.values().get(name);
+    if (value == null && !id.transposed() && (constants.containsKey(name) || SIZES.contains(name))) {
+      return new Expr.Const(name, span); // a constant is a number, which a body may read
+    }
     if (value == null || id.transposed()) {
       throw src.error(n.start(), value != null ? "'" + spelling(n.token()) + "': only a parameter can be transposed"
           : "'" + spelling(n.token()) + "' in the body of function '" + f.name().value() + "' is not one of its arguments ("
-          + names(f.args()) + "), parameters (" + names(f.params()) + ") or local definitions: define it in a 'where'"
+          + names(f.args()) + "), parameters (" + names(f.params()) + "), local definitions or the cell's constants: define it in a 'where'"
           + " line after the function, as in 'where " + spelling(n.token()) + " = ...'");
     }
     return respan(value, span);

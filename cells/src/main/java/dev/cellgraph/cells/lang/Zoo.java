@@ -20,7 +20,8 @@ public final class Zoo {
   private static final ImmutableList<String> NAMES = ImmutableList.of(
       "rnn", "rnn-relu", "lstm", "gru", "simple-rnn", "colah-lstm", "lstm-peephole",
       "lstm-nig", "lstm-nfg", "lstm-nog", "lstm-niaf", "lstm-noaf", "lstm-np", "lstm-cifg", "lstm-fgr",
-      "mut1", "mut2", "mut3", "mgu", "lstm-vanilla", "lstm-projected", "d2l-gru");
+      "mut1", "mut2", "mut3", "mgu", "lstm-vanilla", "lstm-projected", "d2l-gru",
+      "ln-lstm", "janet", "lstm-keras-hard", "lstm-graves");
   private static final ConcurrentHashMap<String, CellSpec> CACHE = new ConcurrentHashMap<>();
 
   private Zoo() {}

@@ -155,8 +155,20 @@ public final class Canonical {
         return new Node("param", p.name(), List.of());
       } else if (e instanceof Expr.Num n) {
         return new Node("leaf", n.toString(), List.of());
+      } else if (e instanceof Expr.Const c) {
+        // by value: JANET with beta = 1 and with beta = 2.5 compute different cells
+        Double v = spec.constants().get(c.name());
+        return new Node("leaf", v != null ? "c" + v : c.name(), List.of());
       } else if (e instanceof Expr.Apply a) {
-        return new Node(a.fn().canonicalName(), "", List.of(of(a.arg())));
+        List<Node> args = new ArrayList<>();
+        for (Expr x : a.args()) {
+          args.add(of(x));
+        }
+        return new Node(a.fn().canonicalName(), "", args);
+      } else if (e instanceof Expr.Pow w) {
+        return new Node("pow", Double.toString(w.exponent()), List.of(of(w.base())));
+      } else if (e instanceof Expr.Part t) {
+        return new Node("part", t.index() + "/" + t.count(), List.of(of(t.whole())));
       } else if (e instanceof Expr.MatMul m) {
         return new Node(m.transposed() ? "matmulT" : "matmul", "",
             List.of(new Node("param", m.matrix().name(), List.of()), of(m.vector())));

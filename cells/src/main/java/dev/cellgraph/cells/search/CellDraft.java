@@ -22,6 +22,7 @@ final class CellDraft {
   final LinkedHashMap<String, Dim> inputs = new LinkedHashMap<>();
   final LinkedHashMap<String, Dim> states = new LinkedHashMap<>();
   String output;
+  final Map<String, Double> constants = new LinkedHashMap<>();
   /** Target and formula, in evaluation order. */
   final List<Map.Entry<String, Expr>> equations = new ArrayList<>();
   private final Set<String> names = new HashSet<>();
@@ -36,6 +37,7 @@ final class CellDraft {
       d.states.put(s, spec.dimOf(s));
     }
     d.output = spec.output();
+    d.constants.putAll(spec.constants()); // the edits keep the cell's constants (epsilon, JANET's beta)
     for (Equation e : spec.equations()) {
       d.equations.add(Map.entry(e.target(), e.expr()));
     }
@@ -53,6 +55,7 @@ final class CellDraft {
     d.inputs.putAll(inputs);
     d.states.putAll(states);
     d.output = output;
+    d.constants.putAll(constants);
     d.equations.addAll(equations);
     d.names.addAll(names);
     d.fresh = fresh;
@@ -126,6 +129,7 @@ final class CellDraft {
     inputs.forEach(b::input);
     states.forEach(b::state);
     b.output(output);
+    constants.forEach(b::constant);
     for (Map.Entry<String, Expr> e : equations) {
       b.define(e.getKey(), e.getValue());
     }

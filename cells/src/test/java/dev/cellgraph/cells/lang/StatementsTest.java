@@ -166,8 +166,8 @@ class StatementsTest {
 
   @Test
   void mistakesInFunctionsAreLocatedErrors() {
-    assertEquals("cell.cell:1:16: 'q' in the body of function 'LN' is not one of its arguments (z), parameters (a)"
-        + " or local definitions: define it in a 'where' line after the function, as in 'where q = ...'\n"
+    assertEquals("cell.cell:1:16: 'q' in the body of function 'LN' is not one of its arguments (z), parameters (a),"
+        + " local definitions or the cell's constants: define it in a 'where' line after the function, as in 'where q = ...'\n"
         + "LN(z; a) = z * q\n"
         + "               ^", error("LN(z; a) = z * q\nh_t = LN(W h_{t-1})"));
     assertEquals("function 'LN' takes 1 argument (z), but 2 are given", detail("LN(z; a) = z * a\nh_t = LN(W h_{t-1}, x_t)"));

@@ -1,5 +1,6 @@
 package dev.cellgraph.cells.lang;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,9 +62,37 @@ class ZooTest {
         Map.entry("lstm-np", 131_584L), Map.entry("lstm-cifg", 98_944L), Map.entry("lstm-fgr", 279_424L),
         Map.entry("mut1", 65_920L), Map.entry("mut2", 82_304L), Map.entry("mut3", 98_688L),
         Map.entry("mgu", 65_792L), Map.entry("lstm-vanilla", 131_968L), Map.entry("lstm-projected", 107_392L),
-        Map.entry("d2l-gru", 98_688L));
+        Map.entry("d2l-gru", 98_688L), Map.entry("ln-lstm", 133_888L), Map.entry("janet", 65_792L),
+        Map.entry("lstm-keras-hard", 131_584L), Map.entry("lstm-graves", 131_968L));
     assertEquals(expected.keySet(), Set.copyOf(Zoo.names()));
     expected.forEach((name, count) -> assertEquals(count, Zoo.load(name).parameterCount(128, 128), name));
+  }
+
+  /**
+   * Ba et al.'s eqs. (20)-(22) imply W_h [4H, H], W_x [4H, I], one bias b [4H], a gain and a bias
+   * of 4H for each of the two gate normalizations and of H for the cell's: 4H(H + I) + 4H + 4·4H + 2H.
+   */
+  @Test
+  void lnLstmHasTheParametersThePaperImplies() {
+    CellSpec spec = Zoo.load("ln-lstm");
+    int h = 128;
+    assertEquals(4L * h * (h + h) + 4 * h + 4 * 4 * h + 2 * h, spec.parameterCount(h, h));
+    assertEquals("[W_h [4H, H], W_x [4H, I], alpha_1 [4H], beta_1 [4H], alpha_2 [4H], beta_2 [4H], b [4H], alpha_3 [H],"
+        + " beta_3 [H]]", spec.parameters().stream().map(p -> p.name() + " " + p.dims()).toList().toString());
+    assertEquals(Map.of("epsilon", 1e-5), spec.constants());
+  }
+
+  /** Graves's peepholes are declared diagonal and stored as their diagonals; JANET's beta is a constant. */
+  @Test
+  void gravesPeepholesAreDiagonalAndJanetsBetaIsAConstant() {
+    CellSpec graves = Zoo.load("lstm-graves");
+    for (String w : new String[] {"W_ci", "W_cf", "W_co"}) {
+      assertEquals(Parameter.Role.DIAGONAL, graves.parameter(w).role(), w);
+      assertArrayEquals(new int[] {5}, graves.parameter(w).shape(3, 5), w);
+    }
+    CellSpec janet = Zoo.load("janet");
+    assertEquals(Map.of("beta", 1.0), janet.constants());
+    assertEquals(2.5, janet.withConstants(Map.of("beta", 2.5)).constants().get("beta"));
   }
 
   @Test

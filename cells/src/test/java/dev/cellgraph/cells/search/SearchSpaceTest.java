@@ -19,7 +19,9 @@ class SearchSpaceTest {
   private static SearchSpace spaceFor(CellSpec spec) {
     // cells that need I = H (MUT1-3) are searched at such sizes
     int input = spec.sizeRequirements().isEmpty() ? 3 : 4;
-    return new SearchSpace(SearchSpace.Limits.of(input, 4), Grammar.defaults());
+    // a cell beyond the default 12 equations (ln-lstm's three layer norms make 15) gets room to grow
+    int equations = Math.max(SearchSpace.Limits.of(input, 4).maxEquations(), spec.equations().size() + 4);
+    return new SearchSpace(new SearchSpace.Limits(input, 4, equations, 64), Grammar.defaults());
   }
 
   /** The candidate type-checks, is inside the space, and its text parses back to the same cell and hash. */

@@ -242,6 +242,8 @@ class CellDiagramTest {
     assertTrue(dot.contains("rank=source") && dot.contains("rank=sink"));
     for (var p : spec.parameters()) {
       String first = p.name().split("[_^]")[0];
+      // a Greek name is typeset as its letter: alpha_1 is α with a subscript 1
+      first = first.equals("alpha") ? "α" : first.equals("beta") ? "β" : first;
       // a row-convention product (x W) is drawn as the product from the right, "· W"
       assertTrue(dot.contains("label=<" + first) || dot.contains("label=<· " + first), name + ": parameter " + p.name());
     }
