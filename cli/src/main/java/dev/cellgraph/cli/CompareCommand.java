@@ -3,6 +3,7 @@ package dev.cellgraph.cli;
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.train.tasks.AddingTask;
 import dev.cellgraph.train.tasks.SeqMnistTask;
+import dev.cellgraph.train.tasks.SequenceFileTask;
 import dev.cellgraph.train.Task;
 import dev.cellgraph.train.Trainer;
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -33,7 +35,7 @@ final class CompareCommand implements Command {
   public String usage() {
     return String.join("\n",
         "usage: cellgraph compare --cells CELL,CELL,... --task adding|charlm|copy|seqmnist|file [--out DIR]",
-        "                         [--jobs N] [task options]",
+        "                         [--jobs N] [--seeds K|S1,S2,...] [task options]",
         "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
         "",
         "Trains each cell (rnn, lstm, gru, zoo names, .cell files) from the same seed with the same",
@@ -44,6 +46,10 @@ final class CompareCommand implements Command {
         "For seqmnist the table adds each cell's validation and test accuracy.",
         "--jobs N trains N cells at a time (1; more is faster on more cores, but then ms/step",
         "includes the contention).",
+        Seeds.USAGE,
+        "With several seeds the table gives each cell's median and range over its seeds (and for",
+        "seqmnist its test accuracy's), a second table each seed's result, the plot each cell's",
+        "median curve with its single runs faint behind it, and the CSV the columns run, seed, step, ...",
         "",
         TaskOptions.USAGE);
   }
@@ -54,13 +60,19 @@ final class CompareCommand implements Command {
     valued.add("cells");
     valued.add("out");
     valued.add("jobs");
+    valued.add("seeds");
     Args a = Args.parse(argv, valued, TaskOptions.FLAGS);
     a.noPositionals();
     List<Cell> cells = cells(a.require("cells"), CellRef.sizes(a));
     int jobs = a.intValue("jobs", 1, 1, 64);
+    List<Long> seeds = Seeds.of(a); // checked before a data set is read
     Task task = TaskOptions.task(a, cells, jobs);
-    Trainer.Config config = TaskOptions.config(a).build();
+    Trainer.Builder builder = TaskOptions.config(a);
+    Trainer.Config config = builder.build();
     Path dir = outDir(a.get("out", "cellgraph-compare"));
+    if (seeds.size() > 1) {
+      return compareSeeds(a, cells, seeds, task, builder, jobs, dir, out);
+    }
     if (Verbosity.normal()) {
       out.println(String.format(Locale.ROOT, "comparing %d cells on the %s, %d steps each", cells.size(), task,
           config.steps()));
@@ -81,6 +93,55 @@ final class CompareCommand implements Command {
     out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
         + dir.resolve(task.name() + "-loss.csv"));
     return 0;
+  }
+
+  /** compare --seeds: every cell on every seed, and the statistics over the seeds. */
+  private static int compareSeeds(Args a, List<Cell> cells, List<Long> seeds, Task task, Trainer.Builder builder,
+      int jobs, Path dir, PrintStream out) throws Exception {
+    if (Verbosity.normal()) {
+      out.println(String.format(Locale.ROOT, "comparing %d cells on the %s, %d steps each, on %d seeds (%s)",
+          cells.size(), task, builder.build().steps(), seeds.size(),
+          seeds.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))));
+    }
+    List<Experiments.Run> runs = SeedRuns.train(cells, seeds, seed -> taskFor(a, task, seed),
+        seed -> builder.seed(seed).build(), jobs, TaskOptions.threads(a), out);
+    Map<String, SeedStats> validation = SeedRuns.validation(runs, task);
+    Map<String, SeedStats> accuracy = task instanceof SeqMnistTask ? SeedRuns.testAccuracy(runs) : null;
+    Double baseline = task instanceof AddingTask ? AddingTask.BASELINE_MSE : null;
+    StringBuilder text = new StringBuilder(SeedRuns.summaryTable(runs, task, validation, accuracy)).append('\n')
+        .append(accuracy != null ? "Test accuracy per seed:" : "Validation " + task.metricName() + " per seed"
+            + (task.solvedBelow().isPresent() ? " (bold: solved)" : "") + ":").append("\n\n")
+        .append(SeedRuns.perSeedTable(accuracy != null ? accuracy : validation, accuracy != null)).append('\n');
+    if (task.solvedBelow().isPresent()) {
+      text.append(SeedRuns.interpretation(runs, task, validation, baseline, "always predicting 1",
+          builder.build().steps())).append("\n");
+    } else {
+      text.append(SeedRuns.order(validation, task.metricName())).append("\n");
+    }
+    List<Path> plots = SeedRuns.plot(dir.resolve(task.name() + "-loss"), "Training " + task.metricName() + " on the "
+        + task.name() + " task, " + seeds.size() + " seeds", runs, task, baseline, "predict 1 (MSE 1/6)",
+        task.name().equals("adding"));
+    Path md = dir.resolve(task.name() + "-compare.md");
+    Experiments.write(md, "# " + task + ", " + builder.build().steps() + " steps, " + seeds.size() + " seeds\n\n"
+        + "Median and range (min-max) over the seeds.\n\n" + text + "\n![loss curves](" + plots.get(0).getFileName()
+        + ")\n");
+    out.println();
+    out.print(text);
+    out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
+        + dir.resolve(task.name() + "-loss.csv"));
+    return 0;
+  }
+
+  /** The task of one seed's runs: seqmnist and file tasks hold out a split drawn from the seed. */
+  private static Task taskFor(Args a, Task first, long seed) {
+    if (first instanceof SeqMnistTask s) {
+      return s.withSeed(seed);
+    }
+    if (first instanceof SequenceFileTask) {
+      return SequenceFileTask.load(Paths.get(a.require("data")), a.intValue("batch",
+          TaskOptions.defaults("file").batch(), 1, 100_000), seed);
+    }
+    return TaskOptions.task(a);
   }
 
   /** Resolves a comma-separated list of cells; duplicates and empty names are usage errors. */

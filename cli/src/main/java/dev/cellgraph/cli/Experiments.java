@@ -35,6 +35,10 @@ final class Experiments {
     boolean ok() {
       return failure == null;
     }
+
+    long seed() {
+      return trainer.config().seed();
+    }
   }
 
   /**
@@ -54,21 +58,38 @@ final class Experiments {
    */
   static List<Run> trainAll(List<Cell> cells, Supplier<Task> tasks, Trainer.Config config, int jobs, Integer threads,
       PrintStream out) throws Exception {
+    Task probe = tasks.get(); // the name and metric of the runs' tasks, for the progress lines
+    List<Job> list = new ArrayList<>();
+    for (Cell c : cells) {
+      list.add(new Job(c, tasks, config, probe.name() + " " + c.name()));
+    }
+    return trainEach(list, probe, jobs, threads, out);
+  }
+
+  /** One run to train: its cell, a supplier of its task, its configuration, and its progress line's name. */
+  record Job(Cell cell, Supplier<Task> task, Trainer.Config config, String label) {}
+
+  /**
+   * Trains every job, {@code jobs} at a time, each run's kernels on {@code threads} threads (null:
+   * the default), with one progress line per run in {@code probe}'s metric (none with {@code
+   * --quiet}); the runs come back in the jobs' order, and are the same whatever {@code jobs} is.
+   */
+  static List<Run> trainEach(List<Job> list, Task probe, int jobs, Integer threads, PrintStream out)
+      throws Exception {
     ProgressBoard board = Verbosity.normal() ? ProgressBoard.auto(out) : null;
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, cells.size())), r -> {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, list.size())), r -> {
       Thread t = new Thread(r, "train");
       t.setDaemon(true);
       return t;
     });
     try {
-      Task probe = tasks.get(); // the name and metric of the runs' tasks, for the progress lines
       List<Future<Run>> futures = new ArrayList<>();
-      for (Cell c : cells) {
+      for (Job job : list) {
         Trainer.Listener progress = board == null ? new Trainer.Listener() {}
-            : board.add(probe.name() + " " + c.name(), 15).withMetric(probe.metricName(), probe::metric);
+            : board.add(job.label(), 15).withMetric(probe.metricName(), probe::metric);
         futures.add(pool.submit(() -> {
-          Task task = tasks.get();
-          Trainer t = Trainer.create(c, task, config);
+          Task task = job.task().get();
+          Trainer t = Trainer.create(job.cell(), task, job.config());
           long t0 = System.nanoTime();
           try {
             if (threads != null) {
@@ -76,10 +97,10 @@ final class Experiments {
             } else {
               t.run(progress);
             }
-            return new Run(c.name(), t, null, (System.nanoTime() - t0) / 1e9);
+            return new Run(job.cell().name(), t, null, (System.nanoTime() - t0) / 1e9);
           } catch (TrainingDivergedException e) {
-            out.println(task.name() + " " + c.name() + ": " + e.getMessage());
-            return new Run(c.name(), t, e.getMessage(), (System.nanoTime() - t0) / 1e9);
+            out.println(job.label() + ": " + e.getMessage());
+            return new Run(job.cell().name(), t, e.getMessage(), (System.nanoTime() - t0) / 1e9);
           }
         }));
       }

@@ -41,6 +41,8 @@ final class Plots {
   /** Dash patterns (on, off lengths), so curves that lie on each other stay distinguishable. */
   private static final float[][] DASHES = {null, {9f, 3f}, {2f, 3f}, {9f, 3f, 2f, 3f}};
   private static final List<String> CELL_ORDER = List.of("rnn", "lstm", "gru", "mgu");
+  /** The opacity of a faint line (of 255): visible where it lies apart, a haze where several agree. */
+  private static final int FAINT_ALPHA = 70;
 
   /** The colour a cell is drawn in, whatever the plot. */
   static Color colorOf(String cell) {
@@ -76,6 +78,33 @@ final class Plots {
       boolean logY) throws IOException {
     XYChart chart = chart(title, xLabel, yLabel, lines, logY);
     return write(chart, base);
+  }
+
+  /**
+   * As {@link #lines}, with {@code faint} lines behind the others: thin, translucent, in their
+   * cell's colour (by the part of the name before a space) and out of the legend, as the single
+   * runs behind their median.
+   */
+  static List<Path> lines(Path base, String title, String xLabel, String yLabel, Map<String, Line> lines,
+      Map<String, Line> faint, boolean logY) throws IOException {
+    return write(chart(title, xLabel, yLabel, lines, faint, logY), base);
+  }
+
+  /** The chart of {@link #lines(Path, String, String, String, Map, Map, boolean)}. */
+  static XYChart chart(String title, String xLabel, String yLabel, Map<String, Line> lines, Map<String, Line> faint,
+      boolean logY) {
+    Map<String, Line> all = map();
+    all.putAll(faint);
+    all.putAll(lines);
+    XYChart chart = chart(title, xLabel, yLabel, all, logY);
+    for (String name : faint.keySet()) {
+      XYSeries series = chart.getSeriesMap().get(name);
+      Color c = colorOf(name.split(" ", 2)[0]);
+      series.setLineColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), FAINT_ALPHA));
+      series.setLineStyle(new BasicStroke(1f));
+      series.setShowInLegend(false);
+    }
+    return chart;
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.cellgraph.core.random.Rng;
 import dev.cellgraph.train.nn.SequenceModel;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * A learning problem: where batches come from, the model that fits it for a given cell, and the
@@ -69,5 +70,14 @@ public interface Task {
   /** A readable metric from a mean loss (e.g. bits per character from nats). */
   default double metric(double loss) {
     return loss;
+  }
+
+  /**
+   * The value of the {@link #metric} below which a run's final validation counts as having solved
+   * the task, or empty for a task without one (a classifier, a language model): what
+   * {@code compare --seeds} counts.
+   */
+  default OptionalDouble solvedBelow() {
+    return OptionalDouble.empty();
   }
 }

@@ -252,6 +252,14 @@ public final class SeqMnistTask implements Task {
     return images + (long) validIndex.length * steps * inputSize * 4L;
   }
 
+  /**
+   * The same images and settings with another seed: another validation split, order of training
+   * batches and (with {@code permute}) permutation, as a run with that {@code --seed} has.
+   */
+  public SeqMnistTask withSeed(long otherSeed) {
+    return new SeqMnistTask(data, mode, permute, otherSeed, batch);
+  }
+
   /** The order in which the pixels are read (row-major indices): the identity unless permuted. */
   public int[] pixelOrder() {
     return pixelOrder.clone();
