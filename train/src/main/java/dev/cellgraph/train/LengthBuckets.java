@@ -105,7 +105,7 @@ public final class LengthBuckets {
       if (position / count != epoch) {
         epoch = position / count;
         order = sequences.clone();
-        shuffle(order, epochRng(epoch));
+        epochRng(epoch).shuffle(order);
       }
       picked[j] = order[(int) (position % count)];
     }
@@ -118,7 +118,7 @@ public final class LengthBuckets {
     List<Integer> rest = new ArrayList<>();
     for (int[] bucket : buckets) {
       int[] order = bucket.clone();
-      shuffle(order, rng);
+      rng.shuffle(order);
       int full = order.length / batch * batch;
       for (int from = 0; from < full; from += batch) {
         batches.add(Arrays.copyOfRange(order, from, from + batch));
@@ -157,15 +157,5 @@ public final class LengthBuckets {
       out.add(Arrays.copyOfRange(sorted, from, Math.min(sorted.length, from + max)));
     }
     return out;
-  }
-
-  /** Shuffles {@code a} in place (Fisher-Yates) with draws from {@code rng}. */
-  public static void shuffle(int[] a, Rng rng) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
   }
 }

@@ -191,11 +191,11 @@ public final class SeqMnistTask implements Task {
     this.inputSize = mode == Mode.ROWS ? data.columns() : 1;
     this.pixelOrder = identity(pixels);
     if (permute) {
-      shuffle(pixelOrder, Rng.seeded(seed ^ PERMUTE_SALT));
+      Rng.seeded(seed ^ PERMUTE_SALT).shuffle(pixelOrder);
     }
     int n = data.trainImages().dim(0);
     int[] all = identity(n);
-    shuffle(all, Rng.seeded(seed ^ SPLIT_SALT));
+    Rng.seeded(seed ^ SPLIT_SALT).shuffle(all);
     int held = Math.max(1, n / 12);
     this.validIndex = Arrays.copyOfRange(all, 0, held);
     this.trainIndex = Arrays.copyOfRange(all, held, n);
@@ -296,7 +296,7 @@ public final class SeqMnistTask implements Task {
       long epoch = position / n;
       if (epoch != cachedEpoch) {
         epochOrder = trainIndex.clone();
-        shuffle(epochOrder, Rng.seeded(seed ^ EPOCH_SALT ^ (epoch * 0x9E3779B97F4A7C15L)));
+        Rng.seeded(seed ^ EPOCH_SALT ^ (epoch * 0x9E3779B97F4A7C15L)).shuffle(epochOrder);
         cachedEpoch = epoch;
       }
       picked[j] = epochOrder[(int) (position % n)];
@@ -440,16 +440,6 @@ public final class SeqMnistTask implements Task {
     int[] a = new int[n];
     Arrays.setAll(a, i -> i);
     return a;
-  }
-
-  /** Fisher-Yates with the project's generator, so the order is the same on every JVM. */
-  private static void shuffle(int[] a, Rng rng) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
   }
 
   @Override

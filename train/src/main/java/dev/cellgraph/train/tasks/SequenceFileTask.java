@@ -161,7 +161,7 @@ public final class SequenceFileTask implements Task {
     }
     int[] all = new int[n];
     Arrays.setAll(all, i -> i);
-    LengthBuckets.shuffle(all, Rng.seeded(seed ^ SPLIT_SALT));
+    Rng.seeded(seed ^ SPLIT_SALT).shuffle(all);
     int held = Math.max(1, n / 10);
     this.validIndex = Arrays.copyOfRange(all, 0, held);
     this.trainIndex = Arrays.copyOfRange(all, held, n);
