@@ -59,7 +59,7 @@ final class BenchCommand implements Command {
   public String usage() {
     return String.join("\n",
         "usage: cellgraph bench --cell CELL [--config small|medium|large]",
-        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
+        CellRef.OPTIONS_USAGE,
         "                       [--input-size I] [--hidden-size H] [--batch B] [--steps T]",
         "                       [--formula [--against-builtin] | --against CELL2] [--lengths uniform]",
         "                       [--threads N] [--reps R] [--warmup W]",
@@ -102,11 +102,11 @@ final class BenchCommand implements Command {
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) {
     Args a = Args.parse(argv,
-        Set.of("cell", CellRef.SIZE, "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
+        Set.of("cell", CellRef.SIZE, CellRef.SET, "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
             "warmup-seconds", "dtype", "seed", "lengths", "against"),
         Set.of("formula", "against-builtin", "json", "serve"));
     a.noPositionals();
-    CellRef ref = CellRef.resolve(a.require("cell"), CellRef.sizes(a));
+    CellRef ref = CellRef.resolve(a.require("cell"), a);
     String config = a.choice("config", null, CONFIGS.keySet().toArray(new String[0]));
     int[] base = CONFIGS.get(config != null ? config : "small");
     int in = a.intValue("input-size", base[0], 1, 1 << 16);
@@ -130,7 +130,7 @@ final class BenchCommand implements Command {
     if (against && !formula) {
       throw new UsageException("--against-builtin compares the formula cell with the built-in: add --formula");
     }
-    CellRef baseline = a.has("against") ? CellRef.resolve(a.get("against"), CellRef.sizes(a)) : null;
+    CellRef baseline = a.has("against") ? CellRef.resolve(a.get("against"), a) : null;
     if (baseline != null && against) {
       throw new UsageException("--against CELL2 and --against-builtin both name the baseline: give one");
     }

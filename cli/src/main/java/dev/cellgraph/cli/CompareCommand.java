@@ -36,7 +36,7 @@ final class CompareCommand implements Command {
     return String.join("\n",
         "usage: cellgraph compare --cells CELL,CELL,... --task adding|charlm|copy|seqmnist|file [--out DIR]",
         "                         [--jobs N] [--seeds K|S1,S2,...] [task options]",
-        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
+        CellRef.OPTIONS_USAGE,
         "",
         "Trains each cell (rnn, lstm, gru, zoo names, .cell files) from the same seed with the same",
         "budget and writes DIR/<task>-compare.md (parameters, ms/step, final loss, validation) and",
@@ -63,7 +63,7 @@ final class CompareCommand implements Command {
     valued.add("seeds");
     Args a = Args.parse(argv, valued, TaskOptions.FLAGS);
     a.noPositionals();
-    List<Cell> cells = cells(a.require("cells"), CellRef.sizes(a));
+    List<Cell> cells = cells(a.require("cells"), CellRef.sizes(a), CellRef.constants(a));
     int jobs = a.intValue("jobs", 1, 1, 64);
     List<Long> seeds = Seeds.of(a); // checked before a data set is read
     Task task = TaskOptions.task(a, cells, jobs);
@@ -145,7 +145,7 @@ final class CompareCommand implements Command {
   }
 
   /** Resolves a comma-separated list of cells; duplicates and empty names are usage errors. */
-  static List<Cell> cells(String list, java.util.Map<String, Integer> sizes) {
+  static List<Cell> cells(String list, java.util.Map<String, Integer> sizes, java.util.Map<String, Double> constants) {
     List<Cell> cells = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
     for (String s : list.split(",", -1)) {
@@ -156,7 +156,7 @@ final class CompareCommand implements Command {
       if (!seen.add(name)) {
         throw new UsageException("--cells: '" + name + "' is listed twice");
       }
-      cells.add(CellRef.resolve(name, sizes).cell());
+      cells.add(CellRef.resolve(name, sizes, constants).cell());
     }
     return cells;
   }

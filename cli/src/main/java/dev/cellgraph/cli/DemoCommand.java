@@ -75,7 +75,7 @@ final class DemoCommand implements Command {
     int jobs = a.intValue("jobs", 2, 1, 64);
     List<String> names = new ArrayList<>();
     if (a.has("cells")) {
-      CompareCommand.cells(a.get("cells"), java.util.Map.of()); // validates the list before anything runs
+      CompareCommand.cells(a.get("cells"), java.util.Map.of(), java.util.Map.of()); // validates the list before anything runs
       for (String n : a.get("cells").split(",")) {
         names.add(n.trim());
       }

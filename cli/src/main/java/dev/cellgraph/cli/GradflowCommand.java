@@ -24,7 +24,7 @@ final class GradflowCommand implements Command {
   public String usage() {
     return String.join("\n",
         "usage: cellgraph gradflow --cells rnn,lstm,gru [--steps T] [--input-size I] [--hidden-size H]",
-        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
+        CellRef.OPTIONS_USAGE,
         "                          [--seed S] [--gate-bias B] [--format svg|png|dot] -o FILE",
         "",
         "Unrolls each cell (zoo names or .cell files, comma-separated) over the same T steps",
@@ -43,7 +43,7 @@ final class GradflowCommand implements Command {
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(argv, Set.of("cells", CellRef.SIZE, "steps", "input-size", "hidden-size", "seed", "gate-bias",
+    Args a = Args.parse(argv, Set.of("cells", CellRef.SIZE, CellRef.SET, "steps", "input-size", "hidden-size", "seed", "gate-bias",
         "format", "o", "output"), Set.of());
     a.noPositionals();
     String list = a.require("cells");
@@ -59,7 +59,7 @@ final class GradflowCommand implements Command {
       if (name.isEmpty()) {
         throw new UsageException("--cells has an empty name in '" + list + "'; write e.g. --cells rnn,lstm,gru");
       }
-      CellRef ref = CellRef.resolve(name, CellRef.sizes(a));
+      CellRef ref = CellRef.resolve(name, a);
       if (cells.containsKey(ref.name())) {
         throw new UsageException("--cells names '" + ref.name() + "' twice");
       }

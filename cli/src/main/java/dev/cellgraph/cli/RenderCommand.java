@@ -26,7 +26,7 @@ final class RenderCommand implements Command {
   public String usage() {
     return String.join("\n",
         "usage: cellgraph render CELL [--view cell|backward|unrolled] [--steps T] [--expand DEPTH]",
-        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
+        CellRef.OPTIONS_USAGE,
         "                        [--input-size I] [--hidden-size H] [--format svg|png|dot] -o FILE",
         "",
         "CELL is a zoo name (cellgraph check lists what a cell defines) or a .cell file.",
@@ -49,7 +49,7 @@ final class RenderCommand implements Command {
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
     Args a = Args.parse(argv,
-        Set.of("view", "steps", "expand", "input-size", "hidden-size", "format", "o", "output", CellRef.SIZE), Set.of());
+        Set.of("view", "steps", "expand", "input-size", "hidden-size", "format", "o", "output", CellRef.SIZE, CellRef.SET), Set.of());
     String arg = a.positionals(1, "one CELL (a zoo name or a .cell file)").get(0);
     String view = a.choice("view", "cell", "cell", "backward", "unrolled");
     Integer stepsOrNull = a.intOrNull("steps", 1, 64);
@@ -63,7 +63,7 @@ final class RenderCommand implements Command {
     if (!view.equals("unrolled") && a.has("expand")) {
       throw new UsageException("--expand applies to --view unrolled (a cell's figure is already its body)");
     }
-    CellRef ref = CellRef.resolve(arg, CellRef.sizes(a));
+    CellRef ref = CellRef.resolve(arg, a);
     ref.spec().shapes(in, hid); // the sizes must fit the cell (e.g. I = H for some cells)
     FormulaCell cell = ref.formulaCell();
     Diagram d;

@@ -27,7 +27,7 @@ final class RunCommand implements Command {
   public String usage() {
     return String.join("\n",
         "usage: cellgraph run --cell CELL --weights W.safetensors --input IN.safetensors --out OUT.safetensors",
-        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
+        CellRef.OPTIONS_USAGE,
         "                     [--layers N] [--bidirectional] [--nonlinearity tanh|relu]",
         "                     [--batch-first | --time-major]",
         "",
@@ -58,7 +58,7 @@ final class RunCommand implements Command {
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
     Args a = Args.parse(argv,
-        Set.of("cell", "weights", "input", "out", "layers", "nonlinearity", CellRef.SIZE),
+        Set.of("cell", "weights", "input", "out", "layers", "nonlinearity", CellRef.SIZE, CellRef.SET),
         Set.of("bidirectional", "batch-first", "time-major"));
     a.noPositionals();
     String cellArg = a.require("cell");
@@ -81,7 +81,7 @@ final class RunCommand implements Command {
     SequenceLayout layout = a.flag("batch-first") ? SequenceLayout.BATCH_FIRST
         : a.flag("time-major") ? SequenceLayout.TIME_MAJOR : null;
 
-    CellRef ref = CellRef.resolve(cellArg, CellRef.sizes(a));
+    CellRef ref = CellRef.resolve(cellArg, a);
     Map<String, Tensor> weights = SafeTensors.read(weightsPath);
     Map<String, Tensor> inputs = SafeTensors.read(inputPath);
     Tensor input = inputs.get("input");

@@ -20,15 +20,19 @@ import java.util.Set;
  * the run's directory and into every checkpoint, so {@code train --config}, {@code --resume} and
  * {@code sample} work after the {@code .cell} file is moved or deleted:
  *
- * <pre>{"cellgraph": "0.1", "command": "train", "cell": {"name": "my", "formula": "h' = ..."},
+ * <pre>{"cellgraph": "0.1", "command": "train", "cell": {"name": "my", "formula": "h' = ...",
+ *  "sizes": {"P": 32}, "constants": {"beta": 2.5}},
  *  "options": {"task": "charlm", "steps": "500"}, "flags": ["bidirectional"]}</pre>
+ *
+ * <p>The cell's {@code sizes} and {@code constants} are those {@code --size} and {@code --set} gave
+ * (absent when none were), so that the cell is rebuilt with them and not with its defaults.
  *
  * <p>Thread-safe: stateless.
  */
 final class RunRecipe {
   static final String FILE = "config.json";
   /** Options that say how to start this invocation, not what the run is, so they are not recorded. */
-  static final Set<String> NOT_RECORDED = Set.of("config", "resume", "cell");
+  static final Set<String> NOT_RECORDED = Set.of("config", "resume", "cell", CellRef.SIZE, CellRef.SET);
 
   private RunRecipe() {}
 
@@ -43,6 +47,16 @@ final class RunRecipe {
       c.addProperty("builtin", cell.builtinName());
     }
     c.addProperty("formula", cell.text());
+    if (!cell.sizes().isEmpty()) {
+      JsonObject sizes = new JsonObject();
+      cell.sizes().forEach(sizes::addProperty);
+      c.add("sizes", sizes);
+    }
+    if (!cell.constants().isEmpty()) {
+      JsonObject constants = new JsonObject();
+      cell.constants().forEach(constants::addProperty);
+      c.add("constants", constants);
+    }
     r.add("cell", c);
     JsonObject options = new JsonObject();
     a.values().forEach((k, v) -> {
@@ -93,6 +107,18 @@ final class RunRecipe {
     } else {
       string(cell, "builtin", origin);
     }
+    for (String key : new String[] {"sizes", "constants"}) {
+      if (cell.has(key)) {
+        JsonObject o = object(cell, key, origin);
+        for (String k : o.keySet()) {
+          JsonElement v = o.get(k);
+          if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
+            throw new UsageException(origin + ": the cell's \"" + key + "\" must map names to numbers, not \"" + k
+                + "\": " + v);
+          }
+        }
+      }
+    }
     JsonObject options = object(r, "options", origin);
     for (String k : options.keySet()) {
       string(options, k, origin);
@@ -104,12 +130,65 @@ final class RunRecipe {
     }
   }
 
-  /** The recorded cell, rebuilt from the formulas kept in the recipe. */
-  static CellRef cell(JsonObject r, String origin) {
+  /**
+   * The recorded cell, rebuilt from the formulas kept in the recipe with the sizes and constants it
+   * was given, and {@code sizes} and {@code constants} (a replay's {@code --size} and {@code --set})
+   * over them.
+   */
+  static CellRef cell(JsonObject r, String origin, Map<String, Integer> sizes, Map<String, Double> constants) {
     JsonObject c = r.getAsJsonObject("cell");
     String builtin = c.has("builtin") ? c.get("builtin").getAsString() : null;
+    Map<String, Integer> s = recordedSizes(r, origin);
+    s.putAll(sizes);
+    Map<String, Double> k = new LinkedHashMap<>();
+    if (c.has("constants")) {
+      c.getAsJsonObject("constants").entrySet().forEach(e -> k.put(e.getKey(), e.getValue().getAsDouble()));
+    }
+    k.putAll(constants);
     return CellRef.recorded(c.get("name").getAsString(), builtin,
-        c.has("formula") ? c.get("formula").getAsString() : null, origin);
+        c.has("formula") ? c.get("formula").getAsString() : null, s, k, origin);
+  }
+
+  /** The named sizes of the recipe's cell; a recipe written before cells kept them has them as the option --size. */
+  private static Map<String, Integer> recordedSizes(JsonObject r, String origin) {
+    JsonObject c = r.getAsJsonObject("cell");
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    if (c.has("sizes")) {
+      c.getAsJsonObject("sizes").entrySet().forEach(e -> sizes.put(e.getKey(), e.getValue().getAsInt()));
+    } else if (r.getAsJsonObject("options").has(CellRef.SIZE)) {
+      try {
+        sizes.putAll(CellRef.sizes(r.getAsJsonObject("options").get(CellRef.SIZE).getAsString()));
+      } catch (UsageException e) {
+        throw new UsageException(origin + ": " + e.getMessage());
+      }
+    }
+    return sizes;
+  }
+
+  /**
+   * Refuses a {@code --size} or {@code --set} of {@code cli} that would change the cell of the run
+   * being resumed from {@code recorded}: a resumed run continues the same cell (giving the value it
+   * already has is fine; a name the cell has not got is the formula language's to refuse).
+   */
+  static void checkSameCell(CellRef recorded, Args cli, String origin) {
+    for (Map.Entry<String, Integer> e : CellRef.sizes(cli).entrySet()) {
+      Integer was = recorded.spec().namedSizes().get(e.getKey());
+      if (was != null && !was.equals(e.getValue())) {
+        throw changed("--size " + e.getKey() + "=" + e.getValue(), e.getKey() + " = " + was, origin);
+      }
+    }
+    for (Map.Entry<String, Double> e : CellRef.constants(cli).entrySet()) {
+      Double was = recorded.spec().constants().get(e.getKey());
+      if (was != null && !was.equals(e.getValue())) {
+        throw changed("--set " + e.getKey() + "=" + CellRef.number(e.getValue()),
+            e.getKey() + " = " + CellRef.number(was), origin);
+      }
+    }
+  }
+
+  private static UsageException changed(String option, String recorded, String origin) {
+    return new UsageException(option + ": " + origin + " was trained with " + recorded + ", and a resumed run"
+        + " continues the same cell; to train with another value, start a new run in another --checkpoint DIR");
   }
 
   /** The command line {@code cli} over the recipe's options (see {@link Args#over}). */

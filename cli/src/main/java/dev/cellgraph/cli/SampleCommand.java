@@ -62,7 +62,7 @@ final class SampleCommand implements Command {
       RunRecipe.check(recipe, "the checkpoint in " + dir);
     }
     Cell cell = (a.has("cell") || recipe == null ? CellRef.resolve(a.get("cell", saved))
-        : RunRecipe.cell(recipe, "the checkpoint in " + dir)).cell();
+        : RunRecipe.cell(recipe, "the checkpoint in " + dir, java.util.Map.of(), java.util.Map.of())).cell();
     if (!cell.name().equals(saved)) {
       throw new UsageException("--cell " + a.get("cell") + ": this checkpoint holds a " + saved + ", not a "
           + cell.name() + " (" + dir + " was trained with --cell " + saved + ")");

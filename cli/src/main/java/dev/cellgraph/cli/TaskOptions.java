@@ -23,7 +23,7 @@ import java.util.Set;
 
 /** The task and training options shared by {@code train} and {@code compare}, with each task's defaults. */
 final class TaskOptions {
-  static final Set<String> VALUED = Set.of(CellRef.SIZE, "task", "data", "hidden-size", "steps", "seed", "length", "batch", "lr",
+  static final Set<String> VALUED = Set.of(CellRef.SIZE, CellRef.SET, "task", "data", "hidden-size", "steps", "seed", "length", "batch", "lr",
       "optimizer", "clip", "dropout", "validate-every", "dtype", "forget-bias", "on-nonfinite", "layers",
       "early-stop", "min-delta", "lr-schedule", "warmup", "lr-patience", "threads");
   /** The task options without a value. */

@@ -20,6 +20,7 @@ import java.nio.file.Paths;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code cellgraph train}: one cell on one task, with checkpoints, exact resume, metrics files and a loss plot. */
@@ -45,7 +46,7 @@ final class TrainCommand implements Command {
   public String usage() {
     return String.join("\n",
         "usage: cellgraph train --cell CELL --task adding|charlm|copy|seqmnist|file [--data FILE|DIR] [--hidden-size H]",
-        "    " + CellRef.SIZE_USAGE + "  (named sizes of a cell that declares them, as state r : [P])",
+        CellRef.OPTIONS_USAGE,
         "                       [--steps N] [--seed S] [--checkpoint DIR [--checkpoint-every N]] [--resume]",
         "                       [--out DIR] [--config FILE] [task options]",
         "",
@@ -60,14 +61,16 @@ final class TrainCommand implements Command {
         "                              when DIR holds none yet, start a fresh run (one command line for the",
         "                              first run and every restart). The checkpoint records the cell and the",
         "                              options, so 'train --resume --checkpoint DIR' alone is enough; options",
-        "                              given alongside override the recorded ones (e.g. --steps to extend).",
+        "                              given alongside override the recorded ones (e.g. --steps to extend),",
+        "                              but for the cell's --size and --set, which it keeps (a different",
+        "                              value is an error: a resumed run continues the same cell).",
         "  --out DIR                   where config.json, metrics.csv, metrics.jsonl, results.json and",
         "                              loss.png/.svg go (default: the --checkpoint DIR, else " + DEFAULT_OUT + ");",
         "                              the metrics are rewritten as the run goes, at every validation and",
         "                              every 10 s; results.json holds the final figures",
         "  --config FILE               replay a run from its config.json: its cell (the formulas it recorded,",
         "                              so the .cell file need not exist) and options; options given alongside",
-        "                              override them (--cell too), and a flag it sets stays set",
+        "                              override them (--cell, --size and --set too), and a flag it sets stays set",
         "",
         TaskOptions.USAGE);
   }
@@ -118,8 +121,15 @@ final class TrainCommand implements Command {
       throw new UsageException("the checkpoint in " + dir + " was written before checkpoints recorded their cell "
           + "and options; give them again (--cell CELL --task TASK and the options of the first run)");
     }
-    CellRef ref = a.has("cell") || recipe == null ? CellRef.resolve(a.require("cell"), CellRef.sizes(a))
-        : RunRecipe.cell(recipe, origin);
+    CellRef ref;
+    if (a.has("cell") || recipe == null) {
+      ref = CellRef.resolve(a.require("cell"), a);
+    } else if (resuming) {
+      ref = RunRecipe.cell(recipe, origin, Map.of(), Map.of());
+      RunRecipe.checkSameCell(ref, cli, origin);
+    } else {
+      ref = RunRecipe.cell(recipe, origin, CellRef.sizes(a), CellRef.constants(a)); // a replay's own win
+    }
     Cell cell = ref.cell();
     Task task = TaskOptions.task(a, List.of(cell), 1);
     Trainer.Builder b = TaskOptions.config(a);

@@ -232,6 +232,82 @@ class CommandLineTest {
   }
 
   @Test
+  void checkListsEveryConstantWithItsValueAndWhereTheValueComesFrom(@TempDir Path tmp) throws Exception {
+    Run janet = run("check", "janet", "--input-size", "3", "--hidden-size", "4");
+    assertEquals(0, janet.status(), janet.err());
+    assertTrue(janet.out().contains("products:  column vectors (W x, W stored [out, in])\n"
+        + "constants:\n"
+        + "  beta = 1  defined at janet.cell:5:1\n"
+        + "parameters (I = 3, H = 4):\n"), janet.out());
+    for (String spelling : new String[] {"beta", "\\beta", "β"}) {
+      Run set = run("check", "janet", "--set", spelling + "=2.5");
+      assertEquals(0, set.status(), set.err());
+      assertTrue(set.out().contains("constants:\n  beta = 2.5  given by --set\n"), spelling + ": " + set.out());
+    }
+    Path f = tmp.resolve("ln.cell");
+    Files.writeString(f, "\\gamma = 2\nh_t = \\tanh(W x_t + U h_{t-1}) \\gamma / \\sqrt{\\mathrm{var}(h_{t-1}) + \\epsilon}\n");
+    Run two = run("check", f.toString(), "--set", "ε=1e-3");
+    assertEquals(0, two.status(), two.err());
+    assertTrue(two.out().contains("constants:\n"
+        + "  gamma   = 2      defined at ln.cell:1:1\n"
+        + "  epsilon = 0.001  given by --set\n"), two.out());
+    Run byDefault = run("check", f.toString());
+    assertTrue(byDefault.out().contains("  epsilon = 0.00001  the default (define it, as in '\\epsilon = 1e-6', or"
+        + " --set epsilon=...)\n"), byDefault.out());
+    assertFalse(run("check", "gru").out().contains("constants:"), "a cell without constants lists none");
+  }
+
+  @Test
+  void setSaysWhatIsWrongWithItsNameOrValue() {
+    assertEquals("cellgraph check: janet.cell: cannot set 'betta': the cell has no constant or name 'betta', did you"
+        + " mean 'beta'?\n", run("check", "janet", "--set", "betta=2").err());
+    assertEquals("cellgraph check: janet.cell: cannot set 'W_f': it is a learnable parameter of the cell, not a"
+        + " constant; to make it a fixed hyperparameter, define it in the cell with a line such as 'W_f = 1', which"
+        + " --set then overrides\n", run("check", "janet", "--set", "W_f=1").err());
+    assertEquals("cellgraph check: janet.cell: cannot set 'h': it is a value the cell computes, not a constant\n",
+        run("check", "janet", "--set", "h=1").err());
+    assertEquals("cellgraph check: --set beta=abc: 'abc' is not a number (such as 2, 0.5 or 1e-3)\n",
+        run("check", "janet", "--set", "beta=abc").err());
+    assertEquals("cellgraph check: --set beta=NaN: 'NaN' is not a number (such as 2, 0.5 or 1e-3)\n",
+        run("check", "janet", "--set", "beta=NaN").err());
+    assertEquals("cellgraph check: --set beta=1e999: 1e999 is too large for a number\n",
+        run("check", "janet", "--set", "beta=1e999").err());
+    assertEquals("cellgraph check: --set takes NAME=V[,NAME=V...] (a constant of the cell, spelled as in the cell or"
+        + " as beta, \\beta or β, and a number), as in --set beta=2.5; found 'beta'\n",
+        run("check", "janet", "--set", "beta").err());
+    assertEquals("cellgraph check: --set gives beta twice (as beta and \\beta)\n",
+        run("check", "janet", "--set", "beta=1,\\beta=2").err());
+    assertEquals("cellgraph check: --set \\betta=1: '\\betta' is not a name: unknown command '\\betta', did you"
+        + " mean '\\beta'?\n", run("check", "janet", "--set", "\\betta=1").err());
+    Run builtin = run("check", "lstm", "--set", "beta=1");
+    assertEquals(2, builtin.status());
+    assertEquals("cellgraph check: lstm.cell: cannot set 'beta': the cell has no constant or name 'beta'\n",
+        builtin.err());
+  }
+
+  @Test
+  void checkKeepsTheParameterTableInColumnsForDiagonalParameters() {
+    Run r = run("check", "lstm-graves", "--input-size", "3", "--hidden-size", "4");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("parameters (I = 3, H = 4):\n"
+        + "  W_ci  diagonal  [H]            = [4]          4\n"
+        + "  W_cf  diagonal  [H]            = [4]          4\n"
+        + "  W_co  diagonal  [H]            = [4]          4\n"
+        + "  W_xi  matrix    [H, I]         = [4, 3]       12\n"), r.out());
+  }
+
+  @Test
+  void renderAndGradflowTakeSetAsCheckDoes(@TempDir Path tmp) {
+    Run render = run("render", "janet", "--set", "beta=2", "--format", "dot", "-o", tmp.resolve("j.dot").toString());
+    assertEquals(0, render.status(), render.err());
+    Run bad = run("gradflow", "--cells", "janet,gru", "--set", "beta=2", "--steps", "3", "--hidden-size", "4",
+        "-o", tmp.resolve("g.dot").toString());
+    assertEquals(2, bad.status(), bad.out());
+    assertEquals("cellgraph gradflow: gru.cell: cannot set 'beta': the cell has no constant or name 'beta'\n",
+        bad.err());
+  }
+
+  @Test
   void checkNamesTheParametersOfEachFunctionApplication(@TempDir Path tmp) throws Exception {
     Path f = tmp.resolve("ln.cell");
     Files.writeString(f, "LN(z; a, b) = z * a + b\nh' = tanh(LN(W x) + LN(U h))\n");

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +88,73 @@ class TrainRunTest {
     assertEquals(2, refused.status());
     assertEquals("cellgraph train: " + ck + " already holds a checkpoint; pass --resume to continue it, or choose "
         + "another directory\n", refused.err());
+  }
+
+  /** A cell with a named size and a constant, both with defaults that a rebuilt cell must not fall back to. */
+  private static final String PROJECTED = "size P = 64\nbeta = 1\nstate r : [P]\noutput r\n"
+      + "f = sigmoid(W_f x + U_f r + b_f - beta)\nc' = f * c + (1 - f) * tanh(W_c x + U_c r + b_c)\nr' = R tanh(c')\n";
+
+  @Test
+  void theSizesAndConstantsOfARunAreRecordedSoResumeAndSampleRebuildTheSameCell(@TempDir Path tmp) throws Exception {
+    Path text = text(tmp);
+    Path cell = tmp.resolve("proj.cell");
+    Files.writeString(cell, PROJECTED);
+    // a constant rate, so that the run of 3 steps takes the same first steps as the run of 6
+    String[] given = {"--size", "P=3", "--set", "\\beta=2.5", "--lr-schedule", "constant"};
+    Path straight = tmp.resolve("straight");
+    CliRunner s6 = CliRunner.run(cmd(cmd(new String[] {"train", "--cell", cell.toString(), "--checkpoint",
+        straight.toString()}, given), charlm(text, "--steps", "6")));
+    assertEquals(0, s6.status(), s6.err());
+    Path ck = tmp.resolve("ck");
+    CliRunner t = CliRunner.run(cmd(cmd(new String[] {"train", "--cell", cell.toString(), "--checkpoint",
+        ck.toString()}, given), charlm(text, "--steps", "3")));
+    assertEquals(0, t.status(), t.err());
+    JsonObject config = JsonParser.parseString(Files.readString(ck.resolve("config.json"))).getAsJsonObject();
+    assertEquals("{\"P\":3}", config.getAsJsonObject("cell").get("sizes").toString());
+    assertEquals("{\"beta\":2.5}", config.getAsJsonObject("cell").get("constants").toString());
+    assertFalse(config.getAsJsonObject("options").has("size"), "the cell holds them: " + config);
+    assertFalse(config.getAsJsonObject("options").has("set"), "the cell holds them: " + config);
+    Files.delete(cell);
+
+    // the directory alone resumes it with P = 3 and beta = 2.5 (P = 64 would not fit the parameters, and
+    // beta = 1 would change every step after the third): the same numbers as the run that never stopped
+    CliRunner r = CliRunner.run("train", "--resume", "--checkpoint", ck.toString(), "--steps", "6");
+    assertEquals(0, r.status(), r.err());
+    for (String c : List.of("loss", "grad_norm", "validation_loss")) {
+      assertEquals(column(straight.resolve("metrics.csv"), c), column(ck.resolve("metrics.csv"), c), c);
+    }
+    CellRef rebuilt = RunRecipe.cell(Checkpoint.load(ck).meta().getAsJsonObject("recipe"), "the checkpoint",
+        Map.of(), Map.of());
+    assertEquals(Map.of("P", 3), rebuilt.spec().namedSizes());
+    assertEquals(Map.of("beta", 2.5), rebuilt.spec().constants());
+    assertEquals("set from outside the cell (--set)", rebuilt.spec().whyConstant("beta"));
+    CliRunner sample = CliRunner.run("sample", "--checkpoint", ck.toString(), "--length", "5", "--prime", "a");
+    assertEquals(0, sample.status(), sample.err());
+
+    // giving the values it has is fine; another value would be another cell, which a resume does not make
+    CliRunner same = CliRunner.run("train", "--resume", "--checkpoint", ck.toString(), "--size", "P=3", "--set",
+        "β=2.5");
+    assertEquals(0, same.status(), same.err());
+    assertTrue(same.out().contains("the checkpoint is already at step 6 of 6; nothing to do"), same.out());
+    CliRunner other = CliRunner.run("train", "--resume", "--checkpoint", ck.toString(), "--steps", "9", "--set",
+        "beta=3");
+    assertEquals(2, other.status(), other.out());
+    assertEquals("cellgraph train: --set beta=3: the checkpoint in " + ck + " was trained with beta = 2.5, and a"
+        + " resumed run continues the same cell; to train with another value, start a new run in another"
+        + " --checkpoint DIR\n", other.err());
+    CliRunner size = CliRunner.run("train", "--resume", "--checkpoint", ck.toString(), "--size", "P=4");
+    assertEquals("cellgraph train: --size P=4: the checkpoint in " + ck + " was trained with P = 3, and a"
+        + " resumed run continues the same cell; to train with another value, start a new run in another"
+        + " --checkpoint DIR\n", size.err());
+
+    // a replay is a new run: its --set wins over the recorded value, and the sizes stay
+    Path replayed = tmp.resolve("replayed");
+    CliRunner replay = CliRunner.run("train", "--config", ck.resolve("config.json").toString(), "--checkpoint",
+        replayed.toString(), "--steps", "1", "--set", "beta=3");
+    assertEquals(0, replay.status(), replay.err());
+    JsonObject again = JsonParser.parseString(Files.readString(replayed.resolve("config.json"))).getAsJsonObject();
+    assertEquals("{\"P\":3}", again.getAsJsonObject("cell").get("sizes").toString());
+    assertEquals("{\"beta\":3.0}", again.getAsJsonObject("cell").get("constants").toString());
   }
 
   @Test

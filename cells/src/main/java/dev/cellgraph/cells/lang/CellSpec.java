@@ -175,14 +175,41 @@ public final class CellSpec {
     return parse(source.text, sourceName, namedSizes(), values);
   }
 
-  /** The named sizes this cell was read with, so that setting constants keeps them. */
-  private Map<String, Integer> namedSizes() {
+  /**
+   * The canonical name of a name spelled as a cell's text may spell it, for keys of
+   * {@link #withConstants} given by a user ({@code --set}): {@code beta}, {@code \beta} and
+   * {@code β} are {@code beta}, {@code \gamma_{1}} is {@code gamma_1}. A whole word is one name,
+   * as in primed notation.
+   *
+   * @throws IllegalArgumentException if the spelling is not one name (a number, two names, a name
+   *     with a time index or prime, an unknown LaTeX command), saying why
+   */
+  public static String canonicalName(String spelling) {
+    requireNonNull(spelling, "spelling");
+    List<Token> tokens;
+    try {
+      tokens = new Lexer(new Source("<name>", spelling), true, spelling.indexOf('\\') >= 0).tokens();
+    } catch (CellFormulaException e) {
+      throw new IllegalArgumentException("'" + spelling + "' is not a name: " + e.detail(), e);
+    }
+    Token t = tokens.get(0);
+    checkArgument(tokens.size() == 2 && t.kind() == Token.Kind.IDENT && t.ident().time() == null
+        && !t.ident().primed() && !t.ident().transposed(), "'%s' is not a name", spelling);
+    return t.ident().name();
+  }
+
+  /**
+   * The named sizes beyond I and H that the cell's shapes use, with the values it was read with
+   * (given to {@link #parse(String, String, Map, Map)}, or the defaults of its {@code size} lines):
+   * {@code {P=64}} for {@code lstm-projected}; empty for most cells.
+   */
+  public ImmutableMap<String, Integer> namedSizes() {
     Map<String, Integer> sizes = new LinkedHashMap<>();
     java.util.function.Consumer<Dim> add = d -> d.values().forEach((k, v) -> sizes.put(k, Math.toIntExact(v)));
     inputs.values().forEach(add);
     states.values().forEach(add);
     parameters.forEach(p -> p.dims().forEach(add));
-    return sizes;
+    return ImmutableMap.copyOf(sizes);
   }
 
   // ---------------------------------------------------------------- parsing

@@ -191,11 +191,11 @@ final class Resolver {
     Set<String> freeInBodies = freeInFunctionBodies();
     for (Map.Entry<String, Double> e : set.entrySet()) {
       String name = e.getKey();
-      String why = inputs.containsKey(name) ? "the input" : declaredStates.containsKey(name) ? "a state"
-          : params.containsKey(name) ? "a declared parameter" : SIZES.contains(name) ? "a size"
+      String why = inputs.containsKey(name) ? "the input of the cell" : declaredStates.containsKey(name) ? "a state of the cell"
+          : params.containsKey(name) ? "a declared parameter of the cell" : SIZES.contains(name) ? "a size of the cell"
           : defined.contains(name) && !constants.containsKey(name) ? "a value the cell computes" : null;
       if (why != null) {
-        throw Source.unlocated(src.name, "cannot set '" + name + "': it is " + why + " of the cell, not a constant");
+        throw Source.unlocated(src.name, "cannot set '" + name + "': it is " + why + ", not a constant");
       }
       boolean known = constants.containsKey(name) || BUILTIN.contains(name) || freeInBodies.contains(name);
       if (!known && read.contains(name)) {
