@@ -112,9 +112,11 @@ final class RunRecipe {
         JsonObject o = object(cell, key, origin);
         for (String k : o.keySet()) {
           JsonElement v = o.get(k);
-          if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
-            throw new UsageException(origin + ": the cell's \"" + key + "\" must map names to numbers, not \"" + k
-                + "\": " + v);
+          boolean number = v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber();
+          if (!number || (key.equals("sizes") && !(v.getAsDouble() >= 1 && v.getAsDouble() <= 999_999_999
+              && v.getAsDouble() == Math.rint(v.getAsDouble())))) {
+            throw new UsageException(origin + ": the cell's \"" + key + "\" must map names to "
+                + (key.equals("sizes") ? "whole numbers from 1 to 999999999" : "numbers") + ", not \"" + k + "\": " + v);
           }
         }
       }

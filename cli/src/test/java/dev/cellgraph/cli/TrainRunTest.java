@@ -261,6 +261,19 @@ class TrainRunTest {
     r = CliRunner.run("train", "--config", odd.toString());
     assertEquals(2, r.status());
     assertEquals("cellgraph train: " + odd + ": unknown option 'hiden-size' with a value\n", r.err());
+    Path sizes = tmp.resolve("sizes.json");
+    Files.writeString(sizes, "{\"command\": \"train\", \"cell\": {\"name\": \"lstm-projected\", \"formula\": \"h' = h\","
+        + " \"sizes\": {\"P\": 0}}, \"options\": {\"task\": \"copy\"}}");
+    r = CliRunner.run("train", "--config", sizes.toString());
+    assertEquals(2, r.status());
+    assertEquals("cellgraph train: " + sizes + ": the cell's \"sizes\" must map names to whole numbers from 1 to"
+        + " 999999999, not \"P\": 0\n", r.err());
+    Path constants = tmp.resolve("constants.json");
+    Files.writeString(constants, "{\"command\": \"train\", \"cell\": {\"name\": \"janet\", \"formula\": \"h' = h\","
+        + " \"constants\": {\"beta\": \"two\"}}, \"options\": {\"task\": \"copy\"}}");
+    r = CliRunner.run("train", "--config", constants.toString());
+    assertEquals("cellgraph train: " + constants + ": the cell's \"constants\" must map names to numbers, not"
+        + " \"beta\": \"two\"\n", r.err());
   }
 
   @Test
