@@ -342,6 +342,109 @@ public final class Recurrent {
   }
 
   /**
+   * The layer over a packed batch whose sequences are already sorted as {@code packing} sorts
+   * them: per layer and direction, one scan per segment over the segment's running sequences,
+   * the carry of those still running passed on to the next segment (backwards in time for the
+   * reverse direction), the states of those that ended kept as their final states, and the
+   * outputs of the sequences not running filled with zeros. {@code segmentMasks} has one entry
+   * per segment: {@code [steps, rows]} for a masked one, null otherwise.
+   */
+  private Output buildPacked(Graph g, Node input, Packing packing, List<Node> segmentMasks,
+      Map<String, Node> initialStates, Map<String, Node> params) {
+    DType dtype = input.dtype();
+    int batch = input.shape().dim(1);
+    List<String> states = cell.stateNames();
+    List<Packing.Segment> segments = packing.segments();
+    Map<String, List<Node>> finals = new LinkedHashMap<>();
+    states.forEach(s -> finals.put(s, new ArrayList<>()));
+    // the mask broadcasts by segment and width, shared by all layers and directions
+    List<Map<Integer, Node>> maskWidths = new ArrayList<>();
+    segments.forEach(s -> maskWidths.add(new LinkedHashMap<>()));
+    Node layerInput = input;
+    for (int l = 0; l < layers; l++) {
+      int in = layerInputSize(l);
+      Map<Integer, Function> stepsByRows = new LinkedHashMap<>();
+      List<Node> dirOutputs = new ArrayList<>();
+      for (int d = 0; d < directions(); d++) {
+        int index = l * directions() + d;
+        List<Node> init = new ArrayList<>();
+        for (String s : states) {
+          Node all = initialStates.get(s);
+          int size = cell.stateSize(s, inputSize, hiddenSize);
+          init.add(all != null ? all.select(0, index) : g.zeros(TensorType.of(dtype, batch, size)));
+        }
+        List<Node> consts = new ArrayList<>();
+        for (String base : cell.parameterShapes(in, hiddenSize).keySet()) {
+          consts.add(params.get(parameterName(base, l, d)));
+        }
+        Node[] outs = new Node[segments.size()];
+        List<Node> carry = null;
+        // forward: the rows that end before the next segment leave the carry as final states
+        List<List<Node>> ended = new ArrayList<>();
+        for (int i = 0; i < segments.size(); i++) {
+          int k = d == 0 ? i : segments.size() - 1 - i;
+          Packing.Segment seg = segments.get(k);
+          int rows = seg.rows();
+          List<Node> start = new ArrayList<>();
+          for (int j = 0; j < states.size(); j++) {
+            if (carry == null) {
+              start.add(rowSlice(init.get(j), 0, rows));
+            } else if (d == 0) {
+              int had = carry.get(j).shape().dim(0);
+              start.add(rowSlice(carry.get(j), 0, rows));
+              if (rows < had) {
+                while (ended.size() <= j) {
+                  ended.add(new ArrayList<>());
+                }
+                ended.get(j).add(0, rowSlice(carry.get(j), rows, had));
+              }
+            } else {
+              int had = carry.get(j).shape().dim(0);
+              start.add(rows == had ? carry.get(j) : Node.concat(0, carry.get(j), rowSlice(init.get(j), had, rows)));
+            }
+          }
+          Function step = stepsByRows.computeIfAbsent(rows, r -> cell.step(dtype, r, in, hiddenSize));
+          Node x = layerInput.slice(0, seg.start(), seg.end());
+          if (rows < batch) {
+            x = x.slice(1, 0, rows);
+          }
+          Node m = segmentMasks.get(k);
+          Scan scan = m == null ? Scan.of(step, start, List.of(x), consts, d == 1)
+              : maskedScan(step, start, x, m, maskWidths.get(k), consts, d == 1);
+          Node o = scan.outputs().get(0);
+          if (rows < batch) {
+            Shape os = o.shape();
+            o = Node.concat(1, o, g.zeros(TensorType.of(dtype, os.dim(0), batch - rows, os.dim(2))));
+          }
+          outs[k] = o;
+          carry = scan.finalCarries();
+        }
+        dirOutputs.add(outs.length == 1 ? outs[0] : Node.concat(0, Arrays.asList(outs)));
+        for (int j = 0; j < states.size(); j++) {
+          List<Node> parts = new ArrayList<>(List.of(carry.get(j)));
+          if (d == 0 && j < ended.size()) {
+            parts.addAll(ended.get(j));
+          }
+          Node fin = parts.size() == 1 ? parts.get(0) : Node.concat(0, parts);
+          finals.get(states.get(j)).add(fin.reshape(1, fin.shape().dim(0), fin.shape().dim(1)));
+        }
+      }
+      layerInput = dirOutputs.size() == 1 ? dirOutputs.get(0) : Node.concat(2, dirOutputs);
+    }
+    Map<String, Node> fin = new LinkedHashMap<>();
+    for (String s : states) {
+      List<Node> parts = finals.get(s);
+      fin.put(s, parts.size() == 1 ? parts.get(0) : Node.concat(0, parts));
+    }
+    return new Output(layerInput, fin);
+  }
+
+  /** Rows {@code [from, to)} of a {@code [B, size]} state (itself when that is all of it). */
+  private static Node rowSlice(Node state, int from, int to) {
+    return from == 0 && to == state.shape().dim(0) ? state : state.slice(0, from, to);
+  }
+
+  /**
    * The mask of {@link #build(Graph, Node, Node, Map, Map)} for sequences of the given lengths
    * over {@code steps} steps: {@code [steps, B]}, 1 where {@code t < lengths[b]}, else 0.
    */
@@ -442,8 +545,10 @@ public final class Recurrent {
    * input's T steps and is zero past each sequence's length ({@code pad_packed_sequence} with
    * {@code total_length=T}); the final states are each sequence's state at its own last step; the
    * gradients are those of running each sequence alone, zero for the input past its length.
-   * Input values past a sequence's length are never read. Steps past the longest sequence are
-   * not computed, and a batch whose lengths are all equal runs without a mask.
+   * Input values past a sequence's length are never read. The batch runs packed: sorted longest
+   * first, time cut into segments, each a scan over only the sequences still running, so a
+   * padded step costs next to nothing (a masked carry covers the sequences that end inside a
+   * segment); a batch whose lengths are all equal runs as one unmasked scan.
    */
   public Result run(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
       Tensor gradOutput) {
@@ -453,6 +558,24 @@ public final class Recurrent {
   /** Runs the layer as {@link #run(Map, Tensor, int[], Map, Tensor)} does, its plan compiled with {@code options}. */
   public Result run(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
       Tensor gradOutput, CompileOptions options) {
+    return runLengths(params, input, lengths, initialStates, gradOutput, options, true);
+  }
+
+  /**
+   * Runs the layer as {@link #run(Map, Tensor, int[], Map, Tensor, CompileOptions)} does, with the
+   * same numbers, but as a graph built with a mask runs it ({@link #build(Graph, Node, Node, Map,
+   * Map)}): every sequence computed at every step up to the longest one's, the masked carry keeping
+   * the state of those that ended. For comparison: {@code run} packs the batch instead, computing
+   * only the steps of sequences still running (the batch sorted longest first, time cut into
+   * segments, each a scan over its running sequences).
+   */
+  public Result runMasked(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
+      Tensor gradOutput, CompileOptions options) {
+    return runLengths(params, input, lengths, initialStates, gradOutput, options, false);
+  }
+
+  private Result runLengths(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
+      Tensor gradOutput, CompileOptions options, boolean packed) {
     if (lengths == null) {
       return run(params, input, initialStates, gradOutput, options);
     }
@@ -476,16 +599,50 @@ public final class Recurrent {
     Result r;
     if (uniform) {
       r = run(params, x, initialStates, go, options);
-    } else {
+    } else if (!packed) {
       r = runner(x, givenStates(initialStates), go != null, true, options, 0)
           .run(params, Lengths.withoutPadding(x, lengths), lengthMask(lengths, longest, x.dtype()), initialStates, go,
               List.of());
+    } else {
+      r = runPacked(params, Lengths.withoutPadding(x, lengths), Packing.of(lengths), initialStates, go, options);
     }
     return longest == steps ? r : Lengths.padded(r, steps);
   }
 
+  /**
+   * The run of a packed batch: the batch sorted longest first outside the plan, the plan's scans
+   * over each segment's running sequences only ({@link Packing}), the results put back in the
+   * caller's order.
+   */
+  private Result runPacked(Map<String, Tensor> params, Tensor x, Packing packing, Map<String, Tensor> initialStates,
+      Tensor gradOutput, CompileOptions options) {
+    List<String> given = givenStates(initialStates);
+    String key = "packed/" + x.dtype() + "/" + x.shape() + "/" + given + "/" + (gradOutput != null) + "/" + options
+        + "/" + packing.key();
+    Runner runner = runners.computeIfAbsent(key,
+        k -> new Runner(x.dtype(), x.shape(), given, gradOutput != null, false, options, 0, packing));
+    Map<String, Tensor> states = new LinkedHashMap<>();
+    initialStates.forEach((name, t) -> states.put(name, packing.sorted(t, 1)));
+    List<Tensor> masks = new ArrayList<>();
+    for (Packing.Segment s : packing.segments()) {
+      if (s.masked()) {
+        masks.add(packing.mask(s, x.dtype()));
+      }
+    }
+    Result r = runner.run(params, packing.sorted(x, 1), null, states, gradOutput == null ? null
+        : packing.sorted(gradOutput, 1), masks);
+    Map<String, Tensor> fin = new LinkedHashMap<>();
+    r.finalStates().forEach((name, t) -> fin.put(name, packing.unsorted(t, 1)));
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    // the gradients of the input and the initial states have a batch axis; the parameters' do not
+    List<String> batched = new ArrayList<>(List.of("input"));
+    given.forEach(st -> batched.add(st + "0"));
+    r.gradients().forEach((name, t) -> grads.put(name, batched.contains(name) ? packing.unsorted(t, 1) : t));
+    return new Result(packing.unsorted(r.output(), 1), fin, grads);
+  }
+
   /** What a plan's feed or output is to a run: the input, a state, a parameter, a gradient, ... */
-  private enum Role { INPUT, MASK, GRAD_OUTPUT, STATE, PARAMETER, DROPOUT_MASK, OUTPUT, GRADIENT }
+  private enum Role { INPUT, MASK, GRAD_OUTPUT, STATE, PARAMETER, DROPOUT_MASK, SEGMENT_MASK, OUTPUT, GRADIENT }
 
   /** A feed or output of a runner's plan: its role and, for a state, parameter or gradient, whose. */
   private record Slot(Role role, String name) {
@@ -503,6 +660,12 @@ public final class Recurrent {
 
     Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad, boolean masked,
         CompileOptions options, int maskCount) {
+      this(dtype, inputShape, givenStates, withGrad, masked, options, maskCount, null);
+    }
+
+    /** With {@code packing} not null, the plan of a packed batch in sorted order, fed one mask per masked segment. */
+    Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad, boolean masked,
+        CompileOptions options, int maskCount, Packing packing) {
       Graph g = new Graph("recurrent " + cell.name());
       List<Node> feeds = new ArrayList<>();
       Node input = g.input("input", new TensorType(dtype, inputShape));
@@ -537,7 +700,23 @@ public final class Recurrent {
         feeds.add(n);
         feedSlots.add(new Slot(Role.DROPOUT_MASK, Integer.toString(l)));
       }
-      Output out = build(g, input, mask, init, params, masks);
+      Output out;
+      if (packing == null) {
+        out = build(g, input, mask, init, params, masks);
+      } else {
+        List<Node> segmentMasks = new ArrayList<>();
+        for (Packing.Segment s : packing.segments()) {
+          Node m = null;
+          if (s.masked()) {
+            m = g.input("mask" + s.start(), TensorType.of(dtype, s.steps(), s.rows()));
+            feeds.add(m);
+            feedSlots.add(new Slot(Role.SEGMENT_MASK, Integer.toString(segmentMasks.stream()
+                .filter(Objects::nonNull).toList().size())));
+          }
+          segmentMasks.add(m);
+        }
+        out = buildPacked(g, input, packing, segmentMasks, init, params);
+      }
       List<Node> outputs = new ArrayList<>();
       outputs.add(out.output());
       outSlots.add(Slot.OUTPUT);
@@ -578,7 +757,7 @@ public final class Recurrent {
           case GRAD_OUTPUT -> gradOutput;
           case STATE -> states.get(f.name());
           case PARAMETER -> params.get(f.name());
-          case DROPOUT_MASK -> masks.get(Integer.parseInt(f.name()));
+          case DROPOUT_MASK, SEGMENT_MASK -> masks.get(Integer.parseInt(f.name()));
           case OUTPUT, GRADIENT -> throw new IllegalStateException("a plan's output is no feed: " + f);
         };
         if (v == null && f.role() == Role.PARAMETER) {
@@ -596,7 +775,7 @@ public final class Recurrent {
           case OUTPUT -> output = out.get(i);
           case STATE -> fin.put(n.name(), out.get(i));
           case GRADIENT -> grads.put(n.name(), out.get(i));
-          case INPUT, MASK, GRAD_OUTPUT, PARAMETER, DROPOUT_MASK ->
+          case INPUT, MASK, GRAD_OUTPUT, PARAMETER, DROPOUT_MASK, SEGMENT_MASK ->
               throw new IllegalStateException("a plan's feed is no output: " + n);
         }
       }

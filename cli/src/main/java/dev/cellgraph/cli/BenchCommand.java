@@ -9,6 +9,7 @@ import dev.cellgraph.autodiff.Plan;
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.cells.Recurrent;
 import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.kernel.Kernels;
 import dev.cellgraph.core.random.Initializers;
@@ -78,11 +79,12 @@ final class BenchCommand implements Command {
         "step by step in one JVM, and prints a line for each: on a shared machine a core can run",
         "at half speed for seconds, so separate runs compare poorly. The formula line adds",
         "vs_builtin, the ratio of the two medians; the heap figures cover both.",
-        "--lengths uniform times, alternately in the same way, the padded batch and the same batch",
-        "with per-sequence lengths drawn uniformly from T/2 to T (seeded): the masked carry over all",
-        "T steps (a graph built with a mask always runs T steps; Recurrent.run and cellgraph run",
-        "also skip the steps past the longest sequence). Its line adds vs_padded, the ratio of the",
-        "two medians.",
+        "--lengths uniform times, alternately in the same way and all through Recurrent.run (the",
+        "gradient of the input too), the padded batch and the same batch with per-sequence lengths",
+        "drawn uniformly from T/2 to T (seeded), run two ways: masked (the masked carry over every",
+        "step up to the longest sequence, as a training graph with a mask runs) and packed (what",
+        "Recurrent.run and cellgraph run do: sorted longest first, each time segment a scan over",
+        "the sequences still running). Their lines add vs_padded, the ratio to the padded median.",
         "--against CELL2 does the same with another formula cell as the baseline (the LSTM without",
         "layer normalisation against the one with it, say; lstm is then the zoo's formula LSTM): CELL2",
         "is timed first, and CELL's line adds vs_baseline, the ratio of CELL's median to CELL2's.",
@@ -156,20 +158,28 @@ final class BenchCommand implements Command {
     List<Step> runs = new ArrayList<>();
     if (against) {
       impls.add("builtin");
-      runs.add(new Step(ref.cell(), in, hid, batch, steps, dtype, seed, null));
+      runs.add(new Step(ref.cell(), in, hid, batch, steps, dtype, seed));
     } else if (baseline != null) {
       impls.add("formula");
-      runs.add(new Step(baseline.formulaCell(), in, hid, batch, steps, dtype, seed, null));
+      runs.add(new Step(baseline.formulaCell(), in, hid, batch, steps, dtype, seed));
     }
     String impl = ref.builtinName() != null && !formula ? "builtin" : "formula";
     Cell cell = formula ? ref.formulaCell() : ref.cell();
+    List<String> kinds = new ArrayList<>();
     if (lengths) {
+      // the three through Recurrent.run, so that they differ only in what the lengths make it do
+      int[] l = uniformLengths(batch, steps, seed);
+      for (String kind : List.of("padded", "masked", "packed")) {
+        impls.add(impl);
+        kinds.add(kind);
+        runs.add(Step.layerRun(cell, in, hid, batch, steps, dtype, seed, kind.equals("padded") ? null : l,
+            kind.equals("packed")));
+      }
+    } else {
       impls.add(impl);
-      runs.add(new Step(cell, in, hid, batch, steps, dtype, seed, null));
+      runs.add(new Step(cell, in, hid, batch, steps, dtype, seed));
     }
-    boolean paired = runs.size() == 1;
-    impls.add(impl);
-    runs.add(new Step(cell, in, hid, batch, steps, dtype, seed, lengths ? uniformLengths(batch, steps, seed) : null));
+    boolean paired = runs.size() == 2;
     // the JIT compiles the vector kernels only after many calls: warm up by count and by time
     long warmStart = System.nanoTime();
     for (int i = 0; i < warmup || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds; i++) {
@@ -199,10 +209,11 @@ final class BenchCommand implements Command {
       double median = median(secs[k]);
       // the fastest step too: on a shared machine whole seconds can run at half speed
       double best = Arrays.stream(secs[k]).min().getAsDouble();
-      String ratio = paired && k == 1 ? String.format(Locale.ROOT, "%.3f", median / median(secs[0])) : null;
+      String ratio = (paired || lengths) && k > 0 ? String.format(Locale.ROOT, "%.3f", median / median(secs[0])) : null;
       String name = paired && k == 0 && baseline != null ? baseline.name() : ref.name();
-      String compared = ratio == null ? "" : against ? ", \"vs_builtin\": " + ratio
-          : lengths ? ", \"lengths\": \"uniform\", \"vs_padded\": " + ratio : ", \"vs_baseline\": " + ratio;
+      String compared = lengths ? ", \"lengths\": \"" + (k == 0 ? "none" : "uniform") + "\", \"run\": \""
+          + kinds.get(k) + "\"" + (ratio == null ? "" : ", \"vs_padded\": " + ratio)
+          : ratio == null ? "" : against ? ", \"vs_builtin\": " + ratio : ", \"vs_baseline\": " + ratio;
       if (a.flag("json")) {
         out.println(String.format(Locale.ROOT,
             "{\"cell\": \"%s\", \"impl\": \"%s\", \"config\": %s, \"threads\": %d, \"I\": %d, \"H\": %d, "
@@ -210,15 +221,17 @@ final class BenchCommand implements Command {
                 + "\"peak_heap_mb\": %.1f, \"live_heap_mb\": %.1f, \"optimize\": %s%s}",
             jsonEscape(name), impls.get(k), configName == null ? "null" : "\"" + configName + "\"", threads,
             in, hid, batch, steps, median, best, dtype.lowerName(), peakMb, liveMb, CompileOptions.defaults().compileScans(),
-            paired ? ", \"interleaved\": true" + compared : ""));
+            paired || lengths ? ", \"interleaved\": true" + compared : ""));
       } else {
         out.println(String.format(Locale.ROOT,
             "%s (%s) I=%d H=%d B=%d T=%d %s, %d thread%s: %.5f s/step (median of %d, best %.5f), peak heap "
                 + "%.1f MB, live after GC %.1f MB%s%s",
             name, impls.get(k), in, hid, batch, steps, dtype.lowerName(), threads, threads == 1 ? "" : "s",
             median, reps, best, peakMb, liveMb, CompileOptions.defaults().compileScans() ? "" : " (scan compiler off)",
-            ratio == null ? "" : ", " + ratio + " x " + (against ? "the built-in" : lengths
-                ? "the padded batch, lengths uniform in [T/2, T]" : baseline.name()) + " (interleaved)"));
+            lengths ? ", " + kinds.get(k) + (ratio == null ? "" : ": " + ratio
+                + " x the padded batch, lengths uniform in [T/2, T] (interleaved)")
+                : ratio == null ? "" : ", " + ratio + " x " + (against ? "the built-in" : baseline.name())
+                + " (interleaved)"));
       }
     }
     return 0;
@@ -297,13 +310,38 @@ final class BenchCommand implements Command {
 
   /**
    * One training step, compiled once: forward, then the gradient of sum(output) for every
-   * parameter; with {@code lengths}, over sequences of those lengths (a masked carry).
+   * parameter ({@link #Step}), or, through {@link Recurrent#run}, for the input too
+   * ({@link #layerRun}).
    */
   static final class Step {
     private final Plan plan;
     private final List<Tensor> feeds = new ArrayList<>();
+    private final java.util.function.Supplier<Object> body;
 
-    Step(Cell cell, int in, int hid, int batch, int steps, DType dtype, long seed, int[] lengths) {
+    /**
+     * A step of {@link Recurrent#run} with the gradient of sum(output) (for the input and every
+     * parameter): without lengths, padded; with them, packed or, if not {@code packed}, the
+     * masked carry over every step ({@link Recurrent#runMasked}).
+     */
+    static Step layerRun(Cell cell, int in, int hid, int batch, int steps, DType dtype, long seed, int[] lengths,
+        boolean packed) {
+      Rng rng = Rng.seeded(seed);
+      Recurrent layer = Recurrent.of(cell, in, hid);
+      Tensor x = Initializers.normal(rng, dtype, Shape.of(steps, batch, in), 0, 1);
+      Map<String, Tensor> params = layer.initialize(rng, dtype);
+      Tensor ones = Tensor.full(dtype, 1, Shape.of(steps, batch, layer.outputSize()));
+      CompileOptions options = CompileOptions.defaults();
+      return new Step(lengths == null ? () -> layer.run(params, x, Map.of(), ones, options)
+          : packed ? () -> layer.run(params, x, lengths, Map.of(), ones, options)
+          : () -> layer.runMasked(params, x, lengths, Map.of(), ones, options));
+    }
+
+    private Step(java.util.function.Supplier<Object> body) {
+      this.plan = null;
+      this.body = body;
+    }
+
+    Step(Cell cell, int in, int hid, int batch, int steps, DType dtype, long seed) {
       Rng rng = Rng.seeded(seed);
       Recurrent layer = Recurrent.of(cell, in, hid);
       Graph g = new Graph("bench " + cell.name());
@@ -318,19 +356,14 @@ final class BenchCommand implements Command {
         feedNodes.add(p);
         feeds.add(e.getValue());
       }
-      Node mask = null;
-      if (lengths != null) {
-        mask = g.input("mask", dtype, steps, batch);
-        feedNodes.add(mask);
-        feeds.add(Recurrent.lengthMask(lengths, steps, dtype));
-      }
-      Recurrent.Output out = layer.build(g, x, mask, Map.of(), params);
+      Recurrent.Output out = layer.build(g, x, Map.of(), params);
       Gradients grads = Gradients.of(out.output().sum(), new ArrayList<>(params.values()));
       plan = Plan.compile(grads.list(), feedNodes);
+      body = () -> plan.run(feeds);
     }
 
-    List<Tensor> run() {
-      return plan.run(feeds);
+    Object run() {
+      return body.get();
     }
   }
 

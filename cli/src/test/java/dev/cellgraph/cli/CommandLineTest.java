@@ -126,6 +126,21 @@ class CommandLineTest {
     assertTrue(lines[1].matches(".*, \"interleaved\": true, \"vs_builtin\": [0-9]+\\.[0-9]{3}}"), lines[1]);
   }
 
+  @Test
+  void benchWithLengthsTimesThePaddedMaskedAndPackedRunsInterleaved() {
+    Run r = run("bench", "--cell", "lstm", "--input-size", "3", "--hidden-size", "4", "--batch", "6",
+        "--steps", "8", "--reps", "3", "--warmup", "1", "--warmup-seconds", "0", "--threads", "1", "--lengths",
+        "uniform", "--json");
+    assertEquals(0, r.status(), r.err());
+    String[] lines = r.out().strip().split("\n");
+    assertEquals(3, lines.length, r.out());
+    assertTrue(lines[0].endsWith(", \"interleaved\": true, \"lengths\": \"none\", \"run\": \"padded\"}"), lines[0]);
+    assertTrue(lines[1].matches(".*, \"lengths\": \"uniform\", \"run\": \"masked\", \"vs_padded\": [0-9]+\\.[0-9]{3}}"),
+        lines[1]);
+    assertTrue(lines[2].matches(".*, \"lengths\": \"uniform\", \"run\": \"packed\", \"vs_padded\": [0-9]+\\.[0-9]{3}}"),
+        lines[2]);
+  }
+
   /** {@link #run} with {@code input} as standard input. */
   private static Run runWithInput(String input, String... args) {
     java.io.InputStream stdin = System.in;
