@@ -162,8 +162,8 @@ final class Parser {
         throw src.error(t.start(), "write " + what + " without time index, prime or transpose");
       }
       out.add(t);
-      if (!at(Kind.COMMA)) {
-        return out;
+      if (!at(Kind.COMMA) || toks.get(i + 1).kind() == Kind.NEWLINE || toks.get(i + 1).kind() == Kind.EOF) {
+        return out; // a comma that ends the line ends the statement, as after a declaration's names
       }
       i++;
     }
@@ -274,7 +274,9 @@ final class Parser {
   private void convention() {
     Token kw = take();
     int end = src.text.indexOf('\n', kw.end());
-    String word = src.text.substring(kw.end(), end < 0 ? src.text.length() : end).replaceAll("[#%].*", "").strip();
+    // the statement ends at the line break or at "\\", as every other does
+    String word = src.text.substring(kw.end(), end < 0 ? src.text.length() : end).replaceAll("[#%].*", "")
+        .replaceFirst("\\\\\\\\.*", "").strip();
     if (!word.equals("row") && !word.equals("column")) {
       throw src.error(peek().start(), "expected 'row' or 'column' after 'convention', found " + peek().describe(src));
     }
