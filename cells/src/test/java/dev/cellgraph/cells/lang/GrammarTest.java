@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * one, and the whole pipeline must end in a spec or a located {@link CellFormulaException}.
  */
 class GrammarTest {
-  private static final int SENTENCES = 3000;
+  private static final int SENTENCES = 2000;
 
   // ---------------------------------------------------------------- the EBNF, as data
 
