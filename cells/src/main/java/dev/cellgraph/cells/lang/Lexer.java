@@ -467,8 +467,8 @@ final class Lexer {
       q++;
     }
     String w = s.substring(p, q);
-    if (w.equals("strict") && s.substring(q, s.indexOf('\n', q) < 0 ? s.length() : s.indexOf('\n', q)).matches("[ \t\r]*([#%].*)?")) {
-      add(Kind.KEYWORD, p, q, w); // a line of its own: every parameter must be declared
+    if (w.equals("strict") && s.substring(q, s.indexOf('\n', q) < 0 ? s.length() : s.indexOf('\n', q)).matches("[ \t\r]*([#%].*|\\\\\\\\.*)?")) {
+      add(Kind.KEYWORD, p, q, w); // a statement of its own (to the line's end or "\\"): every parameter must be declared
       p = q;
       return true;
     }

@@ -7,31 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Recursive descent over the tokens of one cell. The grammar (docs/cell-language.md):
- *
- * <pre>
- * cell       = { statement (NEWLINE | EOF) }
- * statement  = declaration | 'strict' | 'convention' ('row' | 'column') | 'shared' names | 'size' NAME '=' number
- *            | target '=' expr [',' | '.'] | function | activation | 'where' local { ',' local }
- * target     = name | '(' name { (';' | ',') name } ')'
- * function   = fname '(' names [';' names] ')' '=' expr
- * activation = ['where' | 'activation'] fname '=' { fname '=' } (FUNC | fname) { ',' activation }
- * local      = name '=' expr
- * declaration= ('input' | 'state') names [':' '[' dim ']'] | 'output' name
- *            | 'param' names ':' ( '[' [dim [',' dim]] ']' | 'diag' '[' dim ']' )
- * expr       = term { ('+' | '-') term }
- * term       = unary { ('*' | '∗' | '⊙' | '/') unary }
- * unary      = '-' unary | product
- * product    = power { ['·' | '@'] power }        (grouped from the right; name '(' is a call or a product)
- * power      = atom { '^' exponent }                (after a closing bracket or a number)
- * exponent   = digit | number | '{' constant '}' | '(' constant ')' | '-' number
- * atom       = number | name | function '(' expr { ',' expr } ')' | function (group | product)
- *            | fname '(' expr { ',' expr } [';' names] ')'
- *            | sum product | 'diag' '(' expr ')' | '(' expr ')' | '{' expr '}'
- *            | '[' expr { ',' expr } ']' | '\frac' '{' expr '}' '{' expr '}'
- * </pre>
- *
- * The whole grammar, lexical rules included, is in docs/cell-language.md ("Grammar").
+ * Recursive descent over the tokens of one cell. The grammar has one home, the EBNF of
+ * docs/cell-language.md ("Grammar"), which this parser and {@link Lexer} implement rule by rule
+ * ({@code expr}, {@code term}, {@code unary}, {@code product}, {@code power}, {@code atom}, ...);
+ * {@code GrammarTest} generates sentences from that EBNF and requires this parser to accept them.
  *
  * Two bounds keep every later recursion shallow: the formula (its {@link Expr} tree; brackets
  * are not nodes) is at most {@link CellSpec#MAX_DEPTH} deep, and brackets, functions and signs
@@ -183,8 +162,8 @@ final class Parser {
         throw src.error(t.start(), "write " + what + " without time index, prime or transpose");
       }
       out.add(t);
-      if (!at(Kind.COMMA)) {
-        return out;
+      if (!at(Kind.COMMA) || toks.get(i + 1).kind() == Kind.NEWLINE || toks.get(i + 1).kind() == Kind.EOF) {
+        return out; // a comma that ends the line ends the statement, as after a declaration's names
       }
       i++;
     }
@@ -295,7 +274,9 @@ final class Parser {
   private void convention() {
     Token kw = take();
     int end = src.text.indexOf('\n', kw.end());
-    String word = src.text.substring(kw.end(), end < 0 ? src.text.length() : end).replaceAll("[#%].*", "").strip();
+    // the statement ends at the line break or at "\\", as every other does
+    String word = src.text.substring(kw.end(), end < 0 ? src.text.length() : end).replaceAll("[#%].*", "")
+        .replaceFirst("\\\\\\\\.*", "").strip();
     if (!word.equals("row") && !word.equals("column")) {
       throw src.error(peek().start(), "expected 'row' or 'column' after 'convention', found " + peek().describe(src));
     }

@@ -230,4 +230,15 @@ class StatementsTest {
     layer.run(params, x, states, gradOut, CompileOptions.all());
     assertEquals(declines, Scan.declineCount(), () -> "declined: " + Scan.lastDecline());
   }
+
+  /** Found by GrammarTest: every statement ends at {@code \\} as at a line break, and a comma that ends the line is dropped. */
+  @Test
+  void conventionStrictAndSharedEndWhereEveryStatementEnds() {
+    assertEquals(CellSpec.parse("convention row\nh_t = \\tanh(x_t W + h_{t-1} U)"),
+        CellSpec.parse("convention row \\\\ h_t = \\tanh(x_t W + h_{t-1} U)"));
+    assertEquals("parameter 'W' is not declared, and every parameter must be (strict): declare it, as in"
+        + " 'param W : [H, I]'", detail("strict \\\\ h_t = \\tanh(W x_t + h_{t-1})"));
+    String ln = "LN(z; a) = z * a\nshared a%s\nh' = LN(W x) + LN(U h)\n";
+    assertEquals(CellSpec.parse(String.format(ln, "")), CellSpec.parse(String.format(ln, ",")));
+  }
 }
