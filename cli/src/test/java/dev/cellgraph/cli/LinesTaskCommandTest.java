@@ -3,8 +3,13 @@ package dev.cellgraph.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cellgraph.core.DType;
+import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.io.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +45,36 @@ class LinesTaskCommandTest {
     String table = Files.readString(tmp.resolve("charlm-lines-compare.md"));
     assertTrue(table.contains("| rnn |") && table.contains("| gru |"), table);
     assertTrue(Files.exists(tmp.resolve("charlm-lines-loss.csv")));
+  }
+
+  @Test
+  void aFileTakesBucketsOnlyWhenItHasLengths(@TempDir Path tmp) throws Exception {
+    double[] x = new double[30 * 4 * 3];
+    double[] y = new double[30 * 2];
+    double[] lengths = new double[30];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = Math.sin(i);
+    }
+    for (int i = 0; i < 30; i++) {
+      y[2 * i] = Math.cos(i);
+      lengths[i] = 1 + i % 4;
+    }
+    Tensor inputs = Tensor.of(DType.FLOAT32, x, Shape.of(30, 4, 3));
+    Tensor targets = Tensor.of(DType.FLOAT32, y, Shape.of(30, 2));
+    Path plain = tmp.resolve("plain.safetensors");
+    SafeTensors.write(plain, Map.of("inputs", inputs, "targets", targets));
+    CliRunner r = CliRunner.run("train", "--cell", "gru", "--task", "file", "--data", plain.toString(), "--batch", "8",
+        "--buckets", "2");
+    assertEquals(2, r.status());
+    assertEquals("cellgraph train: --buckets applies to a file with 'lengths'; " + plain + " has none, so all its "
+        + "sequences have the same length\n", r.err());
+    Path padded = tmp.resolve("padded.safetensors");
+    SafeTensors.write(padded, Map.of("inputs", inputs, "targets", targets, "lengths",
+        Tensor.of(DType.INT64, lengths, Shape.of(30))));
+    r = CliRunner.run("train", "--cell", "gru", "--task", "file", "--data", padded.toString(), "--batch", "8",
+        "--buckets", "2", "--hidden-size", "4", "--steps", "2", "--validate-every", "0", "--out", tmp.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("lengths given, 2 buckets; 27 training, 3 validation; batch 8)"), r.out());
   }
 
   @Test
