@@ -2,6 +2,7 @@ package dev.cellgraph.cli;
 
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.train.tasks.AddingTask;
+import dev.cellgraph.train.tasks.CharLmLinesTask;
 import dev.cellgraph.train.tasks.SeqMnistTask;
 import dev.cellgraph.train.tasks.SequenceFileTask;
 import dev.cellgraph.train.Task;
@@ -34,8 +35,8 @@ final class CompareCommand implements Command {
   @Override
   public String usage() {
     return String.join("\n",
-        "usage: cellgraph compare --cells CELL,CELL,... --task adding|charlm|copy|seqmnist|file [--out DIR]",
-        "                         [--jobs N] [--seeds K|S1,S2,...] [task options]",
+        "usage: cellgraph compare --cells CELL,CELL,... --task adding|charlm|charlm-lines|copy|seqmnist|file",
+        "                         [--out DIR] [--jobs N] [--seeds K|S1,S2,...] [task options]",
         CellRef.OPTIONS_USAGE,
         "",
         "Trains each cell (rnn, lstm, gru, zoo names, .cell files) from the same seed with the same",
@@ -132,14 +133,20 @@ final class CompareCommand implements Command {
     return 0;
   }
 
-  /** The task of one seed's runs: seqmnist and file tasks hold out a split drawn from the seed. */
+  /**
+   * The task of one seed's runs: seqmnist and file tasks hold out a split drawn from the seed, and
+   * charlm-lines draws its batches from it.
+   */
   private static Task taskFor(Args a, Task first, long seed) {
     if (first instanceof SeqMnistTask s) {
       return s.withSeed(seed);
     }
     if (first instanceof SequenceFileTask) {
-      return SequenceFileTask.load(Paths.get(a.require("data")), a.intValue("batch",
-          TaskOptions.defaults("file").batch(), 1, 100_000), seed);
+      return TaskOptions.sequenceFile(a, a.intValue("batch", TaskOptions.defaults("file").batch(), 1, 100_000),
+          seed);
+    }
+    if (first instanceof CharLmLinesTask lines) {
+      return lines.withSeed(seed);
     }
     return TaskOptions.task(a);
   }

@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * <p>Not thread-safe, as no command need be.
  */
 final class CompletionCommand implements Command {
-  /** {@code --name a|b|c} in a usage text: the option's choices. */
-  private static final Pattern CHOICES = Pattern.compile("--([a-z][a-z0-9-]*)[ =]([a-z0-9.]+(?:\\|[a-z0-9.]+)+)");
+  /** {@code --name a|b|c} in a usage text: the option's choices (a choice may have hyphens, as charlm-lines). */
+  private static final Pattern CHOICES = Pattern.compile(
+      "--([a-z][a-z0-9-]*)[ =]([a-z0-9.]+(?:-[a-z0-9.]+)*(?:\\|[a-z0-9.]+(?:-[a-z0-9.]+)*)+)");
 
   @Override
   public String name() {

@@ -44,7 +44,8 @@ final class SearchCommand implements Command {
   @Override
   public String usage() {
     return String.join("\n",
-        "usage: cellgraph search --task adding|charlm|copy|seqmnist [--space mutate|random|grid] [--from CELL,CELL,...]",
+        "usage: cellgraph search --task adding|charlm|charlm-lines|copy|seqmnist [--space mutate|random|grid]",
+        "                        [--from CELL,CELL,...]",
         "                        [--strategy evolution|random] [--budget-steps N] [--population P] [--generations G]",
         "                        [--workers W] [--master local|URL] [--out DIR] [--resume] [options]",
         "",

@@ -4,11 +4,13 @@ import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.train.tasks.AddingTask;
+import dev.cellgraph.train.tasks.CharLmLinesTask;
 import dev.cellgraph.train.tasks.CharLmTask;
 import dev.cellgraph.train.tasks.CopyTask;
 import dev.cellgraph.train.tasks.SeqMnistTask;
 import dev.cellgraph.train.tasks.SequenceFileTask;
 import dev.cellgraph.train.LearningRate;
+import dev.cellgraph.train.LengthBuckets;
 import dev.cellgraph.train.Task;
 import dev.cellgraph.train.Trainer;
 import java.io.IOException;
@@ -25,7 +27,7 @@ import java.util.Set;
 final class TaskOptions {
   static final Set<String> VALUED = Set.of(CellRef.SIZE, CellRef.SET, "task", "data", "hidden-size", "steps", "seed", "length", "batch", "lr",
       "optimizer", "clip", "dropout", "validate-every", "dtype", "forget-bias", "on-nonfinite", "layers",
-      "early-stop", "min-delta", "lr-schedule", "warmup", "lr-patience", "threads");
+      "early-stop", "min-delta", "lr-schedule", "warmup", "lr-patience", "threads", "buckets");
   /** The task options without a value. */
   static final Set<String> FLAGS = Set.of("pixels", "permute", "bidirectional");
   /** The flags only seqmnist reads. */
@@ -39,17 +41,20 @@ final class TaskOptions {
       case "adding": return new Defaults(32, 1200, 1e-2, 50, 32);
       case "copy": return new Defaults(32, 1000, 1e-2, 10, 32);
       case "charlm": return new Defaults(64, 1000, 1e-2, 64, 32);
+      case "charlm-lines": return new Defaults(64, 1000, 1e-2, CharLmLinesTask.DEFAULT_MAX_LENGTH, 32);
       case "seqmnist": return new Defaults(128, 1000, 2e-3, 28, 64);
       case "file": return new Defaults(64, 1000, 1e-2, 0, 32);
-      default: throw new UsageException("unknown task '" + task + "': expected adding, charlm, copy, seqmnist or file");
+      default: throw new UsageException("unknown task '" + task + "': expected adding, charlm, charlm-lines, copy, seqmnist or file");
     }
   }
 
   static final String USAGE = String.join("\n",
       "task options:",
-      "  --task adding|charlm|copy|seqmnist|file  the experiment (required); file: your sequences",
-      "  --data FILE                 charlm: a UTF-8 text of at least a few thousand characters",
-      "                              (default: the bundled Jargon File excerpt, 134 KB)",
+      "  --task adding|charlm|charlm-lines|copy|seqmnist|file",
+      "                              the experiment (required); charlm-lines: each line of the text a",
+      "                              sequence of its own; file: your sequences",
+      "  --data FILE                 charlm, charlm-lines: a UTF-8 text of at least a few thousand",
+      "                              characters (default: the bundled Jargon File excerpt, 134 KB)",
       "  --data DIR                  seqmnist: an MNIST or Fashion-MNIST download, the four IDX files",
       "                              gzipped or not (default: " + SeqMnistTask.DEBIAN_DIR + ", from",
       "                              'apt-get install dataset-fashion-mnist')",
@@ -58,9 +63,12 @@ final class TaskOptions {
       "                              (values), optionally int64 'lengths' [N] (see docs/training.md)",
       "  --pixels                    seqmnist: one pixel per step (T = 784) instead of one row (T = 28)",
       "  --permute                   seqmnist: the pixels in a fixed random order drawn from --seed",
-      "  --length T                  sequence length (adding 50; charlm 64, the BPTT window; copy: the delay 10)",
+      "  --length T                  sequence length (adding 50; charlm 64, the BPTT window; copy: the delay 10;",
+      "                              charlm-lines: the longest sequence, longer lines are cut (" + CharLmLinesTask.DEFAULT_MAX_LENGTH + "))",
+      "  --buckets N                 charlm-lines, and file with lengths: training batches from N buckets of",
+      "                              similar length, N >= 1; 1: one pool, batches of any lengths (8)",
       "  --batch B                   batch size (32; seqmnist 64)",
-      "  --hidden-size H             hidden size (32; charlm 64; seqmnist 128)",
+      "  --hidden-size H             hidden size (32; charlm, charlm-lines 64; seqmnist 128)",
       "  --steps N                   training steps (adding 1200, copy 1000, charlm 1000, seqmnist 1000)",
       "  --seed S                    seed of initialization, data, validation split and dropout (1)",
       "  --lr LR                     peak learning rate (0.01; seqmnist 0.002)",
@@ -74,8 +82,8 @@ final class TaskOptions {
       "                              validation loss by more than --min-delta (off; needs --validate-every)",
       "  --min-delta D               the improvement early stopping and plateau count (0)",
       "  --layers L                  stacked recurrent layers (1)",
-      "  --bidirectional             each layer also reads the sequence backwards (not for charlm: it would",
-      "                              read the characters it is to predict)",
+      "  --bidirectional             each layer also reads the sequence backwards (not for charlm and",
+      "                              charlm-lines: it would read the characters it is to predict)",
       "  --threads N                 threads for the kernels (default: cellgraph.threads or the processors)",
       "  --optimizer adam|adamw|rmsprop|sgd  adam (default); sgd has momentum 0.9",
       "  --clip C                    clip gradients to global norm C, 0 to disable (1.0)",
@@ -110,6 +118,10 @@ final class TaskOptions {
     double dropout = dropout(a);
     DType dtype = dtype(a);
     long available = Runtime.getRuntime().maxMemory();
+    if (a.has("buckets") && !name.equals("charlm-lines") && !name.equals("file")) {
+      throw new UsageException("--buckets applies to --task charlm-lines and file (sequences of different "
+          + "lengths); the " + name + " task's sequences all have the same length");
+    }
     if (!name.equals("seqmnist")) {
       for (String flag : SEQMNIST_FLAGS) {
         if (a.flag(flag)) {
@@ -145,11 +157,20 @@ final class TaskOptions {
           throw new UsageException("--length does not apply to --task file: the sequences are as long as the "
               + "file's 'inputs' [N, T, I] say");
         }
-        SequenceFileTask task = SequenceFileTask.load(Paths.get(a.require("data")), batch, a.longValue("seed", 1));
+        SequenceFileTask task = sequenceFile(a, batch, a.longValue("seed", 1));
         for (Cell c : cells) {
           // the data is already in memory; a batch's input and target in float32
           new MemoryBudget(task.model(c, hidden, dropout), dtype, task.steps(), batch, 256, 0)
               .check(available, Math.min(jobs, cells.size()));
+        }
+        return task;
+      }
+      case "charlm-lines": {
+        CharLmLinesTask task = charLmLines(a, a.longValue("seed", 1));
+        for (Cell c : cells) {
+          // input and target int64 [T, B]; the validation batches of up to 256 lines, the text in memory
+          new MemoryBudget(task.model(c, hidden, dropout), dtype, task.longest(), batch, 256,
+              batch * (task.longest() * 16L)).check(available, Math.min(jobs, cells.size()));
         }
         return task;
       }
@@ -178,6 +199,30 @@ final class TaskOptions {
         return task;
       }
     }
+  }
+
+  /** {@code --buckets} (default {@link LengthBuckets#DEFAULT}): at least 1. */
+  static int buckets(Args a) {
+    return a.intValue("buckets", LengthBuckets.DEFAULT, 1, 1_000_000);
+  }
+
+  /** The file task of {@code --data} with {@code seed}; {@code --buckets} for a file without lengths is refused. */
+  static SequenceFileTask sequenceFile(Args a, int batch, long seed) {
+    SequenceFileTask task = SequenceFileTask.load(Paths.get(a.require("data")), batch, seed, buckets(a));
+    if (a.has("buckets") && !task.hasLengths()) {
+      throw new UsageException("--buckets applies to a file with 'lengths'; " + a.get("data") + " has none, so "
+          + "all its sequences have the same length");
+    }
+    return task;
+  }
+
+  /** The charlm-lines task of {@code --data} (default: the bundled text) with {@code seed}. */
+  static CharLmLinesTask charLmLines(Args a, long seed) {
+    String text = a.has("data") ? readText(Paths.get(a.get("data"))) : CharLmTask.bundledText();
+    String source = a.has("data") ? Paths.get(a.get("data")).getFileName().toString() : CharLmTask.BUNDLED;
+    int length = a.intValue("length", CharLmLinesTask.DEFAULT_MAX_LENGTH, 1, 100_000);
+    int batch = a.intValue("batch", defaults("charlm-lines").batch(), 1, 100_000);
+    return new CharLmLinesTask(source, text, length, batch, seed, buckets(a));
   }
 
   /** The seqmnist task from {@code --data} or {@code defaultDir}, after the memory check. */
@@ -210,7 +255,7 @@ final class TaskOptions {
 
   private static void noData(Args a, String task) {
     if (a.has("data")) {
-      throw new UsageException("--data applies to --task charlm, seqmnist and file; the " + task
+      throw new UsageException("--data applies to --task charlm, charlm-lines, seqmnist and file; the " + task
           + " task generates its data");
     }
   }
@@ -265,8 +310,8 @@ final class TaskOptions {
           + " counts validations, so it needs --validate-every N (N > 0), not 0");
     }
     boolean bidirectional = a.flag("bidirectional");
-    if (bidirectional && task.equals("charlm")) {
-      throw new UsageException("--bidirectional does not fit --task charlm: the model predicts each character "
+    if (bidirectional && (task.equals("charlm") || task.equals("charlm-lines"))) {
+      throw new UsageException("--bidirectional does not fit --task " + task + ": the model predicts each character "
           + "from the ones before it, and the reverse direction would read the very characters it is to predict");
     }
     return Trainer.Config.builder()

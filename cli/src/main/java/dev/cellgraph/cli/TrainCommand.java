@@ -45,7 +45,8 @@ final class TrainCommand implements Command {
   @Override
   public String usage() {
     return String.join("\n",
-        "usage: cellgraph train --cell CELL --task adding|charlm|copy|seqmnist|file [--data FILE|DIR] [--hidden-size H]",
+        "usage: cellgraph train --cell CELL --task adding|charlm|charlm-lines|copy|seqmnist|file [--data FILE|DIR]",
+        "                       [--hidden-size H]",
         CellRef.OPTIONS_USAGE,
         "                       [--steps N] [--seed S] [--checkpoint DIR [--checkpoint-every N]] [--resume]",
         "                       [--out DIR] [--config FILE] [task options]",

@@ -73,7 +73,7 @@ class CompletionTest {
     Files.writeString(script, CliRunner.run("completion", "bash").out());
     assertEquals("train", complete(script, "cellgraph", "tra"));
     assertEquals("--task", complete(script, "cellgraph", "train", "--ta"));
-    assertEquals("adding charlm copy seqmnist file", complete(script, "cellgraph", "train", "--task", ""));
+    assertEquals("adding charlm charlm-lines copy seqmnist file", complete(script, "cellgraph", "train", "--task", ""));
     assertEquals("cosine constant step plateau", complete(script, "cellgraph", "compare", "--lr-schedule", ""));
     assertEquals("lstm-peephole lstm-projected", complete(script, "cellgraph", "train", "--cell", "lstm-p"));
     assertEquals("", complete(script, "cellgraph", "train", "--steps", ""));

@@ -62,7 +62,7 @@ class SearchCommandTest {
     assertEquals("cellgraph search: no back end for --master spark://host:7077 on the class path; "
         + Backends.SPARK_HINT + "\n", r.err());
     r = CliRunner.run("search", "--task", "addition");
-    assertEquals("cellgraph search: unknown task 'addition': expected adding, copy, charlm, seqmnist\n", r.err());
+    assertEquals("cellgraph search: unknown task 'addition': expected adding, copy, charlm, charlm-lines, seqmnist\n", r.err());
     r = CliRunner.run("search", "--task", "adding", "--space", "random", "--from", "gru");
     assertEquals("cellgraph search: --from applies to --space mutate and grid; --space random draws cells from the "
         + "grammar\n", r.err());

@@ -55,7 +55,7 @@ class TrainingCommandsTest {
   void badArgumentsAndDataAreUsageErrors(@TempDir Path tmp) throws Exception {
     CliRunner r = CliRunner.run("train", "--cell", "gru", "--task", "addition");
     assertEquals(2, r.status());
-    assertEquals("cellgraph train: unknown task 'addition': expected adding, charlm, copy, seqmnist or file\n", r.err());
+    assertEquals("cellgraph train: unknown task 'addition': expected adding, charlm, charlm-lines, copy, seqmnist or file\n", r.err());
 
     Path missing = tmp.resolve("missing.txt");
     r = CliRunner.run("train", "--cell", "gru", "--task", "charlm", "--data", missing.toString());
@@ -85,7 +85,7 @@ class TrainingCommandsTest {
 
     r = CliRunner.run("train", "--cell", "gru", "--task", "adding", "--data", small.toString());
     assertEquals(2, r.status());
-    assertEquals("cellgraph train: --data applies to --task charlm, seqmnist and file; the adding task generates its data\n", r.err());
+    assertEquals("cellgraph train: --data applies to --task charlm, charlm-lines, seqmnist and file; the adding task generates its data\n", r.err());
 
     r = CliRunner.run("train", "--cell", "gru", "--task", "adding", "--steps", "0");
     assertEquals(2, r.status());

@@ -7,10 +7,12 @@ import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.cells.lang.Zoo;
 import dev.cellgraph.core.kernel.Kernels;
 import dev.cellgraph.train.LearningRate;
+import dev.cellgraph.train.LengthBuckets;
 import dev.cellgraph.train.Task;
 import dev.cellgraph.train.Trainer;
 import dev.cellgraph.train.TrainingDivergedException;
 import dev.cellgraph.train.tasks.AddingTask;
+import dev.cellgraph.train.tasks.CharLmLinesTask;
 import dev.cellgraph.train.tasks.CharLmTask;
 import dev.cellgraph.train.tasks.CopyTask;
 import dev.cellgraph.train.tasks.SeqMnistTask;
@@ -27,7 +29,7 @@ import java.util.List;
  *
  * <p>Immutable and thread-safe; serializable, so a distributed back end ships it as it is.
  *
- * @param length the sequence length (adding, charlm) or the delay (copy)
+ * @param length the sequence length (adding, charlm), the longest line (charlm-lines) or the delay (copy)
  * @param batch the batch size
  * @param learningRate the peak learning rate
  * @param kernelThreads threads for the kernels of one trial (1: trials in parallel use one core each)
@@ -36,7 +38,7 @@ import java.util.List;
 public record TrainingEvaluator(int length, int batch, double learningRate, int kernelThreads, boolean gradCheck)
     implements Evaluator {
   /** The tasks a trial may name. */
-  public static final List<String> TASKS = List.of("adding", "copy", "charlm", "seqmnist");
+  public static final List<String> TASKS = List.of("adding", "copy", "charlm", "charlm-lines", "seqmnist");
 
   public TrainingEvaluator {
     if (length < 2 || batch < 1 || !(learningRate > 0) || kernelThreads < 1) {
@@ -46,12 +48,13 @@ public record TrainingEvaluator(int length, int batch, double learningRate, int 
     }
   }
 
-  /** The defaults of {@code cellgraph train} for the task: adding T = 50, copy delay 10, charlm T = 64; batch 32 (seqmnist 64). */
+  /** The defaults of {@code cellgraph train} for the task: adding T = 50, copy delay 10, charlm T = 64, charlm-lines lines of at most 128; batch 32 (seqmnist 64). */
   public static TrainingEvaluator forTask(String task) {
     switch (task) {
       case "adding": return new TrainingEvaluator(50, 32, 1e-2, 1, true);
       case "copy": return new TrainingEvaluator(10, 32, 1e-2, 1, true);
       case "charlm": return new TrainingEvaluator(64, 32, 1e-2, 1, true);
+      case "charlm-lines": return new TrainingEvaluator(CharLmLinesTask.DEFAULT_MAX_LENGTH, 32, 1e-2, 1, true);
       case "seqmnist": return new TrainingEvaluator(28, 64, 2e-3, 1, true);
       default: throw new IllegalArgumentException("unknown task '" + task + "': expected " + String.join(", ", TASKS));
     }
@@ -138,6 +141,8 @@ public record TrainingEvaluator(int length, int batch, double learningRate, int 
       case "adding": return new AddingTask(length, batch, 1024);
       case "copy": return new CopyTask(5, 8, length, batch);
       case "charlm": return new CharLmTask(CharLmTask.BUNDLED, CharLmTask.bundledText(), null, length, batch);
+      case "charlm-lines": return new CharLmLinesTask(CharLmTask.BUNDLED, CharLmTask.bundledText(), length, batch,
+          seed, LengthBuckets.DEFAULT);
       case "seqmnist": return new SeqMnistTask(SeqMnistTask.DataSet.load(SeqMnistTask.locate(null,
           SeqMnistTask.DEBIAN_DIR)), SeqMnistTask.Mode.ROWS, false, seed, batch);
       default: throw new IllegalArgumentException("unknown task '" + name + "': expected " + String.join(", ", TASKS));

@@ -17,9 +17,10 @@ import java.util.List;
  * shuffled and cut into batches of B; the remainders of all buckets (fewer than B each), in bucket
  * order, are cut into batches of B too, and what is left (fewer than B) sits this epoch out. The
  * epoch's batches are then shuffled, so each batch is of one bucket (or of neighbouring ones) and
- * the buckets come in random order. An epoch is {@code floor(n / B)} batches. With N of 0 or 1 there
- * are no buckets: each epoch is one shuffle of all sequences, read as one stream in batches of B
- * (a batch may span two epochs). Every shuffle is drawn from the seed and the epoch number, so a
+ * the buckets come in random order. An epoch is {@code floor(n / B)} batches. With N = 1 there are
+ * no buckets: each epoch is one shuffle of all sequences (one pool), read as one stream in batches
+ * of B (a batch may span two epochs), so every sequence is read once per epoch and a batch mixes
+ * all lengths. N above the number of sequences is cut to it. Every shuffle is drawn from the seed and the epoch number, so a
  * batch depends only on the step: the same seed gives the same batches, and a resumed run reads
  * the batches an uninterrupted one would.
  *
@@ -45,8 +46,8 @@ public final class LengthBuckets {
       throw new IllegalArgumentException("a batch of " + batch + " needs 1 to " + sequences.length
           + " sequences (there are " + sequences.length + ")");
     }
-    if (bucketCount < 0) {
-      throw new IllegalArgumentException("buckets (" + bucketCount + ") must not be negative (0 or 1: none)");
+    if (bucketCount < 1) {
+      throw new IllegalArgumentException("buckets (" + bucketCount + ") must be at least 1 (1: no bucketing)");
     }
     this.sequences = sequences.clone();
     this.batch = batch;
@@ -69,7 +70,7 @@ public final class LengthBuckets {
 
   /**
    * The batches of {@code sequences} (indices into {@code lengths}) in batches of {@code batch}
-   * with {@code buckets} buckets (0 or 1: none), shuffled from {@code seed}.
+   * with {@code buckets} buckets (1: none, one pool), shuffled from {@code seed}.
    */
   public static LengthBuckets of(int[] sequences, int[] lengths, int batch, int buckets, long seed) {
     return new LengthBuckets(sequences, lengths, batch, buckets, seed);

@@ -36,6 +36,10 @@ public final class CharLmTask implements Task {
   /** The bundled corpus: an excerpt of the Jargon File 4.4.7 (public domain); see data/README.md. */
   public static final String BUNDLED = "jargon.txt";
 
+  /** Why a bidirectional model does not fit a character model (for {@link #bidirectionalRefusal}). */
+  static final String NEXT_CHARACTER = "it predicts each character from the ones before it, and the reverse "
+      + "direction would read the very characters it is to predict";
+
   private final String source;
   private final String vocabulary;
   private final int[] trainIds;
@@ -57,16 +61,9 @@ public final class CharLmTask implements Task {
     this.source = source;
     this.length = length;
     this.batch = batch;
-    if (vocabulary == null) {
-      TreeSet<Integer> cps = new TreeSet<>();
-      text.codePoints().forEach(cps::add);
-      StringBuilder sb = new StringBuilder();
-      cps.forEach(sb::appendCodePoint);
-      vocabulary = sb.toString();
-    }
-    this.vocabulary = vocabulary;
+    this.vocabulary = vocabulary == null ? vocabularyOf(text) : vocabulary;
     int[] ids = encode(text);
-    int split = ids.length - ids.length / 10;
+    int split = heldOutFrom(ids.length);
     this.trainIds = java.util.Arrays.copyOfRange(ids, 0, split);
     this.validIds = java.util.Arrays.copyOfRange(ids, split, ids.length);
     int need = batch * (length + 1);
@@ -109,8 +106,33 @@ public final class CharLmTask implements Task {
     return vocabulary.codePointCount(0, vocabulary.length());
   }
 
+  /** The vocabulary of a text: its distinct characters (code points) in code point order. */
+  public static String vocabularyOf(String text) {
+    TreeSet<Integer> cps = new TreeSet<>();
+    text.codePoints().forEach(cps::add);
+    StringBuilder sb = new StringBuilder();
+    cps.forEach(sb::appendCodePoint);
+    return sb.toString();
+  }
+
+  /**
+   * Where the held-out part of a text of {@code characters} characters (code points) begins: its
+   * last tenth, rounded down, is held out.
+   */
+  public static int heldOutFrom(int characters) {
+    return characters - characters / 10;
+  }
+
   /** The ids of a text's characters; a character outside the vocabulary is an error naming it. */
   public int[] encode(String text) {
+    return encode(vocabulary, text);
+  }
+
+  /**
+   * The ids of a text's characters in {@code vocabulary} (an id is a character's position in it); a
+   * character outside it is an error naming it.
+   */
+  public static int[] encode(String vocabulary, String text) {
     Map<Integer, Integer> index = new LinkedHashMap<>();
     int[] cps = vocabulary.codePoints().toArray();
     for (int i = 0; i < cps.length; i++) {
@@ -151,8 +173,7 @@ public final class CharLmTask implements Task {
 
   @Override
   public String bidirectionalRefusal() {
-    return "it predicts each character from the ones before it, and the reverse direction would read the "
-        + "very characters it is to predict";
+    return NEXT_CHARACTER;
   }
 
   @Override

@@ -190,7 +190,7 @@ public final class SequenceFileTask implements Task {
 
   /**
    * Reads {@code file} as {@link #load(Path, int, long)} does, with {@code buckets} buckets of
-   * similar lengths for a file with lengths (0 or 1: none; see {@link LengthBuckets}).
+   * similar lengths for a file with lengths (1: none; see {@link LengthBuckets}).
    */
   public static SequenceFileTask load(Path file, int batch, long seed, int buckets) {
     if (!Files.isRegularFile(file)) {
@@ -215,7 +215,7 @@ public final class SequenceFileTask implements Task {
     return of(source, tensors, batch, seed, LengthBuckets.DEFAULT);
   }
 
-  /** A task over tensors in memory with {@code buckets} buckets of similar lengths (0 or 1: none). */
+  /** A task over tensors in memory with {@code buckets} buckets of similar lengths (1: none). */
   public static SequenceFileTask of(String source, Map<String, Tensor> tensors, int batch, long seed, int buckets) {
     return new SequenceFileTask(source, tensors, batch, seed, buckets);
   }
@@ -234,6 +234,16 @@ public final class SequenceFileTask implements Task {
 
   public Targets targets() {
     return kind;
+  }
+
+  /** Whether the file gives lengths, so that its batches are drawn by length (in buckets). */
+  public boolean hasLengths() {
+    return lengths != null;
+  }
+
+  /** The buckets of similar length that training batches come from (1: none). */
+  public int buckets() {
+    return order.buckets();
   }
 
   /** The head's size: the number of classes or of values per target. */
@@ -380,6 +390,7 @@ public final class SequenceFileTask implements Task {
     return String.format(java.util.Locale.ROOT, "sequences of %s (%,d of T = %d, %d features; %s, %d outputs%s; "
         + "%,d training, %,d validation; batch %d)", Path.of(source).getFileName(), n, steps, features,
         kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), outputs,
-        lengths != null ? "; lengths given" : "", trainIndex.length, validIndex.length, batch);
+        lengths != null ? "; lengths given, " + order.buckets() + (order.buckets() == 1 ? " bucket" : " buckets") : "",
+        trainIndex.length, validIndex.length, batch);
   }
 }
