@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,18 +31,27 @@ import org.junit.jupiter.api.io.TempDir;
  * Every {@code ```java} block of README.md and docs/*.md compiles against the current API. A
  * block is the body of a method (statements; its own imports go on top), with the project's
  * packages and java.util/java.nio.file imported, so the docs need not repeat the same imports in
- * every snippet. Compiled, not run: the snippets train for minutes and write files.
+ * every snippet. The opening fence says what is done with it, and any other word after
+ * {@code java} fails the test (so no block escapes by a typo):
+ *
+ * <ul>
+ *   <li>{@code ```java}: compiled, not run (such snippets train for minutes or write files);
+ *   <li>{@code ```java run}: compiled and run;
+ *   <li>{@code ```java continued}: appended to the previous block of the same page (its
+ *       variables in scope), compiled, and run when that block runs;
+ *   <li>{@code ```java fragment}: an intentional fragment, neither compiled nor run.
+ * </ul>
  */
 class DocSnippetsTest {
   private static final List<String> IMPORTS = List.of(
       "dev.cellgraph.core.*", "dev.cellgraph.core.random.*", "dev.cellgraph.autodiff.*",
       "dev.cellgraph.cells.*", "dev.cellgraph.cells.lang.*", "dev.cellgraph.train.*",
-      "dev.cellgraph.train.tasks.*", "dev.cellgraph.render.*", "dev.cellgraph.render.cells.*",
+      "dev.cellgraph.train.nn.*", "dev.cellgraph.train.tasks.*", "dev.cellgraph.core.io.*", "dev.cellgraph.render.*", "dev.cellgraph.render.cells.*",
       "java.util.*", "java.nio.file.*");
 
   @TempDir Path out;
 
-  record Snippet(Path file, int line, List<String> imports, String body) {
+  record Snippet(Path file, int line, List<String> imports, String body, boolean run) {
     String where() {
       return file.getFileName() + ":" + line;
     }
@@ -64,9 +77,16 @@ class DocSnippetsTest {
     List<Snippet> found = new ArrayList<>();
     for (Path f : files) {
       List<String> lines = Files.readAllLines(f);
+      Snippet previous = null;
       for (int i = 0; i < lines.size(); i++) {
-        if (!lines.get(i).strip().equals("```java")) {
+        String fence = lines.get(i).strip();
+        if (!fence.startsWith("```java")) {
           continue;
+        }
+        String mode = fence.substring("```java".length()).strip();
+        if (!List.of("", "run", "continued", "fragment").contains(mode)) {
+          throw new AssertionError(f.getFileName() + ":" + (i + 1) + ": unknown snippet mode '" + mode
+              + "' (expected java, java run, java continued or java fragment)");
         }
         int start = i + 1;
         List<String> imports = new ArrayList<>();
@@ -79,7 +99,21 @@ class DocSnippetsTest {
             body.append(l).append('\n');
           }
         }
-        found.add(new Snippet(f, start, imports, body.toString()));
+        if (mode.equals("fragment")) {
+          continue;
+        }
+        Snippet s = new Snippet(f, start, imports, body.toString(), mode.equals("run"));
+        if (mode.equals("continued")) {
+          if (previous == null) {
+            throw new AssertionError(f.getFileName() + ":" + start + ": a continued snippet needs a snippet before it");
+          }
+          List<String> all = new ArrayList<>(previous.imports());
+          all.addAll(imports);
+          // the earlier block stays its own test; this one reports its own line
+          s = new Snippet(f, start, all, previous.body() + body, previous.run());
+        }
+        found.add(s);
+        previous = s;
       }
     }
     return found;
@@ -89,10 +123,11 @@ class DocSnippetsTest {
   Stream<DynamicTest> everyJavaSnippetInTheDocsCompiles() throws IOException {
     List<Snippet> all = snippets();
     assertTrue(all.size() >= 6, "found only " + all.size() + " snippets");
-    return all.stream().map(s -> DynamicTest.dynamicTest(s.where(), () -> compile(s)));
+    assertTrue(all.stream().anyMatch(Snippet::run), "no snippet is run");
+    return all.stream().map(s -> DynamicTest.dynamicTest(s.where() + (s.run() ? " (run)" : ""), () -> compile(s)));
   }
 
-  private void compile(Snippet s) throws IOException {
+  private void compile(Snippet s) throws IOException, ReflectiveOperationException {
     StringBuilder src = new StringBuilder();
     for (String i : IMPORTS) {
       src.append("import ").append(i).append(";\n");
@@ -112,7 +147,8 @@ class DocSnippetsTest {
       }
     };
     try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
-      List<String> options = List.of("-classpath", System.getProperty("java.class.path"), "-d", out.toString(),
+      Path classes = Files.createTempDirectory(out, "snippet");
+      List<String> options = List.of("-classpath", System.getProperty("java.class.path"), "-d", classes.toString(),
           "-proc:none", "--release", "17");
       boolean ok = javac.getTask(new StringWriter(), files, diagnostics, options, null, List.of(unit)).call();
       StringBuilder errors = new StringBuilder();
@@ -125,6 +161,18 @@ class DocSnippetsTest {
       }
       assertEquals("", errors.toString(), "the snippet at " + s.where() + " does not compile");
       assertTrue(ok);
+      if (s.run()) {
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
+            DocSnippetsTest.class.getClassLoader())) {
+          Method run = loader.loadClass("Snippet").getDeclaredMethod("run");
+          run.setAccessible(true);
+          try {
+            run.invoke(null);
+          } catch (InvocationTargetException e) {
+            throw new AssertionError("the snippet at " + s.where() + " throws " + e.getCause(), e.getCause());
+          }
+        }
+      }
     }
   }
 }

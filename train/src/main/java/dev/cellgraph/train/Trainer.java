@@ -3,13 +3,8 @@ package dev.cellgraph.train;
 import dev.cellgraph.core.InvalidInputException;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.cellgraph.autodiff.Gradients;
-import dev.cellgraph.autodiff.Graph;
-import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.autodiff.Plan;
-import dev.cellgraph.autodiff.TensorType;
 import dev.cellgraph.cells.Cell;
-import dev.cellgraph.cells.Recurrent;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
@@ -211,7 +206,7 @@ public final class Trainer {
   private final SequenceModel model;
   private final Optimizer optimizer;
   private final LinkedHashMap<String, Tensor> params;
-  private final Map<String, Compiled> plans = new ConcurrentHashMap<>();
+  private final Map<String, StepGraph> plans = new ConcurrentHashMap<>();
   private Rng rng;
   private long step;
   private Map<String, Tensor> carry = new LinkedHashMap<>();
@@ -408,7 +403,7 @@ public final class Trainer {
   private void trainStep(Listener listener) {
     long t0 = System.nanoTime();
     Batch batch = task.trainingBatch(step, rng);
-    Compiled c = compiled(batch, true);
+    StepGraph c = compiled(batch, true);
     Tensor mask = c.hasMask
         ? model.dropout().mask(rng, config.dtype(), model.dropoutMaskShape(batch.steps(), batch.batchSize()))
         : null;
@@ -510,7 +505,7 @@ public final class Trainer {
       if (!b.continues()) {
         state.clear();
       }
-      Compiled c = compiled(b, false);
+      StepGraph c = compiled(b, false);
       List<Tensor> out = c.plan.run(c.feeds(b, state, params, null, List.of()));
       double w = task.weight(b);
       sum += w * out.get(0).item();
@@ -625,142 +620,13 @@ public final class Trainer {
 
   // ------------------------------------------------------------------ compiled graphs
 
-  private Compiled compiled(Batch b, boolean training) {
+  private StepGraph compiled(Batch b, boolean training) {
     StringBuilder key = new StringBuilder(training ? "train" : "eval");
     b.tensors().forEach((k, v) -> key.append('|').append(k).append(v.dtype()).append(v.shape()));
     if (b.hasLengths()) {
       key.append("|lengths");
     }
-    return plans.computeIfAbsent(key.toString(), k -> new Compiled(b, training));
-  }
-
-  /**
-   * One graph and plan for one batch shape: feeds (batch, step mask, states, parameters, dropout
-   * masks), outputs (loss, states, grads).
-   */
-  private final class Compiled {
-    final Plan plan;
-    final List<String> batchNames = new ArrayList<>();
-    final List<String> stateNames = new ArrayList<>();
-    final boolean lengths;
-    final boolean hasMask;
-    final int layerMasks;
-    final boolean training;
-    final int batchSize;
-
-    Compiled(Batch b, boolean training) {
-      this.training = training;
-      this.batchSize = b.batchSize();
-      Graph g = new Graph((training ? "train " : "evaluate ") + task.name() + " " + cell.name());
-      List<Node> feeds = new ArrayList<>();
-      Map<String, Node> batchNodes = new LinkedHashMap<>();
-      for (Map.Entry<String, Tensor> e : b.tensors().entrySet()) {
-        Node n = g.input(e.getKey(), new TensorType(e.getValue().dtype(), e.getValue().shape()));
-        batchNodes.put(e.getKey(), n);
-        batchNames.add(e.getKey());
-        feeds.add(n);
-      }
-      this.lengths = b.hasLengths();
-      Node stepMask = null;
-      if (lengths) {
-        stepMask = g.input("lengths.mask", TensorType.of(config.dtype(), b.steps(), batchSize));
-        feeds.add(stepMask);
-      }
-      Map<String, Node> init = new LinkedHashMap<>();
-      if (task.carriesState()) {
-        for (String s : model.stateNames()) {
-          Node n = g.input(s + "0", new TensorType(config.dtype(), model.stateShape(s, batchSize)));
-          init.put(s, n);
-          stateNames.add(s);
-          feeds.add(n);
-        }
-      }
-      Map<String, Node> pn = new LinkedHashMap<>();
-      List<Node> wrt = new ArrayList<>();
-      for (Map.Entry<String, Shape> e : model.parameterShapes().entrySet()) {
-        Node n = g.parameter(e.getKey(), new TensorType(config.dtype(), e.getValue()));
-        pn.put(e.getKey(), n);
-        wrt.add(n);
-        feeds.add(n);
-      }
-      this.hasMask = training && model.dropout().active();
-      Node mask = null;
-      if (hasMask) {
-        mask = g.input("dropout.mask", new TensorType(config.dtype(), model.dropoutMaskShape(b.steps(), batchSize)));
-        feeds.add(mask);
-      }
-      List<Node> layerMaskNodes = new ArrayList<>();
-      if (training) {
-        List<Shape> shapes = model.layerDropoutMaskShapes(b.steps(), batchSize);
-        for (int l = 0; l < shapes.size(); l++) {
-          Node n = g.input("dropout.layer" + l, new TensorType(config.dtype(), shapes.get(l)));
-          layerMaskNodes.add(n);
-          feeds.add(n);
-        }
-      }
-      this.layerMasks = layerMaskNodes.size();
-      Node input = batchNodes.get("input");
-      if (!model.tokenInput() && input.dtype() != config.dtype()) {
-        input = input.cast(config.dtype());
-      }
-      SequenceModel.Forward f = model.build(g, input, stepMask, init, pn, mask, layerMaskNodes, training);
-      Map<String, Node> lossInputs = new LinkedHashMap<>(batchNodes);
-      for (Map.Entry<String, Node> e : batchNodes.entrySet()) {
-        if (e.getValue().dtype().isFloating() && e.getValue().dtype() != config.dtype()) {
-          lossInputs.put(e.getKey(), e.getValue().cast(config.dtype()));
-        }
-      }
-      Node loss = task.loss(f, lossInputs);
-      if (loss.shape().size() != 1) {
-        throw new IllegalStateException("task " + task.name() + " gave a loss of shape " + loss.shape() + ", not a scalar");
-      }
-      List<Node> outputs = new ArrayList<>();
-      outputs.add(loss.reshape(Shape.scalar()));
-      for (String s : stateNames) {
-        outputs.add(f.finalStates().get(s));
-      }
-      if (training) {
-        outputs.addAll(Gradients.of(loss, wrt).list());
-      }
-      this.plan = Plan.compile(outputs, feeds);
-    }
-
-    List<Tensor> feeds(Batch b, Map<String, Tensor> state, Map<String, Tensor> params, Tensor mask,
-        List<Tensor> layerDropout) {
-      List<Tensor> v = new ArrayList<>();
-      for (String n : batchNames) {
-        v.add(b.get(n));
-      }
-      if (lengths) {
-        v.add(Recurrent.lengthMask(b.lengths(), b.steps(), config.dtype()));
-      }
-      for (String s : stateNames) {
-        Tensor t = state.get(s);
-        v.add(t != null ? t : Tensor.zeros(config.dtype(), model.stateShape(s, batchSize)));
-      }
-      v.addAll(params.values());
-      if (hasMask) {
-        v.add(mask);
-      }
-      v.addAll(layerDropout);
-      return v;
-    }
-
-    Map<String, Tensor> finalStates(List<Tensor> out) {
-      Map<String, Tensor> m = new LinkedHashMap<>();
-      for (int i = 0; i < stateNames.size(); i++) {
-        m.put(stateNames.get(i), out.get(1 + i));
-      }
-      return m;
-    }
-
-    Map<String, Tensor> gradients(List<Tensor> out) {
-      Map<String, Tensor> m = new LinkedHashMap<>();
-      int i = 1 + stateNames.size();
-      for (String p : params.keySet()) {
-        m.put(p, out.get(i++));
-      }
-      return m;
-    }
+    return plans.computeIfAbsent(key.toString(), k -> new StepGraph((training ? "train " : "evaluate ") + task.name()
+        + " " + cell.name(), model, config.dtype(), task::loss, task.carriesState(), b, training));
   }
 }

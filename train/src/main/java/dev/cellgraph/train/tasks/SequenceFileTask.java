@@ -11,8 +11,8 @@ import dev.cellgraph.core.random.Rng;
 import dev.cellgraph.train.Batch;
 import dev.cellgraph.train.LengthBuckets;
 import dev.cellgraph.train.Task;
-import dev.cellgraph.train.nn.Losses;
 import dev.cellgraph.train.nn.SequenceModel;
+import dev.cellgraph.train.nn.Targets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,19 +52,6 @@ public final class SequenceFileTask implements Task {
   public static final long MAX_BYTES = 512L << 20;
   private static final long SPLIT_SALT = 0x5EEDF11EL;
   private static final int EVALUATION_BATCH = 256;
-
-  /** What the targets are. */
-  public enum Targets {
-    CLASS_PER_SEQUENCE, CLASS_PER_STEP, VALUES_PER_SEQUENCE, VALUES_PER_STEP;
-
-    boolean classes() {
-      return this == CLASS_PER_SEQUENCE || this == CLASS_PER_STEP;
-    }
-
-    boolean perStep() {
-      return this == CLASS_PER_STEP || this == VALUES_PER_STEP;
-    }
-  }
 
   private final String source;
   private final DType inputType;
@@ -343,41 +330,17 @@ public final class SequenceFileTask implements Task {
         System.arraycopy(targets, (picked[e] * filePer + t) * width, tg, (t * b + e) * width, width);
       }
     }
-    Shape ts = switch (kind) {
-      case CLASS_PER_SEQUENCE -> Shape.of(b);
-      case CLASS_PER_STEP -> Shape.of(steps, b);
-      case VALUES_PER_SEQUENCE -> Shape.of(b, outputs);
-      case VALUES_PER_STEP -> Shape.of(steps, b, outputs);
-    };
+    Shape ts = kind.shape(steps, b, outputs);
     m.put("target", Tensor.of(kind.classes() ? DType.INT64 : targetType, tg, ts));
     if (lengths != null && !kind.perStep()) {
-      // [T', b, 1]: 1 at each sequence's last step, which picks its output out of [T', b, O]
-      double[] last = new double[steps * b];
-      for (int e = 0; e < b; e++) {
-        last[(own[e] - 1) * b + e] = 1;
-      }
-      m.put("last", Tensor.of(DType.FLOAT32, last, Shape.of(steps, b, 1)));
+      m.put("last", Targets.lastSteps(own, steps));
     }
     return new Batch(m, false, own);
   }
 
   @Override
   public Node loss(SequenceModel.Forward forward, Map<String, Node> batch) {
-    Node y = forward.outputs();
-    Node target = batch.get("target");
-    Node mask = forward.stepMask();
-    switch (kind) {
-      case CLASS_PER_STEP:
-        return mask == null ? Losses.crossEntropy(y, target) : Losses.crossEntropy(y, target, mask);
-      case VALUES_PER_STEP:
-        return mask == null ? Losses.meanSquaredError(y, target) : Losses.meanSquaredError(y, target, mask);
-      default: {
-        Node at = batch.get("last");
-        Node last = at == null ? y.select(0, y.shape().dim(0) - 1) : y.mul(at).sum(0, false);
-        return kind == Targets.CLASS_PER_SEQUENCE ? Losses.crossEntropy(last, target)
-            : Losses.meanSquaredError(last, target);
-      }
-    }
+    return kind.loss(forward, batch.get("target"), batch.get("last"));
   }
 
   @Override

@@ -80,7 +80,7 @@ class SequenceFileTaskTest {
     Tensor x = inputs(400);
     SafeTensors.write(file, Map.of("inputs", x, "targets", firstSign(x)));
     SequenceFileTask task = SequenceFileTask.load(file, 16, 1);
-    assertEquals(SequenceFileTask.Targets.CLASS_PER_SEQUENCE, task.targets());
+    assertEquals(dev.cellgraph.train.nn.Targets.CLASS_PER_SEQUENCE, task.targets());
     assertEquals(2, task.outputs());
     assertEquals(360, task.trainingSequences());
     assertEquals(40, task.validationSequences());
