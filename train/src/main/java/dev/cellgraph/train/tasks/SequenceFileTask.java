@@ -55,7 +55,10 @@ public final class SequenceFileTask implements Task {
 
   /** What the targets are. */
   public enum Targets {
-    CLASS_PER_SEQUENCE, CLASS_PER_STEP, VALUES_PER_SEQUENCE, VALUES_PER_STEP;
+    /** One class label per sequence, predicted after its last step. */ CLASS_PER_SEQUENCE,
+    /** One class label per step. */ CLASS_PER_STEP,
+    /** One vector of real values per sequence, predicted after its last step. */ VALUES_PER_SEQUENCE,
+    /** One vector of real values per step. */ VALUES_PER_STEP;
 
     boolean classes() {
       return this == CLASS_PER_SEQUENCE || this == CLASS_PER_STEP;
@@ -232,6 +235,7 @@ public final class SequenceFileTask implements Task {
     return new InvalidInputException(source + ": " + what);
   }
 
+  /** What the targets are. */
   public Targets targets() {
     return kind;
   }
@@ -246,10 +250,12 @@ public final class SequenceFileTask implements Task {
     return steps;
   }
 
+  /** The number of training sequences. */
   public int trainingSequences() {
     return trainIndex.length;
   }
 
+  /** The number of validation sequences. */
   public int validationSequences() {
     return validIndex.length;
   }
