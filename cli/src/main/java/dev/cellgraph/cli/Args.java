@@ -74,6 +74,7 @@ public final class Args {
     return a;
   }
 
+  /** The arguments that are not options, in order. */
   public List<String> positionals() {
     return positionals;
   }
@@ -113,18 +114,22 @@ public final class Args {
     return merged;
   }
 
+  /** Whether the flag {@code --name} was given. */
   public boolean flag(String name) {
     return flags.contains(name);
   }
 
+  /** Whether the option {@code --name} was given a value. */
   public boolean has(String name) {
     return values.containsKey(name);
   }
 
+  /** The value of {@code --name}, or null when absent. */
   public String get(String name) {
     return values.get(name);
   }
 
+  /** The value of {@code --name}, or {@code dflt} when absent. */
   public String get(String name, String dflt) {
     return values.getOrDefault(name, dflt);
   }
@@ -147,6 +152,11 @@ public final class Args {
     return parseInt(name, v, min, max);
   }
 
+  /**
+   * An integer option within [min, max], or null when absent.
+   *
+   * @throws UsageException if the value is not a whole number in range
+   */
   public Integer intOrNull(String name, int min, int max) {
     String v = values.get(name);
     return v == null ? null : parseInt(name, v, min, max);
@@ -165,6 +175,11 @@ public final class Args {
     return n;
   }
 
+  /**
+   * A long option, or the default when absent.
+   *
+   * @throws UsageException if the value is not a whole number
+   */
   public long longValue(String name, long dflt) {
     String v = values.get(name);
     if (v == null) {
@@ -177,6 +192,11 @@ public final class Args {
     }
   }
 
+  /**
+   * A number option within [min, max], or the default when absent.
+   *
+   * @throws UsageException if the value is not a number in range
+   */
   public double doubleValue(String name, double dflt, double min, double max) {
     String v = values.get(name);
     if (v == null) {
@@ -217,6 +237,11 @@ public final class Args {
     return positionals;
   }
 
+  /**
+   * Checks that no argument besides options was given.
+   *
+   * @throws UsageException naming the first unexpected argument
+   */
   public void noPositionals() {
     if (!positionals.isEmpty()) {
       throw new UsageException("unexpected argument '" + positionals.get(0) + "'");

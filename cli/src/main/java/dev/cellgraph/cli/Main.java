@@ -34,6 +34,7 @@ public final class Main {
     return cs;
   }
 
+  /** Runs {@code cellgraph} with these arguments and exits with its status. */
   public static void main(String[] argv) {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
