@@ -19,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 public final class ParquetExport {
   private ParquetExport() {}
 
+  /** Runs the export and exits with its status. */
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }
