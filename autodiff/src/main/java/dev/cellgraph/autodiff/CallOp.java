@@ -16,6 +16,7 @@ public final class CallOp extends Op {
     this.fn = fn;
   }
 
+  /** The function this node calls. */
   public Function function() {
     return fn;
   }
@@ -98,6 +99,7 @@ public final class CallOp extends Op {
       this.fn = fn;
     }
 
+    /** The fused function whose backward this is. */
     public Function function() {
       return fn;
     }

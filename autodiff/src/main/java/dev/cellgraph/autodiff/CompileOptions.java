@@ -36,18 +36,22 @@ public record CompileOptions(boolean compileScans, boolean fuse, boolean rowSpli
     return new CompileOptions(false, false, false, false);
   }
 
+  /** These options with {@link #compileScans} set to {@code on}. */
   public CompileOptions withCompileScans(boolean on) {
     return new CompileOptions(on, fuse, rowSplit, sink);
   }
 
+  /** These options with {@link #fuse} set to {@code on}. */
   public CompileOptions withFuse(boolean on) {
     return new CompileOptions(compileScans, on, rowSplit, sink);
   }
 
+  /** These options with {@link #rowSplit} set to {@code on}. */
   public CompileOptions withRowSplit(boolean on) {
     return new CompileOptions(compileScans, fuse, on, sink);
   }
 
+  /** These options with {@link #sink} set to {@code on}. */
   public CompileOptions withSink(boolean on) {
     return new CompileOptions(compileScans, fuse, rowSplit, on);
   }

@@ -64,10 +64,12 @@ public final class Function {
     return new Function(name, params, results, Objects.requireNonNull(rule, "rule"));
   }
 
+  /** The function's name, as drawn and as messages name it. */
   public String name() {
     return name;
   }
 
+  /** The graph that holds the body. */
   public Graph body() {
     return results.get(0).graph();
   }
@@ -77,10 +79,14 @@ public final class Function {
     return params;
   }
 
+  /** The results, nodes of the body, in order. */
   public List<Node> results() {
     return results;
   }
 
+  /**
+   * The hand-written rule that computes this function and its gradient, or null when the body is used.
+   */
   public FusedRule fused() {
     return fused;
   }
@@ -90,6 +96,7 @@ public final class Function {
     return fused == null ? this : new Function(name, params, results, null);
   }
 
+  /** The types of the formal inputs, in order. */
   public List<TensorType> paramTypes() {
     List<TensorType> t = new ArrayList<>();
     for (Node p : params) {
@@ -98,6 +105,7 @@ public final class Function {
     return t;
   }
 
+  /** The types of the results, in order. */
   public List<TensorType> resultTypes() {
     List<TensorType> t = new ArrayList<>();
     for (Node r : results) {

@@ -47,10 +47,14 @@ public final class GradCheck {
     return new GradCheck(1e-6, 1e-6, 256, 16, 42L, CompileOptions.defaults());
   }
 
+  /** This check with central-difference step {@code e}. */
   public GradCheck eps(double e) {
     return new GradCheck(e, tolerance, fullLimit, directions, seed, options);
   }
 
+  /**
+   * This check with tolerance {@code t} on the difference between analytic and numeric gradients.
+   */
   public GradCheck tolerance(double t) {
     return new GradCheck(eps, t, fullLimit, directions, seed, options);
   }
@@ -60,10 +64,12 @@ public final class GradCheck {
     return new GradCheck(eps, tolerance, n, directions, seed, options);
   }
 
+  /** Larger inputs are checked along {@code n} random directions instead of element by element. */
   public GradCheck directions(int n) {
     return new GradCheck(eps, tolerance, fullLimit, n, seed, options);
   }
 
+  /** This check with the seed {@code s} of the random directions. */
   public GradCheck seed(long s) {
     return new GradCheck(eps, tolerance, fullLimit, directions, s, options);
   }

@@ -41,6 +41,11 @@ public final class Gradients {
     return of(loss, List.of(wrt));
   }
 
+  /**
+   * The gradient of a scalar {@code loss} with respect to each of {@code wrt}.
+   *
+   * @throws IllegalArgumentException if {@code loss} has more than one element
+   */
   public static Gradients of(Node loss, List<Node> wrt) {
     if (loss.shape().size() != 1) {
       throw new IllegalArgumentException(

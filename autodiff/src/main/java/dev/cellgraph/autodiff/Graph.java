@@ -20,14 +20,17 @@ public final class Graph {
   private final String name;
   private final List<Node> nodes = new ArrayList<>();
 
+  /** An empty graph named {@code graph}. */
   public Graph() {
     this("graph");
   }
 
+  /** An empty graph; {@code name} is used when it is drawn. */
   public Graph(String name) {
     this.name = Objects.requireNonNull(name, "name");
   }
 
+  /** The graph's name. */
   public String name() {
     return name;
   }
@@ -37,6 +40,7 @@ public final class Graph {
     return Collections.unmodifiableList(nodes);
   }
 
+  /** The number of nodes. */
   public int size() {
     return nodes.size();
   }
@@ -46,6 +50,7 @@ public final class Graph {
     return input(name, new TensorType(dtype, Shape.of(dims)));
   }
 
+  /** A value of {@code type} fed at run time. */
   public Node input(String name, TensorType type) {
     return add(new GraphOps.Leaf(GraphOps.Leaf.Role.INPUT, type), List.of(), Objects.requireNonNull(name, "name"));
   }
@@ -55,6 +60,9 @@ public final class Graph {
     return parameter(name, new TensorType(dtype, Shape.of(dims)));
   }
 
+  /**
+   * A trainable parameter of {@code type}, fed at run time like an input but drawn and treated as a weight.
+   */
   public Node parameter(String name, TensorType type) {
     return add(new GraphOps.Leaf(GraphOps.Leaf.Role.PARAMETER, type), List.of(), Objects.requireNonNull(name, "name"));
   }
@@ -69,10 +77,12 @@ public final class Graph {
     return add(new GraphOps.Fill(value, type), List.of(), null);
   }
 
+  /** A tensor of the given type filled with zeros. */
   public Node zeros(TensorType type) {
     return fill(0.0, type);
   }
 
+  /** A rank-0 constant. */
   public Node scalar(double value, DType dtype) {
     return fill(value, new TensorType(dtype, Shape.scalar()));
   }
@@ -82,6 +92,9 @@ public final class Graph {
     return apply(op, inputs, null);
   }
 
+  /**
+   * Applies an op to input nodes of this graph; {@code name} (or null) is the user's name for the result.
+   */
   public Node apply(Op op, List<Node> inputs, String name) {
     for (Node n : inputs) {
       checkSameGraph(n);

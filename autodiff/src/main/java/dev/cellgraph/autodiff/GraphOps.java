@@ -21,7 +21,7 @@ public final class GraphOps {
     @Override public OpKind kind() { return OpKind.LEAF; }
 
     /** What a fed value is. */
-    public enum Role { INPUT, PARAMETER }
+    public enum Role { /** Data, fed anew for each batch. */ INPUT, /** A weight, which training changes. */ PARAMETER }
 
     private final Role role;
     private final TensorType type;
@@ -53,6 +53,7 @@ public final class GraphOps {
 
     Constant(Tensor value) { this.value = value; }
 
+    /** The constant's value. */
     public Tensor value() { return value; }
 
     @Override public String name() { return "constant"; }
@@ -82,6 +83,7 @@ public final class GraphOps {
       this.type = type;
     }
 
+    /** The value every element has. */
     public double value() { return value; }
 
     @Override public String name() { return "fill"; }
@@ -99,6 +101,7 @@ public final class GraphOps {
 
     GetOutput(int index) { this.index = index; }
 
+    /** Which output of the multi-output input node this selects (0-based). */
     public int index() { return index; }
 
     @Override public String name() { return "output"; }

@@ -56,6 +56,7 @@ public final class IndexOps {
 
     private final int rows;
 
+    /** Scatter-add into a table of {@code rows} rows. */
     public ScatterAdd(int rows) { this.rows = rows; }
 
     @Override public String name() { return "scatter_add"; }
@@ -101,6 +102,7 @@ public final class IndexOps {
     private final int depth;
     private final DType dtype;
 
+    /** One-hot rows of length {@code depth} and dtype {@code dtype}. */
     public OneHot(int depth, DType dtype) {
       this.depth = depth;
       this.dtype = dtype;

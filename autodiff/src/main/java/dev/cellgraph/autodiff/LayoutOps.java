@@ -61,8 +61,10 @@ public final class LayoutOps {
 
     private final int[] perm;
 
+    /** Reorders the axes: axis i of the result is axis {@code perm[i]} of the input (copied). */
     public Permute(int[] perm) { this.perm = perm.clone(); }
 
+    /** The permutation (a copy). */
     public int[] perm() { return perm.clone(); }
 
     @Override public String name() { return "permute"; }
@@ -103,8 +105,10 @@ public final class LayoutOps {
 
     private final Shape shape;
 
+    /** Reshapes to {@code shape}, which has the input's element count. */
     public Reshape(Shape shape) { this.shape = shape; }
 
+    /** The shape of the result. */
     public Shape target() { return shape; }
 
     @Override public String name() { return "reshape"; }
@@ -132,14 +136,18 @@ public final class LayoutOps {
     private final int start;
     private final int end;
 
+    /** Elements {@code [start, end)} along {@code axis}. */
     public Slice(int axis, int start, int end) {
       this.axis = axis;
       this.start = start;
       this.end = end;
     }
 
+    /** The sliced axis. */
     public int axis() { return axis; }
+    /** The first index kept. */
     public int start() { return start; }
+    /** One past the last index kept. */
     public int end() { return end; }
 
     @Override public String name() { return "slice"; }
@@ -172,6 +180,7 @@ public final class LayoutOps {
     private final int before;
     private final int after;
 
+    /** Pads {@code axis} with {@code before} zeros in front and {@code after} zeros behind. */
     public Pad(int axis, int before, int after) {
       if (before < 0 || after < 0) {
         throw new IllegalArgumentException("pad amounts (" + before + ", " + after + ") must not be negative");
@@ -181,8 +190,11 @@ public final class LayoutOps {
       this.after = after;
     }
 
+    /** The padded axis. */
     public int axis() { return axis; }
+    /** Zeros in front. */
     public int before() { return before; }
+    /** Zeros behind. */
     public int after() { return after; }
 
     @Override public String name() { return "pad"; }
@@ -220,8 +232,10 @@ public final class LayoutOps {
 
     private final int axis;
 
+    /** Joins the inputs along {@code axis}. */
     public Concat(int axis) { this.axis = axis; }
 
+    /** The axis joined along. */
     public int axis() { return axis; }
 
     @Override public String name() { return "concat"; }
@@ -269,6 +283,7 @@ public final class LayoutOps {
 
     private final DType to;
 
+    /** Converts to {@code to}. */
     public Cast(DType to) { this.to = to; }
 
     @Override public String name() { return "cast"; }
@@ -293,8 +308,10 @@ public final class LayoutOps {
 
     private final Shape target;
 
+    /** Broadcasts to {@code target}. */
     public BroadcastTo(Shape target) { this.target = target; }
 
+    /** The shape broadcast to. */
     public Shape target() { return target; }
 
     @Override public String name() { return "broadcast_to"; }

@@ -37,6 +37,7 @@ public final class Node {
     this.name = name;
   }
 
+  /** The graph this node belongs to. */
   public Graph graph() {
     return graph;
   }
@@ -46,14 +47,17 @@ public final class Node {
     return id;
   }
 
+  /** The op that computes this node. */
   public Op op() {
     return op;
   }
 
+  /** The input nodes, in the op's order. */
   public List<Node> inputs() {
     return inputs;
   }
 
+  /** Input {@code i} (0-based). */
   public Node input(int i) {
     return inputs.get(i);
   }
@@ -68,6 +72,7 @@ public final class Node {
     return types;
   }
 
+  /** Whether the op has several outputs (select one with an output node). */
   public boolean isMultiOutput() {
     return op.outputCount() != 1;
   }
@@ -82,14 +87,17 @@ public final class Node {
     return types.get(0);
   }
 
+  /** The shape of the value (of a single-output node). */
   public Shape shape() {
     return type().shape();
   }
 
+  /** The dtype of the value (of a single-output node). */
   public DType dtype() {
     return type().dtype();
   }
 
+  /** The rank of the value. */
   public int rank() {
     return shape().rank();
   }
@@ -133,22 +141,39 @@ public final class Node {
     return graph.add(op, List.of(this, other), null);
   }
 
+  /** {@code this + o}, broadcasting. */
   public Node add(Node o) { return binary(Ops.ADD, o); }
+  /** {@code this - o}, broadcasting. */
   public Node sub(Node o) { return binary(Ops.SUB, o); }
+  /** {@code this * o} elementwise, broadcasting. */
   public Node mul(Node o) { return binary(Ops.MUL, o); }
+  /** {@code this / o} elementwise, broadcasting. */
   public Node div(Node o) { return binary(Ops.DIV, o); }
+  /** {@code -x} elementwise. */
   public Node neg() { return unary(Ops.NEG); }
+  /** {@code e^x} elementwise. */
   public Node exp() { return unary(Ops.EXP); }
+  /** The natural logarithm elementwise. */
   public Node log() { return unary(Ops.LOG); }
+  /** {@code tanh(x)} elementwise. */
   public Node tanh() { return unary(Ops.TANH); }
+  /** The logistic function elementwise. */
   public Node sigmoid() { return unary(Ops.SIGMOID); }
+  /** {@code max(x, 0)} elementwise. */
   public Node relu() { return unary(Ops.RELU); }
+  /** {@code log(1 + e^x)} elementwise. */
   public Node softplus() { return unary(Ops.SOFTPLUS); }
+  /** {@code x / (1 + |x|)} elementwise. */
   public Node softsign() { return unary(Ops.SOFTSIGN); }
+  /** {@code |x|} elementwise. */
   public Node abs() { return unary(Ops.ABS); }
+  /** {@code x * x} elementwise. */
   public Node square() { return unary(Ops.SQUARE); }
+  /** The square root elementwise. */
   public Node sqrt() { return unary(Ops.SQRT); }
+  /** {@code 1 / x} elementwise. */
   public Node reciprocal() { return unary(Ops.RECIPROCAL); }
+  /** The error function elementwise. */
   public Node erf() { return unary(Ops.ERF); }
   /** Elementwise max(this, o), as torch.maximum (a tie gives each operand half the gradient). */
   public Node maximum(Node o) { return binary(Ops.MAXIMUM, o); }
@@ -185,10 +210,13 @@ public final class Node {
   /** Swaps the last two axes. */
   public Node t() { return unary(LayoutOps.TRANSPOSE); }
 
+  /** Reorders the axes: axis i of the result is axis {@code perm[i]} of this node. */
   public Node permute(int... perm) { return unary(new LayoutOps.Permute(perm)); }
 
+  /** The same elements in a new shape; one dimension may be -1 and is then inferred. */
   public Node reshape(int... dims) { return reshape(Shape.of(resolveReshape(dims))); }
 
+  /** The same elements in shape {@code s}; this node itself when the shape is already {@code s}. */
   public Node reshape(Shape s) {
     if (s.equals(shape())) {
       return this;
@@ -232,8 +260,10 @@ public final class Node {
     return unary(new Ops.SumAxis(shape().normalizeAxis(axis), keepDims));
   }
 
+  /** The mean of all elements, as a scalar. */
   public Node mean() { return sum().mul(1.0 / shape().size()); }
 
+  /** The mean over {@code axis}, which is removed unless {@code keepDims}. */
   public Node mean(int axis, boolean keepDims) {
     return sum(axis, keepDims).mul(1.0 / shape().dim(axis));
   }
@@ -273,6 +303,11 @@ public final class Node {
     return concat(axis, Arrays.asList(parts));
   }
 
+  /**
+   * Joins nodes along an axis.
+   *
+   * @throws IllegalArgumentException if {@code parts} is empty
+   */
   public static Node concat(int axis, List<Node> parts) {
     if (parts.isEmpty()) {
       throw new IllegalArgumentException("concat needs at least one node");

@@ -34,21 +34,37 @@ public final class Ops {
   /** A backward rule of an elementwise function: from g, x and y to the gradient of x. */
   @FunctionalInterface
   public interface UnaryRule {
+    /**
+     * The gradient of x, from the output's gradient {@code g}, the input {@code x} and the output {@code y}.
+     */
     Node apply(Node g, Node x, Node y);
   }
 
+  /** {@code -x}. */
   public static final Op NEG        = unary("neg",        "−",        UnaryOp.NEG,        (g, x, y) -> g.neg());
+  /** {@code e^x}. */
   public static final Op EXP        = unary("exp",        "exp",      UnaryOp.EXP,        (g, x, y) -> g.mul(y));
+  /** The natural logarithm. */
   public static final Op LOG        = unary("log",        "log",      UnaryOp.LOG,        (g, x, y) -> g.div(x));
+  /** The hyperbolic tangent. */
   public static final Op TANH       = unary("tanh",       "tanh",     UnaryOp.TANH,       (g, x, y) -> g.mul(y.square().oneMinus()));
+  /** The logistic function {@code 1 / (1 + e^-x)}. */
   public static final Op SIGMOID    = unary("sigmoid",    "σ",        UnaryOp.SIGMOID,    (g, x, y) -> g.mul(y.mul(y.oneMinus())));
+  /** {@code max(x, 0)}. */
   public static final Op RELU       = unary("relu",       "relu",     UnaryOp.RELU,       (g, x, y) -> g.mul(step(x)));
+  /** {@code log(1 + e^x)}. */
   public static final Op SOFTPLUS   = unary("softplus",   "softplus", UnaryOp.SOFTPLUS,   (g, x, y) -> g.mul(x.sigmoid()));
+  /** {@code x / (1 + |x|)}. */
   public static final Op SOFTSIGN   = unary("softsign",   "softsign", UnaryOp.SOFTSIGN,   (g, x, y) -> g.div(x.abs().add(1.0).square()));
+  /** {@code |x|}. */
   public static final Op ABS        = unary("abs",        "|·|",      UnaryOp.ABS,        (g, x, y) -> g.mul(sign(x)));
+  /** {@code x * x}. */
   public static final Op SQUARE     = unary("square",     "x²",       UnaryOp.SQUARE,     (g, x, y) -> g.mul(x).mul(2.0));
+  /** The square root. */
   public static final Op SQRT       = unary("sqrt",       "√",        UnaryOp.SQRT,       (g, x, y) -> g.div(y).mul(0.5));
+  /** {@code 1 / x}. */
   public static final Op RECIPROCAL = unary("reciprocal", "1/x",      UnaryOp.RECIPROCAL, (g, x, y) -> g.mul(y.square()).neg());
+  /** The error function. */
   public static final Op ERF        = unary("erf",        "erf",      UnaryOp.ERF,        (g, x, y) -> g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI)));
   /** 1 where x > 0: the derivative of relu, itself with derivative zero almost everywhere. */
   public static final Op STEP       = unary("step",       "step",     UnaryOp.STEP,       (g, x, y) -> NONE);
@@ -121,12 +137,19 @@ public final class Ops {
   /** A backward rule of a broadcasting binary op: gradients before summing to input shapes. */
   @FunctionalInterface
   public interface BinaryRule {
+    /**
+     * The gradients of a and b, before summing to their shapes, from {@code g}, the inputs and the output {@code y}.
+     */
     List<Node> apply(Node g, Node a, Node b, Node y);
   }
 
+  /** {@code a + b}, broadcasting. */
   public static final Op ADD = binary("add", "+", BinaryOp.ADD, (g, a, b, y) -> grads(g, g));
+  /** {@code a - b}, broadcasting. */
   public static final Op SUB = binary("sub", "−", BinaryOp.SUB, (g, a, b, y) -> grads(g, g.neg()));
+  /** {@code a * b} elementwise, broadcasting. */
   public static final Op MUL = binary("mul", "⊙", BinaryOp.MUL, (g, a, b, y) -> grads(g.mul(b), g.mul(a)));
+  /** {@code a / b} elementwise, broadcasting. */
   public static final Op DIV = binary("div", "÷", BinaryOp.DIV, (g, a, b, y) -> grads(g.div(b), g.mul(y).div(b).neg()));
   /** As torch.maximum: the larger operand takes the gradient, and a tie gives each half. */
   public static final Op MAXIMUM = binary("maximum", "max", BinaryOp.MAX, (g, a, b, y) -> tie(g, sign(a.sub(b))));
@@ -164,6 +187,7 @@ public final class Ops {
     @Override public OpKind kind() { return OpKind.BINARY; }
     @Override public String symbol() { return symbol; }
 
+    /** The elementwise kernel. */
     public BinaryOp kernel() { return kernel; }
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
@@ -200,12 +224,14 @@ public final class Ops {
 
   /** x + c. */
   public static final class AddScalar extends ScalarOp {
+    /** {@code x + c}. */
     public AddScalar(double c) { super("add_scalar", "+ " + fmt(c), BinaryOp.ADD, c, false); }
     @Override public List<Node> backward(Node node, List<Node> g) { return grads(g.get(0)); }
   }
 
   /** x * c. */
   public static final class MulScalar extends ScalarOp {
+    /** {@code x * c}. */
     public MulScalar(double c) { super("mul_scalar", "× " + fmt(c), BinaryOp.MUL, c, false); }
     @Override public boolean isLinear() { return true; }
     @Override public List<Node> backward(Node node, List<Node> g) { return grads(g.get(0).mul(constant())); }
@@ -213,12 +239,14 @@ public final class Ops {
 
   /** c - x. */
   public static final class RsubScalar extends ScalarOp {
+    /** {@code c - x}. */
     public RsubScalar(double c) { super("rsub_scalar", fmt(c) + " −", BinaryOp.SUB, c, true); }
     @Override public List<Node> backward(Node node, List<Node> g) { return grads(g.get(0).neg()); }
   }
 
   /** max(x, c), as torch.clamp(x, min=c): the gradient passes where x >= c, the tie included. */
   public static final class MaxScalar extends ScalarOp {
+    /** {@code max(x, c)}. */
     public MaxScalar(double c) { super("max_scalar", "max " + fmt(c), BinaryOp.MAX, c, false); }
     @Override public boolean isFreeToRecompute() { return false; }
     @Override public List<Node> backward(Node node, List<Node> g) {
@@ -228,6 +256,7 @@ public final class Ops {
 
   /** {@code min(x, c)}, as {@code torch.clamp(x, max=c)}: the gradient passes where {@code x <= c}, the tie included. */
   public static final class MinScalar extends ScalarOp {
+    /** {@code min(x, c)}. */
     public MinScalar(double c) { super("min_scalar", "min " + fmt(c), BinaryOp.MIN, c, false); }
     @Override public boolean isFreeToRecompute() { return false; }
     @Override public List<Node> backward(Node node, List<Node> g) {
@@ -241,6 +270,7 @@ public final class Ops {
 
     private final double p;
 
+    /** {@code x ^ p}. */
     public PowScalar(double p) { this.p = p; }
 
     /** The exponent. */
@@ -299,6 +329,7 @@ public final class Ops {
     /** The constant operand. */
     public double constant() { return c; }
 
+    /** The elementwise kernel, applied with the constant as one operand. */
     public BinaryOp kernel() { return kernel; }
 
     /** Whether the constant is the left operand ({@code c op x}). */
@@ -353,7 +384,9 @@ public final class Ops {
       this.transB = transB;
     }
 
+    /** Whether the left operand is transposed. */
     public boolean transA() { return transA; }
+    /** Whether the right operand is transposed. */
     public boolean transB() { return transB; }
 
     @Override public String name() { return "matmul"; }
@@ -439,12 +472,15 @@ public final class Ops {
     private final int axis;
     private final boolean keepDims;
 
+    /** The sum over {@code axis}, which is removed unless {@code keepDims}. */
     public SumAxis(int axis, boolean keepDims) {
       this.axis = axis;
       this.keepDims = keepDims;
     }
 
+    /** The summed axis. */
     public int axis() { return axis; }
+    /** Whether the summed axis is kept with size 1. */
     public boolean keepDims() { return keepDims; }
 
     @Override public String name() { return "sum_axis"; }
@@ -472,8 +508,10 @@ public final class Ops {
 
     private final Shape target;
 
+    /** Sums a broadcast value back to {@code target} (the adjoint of broadcasting). */
     public SumTo(Shape target) { this.target = target; }
 
+    /** The shape summed to. */
     public Shape target() { return target; }
 
     @Override public String name() { return "sum_to"; }

@@ -184,10 +184,12 @@ public final class Plan {
     return options;
   }
 
+  /** The nodes this plan computes, in the order of its results. */
   public List<Node> outputs() {
     return outputs;
   }
 
+  /** The nodes fed to this plan, in the order of its arguments. */
   public List<Node> feeds() {
     return feeds;
   }
@@ -281,6 +283,7 @@ public final class Plan {
     return compile(outputs, fs, options).run(feeds);
   }
 
+  /** Computes one node from the given feeds with default options. */
   public static Tensor evaluate(Node output, Map<Node, Tensor> feeds) {
     return evaluate(List.of(output), feeds).get(0);
   }

@@ -176,26 +176,32 @@ public final class Scan {
       this.stored = residuals == null ? List.of() : residuals.stored();
     }
 
+    /** The step function, applied once per time step. */
     public Function step() {
       return step;
     }
 
+    /** Whether the scan runs from the last time step to the first. */
     public boolean reverse() {
       return reverse;
     }
 
+    /** The number of carries (the state passed from step to step). */
     public int carryCount() {
       return nc;
     }
 
+    /** The number of sequences (inputs read one time step per step). */
     public int sequenceCount() {
       return nx;
     }
 
+    /** The number of constants (inputs the same at every step). */
     public int constantCount() {
       return nk;
     }
 
+    /** The number of per-step outputs besides the carries. */
     public int yCount() {
       return ys;
     }

@@ -10,11 +10,13 @@ import java.util.Objects;
  * <p>Immutable and thread-safe.
  */
 public record TensorType(DType dtype, Shape shape) {
+  /** Rejects a null dtype or shape. */
   public TensorType {
     Objects.requireNonNull(dtype, "dtype");
     Objects.requireNonNull(shape, "shape");
   }
 
+  /** The type of dtype {@code dtype} and shape {@code dims}. */
   public static TensorType of(DType dtype, int... dims) {
     return new TensorType(dtype, Shape.of(dims));
   }

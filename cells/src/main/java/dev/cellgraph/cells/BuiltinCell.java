@@ -28,7 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BuiltinCell implements Cell {
   /** The kinds of built-in cell. */
   public enum Kind {
-    RNN_TANH("rnn", 1), RNN_RELU("rnn-relu", 1), LSTM("lstm", 4), GRU("gru", 3);
+    /** Elman RNN with tanh, PyTorch's {@code nn.RNN}. */ RNN_TANH("rnn", 1),
+    /** Elman RNN with ReLU, {@code nn.RNN(nonlinearity='relu')}. */ RNN_RELU("rnn-relu", 1),
+    /** PyTorch's {@code nn.LSTM}, gates i, f, g, o. */ LSTM("lstm", 4),
+    /** PyTorch's {@code nn.GRU}, gates r, z, n. */ GRU("gru", 3);
 
     private final String cellName;
     private final int gates;
@@ -38,6 +41,9 @@ public final class BuiltinCell implements Cell {
       this.gates = gates;
     }
 
+    /**
+     * The cell's name in files and on the command line: {@code rnn}, {@code rnn-relu}, {@code lstm}, {@code gru}.
+     */
     public String cellName() {
       return cellName;
     }
@@ -63,6 +69,7 @@ public final class BuiltinCell implements Cell {
     this(kind, bias, 0);
   }
 
+  /** A built-in cell of {@code kind}, with or without bias vectors. */
   public static BuiltinCell of(Kind kind, boolean bias) {
     return new BuiltinCell(kind, bias);
   }
@@ -88,6 +95,7 @@ public final class BuiltinCell implements Cell {
     return new BuiltinCell(Kind.LSTM, bias, projSize);
   }
 
+  /** Which built-in cell this is. */
   public Kind kind() {
     return kind;
   }
@@ -97,6 +105,7 @@ public final class BuiltinCell implements Cell {
     return projSize;
   }
 
+  /** Whether the cell has bias vectors. */
   public boolean hasBias() {
     return bias;
   }

@@ -44,6 +44,11 @@ public final class FormulaCell implements Cell {
     }
   }
 
+  /**
+   * A cell computed by the formulas of {@code spec}, the matrix products of one variable stacked into one GEMM.
+   *
+   * @throws IllegalArgumentException if the spec does not have exactly one input
+   */
   public static FormulaCell of(String name, CellSpec spec) {
     return new FormulaCell(name, spec, true);
   }
@@ -57,6 +62,7 @@ public final class FormulaCell implements Cell {
     return stackProducts ? new FormulaCell(name, spec, false) : this;
   }
 
+  /** The formulas this cell computes. */
   public CellSpec spec() {
     return spec;
   }

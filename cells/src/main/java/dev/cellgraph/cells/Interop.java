@@ -32,6 +32,7 @@ public final class Interop {
 
   /** What the caller asks for; null fields mean "take it from the weights". */
   public record Request(Integer layers, Boolean bidirectional, String nonlinearity) {
+    /** A request that takes everything from the weights. */
     public static Request none() {
       return new Request(null, null, null);
     }

@@ -88,34 +88,50 @@ public final class Recurrent {
     this.dropout = dropout;
   }
 
+  /**
+   * One unidirectional layer of {@code cell}.
+   *
+   * @throws IllegalArgumentException if a size is less than 1
+   */
   public static Recurrent of(Cell cell, int inputSize, int hiddenSize) {
     return new Recurrent(cell, inputSize, hiddenSize, 1, false);
   }
 
+  /**
+   * {@code layers} stacked layers of {@code cell}, each bidirectional if asked, without dropout.
+   *
+   * @throws IllegalArgumentException if a size or {@code layers} is less than 1
+   */
   public static Recurrent of(Cell cell, int inputSize, int hiddenSize, int layers, boolean bidirectional) {
     return new Recurrent(cell, inputSize, hiddenSize, layers, bidirectional);
   }
 
+  /** The cell every layer and direction runs. */
   public Cell cell() {
     return cell;
   }
 
+  /** The size I of an input vector. */
   public int inputSize() {
     return inputSize;
   }
 
+  /** The size H of the hidden state. */
   public int hiddenSize() {
     return hiddenSize;
   }
 
+  /** The number of stacked layers. */
   public int layers() {
     return layers;
   }
 
+  /** Whether each layer also runs backwards in time. */
   public boolean bidirectional() {
     return bidirectional;
   }
 
+  /** 2 for a bidirectional layer, else 1. */
   public int directions() {
     return bidirectional ? 2 : 1;
   }
@@ -191,6 +207,7 @@ public final class Recurrent {
     return m;
   }
 
+  /** The number of scalar parameters over all layers and directions. */
   public long parameterCount() {
     long n = 0;
     for (Shape s : parameterShapes().values()) {

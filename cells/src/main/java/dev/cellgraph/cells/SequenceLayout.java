@@ -15,7 +15,9 @@ import java.util.Map;
  * <p>Immutable and thread-safe.
  */
 public enum SequenceLayout {
+  /** Time first: {@code [T, B, I]}, as PyTorch's default. */
   TIME_MAJOR("time-major", "[T, B, I]"),
+  /** Batch first: {@code [B, T, I]}, as PyTorch's {@code batch_first=True}. */
   BATCH_FIRST("batch-first", "[B, T, I]");
 
   private final String name;

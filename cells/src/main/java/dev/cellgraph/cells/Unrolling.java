@@ -33,6 +33,7 @@ public final class Unrolling {
   /** How the value {@code name} at step {@code step} (0 for initial states) is named in the graph. */
   @FunctionalInterface
   public interface Names {
+    /** The node name of value {@code name} at step {@code step}. */
     String at(String name, int step);
 
     /** {@code h_3}, {@code h_{12}}: a subscript, braced when it has more than one digit. */
@@ -115,6 +116,7 @@ public final class Unrolling {
     return new Unrolling(cell, step, xs, init, params, calls, states, outputs);
   }
 
+  /** The unrolled cell. */
   public Cell cell() {
     return cell;
   }
@@ -124,10 +126,12 @@ public final class Unrolling {
     return step;
   }
 
+  /** The graph the steps were added to. */
   public Graph graph() {
     return calls.get(0).graph();
   }
 
+  /** The number of time steps unrolled. */
   public int steps() {
     return calls.size();
   }

@@ -25,6 +25,12 @@ public final class Args {
   /**
    * Parses {@code argv}. {@code valued} lists options that take a value (without dashes),
    * {@code booleans} options that do not.
+   *
+   * @param argv the arguments after the command's name
+   * @param valued the options that take a value
+   * @param booleans the options that do not
+   * @return the parsed arguments
+   * @throws UsageException if an option is unknown, lacks its value, has one it does not take or is given twice
    */
   public static Args parse(String[] argv, Set<String> valued, Set<String> booleans) {
     Args a = new Args();
@@ -74,16 +80,29 @@ public final class Args {
     return a;
   }
 
+  /**
+   * The arguments that are not options, in order.
+   *
+   * @return the positional arguments
+   */
   public List<String> positionals() {
     return positionals;
   }
 
-  /** The options given with a value, in the order given (unmodifiable). */
+  /**
+   * The options given with a value, in the order given (unmodifiable).
+   *
+   * @return each option's value, by name without dashes
+   */
   public Map<String, String> values() {
     return java.util.Collections.unmodifiableMap(values);
   }
 
-  /** The flags given (unmodifiable). */
+  /**
+   * The flags given (unmodifiable).
+   *
+   * @return the flag names without dashes
+   */
   public Set<String> flags() {
     return java.util.Collections.unmodifiableSet(flags);
   }
@@ -91,6 +110,14 @@ public final class Args {
   /**
    * These arguments over a recorded run's options: a value given here wins over the recorded one,
    * and a flag set in either is set. The recorded options are checked like a command line's.
+   *
+   * @param recordedValues the recorded options with a value
+   * @param recordedFlags the recorded flags
+   * @param valued the options that take a value
+   * @param booleans the options that do not
+   * @param origin what the recorded options came from, named in messages (e.g. the checkpoint file)
+   * @return the merged arguments
+   * @throws UsageException if a recorded option is unknown
    */
   public Args over(Map<String, String> recordedValues, Set<String> recordedFlags, Set<String> valued,
       Set<String> booleans, String origin) {
@@ -113,23 +140,54 @@ public final class Args {
     return merged;
   }
 
+  /**
+   * Whether the flag {@code --name} was given.
+   *
+   * @param name the flag without dashes
+   * @return whether it was given
+   */
   public boolean flag(String name) {
     return flags.contains(name);
   }
 
+  /**
+   * Whether the option {@code --name} was given a value.
+   *
+   * @param name the option without dashes
+   * @return whether it was given
+   */
   public boolean has(String name) {
     return values.containsKey(name);
   }
 
+  /**
+   * The value of {@code --name}, or null when absent.
+   *
+   * @param name the option without dashes
+   * @return its value, or null
+   */
   public String get(String name) {
     return values.get(name);
   }
 
+  /**
+   * The value of {@code --name}, or {@code dflt} when absent.
+   *
+   * @param name the option without dashes
+   * @param dflt the value when absent
+   * @return its value, or {@code dflt}
+   */
   public String get(String name, String dflt) {
     return values.getOrDefault(name, dflt);
   }
 
-  /** A required option's value. */
+  /**
+   * A required option's value.
+   *
+   * @param name the option without dashes
+   * @return its value
+   * @throws UsageException if it was not given
+   */
   public String require(String name) {
     String v = values.get(name);
     if (v == null) {
@@ -138,7 +196,16 @@ public final class Args {
     return v;
   }
 
-  /** An integer option within [min, max], or the default when absent. */
+  /**
+   * An integer option within [min, max], or the default when absent.
+   *
+   * @param name the option without dashes
+   * @param dflt the value when absent
+   * @param min the smallest value allowed
+   * @param max the largest value allowed
+   * @return its value, or {@code dflt}
+   * @throws UsageException if the value is not a whole number in range
+   */
   public int intValue(String name, int dflt, int min, int max) {
     String v = values.get(name);
     if (v == null) {
@@ -147,6 +214,15 @@ public final class Args {
     return parseInt(name, v, min, max);
   }
 
+  /**
+   * An integer option within [min, max], or null when absent.
+   *
+   * @param name the option without dashes
+   * @param min the smallest value allowed
+   * @param max the largest value allowed
+   * @return its value, or null
+   * @throws UsageException if the value is not a whole number in range
+   */
   public Integer intOrNull(String name, int min, int max) {
     String v = values.get(name);
     return v == null ? null : parseInt(name, v, min, max);
@@ -165,6 +241,14 @@ public final class Args {
     return n;
   }
 
+  /**
+   * A long option, or the default when absent.
+   *
+   * @param name the option without dashes
+   * @param dflt the value when absent
+   * @return its value, or {@code dflt}
+   * @throws UsageException if the value is not a whole number
+   */
   public long longValue(String name, long dflt) {
     String v = values.get(name);
     if (v == null) {
@@ -177,6 +261,16 @@ public final class Args {
     }
   }
 
+  /**
+   * A number option within [min, max], or the default when absent.
+   *
+   * @param name the option without dashes
+   * @param dflt the value when absent
+   * @param min the smallest value allowed
+   * @param max the largest value allowed
+   * @return its value, or {@code dflt}
+   * @throws UsageException if the value is not a number in range
+   */
   public double doubleValue(String name, double dflt, double min, double max) {
     String v = values.get(name);
     if (v == null) {
@@ -194,7 +288,15 @@ public final class Args {
     return d;
   }
 
-  /** One of the allowed words, or the default. */
+  /**
+   * One of the allowed words, or the default.
+   *
+   * @param name the option without dashes
+   * @param dflt the value when absent
+   * @param allowed the words allowed
+   * @return its value, or {@code dflt}
+   * @throws UsageException if the value is not one of {@code allowed}
+   */
   public String choice(String name, String dflt, String... allowed) {
     String v = values.get(name);
     if (v == null) {
@@ -208,7 +310,14 @@ public final class Args {
     throw new UsageException("--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
   }
 
-  /** Exactly {@code n} positionals, named in {@code what} for the message. */
+  /**
+   * Exactly {@code n} positionals, named in {@code what} for the message.
+   *
+   * @param n how many positionals the command takes
+   * @param what what they are, as the message names them (e.g. {@code a .cell file})
+   * @return the positionals
+   * @throws UsageException if there are not exactly {@code n}
+   */
   public List<String> positionals(int n, String what) {
     if (positionals.size() != n) {
       throw new UsageException("expected " + what + ", got "
@@ -217,13 +326,23 @@ public final class Args {
     return positionals;
   }
 
+  /**
+   * Checks that no argument besides options was given.
+   *
+   * @throws UsageException naming the first unexpected argument
+   */
   public void noPositionals() {
     if (!positionals.isEmpty()) {
       throw new UsageException("unexpected argument '" + positionals.get(0) + "'");
     }
   }
 
-  /** A path given with a trailing separator names a directory, never a file to create. */
+  /**
+   * A path given with a trailing separator names a directory, never a file to create.
+   *
+   * @param path the path as the user gave it
+   * @throws UsageException if it ends with a separator
+   */
   public static void checkNamesAFile(String path) {
     if (path.endsWith("/") || path.endsWith(java.io.File.separator)) {
       throw new UsageException("'" + path + "' ends with '/', so it names a directory; give a file name");

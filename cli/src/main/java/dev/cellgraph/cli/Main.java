@@ -34,6 +34,11 @@ public final class Main {
     return cs;
   }
 
+  /**
+   * Runs {@code cellgraph} with these arguments and exits with its status.
+   *
+   * @param argv the command line
+   */
   public static void main(String[] argv) {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
@@ -43,7 +48,14 @@ public final class Main {
   /** The options that apply to every command, given anywhere on the line. */
   static final List<String> GLOBAL_OPTIONS = List.of("--debug", "--quiet", "-q", "--verbose");
 
-  /** Runs the program with the given arguments, returning its exit status (for tests). */
+  /**
+   * Runs the program with the given arguments, returning its exit status (for tests).
+   *
+   * @param argv the command line
+   * @param out where results go
+   * @param err where messages go
+   * @return the exit status: 0, 1, 2 or 3
+   */
   public static int run(String[] argv, PrintStream out, PrintStream err) {
     List<String> given = Arrays.asList(argv);
     boolean quiet = given.contains("--quiet") || given.contains("-q");

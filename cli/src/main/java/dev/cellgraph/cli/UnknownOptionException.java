@@ -16,6 +16,12 @@ public final class UnknownOptionException extends UsageException {
 
   /** A command's options without dashes: those with a value and the flags, each sorted. */
   public record Known(Set<String> valued, Set<String> flags) {
+    /**
+     * Copies both sets, sorted.
+     *
+     * @param valued the options with a value
+     * @param flags the flags
+     */
     public Known {
       valued = java.util.Collections.unmodifiableSet(new TreeSet<>(valued));
       flags = java.util.Collections.unmodifiableSet(new TreeSet<>(flags));
@@ -29,6 +35,11 @@ public final class UnknownOptionException extends UsageException {
     this.known = new Known(valued, flags);
   }
 
+  /**
+   * The options the command knows, for suggestions and completion.
+   *
+   * @return the options
+   */
   public Known known() {
     return known;
   }

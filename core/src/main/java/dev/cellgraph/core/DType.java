@@ -8,9 +8,13 @@ package dev.cellgraph.core;
  * <p>Immutable and thread-safe.
  */
 public enum DType {
+  /** 32-bit IEEE floating point, the default for training. */
   FLOAT32("F32", 4, true),
+  /** 64-bit IEEE floating point, for gradient checks. */
   FLOAT64("F64", 8, true),
+  /** 32-bit signed integers (token ids, labels). */
   INT32("I32", 4, false),
+  /** 64-bit signed integers. */
   INT64("I64", 8, false);
 
   private final String safetensorsName;
@@ -28,10 +32,12 @@ public enum DType {
     return safetensorsName;
   }
 
+  /** Bytes per element: 4 or 8. */
   public int byteSize() {
     return byteSize;
   }
 
+  /** Whether arithmetic is defined on this type ({@code FLOAT32} and {@code FLOAT64}). */
   public boolean isFloating() {
     return floating;
   }

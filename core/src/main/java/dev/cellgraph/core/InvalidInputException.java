@@ -14,10 +14,12 @@ package dev.cellgraph.core;
 public class InvalidInputException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with a message that names the input and what is wrong with it. */
   public InvalidInputException(String message) {
     super(message);
   }
 
+  /** An exception with a message and the exception that revealed the problem. */
   public InvalidInputException(String message, Throwable cause) {
     super(message, cause);
   }

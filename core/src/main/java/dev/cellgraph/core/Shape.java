@@ -35,6 +35,11 @@ public final class Shape {
     this.size = empty ? 0 : (int) n;
   }
 
+  /**
+   * A shape of these dimensions (copied); no dimensions gives the scalar shape.
+   *
+   * @throws IllegalArgumentException if a dimension is negative or the element count exceeds {@code Integer.MAX_VALUE}
+   */
   public static Shape of(int... dims) {
     if (dims.length == 0) {
       return SCALAR;
@@ -49,10 +54,12 @@ public final class Shape {
     return new Shape(dims.clone());
   }
 
+  /** The rank-0 shape {@code []} of a scalar. */
   public static Shape scalar() {
     return SCALAR;
   }
 
+  /** The number of dimensions. */
   public int rank() {
     return dims.length;
   }
@@ -67,10 +74,12 @@ public final class Shape {
     return size;
   }
 
+  /** The dimensions (a copy). */
   public int[] toArray() {
     return dims.clone();
   }
 
+  /** Whether the rank is 0. */
   public boolean isScalar() {
     return dims.length == 0;
   }

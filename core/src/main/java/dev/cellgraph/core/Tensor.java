@@ -76,6 +76,7 @@ public final class Tensor {
 
   // ---------------------------------------------------------------- creation
 
+  /** A tensor of zeros. */
   public static Tensor zeros(DType dtype, Shape shape) {
     switch (dtype) {
       case FLOAT32: return new Tensor(dtype, shape, new float[shape.size()], null, null);
@@ -84,14 +85,17 @@ public final class Tensor {
     }
   }
 
+  /** A tensor of zeros of shape {@code dims}. */
   public static Tensor zeros(DType dtype, int... dims) {
     return zeros(dtype, Shape.of(dims));
   }
 
+  /** A tensor of ones of shape {@code dims}. */
   public static Tensor ones(DType dtype, int... dims) {
     return full(dtype, 1.0, Shape.of(dims));
   }
 
+  /** A tensor with every element {@code value} (truncated toward zero for integer dtypes). */
   public static Tensor full(DType dtype, double value, Shape shape) {
     Tensor t = zeros(dtype, shape);
     switch (dtype) {
@@ -102,6 +106,7 @@ public final class Tensor {
     return t;
   }
 
+  /** A tensor of shape {@code dims} with every element {@code value}. */
   public static Tensor full(DType dtype, double value, int... dims) {
     return full(dtype, value, Shape.of(dims));
   }
@@ -208,14 +213,17 @@ public final class Tensor {
 
   // ---------------------------------------------------------------- accessors
 
+  /** The element type. */
   public DType dtype() {
     return dtype;
   }
 
+  /** The dimensions. */
   public Shape shape() {
     return shape;
   }
 
+  /** The number of dimensions. */
   public int rank() {
     return shape.rank();
   }
@@ -374,16 +382,27 @@ public final class Tensor {
     return Elementwise.map(this, op);
   }
 
+  /** {@code -x} elementwise. */
   public Tensor neg() { return map(UnaryOp.NEG); }
+  /** {@code e^x} elementwise. */
   public Tensor exp() { return map(UnaryOp.EXP); }
+  /** The natural logarithm elementwise. */
   public Tensor log() { return map(UnaryOp.LOG); }
+  /** {@code tanh(x)} elementwise. */
   public Tensor tanh() { return map(UnaryOp.TANH); }
+  /** The logistic function {@code 1 / (1 + e^-x)} elementwise. */
   public Tensor sigmoid() { return map(UnaryOp.SIGMOID); }
+  /** {@code max(x, 0)} elementwise. */
   public Tensor relu() { return map(UnaryOp.RELU); }
+  /** {@code log(1 + e^x)} elementwise, without overflow. */
   public Tensor softplus() { return map(UnaryOp.SOFTPLUS); }
+  /** {@code x / (1 + |x|)} elementwise. */
   public Tensor softsign() { return map(UnaryOp.SOFTSIGN); }
+  /** {@code |x|} elementwise. */
   public Tensor abs() { return map(UnaryOp.ABS); }
+  /** {@code x * x} elementwise. */
   public Tensor square() { return map(UnaryOp.SQUARE); }
+  /** The square root elementwise. */
   public Tensor sqrt() { return map(UnaryOp.SQRT); }
 
   /** Combines with {@code other} elementwise, broadcasting both to a common shape. */
@@ -401,12 +420,19 @@ public final class Tensor {
     return Elementwise.zipLeft(this, op, s);
   }
 
+  /** {@code this + o}, broadcasting. */
   public Tensor add(Tensor o) { return zip(BinaryOp.ADD, o); }
+  /** {@code this - o}, broadcasting. */
   public Tensor sub(Tensor o) { return zip(BinaryOp.SUB, o); }
+  /** {@code this * o} elementwise, broadcasting. */
   public Tensor mul(Tensor o) { return zip(BinaryOp.MUL, o); }
+  /** {@code this / o} elementwise, broadcasting. */
   public Tensor div(Tensor o) { return zip(BinaryOp.DIV, o); }
+  /** The larger of {@code this} and {@code o} elementwise, broadcasting. */
   public Tensor maximum(Tensor o) { return zip(BinaryOp.MAX, o); }
+  /** {@code this + s} elementwise. */
   public Tensor add(double s) { return zip(BinaryOp.ADD, s); }
+  /** {@code this * s} elementwise. */
   public Tensor mul(double s) { return zip(BinaryOp.MUL, s); }
   /** {@code s - this}. */
   public Tensor rsub(double s) { return zipLeft(BinaryOp.SUB, s); }
@@ -473,6 +499,11 @@ public final class Tensor {
     return ShapeOps.reshape(this, dims);
   }
 
+  /**
+   * The same elements in shape {@code s}, sharing the values (no copy).
+   *
+   * @throws IllegalArgumentException if {@code s} has a different number of elements
+   */
   public Tensor reshape(Shape s) {
     if (s.size() != size()) {
       throw new IllegalArgumentException(
@@ -506,6 +537,7 @@ public final class Tensor {
     return ShapeOps.concat(axis, parts);
   }
 
+  /** Joins tensors of equal dtype and shape (except along {@code axis}). */
   public static Tensor concat(int axis, Tensor... parts) {
     return concat(axis, Arrays.asList(parts));
   }
@@ -532,10 +564,12 @@ public final class Tensor {
     return Reductions.sum(this, axis, keepDims);
   }
 
+  /** The mean of all elements, as a scalar tensor. */
   public Tensor mean() {
     return sum().mul(1.0 / size());
   }
 
+  /** The mean over {@code axis}, which is removed unless {@code keepDims}. */
   public Tensor mean(int axis, boolean keepDims) {
     return sum(axis, keepDims).mul(1.0 / shape.dim(axis));
   }

@@ -55,6 +55,7 @@ public final class DiagramStyle {
     return DEFAULTS;
   }
 
+  /** A builder with no hints yet. */
   public static Builder builder() {
     return new Builder();
   }
@@ -216,6 +217,7 @@ public final class DiagramStyle {
       return this;
     }
 
+    /** The style; the builder may be used again afterwards. */
     public DiagramStyle build() {
       return new DiagramStyle(this);
     }

@@ -8,6 +8,12 @@ import java.util.Optional;
  * itself never depends on Spark. Implementations are thread-safe (stateless).
  */
 public interface BackendProvider {
-  /** A back end for {@code master} (e.g. {@code local[2]}, {@code spark://host:7077}), or empty if not this provider's. */
+  /**
+   * A back end for {@code master} (e.g. {@code local[2]}, {@code spark://host:7077}), or empty if not this provider's.
+   *
+   * @param master the value of {@code --master}
+   * @param workers the thread count of the local back end
+   * @return the back end, or empty when {@code master} is not this provider's
+   */
   Optional<Backend> open(String master, int workers);
 }

@@ -10,5 +10,6 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface Evaluator extends Serializable {
+  /** Trains and measures one trial; a failure is a result with its message, not an exception. */
   TrialResult evaluate(Trial trial);
 }

@@ -25,6 +25,11 @@ public final class Evolution implements Strategy {
   /** The living, oldest first. */
   private final List<Member> population = new ArrayList<>();
 
+  /**
+   * Evolution of populations of {@code size} cells at hidden size {@code hidden}, {@code children} per generation, parents chosen by tournaments of {@code tournament}, crossover with probability {@code crossover}.
+   *
+   * @throws IllegalArgumentException if a number is out of range (the message names it)
+   */
   public Evolution(Variation variation, int size, int children, int tournament, double crossover, int hidden) {
     if (size < 2 || children < 1 || tournament < 1 || tournament > size || !(crossover >= 0 && crossover <= 1)) {
       throw new IllegalArgumentException("population (" + size + ") must be at least 2, children (" + children

@@ -14,6 +14,11 @@ public final class Grid extends KeepsEverything {
   private final List<Proposal> points = new ArrayList<>();
   private final int perGeneration;
 
+  /**
+   * Every cell of {@code cells} at every size of {@code hiddenSizes}, {@code perGeneration} points per generation.
+   *
+   * @throws IllegalArgumentException if a list is empty or {@code perGeneration} is less than 1
+   */
   public Grid(List<Candidate> cells, List<Integer> hiddenSizes, int perGeneration) {
     if (cells.isEmpty() || hiddenSizes.isEmpty() || perGeneration < 1) {
       throw new IllegalArgumentException("a grid needs cells, hidden sizes and at least one point per generation");

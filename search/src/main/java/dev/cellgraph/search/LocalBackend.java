@@ -18,6 +18,11 @@ public final class LocalBackend implements Backend {
   private final int workers;
   private final ExecutorService pool;
 
+  /**
+   * A back end of {@code workers} threads in this JVM.
+   *
+   * @throws IllegalArgumentException if {@code workers} is less than 1
+   */
   public LocalBackend(int workers) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers (" + workers + ") must be at least 1");

@@ -11,6 +11,11 @@ import dev.cellgraph.cells.search.Candidate;
  * @param hidden the hidden size H it is trained at
  */
 public record Proposal(Candidate candidate, int hidden) {
+  /**
+   * Rejects a null candidate.
+   *
+   * @throws IllegalArgumentException if {@code hidden} is less than 1
+   */
   public Proposal {
     requireNonNull(candidate, "candidate");
     if (hidden < 1) {

@@ -14,6 +14,11 @@ public final class RandomSearch extends KeepsEverything {
   private final int perGeneration;
   private final int hidden;
 
+  /**
+   * {@code perGeneration} new cells of {@code variation} per generation, at hidden size {@code hidden}.
+   *
+   * @throws IllegalArgumentException if {@code perGeneration} is less than 1
+   */
   public RandomSearch(Variation variation, int perGeneration, int hidden) {
     if (perGeneration < 1) {
       throw new IllegalArgumentException("cells per generation (" + perGeneration + ") must be at least 1");

@@ -13,10 +13,12 @@ import java.util.List;
  * @param result the trial and its measurements
  */
 public record ResultRow(int generation, TrialResult result) {
+  /** The column names of {@code results.csv}, in order. */
   public static final List<String> COLUMNS = List.of("generation", "hash", "parent", "mutation", "task", "hidden",
       "steps", "seed", "validation_loss", "validation_accuracy", "parameters", "seconds_per_step", "diverged",
       "grad_check_error", "error", "cell");
 
+  /** Rejects a null result. */
   public ResultRow {
     requireNonNull(result, "result");
   }

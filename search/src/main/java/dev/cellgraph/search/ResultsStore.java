@@ -25,11 +25,17 @@ import java.util.stream.Stream;
 public final class ResultsStore {
   private final Path dir;
 
+  /**
+   * A store in {@code dir}, created if it does not exist.
+   *
+   * @throws IOException if the directory cannot be created
+   */
   public ResultsStore(Path dir) throws IOException {
     this.dir = dir;
     Files.createDirectories(dir);
   }
 
+  /** The directory the results are written to. */
   public Path dir() {
     return dir;
   }

@@ -51,6 +51,11 @@ public final class Search {
    */
   public record Settings(String task, int steps, int seeds, long firstSeed, int generations, long seed,
       Map<String, String> recorded) {
+    /**
+     * Checks the counts and copies {@code recorded}.
+     *
+     * @throws IllegalArgumentException if {@code steps}, {@code seeds} or {@code generations} is less than 1
+     */
     public Settings {
       requireNonNull(task, "task");
       if (steps < 1 || seeds < 1 || generations < 1) {
@@ -68,6 +73,7 @@ public final class Search {
   /** Receives a {@link Progress} after every generation. */
   @FunctionalInterface
   public interface Listener {
+    /** Called after generation {@code p.generation()} has been evaluated and recorded. */
     void generation(Progress p);
   }
 
@@ -86,6 +92,11 @@ public final class Search {
   private final List<Double> bestSoFar = new ArrayList<>();
   private long trialsRun;
 
+  /**
+   * A search that writes its results to {@code dir}, resuming what is there.
+   *
+   * @throws IOException if the directory cannot be read or written
+   */
   public Search(Settings settings, Strategy strategy, SearchSpace space, Evaluator evaluator, Backend backend,
       Path dir) throws IOException {
     this.settings = requireNonNull(settings, "settings");
@@ -275,14 +286,17 @@ public final class Search {
     return trialsRun;
   }
 
+  /** The strategy that proposes the cells. */
   public Strategy strategy() {
     return strategy;
   }
 
+  /** Where the results are written. */
   public ResultsStore store() {
     return store;
   }
 
+  /** The settings of this search. */
   public Settings settings() {
     return settings;
   }

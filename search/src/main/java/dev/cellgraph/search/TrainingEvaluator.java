@@ -40,6 +40,11 @@ public record TrainingEvaluator(int length, int batch, double learningRate, int 
   /** The tasks a trial may name. */
   public static final List<String> TASKS = List.of("adding", "copy", "charlm", "charlm-lines", "seqmnist");
 
+  /**
+   * Checks the numbers.
+   *
+   * @throws IllegalArgumentException if {@code length} is less than 2, {@code batch} or {@code kernelThreads} less than 1, or {@code learningRate} not positive
+   */
   public TrainingEvaluator {
     if (length < 2 || batch < 1 || !(learningRate > 0) || kernelThreads < 1) {
       throw new IllegalArgumentException("length (" + length + ") must be at least 2, batch (" + batch
@@ -60,22 +65,27 @@ public record TrainingEvaluator(int length, int batch, double learningRate, int 
     }
   }
 
+  /** This evaluator with sequence length (or delay) {@code t}. */
   public TrainingEvaluator withLength(int t) {
     return new TrainingEvaluator(t, batch, learningRate, kernelThreads, gradCheck);
   }
 
+  /** This evaluator with batch size {@code b}. */
   public TrainingEvaluator withBatch(int b) {
     return new TrainingEvaluator(length, b, learningRate, kernelThreads, gradCheck);
   }
 
+  /** This evaluator with peak learning rate {@code lr}. */
   public TrainingEvaluator withLearningRate(double lr) {
     return new TrainingEvaluator(length, batch, lr, kernelThreads, gradCheck);
   }
 
+  /** This evaluator with {@code n} kernel threads per trial. */
   public TrainingEvaluator withKernelThreads(int n) {
     return new TrainingEvaluator(length, batch, learningRate, n, gradCheck);
   }
 
+  /** This evaluator with the gradient check on or off. */
   public TrainingEvaluator withGradCheck(boolean on) {
     return new TrainingEvaluator(length, batch, learningRate, kernelThreads, on);
   }

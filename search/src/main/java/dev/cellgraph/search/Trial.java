@@ -19,6 +19,7 @@ import java.util.Objects;
  */
 public record Trial(String cellText, String hash, String parent, String mutation, String task,
     int hidden, int steps, long seed) implements Serializable {
+  /** Rejects null strings. */
   public Trial {
     Objects.requireNonNull(cellText, "cellText");
     Objects.requireNonNull(hash, "hash");

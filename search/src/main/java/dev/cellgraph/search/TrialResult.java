@@ -20,11 +20,13 @@ import java.util.Objects;
 public record TrialResult(Trial trial, double validationLoss, double validationAccuracy,
     long parameters, double secondsPerStep, boolean diverged, double gradCheckError,
     String error) implements Serializable {
+  /** Rejects a null trial or error. */
   public TrialResult {
     Objects.requireNonNull(trial, "trial");
     Objects.requireNonNull(error, "error");
   }
 
+  /** Whether the trial threw instead of running. */
   public boolean failed() {
     return !error.isEmpty();
   }

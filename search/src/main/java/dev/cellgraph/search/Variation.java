@@ -15,12 +15,15 @@ import java.util.Optional;
  */
 public final class Variation {
   /** The two spaces a search may draw new cells from. */
-  public enum Kind { MUTATE, RANDOM }
+  public enum Kind { /** Mutants of the seed cells. */ MUTATE, /** Cells drawn from the grammar. */ RANDOM }
 
   private final SearchSpace space;
   private final Kind kind;
   private final List<Candidate> seeds;
 
+  /**
+   * A source of new cells of {@code space}: mutants of {@code seeds} (and their descendants) or random cells, as {@code kind} says.
+   */
   public Variation(SearchSpace space, Kind kind, List<Candidate> seeds) {
     this.space = requireNonNull(space, "space");
     this.kind = requireNonNull(kind, "kind");

@@ -56,6 +56,11 @@ public final class Batch {
     this.lengths = lengths == null ? null : lengths.clone();
   }
 
+  /**
+   * A batch that starts its sequences afresh (it does not continue the previous one) and has no lengths.
+   *
+   * @throws IllegalArgumentException if there is no {@code input} tensor
+   */
   public static Batch of(Map<String, Tensor> tensors) {
     return new Batch(tensors, false);
   }
@@ -65,14 +70,23 @@ public final class Batch {
     return tensors;
   }
 
+  /**
+   * Whether this batch continues the previous batch of its stream, so the trainer carries the recurrent state over.
+   */
   public boolean continues() {
     return continues;
   }
 
+  /** The {@code input} tensor. */
   public Tensor input() {
     return tensors.get("input");
   }
 
+  /**
+   * The tensor named {@code name}.
+   *
+   * @throws IllegalArgumentException if the batch has none of that name (the message lists the names it has)
+   */
   public Tensor get(String name) {
     Tensor t = tensors.get(name);
     if (t == null) {

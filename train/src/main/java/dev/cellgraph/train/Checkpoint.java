@@ -40,7 +40,9 @@ import java.util.Map;
  * {@code history/<series>} and {@code rng} (the four int64 words of the {@code Rng} state).
  */
 public final class Checkpoint {
+  /** The file name of a checkpoint's tensors in its directory. */
   public static final String TENSORS = "checkpoint.safetensors";
+  /** The file name of a checkpoint's JSON description (step, config, recipe) in its directory. */
   public static final String JSON = "checkpoint.json";
   static final String LOCK = ".checkpoint.lock";
   static final int FORMAT = 1;

@@ -63,6 +63,7 @@ public final class GradientFlow {
    * {@code ‖∂L/∂state_k after step t‖}; {@code shiftedBiases} the biases the gate bias was added to.
    */
   public record Row(String name, List<String> states, List<String> shiftedBiases, double[][] norms) {
+    /** Rejects a null name and copies the lists. */
     public Row {
       Objects.requireNonNull(name, "name");
       states = List.copyOf(states);
@@ -394,22 +395,27 @@ public final class GradientFlow {
     return gradients;
   }
 
+  /** The number of time steps measured. */
   public int steps() {
     return steps;
   }
 
+  /** The input size I of the cells measured. */
   public int inputSize() {
     return inputSize;
   }
 
+  /** The hidden size H of the cells measured. */
   public int hiddenSize() {
     return hiddenSize;
   }
 
+  /** The seed of the initialization and the inputs. */
   public long seed() {
     return seed;
   }
 
+  /** The gate bias added at initialization (0: PyTorch's initialization). */
   public double gateBias() {
     return gateBias;
   }

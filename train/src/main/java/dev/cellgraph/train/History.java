@@ -37,30 +37,37 @@ public final class History {
     validationLoss.add(l);
   }
 
+  /** The number of training steps recorded. */
   public int size() {
     return loss.size();
   }
 
+  /** The training loss of each step. */
   public List<Double> loss() {
     return Collections.unmodifiableList(loss);
   }
 
+  /** The gradient norm of each step, before clipping. */
   public List<Double> gradNorm() {
     return Collections.unmodifiableList(gradNorm);
   }
 
+  /** The learning rate of each step. */
   public List<Double> learningRate() {
     return Collections.unmodifiableList(lr);
   }
 
+  /** The seconds since the start of training at each step. */
   public List<Double> seconds() {
     return Collections.unmodifiableList(seconds);
   }
 
+  /** The steps after which the model was validated. */
   public List<Long> validationSteps() {
     return Collections.unmodifiableList(validationSteps);
   }
 
+  /** The validation loss at each of {@link #validationSteps()}. */
   public List<Double> validationLoss() {
     return Collections.unmodifiableList(validationLoss);
   }

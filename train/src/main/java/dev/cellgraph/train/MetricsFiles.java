@@ -23,7 +23,9 @@ import java.util.function.DoubleUnaryOperator;
  * <p>Not thread-safe: it listens to one trainer.
  */
 public final class MetricsFiles implements Trainer.Listener {
+  /** The file name of the CSV metrics, one row per step. */
   public static final String CSV = "metrics.csv";
+  /** The file name of the JSON-lines metrics, one object per event. */
   public static final String JSONL = "metrics.jsonl";
 
   private final Path dir;

@@ -139,6 +139,7 @@ public abstract class Optimizer {
     return adam("adam", beta1, beta2, eps, 0.0);
   }
 
+  /** Adam with PyTorch's defaults (betas 0.9 and 0.999, epsilon 1e-8). */
   public static Optimizer adam() {
     return adam(0.9, 0.999, 1e-8);
   }

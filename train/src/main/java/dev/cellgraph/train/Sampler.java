@@ -29,6 +29,11 @@ public final class Sampler {
   private final Plan plan;
   private Map<String, Tensor> state = new LinkedHashMap<>();
 
+  /**
+   * A sampler of {@code model} with trained parameters {@code params}, starting from zero states.
+   *
+   * @throws IllegalArgumentException if the model does not read tokens
+   */
   public Sampler(SequenceModel model, Map<String, Tensor> params) {
     if (!model.tokenInput()) {
       throw new IllegalArgumentException("sampling needs a model of token input, got " + model);

@@ -45,12 +45,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Trainer {
   /** Receives progress events. */
   public interface Listener {
+    /** Training starts (or resumes) at {@code fromStep} of {@code totalSteps}. */
     default void started(long fromStep, long totalSteps) {}
 
+    /** A step finished with this loss, gradient norm (before clipping) and learning rate. */
     default void stepped(long step, double loss, double gradNorm, double lr) {}
 
+    /** Validation after {@code step} gave {@code loss}. */
     default void validated(long step, double loss) {}
 
+    /** Training ended after {@code steps} steps. */
     default void finished(long steps) {}
 
     /**
@@ -99,6 +103,11 @@ public final class Trainer {
       LearningRate learningRate, double clipNorm, int validateEvery, Path checkpointDir, int checkpointEvery,
       double forgetBias, OnNonFinite onNonFinite, int layers, boolean bidirectional, int earlyStopPatience,
       double minDelta, int plateauPatience, JsonObject recipe) {
+    /**
+     * Checks the numbers.
+     *
+     * @throws IllegalArgumentException if a count is out of range, a patience, tolerance or clip norm is negative, or the dtype is not floating
+     */
     public Config {
       if (layers < 1) {
         throw new IllegalArgumentException("layers (" + layers + ") must be at least 1");
@@ -128,6 +137,7 @@ public final class Trainer {
       }
     }
 
+    /** A builder with the defaults of the examples. */
     public static Builder builder() {
       return new Builder();
     }
@@ -155,16 +165,27 @@ public final class Trainer {
     private int plateauPatience;
     private JsonObject recipe;
 
+    /** Train for {@code v} steps (default 1000). */
     public Builder steps(long v) { steps = v; return this; }
+    /** The seed of initialization, batches and dropout (default 1). */
     public Builder seed(long v) { seed = v; return this; }
+    /** The dtype of parameters and computation (default float32). */
     public Builder dtype(DType v) { dtype = v; return this; }
+    /** The hidden size H (default 64). */
     public Builder hiddenSize(int v) { hiddenSize = v; return this; }
+    /** The dropout probability between stacked layers (default 0). */
     public Builder dropout(double v) { dropout = v; return this; }
+    /** The optimizer's name (default {@code adam}). */
     public Builder optimizer(String v) { optimizer = v; return this; }
+    /** The learning-rate schedule (default constant 1e-3). */
     public Builder learningRate(LearningRate v) { lr = v; return this; }
+    /** Clip the gradient norm to {@code v} (default 1; 0 disables clipping). */
     public Builder clipNorm(double v) { clipNorm = v; return this; }
     /** Validate every {@code v} steps (0: only at the end). */
     public Builder validateEvery(int v) { validateEvery = v; return this; }
+    /**
+     * Write a checkpoint to {@code dir} every {@code every} steps (default: no directory, every 500).
+     */
     public Builder checkpoint(Path dir, int every) { checkpointDir = dir; checkpointEvery = every; return this; }
     /** Added to the forget gate's initial bias (0: PyTorch's initialization); see {@link SequenceModel#initialize(Rng, DType, double)}. */
     public Builder forgetBias(double v) { forgetBias = v; return this; }
@@ -193,6 +214,7 @@ public final class Trainer {
     /** What rebuilds this run without its command line (cell formulas, task options), saved in checkpoints. */
     public Builder recipe(JsonObject v) { recipe = v; return this; }
 
+    /** The configuration; its constructor checks the values. */
     public Config build() {
       return new Config(steps, seed, dtype, hiddenSize, dropout, optimizer, lr, clipNorm, validateEvery,
           checkpointDir, checkpointEvery, forgetBias, onNonFinite, layers, bidirectional, earlyStopPatience,
@@ -291,14 +313,17 @@ public final class Trainer {
     return t;
   }
 
+  /** The model trained. */
   public SequenceModel model() {
     return model;
   }
 
+  /** The task trained on. */
   public Task task() {
     return task;
   }
 
+  /** The configuration. */
   public Config config() {
     return config;
   }
@@ -313,6 +338,7 @@ public final class Trainer {
     return java.util.Collections.unmodifiableMap(params);
   }
 
+  /** What training has recorded so far. */
   public History history() {
     return history;
   }

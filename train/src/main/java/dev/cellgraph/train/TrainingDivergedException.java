@@ -9,6 +9,7 @@ package dev.cellgraph.train;
 public final class TrainingDivergedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception whose message says at which step what became non-finite. */
   public TrainingDivergedException(String message) {
     super(message);
   }

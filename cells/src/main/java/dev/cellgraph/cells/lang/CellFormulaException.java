@@ -23,10 +23,15 @@ import dev.cellgraph.core.InvalidInputException;
 public final class CellFormulaException extends InvalidInputException {
   private static final long serialVersionUID = 1L;
 
+  /** The name of the source (file name or {@code <builder>}). */
   private final String sourceName;
+  /** The 1-based line of the error, or 0 when the spec has no source. */
   private final int line;
+  /** The 1-based column of the error, or 0 when the spec has no source. */
   private final int column;
+  /** The offending line as written, or null. */
   private final String sourceLine;
+  /** What is wrong, without the location. */
   private final String detail;
 
   CellFormulaException(String sourceName, int line, int column, String sourceLine, String detail) {

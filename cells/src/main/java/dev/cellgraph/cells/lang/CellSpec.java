@@ -517,6 +517,11 @@ public final class CellSpec {
       return input(name, Dim.I);
     }
 
+    /**
+     * Declares an input of size {@code size}.
+     *
+     * @throws IllegalStateException if {@code build()} was already called
+     */
     public Builder input(String name, Dim size) {
       checkState(!built, "build() was already called");
       inputs.put(requireNonNull(name, "name"), requireNonNull(size, "size"));
@@ -528,12 +533,22 @@ public final class CellSpec {
       return state(name, Dim.H);
     }
 
+    /**
+     * Declares a state of size {@code size}.
+     *
+     * @throws IllegalStateException if {@code build()} was already called
+     */
     public Builder state(String name, Dim size) {
       checkState(!built, "build() was already called");
       states.put(requireNonNull(name, "name"), requireNonNull(size, "size"));
       return this;
     }
 
+    /**
+     * Names the state that is the cell's output.
+     *
+     * @throws IllegalStateException if {@code build()} was already called
+     */
     public Builder output(String name) {
       checkState(!built, "build() was already called");
       output = requireNonNull(name, "name");

@@ -28,6 +28,7 @@ public record Dim(long i, long h, long c, ImmutableSortedMap<String, Long> named
   /** The largest number a size may hold (of I, of H or alone), so that sizes print and parse back. */
   static final long MAX_COEFFICIENT = 1_000_000_000L;
 
+  /** Checks that every named size has its value and that no named multiple is 0. */
   public Dim {
     requireNonNull(named, "named");
     requireNonNull(values, "values");
@@ -54,10 +55,12 @@ public record Dim(long i, long h, long c, ImmutableSortedMap<String, Long> named
     return new Dim(0, 0, 0, ImmutableSortedMap.of(name, 1L), ImmutableSortedMap.of(name, value));
   }
 
+  /** The sum of two dimensions. */
   public Dim plus(Dim o) {
     return combine(o, 1);
   }
 
+  /** The difference of two dimensions. */
   public Dim minus(Dim o) {
     return combine(o, -1);
   }

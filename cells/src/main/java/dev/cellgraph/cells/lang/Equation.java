@@ -13,6 +13,7 @@ import java.util.Objects;
  * <p>Immutable and thread-safe.
  */
 public record Equation(String target, String spelling, Expr expr, Span span) {
+  /** Rejects null components. */
   public Equation {
     requireNonNull(target, "target");
     requireNonNull(spelling, "spelling");

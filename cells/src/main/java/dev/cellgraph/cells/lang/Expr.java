@@ -54,9 +54,13 @@ public sealed interface Expr
 
   /** The elementwise binary operators. */
   enum BinaryOp {
+    /** Elementwise {@code +}. */
     ADD("+"),
+    /** Elementwise {@code -}. */
     SUB("-"),
+    /** Elementwise {@code *}. */
     MUL("*"),
+    /** Elementwise {@code /}. */
     DIV("/");
 
     private final String symbol;
@@ -73,6 +77,7 @@ public sealed interface Expr
 
   /** A variable by canonical name, at this step or the previous one. */
   record Var(String name, Time time, Span span) implements Expr {
+    /** Rejects null components. */
     public Var {
       requireNonNull(name, "name");
       requireNonNull(time, "time");
@@ -102,6 +107,7 @@ public sealed interface Expr
 
   /** A parameter by canonical name; as a matrix it only appears as {@link MatMul#matrix()}. */
   record Param(String name, Span span) implements Expr {
+    /** Rejects null components. */
     public Param {
       requireNonNull(name, "name");
       requireNonNull(span, "span");
@@ -130,6 +136,7 @@ public sealed interface Expr
 
   /** A finite, non-negative number (a minus sign is a {@link Neg}). */
   record Num(double value, Span span) implements Expr {
+    /** Rejects a negative or non-finite value. */
     public Num {
       checkArgument(Double.isFinite(value) && value >= 0 && !isNegativeZero(value),
           "number (%s) must be finite and not negative", value);
@@ -166,6 +173,7 @@ public sealed interface Expr
    * constant of the cell ({@link CellSpec#constants()}); a number for all examples.
    */
   record Const(String name, Span span) implements Expr {
+    /** Rejects null components. */
     public Const {
       requireNonNull(name, "name");
       requireNonNull(span, "span");
@@ -194,6 +202,7 @@ public sealed interface Expr
 
   /** A function applied to its arguments: the vector first, then constants (or a second vector for max, min). */
   record Apply(Fn fn, ImmutableList<Expr> args, Span span) implements Expr {
+    /** Checks the argument count against the function's. */
     public Apply {
       requireNonNull(fn, "fn");
       requireNonNull(args, "args");
@@ -235,6 +244,7 @@ public sealed interface Expr
 
   /** A value to a constant, finite power: {@code x^2}, {@code x^{1/2}}, {@code x^{-1}}. */
   record Pow(Expr base, double exponent, Span span) implements Expr {
+    /** Rejects a non-finite exponent. */
     public Pow {
       requireNonNull(base, "base");
       checkArgument(Double.isFinite(exponent), "exponent (%s) must be finite", exponent);
@@ -264,6 +274,7 @@ public sealed interface Expr
 
   /** An elementwise operation; a {@link Num} operand is broadcast. */
   record Binary(BinaryOp op, Expr left, Expr right, Span span) implements Expr {
+    /** Rejects null components. */
     public Binary {
       requireNonNull(op, "op");
       requireNonNull(left, "left");
@@ -297,6 +308,7 @@ public sealed interface Expr
    * {@code transposed} ({@code W^T x}), its transpose: {@code [rows, cols]^T x [rows] -> [cols]}.
    */
   record MatMul(Param matrix, Expr vector, Span span, boolean transposed) implements Expr {
+    /** Rejects null components. */
     public MatMul {
       requireNonNull(matrix, "matrix");
       requireNonNull(vector, "vector");
@@ -331,6 +343,7 @@ public sealed interface Expr
 
   /** Vectors stacked end to end, first part first. */
   record Concat(ImmutableList<Expr> parts, Span span) implements Expr {
+    /** Rejects an empty list of parts. */
     public Concat {
       requireNonNull(parts, "parts");
       checkArgument(parts.size() >= 1, "a concatenation needs at least one part");
@@ -360,6 +373,7 @@ public sealed interface Expr
 
   /** Minus a value. */
   record Neg(Expr operand, Span span) implements Expr {
+    /** Rejects null components. */
     public Neg {
       requireNonNull(operand, "operand");
       requireNonNull(span, "span");
@@ -392,6 +406,7 @@ public sealed interface Expr
    * {@code (f; i; o; g) = e} is a value for {@code e} and one part of it per name.
    */
   record Part(Expr whole, int index, int count, Span span) implements Expr {
+    /** Checks that {@code 0 <= index < count} and {@code count >= 2}. */
     public Part {
       requireNonNull(whole, "whole");
       checkArgument(count >= 2, "a vector is split into two parts or more, not %s", count);
@@ -437,14 +452,17 @@ public sealed interface Expr
     return new Param(name, Span.NONE);
   }
 
+  /** A number without a source position. */
   static Num num(double value) {
     return new Num(value, Span.NONE);
   }
 
+  /** A one-argument application without a source position. */
   static Apply apply(Fn fn, Expr arg) {
     return new Apply(fn, arg, Span.NONE);
   }
 
+  /** An application without a source position. */
   static Apply apply(Fn fn, ImmutableList<Expr> args) {
     return new Apply(fn, args, Span.NONE);
   }
@@ -454,6 +472,7 @@ public sealed interface Expr
     return new Const(name, Span.NONE);
   }
 
+  /** A power without a source position. */
   static Pow pow(Expr base, double exponent) {
     return new Pow(base, exponent, Span.NONE);
   }
@@ -467,6 +486,7 @@ public sealed interface Expr
     return e;
   }
 
+  /** {@code a - b} without a source position. */
   static Binary sub(Expr a, Expr b) {
     return new Binary(BinaryOp.SUB, a, b, Span.NONE);
   }
@@ -476,6 +496,7 @@ public sealed interface Expr
     return new Binary(BinaryOp.MUL, a, b, Span.NONE);
   }
 
+  /** {@code a / b} without a source position. */
   static Binary div(Expr a, Expr b) {
     return new Binary(BinaryOp.DIV, a, b, Span.NONE);
   }
@@ -490,10 +511,12 @@ public sealed interface Expr
     return new MatMul(param(matrix), vector, Span.NONE, true);
   }
 
+  /** A concatenation without a source position. */
   static Concat concat(Expr... parts) {
     return new Concat(ImmutableList.copyOf(parts), Span.NONE);
   }
 
+  /** {@code -operand} without a source position. */
   static Neg neg(Expr operand) {
     return new Neg(operand, Span.NONE);
   }

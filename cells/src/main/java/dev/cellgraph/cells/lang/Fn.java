@@ -25,17 +25,27 @@ import java.util.function.UnaryOperator;
  * change to a graph, one thread at a time may do.
  */
 public enum Fn {
+  /** The logistic function {@code 1 / (1 + e^-x)}. */
   SIGMOID(unary(Node::sigmoid), "sigmoid", "sigma", "sigm", "σ"),
+  /** The hyperbolic tangent. */
   TANH(unary(Node::tanh), "tanh"),
+  /** {@code max(x, 0)}. */
   RELU(unary(Node::relu), "relu", "ReLU"),
+  /** {@code e^x}. */
   EXP(unary(Node::exp), "exp"),
+  /** The natural logarithm. */
   LOG(unary(Node::log), "log", "ln"),
+  /** {@code log(1 + e^x)}. */
   SOFTPLUS(unary(Node::softplus), "softplus"),
+  /** {@code x / (1 + |x|)}. */
   SOFTSIGN(unary(Node::softsign), "softsign"),
+  /** {@code |x|}. */
   ABS(unary(Node::abs), "abs"),
   /** x σ(x), the sigmoid-weighted linear unit (Elfwing et al. 2018; swish with β = 1). */
   SILU(unary(x -> x.mul(x.sigmoid())), "silu", "swish", "SiLU"),
+  /** The square root. */
   SQRT(unary(Node::sqrt), "sqrt", "√"),
+  /** The error function. */
   ERF(unary(Node::erf), "erf"),
   /** x Φ(x) with the exact normal CDF, as torch's gelu (Hendrycks and Gimpel 2016). */
   GELU(unary(x -> x.mul(0.5).mul(x.mul(Math.sqrt(0.5)).erf().add(1.0))), "gelu", "GELU"),

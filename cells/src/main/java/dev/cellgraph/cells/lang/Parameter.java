@@ -29,6 +29,7 @@ public record Parameter(String name, Role role, ImmutableList<Dim> dims) {
     DIAGONAL
   }
 
+  /** Rejects null components. */
   public Parameter {
     requireNonNull(name, "name");
     requireNonNull(role, "role");

@@ -45,10 +45,12 @@ public final class ShapeInfo {
     return out;
   }
 
+  /** The input size I the shapes were computed for. */
   public int inputSize() {
     return inputSize;
   }
 
+  /** The hidden size H the shapes were computed for. */
   public int hiddenSize() {
     return hiddenSize;
   }

@@ -16,6 +16,7 @@ import dev.cellgraph.cells.lang.CellSpec;
  * @param mutation how it was derived: a {@link Mutation#label()}, {@code crossover}, {@code random} or {@code seed}
  */
 public record Candidate(CellSpec spec, String text, String hash, String parent, String mutation) {
+  /** Rejects null components. */
   public Candidate {
     requireNonNull(spec, "spec");
     requireNonNull(text, "text");

@@ -19,6 +19,11 @@ import java.util.Map;
  * @param maxDepth the depth of a state's expression (at least 1)
  */
 public record Grammar(int maxGates, int maxDepth) {
+  /**
+   * Checks both bounds.
+   *
+   * @throws IllegalArgumentException if a bound is less than 1
+   */
   public Grammar {
     if (maxGates < 1 || maxDepth < 1) {
       throw new IllegalArgumentException("maxGates (" + maxGates + ") and maxDepth (" + maxDepth

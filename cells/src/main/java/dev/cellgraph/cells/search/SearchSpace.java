@@ -34,6 +34,11 @@ public final class SearchSpace {
    * @param maxNodes at most this many nodes in one formula
    */
   public record Limits(int inputSize, int hiddenSize, int maxEquations, int maxNodes) {
+    /**
+     * Checks every limit.
+     *
+     * @throws IllegalArgumentException if a limit is less than 1
+     */
     public Limits {
       if (inputSize < 1 || hiddenSize < 1 || maxEquations < 1 || maxNodes < 1) {
         throw new IllegalArgumentException("limits must be positive: " + inputSize + ", " + hiddenSize + ", "
@@ -49,6 +54,7 @@ public final class SearchSpace {
 
   /** What the space has proposed: per mutation, edits tried, kept, repaired, discarded as invalid, not applicable. */
   public record Stats(Map<String, long[]> counts) {
+    /** The names of the columns of each row of counts, in order. */
     public static final List<String> COLUMNS = List.of("tried", "valid", "repaired", "invalid", "not applicable");
   }
 
@@ -56,11 +62,13 @@ public final class SearchSpace {
   private final Grammar grammar;
   private final Map<String, long[]> counts = new java.util.LinkedHashMap<>();
 
+  /** A space of cells within {@code limits}, whose random cells follow {@code grammar}. */
   public SearchSpace(Limits limits, Grammar grammar) {
     this.limits = requireNonNull(limits, "limits");
     this.grammar = requireNonNull(grammar, "grammar");
   }
 
+  /** The limits every proposed cell stays within. */
   public Limits limits() {
     return limits;
   }

@@ -23,16 +23,22 @@ public final class TensorAccess {
 
   /** What {@link Tensor} gives this class: its zero-copy factories and accessors. */
   public interface Bridge {
+    /** A float32 tensor over {@code data} itself (not copied). */
     Tensor wrap(float[] data, Shape shape);
 
+    /** A float64 tensor over {@code data} itself (not copied). */
     Tensor wrap(double[] data, Shape shape);
 
+    /** An integer tensor of {@code intType} over {@code data} itself (not copied). */
     Tensor wrap(DType intType, long[] data, Shape shape);
 
+    /** The values array of a float32 tensor itself; callers must not write to it. */
     float[] floats(Tensor t);
 
+    /** The values array of a float64 tensor itself; callers must not write to it. */
     double[] doubles(Tensor t);
 
+    /** The values array of an integer tensor itself; callers must not write to it. */
     long[] longs(Tensor t);
   }
 

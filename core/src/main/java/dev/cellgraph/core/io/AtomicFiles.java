@@ -70,6 +70,7 @@ public final class AtomicFiles {
   /** Writes the body of a file to a stream; the stream is closed by {@link AtomicFiles}. */
   @FunctionalInterface
   public interface Body {
+    /** Writes the whole body to {@code out}; an exception leaves the target file untouched. */
     void writeTo(OutputStream out) throws IOException;
   }
 

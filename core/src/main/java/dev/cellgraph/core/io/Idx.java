@@ -53,11 +53,17 @@ public final class Idx {
 
   /** An element type, with its code in the IDX header. */
   public enum Type {
+    /** Unsigned 8-bit integers (MNIST's images and labels). */
     UNSIGNED_BYTE(0x08, 1, "unsigned byte"),
+    /** Signed 8-bit integers. */
     BYTE(0x09, 1, "signed byte"),
+    /** Signed big-endian 16-bit integers. */
     SHORT(0x0b, 2, "short"),
+    /** Signed big-endian 32-bit integers. */
     INT(0x0c, 4, "int"),
+    /** Big-endian IEEE 32-bit floats. */
     FLOAT(0x0d, 4, "float"),
+    /** Big-endian IEEE 64-bit floats. */
     DOUBLE(0x0e, 8, "double");
 
     private final int code;
@@ -85,6 +91,7 @@ public final class Idx {
       return description;
     }
 
+    /** Whether the elements are {@code FLOAT} or {@code DOUBLE}. */
     public boolean isFloating() {
       return this == FLOAT || this == DOUBLE;
     }
@@ -140,26 +147,32 @@ public final class Idx {
       return new Data(Type.UNSIGNED_BYTE, values.clone(), values.length, shape);
     }
 
+    /** Signed bytes; the array is copied. */
     public static Data ofBytes(byte[] values, int... shape) {
       return new Data(Type.BYTE, values.clone(), values.length, shape);
     }
 
+    /** 16-bit integers; the array is copied. */
     public static Data ofShorts(short[] values, int... shape) {
       return new Data(Type.SHORT, values.clone(), values.length, shape);
     }
 
+    /** 32-bit integers; the array is copied. */
     public static Data ofInts(int[] values, int... shape) {
       return new Data(Type.INT, values.clone(), values.length, shape);
     }
 
+    /** 32-bit floats; the array is copied. */
     public static Data ofFloats(float[] values, int... shape) {
       return new Data(Type.FLOAT, values.clone(), values.length, shape);
     }
 
+    /** 64-bit floats; the array is copied. */
     public static Data ofDoubles(double[] values, int... shape) {
       return new Data(Type.DOUBLE, values.clone(), values.length, shape);
     }
 
+    /** The element type. */
     public Type type() {
       return type;
     }
@@ -169,10 +182,12 @@ public final class Idx {
       return shape.clone();
     }
 
+    /** The number of dimensions. */
     public int rank() {
       return shape.length;
     }
 
+    /** The size of dimension {@code axis} (0-based, not negative). */
     public int dim(int axis) {
       return shape[axis];
     }

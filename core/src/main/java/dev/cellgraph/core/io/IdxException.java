@@ -13,10 +13,12 @@ import java.io.IOException;
 public final class IdxException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception whose message names the file and what is wrong with it. */
   public IdxException(String message) {
     super(message);
   }
 
+  /** An exception with a message and the I/O error underneath it. */
   public IdxException(String message, Throwable cause) {
     super(message, cause);
   }

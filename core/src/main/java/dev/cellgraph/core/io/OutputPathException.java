@@ -15,6 +15,7 @@ public final class OutputPathException extends IOException {
   private static final long serialVersionUID = 1L;
   private final transient Path path;
 
+  /** An exception naming {@code path} as the user gave it and why it cannot be written. */
   public OutputPathException(Path path, String reason) {
     super("cannot write '" + path + "': " + (path.toString().isEmpty() ? "no file named" : reason));
     this.path = path;

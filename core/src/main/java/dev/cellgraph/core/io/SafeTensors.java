@@ -61,6 +61,7 @@ public final class SafeTensors {
 
   /** The tensors of a file together with its {@code __metadata__} (empty when absent). */
   public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    /** Copies both maps, keeping their iteration order. */
     public Contents {
       tensors = ImmutableMap.copyOf(tensors);
       metadata = ImmutableMap.copyOf(metadata);

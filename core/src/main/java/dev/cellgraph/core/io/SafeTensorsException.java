@@ -13,10 +13,12 @@ import java.io.IOException;
 public final class SafeTensorsException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception whose message names the file and what is wrong with it. */
   public SafeTensorsException(String message) {
     super(message);
   }
 
+  /** An exception with a message and the error underneath it. */
   public SafeTensorsException(String message, Throwable cause) {
     super(message, cause);
   }

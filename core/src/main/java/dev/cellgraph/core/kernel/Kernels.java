@@ -100,6 +100,7 @@ public final class Kernels {
   /** Work that may throw, for {@link #withThreads}. */
   @FunctionalInterface
   public interface Work<T, E extends Exception> {
+    /** Does the work. */
     T run() throws E;
   }
 
@@ -240,18 +241,27 @@ public final class Kernels {
     IMPL.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, threads());
   }
 
+  /**
+   * out[outOff + i] = op(x[xOff + i]) for i in {@code [0, n)}; throws if a range is outside its array.
+   */
   public static void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
     checkRange("x", x.length, xOff, n);
     checkRange("out", out.length, outOff, n);
     IMPL.unary(op, x, xOff, out, outOff, n);
   }
 
+  /**
+   * out[outOff + i] = op(x[xOff + i]) for i in {@code [0, n)}; throws if a range is outside its array.
+   */
   public static void unary(UnaryOp op, double[] x, int xOff, double[] out, int outOff, int n) {
     checkRange("x", x.length, xOff, n);
     checkRange("out", out.length, outOff, n);
     IMPL.unary(op, x, xOff, out, outOff, n);
   }
 
+  /**
+   * out[outOff + i] = a[aOff + i] op b[bOff + i] for i in {@code [0, n)}; throws if a range is outside its array.
+   */
   public static void binary(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
     checkRange("a", a.length, aOff, n);
     checkRange("b", b.length, bOff, n);
@@ -259,6 +269,9 @@ public final class Kernels {
     IMPL.binary(op, a, aOff, b, bOff, out, outOff, n);
   }
 
+  /**
+   * out[outOff + i] = a[aOff + i] op b[bOff + i] for i in {@code [0, n)}; throws if a range is outside its array.
+   */
   public static void binary(BinaryOp op, double[] a, int aOff, double[] b, int bOff, double[] out, int outOff, int n) {
     checkRange("a", a.length, aOff, n);
     checkRange("b", b.length, bOff, n);
@@ -294,11 +307,13 @@ public final class Kernels {
     IMPL.scalarBinary(op, s, a, aOff, out, outOff, n);
   }
 
+  /** The sum of {@code x[off, off + n)}, as a double. */
   public static double sum(float[] x, int off, int n) {
     checkRange("x", x.length, off, n);
     return IMPL.sum(x, off, n);
   }
 
+  /** The sum of {@code x[off, off + n)}. */
   public static double sum(double[] x, int off, int n) {
     checkRange("x", x.length, off, n);
     return IMPL.sum(x, off, n);

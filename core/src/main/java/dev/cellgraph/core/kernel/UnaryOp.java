@@ -8,15 +8,19 @@ package dev.cellgraph.core.kernel;
  * <p>Immutable and thread-safe: each constant is a pure function.
  */
 public enum UnaryOp {
+  /** {@code -x}. */
   NEG {
     @Override public double apply(double x) { return -x; }
   },
+  /** {@code e^x}. */
   EXP {
     @Override public double apply(double x) { return Math.exp(x); }
   },
+  /** The natural logarithm. */
   LOG {
     @Override public double apply(double x) { return Math.log(x); }
   },
+  /** The hyperbolic tangent. */
   TANH {
     @Override public double apply(double x) { return Math.tanh(x); }
   },
@@ -30,6 +34,7 @@ public enum UnaryOp {
       return e / (1.0 + e);
     }
   },
+  /** {@code max(x, 0)}. */
   RELU {
     @Override public double apply(double x) { return x > 0 ? x : 0.0; }
   },
@@ -41,15 +46,19 @@ public enum UnaryOp {
   SOFTSIGN {
     @Override public double apply(double x) { return x / (1.0 + Math.abs(x)); }
   },
+  /** {@code |x|}. */
   ABS {
     @Override public double apply(double x) { return Math.abs(x); }
   },
+  /** {@code x * x}. */
   SQUARE {
     @Override public double apply(double x) { return x * x; }
   },
+  /** The square root (NaN for negative x). */
   SQRT {
     @Override public double apply(double x) { return Math.sqrt(x); }
   },
+  /** {@code 1 / x}. */
   RECIPROCAL {
     @Override public double apply(double x) { return 1.0 / x; }
   },

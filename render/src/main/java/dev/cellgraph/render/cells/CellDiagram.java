@@ -62,6 +62,7 @@ public final class CellDiagram {
     return of(FormulaCell.of(n.isEmpty() ? "cell" : n, spec));
   }
 
+  /** The figure of a formula cell, drawn for some input and hidden sizes the cell accepts. */
   public static CellDiagram of(FormulaCell cell) {
     Objects.requireNonNull(cell, "cell");
     int[] sizes = someSizes(cell.spec());
@@ -90,6 +91,7 @@ public final class CellDiagram {
     return new CellDiagram(name, spec, inputSize, hiddenSize, true);
   }
 
+  /** The cell's name, as the figure's title. */
   public String name() {
     return name;
   }
@@ -121,18 +123,34 @@ public final class CellDiagram {
         .style(style(step).build());
   }
 
+  /** The figure as Graphviz DOT text (stable node ids, so the text is the same on every run). */
   public String toDot() {
     return diagram().toDot();
   }
 
+  /**
+   * Writes the figure as DOT text to {@code file}.
+   *
+   * @throws IOException if the file cannot be written
+   */
   public void toDot(Path file) throws IOException {
     diagram().toDot(file);
   }
 
+  /**
+   * Renders the figure as SVG to {@code file}.
+   *
+   * @throws IOException if the file cannot be written
+   */
   public void toSvg(Path file) throws IOException {
     diagram().toSvg(file);
   }
 
+  /**
+   * Renders the figure as PNG to {@code file}.
+   *
+   * @throws IOException if the file cannot be written
+   */
   public void toPng(Path file) throws IOException {
     diagram().toPng(file);
   }

@@ -54,18 +54,22 @@ public final class Unrolled {
     return unrolling;
   }
 
+  /** The unrolled cell. */
   public Cell cell() {
     return unrolling.cell();
   }
 
+  /** The step function called at every time step. */
   public Function step() {
     return unrolling.step();
   }
 
+  /** The graph of the unrolled steps. */
   public Graph graph() {
     return unrolling.graph();
   }
 
+  /** The number of time steps. */
   public int steps() {
     return unrolling.steps();
   }

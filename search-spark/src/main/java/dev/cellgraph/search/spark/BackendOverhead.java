@@ -25,6 +25,11 @@ import java.util.Locale;
 public final class BackendOverhead {
   private BackendOverhead() {}
 
+  /**
+   * Runs the measurement and prints its table; the arguments are optional counts.
+   *
+   * @param args {@code [TRIALS [STEPS [ROUNDS]]]}, by default 12, 60 and 2
+   */
   public static void main(String[] args) {
     int trials = args.length > 0 ? Integer.parseInt(args[0]) : 12;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 60;

@@ -19,6 +19,11 @@ import org.apache.spark.sql.SparkSession;
 public final class ParquetExport {
   private ParquetExport() {}
 
+  /**
+   * Runs the export and exits with its status.
+   *
+   * @param args {@code SEARCH-DIR [MASTER]}
+   */
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }

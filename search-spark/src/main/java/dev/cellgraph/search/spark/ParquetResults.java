@@ -42,19 +42,38 @@ public final class ParquetResults {
 
   private ParquetResults() {}
 
-  /** Writes every row of {@code store} to the data set {@code table}, replacing what it held. */
+  /**
+   * Writes every row of {@code store} to the data set {@code table}, replacing what it held.
+   *
+   * @param spark the session that writes
+   * @param store the search's results
+   * @param table the directory of the Parquet data set
+   * @throws IOException if the store cannot be read
+   */
   public static void export(SparkSession spark, ResultsStore store, Path table) throws IOException {
     write(spark, store.readAll(), table);
   }
 
-  /** Writes {@code rows} to the data set {@code table}, replacing what it held. */
+  /**
+   * Writes {@code rows} to the data set {@code table}, replacing what it held.
+   *
+   * @param spark the session that writes
+   * @param rows the rows to write
+   * @param table the directory of the Parquet data set
+   */
   public static void write(SparkSession spark, List<ResultRow> rows, Path table) {
     // one part file: a search has thousands of rows, and many tiny parts slow every reader
     spark.createDataFrame(rows.stream().map(ParquetResults::row).toList(), SCHEMA).coalesce(1)
         .write().mode(SaveMode.Overwrite).parquet(table.toString());
   }
 
-  /** Every row of the data set {@code table}. */
+  /**
+   * Every row of the data set {@code table}.
+   *
+   * @param spark the session that reads
+   * @param table the directory of the Parquet data set
+   * @return the rows, in the order of the data set
+   */
   public static List<ResultRow> read(SparkSession spark, Path table) {
     return spark.read().schema(SCHEMA).parquet(table.toString()).collectAsList().stream()
         .map(ParquetResults::resultRow).toList();

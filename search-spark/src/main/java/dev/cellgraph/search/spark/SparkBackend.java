@@ -54,6 +54,8 @@ public final class SparkBackend implements Backend {
    * {@code spark-submit} configured it. A session that is already running in this JVM (a notebook's,
    * a test's) is used as it is, and left running by {@link #close}.
    *
+   * @param master the master to run on
+   * @return the back end, on a new or the running session
    * @throws InvalidInputException when {@code spark-submit} was given another master
    */
   public static SparkBackend start(SparkMaster master) {
@@ -81,7 +83,11 @@ public final class SparkBackend implements Backend {
     }
   }
 
-  /** The session this back end runs on, for writing and reading results with Spark. */
+  /**
+   * The session this back end runs on, for writing and reading results with Spark.
+   *
+   * @return the session
+   */
   public SparkSession session() {
     return spark;
   }

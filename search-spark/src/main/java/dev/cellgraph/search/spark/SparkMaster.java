@@ -31,6 +31,9 @@ public record SparkMaster(String given, String sparkMaster, boolean embedded) {
    * The master that {@code master} names, or empty when it is not Spark's; {@code workers} is the
    * thread count of a bare {@code local}.
    *
+   * @param master the value of {@code --master}
+   * @param workers the thread count of a bare {@code local}
+   * @return the master, or empty when {@code master} is not Spark's
    * @throws InvalidInputException for a {@code local[...]} whose counts are not positive integers
    */
   public static Optional<SparkMaster> parse(String master, int workers) {

@@ -27,39 +27,48 @@ public final class Dense {
     this.bias = bias;
   }
 
+  /** A layer {@code [in] -> [out]} with a bias. */
   public static Dense of(int in, int out) {
     return new Dense(in, out, true);
   }
 
+  /** A layer {@code [in] -> [out]}, with or without a bias. */
   public static Dense of(int in, int out, boolean bias) {
     return new Dense(in, out, bias);
   }
 
+  /** The input size. */
   public int inputSize() {
     return in;
   }
 
+  /** The output size. */
   public int outputSize() {
     return out;
   }
 
+  /** Whether the layer adds a bias. */
   public boolean hasBias() {
     return bias;
   }
 
+  /** The weight's shape {@code [out, in]}, as PyTorch's {@code nn.Linear}. */
   public Shape weightShape() {
     return Shape.of(out, in);
   }
 
+  /** The bias's shape {@code [out]}. */
   public Shape biasShape() {
     return Shape.of(out);
   }
 
+  /** A weight drawn uniformly from {@code [-1/√in, 1/√in]}, as PyTorch does. */
   public Tensor initializeWeight(Rng rng, DType dtype) {
     double k = 1.0 / Math.sqrt(in);
     return Initializers.uniform(rng, dtype, weightShape(), -k, k);
   }
 
+  /** A bias drawn uniformly from {@code [-1/√in, 1/√in]}, as PyTorch does. */
   public Tensor initializeBias(Rng rng, DType dtype) {
     double k = 1.0 / Math.sqrt(in);
     return Initializers.uniform(rng, dtype, biasShape(), -k, k);

@@ -27,10 +27,12 @@ public final class Dropout {
     this.p = p;
   }
 
+  /** Dropout that zeroes each element with probability {@code p} during training. */
   public static Dropout of(double p) {
     return new Dropout(p);
   }
 
+  /** The probability that an element is zeroed. */
   public double probability() {
     return p;
   }

@@ -25,18 +25,22 @@ public final class Embedding {
     this.dim = dim;
   }
 
+  /** A table of {@code vocab} rows of size {@code dim}. */
   public static Embedding of(int vocab, int dim) {
     return new Embedding(vocab, dim);
   }
 
+  /** The number of tokens. */
   public int vocab() {
     return vocab;
   }
 
+  /** The size of a token's vector. */
   public int dim() {
     return dim;
   }
 
+  /** The table's shape {@code [vocab, dim]}. */
   public Shape tableShape() {
     return Shape.of(vocab, dim);
   }

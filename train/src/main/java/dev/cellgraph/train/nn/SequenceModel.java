@@ -82,14 +82,17 @@ public final class SequenceModel {
     return rnn.layers();
   }
 
+  /** Whether the recurrent layers also run backwards in time. */
   public boolean bidirectional() {
     return rnn.bidirectional();
   }
 
+  /** The recurrent cell. */
   public Cell cell() {
     return cell;
   }
 
+  /** Whether the input is token ids, embedded before the recurrent layers. */
   public boolean tokenInput() {
     return vocab > 0;
   }
@@ -104,18 +107,22 @@ public final class SequenceModel {
     return inputSize;
   }
 
+  /** The hidden size H. */
   public int hiddenSize() {
     return hiddenSize;
   }
 
+  /** The number of outputs of the head (classes or values). */
   public int outputs() {
     return outputs;
   }
 
+  /** The dropout between stacked layers. */
   public Dropout dropout() {
     return dropout;
   }
 
+  /** The recurrent layers. */
   public Recurrent recurrent() {
     return rnn;
   }
@@ -134,6 +141,7 @@ public final class SequenceModel {
     return m;
   }
 
+  /** The number of scalar parameters, embedding and head included. */
   public long parameterCount() {
     long n = 0;
     for (Shape s : parameterShapes().values()) {
@@ -194,6 +202,7 @@ public final class SequenceModel {
     return cell.stateNames();
   }
 
+  /** The shape of state {@code state} for a batch of {@code batch}. */
   public Shape stateShape(String state, int batch) {
     return rnn.stateShape(state, batch);
   }

@@ -40,6 +40,11 @@ public final class AddingTask implements Task {
   private final int batch;
   private final List<Batch> validation;
 
+  /**
+   * The adding problem with sequences of {@code length}, training batches of {@code batch} and {@code validationExamples} fixed validation examples.
+   *
+   * @throws IllegalArgumentException if {@code length} is less than 2 or {@code batch} less than 1
+   */
   public AddingTask(int length, int batch, int validationExamples) {
     if (length < 2) {
       throw new IllegalArgumentException("the adding problem needs a sequence length of at least 2, got " + length);
@@ -57,6 +62,7 @@ public final class AddingTask implements Task {
     this.validation = List.copyOf(v);
   }
 
+  /** The sequence length. */
   public int length() {
     return length;
   }

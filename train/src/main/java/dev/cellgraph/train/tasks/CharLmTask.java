@@ -98,10 +98,12 @@ public final class CharLmTask implements Task {
     return new NGramModel(trainIds, vocabularySize(), order).bitsPerCharacter(all, trainIds.length);
   }
 
+  /** The characters of the vocabulary, in id order. */
   public String vocabulary() {
     return vocabulary;
   }
 
+  /** The number of characters in the vocabulary. */
   public int vocabularySize() {
     return vocabulary.codePointCount(0, vocabulary.length());
   }

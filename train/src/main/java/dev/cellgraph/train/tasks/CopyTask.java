@@ -40,6 +40,11 @@ public final class CopyTask implements Task {
   private final int batch;
   private final List<Batch> validation;
 
+  /**
+   * Copy {@code symbols} symbols of an alphabet of {@code alphabet} after {@code delay} blank steps, in batches of {@code batch}.
+   *
+   * @throws IllegalArgumentException if a number is out of range (the message names it)
+   */
   public CopyTask(int symbols, int alphabet, int delay, int batch) {
     if (symbols < 1 || alphabet < 2 || delay < 0 || batch < 1) {
       throw new IllegalArgumentException("copy task: symbols (" + symbols + ") must be at least 1, alphabet ("

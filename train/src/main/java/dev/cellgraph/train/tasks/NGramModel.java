@@ -98,6 +98,7 @@ public final class NGramModel {
     return k;
   }
 
+  /** The order n of the model (context of n - 1 characters). */
   public int order() {
     return order;
   }

@@ -49,6 +49,7 @@ public final class SeqMnistTask implements Task {
   /** Where Debian's {@code dataset-fashion-mnist} puts the gzipped IDX files. */
   public static final Path DEBIAN_DIR = Paths.get("/usr/share/datasets/fashion-mnist");
 
+  /** The number of classes. */
   public static final int CLASSES = 10;
 
   /** The standard file names of the MNIST family, each read as is or with {@code .gz}. */
@@ -57,8 +58,10 @@ public final class SeqMnistTask implements Task {
 
   /** Per step, a row of the image or a single pixel. */
   public enum Mode {
-    ROWS, PIXELS;
+    /** A row of pixels per step: 28 steps of input size 28 for MNIST. */ ROWS,
+    /** One pixel per step: 784 steps of input size 1 for MNIST. */ PIXELS;
 
+    /** The name on the command line: {@code rows} or {@code pixels}. */
     public String lowerName() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -67,6 +70,11 @@ public final class SeqMnistTask implements Task {
   /** The images and labels of a download: training and test, validated against each other. */
   public record DataSet(String source, Idx.Data trainImages, Idx.Data trainLabels, Idx.Data testImages,
       Idx.Data testLabels) {
+    /**
+     * Checks the images and labels against each other.
+     *
+     * @throws IllegalArgumentException if a file has the wrong type or shape or the counts disagree
+     */
     public DataSet {
       checkImages(source, FILES.get(0), trainImages);
       checkImages(source, FILES.get(2), testImages);
@@ -108,10 +116,12 @@ public final class SeqMnistTask implements Task {
           + "Fashion-MNIST download has the four files " + String.join(", ", FILES) + " (gzipped or not)");
     }
 
+    /** The height of an image. */
     public int rows() {
       return trainImages.dim(1);
     }
 
+    /** The width of an image. */
     public int columns() {
       return trainImages.dim(2);
     }
@@ -177,6 +187,11 @@ public final class SeqMnistTask implements Task {
   private long cachedEpoch = -1;
   private int[] epochOrder;
 
+  /**
+   * The task on {@code data}, read {@code mode}, the pixels shuffled by a fixed permutation if {@code permute}, with the validation split and batches drawn from {@code seed}.
+   *
+   * @throws IllegalArgumentException if {@code batch} is less than 1
+   */
   public SeqMnistTask(DataSet data, Mode mode, boolean permute, long seed, int batch) {
     if (batch < 1) {
       throw new IllegalArgumentException("batch size (" + batch + ") must be at least 1");
@@ -215,6 +230,7 @@ public final class SeqMnistTask implements Task {
     return new SeqMnistTask(data, mode, permute, seed, batch);
   }
 
+  /** How an image is read step by step. */
   public Mode mode() {
     return mode;
   }
@@ -229,14 +245,17 @@ public final class SeqMnistTask implements Task {
     return inputSize;
   }
 
+  /** The number of training images (the training file less the validation split). */
   public int trainingImages() {
     return trainIndex.length;
   }
 
+  /** The number of validation images, held out from the training file. */
   public int validationImages() {
     return validIndex.length;
   }
 
+  /** The number of test images. */
   public int testImages() {
     return data.testImages().dim(0);
   }
@@ -316,6 +335,7 @@ public final class SeqMnistTask implements Task {
     return make(data.testImages(), data.testLabels(), identity(n), start, Math.min(evalBatch, n - start));
   }
 
+  /** The number of test batches. */
   public int testBatchCount() {
     return (testImages() + evalBatch - 1) / evalBatch;
   }

@@ -219,6 +219,7 @@ public final class SequenceFileTask implements Task {
     return new InvalidInputException(source + ": " + what);
   }
 
+  /** What the targets are. */
   public Targets targets() {
     return kind;
   }
@@ -243,10 +244,12 @@ public final class SequenceFileTask implements Task {
     return steps;
   }
 
+  /** The number of training sequences. */
   public int trainingSequences() {
     return trainIndex.length;
   }
 
+  /** The number of validation sequences. */
   public int validationSequences() {
     return validIndex.length;
   }
