@@ -236,6 +236,23 @@ class OptimizedScanTest {
     assertSameBitsOffAndOn(name, CompileOptions.all().withSink(false), 37, 12);
   }
 
+  /**
+   * The layer-normalised LSTM's loops run fused: its row means and variances, their [B, 1]
+   * broadcasts, and the sum_to / broadcast_to of [B, 1] in its gradient are inside fused groups,
+   * so each loop runs its recurrent product and a few fused groups, like the plain LSTM's.
+   */
+  @Test
+  void layerNormalisedLstmLoopsKeepNoReductionOutsideAFusedGroup() {
+    for (boolean reverse : new boolean[] {false, true}) {
+      List<String> schedule = compiledScan("ln-lstm", reverse).loopSchedule();
+      String what = (reverse ? "backward" : "forward") + " loop: " + schedule;
+      assertEquals(0, count(schedule, op -> op.startsWith("Σ") || op.startsWith("broadcast")), what);
+      assertEquals(1, count(schedule, op -> op.startsWith("matmul")), what);
+      long groups = count(schedule, op -> op.startsWith("fused["));
+      assertTrue(groups >= 1 && groups <= 2, what);
+    }
+  }
+
   static Stream<String> formulaLstmAndGru() {
     return Stream.of("lstm", "gru");
   }

@@ -57,13 +57,17 @@ final class FusedOp extends Op {
     }
   }
 
-  enum Kind { UNARY, BINARY, SCALAR_RIGHT, SCALAR_LEFT, POW, COPY, CONCAT }
+  enum Kind { UNARY, BINARY, SCALAR_RIGHT, SCALAR_LEFT, POW, COPY, CONCAT, COLUMN_RIGHT, COLUMN_LEFT, ROW_SUM,
+    FILL_ROWS }
 
   /**
    * One step of the program: {@code dst = op(src...)} on {@code width} elements per row.
    * SCALAR_RIGHT is {@code src op c}, SCALAR_LEFT {@code c op src}, with c the constant or, when
    * {@code scalarInput >= 0}, the one element of that input. CONCAT copies each source row to
-   * its column in dst.
+   * its column in dst. The column kinds read a value of one element per row: COLUMN_RIGHT is
+   * {@code src[0] op src[1][r]} on row r, COLUMN_LEFT {@code src[0][r] op src[1]}; ROW_SUM writes
+   * the sum of the {@code width} elements of each source row to the one element of the dst row;
+   * FILL_ROWS repeats the one element of each source row over the {@code width} of the dst row.
    */
   record Instr(Kind kind, UnaryOp unary, BinaryOp binary, double constant, int scalarInput,
       Ref dst, Ref[] src, int width, int[] columns) {
@@ -77,7 +81,8 @@ final class FusedOp extends Op {
           return false;
         }
       }
-      return kind != Kind.CONCAT;
+      return kind != Kind.CONCAT && kind != Kind.COLUMN_RIGHT && kind != Kind.COLUMN_LEFT && kind != Kind.ROW_SUM
+          && kind != Kind.FILL_ROWS;
     }
   }
 
@@ -282,8 +287,74 @@ final class FusedOp extends Op {
         }
         return;
       }
+      case COLUMN_RIGHT:
+      case COLUMN_LEFT: {
+        boolean left = ins.kind() == Kind.COLUMN_LEFT;
+        Ref a = ins.src()[left ? 1 : 0];
+        Ref c = ins.src()[left ? 0 : 1];
+        Object x = array(spaces, a);
+        Object col = array(spaces, c);
+        int ap = a.base(r0);
+        int cp = c.base(r0);
+        for (int r = 0; r < k; r++) {
+          int ci = cp + r * c.stride();
+          double v = col instanceof float[] ? ((float[]) col)[ci] : ((double[]) col)[ci];
+          scalar(ins.binary(), left, v, x, ap + r * a.stride(), d, dp + r * dst.stride(), w);
+        }
+        return;
+      }
+      case ROW_SUM: {
+        Ref a = ins.src()[0];
+        rowSums(array(spaces, a), a.base(r0), a.stride(), d, dp, dst.stride(), w, k);
+        return;
+      }
+      case FILL_ROWS: {
+        Ref a = ins.src()[0];
+        Object x = array(spaces, a);
+        int ap = a.base(r0);
+        for (int r = 0; r < k; r++) {
+          int xi = ap + r * a.stride();
+          int o = dp + r * dst.stride();
+          if (x instanceof float[]) {
+            Arrays.fill((float[]) d, o, o + w, ((float[]) x)[xi]);
+          } else {
+            Arrays.fill((double[]) d, o, o + w, ((double[]) x)[xi]);
+          }
+        }
+        return;
+      }
       default:
         throw new IllegalStateException("fused: unknown instruction " + ins.kind());
+    }
+  }
+
+  /**
+   * The sums of k rows of w elements, {@code stride} apart in x, to the elements {@code dStride}
+   * apart in d: from 0, left to right, in the dtype of the values, the additions of
+   * {@code Tensor.sum(-1)} (core's Reductions, which adds each row's elements one by one into
+   * its result), so a fused row sum has the same bits.
+   */
+  private static void rowSums(Object x, int xp, int stride, Object d, int dp, int dStride, int w, int k) {
+    if (x instanceof float[]) {
+      float[] a = (float[]) x;
+      float[] o = (float[]) d;
+      for (int r = 0; r < k; r++) {
+        float s = 0f;
+        for (int i = xp + r * stride, end = i + w; i < end; i++) {
+          s += a[i];
+        }
+        o[dp + r * dStride] = s;
+      }
+    } else {
+      double[] a = (double[]) x;
+      double[] o = (double[]) d;
+      for (int r = 0; r < k; r++) {
+        double s = 0.0;
+        for (int i = xp + r * stride, end = i + w; i < end; i++) {
+          s += a[i];
+        }
+        o[dp + r * dStride] = s;
+      }
     }
   }
 

@@ -28,13 +28,19 @@ import java.util.Map;
  *
  * <p>Fusable nodes: elementwise functions ({@link Ops.Unary}, scalar operands, {@code pow},
  * {@code identity}); binary ops whose operands have the result's shape, or are a row broadcast to
- * it (a bias {@code [N]} added to {@code [B, N]}), or hold one element; slices and
- * concatenations along the last axis. A group's values all have the same leading dimensions.
+ * it (a bias {@code [N]} added to {@code [B, N]}), or a column broadcast ({@code [B, 1]} against
+ * {@code [B, N]}: a per-row mean or scale), or hold one element; slices and concatenations along
+ * the last axis; sums over the last axis that keep it ({@code sum_axis} with keepDims, and
+ * {@code sum_to} from {@code [B, N]} to {@code [B, 1]}, as layer normalisation and its gradient
+ * use them) and {@code broadcast_to} from {@code [B, 1]} to {@code [B, N]}. A group's values all
+ * have the same leading dimensions; each row of a value is computed from the same row of its
+ * operands, so a row sum is complete before the group's next instruction reads it.
  * Nodes that a plan would fold into constants are left alone, and so are groups with fewer than
  * two computing nodes.
  *
  * <p>Results are bit for bit those of the unfused plan: each fused instruction calls the same
- * kernel on the same elements. On unless {@link CompileOptions#fuse()} is off (for comparison
+ * kernel on the same elements, and a row sum adds the row's elements in the order of
+ * {@code Tensor.sum(axis)}, from 0, in the value's dtype. On unless {@link CompileOptions#fuse()} is off (for comparison
  * and tests).
  *
  * <p>Thread-safe: its static methods share no mutable state.
@@ -78,6 +84,12 @@ public final class Fusion {
     return true;
   }
 
+  /** A value {@code [..., 1]} read by every column of {@code out} {@code [..., N]}: the same leading dimensions. */
+  private static boolean isColumnBroadcast(Shape s, Shape out) {
+    return s.rank() == out.rank() && s.rank() > 0 && s.dim(s.rank() - 1) == 1 && out.dim(out.rank() - 1) > 1
+        && s.without(s.rank() - 1).equals(out.without(out.rank() - 1));
+  }
+
   private static boolean isComputing(Op op) {
     return op.kind() != OpKind.IDENTITY && op.kind() != OpKind.SLICE;
   }
@@ -104,7 +116,8 @@ public final class Fusion {
       case BINARY -> {
         for (Node in : n.inputs()) {
           Shape s = in.shape();
-          if (!s.equals(n.shape()) && s.size() != 1 && !isRowBroadcast(s, n.shape())) {
+          if (!s.equals(n.shape()) && s.size() != 1 && !isRowBroadcast(s, n.shape())
+              && !isColumnBroadcast(s, n.shape())) {
             yield false;
           }
         }
@@ -112,7 +125,13 @@ public final class Fusion {
       }
       case SLICE -> ((LayoutOps.Slice) op).axis() == n.rank() - 1;
       case CONCAT -> ((LayoutOps.Concat) op).axis() == n.rank() - 1;
-      case MATMUL, TRANSPOSE, PERMUTE, RESHAPE, PAD, BROADCAST_TO, SUM_ALL, SUM_AXIS, SUM_TO, LOG_SOFTMAX, INDEXING,
+      // a row sum that keeps the axis, [B, N] to [B, 1] (for N = 1 too: the unfused sum adds 0 + x)
+      case SUM_AXIS -> ((Ops.SumAxis) op).keepDims() && n.input(0).rank() == n.rank()
+          && n.input(0).shape().normalizeAxis(((Ops.SumAxis) op).axis()) == n.rank() - 1;
+      // sum_to and broadcast_to of equal shapes are never built (Node returns the value itself)
+      case SUM_TO -> isColumnBroadcast(n.shape(), n.input(0).shape());
+      case BROADCAST_TO -> isColumnBroadcast(n.input(0).shape(), n.shape());
+      case MATMUL, TRANSPOSE, PERMUTE, RESHAPE, PAD, SUM_ALL, LOG_SOFTMAX, INDEXING,
           LEAF, CONSTANT, GET_OUTPUT, CALL, SCAN, FUSED, OPAQUE -> false;
     };
   }
@@ -122,8 +141,12 @@ public final class Fusion {
     if (!lead(p).equals(lead(n))) {
       return false;
     }
-    OpKind k = n.op().kind();
-    return k == OpKind.SLICE || k == OpKind.CONCAT || p.shape().equals(n.shape());
+    // a fusable n reads only operands it can read row by row (elementwise checked their shapes)
+    return switch (n.op().kind()) {
+      case SLICE, CONCAT, SUM_AXIS, SUM_TO, BROADCAST_TO, BINARY -> true;
+      case UNARY, SCALAR, POW, IDENTITY, CAST, MATMUL, TRANSPOSE, PERMUTE, RESHAPE, PAD, SUM_ALL, LOG_SOFTMAX,
+          INDEXING, LEAF, CONSTANT, GET_OUTPUT, CALL, SCAN, FUSED, OPAQUE -> p.shape().equals(n.shape());
+    };
   }
 
   // ---------------------------------------------------------------- the rewrite
@@ -586,7 +609,10 @@ public final class Fusion {
         inputIndex.put(in, i);
       }
       boolean same = in.shape().equals(n.shape()) || n.op().kind() != OpKind.BINARY;
-      return new Sym(-1, i, 0, !same && in.shape().size() != 1, !same && in.shape().size() == 1);
+      boolean scalar = !same && in.shape().size() == 1;
+      // a column [B, 1] is read row by row (one element per row), a row broadcast [N] repeats one row
+      boolean rowBroadcast = !same && !scalar && !isColumnBroadcast(in.shape(), n.shape());
+      return new Sym(-1, i, 0, rowBroadcast, scalar);
     }
 
     /** The symbols an instruction for member k reads. */
@@ -647,8 +673,20 @@ public final class Fusion {
             yield new FusedOp.Instr(FusedOp.Kind.SCALAR_LEFT, null, b, 0, in.get(0).input(), dst,
                 new FusedOp.Ref[] {src[1]}, w, null);
           }
+          // a [B, 1] operand (a row's mean, its scale): the row op its one element, as Tensor.zip's
+          // general case computes it
+          if (isColumnBroadcast(n.input(1).shape(), n.shape())) {
+            yield new FusedOp.Instr(FusedOp.Kind.COLUMN_RIGHT, null, b, 0, -1, dst, src, w, null);
+          }
+          if (isColumnBroadcast(n.input(0).shape(), n.shape())) {
+            yield new FusedOp.Instr(FusedOp.Kind.COLUMN_LEFT, null, b, 0, -1, dst, src, w, null);
+          }
           yield new FusedOp.Instr(FusedOp.Kind.BINARY, null, b, 0, -1, dst, src, w, null);
         }
+        // the width of a row sum is that of the row it adds up
+        case SUM_AXIS, SUM_TO -> new FusedOp.Instr(FusedOp.Kind.ROW_SUM, null, null, 0, -1, dst, src,
+            width(n.input(0)), null);
+        case BROADCAST_TO -> new FusedOp.Instr(FusedOp.Kind.FILL_ROWS, null, null, 0, -1, dst, src, w, null);
         case CONCAT -> {
           int[] columns = new int[n.inputs().size() + 1];
           for (int i = 0; i < n.inputs().size(); i++) {
@@ -657,7 +695,7 @@ public final class Fusion {
           yield new FusedOp.Instr(FusedOp.Kind.CONCAT, null, null, 0, -1, dst, src, w, columns);
         }
         // identities and slices are views (see the symbols above); the rest never joins a group
-        case IDENTITY, SLICE, CAST, MATMUL, TRANSPOSE, PERMUTE, RESHAPE, PAD, BROADCAST_TO, SUM_ALL, SUM_AXIS, SUM_TO,
+        case IDENTITY, SLICE, CAST, MATMUL, TRANSPOSE, PERMUTE, RESHAPE, PAD, SUM_ALL,
             LOG_SOFTMAX, INDEXING, LEAF, CONSTANT, GET_OUTPUT, CALL, SCAN, FUSED, OPAQUE ->
             throw new IllegalStateException("fusion: no instruction for " + n);
       };

@@ -53,7 +53,7 @@ class FusionTest {
       Node c2 = f.mul(c).add(i.mul(u)).named("c2");
       Node h2 = o.mul(c2.tanh());
       Node sq = h2.square().rsub(1.0).pow(3).add(0.5).reciprocal();
-      Node back = h2.sum(-1, true);                     // leaves the group ...
+      Node back = h2.sum();                             // leaves the group (a sum of all rows) ...
       Node y = h2.mul(back.broadcastTo(h2.shape()));    // ... and comes back
       Node cat = Node.concat(-1, i, f.oneMinus(), c2, sq);
       outputs.add(h2);
@@ -136,6 +136,65 @@ class FusionTest {
     Plan p = Fusion.compile(s.outputs, s.feeds, ON.withFuse(false));
     assertTrue(p.scheduled().stream().noneMatch(n -> n.op() instanceof FusedOp), p.scheduled().toString());
     assertEquals(Plan.compile(s.outputs, s.feeds).scheduledCount(), p.scheduledCount());
+  }
+
+  /**
+   * Layer normalisation of a [rows, w] value, {@code (z - mean(z)) / sqrt(var(z) + eps) * g + b}
+   * over the last axis, and the gradients of a weighted sum of it with respect to z, g and b: the
+   * row sums and their [rows, 1] results (forward), sum_to and broadcast_to of [rows, 1]
+   * (backward) are fused, and fused and unfused plans give the same bits.
+   */
+  @ParameterizedTest(name = "{0} rows {1} width {2}")
+  @MethodSource("layerNormCases")
+  void layerNormAndItsGradientFuseWithTheSameBits(DType dt, int rows, int w) {
+    Graph g = new Graph("layer norm");
+    Node z = g.input("z", dt, rows, w);
+    Node gain = g.input("g", dt, w);
+    Node bias = g.input("b", dt, w);
+    Node wts = g.input("wts", dt, rows, w);
+    Node mu = z.sum(-1, true).mul(1.0 / w);
+    Node d = z.sub(mu);
+    Node var = d.square().sum(-1, true).mul(1.0 / w);
+    Node y = d.div(var.add(1e-5).sqrt()).mul(gain).add(bias).tanh();
+    List<Node> grads = dev.cellgraph.autodiff.Gradients.of(y.mul(wts).sum(), List.of(z, gain, bias)).list();
+    List<Node> feeds = List.of(z, gain, bias, wts);
+    List<Node> forward = List.of(y);
+    // the forward: one group from z to y
+    Plan fwd = Fusion.compile(forward, feeds, ON);
+    List<String> labels = fwd.scheduled().stream().filter(n -> !(n.op() instanceof GraphOps.GetOutput))
+        .map(n -> n.op().label()).toList();
+    assertEquals(1, labels.size(), labels.toString());
+    assertTrue(labels.get(0).startsWith("fused[Σ axis 1, × ") && labels.get(0).endsWith(", tanh]"), labels.toString());
+    List<Node> outs = new ArrayList<>(forward);
+    outs.addAll(grads);
+    Plan plain = Plan.compile(outs, feeds);
+    Plan fused = Fusion.compile(outs, feeds, ON);
+    // no row sum, sum_to or broadcast_to of a [rows, 1] value is left outside a fused group
+    List<String> unfused = fused.scheduled().stream().map(n -> n.op().label())
+        .filter(l -> l.startsWith("Σ axis") || l.startsWith("Σ→[" + rows + ", 1]") || l.startsWith("broadcast"))
+        .toList();
+    assertEquals(List.of(), unfused, fused.scheduled().toString());
+    Rng rng = Rng.seeded(11);
+    List<Tensor> in = new ArrayList<>();
+    for (Node f : feeds) {
+      in.add(Initializers.normal(rng, dt, f.shape(), 0.3, 1.5));
+    }
+    List<Tensor> want = plain.run(in);
+    List<Tensor> got = fused.run(in);
+    for (int k = 0; k < want.size(); k++) {
+      assertEquals(want.get(k), got.get(k), "output " + k + " (" + outs.get(k) + ")");
+    }
+  }
+
+  static Stream<Arguments> layerNormCases() {
+    List<Arguments> r = new ArrayList<>();
+    for (DType dt : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+      r.add(Arguments.of(dt, 3, 5));       // one chunk
+      r.add(Arguments.of(dt, 70, 48));     // many chunks, the last one short; split over threads
+      r.add(Arguments.of(dt, 2, 3000));    // rows wider than a chunk
+      r.add(Arguments.of(dt, 4, 1));       // one column: the row sum is 0 + z
+    }
+    return r.stream();
   }
 
   private static void assertSameBitsFusedAndPlain(List<Node> outputs, List<Node> feeds) {
