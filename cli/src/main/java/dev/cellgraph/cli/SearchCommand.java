@@ -118,14 +118,18 @@ final class SearchCommand implements Command {
         .withLearningRate(a.doubleValue("lr", defaults.learningRate(), 1e-8, 10))
         .withKernelThreads(a.intValue("kernel-threads", 1, 1, 4096))
         .withGradCheck(!a.flag("no-grad-check"));
-    SearchSpace space = new SearchSpace(SearchSpace.Limits.of(evaluator.inputSize(task, hidden), hidden),
-        Grammar.defaults());
     String from = a.get("from", spaceKind.equals("random") ? "" : "lstm,gru");
-    List<Candidate> seedCells = new ArrayList<>();
+    Map<String, CellSpec> starts = new LinkedHashMap<>();
     for (String name : names(from)) {
-      CellSpec spec = CellRef.resolve(name).spec();
+      starts.put(name, CellRef.resolve(name).spec());
+    }
+    // the limits leave each starting cell room to grow, however large it is (ln-lstm has 15 equations)
+    SearchSpace space = new SearchSpace(SearchSpace.Limits.of(evaluator.inputSize(task, hidden), hidden,
+        starts.values()), Grammar.defaults());
+    List<Candidate> seedCells = new ArrayList<>();
+    for (Map.Entry<String, CellSpec> start : starts.entrySet()) {
       try {
-        seedCells.add(space.seed(name, spec));
+        seedCells.add(space.seed(start.getKey(), start.getValue()));
       } catch (IllegalArgumentException e) {
         throw new UsageException("--from: " + e.getMessage());
       }

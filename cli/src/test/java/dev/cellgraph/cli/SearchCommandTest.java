@@ -56,6 +56,16 @@ class SearchCommandTest {
   }
 
   @Test
+  void aSearchStartsFromTheZoosLargestCell(@TempDir Path tmp) {
+    // ln-lstm's 15 equations are more than the 12 a search from small cells allows: the limits follow the start
+    List<String> a = new java.util.ArrayList<>(List.of(tiny(tmp.resolve("s"), "1")));
+    a.set(a.indexOf("gru,mgu"), "ln-lstm");
+    CliRunner r = CliRunner.run(a.toArray(String[]::new));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("generation 1/1: 4 proposed"), r.out());
+  }
+
+  @Test
   void mistakesAreUsageErrorsWithExactMessages(@TempDir Path tmp) {
     CliRunner r = CliRunner.run(tiny(tmp.resolve("a"), "1", "--master", "spark://host:7077"));
     assertEquals(2, r.status());

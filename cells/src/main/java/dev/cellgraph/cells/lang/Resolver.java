@@ -112,13 +112,14 @@ final class Resolver {
     convention();
     List<Equation> equations = new ArrayList<>();
     for (Assign a : equations()) {
-      Expr e = convert(a.expr());
+      Expr e = inlineNumbers(convert(a.expr()));
       equations.addAll(hidden); // a function's local values, before the formula that reads them
       hidden.clear();
       Token t = a.target();
       equations.add(new Equation(t.ident().name(), src.text.substring(t.start(), t.end()), e,
           src.span(t.start(), a.expr().end())));
     }
+    numberDefinitions(equations);
     Map<String, Dim> stateDims = new LinkedHashMap<>();
     for (String s : states) {
       stateDims.put(s, declaredStates.getOrDefault(s, Dim.H));
@@ -932,6 +933,129 @@ final class Resolver {
     } finally {
       scope = outer;
     }
+  }
+
+  /**
+   * Puts each value of a function application that is numbers and constants alone (an argument
+   * {@code g(2 + 1)}, a local {@code where c = 2}, or one made so by those) into the formulas that
+   * read it, as a number argument is, instead of keeping it as a value of the cell: the normalized
+   * form would print it as {@code z_g1 = 2 + 1}, which reads back as a constant, not as this cell.
+   */
+  private Expr inlineNumbers(Expr e) {
+    Map<String, Expr> numbers = new HashMap<>();
+    boolean found = true;
+    while (found) {
+      found = false;
+      for (int k = 0; k < hidden.size(); k++) {
+        Equation h = hidden.get(k);
+        if (isNumbers(h.expr())) {
+          numbers.put(h.target(), h.expr());
+          hidden.remove(k);
+          found = true;
+          break;
+        }
+      }
+      if (found) {
+        hidden.replaceAll(h -> new Equation(h.target(), h.spelling(), substitute(h.expr(), numbers), h.span()));
+      }
+    }
+    return numbers.isEmpty() ? e : substitute(e, numbers);
+  }
+
+  /**
+   * Makes each equation that is numbers and constants alone once its functions are expanded
+   * ({@code y = g(2)}) or that reads a constant defined by default ({@code y = 2 \epsilon}) a constant, as
+   * a definition by numbers alone is: the normalized form prints it so, and it must read back as
+   * this cell.
+   */
+  private void numberDefinitions(List<Equation> equations) {
+    Map<String, Expr> numbers = new HashMap<>();
+    boolean found = true;
+    while (found) {
+      found = false;
+      for (int k = 0; k < equations.size(); k++) {
+        Equation e = equations.get(k);
+        String name = e.target();
+        if (states.contains(name) || name.startsWith("(") || !isNumbers(e.expr())) {
+          continue;
+        }
+        if (name.equals(output)) {
+          throw src.error(e.span().start(), "the output '" + e.spelling() + "' is numbers alone, a constant, but"
+              + " it must be computed from the input or the states");
+        }
+        double v = valueOf(e.expr());
+        if (!Double.isFinite(v)) {
+          throw src.error(e.span().start(), "the constant '" + e.spelling() + "' is " + v);
+        }
+        constants.put(name, v);
+        constantOrigins.put(name, "defined at " + e.span().line() + ":" + e.span().column());
+        numbers.put(name, new Expr.Const(name, e.span()));
+        equations.remove(k);
+        found = true;
+        break;
+      }
+      if (found) {
+        equations.replaceAll(h -> new Equation(h.target(), h.spelling(), substitute(h.expr(), numbers), h.span()));
+      }
+    }
+  }
+
+  /** The value of a formula of numbers and constants alone, computed as a constant's definition is. */
+  private double valueOf(Expr e) {
+    if (e instanceof Expr.Num n) {
+      return n.value();
+    } else if (e instanceof Expr.Const c) {
+      return constants.get(c.name());
+    } else if (e instanceof Expr.Neg g) {
+      return -valueOf(g.operand());
+    } else if (e instanceof Expr.Pow w) {
+      return Math.pow(valueOf(w.base()), w.exponent());
+    }
+    Expr.Binary b = (Expr.Binary) e;
+    double l = valueOf(b.left());
+    double x = valueOf(b.right());
+    return switch (b.op()) {
+      case ADD -> l + x;
+      case SUB -> l - x;
+      case MUL -> l * x;
+      case DIV -> l / x;
+    };
+  }
+
+  /** Whether a formula is numbers and constants alone, which a definition reads as a constant. */
+  private boolean isNumbers(Expr e) {
+    if (e instanceof Expr.Num) {
+      return true;
+    } else if (e instanceof Expr.Const c) {
+      return constants.containsKey(c.name());
+    } else if (e instanceof Expr.Neg || e instanceof Expr.Pow || e instanceof Expr.Binary) {
+      return e.children().stream().allMatch(this::isNumbers);
+    }
+    return false;
+  }
+
+  /** The formula with each variable of this step named in {@code values} replaced by its value. */
+  private static Expr substitute(Expr e, Map<String, Expr> values) {
+    if (e instanceof Expr.Var v) {
+      Expr value = v.time() == Time.CURRENT ? values.get(v.name()) : null;
+      return value == null ? e : respan(value, v.span());
+    } else if (e instanceof Expr.Apply a) {
+      return new Expr.Apply(a.fn(), ImmutableList.copyOf(a.args().stream().map(x -> substitute(x, values)).toList()),
+          a.span());
+    } else if (e instanceof Expr.Pow w) {
+      return new Expr.Pow(substitute(w.base(), values), w.exponent(), w.span());
+    } else if (e instanceof Expr.Binary b) {
+      return new Expr.Binary(b.op(), substitute(b.left(), values), substitute(b.right(), values), b.span());
+    } else if (e instanceof Expr.MatMul m) {
+      return new Expr.MatMul(m.matrix(), substitute(m.vector(), values), m.span(), m.transposed());
+    } else if (e instanceof Expr.Concat c) {
+      return new Expr.Concat(ImmutableList.copyOf(c.parts().stream().map(x -> substitute(x, values)).toList()), c.span());
+    } else if (e instanceof Expr.Part t) {
+      return new Expr.Part(substitute(t.whole(), values), t.index(), t.count(), t.span());
+    } else if (e instanceof Expr.Neg g) {
+      return new Expr.Neg(substitute(g.operand(), values), g.span());
+    }
+    return e; // a parameter, number or constant
   }
 
   private static String count(int n, String what) {

@@ -7,6 +7,7 @@ import dev.cellgraph.cells.lang.CellSpec;
 import dev.cellgraph.cells.lang.Expr;
 import dev.cellgraph.core.random.Rng;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +47,36 @@ public final class SearchSpace {
       }
     }
 
-    /** For input size I and hidden size H: 12 equations of at most 64 nodes (the zoo's largest has 8 and 23). */
+    /** The fewest equations any space allows: room for the grammar's random cells and the common cells to grow. */
+    public static final int EQUATIONS = 12;
+    /** The fewest nodes in one formula any space allows. */
+    public static final int NODES = 64;
+    /** How many equations a space allows beyond its largest starting cell's. */
+    public static final int EQUATION_HEADROOM = 4;
+    /** How many nodes a space allows in one formula beyond its starting cells' largest. */
+    public static final int NODE_HEADROOM = 32;
+
+    /** For input size I and hidden size H, with no starting cells: {@link #EQUATIONS} equations of at most {@link #NODES} nodes. */
     public static Limits of(int inputSize, int hiddenSize) {
-      return new Limits(inputSize, hiddenSize, 12, 64);
+      return of(inputSize, hiddenSize, List.of());
+    }
+
+    /**
+     * For input size I and hidden size H and a search from {@code starts}: as {@link #of(int, int)},
+     * or more, so that the largest starting cell has {@link #EQUATION_HEADROOM} equations and
+     * {@link #NODE_HEADROOM} nodes per formula of room to grow (ln-lstm's 15 equations allow 19).
+     * A search's limits so follow from its starting cells, and growth stays bounded by them.
+     */
+    public static Limits of(int inputSize, int hiddenSize, Collection<CellSpec> starts) {
+      int equations = EQUATIONS;
+      int nodes = NODES;
+      for (CellSpec s : starts) {
+        equations = Math.max(equations, s.equations().size() + EQUATION_HEADROOM);
+        for (var e : s.equations()) {
+          nodes = Math.max(nodes, Trees.size(e.expr()) + NODE_HEADROOM);
+        }
+      }
+      return new Limits(inputSize, hiddenSize, equations, nodes);
     }
   }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableList;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -193,5 +195,33 @@ class ReadBackAndSizesTest {
     assertEquals("123456789012345680000", Printer.number(123456789012345678901.0));
     assertEquals("h' = 0.00000000000000000000000000001 * h\n",
         readBack("h' = 0.00000000000000000000000000001 h").lines().reduce((a, b) -> b).orElseThrow() + "\n");
+  }
+
+  @Test
+  void anArgumentOrLocalOfNumbersAloneIsPutInTheBodyAndReadsBack() {
+    // printed as 'z_g1 = 2 + 1', the argument read back as a constant: another cell
+    assertEquals("h' = tanh(W @ h + (2 + 1) * (2 + 1) + U @ x)",
+        last(readBack("g(z) = z * z\ninput x\nstate h\nh' = tanh(W @ h + g(2 + 1) + U @ x)")));
+    // a local of numbers alone, one that reads it, and an argument of a nested application made numbers by them
+    assertEquals("h' = tanh(W @ h + (h * 2 + (2 + 1)) + U @ x + ((2 + 1) * (2 + 1) + 2))",
+        last(readBack("g(z) = z * c + a\nwhere a = c + 1, c = 2\nk(z) = z * z\nf(y) = k(y + 1) + y\ninput x\n"
+            + "state h\nh' = tanh(W @ h + g(h) + U @ x + f(2))")));
+    CellSpec spec = CellSpec.parse("g(z) = z * z\ninput x\nstate h\nh' = tanh(W @ h + g(2 + 1) + U @ x)", "a.cell");
+    assertEquals(List.of("h"), spec.equations().stream().map(Equation::target).toList());
+  }
+
+  @Test
+  void aDefinitionOfNumbersAloneOnceExpandedOrByTheDefaultEpsilonIsAConstant() {
+    String text = "g(z) = z * z\ninput x\nstate h\ny = g(2)\nd = 2 \\epsilon\nh' = tanh(W @ h + y + d + U @ x)";
+    assertEquals("epsilon = 0.00001\ny = 4\nd = 0.00002\nh' = tanh(W @ h + y + d + U @ x)",
+        readBack(text).lines().skip(5).collect(java.util.stream.Collectors.joining("\n")));
+    CellSpec spec = CellSpec.parse(text, "a.cell");
+    assertEquals(Map.of("epsilon", 1e-5, "y", 4.0, "d", 2e-5), spec.constants());
+    assertEquals("a.cell:3:1: the output 'y' is numbers alone, a constant, but it must be computed from the input or"
+        + " the states\ny = g(2)\n^", error("g(z) = z\noutput y\ny = g(2)\nh' = tanh(W @ h + y + U @ x)"));
+  }
+
+  private static String last(String normalized) {
+    return normalized.lines().reduce((a, b) -> b).orElseThrow();
   }
 }

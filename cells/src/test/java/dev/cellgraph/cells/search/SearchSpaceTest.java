@@ -19,9 +19,7 @@ class SearchSpaceTest {
   private static SearchSpace spaceFor(CellSpec spec) {
     // cells that need I = H (MUT1-3) are searched at such sizes
     int input = spec.sizeRequirements().isEmpty() ? 3 : 4;
-    // a cell beyond the default 12 equations (ln-lstm's three layer norms make 15) gets room to grow
-    int equations = Math.max(SearchSpace.Limits.of(input, 4).maxEquations(), spec.equations().size() + 4);
-    return new SearchSpace(new SearchSpace.Limits(input, 4, equations, 64), Grammar.defaults());
+    return new SearchSpace(SearchSpace.Limits.of(input, 4, List.of(spec)), Grammar.defaults());
   }
 
   /** The candidate type-checks, is inside the space, and its text parses back to the same cell and hash. */
@@ -70,6 +68,43 @@ class SearchSpaceTest {
       assertEquals(total[0], total[1] + total[3] + total[4], name + ": every try is valid, invalid or not applicable");
     }
     assertEquals(EnumSet.allOf(Mutation.class), everProduced);
+  }
+
+  @Test
+  void everyZooCellStartsASearchAndItsMutantsStayWithinTheLimits() {
+    for (String name : Zoo.names()) {
+      CellSpec spec = Zoo.load(name);
+      SearchSpace space = spaceFor(spec);
+      SearchSpace.Limits limits = space.limits();
+      assertEquals(Math.max(12, spec.equations().size() + 4), limits.maxEquations(), name);
+      Candidate c = space.seed(name, spec);
+      Rng rng = Rng.seeded(5);
+      // inserting gates grows the cell until the limit stops it
+      for (int k = 0; k < 40; k++) {
+        Optional<Candidate> next = space.mutate(c, Mutation.INSERT_GATE, rng);
+        if (next.isPresent()) {
+          c = next.get();
+          assertTrue(c.spec().equations().size() <= limits.maxEquations(), name + ": " + c.text());
+        }
+      }
+      assertEquals(limits.maxEquations(), c.spec().equations().size(), name + " grew to the limit");
+      assertTrue(space.mutate(c, Mutation.INSERT_GATE, rng).isEmpty(), name + ": no gate beyond the limit");
+    }
+  }
+
+  @Test
+  void theLimitsFollowTheLargestStartingCell() {
+    CellSpec ln = Zoo.load("ln-lstm");
+    assertEquals(15, ln.equations().size());
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new SearchSpace(SearchSpace.Limits.of(3, 4), Grammar.defaults()).seed("ln-lstm", ln));
+    assertEquals("cell ln-lstm cannot start the search: 15 equations, more than 12", e.getMessage());
+    assertEquals(new SearchSpace.Limits(3, 4, 19, 64), SearchSpace.Limits.of(3, 4, List.of(Zoo.load("gru"), ln)));
+    assertEquals(new SearchSpace.Limits(3, 4, 12, 64), SearchSpace.Limits.of(3, 4, List.of(Zoo.load("gru"))));
+    CellSpec wide = CellSpec.parse("h' = tanh(W @ h + U @ x + " + "h * ".repeat(40) + "h)", "wide.cell");
+    int nodes = Trees.size(wide.equations().get(0).expr());
+    assertTrue(nodes > 64, "a formula larger than the default: " + nodes);
+    assertEquals(new SearchSpace.Limits(3, 4, 12, nodes + 32), SearchSpace.Limits.of(3, 4, List.of(wide)));
   }
 
   @Test
