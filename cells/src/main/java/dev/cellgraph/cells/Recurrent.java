@@ -575,7 +575,8 @@ public final class Recurrent {
   /** Runs the layer as {@link #run(Map, Tensor, int[], Map, Tensor)} does, its plan compiled with {@code options}. */
   public Result run(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
       Tensor gradOutput, CompileOptions options) {
-    return runLengths(params, input, lengths, initialStates, gradOutput, options, true);
+    return runLengths(params, input, lengths, initialStates, gradOutput, options,
+        lengths == null ? null : Packing.of(lengths));
   }
 
   /**
@@ -588,11 +589,12 @@ public final class Recurrent {
    */
   public Result runMasked(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
       Tensor gradOutput, CompileOptions options) {
-    return runLengths(params, input, lengths, initialStates, gradOutput, options, false);
+    return runLengths(params, input, lengths, initialStates, gradOutput, options, null);
   }
 
-  private Result runLengths(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
-      Tensor gradOutput, CompileOptions options, boolean packed) {
+  /** The run of sequences of these lengths, packed as {@code packing} says (null: the masked carry over every step). */
+  Result runLengths(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
+      Tensor gradOutput, CompileOptions options, Packing packing) {
     if (lengths == null) {
       return run(params, input, initialStates, gradOutput, options);
     }
@@ -616,12 +618,12 @@ public final class Recurrent {
     Result r;
     if (uniform) {
       r = run(params, x, initialStates, go, options);
-    } else if (!packed) {
+    } else if (packing == null || packing.segments().size() == 1) {
       r = runner(x, givenStates(initialStates), go != null, true, options, 0)
           .run(params, Lengths.withoutPadding(x, lengths), lengthMask(lengths, longest, x.dtype()), initialStates, go,
               List.of());
     } else {
-      r = runPacked(params, Lengths.withoutPadding(x, lengths), Packing.of(lengths), initialStates, go, options);
+      r = runPacked(params, Lengths.withoutPadding(x, lengths), packing, initialStates, go, options);
     }
     return longest == steps ? r : Lengths.padded(r, steps);
   }

@@ -264,12 +264,14 @@ class SequenceLengthsTest {
   @MethodSource("cells")
   void thePackedRunGivesTheNumbersOfTheMaskedOne(String name) {
     Recurrent layer = layer(name);
-    int[] lengths = {7, 7, 2, 7, 7, 1, 7, 7, 2, 7, 7, 7};
-    Packing packing = Packing.of(lengths);
+    int[] lengths = {7, 3, 6, 2, 7, 5, 1, 4, 6, 3};
+    // a cheap segment cuts finely: every kind of segment, whatever the default model would choose
+    Packing packing = Packing.of(lengths, 0.5, 1.2);
     assertTrue(packing.segments().size() > 1 && packing.segments().stream().anyMatch(Packing.Segment::masked),
         "segments " + packing.segments());
     Case c = Case.of(layer, lengths.length, 71);
-    Recurrent.Result packed = layer.run(c.params(), c.input(), lengths, c.states(), c.gradOutput());
+    Recurrent.Result packed = layer.runLengths(c.params(), c.input(), lengths, c.states(), c.gradOutput(),
+        CompileOptions.defaults(), packing);
     Recurrent.Result masked = layer.runMasked(c.params(), c.input(), lengths, c.states(), c.gradOutput(),
         CompileOptions.defaults());
     close(name + " output", packed.output(), masked.output());
@@ -282,7 +284,7 @@ class SequenceLengthsTest {
 
   @Test
   void aPackingSortsLongestFirstAndCutsTimeWhereSequencesEnd() {
-    Packing p = Packing.of(new int[] {3, 8, 8, 1, 8, 8, 8, 8});
+    Packing p = Packing.of(new int[] {3, 8, 8, 1, 8, 8, 8, 8}, 2, 1.2);
     // a cut at 3 leaves the six long sequences unmasked: 8 * 3 * 1.2 + 6 * 5 = 58.8 row-steps
     // and two segments (16 each), against 76.8 + 16 in one, or 8 + 14 + 30 + 48 in three unmasked
     assertEquals(List.of(new Packing.Segment(0, 3, 8, true), new Packing.Segment(3, 8, 6, false)), p.segments());
@@ -291,10 +293,23 @@ class SequenceLengthsTest {
     assertEquals(List.of(1.0, 2.0, 4.0, 5.0, 6.0, 7.0, 0.0, 3.0), toList(p.sorted(x, 1)));
     assertEquals(x, p.unsorted(p.sorted(x, 1), 1));
     // sequences that each end one step apart are cheaper under one mask than in a segment each
-    Packing q = Packing.of(new int[] {8, 7, 6, 5, 5, 5, 5, 5});
+    Packing q = Packing.of(new int[] {8, 7, 6, 5, 5, 5, 5, 5}, 2, 1.2);
     assertEquals(List.of(new Packing.Segment(0, 5, 8, false), new Packing.Segment(5, 8, 3, true)), q.segments());
     assertEquals(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0),
         toList(q.mask(q.segments().get(1), DType.FLOAT64)));
+  }
+
+  @Test
+  void theDefaultModelPacksOnlyWhereManySequencesEndEarly() {
+    int[] halves = new int[32];
+    Arrays.fill(halves, 0, 16, 50);
+    Arrays.fill(halves, 16, 32, 25);
+    assertEquals(List.of(new Packing.Segment(0, 25, 32, false), new Packing.Segment(25, 50, 16, false)),
+        Packing.of(halves).segments());
+    int[] oneShort = new int[32];
+    Arrays.fill(oneShort, 50);
+    oneShort[3] = 49;
+    assertEquals(List.of(new Packing.Segment(0, 50, 32, true)), Packing.of(oneShort).segments());
   }
 
   private static List<Double> toList(Tensor t) {
