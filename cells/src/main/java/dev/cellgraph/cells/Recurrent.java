@@ -312,16 +312,8 @@ public final class Recurrent {
       List<Node> dirOutputs = new ArrayList<>();
       for (int d = 0; d < directions(); d++) {
         int index = l * directions() + d;
-        List<Node> init = new ArrayList<>();
-        for (String s : states) {
-          Node all = initialStates.get(s);
-          int size = cell.stateSize(s, inputSize, hiddenSize);
-          init.add(all != null ? all.select(0, index) : g.zeros(TensorType.of(dtype, batch, size)));
-        }
-        List<Node> consts = new ArrayList<>();
-        for (String base : cell.parameterShapes(in, hiddenSize).keySet()) {
-          consts.add(params.get(parameterName(base, l, d)));
-        }
+        List<Node> init = initialCarries(g, initialStates, index, batch, dtype);
+        List<Node> consts = layerParameters(params, l, d, in);
         Scan scan = mask == null ? Scan.of(step, init, List.of(layerInput), consts, d == 1)
             : maskedScan(step, init, layerInput, mask, masks, consts, d == 1);
         dirOutputs.add(scan.outputs().get(0));
@@ -384,16 +376,8 @@ public final class Recurrent {
       List<Node> dirOutputs = new ArrayList<>();
       for (int d = 0; d < directions(); d++) {
         int index = l * directions() + d;
-        List<Node> init = new ArrayList<>();
-        for (String s : states) {
-          Node all = initialStates.get(s);
-          int size = cell.stateSize(s, inputSize, hiddenSize);
-          init.add(all != null ? all.select(0, index) : g.zeros(TensorType.of(dtype, batch, size)));
-        }
-        List<Node> consts = new ArrayList<>();
-        for (String base : cell.parameterShapes(in, hiddenSize).keySet()) {
-          consts.add(params.get(parameterName(base, l, d)));
-        }
+        List<Node> init = initialCarries(g, initialStates, index, batch, dtype);
+        List<Node> consts = layerParameters(params, l, d, in);
         Node[] outs = new Node[segments.size()];
         List<Node> carry = null;
         // forward: the rows that end before the next segment leave the carry as final states
@@ -454,6 +438,26 @@ public final class Recurrent {
       fin.put(s, parts.size() == 1 ? parts.get(0) : Node.concat(0, parts));
     }
     return new Output(layerInput, fin);
+  }
+
+  /** Layer and direction {@code index}'s initial states: given ones, or zeros. */
+  private List<Node> initialCarries(Graph g, Map<String, Node> initialStates, int index, int batch, DType dtype) {
+    List<Node> init = new ArrayList<>();
+    for (String s : cell.stateNames()) {
+      Node all = initialStates.get(s);
+      int size = cell.stateSize(s, inputSize, hiddenSize);
+      init.add(all != null ? all.select(0, index) : g.zeros(TensorType.of(dtype, batch, size)));
+    }
+    return init;
+  }
+
+  /** The parameters of layer {@code l}, direction {@code d} (input size {@code in}), in the cell's order. */
+  private List<Node> layerParameters(Map<String, Node> params, int l, int d, int in) {
+    List<Node> consts = new ArrayList<>();
+    for (String base : cell.parameterShapes(in, hiddenSize).keySet()) {
+      consts.add(params.get(parameterName(base, l, d)));
+    }
+    return consts;
   }
 
   /** Rows {@code [from, to)} of a {@code [B, size]} state (itself when that is all of it). */
