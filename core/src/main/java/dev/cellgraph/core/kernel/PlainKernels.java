@@ -261,4 +261,67 @@ final class PlainKernels implements KernelImpl {
     }
     return s;
   }
+
+  @Override
+  public float rowSum(float[] x, int off, int n) {
+    return finishRowSum(new float[8], x, off, off + n);
+  }
+
+  @Override
+  public double rowSum(double[] x, int off, int n) {
+    return finishRowSum(new double[8], x, off, off + n);
+  }
+
+  /**
+   * Adds x[i, end) to the eight lanes, element i + j to lane j % 8 (i is where lane 0's next
+   * element is), then the lanes pairwise: the tail of the vectorized row sum and all of this one.
+   */
+  static float finishRowSum(float[] lane, float[] x, int i, int end) {
+    float a0 = lane[0], a1 = lane[1], a2 = lane[2], a3 = lane[3];
+    float a4 = lane[4], a5 = lane[5], a6 = lane[6], a7 = lane[7];
+    for (int stop = end - 7; i < stop; i += 8) {
+      a0 += x[i];
+      a1 += x[i + 1];
+      a2 += x[i + 2];
+      a3 += x[i + 3];
+      a4 += x[i + 4];
+      a5 += x[i + 5];
+      a6 += x[i + 6];
+      a7 += x[i + 7];
+    }
+    int rest = end - i;
+    if (rest > 0) { a0 += x[i]; }
+    if (rest > 1) { a1 += x[i + 1]; }
+    if (rest > 2) { a2 += x[i + 2]; }
+    if (rest > 3) { a3 += x[i + 3]; }
+    if (rest > 4) { a4 += x[i + 4]; }
+    if (rest > 5) { a5 += x[i + 5]; }
+    if (rest > 6) { a6 += x[i + 6]; }
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+  }
+
+  /** {@link #finishRowSum(float[], float[], int, int)} in float64. */
+  static double finishRowSum(double[] lane, double[] x, int i, int end) {
+    double a0 = lane[0], a1 = lane[1], a2 = lane[2], a3 = lane[3];
+    double a4 = lane[4], a5 = lane[5], a6 = lane[6], a7 = lane[7];
+    for (int stop = end - 7; i < stop; i += 8) {
+      a0 += x[i];
+      a1 += x[i + 1];
+      a2 += x[i + 2];
+      a3 += x[i + 3];
+      a4 += x[i + 4];
+      a5 += x[i + 5];
+      a6 += x[i + 6];
+      a7 += x[i + 7];
+    }
+    int rest = end - i;
+    if (rest > 0) { a0 += x[i]; }
+    if (rest > 1) { a1 += x[i + 1]; }
+    if (rest > 2) { a2 += x[i + 2]; }
+    if (rest > 3) { a3 += x[i + 3]; }
+    if (rest > 4) { a4 += x[i + 4]; }
+    if (rest > 5) { a5 += x[i + 5]; }
+    if (rest > 6) { a6 += x[i + 6]; }
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+  }
 }
