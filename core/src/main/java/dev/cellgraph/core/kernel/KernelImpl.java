@@ -57,9 +57,4 @@ interface KernelImpl {
   double sum(float[] x, int off, int n);
 
   double sum(double[] x, int off, int n);
-
-  /** The sum of n elements in {@link Kernels#rowSum(float[], int, int)}'s order. */
-  float rowSum(float[] x, int off, int n);
-
-  double rowSum(double[] x, int off, int n);
 }

@@ -19,8 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Scalar loops: LOG and SOFTPLUS, whose vector versions would need log polynomials for
  *       ops no hot path uses.
  *   <li>{@code sum} adds in a different order, so it agrees to within float rounding.
- *   <li>Bit for bit: {@code rowSum}, whose eight lanes are one 256-bit vector of floats (two of
- *       doubles), in the scalar order.
  * </ul>
  */
 final class VectorKernels implements KernelImpl {
@@ -162,41 +160,5 @@ final class VectorKernels implements KernelImpl {
       acc1 = acc1.add(DoubleVector.fromArray(D, x, off + i + DL));
     }
     return inOrder(acc0.add(acc1)) + scalar.sum(x, off + i, n - i);
-  }
-
-  private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
-  private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
-  /** Whether 256-bit vectors are native here; narrower hardware would emulate them slowly. */
-  private static final boolean ROW_SUM_VECTOR = F.vectorBitSize() >= 256;
-
-  @Override
-  public float rowSum(float[] x, int off, int n) {
-    if (!ROW_SUM_VECTOR || n < 16) {
-      return scalar.rowSum(x, off, n);
-    }
-    FloatVector acc = FloatVector.zero(F8);
-    int i = off;
-    for (int end = off + n - 7; i < end; i += 8) {
-      acc = acc.add(FloatVector.fromArray(F8, x, i));
-    }
-    return PlainKernels.finishRowSum(acc.toArray(), x, i, off + n);
-  }
-
-  @Override
-  public double rowSum(double[] x, int off, int n) {
-    if (!ROW_SUM_VECTOR || n < 16) {
-      return scalar.rowSum(x, off, n);
-    }
-    DoubleVector lo = DoubleVector.zero(D4);
-    DoubleVector hi = DoubleVector.zero(D4);
-    int i = off;
-    for (int end = off + n - 7; i < end; i += 8) {
-      lo = lo.add(DoubleVector.fromArray(D4, x, i));
-      hi = hi.add(DoubleVector.fromArray(D4, x, i + 4));
-    }
-    double[] lane = new double[8];
-    lo.intoArray(lane, 0);
-    hi.intoArray(lane, 4);
-    return PlainKernels.finishRowSum(lane, x, i, off + n);
   }
 }

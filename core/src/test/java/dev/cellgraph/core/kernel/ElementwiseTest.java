@@ -161,32 +161,6 @@ class ElementwiseTest {
   }
 
   @Test
-  void rowSumsOfBothImplementationsAddInEightLanesToTheBit() {
-    double[] x = inputs();
-    float[] xf = new float[x.length];
-    for (int i = 0; i < x.length; i++) {
-      // finite values of every magnitude, so that a different order would change the bits
-      x[i] = Double.isFinite(x[i]) && Math.abs(x[i]) < 1e6 ? x[i] * (1 + i % 7) : i % 3 - 1.25;
-      xf[i] = (float) x[i];
-    }
-    for (int n : new int[] {0, 1, 7, 8, 9, 15, 16, 17, 31, 64, 255, 1024, 1031}) {
-      float[] lane = new float[8];
-      double[] laneD = new double[8];
-      for (int i = 0; i < n; i++) {
-        lane[i % 8] += xf[3 + i];
-        laneD[i % 8] += x[3 + i];
-      }
-      float expected = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
-      double expectedD = ((laneD[0] + laneD[1]) + (laneD[2] + laneD[3]))
-          + ((laneD[4] + laneD[5]) + (laneD[6] + laneD[7]));
-      for (KernelImpl impl : IMPLS) {
-        assertEquals(expected, impl.rowSum(xf, 3, n), impl.name() + " float32 n=" + n);
-        assertEquals(expectedD, impl.rowSum(x, 3, n), impl.name() + " float64 n=" + n);
-      }
-    }
-  }
-
-  @Test
   void sumsAgreeWithinRounding() {
     for (int n : new int[] {0, 1, 7, 33, 257, 10007}) {
       double[] x = new double[n + 2];
