@@ -35,6 +35,10 @@ final class Reductions {
     int inner = shape.product(a + 1, x.rank());
     Shape out = keepDims ? shape.with(a, 1) : shape.without(a);
     Tensor res = Tensor.zeros(x.dtype, out);
+    if (inner == 1) {
+      rowSums(x, res, len);
+      return res;
+    }
     for (int o = 0; o < outer; o++) {
       for (int k = 0; k < len; k++) {
         int base = (o * len + k) * inner;
@@ -90,6 +94,17 @@ final class Reductions {
     return res;
   }
 
+  /** Each row of {@code len} elements of x summed into its element of res, in {@link Kernels#rowSum}'s order. */
+  private static void rowSums(Tensor x, Tensor res, int len) {
+    for (int o = 0, n = res.size(); o < n; o++) {
+      if (x.f != null) {
+        res.f[o] = Kernels.rowSum(x.f, o * len, len);
+      } else {
+        res.d[o] = Kernels.rowSum(x.d, o * len, len);
+      }
+    }
+  }
+
   /** Columns [c0, c1) of {@code res} (one row's worth) += those of every row of {@code x}, row by row. */
   private static void sumRows(Tensor x, Tensor res, int c0, int c1) {
     int m = res.size();
@@ -123,6 +138,14 @@ final class Reductions {
       } else {
         Kernels.parallel(parts, p -> sumRows(x, res, (int) ((long) m * p / parts), (int) ((long) m * (p + 1) / parts)));
       }
+      return res;
+    }
+    int last = shape.rank() - 1;
+    if (last >= 0 && target.rank() == shape.rank() && target.dim(last) == 1
+        && target.without(last).equals(shape.without(last))) {
+      // [..., N] to [..., 1]: the row sums of sum(-1, true), in the same order
+      Tensor res = Tensor.zeros(x.dtype, target);
+      rowSums(x, res, shape.dim(last));
       return res;
     }
     float[] f = x.f;

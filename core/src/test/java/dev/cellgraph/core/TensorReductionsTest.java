@@ -57,6 +57,34 @@ class TensorReductionsTest {
     assertMessage("sum is not defined for int64 tensors", () -> Tensor.ofLongs(new long[] {1}, 1).sum());
   }
 
+  @Test
+  void rowSumsAddInEightLanesThenPairwiseInEveryPath() {
+    // in float32 1e8 absorbs a 1 added to it: left to right the seven ones before -1e8 are lost
+    // (10), in eight lanes 1e8 and -1e8 cancel in lane 0 before any one meets them (17, exact)
+    float[] row = new float[19];
+    row[0] = 1e8f;
+    row[8] = -1e8f;
+    for (int i = 1; i < 19; i++) {
+      if (i != 8) {
+        row[i] = 1f;
+      }
+    }
+    float[] lane = new float[8];
+    for (int i = 0; i < row.length; i++) {
+      lane[i % 8] += row[i];
+    }
+    float expected = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    assertEquals(17f, expected);
+    assertEquals(expected, dev.cellgraph.core.kernel.Kernels.rowSum(row, 0, row.length));
+    Tensor t = Tensor.ofFloats(row, 1, 19);
+    assertEquals(expected, t.sum(-1, true).getFlat(0));
+    assertEquals(expected, t.sum(1, false).getFlat(0));
+    assertEquals(expected, t.sumTo(Shape.of(1, 1)).getFlat(0));
+    // a [B, N] sum to [B, 1] and a sum over the last axis agree to the bit, row by row
+    Tensor r = random(RNG, 5, 37);
+    assertEquals(r.sum(-1, true), r.sumTo(Shape.of(5, 1)));
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {"3 | 2,3", "1,3 | 4,3", "4,1 | 4,3", "'' | 2,3", "2,1,3 | 2,5,3", "1 | 3,1,2", "2,3 | 2,3"})
   void sumToIsTheAdjointOfBroadcastTo(String small, String big) {

@@ -330,30 +330,21 @@ final class FusedOp extends Op {
 
   /**
    * The sums of k rows of w elements, {@code stride} apart in x, to the elements {@code dStride}
-   * apart in d: from 0, left to right, in the dtype of the values, the additions of
-   * {@code Tensor.sum(-1)} (core's Reductions, which adds each row's elements one by one into
-   * its result), so a fused row sum has the same bits.
+   * apart in d, each by {@link Kernels#rowSum}: the order of core's {@code Tensor.sum(-1)} and
+   * {@code sumTo}, so a fused row sum has the same bits.
    */
   private static void rowSums(Object x, int xp, int stride, Object d, int dp, int dStride, int w, int k) {
     if (x instanceof float[]) {
       float[] a = (float[]) x;
       float[] o = (float[]) d;
       for (int r = 0; r < k; r++) {
-        float s = 0f;
-        for (int i = xp + r * stride, end = i + w; i < end; i++) {
-          s += a[i];
-        }
-        o[dp + r * dStride] = s;
+        o[dp + r * dStride] = Kernels.rowSum(a, xp + r * stride, w);
       }
     } else {
       double[] a = (double[]) x;
       double[] o = (double[]) d;
       for (int r = 0; r < k; r++) {
-        double s = 0.0;
-        for (int i = xp + r * stride, end = i + w; i < end; i++) {
-          s += a[i];
-        }
-        o[dp + r * dStride] = s;
+        o[dp + r * dStride] = Kernels.rowSum(a, xp + r * stride, w);
       }
     }
   }

@@ -318,4 +318,65 @@ public final class Kernels {
     checkRange("x", x.length, off, n);
     return IMPL.sum(x, off, n);
   }
+
+  /**
+   * The sum of one row {@code x[off, off + n)} in float32, in the one order every row sum of the
+   * project uses (core's sums over the last axis and down to {@code [..., 1]}, the scan
+   * compiler's fused row sums): element i is added, left to right, to accumulator {@code i % 8},
+   * starting from 0, and the eight are then added pairwise, {@code ((a0 + a1) + (a2 + a3)) +
+   * ((a4 + a5) + (a6 + a7))}. The eight independent additions run about as fast as a vector
+   * loop, where one chain of dependent additions waits for each; the order is the same in every
+   * kernel implementation and on every machine, so fused and unfused sums have the same bits.
+   */
+  public static float rowSum(float[] x, int off, int n) {
+    checkRange("x", x.length, off, n);
+    float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, a4 = 0f, a5 = 0f, a6 = 0f, a7 = 0f;
+    int i = off;
+    for (int end = off + n - 7; i < end; i += 8) {
+      a0 += x[i];
+      a1 += x[i + 1];
+      a2 += x[i + 2];
+      a3 += x[i + 3];
+      a4 += x[i + 4];
+      a5 += x[i + 5];
+      a6 += x[i + 6];
+      a7 += x[i + 7];
+    }
+    // the tail's elements go to the accumulators of their index, as in the loop
+    int rest = off + n - i;
+    if (rest > 0) { a0 += x[i]; }
+    if (rest > 1) { a1 += x[i + 1]; }
+    if (rest > 2) { a2 += x[i + 2]; }
+    if (rest > 3) { a3 += x[i + 3]; }
+    if (rest > 4) { a4 += x[i + 4]; }
+    if (rest > 5) { a5 += x[i + 5]; }
+    if (rest > 6) { a6 += x[i + 6]; }
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+  }
+
+  /** {@link #rowSum(float[], int, int)} in float64, in the same order. */
+  public static double rowSum(double[] x, int off, int n) {
+    checkRange("x", x.length, off, n);
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    int i = off;
+    for (int end = off + n - 7; i < end; i += 8) {
+      a0 += x[i];
+      a1 += x[i + 1];
+      a2 += x[i + 2];
+      a3 += x[i + 3];
+      a4 += x[i + 4];
+      a5 += x[i + 5];
+      a6 += x[i + 6];
+      a7 += x[i + 7];
+    }
+    int rest = off + n - i;
+    if (rest > 0) { a0 += x[i]; }
+    if (rest > 1) { a1 += x[i + 1]; }
+    if (rest > 2) { a2 += x[i + 2]; }
+    if (rest > 3) { a3 += x[i + 3]; }
+    if (rest > 4) { a4 += x[i + 4]; }
+    if (rest > 5) { a5 += x[i + 5]; }
+    if (rest > 6) { a6 += x[i + 6]; }
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+  }
 }
