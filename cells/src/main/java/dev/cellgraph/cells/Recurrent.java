@@ -382,6 +382,7 @@ public final class Recurrent {
         List<Node> carry = null;
         // forward: the rows that end before the next segment leave the carry as final states
         List<List<Node>> ended = new ArrayList<>();
+        states.forEach(st -> ended.add(new ArrayList<>()));
         for (int i = 0; i < segments.size(); i++) {
           int k = d == 0 ? i : segments.size() - 1 - i;
           Packing.Segment seg = segments.get(k);
@@ -394,9 +395,6 @@ public final class Recurrent {
               int had = carry.get(j).shape().dim(0);
               start.add(rowSlice(carry.get(j), 0, rows));
               if (rows < had) {
-                while (ended.size() <= j) {
-                  ended.add(new ArrayList<>());
-                }
                 ended.get(j).add(0, rowSlice(carry.get(j), rows, had));
               }
             } else {
@@ -423,7 +421,7 @@ public final class Recurrent {
         dirOutputs.add(outs.length == 1 ? outs[0] : Node.concat(0, Arrays.asList(outs)));
         for (int j = 0; j < states.size(); j++) {
           List<Node> parts = new ArrayList<>(List.of(carry.get(j)));
-          if (d == 0 && j < ended.size()) {
+          if (d == 0) {
             parts.addAll(ended.get(j));
           }
           Node fin = parts.size() == 1 ? parts.get(0) : Node.concat(0, parts);
@@ -728,13 +726,13 @@ public final class Recurrent {
         out = build(g, input, mask, init, params, masks);
       } else {
         List<Node> segmentMasks = new ArrayList<>();
+        int maskFeeds = 0;
         for (Packing.Segment s : packing.segments()) {
           Node m = null;
           if (s.masked()) {
             m = g.input("mask" + s.start(), TensorType.of(dtype, s.steps(), s.rows()));
             feeds.add(m);
-            feedSlots.add(new Slot(Role.SEGMENT_MASK, Integer.toString(segmentMasks.stream()
-                .filter(Objects::nonNull).toList().size())));
+            feedSlots.add(new Slot(Role.SEGMENT_MASK, Integer.toString(maskFeeds++)));
           }
           segmentMasks.add(m);
         }

@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
@@ -316,7 +317,7 @@ final class BenchCommand implements Command {
   static final class Step {
     private final Plan plan;
     private final List<Tensor> feeds = new ArrayList<>();
-    private final java.util.function.Supplier<Object> body;
+    private final Supplier<Object> body;
 
     /**
      * A step of {@link Recurrent#run} with the gradient of sum(output) (for the input and every
@@ -336,7 +337,7 @@ final class BenchCommand implements Command {
           : () -> layer.runMasked(params, x, lengths, Map.of(), ones, options));
     }
 
-    private Step(java.util.function.Supplier<Object> body) {
+    private Step(Supplier<Object> body) {
       this.plan = null;
       this.body = body;
     }
