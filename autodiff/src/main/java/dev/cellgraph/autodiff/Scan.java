@@ -58,13 +58,41 @@ public final class Scan {
    */
   static Scan of(Function step, List<Node> init, List<Node> sequences, List<Node> constants,
       boolean reverse, boolean saves) {
+    return of(step, init, sequences, constants, reverse, saves, -1, false);
+  }
+
+  /**
+   * Scans {@code step} as {@link #of(Function, List, List, List, boolean)} does, over a batch whose
+   * rows end at different steps, as a packed batch in PyTorch: sequence {@code liveMask} is
+   * {@code [T, B, ...]}, all zeros at a row and step where that row is finished (padded) and not
+   * all zeros where it runs. The caller promises what a masked carry ({@code s' = m ⊙ step(s) +
+   * (1 - m) ⊙ s}, outputs {@code m ⊙ y}) makes true: at a padded step the step leaves the row's
+   * carries as they are, and its other inputs there (the padding of the sequences, zeroed) are the
+   * same at every padded step of the row. A compiled run then computes each step only over the
+   * rows up to the last running one, copying the rest, with the same numbers; the gradient's
+   * reverse scan does the same.
+   *
+   * @throws IllegalArgumentException if {@code liveMask} is not the index of a sequence
+   */
+  public static Scan packed(Function step, List<Node> init, List<Node> sequences, List<Node> constants,
+      boolean reverse, int liveMask) {
+    if (liveMask < 0 || liveMask >= sequences.size()) {
+      throw new IllegalArgumentException("scan of '" + step.name() + "': the live mask (sequence " + liveMask
+          + ") must be one of its " + sequences.size() + " sequences");
+    }
+    return of(step, init, sequences, constants, reverse, true, liveMask, true);
+  }
+
+  private static Scan of(Function step, List<Node> init, List<Node> sequences, List<Node> constants,
+      boolean reverse, boolean saves, int liveMask, boolean liveMaskInGradient) {
     List<Node> args = new ArrayList<>(init);
     args.addAll(sequences);
     args.addAll(constants);
     if (args.isEmpty()) {
       throw new IllegalArgumentException("scan of '" + step.name() + "' needs arguments");
     }
-    ScanOp op = new ScanOp(step, init.size(), sequences.size(), constants.size(), reverse, saves);
+    ScanOp op = new ScanOp(step, init.size(), sequences.size(), constants.size(), reverse, saves, liveMask,
+        liveMaskInGradient);
     Node n = args.get(0).graph().apply(op, args);
     return new Scan(n, init.size(), op.ys);
   }
@@ -149,13 +177,18 @@ public final class Scan {
     private final int nk;
     private final int ys;
     private final boolean reverse;
+    private final int liveMask;                // the sequence marking each row's padded steps, or -1
+    private final boolean liveMaskInGradient;  // whether the gradient's reverse scan is packed too
     private final Residuals residuals; // null: none
     private final List<Node> stored;   // the residuals with outputs of their own
     private final Function[] backwardSteps = new Function[2 * Backward.values().length];
     private final Map<CompileKey, Compilation> compiled = new ConcurrentHashMap<>();
 
-    ScanOp(Function step, int carries, int sequences, int constants, boolean reverse, boolean saves) {
+    ScanOp(Function step, int carries, int sequences, int constants, boolean reverse, boolean saves, int liveMask,
+        boolean liveMaskInGradient) {
       this.step = step;
+      this.liveMask = liveMask;
+      this.liveMaskInGradient = liveMaskInGradient;
       this.nc = carries;
       this.nx = sequences;
       this.nk = constants;
@@ -184,6 +217,14 @@ public final class Scan {
     /** Whether the scan runs from the last time step to the first. */
     public boolean reverse() {
       return reverse;
+    }
+
+    /**
+     * The index of the sequence that is all zeros at a row's padded steps ({@link Scan#packed}),
+     * or -1 when every row runs at every step.
+     */
+    public int liveMask() {
+      return liveMask;
     }
 
     /** The number of carries (the state passed from step to step). */
@@ -471,7 +512,12 @@ public final class Scan {
           seqs.add(cot.get(nc + ys + nc + k));                 // d residuals
         }
       }
-      Scan b = Scan.of(bstep, init, seqs, in.subList(nc + nx, nc + nx + nk), !reverse, false);
+      // At a padded row the step's VJP passes the carry cotangents on unchanged (that of (1 - m) ⊙ s)
+      // and gives zeros elsewhere, unless a history or residual cotangent adds to them (second order).
+      // Its own gradient is left unpacked.
+      boolean packed = liveMask >= 0 && liveMaskInGradient && !histCot && mode != Backward.RECOMPUTE_WITH_RESIDUAL_COTANGENTS;
+      Scan b = Scan.of(bstep, init, seqs, in.subList(nc + nx, nc + nx + nk), !reverse, false,
+          packed ? nc + liveMask : -1, false);
       List<Node> fc = b.finalCarries();
       List<Node> dx = b.outputs();
       List<Node> grads = new ArrayList<>();

@@ -121,6 +121,76 @@ class ScanCompilerTest {
     });
   }
 
+  /**
+   * A packed scan ({@link Scan#packed}) computes each step over the rows up to the last one its
+   * mask marks as running, and for the others keeps the carry and repeats the step before's
+   * value, once each padded stretch has begun: shown with a step that, against the promise, does
+   * not keep the carry of a padded row, so that a skipped row shows. Forward and reverse, on one
+   * thread (one block) and two (two blocks), the same bits.
+   */
+  @Test
+  void aPackedScanComputesEachStepOverTheRowsUpToTheLastRunningOne() {
+    int batch = 8;
+    int t = 6;
+    int[] running = {8, 6, 7, 3, 0, 1}; // per position: the rows up to the last running one
+    double[] m = new double[t * batch];
+    for (int pos = 0; pos < t; pos++) {
+      for (int b = 0; b < running[pos]; b++) {
+        m[pos * batch + b] = b == 1 && pos == 3 ? 0 : 1; // a padded row inside the prefix is computed
+      }
+    }
+    Graph body = new Graph("step");
+    Node h = body.input("h", DType.FLOAT64, batch, 4);
+    Node x = body.input("x", DType.FLOAT64, batch, 3);
+    Node mask = body.input("m", DType.FLOAT64, batch, 1);
+    Node w = body.parameter("W", DType.FLOAT64, 3, 4);
+    Node u = body.parameter("U", DType.FLOAT64, 4, 4);
+    Node hn = x.matmul(w).add(h.matmul(u)).tanh();
+    Function step = Function.of("step", List.of(h, x, mask, w, u), List.of(hn, hn.add(mask)));
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    Tensor h0 = CompositeAndScanTest.random(r, batch, 4);
+    Tensor xs = CompositeAndScanTest.random(r, t, batch, 3);
+    Tensor ms = Tensor.of(DType.FLOAT64, m, dev.cellgraph.core.Shape.of(t, batch, 1));
+    Tensor wv = CompositeAndScanTest.random(r, 3, 4);
+    Tensor uv = CompositeAndScanTest.random(r, 4, 4);
+    for (boolean reverse : new boolean[] {false, true}) {
+      // the reference, step by step: rows [0, computed) are stepped, the rest kept or repeated
+      Tensor hr = h0;
+      Tensor[] ys = new Tensor[t];
+      int was = batch;
+      for (int s = 0; s < t; s++) {
+        int pos = reverse ? t - 1 - s : s;
+        int computed = Math.max(running[pos], was);
+        was = running[pos];
+        Tensor stepped = xs.select(0, pos).matmul(wv).add(hr.matmul(uv)).tanh();
+        Tensor y = stepped.add(ms.select(0, pos));
+        if (computed < batch) {
+          int before = reverse ? pos + 1 : pos - 1;
+          stepped = Tensor.concat(0, stepped.slice(0, 0, computed), hr.slice(0, computed, batch));
+          y = Tensor.concat(0, y.slice(0, 0, computed), ys[before].slice(0, computed, batch));
+        }
+        hr = stepped;
+        ys[pos] = y;
+      }
+      Graph g = new Graph("seq");
+      Node gh = g.input("h0", DType.FLOAT64, batch, 4);
+      Node gx = g.input("xs", DType.FLOAT64, t, batch, 3);
+      Node gm = g.input("ms", DType.FLOAT64, t, batch, 1);
+      Node gw = g.parameter("W", DType.FLOAT64, 3, 4);
+      Node gu = g.parameter("U", DType.FLOAT64, 4, 4);
+      Scan scan = Scan.packed(step, List.of(gh), List.of(gx, gm), List.of(gw, gu), reverse, 1);
+      assertEquals(1, ((Scan.ScanOp) scan.node().op()).liveMask());
+      Plan plan = Plan.compile(List.of(scan.finalCarries().get(0), scan.outputs().get(0)),
+          List.of(gh, gx, gm, gw, gu), CompileOptions.all());
+      for (int threads : new int[] {1, 2}) {
+        List<Tensor> out = Kernels.withThreads(threads, () -> plan.run(List.of(h0, xs, ms, wv, uv)));
+        String what = (reverse ? "reverse, " : "forward, ") + threads + " thread" + (threads == 1 ? "" : "s");
+        assertEquals(hr, out.get(0), what + ": final carry");
+        assertEquals(Tensor.stack(0, Arrays.asList(ys)), out.get(1), what + ": stacked y");
+      }
+    }
+  }
+
   @Test
   void loopsThatMixBatchRowsRunWhole() {
     Graph[] g = new Graph[1];

@@ -3,68 +3,30 @@ package dev.cellgraph.cells;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.stream.IntStream;
 
 /**
  * How a batch of sequences of different lengths runs packed: its sequences sorted longest first
- * (ties in batch order, as {@code pack_padded_sequence(enforce_sorted=False)} sorts), and time cut
- * into segments, each a scan over only the sequences still running when it starts. The rows of a
- * segment are then a prefix of the sorted batch, so the carry passes from one segment to the next
- * by slicing, and a padded step costs nothing unless a sequence ends inside a segment, where the
- * masked carry ({@link MaskedStep}) keeps its state.
- *
- * <p>The cut minimises a cost model: the row-steps computed (times {@link #MASKED_COST} in a
- * masked segment, whose mask costs a few elementwise ops per step) plus {@link #SEGMENT_COST}
- * full-batch steps per segment (a scan's start-up and its smaller, less efficient products).
- * Every cut gives the same numbers; the model only decides the speed.
+ * (ties in batch order, as {@code pack_padded_sequence(enforce_sorted=False)} sorts), so that at
+ * every step the sequences still running are a prefix of the sorted batch, and one packed scan
+ * ({@link dev.cellgraph.autodiff.Scan#packed}) per layer and direction computes each step over only
+ * that prefix (PyTorch's {@code batch_sizes}), the masked carry ({@link MaskedStep}) keeping the
+ * finished rows' states.
  *
  * <p>Thread-safe: immutable.
  */
 final class Packing {
-  /**
-   * The cost of a row-step in a masked segment relative to one in an unmasked segment (measured:
-   * the masked carry took 1.07 of the padded batch's time, medium LSTM, 2 threads).
-   */
-  static final double MASKED_COST = 1.1;
-  /**
-   * The cost of starting a segment, in full-batch steps: each segment's scans pack their weights
-   * and run their input products and start their loops anew, forward and backward (fitted to
-   * medium LSTM runs, 2 threads: two unmasked segments of 32 and 16 rows took 0.89 of the padded
-   * batch's time for 0.75 of its row-steps, three segments 1.14 for 0.83).
-   */
-  static final double SEGMENT_COST = 6.0;
-
-  /** Steps {@code [start, end)} of the sorted rows {@code [0, rows)}; {@code masked} when one of them ends before {@code end}. */
-  record Segment(int start, int end, int rows, boolean masked) {
-    int steps() {
-      return end - start;
-    }
-  }
-
   private final int[] order;
   private final int[] sortedLengths;
-  private final List<Segment> segments;
 
-  private Packing(int[] order, int[] sortedLengths, List<Segment> segments) {
+  private Packing(int[] order, int[] sortedLengths) {
     this.order = order;
     this.sortedLengths = sortedLengths;
-    this.segments = segments;
   }
 
-  /** The packing of sequences of these lengths (each at least 1), cut by the default cost model. */
+  /** The packing of sequences of these lengths (each at least 1). */
   static Packing of(int[] lengths) {
-    return of(lengths, SEGMENT_COST, MASKED_COST);
-  }
-
-  /**
-   * The packing of sequences of these lengths with a cost model of {@code segmentCost} full-batch
-   * steps per segment and {@code maskedCost} per masked row-step (tests cut finely with a small one).
-   */
-  static Packing of(int[] lengths, double segmentCost, double maskedCost) {
     int batch = lengths.length;
     int[] order = IntStream.range(0, batch).boxed()
         .sorted(Comparator.comparingInt((Integer b) -> -lengths[b]).thenComparingInt(b -> b))
@@ -73,45 +35,7 @@ final class Packing {
     for (int r = 0; r < batch; r++) {
       sorted[r] = lengths[order[r]];
     }
-    // the candidate cuts: 0 and every distinct length, ascending; a segment between two adjacent
-    // candidates needs no mask, a longer one does
-    int[] cuts = IntStream.concat(IntStream.of(0), Arrays.stream(lengths)).distinct().sorted().toArray();
-    int n = cuts.length;
-    double[] best = new double[n];
-    int[] from = new int[n];
-    Arrays.fill(best, Double.POSITIVE_INFINITY);
-    best[0] = 0;
-    for (int j = 1; j < n; j++) {
-      for (int i = 0; i < j; i++) {
-        int rows = running(sorted, cuts[i]);
-        double cost = best[i] + segmentCost * batch
-            + (double) rows * (cuts[j] - cuts[i]) * (j > i + 1 ? maskedCost : 1);
-        if (cost < best[j]) {
-          best[j] = cost;
-          from[j] = i;
-        }
-      }
-    }
-    List<Segment> segments = new ArrayList<>();
-    for (int j = n - 1; j > 0; j = from[j]) {
-      int i = from[j];
-      segments.add(0, new Segment(cuts[i], cuts[j], running(sorted, cuts[i]), j > i + 1));
-    }
-    return new Packing(order, sorted, segments);
-  }
-
-  /** The number of sorted sequences longer than {@code t}: those still running at step t. */
-  private static int running(int[] sorted, int t) {
-    int r = 0;
-    while (r < sorted.length && sorted[r] > t) {
-      r++;
-    }
-    return r;
-  }
-
-  /** The segments, in time order; the first holds every sequence. */
-  List<Segment> segments() {
-    return segments;
+    return new Packing(order, sorted);
   }
 
   /** The longest length: the steps the packed run computes. */
@@ -119,20 +43,28 @@ final class Packing {
     return sortedLengths[0];
   }
 
-  /** A key naming the compiled graph this packing needs: the segments (the order is applied outside the graph). */
-  String key() {
-    return segments.toString();
+  /** The lengths in sorted order, longest first. */
+  int[] sortedLengths() {
+    return sortedLengths.clone();
   }
 
-  /** {@code [steps, rows]} for a masked segment: 1 where the sorted sequence runs at that step, else 0. */
-  Tensor mask(Segment s, DType dtype) {
-    double[] m = new double[s.steps() * s.rows()];
-    for (int t = s.start(); t < s.end(); t++) {
-      for (int r = 0; r < s.rows(); r++) {
-        m[(t - s.start()) * s.rows() + r] = t < sortedLengths[r] ? 1 : 0;
+  /**
+   * Per step up to the longest length, how many sequences run at it: PyTorch's
+   * {@code PackedSequence.batch_sizes}, the rows a packed step computes.
+   */
+  int[] batchSizes() {
+    int[] sizes = new int[longest()];
+    for (int n : sortedLengths) {
+      for (int t = 0; t < n; t++) {
+        sizes[t]++;
       }
     }
-    return Tensor.of(dtype, m, Shape.of(s.steps(), s.rows()));
+    return sizes;
+  }
+
+  /** {@code [longest, B]} in sorted order: 1 where the sorted sequence runs at that step, else 0. */
+  Tensor mask(DType dtype) {
+    return Lengths.mask(sortedLengths, longest(), dtype);
   }
 
   /** {@code t} with the batch axis {@code axis} in sorted order (row r is the user's sequence order[r]). */

@@ -271,6 +271,17 @@ public final class Recurrent {
    */
   public Output build(Graph g, Node input, Node mask, Map<String, Node> initialStates, Map<String, Node> params,
       List<Node> dropoutMasks) {
+    return build(g, input, mask, initialStates, params, dropoutMasks, false);
+  }
+
+  /**
+   * The layer as {@link #build(Graph, Node, Node, Map, Map, List)} adds it; with {@code packed},
+   * its masked scans are packed ({@link Scan#packed}): a step computes only the rows up to the
+   * last one running, which pays when the batch is sorted longest first. Only for a run whose
+   * padding is zero in the input and in the output's cotangent, as the packed scan's promise asks.
+   */
+  private Output build(Graph g, Node input, Node mask, Map<String, Node> initialStates, Map<String, Node> params,
+      List<Node> dropoutMasks, boolean packed) {
     Shape is = input.shape();
     if (is.rank() != 3 || is.dim(2) != inputSize) {
       throw new InvalidInputException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
@@ -315,7 +326,7 @@ public final class Recurrent {
         List<Node> init = initialCarries(g, initialStates, index, batch, dtype);
         List<Node> consts = layerParameters(params, l, d, in);
         Scan scan = mask == null ? Scan.of(step, init, List.of(layerInput), consts, d == 1)
-            : maskedScan(step, init, layerInput, mask, masks, consts, d == 1);
+            : maskedScan(step, init, layerInput, mask, masks, consts, d == 1, packed);
         dirOutputs.add(scan.outputs().get(0));
         for (int k = 0; k < states.size(); k++) {
           Node fin = scan.finalCarries().get(k);
@@ -339,7 +350,7 @@ public final class Recurrent {
    * the step needs; {@code masks} keeps the broadcasts by width, shared by all layers and directions.
    */
   private Scan maskedScan(Function step, List<Node> init, Node layerInput, Node mask, Map<Integer, Node> masks,
-      List<Node> consts, boolean reverse) {
+      List<Node> consts, boolean reverse, boolean packed) {
     MaskedStep masked = maskedSteps.computeIfAbsent(step, s -> MaskedStep.of(s, init.size()));
     Shape ms = mask.shape();
     List<Node> seqs = new ArrayList<>(List.of(layerInput));
@@ -347,95 +358,10 @@ public final class Recurrent {
       seqs.add(masks.computeIfAbsent(w, k -> mask.reshape(ms.dim(0), ms.dim(1), 1)
           .broadcastTo(Shape.of(ms.dim(0), ms.dim(1), k))));
     }
-    return Scan.of(masked.function(), init, seqs, consts, reverse);
-  }
-
-  /**
-   * The layer over a packed batch whose sequences are already sorted as {@code packing} sorts
-   * them: per layer and direction, one scan per segment over the segment's running sequences,
-   * the carry of those still running passed on to the next segment (backwards in time for the
-   * reverse direction), the states of those that ended kept as their final states, and the
-   * outputs of the sequences not running filled with zeros. {@code segmentMasks} has one entry
-   * per segment: {@code [steps, rows]} for a masked one, null otherwise.
-   */
-  private Output buildPacked(Graph g, Node input, Packing packing, List<Node> segmentMasks,
-      Map<String, Node> initialStates, Map<String, Node> params) {
-    DType dtype = input.dtype();
-    int batch = input.shape().dim(1);
-    List<String> states = cell.stateNames();
-    List<Packing.Segment> segments = packing.segments();
-    Map<String, List<Node>> finals = new LinkedHashMap<>();
-    states.forEach(s -> finals.put(s, new ArrayList<>()));
-    // the mask broadcasts by segment and width, shared by all layers and directions
-    List<Map<Integer, Node>> maskWidths = new ArrayList<>();
-    segments.forEach(s -> maskWidths.add(new LinkedHashMap<>()));
-    Node layerInput = input;
-    for (int l = 0; l < layers; l++) {
-      int in = layerInputSize(l);
-      Map<Integer, Function> stepsByRows = new LinkedHashMap<>();
-      List<Node> dirOutputs = new ArrayList<>();
-      for (int d = 0; d < directions(); d++) {
-        int index = l * directions() + d;
-        List<Node> init = initialCarries(g, initialStates, index, batch, dtype);
-        List<Node> consts = layerParameters(params, l, d, in);
-        Node[] outs = new Node[segments.size()];
-        List<Node> carry = null;
-        // forward: the rows that end before the next segment leave the carry as final states
-        List<List<Node>> ended = new ArrayList<>();
-        states.forEach(st -> ended.add(new ArrayList<>()));
-        for (int i = 0; i < segments.size(); i++) {
-          int k = d == 0 ? i : segments.size() - 1 - i;
-          Packing.Segment seg = segments.get(k);
-          int rows = seg.rows();
-          List<Node> start = new ArrayList<>();
-          for (int j = 0; j < states.size(); j++) {
-            if (carry == null) {
-              start.add(rowSlice(init.get(j), 0, rows));
-            } else if (d == 0) {
-              int had = carry.get(j).shape().dim(0);
-              start.add(rowSlice(carry.get(j), 0, rows));
-              if (rows < had) {
-                ended.get(j).add(0, rowSlice(carry.get(j), rows, had));
-              }
-            } else {
-              int had = carry.get(j).shape().dim(0);
-              start.add(rows == had ? carry.get(j) : Node.concat(0, carry.get(j), rowSlice(init.get(j), had, rows)));
-            }
-          }
-          Function step = stepsByRows.computeIfAbsent(rows, r -> cell.step(dtype, r, in, hiddenSize));
-          Node x = layerInput.slice(0, seg.start(), seg.end());
-          if (rows < batch) {
-            x = x.slice(1, 0, rows);
-          }
-          Node m = segmentMasks.get(k);
-          Scan scan = m == null ? Scan.of(step, start, List.of(x), consts, d == 1)
-              : maskedScan(step, start, x, m, maskWidths.get(k), consts, d == 1);
-          Node o = scan.outputs().get(0);
-          if (rows < batch) {
-            Shape os = o.shape();
-            o = Node.concat(1, o, g.zeros(TensorType.of(dtype, os.dim(0), batch - rows, os.dim(2))));
-          }
-          outs[k] = o;
-          carry = scan.finalCarries();
-        }
-        dirOutputs.add(outs.length == 1 ? outs[0] : Node.concat(0, Arrays.asList(outs)));
-        for (int j = 0; j < states.size(); j++) {
-          List<Node> parts = new ArrayList<>(List.of(carry.get(j)));
-          if (d == 0) {
-            parts.addAll(ended.get(j));
-          }
-          Node fin = parts.size() == 1 ? parts.get(0) : Node.concat(0, parts);
-          finals.get(states.get(j)).add(fin.reshape(1, fin.shape().dim(0), fin.shape().dim(1)));
-        }
-      }
-      layerInput = dirOutputs.size() == 1 ? dirOutputs.get(0) : Node.concat(2, dirOutputs);
-    }
-    Map<String, Node> fin = new LinkedHashMap<>();
-    for (String s : states) {
-      List<Node> parts = finals.get(s);
-      fin.put(s, parts.size() == 1 ? parts.get(0) : Node.concat(0, parts));
-    }
-    return new Output(layerInput, fin);
+    // the first mask marks the padded rows: at them the masked step keeps the carries, and the
+    // input there is zero (or a layer's zero output)
+    return packed ? Scan.packed(masked.function(), init, seqs, consts, reverse, 1)
+        : Scan.of(masked.function(), init, seqs, consts, reverse);
   }
 
   /** Layer and direction {@code index}'s initial states: given ones, or zeros. */
@@ -456,11 +382,6 @@ public final class Recurrent {
       consts.add(params.get(parameterName(base, l, d)));
     }
     return consts;
-  }
-
-  /** Rows {@code [from, to)} of a {@code [B, size]} state (itself when that is all of it). */
-  private static Node rowSlice(Node state, int from, int to) {
-    return from == 0 && to == state.shape().dim(0) ? state : state.slice(0, from, to);
   }
 
   /**
@@ -528,7 +449,7 @@ public final class Recurrent {
     }
     checkMasks(dropoutMasks.stream().map(t -> new TensorType(t.dtype(), t.shape())).toList(), input.shape().dim(0),
         input.shape().dim(1), input.dtype());
-    return runner(input, givenStates(initialStates), gradOutput != null, false, options, dropoutMasks.size())
+    return runner(input, givenStates(initialStates), gradOutput != null, false, false, options, dropoutMasks.size())
         .run(params, input, null, initialStates, gradOutput, dropoutMasks);
   }
 
@@ -549,12 +470,12 @@ public final class Recurrent {
     return given;
   }
 
-  private Runner runner(Tensor input, List<String> given, boolean withGrad, boolean masked, CompileOptions options,
-      int dropoutMasks) {
-    String key = input.dtype() + "/" + input.shape() + "/" + given + "/" + withGrad + "/" + masked + "/" + options
-        + "/" + dropoutMasks;
+  private Runner runner(Tensor input, List<String> given, boolean withGrad, boolean masked, boolean packed,
+      CompileOptions options, int dropoutMasks) {
+    String key = input.dtype() + "/" + input.shape() + "/" + given + "/" + withGrad + "/" + masked + "/" + packed
+        + "/" + options + "/" + dropoutMasks;
     return runners.computeIfAbsent(key,
-        k -> new Runner(input.dtype(), input.shape(), given, withGrad, masked, options, dropoutMasks));
+        k -> new Runner(input.dtype(), input.shape(), given, withGrad, masked, packed, options, dropoutMasks));
   }
 
   /**
@@ -565,9 +486,9 @@ public final class Recurrent {
    * {@code total_length=T}); the final states are each sequence's state at its own last step; the
    * gradients are those of running each sequence alone, zero for the input past its length.
    * Input values past a sequence's length are never read. The batch runs packed: sorted longest
-   * first, time cut into segments, each a scan over only the sequences still running, so a
-   * padded step costs next to nothing (a masked carry covers the sequences that end inside a
-   * segment); a batch whose lengths are all equal runs as one unmasked scan.
+   * first, each layer and direction one packed scan ({@link Scan#packed}) whose step t computes
+   * only the sequences still running at t, so a padded step costs next to nothing; a batch whose
+   * lengths are all equal runs as one unmasked scan.
    */
   public Result run(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
       Tensor gradOutput) {
@@ -577,8 +498,7 @@ public final class Recurrent {
   /** Runs the layer as {@link #run(Map, Tensor, int[], Map, Tensor)} does, its plan compiled with {@code options}. */
   public Result run(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
       Tensor gradOutput, CompileOptions options) {
-    return runLengths(params, input, lengths, initialStates, gradOutput, options,
-        lengths == null ? null : Packing.of(lengths));
+    return runLengths(params, input, lengths, initialStates, gradOutput, options, true);
   }
 
   /**
@@ -586,17 +506,17 @@ public final class Recurrent {
    * same numbers, but as a graph built with a mask runs it ({@link #build(Graph, Node, Node, Map,
    * Map)}): every sequence computed at every step up to the longest one's, the masked carry keeping
    * the state of those that ended. For comparison: {@code run} packs the batch instead, computing
-   * only the steps of sequences still running (the batch sorted longest first, time cut into
-   * segments, each a scan over its running sequences).
+   * only the steps of sequences still running (the batch sorted longest first, each step over
+   * the prefix of it still running).
    */
   public Result runMasked(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
       Tensor gradOutput, CompileOptions options) {
-    return runLengths(params, input, lengths, initialStates, gradOutput, options, null);
+    return runLengths(params, input, lengths, initialStates, gradOutput, options, false);
   }
 
-  /** The run of sequences of these lengths, packed as {@code packing} says (null: the masked carry over every step). */
-  Result runLengths(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
-      Tensor gradOutput, CompileOptions options, Packing packing) {
+  /** The run of sequences of these lengths, packed or with the masked carry over every step. */
+  private Result runLengths(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
+      Tensor gradOutput, CompileOptions options, boolean packed) {
     if (lengths == null) {
       return run(params, input, initialStates, gradOutput, options);
     }
@@ -620,38 +540,30 @@ public final class Recurrent {
     Result r;
     if (uniform) {
       r = run(params, x, initialStates, go, options);
-    } else if (packing == null || packing.segments().size() == 1) {
-      r = runner(x, givenStates(initialStates), go != null, true, options, 0)
-          .run(params, Lengths.withoutPadding(x, lengths), lengthMask(lengths, longest, x.dtype()), initialStates, go,
-              List.of());
     } else {
-      r = runPacked(params, Lengths.withoutPadding(x, lengths), packing, initialStates, go, options);
+      // zero padding: what a packed scan asks, and no NaN there is read by the masked one either
+      Tensor xz = Lengths.withoutPadding(x, lengths);
+      Tensor gz = go == null ? null : Lengths.withoutPadding(go, lengths);
+      r = packed ? runPacked(params, xz, Packing.of(lengths), initialStates, gz, options)
+          : runner(x, givenStates(initialStates), go != null, true, false, options, 0)
+              .run(params, xz, lengthMask(lengths, longest, x.dtype()), initialStates, gz, List.of());
     }
     return longest == steps ? r : Lengths.padded(r, steps);
   }
 
   /**
-   * The run of a packed batch: the batch sorted longest first outside the plan, the plan's scans
-   * over each segment's running sequences only ({@link Packing}), the results put back in the
-   * caller's order.
+   * The run of a packed batch: the batch sorted longest first outside the plan, the plan's packed
+   * scans computing each step over the sequences running at it ({@link Packing}), the results put
+   * back in the caller's order.
    */
   private Result runPacked(Map<String, Tensor> params, Tensor x, Packing packing, Map<String, Tensor> initialStates,
       Tensor gradOutput, CompileOptions options) {
     List<String> given = givenStates(initialStates);
-    String key = "packed/" + x.dtype() + "/" + x.shape() + "/" + given + "/" + (gradOutput != null) + "/" + options
-        + "/" + packing.key();
-    Runner runner = runners.computeIfAbsent(key,
-        k -> new Runner(x.dtype(), x.shape(), given, gradOutput != null, false, options, 0, packing));
+    Runner runner = runner(x, given, gradOutput != null, true, true, options, 0);
     Map<String, Tensor> states = new LinkedHashMap<>();
     initialStates.forEach((name, t) -> states.put(name, packing.sorted(t, 1)));
-    List<Tensor> masks = new ArrayList<>();
-    for (Packing.Segment s : packing.segments()) {
-      if (s.masked()) {
-        masks.add(packing.mask(s, x.dtype()));
-      }
-    }
-    Result r = runner.run(params, packing.sorted(x, 1), null, states, gradOutput == null ? null
-        : packing.sorted(gradOutput, 1), masks);
+    Result r = runner.run(params, packing.sorted(x, 1), packing.mask(x.dtype()), states, gradOutput == null ? null
+        : packing.sorted(gradOutput, 1), List.of());
     Map<String, Tensor> fin = new LinkedHashMap<>();
     r.finalStates().forEach((name, t) -> fin.put(name, packing.unsorted(t, 1)));
     Map<String, Tensor> grads = new LinkedHashMap<>();
@@ -663,7 +575,7 @@ public final class Recurrent {
   }
 
   /** What a plan's feed or output is to a run: the input, a state, a parameter, a gradient, ... */
-  private enum Role { INPUT, MASK, GRAD_OUTPUT, STATE, PARAMETER, DROPOUT_MASK, SEGMENT_MASK, OUTPUT, GRADIENT }
+  private enum Role { INPUT, MASK, GRAD_OUTPUT, STATE, PARAMETER, DROPOUT_MASK, OUTPUT, GRADIENT }
 
   /** A feed or output of a runner's plan: its role and, for a state, parameter or gradient, whose. */
   private record Slot(Role role, String name) {
@@ -679,14 +591,9 @@ public final class Recurrent {
     private final List<Slot> feedSlots = new ArrayList<>();
     private final List<Slot> outSlots = new ArrayList<>();
 
-    Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad, boolean masked,
+    /** With {@code packed}, the masked plan's scans are packed ({@link Scan#packed}), for a batch sorted longest first. */
+    Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad, boolean masked, boolean packed,
         CompileOptions options, int maskCount) {
-      this(dtype, inputShape, givenStates, withGrad, masked, options, maskCount, null);
-    }
-
-    /** With {@code packing} not null, the plan of a packed batch in sorted order, fed one mask per masked segment. */
-    Runner(DType dtype, Shape inputShape, List<String> givenStates, boolean withGrad, boolean masked,
-        CompileOptions options, int maskCount, Packing packing) {
       Graph g = new Graph("recurrent " + cell.name());
       List<Node> feeds = new ArrayList<>();
       Node input = g.input("input", new TensorType(dtype, inputShape));
@@ -721,23 +628,7 @@ public final class Recurrent {
         feeds.add(n);
         feedSlots.add(new Slot(Role.DROPOUT_MASK, Integer.toString(l)));
       }
-      Output out;
-      if (packing == null) {
-        out = build(g, input, mask, init, params, masks);
-      } else {
-        List<Node> segmentMasks = new ArrayList<>();
-        int maskFeeds = 0;
-        for (Packing.Segment s : packing.segments()) {
-          Node m = null;
-          if (s.masked()) {
-            m = g.input("mask" + s.start(), TensorType.of(dtype, s.steps(), s.rows()));
-            feeds.add(m);
-            feedSlots.add(new Slot(Role.SEGMENT_MASK, Integer.toString(maskFeeds++)));
-          }
-          segmentMasks.add(m);
-        }
-        out = buildPacked(g, input, packing, segmentMasks, init, params);
-      }
+      Output out = build(g, input, mask, init, params, masks, packed);
       List<Node> outputs = new ArrayList<>();
       outputs.add(out.output());
       outSlots.add(Slot.OUTPUT);
@@ -778,7 +669,7 @@ public final class Recurrent {
           case GRAD_OUTPUT -> gradOutput;
           case STATE -> states.get(f.name());
           case PARAMETER -> params.get(f.name());
-          case DROPOUT_MASK, SEGMENT_MASK -> masks.get(Integer.parseInt(f.name()));
+          case DROPOUT_MASK -> masks.get(Integer.parseInt(f.name()));
           case OUTPUT, GRADIENT -> throw new IllegalStateException("a plan's output is no feed: " + f);
         };
         if (v == null && f.role() == Role.PARAMETER) {
@@ -796,7 +687,7 @@ public final class Recurrent {
           case OUTPUT -> output = out.get(i);
           case STATE -> fin.put(n.name(), out.get(i));
           case GRADIENT -> grads.put(n.name(), out.get(i));
-          case INPUT, MASK, GRAD_OUTPUT, PARAMETER, DROPOUT_MASK, SEGMENT_MASK ->
+          case INPUT, MASK, GRAD_OUTPUT, PARAMETER, DROPOUT_MASK ->
               throw new IllegalStateException("a plan's feed is no output: " + n);
         }
       }

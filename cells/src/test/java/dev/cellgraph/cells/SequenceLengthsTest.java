@@ -17,6 +17,7 @@ import dev.cellgraph.core.DType;
 import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.kernel.Kernels;
 import dev.cellgraph.core.random.Initializers;
 import dev.cellgraph.core.random.Rng;
 import java.util.ArrayList;
@@ -257,59 +258,96 @@ class SequenceLengthsTest {
   }
 
   /**
-   * The packed run computes what the masked carry over every step computes, for every cell,
-   * stacked and bidirectional, on a batch whose packing has masked and unmasked segments.
+   * The packed run (each step over the sorted batch's running prefix) computes what the masked
+   * carry over every step computes, for every cell, stacked and bidirectional, from initial
+   * states: bit for bit but for the parameters' gradients, sums over the batch in sorted order.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("cells")
   void thePackedRunGivesTheNumbersOfTheMaskedOne(String name) {
     Recurrent layer = layer(name);
     int[] lengths = {7, 3, 6, 2, 7, 5, 1, 4, 6, 3};
-    // a cheap segment cuts finely: every kind of segment, whatever the default model would choose
-    Packing packing = Packing.of(lengths, 0.5, 1.2);
-    assertTrue(packing.segments().size() > 1 && packing.segments().stream().anyMatch(Packing.Segment::masked),
-        "segments " + packing.segments());
     Case c = Case.of(layer, lengths.length, 71);
-    Recurrent.Result packed = layer.runLengths(c.params(), c.input(), lengths, c.states(), c.gradOutput(),
-        CompileOptions.defaults(), packing);
+    long declines = Scan.declineCount();
+    Recurrent.Result packed = layer.run(c.params(), c.input(), lengths, c.states(), c.gradOutput());
+    assertEquals(declines, Scan.declineCount(), "the packed scans were declined: " + Scan.lastDecline());
     Recurrent.Result masked = layer.runMasked(c.params(), c.input(), lengths, c.states(), c.gradOutput(),
         CompileOptions.defaults());
-    close(name + " output", packed.output(), masked.output());
-    for (String s : layer.cell().stateNames()) {
-      close(name + " final " + s, packed.finalStates().get(s), masked.finalStates().get(s));
-    }
-    assertEquals(masked.gradients().keySet(), packed.gradients().keySet());
-    masked.gradients().forEach((k, g) -> close(name + " gradient of " + k, packed.gradients().get(k), g));
+    sameButParameterSums(name, packed, masked);
+  }
+
+  /** The rows of a packed run's blocks change nothing: one thread or two, split by rows or not, the same bits. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("someCells")
+  void thePackedRunIsTheSameForAnyRowSplit(String name) {
+    Recurrent layer = layer(name);
+    int[] lengths = {7, 3, 6, 2, 7, 5, 1, 4, 6, 3, 7, 2, 5, 1, 4, 6, 2};
+    Case c = Case.of(layer, lengths.length, 73);
+    Recurrent.Result two = Kernels.withThreads(2, () -> layer.run(c.params(), c.input(), lengths, c.states(),
+        c.gradOutput()));
+    Recurrent.Result one = Kernels.withThreads(1, () -> layer.run(c.params(), c.input(), lengths, c.states(),
+        c.gradOutput()));
+    Recurrent.Result whole = Kernels.withThreads(2, () -> layer.run(c.params(), c.input(), lengths, c.states(),
+        c.gradOutput(), CompileOptions.defaults().withRowSplit(false)));
+    same(name + ", one thread", one, two);
+    same(name + ", not split", whole, two);
+  }
+
+  /** Batches at the edges: sequences of one step each but one, and all of one length shorter than the input. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("someCells")
+  void thePackedRunOfOneStepSequencesAndOfEqualLengths(String name) {
+    Recurrent layer = layer(name);
+    Case c = Case.of(layer, 9, 79);
+    int[] ones = {1, 1, 1, 7, 1, 1, 1, 1, 1};
+    sameButParameterSums(name + ", ones", layer.run(c.params(), c.input(), ones, c.states(), c.gradOutput()),
+        layer.runMasked(c.params(), c.input(), ones, c.states(), c.gradOutput(), CompileOptions.defaults()));
+    int[] equal = new int[9];
+    Arrays.fill(equal, 4);
+    same(name + ", equal", layer.run(c.params(), c.input(), equal, c.states(), c.gradOutput()),
+        layer.runMasked(c.params(), c.input(), equal, c.states(), c.gradOutput(), CompileOptions.defaults()));
+  }
+
+  static Stream<String> someCells() {
+    return Stream.of("builtin:lstm", "builtin:gru", "ln-lstm");
   }
 
   @Test
-  void aPackingSortsLongestFirstAndCutsTimeWhereSequencesEnd() {
-    Packing p = Packing.of(new int[] {3, 8, 8, 1, 8, 8, 8, 8}, 2, 1.2);
-    // a cut at 3 leaves the six long sequences unmasked: 8 * 3 * 1.2 + 6 * 5 = 58.8 row-steps
-    // and two segments (16 each), against 76.8 + 16 in one, or 8 + 14 + 30 + 48 in three unmasked
-    assertEquals(List.of(new Packing.Segment(0, 3, 8, true), new Packing.Segment(3, 8, 6, false)), p.segments());
+  void aPackingSortsLongestFirst() {
+    Packing p = Packing.of(new int[] {3, 8, 8, 1, 8, 2, 8, 8});
     assertEquals(8, p.longest());
+    assertEquals(List.of(8, 8, 8, 8, 8, 3, 2, 1), Arrays.stream(p.sortedLengths()).boxed().toList());
+    assertEquals(List.of(8, 7, 6, 5, 5, 5, 5, 5), Arrays.stream(p.batchSizes()).boxed().toList());
     Tensor x = Tensor.of(DType.FLOAT64, new double[] {0, 1, 2, 3, 4, 5, 6, 7}, Shape.of(1, 8, 1));
-    assertEquals(List.of(1.0, 2.0, 4.0, 5.0, 6.0, 7.0, 0.0, 3.0), toList(p.sorted(x, 1)));
+    assertEquals(List.of(1.0, 2.0, 4.0, 6.0, 7.0, 0.0, 5.0, 3.0), toList(p.sorted(x, 1)));
     assertEquals(x, p.unsorted(p.sorted(x, 1), 1));
-    // sequences that each end one step apart are cheaper under one mask than in a segment each
-    Packing q = Packing.of(new int[] {8, 7, 6, 5, 5, 5, 5, 5}, 2, 1.2);
-    assertEquals(List.of(new Packing.Segment(0, 5, 8, false), new Packing.Segment(5, 8, 3, true)), q.segments());
-    assertEquals(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0),
-        toList(q.mask(q.segments().get(1), DType.FLOAT64)));
+    Packing q = Packing.of(new int[] {2, 3, 1});
+    assertEquals(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0), toList(q.mask(DType.FLOAT64)));
   }
 
-  @Test
-  void theDefaultModelPacksOnlyWhereManySequencesEndEarly() {
-    int[] halves = new int[32];
-    Arrays.fill(halves, 0, 16, 50);
-    Arrays.fill(halves, 16, 32, 25);
-    assertEquals(List.of(new Packing.Segment(0, 25, 32, false), new Packing.Segment(25, 50, 16, false)),
-        Packing.of(halves).segments());
-    int[] oneShort = new int[32];
-    Arrays.fill(oneShort, 50);
-    oneShort[3] = 49;
-    assertEquals(List.of(new Packing.Segment(0, 50, 32, true)), Packing.of(oneShort).segments());
+  /** {@code a} is {@code b}, bit for bit but for the parameters' gradients, within 1e-12. */
+  private static void sameButParameterSums(String what, Recurrent.Result a, Recurrent.Result b) {
+    Map<String, Tensor> aGrads = new LinkedHashMap<>(a.gradients());
+    Map<String, Tensor> bGrads = new LinkedHashMap<>(b.gradients());
+    assertEquals(bGrads.keySet(), aGrads.keySet(), what);
+    for (String p : List.copyOf(bGrads.keySet())) {
+      boolean batched = p.equals("input") || p.endsWith("0") && b.finalStates().containsKey(p.substring(0, p.length() - 1));
+      if (!batched) {
+        close(what + " gradient of " + p, aGrads.remove(p), bGrads.remove(p));
+      }
+    }
+    same(what, new Recurrent.Result(a.output(), a.finalStates(), aGrads),
+        new Recurrent.Result(b.output(), b.finalStates(), bGrads));
+  }
+
+  private static void same(String what, Recurrent.Result a, Recurrent.Result b) {
+    assertEquals(b.output(), a.output(), what + " output, max difference " + a.output().maxAbsDiff(b.output()));
+    assertEquals(b.finalStates().keySet(), a.finalStates().keySet(), what);
+    b.finalStates().forEach((k, t) -> assertEquals(t, a.finalStates().get(k), what + " final " + k
+        + ", max difference " + t.maxAbsDiff(a.finalStates().get(k))));
+    assertEquals(b.gradients().keySet(), a.gradients().keySet(), what);
+    b.gradients().forEach((k, t) -> assertEquals(t, a.gradients().get(k), what + " gradient of " + k
+        + ", max difference " + t.maxAbsDiff(a.gradients().get(k))));
   }
 
   private static List<Double> toList(Tensor t) {

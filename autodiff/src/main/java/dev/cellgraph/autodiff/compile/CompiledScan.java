@@ -45,6 +45,13 @@ import java.util.Set;
  * split by {@link StepSplit}; a loop in which no step mixes batch rows runs split by rows ({@link
  * RowSplit}).
  *
+ * <p>A packed scan ({@link Scan#packed}) whose loop is row-wise runs each step over only the rows
+ * up to the last one still running (PyTorch's packed batches shrink the same way when sorted
+ * longest first), loop plans compiled per row count: a row that is padded at this step and was at
+ * the step before keeps its carries, and its stacked values are those of the step before, which
+ * are what computing it would give (its carries and inputs have not changed). A row is computed
+ * at the first step of each padded stretch, so those values are its own.
+ *
  * <p>Thread-safe: its plans and their description are immutable; what changes from run to run
  * affects only the time a run takes: the row shares of a split run ({@link RowShares}) and each
  * thread's pool of arrays.
@@ -57,6 +64,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
   private final int outputs;
   private final int t;
   private final boolean reverse;
+  private final int liveMask;            // the sequence marking padded rows (Scan.packed), or -1
   private final Plan pre;                // feeds: sequences, constants
   private final Plan loop;               // feeds: carries, then loopFeeds; outputs: carries, then stacked
   private final Plan post;               // feeds: postFeeds; outputs: postTargets
@@ -99,6 +107,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     this.outputs = b.op.outputCount();
     this.t = b.t;
     this.reverse = b.op.reverse();
+    this.liveMask = b.op.liveMask();
     this.pre = b.prePlan;
     this.loop = b.loopPlan;
     this.post = b.postPlan;
@@ -259,8 +268,12 @@ public final class CompiledScan implements ScanExecutor.Compiled {
       }
     }
     int parts = rowSplit == null || !options.rowSplit() ? 1 : Math.min(Kernels.threads(), rowSplit.batch() / RowShares.MIN_ROWS);
-    if (parts < 2) {
-      carry = runBlock(loop, -1, -1, preVals, feeds, carry, hist, stacks);
+    int[] live = liveMask >= 0 && rowSplit != null ? liveRows(in.get(nc + liveMask), t, rowSplit.batch()) : null;
+    if (parts < 2 && live != null) {
+      // one block of all the rows, so that the steps can shrink it
+      carry = runBlock(rowSplit.plan(rowSplit.batch()), 0, rowSplit.batch(), live, preVals, feeds, carry, hist, stacks);
+    } else if (parts < 2) {
+      carry = runBlock(loop, -1, -1, null, preVals, feeds, carry, hist, stacks);
     } else {
       // split by batch rows: each thread runs all T steps for its block, with the loop compiled
       // for that many rows, and writes its rows of the stacked values; the final carries' blocks
@@ -273,7 +286,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
       Tensor[][] blocks = new Tensor[parts][];
       long start = System.nanoTime();
       Kernels.parallel(parts, p -> {
-        blocks[p] = runBlock(rowSplit.plan(bounds[p + 1] - bounds[p]), bounds[p], bounds[p + 1], preVals, feeds,
+        blocks[p] = runBlock(rowSplit.plan(bounds[p + 1] - bounds[p]), bounds[p], bounds[p + 1], live, preVals, feeds,
             whole, hist, stacks);
         nanos[p] = System.nanoTime() - start; // until this block is done: a late start counts
       });
@@ -293,24 +306,27 @@ public final class CompiledScan implements ScanExecutor.Compiled {
    * Runs {@code plan} (null: no loop work) over all T steps for batch rows [r0, r1) of the
    * carries and the sequences, or for the whole batch when {@code r0} is -1, on the calling
    * thread, and returns the final carries. {@code feeds} holds the constant feeds after the
-   * carries; it is not changed.
+   * carries; it is not changed. With {@code live} (per position, the rows up to the last running
+   * one; only for a block), a step computes only the block's rows that run at it or at the step
+   * before, and the others keep their carries and repeat their stacked values of the step before.
    */
-  private Tensor[] runBlock(Plan plan, int r0, int r1, List<Tensor> preVals, Tensor[] feeds, Tensor[] carry,
-      Stacker[] hist, Stacker[] stacks) {
+  private Tensor[] runBlock(Plan plan, int r0, int r1, int[] live, List<Tensor> preVals, Tensor[] feeds,
+      Tensor[] carry, Stacker[] hist, Stacker[] stacks) {
     boolean whole = r0 < 0;
     int m = carryIndex.length;
     int batch = whole ? 0 : rowSplit.batch();
+    int rows = r1 - r0;
     Tensor[] c = new Tensor[m];
     for (int i = 0; i < m; i++) {
       c[i] = whole ? carry[i] : carry[i].slice(0, r0, r1);
     }
     Tensor[] f = feeds.clone();
     List<Tensor> feedList = Arrays.asList(f);
+    int wasLive = rows; // before the first step every row counts as running: each is computed once
     try (Workspace pool = Workspace.open()) {
       for (int s = 0; s < t; s++) {
         int pos = reverse ? t - 1 - s : s;
         for (int i = 0; i < m; i++) {
-          f[i] = c[i];
           if (hist[i] != null) {
             hist[i].put(pos, r0, batch, c[i]);
           }
@@ -318,19 +334,35 @@ public final class CompiledScan implements ScanExecutor.Compiled {
         if (plan == null) {
           continue;
         }
+        int isLive = live == null ? rows : Math.max(0, Math.min(rows, live[pos] - r0));
+        int k = Math.max(isLive, wasLive);
+        wasLive = isLive;
+        if (k < rows) {
+          int before = reverse ? pos + 1 : pos - 1;
+          for (Stacker st : stacks) {
+            st.copyRows(before, pos, r0 + k, r1, batch);
+          }
+          if (k == 0) {
+            continue;
+          }
+        }
+        Plan p = k == rows ? plan : rowSplit.plan(k);
+        for (int i = 0; i < m; i++) {
+          f[i] = k == rows ? c[i] : c[i].slice(0, 0, k);
+        }
         for (int j = 0; j < loopFeedPre.length; j++) {
           if (loopFeedSliced[j]) {
             Tensor stacked = preVals.get(loopFeedPre[j]);
             Shape shape = loopFeedType[j].shape();
-            f[m + j] = whole ? step(pool, stacked, pos, shape) : stepRows(pool, stacked, pos, shape, r0, r1);
+            f[m + j] = whole ? step(pool, stacked, pos, shape) : stepRows(pool, stacked, pos, shape, r0, r0 + k);
           }
         }
-        List<Tensor> outs = plan.run(feedList);
+        List<Tensor> outs = p.run(feedList);
         for (int i = 0; i < m; i++) {
-          c[i] = outs.get(i);
+          c[i] = k == rows ? outs.get(i) : Tensor.concat(0, outs.get(i), c[i].slice(0, k, rows));
         }
-        for (int k = 0; k < stacks.length; k++) {
-          stacks[k].put(pos, r0, batch, outs.get(m + k));
+        for (int j = 0; j < stacks.length; j++) {
+          stacks[j].put(pos, r0, batch, outs.get(m + j));
         }
         // everything this step computed or read is dead but the new carries (the stacked
         // values are copied): its arrays serve the next step
@@ -338,6 +370,38 @@ public final class CompiledScan implements ScanExecutor.Compiled {
       }
     }
     return c;
+  }
+
+  /**
+   * Per position, the number of rows up to the last one whose row of {@code mask} ({@code [T, B,
+   * ...]}) is not all zeros: the rows a packed step computes.
+   */
+  private static int[] liveRows(Tensor mask, int t, int batch) {
+    int[] live = new int[t];
+    if (mask.rank() < 2 || mask.shape().dim(0) != t || mask.shape().dim(1) != batch) {
+      Arrays.fill(live, batch); // not a mask of this batch: every row runs
+      return live;
+    }
+    int row = mask.size() / (t * batch);
+    float[] fv = mask.dtype() == DType.FLOAT32 ? TensorAccess.floats(mask) : null;
+    double[] dv = fv == null ? (mask.dtype() == DType.FLOAT64 ? TensorAccess.doubles(mask) : mask.toDoubleArray()) : null;
+    for (int pos = 0; pos < t; pos++) {
+      int n = batch;
+      while (n > 0 && zeroRow(fv, dv, (pos * batch + n - 1) * row, row)) {
+        n--;
+      }
+      live[pos] = n;
+    }
+    return live;
+  }
+
+  private static boolean zeroRow(float[] fv, double[] dv, int from, int len) {
+    for (int i = from; i < from + len; i++) {
+      if (fv != null ? fv[i] != 0 : dv[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The scan's outputs from the final carries, the histories, the stacked values and the post plan. */

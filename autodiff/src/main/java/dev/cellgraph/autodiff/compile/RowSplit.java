@@ -120,21 +120,18 @@ final class RowSplit {
       for (Node in : n.inputs()) {
         Node v = val.get(in);
         if (v == null) {
-          System.err.println("DEBUG not a feed " + in);
           return null; // an input of the loop graph that is not a feed
         }
         ins.add(v);
         anyBatched |= isBatched.get(in);
       }
       if (anyBatched && !rowWise(n, isBatched)) {
-        System.err.println("DEBUG not rowwise " + n + " " + n.op().kind() + " ins " + n.inputs());
         return null;
       }
       // rowWise admitted only shapes the op's type rule accepts with any row count, or ops rebuilt for it
       Node v = g.apply(anyBatched ? forRows(n, rows) : n.op(), ins, n.name());
       TensorType want = anyBatched ? withRows(n.type(), rows) : n.type();
       if (!v.type().equals(want)) {
-        System.err.println("DEBUG type " + n + " " + v.type() + " want " + want);
         return null;
       }
       val.put(n, v);
@@ -143,7 +140,6 @@ final class RowSplit {
     List<Node> newOutputs = new ArrayList<>();
     for (Node o : outputs) {
       if (!isBatched.get(o) || !o.dtype().isFloating()) {
-        System.err.println("DEBUG output not batched " + o);
         return null; // every output is a block of rows of the whole loop's output
       }
       newOutputs.add(val.get(o));

@@ -46,6 +46,21 @@ final class Stacker {
     }
   }
 
+  /**
+   * Copies rows [r0, r1) of step {@code from}'s value, of a step of {@code batch} rows, to step
+   * {@code to} (floating point only).
+   */
+  void copyRows(int from, int to, int r0, int r1, int batch) {
+    int row = n / batch;
+    if (f != null) {
+      System.arraycopy(f, from * n + r0 * row, f, to * n + r0 * row, (r1 - r0) * row);
+    } else if (d != null) {
+      System.arraycopy(d, from * n + r0 * row, d, to * n + r0 * row, (r1 - r0) * row);
+    } else {
+      throw new IllegalStateException("scan compiler: rows of a " + dtype + " value are not copied");
+    }
+  }
+
   Tensor build() {
     Shape s = Lift.stacked(t, shape);
     if (f != null) {
