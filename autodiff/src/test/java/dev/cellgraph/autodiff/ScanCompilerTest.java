@@ -132,11 +132,13 @@ class ScanCompilerTest {
   void aPackedScanComputesEachStepOverTheRowsUpToTheLastRunningOne() {
     int batch = 8;
     int t = 6;
-    int[] running = {8, 6, 7, 3, 0, 1}; // per position: the rows up to the last running one
+    // per position, the rows up to the last running one; the rows computed add up to whole steps of
+    // the batch (32 in either direction), so no padded row is computed to fill the packed layout
+    int[] running = {8, 0, 0, 2, 7, 1};
     double[] m = new double[t * batch];
     for (int pos = 0; pos < t; pos++) {
       for (int b = 0; b < running[pos]; b++) {
-        m[pos * batch + b] = b == 1 && pos == 3 ? 0 : 1; // a padded row inside the prefix is computed
+        m[pos * batch + b] = b == 1 && pos == 4 ? 0 : 1; // a padded row inside the prefix is computed
       }
     }
     Graph body = new Graph("step");

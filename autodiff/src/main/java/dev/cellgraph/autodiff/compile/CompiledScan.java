@@ -18,7 +18,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A scan compiled for one sequence length into three plans, the way fast RNN implementations are
@@ -98,8 +101,22 @@ public final class CompiledScan implements ScanExecutor.Compiled {
   /** The options it was compiled with: row splitting is decided per run from them. */
   private final CompileOptions options;
 
+  // What a packed run needs to compile its pre and post phases for the packed layout's length.
+  private final Scan.ScanOp op;
+  private final Flat flat;
+  private final boolean[] used;
+  private final Set<Node> forced;
+  /** Whether a packed run may compute the pre and post phases over the running rows only. */
+  private final boolean packsPhases;
+  /** Per length of the packed layout, this scan's phases compiled for it (empty: they differ). */
+  private final Map<Integer, Optional<CompiledScan>> packedPhases = new ConcurrentHashMap<>();
+
   private CompiledScan(StepSplit b) {
     this.options = b.options;
+    this.op = b.op;
+    this.flat = b.flat;
+    this.used = b.used;
+    this.forced = Set.copyOf(b.kinds.forced);
     this.nc = b.nc;
     this.nx = b.nx;
     this.nk = b.nk;
@@ -144,6 +161,8 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     }
     this.rowSplit = loop == null || t < 2 || !floating ? null
         : RowSplit.of(b.loopGraphFeeds, b.loopGraphOutputs, carryIndex.length, loopFeedSliced, b.options);
+    this.packsPhases = liveMask >= 0 && rowSplit != null
+        && RowSplit.packsByRows(b.flat, b.kinds, nc, nx, rowSplit.batch());
   }
 
   /**
@@ -242,7 +261,48 @@ public final class CompiledScan implements ScanExecutor.Compiled {
   }
 
   private List<Tensor> runIn(List<Tensor> in) {
+    int[] live = liveMask >= 0 && rowSplit != null ? liveRows(in.get(nc + liveMask), t, rowSplit.batch()) : null;
+    if (live != null && packsPhases) {
+      List<Tensor> r = runPackedLayout(in, live);
+      if (r != null) {
+        return r;
+      }
+    }
     List<Tensor> preVals = pre == null ? List.of() : pre.run(in.subList(nc, nc + nx + nk));
+    Stacker[] stacks = new Stacker[stackedType.length];
+    for (int k = 0; k < stacks.length; k++) {
+      stacks[k] = new Stacker(stackedType[k].dtype(), stackedType[k].shape(), t);
+    }
+    Layout layout = live == null ? null : new Layout(Layout.computedRows(live, reverse, rowSplit.batch()), null);
+    return finish(in, preVals, runLoop(in, preVals, layout, stacks), post, stacks, null);
+  }
+
+  /**
+   * Which rows of which steps a packed run computes: per position, the rows up to the last one
+   * running there or at the step before in the scan's order ({@code computed}), and, in the packed
+   * layout, the first row of each position's rows ({@code first}: the rows of all positions laid
+   * one after the other in time order; null: the usual layout, {@code pos * B}).
+   */
+  private record Layout(int[] computed, int[] first) {
+    /** Per position, the rows up to the last one running there or at the step before in the scan's order. */
+    static int[] computedRows(int[] live, boolean reverse, int batch) {
+      int t = live.length;
+      int[] c = new int[t];
+      int was = batch; // before the first step every row counts as running: each is computed once
+      for (int s = 0; s < t; s++) {
+        int pos = reverse ? t - 1 - s : s;
+        c[pos] = Math.max(live[pos], was);
+        was = live[pos];
+      }
+      return c;
+    }
+  }
+
+  /**
+   * The loop over all T steps, split by batch rows when it can be; returns the final carries and
+   * fills {@code stacks} and the histories (the latter always in the usual layout).
+   */
+  private Carried runLoop(List<Tensor> in, List<Tensor> preVals, Layout layout, Stacker[] stacks) {
     int m = carryIndex.length;
     Tensor[] carry = new Tensor[m];
     Stacker[] hist = new Stacker[m];
@@ -251,10 +311,6 @@ public final class CompiledScan implements ScanExecutor.Compiled {
       if (historyWanted[i]) {
         hist[i] = new Stacker(carry[i].dtype(), carry[i].shape(), t);
       }
-    }
-    Stacker[] stacks = new Stacker[stackedType.length];
-    for (int k = 0; k < stacks.length; k++) {
-      stacks[k] = new Stacker(stackedType[k].dtype(), stackedType[k].shape(), t);
     }
     Tensor[] feeds = new Tensor[m + loopFeedPre.length];
     for (int j = 0; j < loopFeedPre.length; j++) {
@@ -268,10 +324,10 @@ public final class CompiledScan implements ScanExecutor.Compiled {
       }
     }
     int parts = rowSplit == null || !options.rowSplit() ? 1 : Math.min(Kernels.threads(), rowSplit.batch() / RowShares.MIN_ROWS);
-    int[] live = liveMask >= 0 && rowSplit != null ? liveRows(in.get(nc + liveMask), t, rowSplit.batch()) : null;
-    if (parts < 2 && live != null) {
+    if (parts < 2 && layout != null) {
       // one block of all the rows, so that the steps can shrink it
-      carry = runBlock(rowSplit.plan(rowSplit.batch()), 0, rowSplit.batch(), live, preVals, feeds, carry, hist, stacks);
+      carry = runBlock(rowSplit.plan(rowSplit.batch()), 0, rowSplit.batch(), layout, preVals, feeds, carry, hist,
+          stacks);
     } else if (parts < 2) {
       carry = runBlock(loop, -1, -1, null, preVals, feeds, carry, hist, stacks);
     } else {
@@ -286,7 +342,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
       Tensor[][] blocks = new Tensor[parts][];
       long start = System.nanoTime();
       Kernels.parallel(parts, p -> {
-        blocks[p] = runBlock(rowSplit.plan(bounds[p + 1] - bounds[p]), bounds[p], bounds[p + 1], live, preVals, feeds,
+        blocks[p] = runBlock(rowSplit.plan(bounds[p + 1] - bounds[p]), bounds[p], bounds[p + 1], layout, preVals, feeds,
             whole, hist, stacks);
         nanos[p] = System.nanoTime() - start; // until this block is done: a late start counts
       });
@@ -299,18 +355,124 @@ public final class CompiledScan implements ScanExecutor.Compiled {
         carry[i] = Tensor.concat(0, rows);
       }
     }
-    return finish(in, preVals, carry, hist, stacks);
+    return new Carried(carry, hist);
+  }
+
+  /** The loop's final carries and the histories of the carries entering each step. */
+  private record Carried(Tensor[] carry, Stacker[] hist) {}
+
+  /**
+   * A packed run in the packed layout: the sequences' computed rows ({@link Layout}) laid one
+   * position after the other as steps of B rows, the pre and post phases
+   * compiled for that many steps and run over them, the loop reading and writing them there,
+   * and the post phase's stacked outputs laid back out over T steps, each row not computed
+   * repeating its value of the step before. Null when the phases compiled for that length do not
+   * match this scan's (the run then keeps the usual layout).
+   */
+  private List<Tensor> runPackedLayout(List<Tensor> in, int[] live) {
+    int batch = rowSplit.batch();
+    int[] computed = Layout.computedRows(live, reverse, batch);
+    int rows = Arrays.stream(computed).sum();
+    int steps = Math.max(1, (rows + batch - 1) / batch);
+    // Rows to fill the last step of the layout are computed too, padded rows of the first
+    // positions: computing a padded row gives its own values, where rows of zeros would give
+    // values out of a function's domain (0/0 in a normalisation's gradient) to the post phase.
+    for (int pos = 0, extra = steps * batch - rows; pos < t && extra > 0; pos++) {
+      int add = Math.min(extra, batch - computed[pos]);
+      computed[pos] += add;
+      extra -= add;
+    }
+    int[] first = new int[t];
+    for (int pos = 0, at = 0; pos < t; pos++) {
+      first[pos] = at;
+      at += computed[pos];
+    }
+    for (int i = 0; i < nx; i++) {
+      DType d = in.get(nc + i).dtype();
+      if (d != DType.FLOAT32 && d != DType.FLOAT64) {
+        return null;
+      }
+    }
+    CompiledScan phases = packedPhases.computeIfAbsent(steps, this::phasesFor).orElse(null);
+    if (phases == null) {
+      return null;
+    }
+    Layout layout = new Layout(computed, first);
+    List<Tensor> packedIn = new ArrayList<>(in);
+    for (int i = 0; i < nx; i++) {
+      packedIn.set(nc + i, packRows(in.get(nc + i), layout, steps, batch));
+    }
+    List<Tensor> preVals = phases.pre == null ? List.of() : phases.pre.run(packedIn.subList(nc, nc + nx + nk));
+    Stacker[] stacks = new Stacker[stackedType.length];
+    for (int k = 0; k < stacks.length; k++) {
+      stacks[k] = new Stacker(stackedType[k].dtype(), stackedType[k].shape(), steps);
+    }
+    Carried carried = runLoop(in, preVals, layout, stacks);
+    return finish(in, preVals, carried, phases.post, stacks, layout);
+  }
+
+  /** This scan compiled for {@code steps} steps, if its pre and post phases read and give what this one's do. */
+  private Optional<CompiledScan> phasesFor(int steps) {
+    CompiledScan c = new CompiledScan(StepSplit.of(op, flat, steps, used, new HashSet<>(forced), options));
+    boolean same = Arrays.equals(c.carryIndex, carryIndex) && Arrays.equals(c.loopFeedPre, loopFeedPre)
+        && Arrays.equals(c.loopFeedSliced, loopFeedSliced) && Arrays.equals(c.postFeedKind, postFeedKind)
+        && Arrays.equals(c.postFeedIndex, postFeedIndex) && Arrays.equals(c.postTargets, postTargets)
+        && Arrays.equals(c.stackedType, stackedType) && (c.pre == null) == (pre == null)
+        && (c.post == null) == (post == null);
+    return same ? Optional.of(c) : Optional.empty();
+  }
+
+  /** {@code seq [T, B, ...]}'s computed rows in the packed layout, {@code [steps, B, ...]}. */
+  private Tensor packRows(Tensor seq, Layout layout, int steps, int batch) {
+    Shape s = seq.shape().with(0, steps);
+    int row = seq.size() / (t * batch);
+    if (seq.dtype() == DType.FLOAT32) {
+      float[] from = TensorAccess.floats(seq);
+      float[] to = new float[s.size()];
+      for (int pos = 0; pos < t; pos++) {
+        System.arraycopy(from, pos * batch * row, to, layout.first()[pos] * row, layout.computed()[pos] * row);
+      }
+      return TensorAccess.wrap(to, s);
+    }
+    double[] from = TensorAccess.doubles(seq);
+    double[] to = new double[s.size()];
+    for (int pos = 0; pos < t; pos++) {
+      System.arraycopy(from, pos * batch * row, to, layout.first()[pos] * row, layout.computed()[pos] * row);
+    }
+    return TensorAccess.wrap(to, s);
+  }
+
+  /**
+   * A stacked value in the packed layout laid back out over T steps: each position's computed
+   * rows from the packed layout, the others their values of the step before in the scan's order.
+   */
+  private Tensor unpackRows(Tensor packed, Layout layout, int batch) {
+    Shape s = packed.shape().with(0, t);
+    int row = s.size() / (t * batch);
+    int n = batch * row;
+    Object from = packed.dtype() == DType.FLOAT32 ? TensorAccess.floats(packed) : TensorAccess.doubles(packed);
+    Object to = packed.dtype() == DType.FLOAT32 ? (Object) new float[s.size()] : new double[s.size()];
+    for (int step = 0; step < t; step++) {
+      int pos = reverse ? t - 1 - step : step;
+      int c = layout.computed()[pos];
+      System.arraycopy(from, layout.first()[pos] * row, to, pos * n, c * row);
+      if (c < batch) {
+        int before = reverse ? pos + 1 : pos - 1;
+        System.arraycopy(to, before * n + c * row, to, pos * n + c * row, (batch - c) * row);
+      }
+    }
+    return to instanceof float[] f ? TensorAccess.wrap(f, s) : TensorAccess.wrap((double[]) to, s);
   }
 
   /**
    * Runs {@code plan} (null: no loop work) over all T steps for batch rows [r0, r1) of the
    * carries and the sequences, or for the whole batch when {@code r0} is -1, on the calling
    * thread, and returns the final carries. {@code feeds} holds the constant feeds after the
-   * carries; it is not changed. With {@code live} (per position, the rows up to the last running
-   * one; only for a block), a step computes only the block's rows that run at it or at the step
-   * before, and the others keep their carries and repeat their stacked values of the step before.
+   * carries; it is not changed. With {@code layout} (only for a block), a step computes only the
+   * block's rows it names, and the others keep their carries and, in the usual layout, repeat
+   * their stacked values of the step before.
    */
-  private Tensor[] runBlock(Plan plan, int r0, int r1, int[] live, List<Tensor> preVals, Tensor[] feeds,
+  private Tensor[] runBlock(Plan plan, int r0, int r1, Layout layout, List<Tensor> preVals, Tensor[] feeds,
       Tensor[] carry, Stacker[] hist, Stacker[] stacks) {
     boolean whole = r0 < 0;
     int m = carryIndex.length;
@@ -322,7 +484,6 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     }
     Tensor[] f = feeds.clone();
     List<Tensor> feedList = Arrays.asList(f);
-    int wasLive = rows; // before the first step every row counts as running: each is computed once
     try (Workspace pool = Workspace.open()) {
       for (int s = 0; s < t; s++) {
         int pos = reverse ? t - 1 - s : s;
@@ -334,17 +495,18 @@ public final class CompiledScan implements ScanExecutor.Compiled {
         if (plan == null) {
           continue;
         }
-        int isLive = live == null ? rows : Math.max(0, Math.min(rows, live[pos] - r0));
-        int k = Math.max(isLive, wasLive);
-        wasLive = isLive;
-        if (k < rows) {
+        int k = layout == null ? rows : Math.max(0, Math.min(rows, layout.computed()[pos] - r0));
+        // the first row of this step's block in the stacked values: in the packed layout, after
+        // the rows computed at the positions before
+        int base = (layout == null || layout.first() == null ? pos * batch : layout.first()[pos]) + Math.max(r0, 0);
+        if (k < rows && layout.first() == null) {
           int before = reverse ? pos + 1 : pos - 1;
           for (Stacker st : stacks) {
             st.copyRows(before, pos, r0 + k, r1, batch);
           }
-          if (k == 0) {
-            continue;
-          }
+        }
+        if (k == 0 && !whole) {
+          continue;
         }
         Plan p = k == rows ? plan : rowSplit.plan(k);
         for (int i = 0; i < m; i++) {
@@ -354,7 +516,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
           if (loopFeedSliced[j]) {
             Tensor stacked = preVals.get(loopFeedPre[j]);
             Shape shape = loopFeedType[j].shape();
-            f[m + j] = whole ? step(pool, stacked, pos, shape) : stepRows(pool, stacked, pos, shape, r0, r0 + k);
+            f[m + j] = whole ? step(pool, stacked, pos, shape) : stepRows(pool, stacked, base, shape, k);
           }
         }
         List<Tensor> outs = p.run(feedList);
@@ -362,7 +524,11 @@ public final class CompiledScan implements ScanExecutor.Compiled {
           c[i] = k == rows ? outs.get(i) : Tensor.concat(0, outs.get(i), c[i].slice(0, k, rows));
         }
         for (int j = 0; j < stacks.length; j++) {
-          stacks[j].put(pos, r0, batch, outs.get(m + j));
+          if (whole) {
+            stacks[j].put(pos, r0, batch, outs.get(m + j));
+          } else {
+            stacks[j].putRows(base, batch, outs.get(m + j));
+          }
         }
         // everything this step computed or read is dead but the new carries (the stacked
         // values are copied): its arrays serve the next step
@@ -404,15 +570,19 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     return true;
   }
 
-  /** The scan's outputs from the final carries, the histories, the stacked values and the post plan. */
-  private List<Tensor> finish(List<Tensor> in, List<Tensor> preVals, Tensor[] carry, Stacker[] hist,
-      Stacker[] stacks) {
+  /**
+   * The scan's outputs from the final carries, the histories, the stacked values and {@code post}
+   * (this scan's, or in the packed layout {@code layout}, the one compiled for it, whose stacked
+   * outputs are laid back out over T steps).
+   */
+  private List<Tensor> finish(List<Tensor> in, List<Tensor> preVals, Carried carried, Plan post, Stacker[] stacks,
+      Layout layout) {
     int m = carryIndex.length;
     Tensor[] result = new Tensor[outputs];
     for (int i = 0; i < m; i++) {
-      result[carryIndex[i]] = carry[i];
-      if (hist[i] != null) {
-        result[nc + ny + carryIndex[i]] = hist[i].build();
+      result[carryIndex[i]] = carried.carry()[i];
+      if (carried.hist()[i] != null) {
+        result[nc + ny + carryIndex[i]] = carried.hist()[i].build();
       }
     }
     if (post != null) {
@@ -430,7 +600,10 @@ public final class CompiledScan implements ScanExecutor.Compiled {
       }
       List<Tensor> po = post.run(pf);
       for (int i = 0; i < postTargets.length; i++) {
-        result[postTargets[i]] = po.get(i);
+        // an accumulator's sum (a final carry) is the same in any layout; a stacked output is not
+        boolean perStep = postTargets[i] >= nc;
+        result[postTargets[i]] = layout != null && layout.first() != null && perStep
+            ? unpackRows(po.get(i), layout, rowSplit.batch()) : po.get(i);
       }
     }
     return Arrays.asList(result);
@@ -455,13 +628,12 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     }
   }
 
-  /** Rows [r0, r1) of step {@code pos} of a stacked value whose steps have shape {@code s}. */
-  private static Tensor stepRows(Workspace pool, Tensor stacked, int pos, Shape s, int r0, int r1) {
-    int n = s.size();
-    int row = n / s.dim(0);
-    Shape rs = s.with(0, r1 - r0);
-    int len = (r1 - r0) * row;
-    int from = pos * n + r0 * row;
+  /** {@code rows} rows of a stacked value whose steps have shape {@code s}, from its row {@code first} on (counting over all steps). */
+  private static Tensor stepRows(Workspace pool, Tensor stacked, int first, Shape s, int rows) {
+    int row = s.size() / s.dim(0);
+    Shape rs = s.with(0, rows);
+    int len = rows * row;
+    int from = first * row;
     if (stacked.dtype() == DType.FLOAT32) {
       float[] a = pool.floats(len);
       System.arraycopy(TensorAccess.floats(stacked), from, a, 0, len);

@@ -152,6 +152,10 @@ final class RowSplit {
    * so that its type rule accepts the inputs with any number of rows.
    */
   private boolean rowWise(Node n, Map<Node, Boolean> isBatched) {
+    return rowWise(n, isBatched, batch);
+  }
+
+  private static boolean rowWise(Node n, Map<Node, Boolean> isBatched, int batch) {
     if (n.rank() == 0 || n.shape().dim(0) != batch) {
       return false;
     }
@@ -188,6 +192,81 @@ final class RowSplit {
       // not proved row-wise (a row softmax would be, but no loop needs it yet)
       case TRANSPOSE, PERMUTE, RESHAPE, PAD, SUM_ALL, LOG_SOFTMAX, INDEXING, LEAF,
           CONSTANT, GET_OUTPUT, CALL, SCAN, FUSED, OPAQUE -> false;
+    };
+  }
+
+  /**
+   * Whether every value of the whole step {@code flat} (not only the loop's) computes each batch
+   * row from the same rows, but the accumulators' terms ({@code accE}), which may sum over the
+   * batch ({@code xᵀ g}, {@code Σ_batch g}) and feed nothing else: then the pre and post phases
+   * treat every (step, row) pair alone, and may run over any selection of them laid out as
+   * steps of {@code batch} rows ({@link CompiledScan}'s packed layout). Each carry but the
+   * accumulators, each sequence and each stacked result must have the batch as axis 0.
+   */
+  static boolean packsByRows(Flat flat, StepKinds kinds, int carries, int sequences, int batch) {
+    Map<Node, Boolean> batched = new HashMap<>();
+    Set<Node> summed = new HashSet<>(); // values that depend on a sum over the batch
+    for (int i = 0; i < flat.params.size(); i++) {
+      Node p = flat.params.get(i);
+      boolean acc = i < carries && kinds.accE[i] != null;
+      boolean rows = i < carries + sequences && !acc;
+      if (rows && (p.rank() == 0 || p.shape().dim(0) != batch || !p.dtype().isFloating())) {
+        return false;
+      }
+      batched.put(p, rows);
+    }
+    for (Node n : flat.graph.nodes()) {
+      if (batched.containsKey(n) || kinds.kind[n.id()] == null) {
+        continue;
+      }
+      boolean anyBatched = false;
+      boolean anySummed = false;
+      for (Node in : n.inputs()) {
+        Boolean b = batched.get(in);
+        if (b == null) {
+          return false; // an input the analysis skipped
+        }
+        anyBatched |= b;
+        anySummed |= summed.contains(in);
+      }
+      if (anyBatched && rowWise(n, batched, batch) && !anySummed) {
+        batched.put(n, true);
+      } else if (anyBatched && sumsOverRows(n, batched)) {
+        batched.put(n, false);
+        summed.add(n);
+      } else if (anyBatched) {
+        return false;
+      } else {
+        batched.put(n, false);
+        if (anySummed) {
+          summed.add(n);
+        }
+      }
+    }
+    for (int i = 0; i < flat.results.size(); i++) {
+      Node r = flat.results.get(i);
+      boolean acc = i < carries && kinds.accE[i] != null;
+      if (kinds.kind[r.id()] == null) {
+        continue; // a result nothing reads
+      }
+      if (!acc && (!Boolean.TRUE.equals(batched.get(r)) || summed.contains(r))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code n} sums its batched input over the batch rows: {@code xᵀ g}, a sum over axis 0. */
+  private static boolean sumsOverRows(Node n, Map<Node, Boolean> batched) {
+    return switch (n.op().kind()) {
+      case MATMUL -> ((Ops.MatMul) n.op()).transA() && !((Ops.MatMul) n.op()).transB() && n.input(0).rank() == 2
+          && n.input(1).rank() == 2 && batched.get(n.input(0)) && batched.get(n.input(1));
+      case SUM_AXIS -> batched.get(n.input(0)) && n.input(0).shape().normalizeAxis(((Ops.SumAxis) n.op()).axis()) == 0;
+      case SUM_ALL -> true;
+      // a target of lower rank drops the leading axes, the batch's among them
+      case SUM_TO -> batched.get(n.input(0)) && (((Ops.SumTo) n.op()).target().rank() < n.input(0).rank()
+          || ((Ops.SumTo) n.op()).target().dim(0) == 1);
+      default -> false;
     };
   }
 

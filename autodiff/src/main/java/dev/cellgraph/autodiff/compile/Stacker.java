@@ -47,6 +47,21 @@ final class Stacker {
   }
 
   /**
+   * Writes {@code v}'s rows at row {@code first} on, counting the rows of all steps, of steps of
+   * {@code batch} rows (floating point only).
+   */
+  void putRows(int first, int batch, Tensor v) {
+    int at = first * (n / batch);
+    if (f != null) {
+      System.arraycopy(TensorAccess.floats(v), 0, f, at, v.size());
+    } else if (d != null) {
+      System.arraycopy(TensorAccess.doubles(v), 0, d, at, v.size());
+    } else {
+      throw new IllegalStateException("scan compiler: rows of a " + dtype + " value are not stacked");
+    }
+  }
+
+  /**
    * Copies rows [r0, r1) of step {@code from}'s value, of a step of {@code batch} rows, to step
    * {@code to} (floating point only).
    */
