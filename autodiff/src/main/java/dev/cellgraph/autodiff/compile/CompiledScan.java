@@ -474,10 +474,12 @@ public final class CompiledScan implements ScanExecutor.Compiled {
    */
   private Tensor[] runBlock(Plan plan, int r0, int r1, Layout layout, List<Tensor> preVals, Tensor[] feeds,
       Tensor[] carry, Stacker[] hist, Stacker[] stacks) {
+    if (layout != null) {
+      return runPackedBlock(plan, r0, r1, layout, preVals, feeds, carry, hist, stacks);
+    }
     boolean whole = r0 < 0;
     int m = carryIndex.length;
     int batch = whole ? 0 : rowSplit.batch();
-    int rows = r1 - r0;
     Tensor[] c = new Tensor[m];
     for (int i = 0; i < m; i++) {
       c[i] = whole ? carry[i] : carry[i].slice(0, r0, r1);
@@ -488,6 +490,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
       for (int s = 0; s < t; s++) {
         int pos = reverse ? t - 1 - s : s;
         for (int i = 0; i < m; i++) {
+          f[i] = c[i];
           if (hist[i] != null) {
             hist[i].put(pos, r0, batch, c[i]);
           }
@@ -495,40 +498,19 @@ public final class CompiledScan implements ScanExecutor.Compiled {
         if (plan == null) {
           continue;
         }
-        int k = layout == null ? rows : Math.max(0, Math.min(rows, layout.computed()[pos] - r0));
-        // the first row of this step's block in the stacked values: in the packed layout, after
-        // the rows computed at the positions before
-        int base = (layout == null || layout.first() == null ? pos * batch : layout.first()[pos]) + Math.max(r0, 0);
-        if (k < rows && layout.first() == null) {
-          int before = reverse ? pos + 1 : pos - 1;
-          for (Stacker st : stacks) {
-            st.copyRows(before, pos, r0 + k, r1, batch);
-          }
-        }
-        if (k == 0 && !whole) {
-          continue;
-        }
-        Plan p = k == rows ? plan : rowSplit.plan(k);
-        for (int i = 0; i < m; i++) {
-          f[i] = k == rows ? c[i] : c[i].slice(0, 0, k);
-        }
         for (int j = 0; j < loopFeedPre.length; j++) {
           if (loopFeedSliced[j]) {
             Tensor stacked = preVals.get(loopFeedPre[j]);
             Shape shape = loopFeedType[j].shape();
-            f[m + j] = whole ? step(pool, stacked, pos, shape) : stepRows(pool, stacked, base, shape, k);
+            f[m + j] = whole ? step(pool, stacked, pos, shape) : stepRows(pool, stacked, pos * batch + r0, shape, r1 - r0);
           }
         }
-        List<Tensor> outs = p.run(feedList);
+        List<Tensor> outs = plan.run(feedList);
         for (int i = 0; i < m; i++) {
-          c[i] = k == rows ? outs.get(i) : Tensor.concat(0, outs.get(i), c[i].slice(0, k, rows));
+          c[i] = outs.get(i);
         }
-        for (int j = 0; j < stacks.length; j++) {
-          if (whole) {
-            stacks[j].put(pos, r0, batch, outs.get(m + j));
-          } else {
-            stacks[j].putRows(base, batch, outs.get(m + j));
-          }
+        for (int k = 0; k < stacks.length; k++) {
+          stacks[k].put(pos, r0, batch, outs.get(m + k));
         }
         // everything this step computed or read is dead but the new carries (the stacked
         // values are copied): its arrays serve the next step
@@ -536,6 +518,96 @@ public final class CompiledScan implements ScanExecutor.Compiled {
       }
     }
     return c;
+  }
+
+  /**
+   * {@link #runBlock} of a packed run: each step computes the block's rows that {@code layout}
+   * names (a prefix of the block), with the loop compiled for that many rows, and the others keep
+   * their carries and, in the usual layout, repeat their stacked values of the step before. The
+   * carries are held as the computed prefix and, for the rows after it, an array of the block's
+   * rows written when they leave the prefix, so rows move only when the prefix changes.
+   */
+  private Tensor[] runPackedBlock(Plan plan, int r0, int r1, Layout layout, List<Tensor> preVals, Tensor[] feeds,
+      Tensor[] carry, Stacker[] hist, Stacker[] stacks) {
+    int m = carryIndex.length;
+    int batch = rowSplit.batch();
+    int rows = r1 - r0;
+    Tensor[] c = new Tensor[m];     // rows [0, cur) of the block's carries
+    Tensor[] held = new Tensor[m];  // rows [cur, rows) of them (the rows before are stale)
+    for (int i = 0; i < m; i++) {
+      c[i] = carry[i].slice(0, r0, r1);
+    }
+    int cur = rows;
+    Tensor[] f = feeds.clone();
+    List<Tensor> feedList = Arrays.asList(f);
+    try (Workspace pool = Workspace.open()) {
+      for (int s = 0; s < t; s++) {
+        int pos = reverse ? t - 1 - s : s;
+        for (int i = 0; i < m; i++) {
+          if (hist[i] != null) {
+            if (cur > 0) {
+              hist[i].putRows(pos * batch + r0, batch, c[i], 0, cur);
+            }
+            if (cur < rows) {
+              hist[i].putRows(pos * batch + r0 + cur, batch, held[i], cur, rows - cur);
+            }
+          }
+        }
+        int k = Math.max(0, Math.min(rows, layout.computed()[pos] - r0));
+        if (k < rows && layout.first() == null) {
+          int before = reverse ? pos + 1 : pos - 1;
+          for (Stacker st : stacks) {
+            st.copyRows(before, pos, r0 + k, r1, batch);
+          }
+        }
+        if (k < cur) {
+          for (int i = 0; i < m; i++) {
+            if (held[i] == null) {
+              held[i] = ownArray(carry[i].dtype(), c[i].shape().with(0, rows)); // never a pooled array
+            }
+            Stacker.copyRows(c[i], held[i], k, cur);
+            c[i] = k == 0 ? null : c[i].slice(0, 0, k);
+          }
+        } else if (k > cur) {
+          for (int i = 0; i < m; i++) {
+            c[i] = cur == 0 ? held[i].slice(0, 0, k) : Tensor.concat(0, c[i], held[i].slice(0, cur, k));
+          }
+        }
+        cur = k;
+        if (k == 0) {
+          continue;
+        }
+        // the first row of this step's block in the stacked values: in the packed layout, after
+        // the rows computed at the positions before
+        int base = (layout.first() == null ? pos * batch : layout.first()[pos]) + r0;
+        for (int i = 0; i < m; i++) {
+          f[i] = c[i];
+        }
+        for (int j = 0; j < loopFeedPre.length; j++) {
+          if (loopFeedSliced[j]) {
+            f[m + j] = stepRows(pool, preVals.get(loopFeedPre[j]), base, loopFeedType[j].shape(), k);
+          }
+        }
+        List<Tensor> outs = (k == rows ? plan : rowSplit.plan(k)).run(feedList);
+        for (int i = 0; i < m; i++) {
+          c[i] = outs.get(i);
+        }
+        for (int j = 0; j < stacks.length; j++) {
+          stacks[j].putRows(base, batch, outs.get(m + j), 0, k);
+        }
+        pool.endStep(c);
+      }
+    }
+    for (int i = 0; i < m && cur < rows; i++) {
+      c[i] = cur == 0 ? held[i] : Tensor.concat(0, c[i], held[i].slice(0, cur, rows));
+    }
+    return c;
+  }
+
+  /** A new floating point tensor of {@code shape} in an array of its own, to be written in place. */
+  private static Tensor ownArray(DType dtype, Shape shape) {
+    return dtype == DType.FLOAT32 ? TensorAccess.wrap(new float[shape.size()], shape)
+        : TensorAccess.wrap(new double[shape.size()], shape);
   }
 
   /**

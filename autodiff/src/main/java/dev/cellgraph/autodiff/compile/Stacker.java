@@ -47,17 +47,30 @@ final class Stacker {
   }
 
   /**
-   * Writes {@code v}'s rows at row {@code first} on, counting the rows of all steps, of steps of
-   * {@code batch} rows (floating point only).
+   * Writes rows [from, from + count) of {@code v} at row {@code first} on, counting the rows of
+   * all steps, of steps of {@code batch} rows (floating point only).
    */
-  void putRows(int first, int batch, Tensor v) {
-    int at = first * (n / batch);
+  void putRows(int first, int batch, Tensor v, int from, int count) {
+    int row = n / batch;
     if (f != null) {
-      System.arraycopy(TensorAccess.floats(v), 0, f, at, v.size());
+      System.arraycopy(TensorAccess.floats(v), from * row, f, first * row, count * row);
     } else if (d != null) {
-      System.arraycopy(TensorAccess.doubles(v), 0, d, at, v.size());
+      System.arraycopy(TensorAccess.doubles(v), from * row, d, first * row, count * row);
     } else {
       throw new IllegalStateException("scan compiler: rows of a " + dtype + " value are not stacked");
+    }
+  }
+
+  /**
+   * Copies rows [r0, r1) of {@code from} into the same rows of {@code to}, a tensor of the same
+   * shape that its caller owns (floating point only).
+   */
+  static void copyRows(Tensor from, Tensor to, int r0, int r1) {
+    int row = to.size() / to.shape().dim(0);
+    if (to.dtype() == DType.FLOAT32) {
+      System.arraycopy(TensorAccess.floats(from), r0 * row, TensorAccess.floats(to), r0 * row, (r1 - r0) * row);
+    } else {
+      System.arraycopy(TensorAccess.doubles(from), r0 * row, TensorAccess.doubles(to), r0 * row, (r1 - r0) * row);
     }
   }
 
