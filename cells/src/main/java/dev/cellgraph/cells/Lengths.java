@@ -4,6 +4,7 @@ import dev.cellgraph.core.DType;
 import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.internal.TensorAccess;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,19 +46,43 @@ final class Lengths {
     return Tensor.of(dtype, m, Shape.of(steps, lengths.length));
   }
 
+  /** {@code mask [T, B]} broadcast to {@code [T, B, width]}: each value repeated {@code width} times. */
+  static Tensor widened(Tensor mask, int width) {
+    Shape s = Shape.of(mask.shape().dim(0), mask.shape().dim(1), width);
+    double[] m = mask.toDoubleArray();
+    if (mask.dtype() == DType.FLOAT32) {
+      float[] v = new float[s.size()];
+      for (int i = 0; i < m.length; i++) {
+        Arrays.fill(v, i * width, (i + 1) * width, (float) m[i]);
+      }
+      return TensorAccess.wrap(v, s);
+    }
+    double[] v = new double[s.size()];
+    for (int i = 0; i < m.length; i++) {
+      Arrays.fill(v, i * width, (i + 1) * width, m[i]);
+    }
+    return Tensor.of(mask.dtype(), v, s);
+  }
+
   /** {@code x [T, B, I]} with zeros past each sequence's length, so that no padding value (NaN, say) reaches a product. */
   static Tensor withoutPadding(Tensor x, int[] lengths) {
-    double[] v = x.toDoubleArray();
     int width = x.shape().dim(2);
     int row = x.shape().dim(1) * width;
+    // copied in the tensor's own dtype: a float32 input is not widened and narrowed again
+    float[] f = x.dtype() == DType.FLOAT32 ? TensorAccess.floats(x).clone() : null;
+    double[] d = f == null ? x.toDoubleArray() : null;
     for (int t = 0; t < x.shape().dim(0); t++) {
       for (int b = 0; b < lengths.length; b++) {
         if (t >= lengths[b]) {
-          Arrays.fill(v, t * row + b * width, t * row + (b + 1) * width, 0);
+          if (f != null) {
+            Arrays.fill(f, t * row + b * width, t * row + (b + 1) * width, 0);
+          } else {
+            Arrays.fill(d, t * row + b * width, t * row + (b + 1) * width, 0);
+          }
         }
       }
     }
-    return Tensor.of(x.dtype(), v, x.shape());
+    return f != null ? TensorAccess.wrap(f, x.shape()) : Tensor.of(x.dtype(), d, x.shape());
   }
 
   /** A result over the longest sequence's steps with its output and input gradient padded with zeros to {@code steps}. */

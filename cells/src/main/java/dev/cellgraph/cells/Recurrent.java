@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 
 /**
  * A recurrent layer: a {@link Cell} scanned over time-major input {@code [T, B, I]}, optionally
@@ -271,7 +272,7 @@ public final class Recurrent {
    */
   public Output build(Graph g, Node input, Node mask, Map<String, Node> initialStates, Map<String, Node> params,
       List<Node> dropoutMasks) {
-    return build(g, input, mask, initialStates, params, dropoutMasks, false);
+    return build(g, input, mask, initialStates, params, dropoutMasks, false, null);
   }
 
   /**
@@ -279,9 +280,11 @@ public final class Recurrent {
    * its masked scans are packed ({@link Scan#packed}): a step computes only the rows up to the
    * last one running, which pays when the batch is sorted longest first. Only for a run whose
    * padding is zero in the input and in the output's cotangent, as the packed scan's promise asks.
+   * With {@code maskOfWidth} (and {@code mask} null), the lengths' mask broadcast to each width the
+   * masked steps read is that function's node, a feed of the caller's.
    */
   private Output build(Graph g, Node input, Node mask, Map<String, Node> initialStates, Map<String, Node> params,
-      List<Node> dropoutMasks, boolean packed) {
+      List<Node> dropoutMasks, boolean packed, IntFunction<Node> maskOfWidth) {
     Shape is = input.shape();
     if (is.rank() != 3 || is.dim(2) != inputSize) {
       throw new InvalidInputException("recurrent " + cell.name() + ": input must be [T, B, " + inputSize
@@ -294,6 +297,8 @@ public final class Recurrent {
           + dtype.lowerName() + is.without(2) + " (one 0 or 1 per step and sequence)");
     }
     Map<Integer, Node> masks = new LinkedHashMap<>();
+    IntFunction<Node> widened = maskOfWidth != null ? maskOfWidth : w -> mask.reshape(is.dim(0), batch, 1)
+        .broadcastTo(Shape.of(is.dim(0), batch, w));
     checkMasks(dropoutMasks.stream().map(Node::type).toList(), is.dim(0), batch, dtype);
     for (Map.Entry<String, Shape> e : parameterShapes().entrySet()) {
       Node p = params.get(e.getKey());
@@ -325,8 +330,8 @@ public final class Recurrent {
         int index = l * directions() + d;
         List<Node> init = initialCarries(g, initialStates, index, batch, dtype);
         List<Node> consts = layerParameters(params, l, d, in);
-        Scan scan = mask == null ? Scan.of(step, init, List.of(layerInput), consts, d == 1)
-            : maskedScan(step, init, layerInput, mask, masks, consts, d == 1, packed);
+        Scan scan = mask == null && maskOfWidth == null ? Scan.of(step, init, List.of(layerInput), consts, d == 1)
+            : maskedScan(step, init, layerInput, widened, masks, consts, d == 1, packed);
         dirOutputs.add(scan.outputs().get(0));
         for (int k = 0; k < states.size(); k++) {
           Node fin = scan.finalCarries().get(k);
@@ -346,17 +351,16 @@ public final class Recurrent {
   }
 
   /**
-   * A scan of the masked form of {@code step}, reading {@code mask [T, B]} broadcast to each width
-   * the step needs; {@code masks} keeps the broadcasts by width, shared by all layers and directions.
+   * A scan of the masked form of {@code step}, reading the lengths' mask {@code [T, B, W]} for each
+   * width W the step needs ({@code widened}); {@code masks} keeps them by width, shared by all
+   * layers and directions.
    */
-  private Scan maskedScan(Function step, List<Node> init, Node layerInput, Node mask, Map<Integer, Node> masks,
-      List<Node> consts, boolean reverse, boolean packed) {
+  private Scan maskedScan(Function step, List<Node> init, Node layerInput, IntFunction<Node> widened,
+      Map<Integer, Node> masks, List<Node> consts, boolean reverse, boolean packed) {
     MaskedStep masked = maskedSteps.computeIfAbsent(step, s -> MaskedStep.of(s, init.size()));
-    Shape ms = mask.shape();
     List<Node> seqs = new ArrayList<>(List.of(layerInput));
     for (int w : masked.widths()) {
-      seqs.add(masks.computeIfAbsent(w, k -> mask.reshape(ms.dim(0), ms.dim(1), 1)
-          .broadcastTo(Shape.of(ms.dim(0), ms.dim(1), k))));
+      seqs.add(masks.computeIfAbsent(w, widened::apply));
     }
     // the first mask marks the padded rows: at them the masked step keeps the carries, and the
     // input there is zero (or a layer's zero output)
@@ -580,7 +584,6 @@ public final class Recurrent {
   /** A feed or output of a runner's plan: its role and, for a state, parameter or gradient, whose. */
   private record Slot(Role role, String name) {
     static final Slot INPUT = new Slot(Role.INPUT, "input");
-    static final Slot MASK = new Slot(Role.MASK, "mask");
     static final Slot GRAD_OUTPUT = new Slot(Role.GRAD_OUTPUT, "grad_output");
     static final Slot OUTPUT = new Slot(Role.OUTPUT, "output");
   }
@@ -600,12 +603,14 @@ public final class Recurrent {
       feeds.add(input);
       feedSlots.add(Slot.INPUT);
       int batch = inputShape.dim(1);
-      Node mask = null;
-      if (masked) {
-        mask = g.input("mask", TensorType.of(dtype, inputShape.dim(0), batch));
-        feeds.add(mask);
-        feedSlots.add(Slot.MASK);
-      }
+      // the lengths' mask comes in broadcast to each width the masked steps read, widened outside
+      // the plan (a fill) rather than by the plan's general broadcast
+      IntFunction<Node> maskOfWidth = !masked ? null : w -> {
+        Node m = g.input("mask" + w, TensorType.of(dtype, inputShape.dim(0), batch, w));
+        feeds.add(m);
+        feedSlots.add(new Slot(Role.MASK, Integer.toString(w)));
+        return m;
+      };
       Map<String, Node> init = new LinkedHashMap<>();
       for (String s : givenStates) {
         Node n = g.input(s + "0", new TensorType(dtype, stateShape(s, batch)));
@@ -628,7 +633,7 @@ public final class Recurrent {
         feeds.add(n);
         feedSlots.add(new Slot(Role.DROPOUT_MASK, Integer.toString(l)));
       }
-      Output out = build(g, input, mask, init, params, masks, packed);
+      Output out = build(g, input, null, init, params, masks, packed, maskOfWidth);
       List<Node> outputs = new ArrayList<>();
       outputs.add(out.output());
       outSlots.add(Slot.OUTPUT);
@@ -665,7 +670,7 @@ public final class Recurrent {
       for (Slot f : feedSlots) {
         Tensor v = switch (f.role()) {
           case INPUT -> input;
-          case MASK -> mask;
+          case MASK -> Lengths.widened(mask, Integer.parseInt(f.name()));
           case GRAD_OUTPUT -> gradOutput;
           case STATE -> states.get(f.name());
           case PARAMETER -> params.get(f.name());
