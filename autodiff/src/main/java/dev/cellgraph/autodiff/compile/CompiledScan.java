@@ -53,7 +53,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * longest first), loop plans compiled per row count: a row that is padded at this step and was at
  * the step before keeps its carries, and its stacked values are those of the step before, which
  * are what computing it would give (its carries and inputs have not changed). A row is computed
- * at the first step of each padded stretch, so those values are its own.
+ * at the first step of each padded stretch, so those values are its own. When the whole step
+ * keeps batch rows apart but for accumulator sums ({@link RowSplit#packsByRows}), the pre and
+ * post phases run over the computed rows only, laid out as steps of B rows (the packed layout).
  *
  * <p>Thread-safe: its plans and their description are immutable; what changes from run to run
  * affects only the time a run takes: the row shares of a split run ({@link RowShares}) and each
