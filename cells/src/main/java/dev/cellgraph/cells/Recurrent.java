@@ -283,7 +283,7 @@ public final class Recurrent {
    * With {@code maskOfWidth} (and {@code mask} null), the lengths' mask broadcast to each width the
    * masked steps read is that function's node, a feed of the caller's.
    */
-  private Output build(Graph g, Node input, Node mask, Map<String, Node> initialStates, Map<String, Node> params,
+  Output build(Graph g, Node input, Node mask, Map<String, Node> initialStates, Map<String, Node> params,
       List<Node> dropoutMasks, boolean packed, IntFunction<Node> maskOfWidth) {
     Shape is = input.shape();
     if (is.rank() != 3 || is.dim(2) != inputSize) {

@@ -145,8 +145,28 @@ class SequenceLengthsTest {
         name + " backward loop: " + masked.get(1).loopSchedule() + ", bare " + bare.get(1).loopSchedule());
   }
 
-  /** The forward and the backward scan of a one-layer layer over 5 steps with the gradient of sum(output). */
+  /**
+   * A packed run's scans, forward and backward, compute every phase over the rows still running:
+   * the loop, and the input products and weight gradients of the pre and post phases.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cells")
+  void packedScansComputeEveryPhaseOverTheRunningRowsOnly(String name) {
+    List<CompiledScan> packed = trainingScans(name, true, true);
+    assertTrue(packed.get(0).packsEveryPhase(), name + " forward");
+    assertTrue(packed.get(1).packsEveryPhase(), name + " backward");
+    assertTrue(trainingScans(name, true, false).stream().noneMatch(CompiledScan::packsEveryPhase), name + " masked");
+  }
+
   private static List<CompiledScan> trainingScans(String name, boolean masked) {
+    return trainingScans(name, masked, false);
+  }
+
+  /**
+   * The forward and the backward scan of a one-layer layer over 5 steps with the gradient of
+   * sum(output), masked for lengths (and then packed, or not) or not.
+   */
+  private static List<CompiledScan> trainingScans(String name, boolean masked, boolean packed) {
     Recurrent layer = Recurrent.of(cell(name), 3, 3);
     Graph g = new Graph();
     Node x = g.input("x", DType.FLOAT32, 5, 2, 3);
@@ -155,7 +175,7 @@ class SequenceLengthsTest {
     for (Map.Entry<String, Shape> e : layer.parameterShapes().entrySet()) {
       params.put(e.getKey(), g.parameter(e.getKey(), DType.FLOAT32, e.getValue().toArray()));
     }
-    Node out = layer.build(g, x, mask, Map.of(), params).output();
+    Node out = layer.build(g, x, mask, Map.of(), params, List.of(), packed, null).output();
     Gradients.of(out.sum(), List.copyOf(params.values()));
     List<CompiledScan> r = new ArrayList<>();
     for (boolean reverse : new boolean[] {false, true}) {

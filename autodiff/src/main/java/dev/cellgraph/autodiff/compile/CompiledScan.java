@@ -199,6 +199,15 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     return rowSplit != null;
   }
 
+  /**
+   * Whether this is a packed scan ({@link Scan#packed}) whose runs compute the loop, and the pre
+   * and post phases too, over the rows still running only: its loop splits by rows and its whole
+   * step keeps batch rows apart but for the accumulators' sums over the batch.
+   */
+  public boolean packsEveryPhase() {
+    return packsPhases;
+  }
+
   /** The ops the pre phase computes once per run, as labels ({@code matmul Bᵀ}, {@code sigmoid}). */
   public List<String> preOps() {
     return labels(pre);
