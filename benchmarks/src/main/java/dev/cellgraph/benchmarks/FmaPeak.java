@@ -23,7 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Usage: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar
  * dev.cellgraph.benchmarks.FmaPeak [--reps R] [--seconds S]}: prints one JSON line per dtype,
  * chain count and thread count ({@code "op": "fma_peak"}), then one line per dtype and thread
- * count with the peak ({@code "op": "fma_peak_best"}).
+ * count with the peak ({@code "op": "fma_peak_best"}: the best median over the chain counts, and
+ * the fastest single burst, which on a shared machine is the closer estimate of the ceiling: no
+ * burst runs faster than the hardware allows, but many run slower).
  *
  * <p>Thread-safe: the chain loops share no state; {@link #seconds} may be called from any thread.
  */
@@ -59,6 +61,7 @@ public final class FmaPeak {
     for (String dtype : new String[] {"float32", "float64"}) {
       int lanes = dtype.equals("float32") ? F.length() : D.length();
       double[] best = new double[3];
+      double[] fastest = new double[3];
       for (int chains : CHAINS) {
         // Warm-up long enough for C2 to compile the loop (its first calls run interpreted).
         long warmEnd = System.nanoTime() + 2_000_000_000L;
@@ -76,6 +79,7 @@ public final class FmaPeak {
           Arrays.sort(gflops);
           double median = gflops[reps / 2];
           best[threads] = Math.max(best[threads], median);
+          fastest[threads] = Math.max(fastest[threads], gflops[reps - 1]);
           System.out.println(String.format(Locale.ROOT,
               "{\"op\": \"fma_peak\", \"dtype\": \"%s\", \"lanes\": %d, \"chains\": %d, \"threads\": %d, "
                   + "\"gflops\": %.1f, \"best_gflops\": %.1f}",
@@ -84,8 +88,9 @@ public final class FmaPeak {
       }
       for (int threads = 1; threads <= 2; threads++) {
         System.out.println(String.format(Locale.ROOT,
-            "{\"op\": \"fma_peak_best\", \"dtype\": \"%s\", \"lanes\": %d, \"threads\": %d, \"gflops\": %.1f}",
-            dtype, lanes, threads, best[threads]));
+            "{\"op\": \"fma_peak_best\", \"dtype\": \"%s\", \"lanes\": %d, \"threads\": %d, \"gflops\": %.1f, "
+                + "\"best_gflops\": %.1f}",
+            dtype, lanes, threads, best[threads], fastest[threads]));
       }
     }
   }
