@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""GEMM ratios against PyTorch (OpenBLAS), single products alternated between the two.
+"""GEMM ratios against PyTorch, single products alternated between the two, and both as a fraction
+of the measured FMA peak.
 
 Usage (from the repository root, after `mvn -B -q -Pbench -pl benchmarks -am package -DskipTests`):
-    /usr/bin/python3 tools/bench/gemm_interleaved.py [--pairs P] [--size N] [--warmup-seconds S]
+    /usr/bin/python3 tools/bench/gemm_interleaved.py [--against openblas|mkl] [--pairs P] [--size N]
+                                                     [--warmup-seconds S] [--gap G]
 
-A cellgraph worker (GemmThroughput --serve) and two PyTorch workers (OpenBLAS with one and with
-two threads, the AVX-512 kernels named as in tools/bench/torch_gemm.py) stay up; the driver
-asks them in turn for one N x N x N product each, cellgraph and PyTorch alternating (the order
-swaps every pair, with a pause of --gap seconds before each product: after a product, OpenBLAS's
-idle threads spin for about 0.1 s on the core the next one needs), so that the slow phases of a shared machine, which last seconds, fall on both
-alike. For each dtype and thread count it prints the median GFLOP/s of each side and the median of
-the per-pair ratios.
+A cellgraph worker (GemmThroughput --serve) and two PyTorch workers, one with one thread and one
+with two, stay up. `--against openblas` (the default): Debian's PyTorch 1.13 in /usr/bin/python3,
+OpenBLAS with the AVX-512 kernels named as in tools/bench/torch_gemm.py. `--against mkl`:
+PyTorch 2.7.1's oneMKL through DJL (tools/bench/djl-torch, `bench.Bench gemm-serve`, built offline
+on first use). The driver asks them in turn for one N x N x N product each, and the cellgraph
+worker also for one burst of the FMA peak loop (benchmarks' FmaPeak, the product's 2 N^3 flops
+at peak); the order of the three rotates every round, with a pause of --gap seconds before each
+(after a product, OpenBLAS's and OpenMP's idle threads spin for about 0.1 s on the core the next
+one needs), so that the slow phases of a shared machine, which last seconds, fall on all alike.
+For each dtype and thread count it prints the median GFLOP/s of each side and of the peak loop,
+the median of the per-round ratios PyTorch time / cellgraph time (`ratio`: cellgraph's speed as a
+fraction of PyTorch's), and the medians of the per-round fractions of peak of each side.
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
@@ -45,6 +52,7 @@ class Worker:
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--against", choices=("openblas", "mkl"), default="openblas")
     ap.add_argument("--pairs", type=int, default=60)
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--warmup-seconds", type=float, default=3.0)
@@ -60,7 +68,12 @@ def main():
         env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
         if "avx512f" in open("/proc/cpuinfo").read():
             env.setdefault("OPENBLAS_CORETYPE", "SKYLAKEX")
-        torch_workers[threads] = Worker(["/usr/bin/python3", "-c", TORCH_WORKER, str(n)], env)
+        if a.against == "mkl":
+            torch_workers[threads] = Worker(
+                ["bash", "-c", 'source tools/bench/djl-torch/lib.sh && build && '
+                 f'bench_java gemm-serve --threads {threads} --size {n}'], env)
+        else:
+            torch_workers[threads] = Worker(["/usr/bin/python3", "-c", TORCH_WORKER, str(n)], env)
     flops = 2.0 * n ** 3
     for threads in (1, 2):
         for dtype in ("float32", "float64"):
@@ -69,20 +82,25 @@ def main():
             while time.time() < end:
                 ours.run(dtype, threads)
                 theirs.run(dtype, threads)
-            c, t, q = [], [], []
+                ours.run("peak " + dtype, threads)
+            c, t, p, q, cp, tp = [], [], [], [], [], []
             for i in range(a.pairs):
-                if i % 2 == 0:
-                    time.sleep(a.gap); x = ours.run(dtype, threads)
-                    time.sleep(a.gap); y = theirs.run(dtype, threads)
-                else:
-                    time.sleep(a.gap); y = theirs.run(dtype, threads)
-                    time.sleep(a.gap); x = ours.run(dtype, threads)
-                c.append(x); t.append(y); q.append(y / x)
-            print(json.dumps(dict(op="gemm", dtype=dtype, threads=threads, n=n, pairs=a.pairs,
-                                  cellgraph_gflops=round(flops / statistics.median(c) / 1e9, 1),
-                                  openblas_gflops=round(flops / statistics.median(t) / 1e9, 1),
-                                  ratio=round(statistics.median(q), 3),
-                                  ratio_quartiles=[round(x, 3) for x in statistics.quantiles(q, n=4)])),
+                jobs = [("c", lambda: ours.run(dtype, threads)), ("t", lambda: theirs.run(dtype, threads)),
+                        ("p", lambda: ours.run("peak " + dtype, threads))]
+                got = {}
+                for name, job in jobs[i % 3:] + jobs[:i % 3]:
+                    time.sleep(a.gap)
+                    got[name] = job()
+                c.append(got["c"]); t.append(got["t"]); p.append(got["p"])
+                q.append(got["t"] / got["c"]); cp.append(got["p"] / got["c"]); tp.append(got["p"] / got["t"])
+            print(json.dumps({"op": "gemm", "dtype": dtype, "threads": threads, "n": n, "pairs": a.pairs,
+                              "cellgraph_gflops": round(flops / statistics.median(c) / 1e9, 1),
+                              a.against + "_gflops": round(flops / statistics.median(t) / 1e9, 1),
+                              "peak_gflops": round(flops / statistics.median(p) / 1e9, 1),
+                              "ratio": round(statistics.median(q), 3),
+                              "ratio_quartiles": [round(x, 3) for x in statistics.quantiles(q, n=4)],
+                              "cellgraph_of_peak": round(statistics.median(cp), 3),
+                              a.against + "_of_peak": round(statistics.median(tp), 3)}),
                   flush=True)
     ours.close()
     for w in torch_workers.values():

@@ -18,7 +18,13 @@ import java.util.Random;
 public final class GemmThroughput {
   private GemmThroughput() {}
 
-  public static void main(String[] args) throws java.io.IOException {
+  /**
+   * Runs the measurement, or with {@code --serve} the worker described at {@link #serve}.
+   *
+   * @param args {@code [--size N] [--reps R] [--serve]}
+   * @throws Exception if reading stdin or an FMA peak worker fails
+   */
+  public static void main(String[] args) throws Exception {
     int n = 1024;
     int reps = 20;
     boolean serve = false;
@@ -69,14 +75,23 @@ public final class GemmThroughput {
    * Worker for {@code tools/bench/gemm_interleaved.py}: reads lines {@code "DTYPE THREADS"} from
    * stdin and answers each with the seconds of one N x N x N product of that kind, so that a
    * driver can alternate single products of cellgraph and PyTorch, and the slow phases of a shared
-   * machine fall on both alike.
+   * machine fall on both alike. A line {@code "peak DTYPE THREADS"} is answered with the seconds
+   * of {@link FmaPeak}'s register-resident FMA loop doing the product's 2 N^3 flops on that many
+   * threads: the product's time at the measured peak, so the ratio of the two is the fraction of
+   * peak, measured a moment apart.
    */
-  private static void serve(int n) throws java.io.IOException {
+  private static void serve(int n) throws Exception {
     Operands ops = new Operands(n);
+    java.util.concurrent.ExecutorService pool = FmaPeak.newPool();
     java.io.BufferedReader in = new java.io.BufferedReader(
         new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       String[] f = line.trim().split("\\s+");
+      if (f[0].equals("peak")) {
+        System.out.println(FmaPeak.peakSeconds(pool, f[1], Integer.parseInt(f[2]), 2.0 * n * n * n));
+        System.out.flush();
+        continue;
+      }
       int threads = Integer.parseInt(f[1]);
       Runnable product = ops.product(f[0]);
       long t0 = System.nanoTime();

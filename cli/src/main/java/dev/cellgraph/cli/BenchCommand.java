@@ -146,6 +146,8 @@ final class BenchCommand implements Command {
       baseline.spec().shapes(in, hid);
     }
     String configName = matching(in, hid, batch, steps);
+    // --json and --serve lines are read by the drivers in tools/bench: the kernels line goes to err
+    Verbosity.printKernels(a.flag("json") || a.flag("serve") ? err : out, threads);
     // the thread count is this computation's, not the process's
     return Kernels.withThreads(threads, () -> measure(a, ref, baseline, against, formula, lengths, in, hid, batch, steps,
         reps, warmup, warmupSeconds, seed, dtype, configName, threads, out));

@@ -71,6 +71,7 @@ final class CompareCommand implements Command {
     Trainer.Builder builder = TaskOptions.config(a);
     Trainer.Config config = builder.build();
     Path dir = outDir(a.get("out", "cellgraph-compare"));
+    Verbosity.printKernels(out, TaskOptions.threads(a));
     if (seeds.size() > 1) {
       return compareSeeds(a, cells, seeds, task, builder, jobs, dir, out);
     }

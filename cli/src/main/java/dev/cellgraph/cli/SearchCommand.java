@@ -112,12 +112,14 @@ final class SearchCommand implements Command {
     int seeds = a.intValue("seeds", 1, 1, 1000);
     int hidden = a.intValue("hidden-size", 16, 1, 65_536);
     int workers = a.intValue("workers", Runtime.getRuntime().availableProcessors(), 1, 4096);
+    int kernelThreads = a.intValue("kernel-threads", 1, 1, 4096);
     TrainingEvaluator defaults = TrainingEvaluator.forTask(task);
     TrainingEvaluator evaluator = defaults.withLength(a.intValue("length", defaults.length(), 2, 100_000))
         .withBatch(a.intValue("batch", defaults.batch(), 1, 100_000))
         .withLearningRate(a.doubleValue("lr", defaults.learningRate(), 1e-8, 10))
-        .withKernelThreads(a.intValue("kernel-threads", 1, 1, 4096))
+        .withKernelThreads(kernelThreads)
         .withGradCheck(!a.flag("no-grad-check"));
+    Verbosity.printKernels(out, kernelThreads);
     String from = a.get("from", spaceKind.equals("random") ? "" : "lstm,gru");
     Map<String, CellSpec> starts = new LinkedHashMap<>();
     for (String name : names(from)) {

@@ -163,9 +163,7 @@ final class TrainCommand implements Command {
       out.println(String.format(Locale.ROOT, "training %s on the %s: %,d parameters, %d steps, %s",
           cell.name(), task, trainer.model().parameterCount(), config.steps(), config.learningRate().describe()));
     }
-    if (Verbosity.verbose()) {
-      out.println("kernels: " + Kernels.describe() + (threads != null ? "; " + threads + " threads" : ""));
-    }
+    Verbosity.printKernels(out, threads);
     if (resuming && (trainer.step() >= config.steps() || trainer.stopReason() != null)) {
       out.println("the checkpoint is already at step " + trainer.step() + " of " + config.steps()
           + (trainer.stopReason() != null ? " (" + trainer.stopReason() + ")" : "") + "; nothing to do");

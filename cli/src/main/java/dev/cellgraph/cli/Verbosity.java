@@ -34,6 +34,22 @@ enum Verbosity {
     return current() == VERBOSE;
   }
 
+  /**
+   * Under {@code --verbose}, prints the kernels and the GEMM blocking chosen for this machine
+   * ({@code Kernels.describe()}: vector width, caches, register tile, block sizes) and the thread
+   * count, so a user on another CPU sees what the kernels were sized for.
+   *
+   * @param to where the line goes (the results' stream, or the messages' when results are read
+   *     by a program)
+   * @param threads the computation's kernel threads, or null for the default
+   */
+  static void printKernels(java.io.PrintStream to, Integer threads) {
+    if (verbose()) {
+      to.println("kernels: " + dev.cellgraph.core.kernel.Kernels.describe()
+          + (threads != null ? "; " + threads + " threads" : ""));
+    }
+  }
+
   /** Runs {@code work} at this level, with the loggers of {@code dev.cellgraph} set to match. */
   <T> T during(java.util.concurrent.Callable<T> work) throws Exception {
     Verbosity before = CURRENT.get();

@@ -113,6 +113,24 @@ class CommandLineTest {
   }
 
   @Test
+  void benchVerboseLogsTheKernelsAndGemmBlockingOnErrWhenTheOutputIsJson() {
+    Run r = run("--verbose", "bench", "--cell", "rnn", "--input-size", "3", "--hidden-size", "4", "--batch", "2",
+        "--steps", "3", "--reps", "1", "--warmup", "0", "--warmup-seconds", "0", "--threads", "1", "--json");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().strip().startsWith("{\"cell\": \"rnn\""), r.out());
+    String expected = "kernels: " + dev.cellgraph.core.kernel.Kernels.describe() + "; 1 threads\n";
+    assertTrue(r.err().contains(expected), r.err());
+    assertTrue(expected.contains("GEMM: ") || expected.contains("plain"), expected);
+    Run plain = run("--verbose", "bench", "--cell", "rnn", "--input-size", "3", "--hidden-size", "4", "--batch", "2",
+        "--steps", "3", "--reps", "1", "--warmup", "0", "--warmup-seconds", "0", "--threads", "1");
+    assertEquals(0, plain.status(), plain.err());
+    assertTrue(plain.out().startsWith(expected), plain.out());
+    Run normal = run("bench", "--cell", "rnn", "--input-size", "3", "--hidden-size", "4", "--batch", "2",
+        "--steps", "3", "--reps", "1", "--warmup", "0", "--warmup-seconds", "0", "--threads", "1");
+    assertFalse(normal.out().contains("kernels: "), normal.out());
+  }
+
+  @Test
   void benchTimesFormulaAndBuiltinInterleaved() {
     Run r = run("bench", "--cell", "gru", "--formula", "--against-builtin", "--input-size", "3", "--hidden-size",
         "4", "--batch", "2", "--steps", "5", "--reps", "3", "--warmup", "1", "--warmup-seconds", "0", "--threads",
