@@ -116,7 +116,90 @@ final class DoubleGemm {
   /** C = (accumulate ? C : 0) + op(A) B, with B packed by {@link #pack}. */
   static void gemmPacked(boolean transA, int m, int n, int k, double[] a, int aOff, int lda,
       double[] packedB, double[] c, int cOff, int ldc, boolean accumulate, int threads) {
+    if (m == 1 && k > 0 && (threads == 1 || (long) n * k < PARALLEL_MIN)) {
+      gemv(transA, n, k, a, aOff, lda, packedB, c, cOff, accumulate);
+      return;
+    }
     gemm(transA, false, m, n, k, a, aOff, lda, null, 0, 0, packedB, c, cOff, ldc, accumulate, threads);
+  }
+
+  /**
+   * One row of A times packed B (a step of one stream through a recurrent layer): the register
+   * tile's rows but one would be padding, so this reads each element of B once, for one row,
+   * keeping four panels' accumulators in registers across every depth block. Each element of C is
+   * the same chain of multiply-adds in depth order as the tiles compute: the same bits.
+   */
+  private static void gemv(boolean transA, int n, int k, double[] a, int aOff, int lda, double[] pb,
+      double[] c, int cOff, boolean accumulate) {
+    int stride = BLOCKING.panelStride(n);
+    int base = AlignedArrays.offset(pb);
+    int full = n / NR;      // panels whose columns are all in C
+    int panels = stride / NR;
+    int as = transA ? lda : 1;
+    int q = 0;
+    for (; q + 4 <= full; q += 4) {
+      int j = cOff + q * NR;
+      DoubleVector c0 = accumulate ? DoubleVector.fromArray(S, c, j) : DoubleVector.zero(S);
+      DoubleVector c1 = accumulate ? DoubleVector.fromArray(S, c, j + L) : DoubleVector.zero(S);
+      DoubleVector c2 = accumulate ? DoubleVector.fromArray(S, c, j + NR) : DoubleVector.zero(S);
+      DoubleVector c3 = accumulate ? DoubleVector.fromArray(S, c, j + NR + L) : DoubleVector.zero(S);
+      DoubleVector c4 = accumulate ? DoubleVector.fromArray(S, c, j + 2 * NR) : DoubleVector.zero(S);
+      DoubleVector c5 = accumulate ? DoubleVector.fromArray(S, c, j + 2 * NR + L) : DoubleVector.zero(S);
+      DoubleVector c6 = accumulate ? DoubleVector.fromArray(S, c, j + 3 * NR) : DoubleVector.zero(S);
+      DoubleVector c7 = accumulate ? DoubleVector.fromArray(S, c, j + 3 * NR + L) : DoubleVector.zero(S);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        int b0 = base + pc * stride + q * kc * NR;
+        int b1 = b0 + kc * NR;
+        int b2 = b1 + kc * NR;
+        int b3 = b2 + kc * NR;
+        for (int p = 0, ai = aOff + pc * as; p < kc; p++, ai += as) {
+          DoubleVector av = DoubleVector.broadcast(S, a[ai]);
+          int o = p * NR;
+          c0 = av.fma(DoubleVector.fromArray(S, pb, b0 + o), c0);
+          c1 = av.fma(DoubleVector.fromArray(S, pb, b0 + o + L), c1);
+          c2 = av.fma(DoubleVector.fromArray(S, pb, b1 + o), c2);
+          c3 = av.fma(DoubleVector.fromArray(S, pb, b1 + o + L), c3);
+          c4 = av.fma(DoubleVector.fromArray(S, pb, b2 + o), c4);
+          c5 = av.fma(DoubleVector.fromArray(S, pb, b2 + o + L), c5);
+          c6 = av.fma(DoubleVector.fromArray(S, pb, b3 + o), c6);
+          c7 = av.fma(DoubleVector.fromArray(S, pb, b3 + o + L), c7);
+        }
+      }
+      c0.intoArray(c, j); c1.intoArray(c, j + L);
+      c2.intoArray(c, j + NR); c3.intoArray(c, j + NR + L);
+      c4.intoArray(c, j + 2 * NR); c5.intoArray(c, j + 2 * NR + L);
+      c6.intoArray(c, j + 3 * NR); c7.intoArray(c, j + 3 * NR + L);
+    }
+    for (; q < panels; q++) {
+      // the last panel may be partly past C's columns: it is computed in a scratch tile
+      int cols = Math.min(NR, n - q * NR);
+      double[] t = cols == NR ? c : BUFFERS.get().tile;
+      int ti = cols == NR ? cOff + q * NR : 0;
+      if (cols < NR) {
+        java.util.Arrays.fill(t, 0, NR, 0.0);
+        if (accumulate) {
+          System.arraycopy(c, cOff + q * NR, t, 0, cols);
+        }
+      }
+      boolean load = accumulate || cols < NR;
+      DoubleVector c0 = load ? DoubleVector.fromArray(S, t, ti) : DoubleVector.zero(S);
+      DoubleVector c1 = load ? DoubleVector.fromArray(S, t, ti + L) : DoubleVector.zero(S);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        int b0 = base + pc * stride + q * kc * NR;
+        for (int p = 0, ai = aOff + pc * as; p < kc; p++, ai += as) {
+          DoubleVector av = DoubleVector.broadcast(S, a[ai]);
+          c0 = av.fma(DoubleVector.fromArray(S, pb, b0 + p * NR), c0);
+          c1 = av.fma(DoubleVector.fromArray(S, pb, b0 + p * NR + L), c1);
+        }
+      }
+      c0.intoArray(t, ti);
+      c1.intoArray(t, ti + L);
+      if (cols < NR) {
+        System.arraycopy(t, 0, c, cOff + q * NR, cols);
+      }
+    }
   }
 
   /** With {@code packedB} non-null, B is read from it ({@link #pack}) instead of {@code b}. */
