@@ -89,6 +89,8 @@ final class FloatGemm {
     }
   }
 
+  /** Four panels of zeros, where {@link #gemv}'s accumulators start when not accumulating. */
+  private static final float[] ZEROS = new float[4 * NR];
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
   static void gemm(boolean transA, boolean transB, int m, int n, int k,
@@ -125,9 +127,9 @@ final class FloatGemm {
 
   /**
    * One row of A times packed B (a step of one stream through a recurrent layer): the register
-   * tile's rows but one would be padding, so this reads each element of B once, for one row,
-   * keeping four panels' accumulators in registers across every depth block. Each element of C is
-   * the same chain of multiply-adds in depth order as the tiles compute: the same bits.
+   * tile's rows but one would be padding, so this reads each element of B once, for one row, four
+   * panels at a time. Each element of C is the same chain of multiply-adds in depth order as the
+   * tiles compute (a depth block's chains continue from C): the same bits.
    */
   private static void gemv(boolean transA, int n, int k, float[] a, int aOff, int lda, float[] pb,
       float[] c, int cOff, boolean accumulate) {
@@ -136,25 +138,40 @@ final class FloatGemm {
     int full = n / NR;      // panels whose columns are all in C
     int panels = stride / NR;
     int as = transA ? lda : 1;
-    int q = 0;
-    for (; q + 4 <= full; q += 4) {
-      int j = cOff + q * NR;
-      FloatVector c0 = accumulate ? FloatVector.fromArray(S, c, j) : FloatVector.zero(S);
-      FloatVector c1 = accumulate ? FloatVector.fromArray(S, c, j + L) : FloatVector.zero(S);
-      FloatVector c2 = accumulate ? FloatVector.fromArray(S, c, j + NR) : FloatVector.zero(S);
-      FloatVector c3 = accumulate ? FloatVector.fromArray(S, c, j + NR + L) : FloatVector.zero(S);
-      FloatVector c4 = accumulate ? FloatVector.fromArray(S, c, j + 2 * NR) : FloatVector.zero(S);
-      FloatVector c5 = accumulate ? FloatVector.fromArray(S, c, j + 2 * NR + L) : FloatVector.zero(S);
-      FloatVector c6 = accumulate ? FloatVector.fromArray(S, c, j + 3 * NR) : FloatVector.zero(S);
-      FloatVector c7 = accumulate ? FloatVector.fromArray(S, c, j + 3 * NR + L) : FloatVector.zero(S);
-      for (int pc = 0; pc < k; pc += KC) {
-        int kc = Math.min(KC, k - pc);
-        int b0 = base + pc * stride + q * kc * NR;
+    // the last panel, if partly past C's columns, is computed in a scratch tile
+    float[] t = BUFFERS.get().tile;
+    if (full < panels) {
+      java.util.Arrays.fill(t, 0, NR, 0f);
+      if (accumulate) {
+        System.arraycopy(c, cOff + full * NR, t, 0, n - full * NR);
+      }
+    }
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = Math.min(KC, k - pc);
+      int blk = base + pc * stride;
+      int a0 = aOff + pc * as;
+      // the accumulators start from zeros or from C, loaded alike: a choice between two vectors
+      // would keep C2 from scalarising them
+      boolean zero = pc == 0 && !accumulate;
+      float[] from = zero ? ZEROS : c;
+      int q = 0;
+      for (; q + 4 <= full; q += 4) {
+        int j = cOff + q * NR;
+        int f = zero ? 0 : j;
+        FloatVector c0 = FloatVector.fromArray(S, from, f);
+        FloatVector c1 = FloatVector.fromArray(S, from, f + L);
+        FloatVector c2 = FloatVector.fromArray(S, from, f + NR);
+        FloatVector c3 = FloatVector.fromArray(S, from, f + NR + L);
+        FloatVector c4 = FloatVector.fromArray(S, from, f + 2 * NR);
+        FloatVector c5 = FloatVector.fromArray(S, from, f + 2 * NR + L);
+        FloatVector c6 = FloatVector.fromArray(S, from, f + 3 * NR);
+        FloatVector c7 = FloatVector.fromArray(S, from, f + 3 * NR + L);
+        int b0 = blk + q * kc * NR;
         int b1 = b0 + kc * NR;
         int b2 = b1 + kc * NR;
         int b3 = b2 + kc * NR;
-        for (int p = 0, ai = aOff + pc * as; p < kc; p++, ai += as) {
-          FloatVector av = FloatVector.broadcast(S, a[ai]);
+        for (int p = 0; p < kc; p++) {
+          FloatVector av = FloatVector.broadcast(S, a[a0 + p * as]);
           int o = p * NR;
           c0 = av.fma(FloatVector.fromArray(S, pb, b0 + o), c0);
           c1 = av.fma(FloatVector.fromArray(S, pb, b0 + o + L), c1);
@@ -165,40 +182,30 @@ final class FloatGemm {
           c6 = av.fma(FloatVector.fromArray(S, pb, b3 + o), c6);
           c7 = av.fma(FloatVector.fromArray(S, pb, b3 + o + L), c7);
         }
+        c0.intoArray(c, j); c1.intoArray(c, j + L);
+        c2.intoArray(c, j + NR); c3.intoArray(c, j + NR + L);
+        c4.intoArray(c, j + 2 * NR); c5.intoArray(c, j + 2 * NR + L);
+        c6.intoArray(c, j + 3 * NR); c7.intoArray(c, j + 3 * NR + L);
       }
-      c0.intoArray(c, j); c1.intoArray(c, j + L);
-      c2.intoArray(c, j + NR); c3.intoArray(c, j + NR + L);
-      c4.intoArray(c, j + 2 * NR); c5.intoArray(c, j + 2 * NR + L);
-      c6.intoArray(c, j + 3 * NR); c7.intoArray(c, j + 3 * NR + L);
-    }
-    for (; q < panels; q++) {
-      // the last panel may be partly past C's columns: it is computed in a scratch tile
-      int cols = Math.min(NR, n - q * NR);
-      float[] t = cols == NR ? c : BUFFERS.get().tile;
-      int ti = cols == NR ? cOff + q * NR : 0;
-      if (cols < NR) {
-        java.util.Arrays.fill(t, 0, NR, 0f);
-        if (accumulate) {
-          System.arraycopy(c, cOff + q * NR, t, 0, cols);
-        }
-      }
-      boolean load = accumulate || cols < NR;
-      FloatVector c0 = load ? FloatVector.fromArray(S, t, ti) : FloatVector.zero(S);
-      FloatVector c1 = load ? FloatVector.fromArray(S, t, ti + L) : FloatVector.zero(S);
-      for (int pc = 0; pc < k; pc += KC) {
-        int kc = Math.min(KC, k - pc);
-        int b0 = base + pc * stride + q * kc * NR;
-        for (int p = 0, ai = aOff + pc * as; p < kc; p++, ai += as) {
-          FloatVector av = FloatVector.broadcast(S, a[ai]);
+      for (; q < panels; q++) {
+        float[] dst = q < full ? c : t;
+        int j = q < full ? cOff + q * NR : 0;
+        float[] src = zero && q < full ? ZEROS : dst;
+        int f = zero && q < full ? 0 : j;
+        FloatVector c0 = FloatVector.fromArray(S, src, f);
+        FloatVector c1 = FloatVector.fromArray(S, src, f + L);
+        int b0 = blk + q * kc * NR;
+        for (int p = 0; p < kc; p++) {
+          FloatVector av = FloatVector.broadcast(S, a[a0 + p * as]);
           c0 = av.fma(FloatVector.fromArray(S, pb, b0 + p * NR), c0);
           c1 = av.fma(FloatVector.fromArray(S, pb, b0 + p * NR + L), c1);
         }
+        c0.intoArray(dst, j);
+        c1.intoArray(dst, j + L);
       }
-      c0.intoArray(t, ti);
-      c1.intoArray(t, ti + L);
-      if (cols < NR) {
-        System.arraycopy(t, 0, c, cOff + q * NR, cols);
-      }
+    }
+    if (full < panels) {
+      System.arraycopy(t, 0, c, cOff + full * NR, n - full * NR);
     }
   }
 
