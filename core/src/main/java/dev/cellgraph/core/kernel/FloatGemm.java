@@ -8,6 +8,7 @@ import static dev.cellgraph.core.kernel.GemmBlocking.DIRECT_B_MAX_ROWS;
 import static dev.cellgraph.core.kernel.GemmBlocking.FEW_ROWS_BY_ROWS;
 import static dev.cellgraph.core.kernel.GemmBlocking.IN_PLACE_A;
 import static dev.cellgraph.core.kernel.GemmBlocking.IN_PLACE_A_MAX_ROWS;
+import static dev.cellgraph.core.kernel.GemmBlocking.ONE_ROW_LOOP;
 import static dev.cellgraph.core.kernel.GemmBlocking.PANEL_OUTER_MAX_ROWS;
 import static dev.cellgraph.core.kernel.GemmBlocking.SHARED_A_MIN_ROWS;
 
@@ -118,7 +119,7 @@ final class FloatGemm {
   /** C = (accumulate ? C : 0) + op(A) B, with B packed by {@link #pack}. */
   static void gemmPacked(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
       float[] packedB, float[] c, int cOff, int ldc, boolean accumulate, int threads) {
-    if (m == 1 && k > 0 && (threads == 1 || (long) n * k < PARALLEL_MIN)) {
+    if (ONE_ROW_LOOP && m == 1 && k > 0 && (threads == 1 || (long) n * k < PARALLEL_MIN)) {
       gemv(transA, n, k, a, aOff, lda, packedB, c, cOff, accumulate);
       return;
     }
