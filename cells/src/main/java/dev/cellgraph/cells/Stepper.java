@@ -28,8 +28,9 @@ import java.util.Objects;
  * gives for the whole of it, to the bit: the same kernels in the same order.
  *
  * <p>Made by {@link Recurrent#stepper}. The step is planned once: one graph of every layer's step
- * (each cell's body copied in, {@link Function#inline}), compiled to a {@link Plan}; the
- * weights are packed once for their products ({@link Tensor#packedForMatmul(boolean)}); the gate
+ * (each cell's body copied in, {@link Function#inline}), compiled to a {@link Plan}; what depends
+ * on the weights alone (a formula cell's gate weights stacked into one matrix) is computed once,
+ * and the weights are packed once for their products ({@link Tensor#packedForMatmul(boolean)}); the gate
  * products' arrays are reused from step to step (a {@link Workspace} of its own). Dropout between
  * layers is a training device and is not applied (an evaluation pass). A bidirectional layer
  * cannot be stepped: its reverse direction starts at the sequence's end.
@@ -124,21 +125,61 @@ public final class Stepper {
     }
     outputs.add(layerInput);
     outputs.addAll(newStates);
-    this.plan = Plan.compile(outputs, feedNodes, options);
+
+    // What depends on the weights alone (a formula cell's gate weights concatenated, say) is
+    // computed once, here; the step plan is fed those values where it reads them.
+    List<Node> nodes = g.nodes();
+    boolean[] dynamic = new boolean[nodes.size()];
+    boolean[] weighted = new boolean[nodes.size()];
+    for (int i = 0; i < 1 + stateFeeds; i++) {
+      dynamic[feedNodes.get(i).id()] = true;
+    }
+    for (Node p : paramNodes.values()) {
+      weighted[p.id()] = true;
+    }
+    List<Node> fromWeights = new ArrayList<>();
+    boolean[] isFromWeights = new boolean[nodes.size()];
+    for (Node n : nodes) {
+      boolean dyn = dynamic[n.id()];
+      for (Node in : n.inputs()) {
+        dyn |= dynamic[in.id()];
+        weighted[n.id()] |= weighted[in.id()];
+      }
+      dynamic[n.id()] = dyn;
+      if (dyn) {
+        for (Node in : n.inputs()) {
+          if (weighted[in.id()] && !dynamic[in.id()] && !isFromWeights[in.id()]) {
+            isFromWeights[in.id()] = true;
+            fromWeights.add(in);
+          }
+        }
+      }
+    }
+    for (Node o : outputs) {
+      if (!dynamic[o.id()] && !isFromWeights[o.id()]) {
+        isFromWeights[o.id()] = true;   // an output of the weights alone, computed once too
+        fromWeights.add(o);
+      }
+    }
+    List<Node> stepFeeds = new ArrayList<>(feedNodes.subList(0, 1 + stateFeeds));
+    stepFeeds.addAll(fromWeights);
+    this.plan = Plan.compile(outputs, stepFeeds, options);
+    List<Tensor> weightValues = fromWeights.isEmpty() ? List.of()
+        : Plan.compile(fromWeights, new ArrayList<>(paramNodes.values()), options)
+            .run(shapes.keySet().stream().map(params::get).toList());
 
     // each weight packed once, the way the step's products read it
     Map<Node, Boolean> transposedUse = new LinkedHashMap<>();
     for (Node n : plan.scheduled()) {
-      if (n.op() instanceof Ops.MatMul m && !m.transA() && paramNodes.containsValue(n.input(1))) {
+      if (n.op() instanceof Ops.MatMul m && !m.transA() && isFromWeights[n.input(1).id()]) {
         transposedUse.putIfAbsent(n.input(1), m.transB());
       }
     }
-    this.feeds = new Tensor[feedNodes.size()];
-    int k = 1 + stateFeeds;
-    for (Map.Entry<String, Node> e : paramNodes.entrySet()) {
-      Tensor p = params.get(e.getKey());
-      Boolean transposed = transposedUse.get(e.getValue());
-      feeds[k++] = transposed == null ? p : p.packedForMatmul(transposed);
+    this.feeds = new Tensor[stepFeeds.size()];
+    for (int k = 0; k < fromWeights.size(); k++) {
+      Tensor w = weightValues.get(k);
+      Boolean transposed = transposedUse.get(fromWeights.get(k));
+      feeds[1 + stateFeeds + k] = transposed == null ? w : w.packedForMatmul(transposed);
     }
     this.feedList = Arrays.asList(feeds);
     reset();
