@@ -164,9 +164,15 @@ public final class Stepper {
     List<Node> stepFeeds = new ArrayList<>(feedNodes.subList(0, 1 + stateFeeds));
     stepFeeds.addAll(fromWeights);
     this.plan = Plan.compile(outputs, stepFeeds, options);
-    List<Tensor> weightValues = fromWeights.isEmpty() ? List.of()
-        : Plan.compile(fromWeights, new ArrayList<>(paramNodes.values()), options)
+    List<Tensor> weightValues = List.of();
+    if (!fromWeights.isEmpty()) {
+      // in a workspace of its own, so that no array of a caller's workspace outlives its step here
+      try (Workspace w = workspace.enter()) {
+        weightValues = Plan.compile(fromWeights, new ArrayList<>(paramNodes.values()), options)
             .run(shapes.keySet().stream().map(params::get).toList());
+        w.release(weightValues.toArray(new Tensor[0]));
+      }
+    }
 
     // each weight packed once, the way the step's products read it
     Map<Node, Boolean> transposedUse = new LinkedHashMap<>();
