@@ -418,6 +418,30 @@ public final class Recurrent {
     }
   }
 
+  /**
+   * A {@link Stepper} of this layer for one stream (batch 1): {@code step(x)} runs one time step
+   * of every layer on {@code x [1, I]} and keeps the states, as an online model runs. The dtype is
+   * the parameters'.
+   *
+   * @throws InvalidInputException if the layer is bidirectional, or a parameter is missing or
+   *     misshapen
+   */
+  public Stepper stepper(Map<String, Tensor> params) {
+    return stepper(params, 1);
+  }
+
+  /**
+   * A {@link Stepper} of this layer for {@code batch} streams stepped together
+   * ({@code x [batch, I]} per step).
+   *
+   * @throws InvalidInputException if the layer is bidirectional, or a parameter is missing or
+   *     misshapen
+   * @throws IllegalArgumentException if {@code batch} is less than 1
+   */
+  public Stepper stepper(Map<String, Tensor> params, int batch) {
+    return new Stepper(this, params, batch, CompileOptions.defaults());
+  }
+
   /** What {@link #run} computes. Gradients are keyed {@code input}, {@code <state>0} and parameter names. */
   public record Result(Tensor output, Map<String, Tensor> finalStates, Map<String, Tensor> gradients) {}
 

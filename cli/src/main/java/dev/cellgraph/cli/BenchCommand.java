@@ -66,7 +66,7 @@ final class BenchCommand implements Command {
         "                       [--formula [--against-builtin] | --against CELL2] [--lengths uniform]",
         "                       [--threads N] [--reps R] [--warmup W]",
         "                       [--warmup-seconds S]",
-        "                       [--dtype float32|float64] [--seed S] [--json | --serve]",
+        "                       [--dtype float32|float64] [--seed S] [--json | --serve] [--stream]",
         "",
         "One step is a forward pass over the whole sequence and the backward pass of sum(output)",
         "with respect to every parameter, no optimizer, as tools/bench/torch_rnn.py measures",
@@ -94,6 +94,11 @@ final class BenchCommand implements Command {
         "builtin or formula; with --against-builtin, either), runs N steps of it (default 1) and",
         "prints their seconds on one line: a driver can then alternate short bursts of steps of",
         "cellgraph and PyTorch.",
+        "--stream times inference one step at a time, as an online model runs (Recurrent.stepper:",
+        "B streams, default 1, one time step per call, the states carried; no gradient): after the",
+        "warm-up, the median of R single steps (default 1000); with --against-builtin or --against",
+        "the cells step alternately, one step each. --steps does not apply; the JSON lines add",
+        "\"mode\": \"stream\" and have T 1. tools/bench/djl-torch's stream mode times PyTorch so.",
         "--threads sets the threads of large matrix products (default: all processors).",
         "--json prints one JSON object per line with the fields of torch_rnn.py (cell, impl,",
         "config, threads, I, H, B, T, seconds) plus best_seconds (the fastest timed step), dtype,",
@@ -107,7 +112,7 @@ final class BenchCommand implements Command {
     Args a = Args.parse(argv,
         Set.of("cell", CellRef.SIZE, CellRef.SET, "config", "input-size", "hidden-size", "batch", "steps", "threads", "reps", "warmup",
             "warmup-seconds", "dtype", "seed", "lengths", "against"),
-        Set.of("formula", "against-builtin", "json", "serve"));
+        Set.of("formula", "against-builtin", "json", "serve", "stream"));
     a.noPositionals();
     CellRef ref = CellRef.resolve(a.require("cell"), a);
     String config = a.choice("config", null, CONFIGS.keySet().toArray(new String[0]));
@@ -145,12 +150,54 @@ final class BenchCommand implements Command {
     if (baseline != null) {
       baseline.spec().shapes(in, hid);
     }
+    if (a.flag("stream")) {
+      return stream(a, ref, baseline, against, formula, lengths, in, hid, threads, warmup, warmupSeconds, seed,
+          dtype, out);
+    }
     String configName = matching(in, hid, batch, steps);
     // --json and --serve lines are read by the drivers in tools/bench: the kernels line goes to err
     Verbosity.printKernels(a.flag("json") || a.flag("serve") ? err : out, threads);
     // the thread count is this computation's, not the process's
     return Kernels.withThreads(threads, () -> measure(a, ref, baseline, against, formula, lengths, in, hid, batch, steps,
         reps, warmup, warmupSeconds, seed, dtype, configName, threads, out));
+  }
+
+  /** {@code --stream}: per-step latency of {@link Recurrent#stepper}, in {@link StreamBench}. */
+  private static int stream(Args a, CellRef ref, CellRef baseline, boolean against, boolean formula, boolean lengths,
+      int in, int hid, int threads, int warmup, double warmupSeconds, long seed, DType dtype, PrintStream out) {
+    if (a.flag("serve") || lengths || a.has("steps")) {
+      throw new UsageException("--stream times single steps of one stream: "
+          + (a.flag("serve") ? "--serve" : lengths ? "--lengths" : "--steps") + " does not apply");
+    }
+    int batch = a.intValue("batch", 1, 1, 1 << 16);
+    int reps = a.intValue("reps", 1000, 1, 10_000_000);
+    List<String> names = new ArrayList<>();
+    List<String> impls = new ArrayList<>();
+    List<Cell> cells = new ArrayList<>();
+    String ratioField = against ? "vs_builtin" : "vs_baseline";
+    if (against) {
+      names.add(ref.name());
+      impls.add("builtin");
+      cells.add(ref.cell());
+    } else if (baseline != null) {
+      names.add(baseline.name());
+      impls.add("formula");
+      cells.add(baseline.formulaCell());
+    }
+    names.add(ref.name());
+    impls.add(ref.builtinName() != null && !formula ? "builtin" : "formula");
+    cells.add(formula ? ref.formulaCell() : ref.cell());
+    // a stream's configuration is named by its sizes I and H alone
+    String configName = null;
+    for (Map.Entry<String, int[]> e : CONFIGS.entrySet()) {
+      if (e.getValue()[0] == in && e.getValue()[1] == hid) {
+        configName = e.getKey();
+      }
+    }
+    boolean json = a.flag("json");
+    String name = configName;
+    return Kernels.withThreads(threads, () -> StreamBench.measure(names, impls, cells, ratioField, in, hid, 1, batch,
+        reps, warmup, warmupSeconds, seed, dtype, name, threads, json, out));
   }
 
   private static int measure(Args a, CellRef ref, CellRef baseline, boolean against, boolean formula, boolean lengths,

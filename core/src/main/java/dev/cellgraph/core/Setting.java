@@ -52,6 +52,8 @@ public enum Setting {
   GEMM_MR12("cellgraph.gemm.mr12", "false"),
   /** {@code true}: packed panels are not aligned to 64 bytes. */
   GEMM_NO_ALIGN("cellgraph.gemm.noalign", "false"),
+  /** {@code true}: one row times a packed B goes through the register tiles (no one-row loop). */
+  GEMM_ONE_ROW_TILES("cellgraph.gemm.onerowtiles", "false"),
   // graphs (autodiff)
   /** Default of compiling scans ({@code CompileOptions.compileScans}); {@code false} interprets them. */
   COMPILE_SCANS("cellgraph.compile.scans", "true"),

@@ -8,6 +8,7 @@ import static dev.cellgraph.core.kernel.GemmBlocking.DIRECT_B_MAX_ROWS;
 import static dev.cellgraph.core.kernel.GemmBlocking.FEW_ROWS_BY_ROWS;
 import static dev.cellgraph.core.kernel.GemmBlocking.IN_PLACE_A;
 import static dev.cellgraph.core.kernel.GemmBlocking.IN_PLACE_A_MAX_ROWS;
+import static dev.cellgraph.core.kernel.GemmBlocking.ONE_ROW_LOOP;
 import static dev.cellgraph.core.kernel.GemmBlocking.PANEL_OUTER_MAX_ROWS;
 import static dev.cellgraph.core.kernel.GemmBlocking.SHARED_A_MIN_ROWS;
 
@@ -89,6 +90,8 @@ final class DoubleGemm {
     }
   }
 
+  /** Four panels of zeros, where {@link #gemv}'s accumulators start when not accumulating. */
+  private static final double[] ZEROS = new double[4 * NR];
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
   static void gemm(boolean transA, boolean transB, int m, int n, int k,
@@ -116,7 +119,95 @@ final class DoubleGemm {
   /** C = (accumulate ? C : 0) + op(A) B, with B packed by {@link #pack}. */
   static void gemmPacked(boolean transA, int m, int n, int k, double[] a, int aOff, int lda,
       double[] packedB, double[] c, int cOff, int ldc, boolean accumulate, int threads) {
+    if (ONE_ROW_LOOP && m == 1 && k > 0 && (threads == 1 || (long) n * k < PARALLEL_MIN)) {
+      gemv(transA, n, k, a, aOff, lda, packedB, c, cOff, accumulate);
+      return;
+    }
     gemm(transA, false, m, n, k, a, aOff, lda, null, 0, 0, packedB, c, cOff, ldc, accumulate, threads);
+  }
+
+  /**
+   * One row of A times packed B (a step of one stream through a recurrent layer): the register
+   * tile's rows but one would be padding, so this reads each element of B once, for one row, four
+   * panels at a time. Each element of C is the same chain of multiply-adds in depth order as the
+   * tiles compute (a depth block's chains continue from C): the same bits.
+   */
+  private static void gemv(boolean transA, int n, int k, double[] a, int aOff, int lda, double[] pb,
+      double[] c, int cOff, boolean accumulate) {
+    int stride = BLOCKING.panelStride(n);
+    int base = AlignedArrays.offset(pb);
+    int full = n / NR;      // panels whose columns are all in C
+    int panels = stride / NR;
+    int as = transA ? lda : 1;
+    // the last panel, if partly past C's columns, is computed in a scratch tile
+    double[] t = BUFFERS.get().tile;
+    if (full < panels) {
+      java.util.Arrays.fill(t, 0, NR, 0.0);
+      if (accumulate) {
+        System.arraycopy(c, cOff + full * NR, t, 0, n - full * NR);
+      }
+    }
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = Math.min(KC, k - pc);
+      int blk = base + pc * stride;
+      int a0 = aOff + pc * as;
+      // the accumulators start from zeros or from C, loaded alike: a choice between two vectors
+      // would keep C2 from scalarising them
+      boolean zero = pc == 0 && !accumulate;
+      double[] from = zero ? ZEROS : c;
+      int q = 0;
+      for (; q + 4 <= full; q += 4) {
+        int j = cOff + q * NR;
+        int f = zero ? 0 : j;
+        DoubleVector c0 = DoubleVector.fromArray(S, from, f);
+        DoubleVector c1 = DoubleVector.fromArray(S, from, f + L);
+        DoubleVector c2 = DoubleVector.fromArray(S, from, f + NR);
+        DoubleVector c3 = DoubleVector.fromArray(S, from, f + NR + L);
+        DoubleVector c4 = DoubleVector.fromArray(S, from, f + 2 * NR);
+        DoubleVector c5 = DoubleVector.fromArray(S, from, f + 2 * NR + L);
+        DoubleVector c6 = DoubleVector.fromArray(S, from, f + 3 * NR);
+        DoubleVector c7 = DoubleVector.fromArray(S, from, f + 3 * NR + L);
+        int b0 = blk + q * kc * NR;
+        int b1 = b0 + kc * NR;
+        int b2 = b1 + kc * NR;
+        int b3 = b2 + kc * NR;
+        for (int p = 0; p < kc; p++) {
+          DoubleVector av = DoubleVector.broadcast(S, a[a0 + p * as]);
+          int o = p * NR;
+          c0 = av.fma(DoubleVector.fromArray(S, pb, b0 + o), c0);
+          c1 = av.fma(DoubleVector.fromArray(S, pb, b0 + o + L), c1);
+          c2 = av.fma(DoubleVector.fromArray(S, pb, b1 + o), c2);
+          c3 = av.fma(DoubleVector.fromArray(S, pb, b1 + o + L), c3);
+          c4 = av.fma(DoubleVector.fromArray(S, pb, b2 + o), c4);
+          c5 = av.fma(DoubleVector.fromArray(S, pb, b2 + o + L), c5);
+          c6 = av.fma(DoubleVector.fromArray(S, pb, b3 + o), c6);
+          c7 = av.fma(DoubleVector.fromArray(S, pb, b3 + o + L), c7);
+        }
+        c0.intoArray(c, j); c1.intoArray(c, j + L);
+        c2.intoArray(c, j + NR); c3.intoArray(c, j + NR + L);
+        c4.intoArray(c, j + 2 * NR); c5.intoArray(c, j + 2 * NR + L);
+        c6.intoArray(c, j + 3 * NR); c7.intoArray(c, j + 3 * NR + L);
+      }
+      for (; q < panels; q++) {
+        double[] dst = q < full ? c : t;
+        int j = q < full ? cOff + q * NR : 0;
+        double[] src = zero && q < full ? ZEROS : dst;
+        int f = zero && q < full ? 0 : j;
+        DoubleVector c0 = DoubleVector.fromArray(S, src, f);
+        DoubleVector c1 = DoubleVector.fromArray(S, src, f + L);
+        int b0 = blk + q * kc * NR;
+        for (int p = 0; p < kc; p++) {
+          DoubleVector av = DoubleVector.broadcast(S, a[a0 + p * as]);
+          c0 = av.fma(DoubleVector.fromArray(S, pb, b0 + p * NR), c0);
+          c1 = av.fma(DoubleVector.fromArray(S, pb, b0 + p * NR + L), c1);
+        }
+        c0.intoArray(dst, j);
+        c1.intoArray(dst, j + L);
+      }
+    }
+    if (full < panels) {
+      System.arraycopy(t, 0, c, cOff + full * NR, n - full * NR);
+    }
   }
 
   /** With {@code packedB} non-null, B is read from it ({@link #pack}) instead of {@code b}. */

@@ -50,6 +50,14 @@ final class GemmBlocking {
    * Property {@code cellgraph.gemm.fewrowsbycolumns} restores the column split.
    */
   static final boolean FEW_ROWS_BY_ROWS = !Setting.GEMM_FEW_ROWS_BY_COLUMNS.booleanValue(false);
+  /**
+   * One row of A times a packed B (a streaming step's products) runs a loop of its own rather than
+   * the register tiles, whose other rows would be padding: the medium LSTM's two products of one
+   * row, 1 x 128 x 1024 and 1 x 256 x 1024, took 2.7-3.4 and 8.0-8.8 µs instead of 5.6-5.8 and
+   * 11.8-11.9 (tools/bench/OneRowGemm.java, float32, AVX-512, runs alternated). Property
+   * {@code cellgraph.gemm.onerowtiles} sends them through the tiles again.
+   */
+  static final boolean ONE_ROW_LOOP = !Setting.GEMM_ONE_ROW_TILES.booleanValue(false);
   /** Column chunks per thread in a split product: enough for a fast core to take over a slow one's. */
   static final int CHUNKS_PER_PART = 4;
   static final boolean DIRECT_B = !Setting.GEMM_PACK_B.booleanValue(false);

@@ -262,6 +262,60 @@ class GemmTest {
     assertArrayEquals(oneD, packedD, "float64, packed B, two threads");
   }
 
+  /**
+   * One row of A times a packed B, the product of a streaming step, runs its own loop (four panels
+   * at a time, no padded rows): the same bits as the tiles of the unpacked product, for widths
+   * below, at and past four panels, ragged last panels, and depths past one block (KC).
+   */
+  @ParameterizedTest(name = "transA={0} accumulate={1}")
+  @MethodSource("transAndAccumulate")
+  void oneRowTimesAPackedMatrixGivesTheTilesBits(boolean transA, boolean accumulate) {
+    KernelImpl impl = Kernels.active();
+    int nr = FloatGemm.NR;
+    for (int n : new int[] {1, nr - 1, nr, 3 * nr + 5, 4 * nr, 8 * nr + 3, 1024}) {
+      for (int k : new int[] {1, 9, FloatGemm.KC + 44, 2 * DoubleGemm.KC + 1}) {
+        Random random = new Random(31L * n + k);
+        Stored a = new Stored(transA ? k : 1, transA ? 1 : k, random);
+        Stored b = new Stored(k, n, random);
+        Stored c = new Stored(1, n, random);
+        String where = "n=" + n + " k=" + k;
+        float[] want = c.floats();
+        impl.gemm(transA, false, 1, n, k, a.floats(), a.off, a.ld, b.floats(), b.off, b.ld, want, c.off, c.ld,
+            accumulate, 1);
+        float[] got = c.floats();
+        impl.gemm(transA, 1, n, k, a.floats(), a.off, a.ld, impl.pack(false, k, n, b.floats(), b.off, b.ld), got,
+            c.off, c.ld, accumulate, 1);
+        assertArrayEquals(want, got, "float32 " + where);
+        double[] wantD = c.values.clone();
+        impl.gemm(transA, false, 1, n, k, a.values, a.off, a.ld, b.values, b.off, b.ld, wantD, c.off, c.ld,
+            accumulate, 2);
+        double[] gotD = c.values.clone();
+        impl.gemm(transA, 1, n, k, a.values, a.off, a.ld, impl.pack(true, k, n, transposed(b), 0, k), gotD, c.off,
+            c.ld, accumulate, 2);
+        assertArrayEquals(wantD, gotD, "float64 " + where);
+        // and the values: the row times B, plus C when accumulating
+        for (int j = 0; j < n; j++) {
+          double dot = accumulate ? c.get(0, j) : 0;
+          for (int p = 0; p < k; p++) {
+            dot += (transA ? a.get(p, 0) : a.get(0, p)) * b.get(p, j);
+          }
+          assertEquals(dot, gotD[c.off + j], 1e-12 * k, "float64 " + where + " column " + j);
+        }
+      }
+    }
+  }
+
+  /** B's values transposed into a dense {@code cols x rows} array. */
+  private static double[] transposed(Stored b) {
+    double[] t = new double[b.rows * b.cols];
+    for (int i = 0; i < b.rows; i++) {
+      for (int j = 0; j < b.cols; j++) {
+        t[j * b.rows + i] = b.get(i, j);
+      }
+    }
+    return t;
+  }
+
   static Stream<Arguments> transAndAccumulate() {
     return Stream.of(Arguments.of(false, false), Arguments.of(false, true), Arguments.of(true, true));
   }
