@@ -19,8 +19,9 @@ Each ratio is taken within a round; the tables show the median over rounds, next
 seconds per step. Weight gradients only, no input gradient, no optimizer, on every side.
 Raw JSON lines go to stderr, the markdown tables to stdout.
 
---quick (rounds small=5,medium=3,large=2, 5 s of cellgraph warm-up) takes about 2 minutes
-for all configurations on two idle cores; the defaults about 10.
+--quick (rounds small=5,medium=3,large=2, 5 s of cellgraph warm-up) is meant to take about 2
+minutes for all configurations on two idle cores, the defaults about 10 (estimates: on a
+machine with load average 20 on two cores, 3/2/2 rounds took 35 minutes).
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
@@ -53,7 +54,7 @@ def main():
     ap.add_argument("--gap", type=float, default=0.2,
                     help="seconds to sleep before each burst (OpenMP and OpenBLAS threads spin after a product)")
     ap.add_argument("--quick", action="store_true",
-                    help="rounds small=5,medium=3,large=2 and 5 s of warm-up: about 2 minutes")
+                    help="rounds small=5,medium=3,large=2 and 5 s of warm-up")
     a = ap.parse_args()
     rounds = pairs(a.rounds or ("small=5,medium=3,large=2" if a.quick else "small=15,medium=10,large=6"))
     burst = pairs(a.burst)
