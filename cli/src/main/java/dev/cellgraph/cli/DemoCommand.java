@@ -95,7 +95,8 @@ final class DemoCommand implements Command {
     SeqMnistTask.DataSet mnist = null;
     String missing = null;
     try {
-      mnist = SeqMnistTask.DataSet.load(SeqMnistTask.locate(a.get("data", null), SeqMnistTask.DEBIAN_DIR));
+      mnist = SeqMnistTask.DataSet.load(SeqMnistTask.locate(a.get("data", null), SeqMnistTask.DEBIAN_DIR,
+          "the demo's Fashion-MNIST section"));
     } catch (IOException | InvalidInputException e) {
       if (a.has("data")) {
         // the user named the data: a bad directory is their mistake to hear about, not a section to skip

@@ -51,6 +51,8 @@ class DemoQuickTest {
     CliRunner r = CliRunner.run("demo", "--quick", "--out", tmp.resolve("demo").toString(), "--data",
         tmp.resolve("nothing").toString());
     assertEquals(2, r.status(), r.out());
-    assertTrue(r.err().contains("--data " + tmp.resolve("nothing") + " is not a directory"), r.err());
+    assertEquals("cellgraph demo: --data " + tmp.resolve("nothing") + " is not a directory; for the demo's "
+        + "Fashion-MNIST section it is the directory of an MNIST or Fashion-MNIST download (train-images-idx3-ubyte, "
+        + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzipped or not)\n", r.err());
   }
 }
