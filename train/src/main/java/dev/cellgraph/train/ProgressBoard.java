@@ -76,8 +76,11 @@ public final class ProgressBoard {
     out.flush();
   }
 
-  /** A line that stays: above the rows on a terminal, which are then drawn again below it. */
-  synchronized void println(String line) {
+  /**
+   * Prints a line that stays (a run's failure, a note): above the rows on a terminal, which are
+   * then drawn again below it; in a log, a plain line.
+   */
+  public synchronized void println(String line) {
     if (!live) {
       out.println(line);
       return;
