@@ -200,34 +200,49 @@ public final class Progress implements Trainer.Listener {
     barOnScreen = true;
   }
 
+  /** A terminal row, short enough for 80 columns: label, bar, steps, rate, ETA (or time taken), losses. */
   private String bar(long now, boolean done) {
-    int width = 20;
+    int width = 12;
     double frac = total == 0 ? 1 : (double) lastDone / total;
     int filled = (int) Math.round(frac * width);
     StringBuilder sb = new StringBuilder(label).append(" [");
     for (int i = 0; i < width; i++) {
       sb.append(i < filled ? '=' : i == filled ? '>' : ' ');
     }
-    sb.append("] ");
+    sb.append("] ").append(lastDone).append('/').append(total);
     if (done) {
-      sb.append(String.format(Locale.ROOT, "step %d/%d  done in %s  train %s %s", lastDone, total,
-          clockTime((now - startNanos) / 1e9), metricName, trainLoss()));
-      sb.append(validation(Validation.LAST));
-      return sb.toString();
+      sb.append("  done in ").append(clockTime((now - startNanos) / 1e9));
+    } else {
+      double perSecond = perSecond();
+      sb.append(Double.isNaN(perSecond) ? "  ETA --" : String.format(Locale.ROOT, "  %.1f/s  ETA %s", perSecond,
+          clockTime((total - lastDone) / perSecond)));
     }
-    return sb.append(stats(now, Validation.LAST)).toString();
+    sb.append("  train ").append(metricName).append(' ').append(trainLoss());
+    if (!Double.isNaN(lastValidation)) {
+      sb.append(String.format(Locale.ROOT, "  val %.4f @%d", metric.applyAsDouble(lastValidation),
+          lastValidationStep));
+    }
+    return sb.toString();
   }
 
-  private enum Validation { NONE, THIS_STEP, LAST }
+  /** Steps per second over the recent timed steps; NaN until enough have been timed. */
+  private double perSecond() {
+    long intervals = Math.min(timedEnds, ends.length) - 1;
+    if (intervals < TIMED_STEPS) {
+      return Double.NaN;
+    }
+    long newest = ends[(int) ((timedEnds - 1) % ends.length)];
+    long oldest = ends[(int) ((timedEnds - 1 - intervals) % ends.length)];
+    return intervals / Math.max((newest - oldest) / 1e9, 1e-9);
+  }
+
+  private enum Validation { NONE, THIS_STEP }
 
   private String stats(long now, Validation v) {
     String rate = "";
     String eta = "ETA --";
-    long intervals = Math.min(timedEnds, ends.length) - 1;
-    if (intervals >= TIMED_STEPS) {
-      long newest = ends[(int) ((timedEnds - 1) % ends.length)];
-      long oldest = ends[(int) ((timedEnds - 1 - intervals) % ends.length)];
-      double perSecond = intervals / Math.max((newest - oldest) / 1e9, 1e-9);
+    double perSecond = perSecond();
+    if (!Double.isNaN(perSecond)) {
       rate = String.format(Locale.ROOT, "  %.2f step/s", perSecond);
       eta = "ETA " + clockTime((total - lastDone) / perSecond);
     }
@@ -239,9 +254,7 @@ public final class Progress implements Trainer.Listener {
     if (v == Validation.NONE || Double.isNaN(lastValidation)) {
       return "";
     }
-    String value = String.format(Locale.ROOT, "%.4f", metric.applyAsDouble(lastValidation));
-    return v == Validation.THIS_STEP ? "  validation " + metricName + " " + value
-        : "  validation " + value + " (step " + lastValidationStep + ")";
+    return String.format(Locale.ROOT, "  validation %s %.4f", metricName, metric.applyAsDouble(lastValidation));
   }
 
   /** The mean of the recent steps' losses, in the metric; "-" before the first step. */

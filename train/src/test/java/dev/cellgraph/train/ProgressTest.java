@@ -98,21 +98,21 @@ class ProgressTest {
     a.started(0, 10);
     bytes.reset();
     step(a, 0, 0.3, 1);
-    String row1 = "adding rnn [==>                 ] step 1/10  ETA --  train loss 0.3000";
+    String row1 = "adding rnn [=>          ] 1/10  ETA --  train loss 0.3000";
     assertEquals("\033[2A\r\033[2K" + row1 + "\033[2B\r", bytes.toString(StandardCharsets.UTF_8));
     bytes.reset();
     a.validated(0, 0.25);
-    assertEquals("\033[2A\r\033[2K" + row1 + "  validation 0.2500 (step 1)\033[2B\r",
+    assertEquals("\033[2A\r\033[2K" + row1 + "  val 0.2500 @1\033[2B\r",
         bytes.toString(StandardCharsets.UTF_8), "the validation is in the row, not a line of its own");
     bytes.reset();
     a.noted(0, "learning rate halved");
     assertEquals("\033[2A\r\033[2Kadding rnn: learning rate halved\n\033[2K" + row1
-        + "  validation 0.2500 (step 1)\n\033[2Kadding gru  waiting\n", bytes.toString(StandardCharsets.UTF_8));
+        + "  val 0.2500 @1\n\033[2Kadding gru  waiting\n", bytes.toString(StandardCharsets.UTF_8));
     bytes.reset();
     now += 61_000_000_000L;
     a.finished(1);
-    assertEquals("\033[2A\r\033[2Kadding rnn [==>                 ] step 1/10  done in 1:02  train loss 0.3000  "
-        + "validation 0.2500 (step 1)\033[2B\r", bytes.toString(StandardCharsets.UTF_8));
+    assertEquals("\033[2A\r\033[2Kadding rnn [=>          ] 1/10  done in 1:02  train loss 0.3000  val 0.2500 @1"
+        + "\033[2B\r", bytes.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -124,7 +124,7 @@ class ProgressTest {
     step(a, 0, 0.3, 1);
     String shown = bytes.toString(StandardCharsets.UTF_8);
     String row = shown.substring("\033[1A\r\033[2K".length(), shown.length() - "\033[1B\r".length());
-    assertEquals("charlm lstm seed 3 [==>" + " ".repeat(16), row);
+    assertEquals("charlm lstm seed 3 [=>          ] 1/10 ", row);
     assertEquals(39, row.length());
   }
 
