@@ -2,9 +2,7 @@ package dev.cellgraph.cli;
 
 import dev.cellgraph.cells.Cell;
 import dev.cellgraph.train.tasks.AddingTask;
-import dev.cellgraph.train.tasks.CharLmLinesTask;
 import dev.cellgraph.train.tasks.SeqMnistTask;
-import dev.cellgraph.train.tasks.SequenceFileTask;
 import dev.cellgraph.train.Task;
 import dev.cellgraph.train.Trainer;
 import java.io.PrintStream;
@@ -105,7 +103,7 @@ final class CompareCommand implements Command {
           cells.size(), task, builder.build().steps(), seeds.size(),
           seeds.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))));
     }
-    List<Experiments.Run> runs = SeedRuns.train(cells, seeds, seed -> taskFor(a, task, seed),
+    List<Experiments.Run> runs = SeedRuns.train(cells, seeds, seed -> TaskOptions.forSeed(a, task, seed),
         seed -> builder.seed(seed).build(), jobs, TaskOptions.threads(a), out);
     Map<String, SeedStats> validation = SeedRuns.validation(runs, task);
     Map<String, SeedStats> accuracy = task instanceof SeqMnistTask ? SeedRuns.testAccuracy(runs) : null;
@@ -132,24 +130,6 @@ final class CompareCommand implements Command {
     out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
         + dir.resolve(task.name() + "-loss.csv"));
     return 0;
-  }
-
-  /**
-   * The task of one seed's runs: seqmnist and file tasks hold out a split drawn from the seed, and
-   * charlm-lines draws its batches from it.
-   */
-  private static Task taskFor(Args a, Task first, long seed) {
-    if (first instanceof SeqMnistTask s) {
-      return s.withSeed(seed);
-    }
-    if (first instanceof SequenceFileTask) {
-      return TaskOptions.sequenceFile(a, a.intValue("batch", TaskOptions.defaults("file").batch(), 1, 100_000),
-          seed);
-    }
-    if (first instanceof CharLmLinesTask lines) {
-      return lines.withSeed(seed);
-    }
-    return TaskOptions.task(a);
   }
 
   /** Resolves a comma-separated list of cells; duplicates and empty names are usage errors. */

@@ -35,10 +35,10 @@ final class DemoCommand implements Command {
 
   /** The budgets of a full and a quick run. */
   record Budget(int addingLength, int addingSteps, int addingHidden, int charSteps, int charHidden, int charLength,
-      int charBatch, int sampleLength, int mnistSteps, int mnistHidden, int mnistBatch) {}
+      int charBatch, int sampleLength, int mnistSteps, int mnistHidden, int mnistBatch, int seeds) {}
 
-  static final Budget FULL = new Budget(50, 1200, 32, 2000, 64, 64, 32, 400, 600, 64, 64);
-  static final Budget QUICK = new Budget(20, 120, 16, 40, 32, 32, 16, 120, 20, 16, 32);
+  static final Budget FULL = new Budget(50, 1200, 32, 2000, 64, 64, 32, 400, 600, 64, 64, 3);
+  static final Budget QUICK = new Budget(20, 120, 16, 40, 32, 32, 16, 120, 20, 16, 32, 2);
 
 
   @Override
@@ -65,7 +65,11 @@ final class DemoCommand implements Command {
         "text, and writes DIR/report.md (DIR defaults to cellgraph-demo, or cellgraph-demo-quick",
         "with --quick, so that a smoke run never overwrites a full run's report). Measured: 2 min",
         "19 s alone on two cores without the Fashion-MNIST section, which took 52 s more on shared",
-        "cores; --quick is a smoke run of about 20 seconds with small sizes.",
+        "cores; --quick is a smoke run of about half a minute with small sizes.",
+        "The adding problem and Fashion-MNIST train every cell on seeds 1 to " + FULL.seeds() + " (--quick: 1 to "
+            + QUICK.seeds() + ") and",
+        "report the median, the range and the seeds that solved the task; the times above were",
+        "measured with one seed, and these two sections now take about " + FULL.seeds() + " times as long.",
         "--cells replaces the cell list; --jobs N trains N cells at a time (default 2).");
   }
 
@@ -95,7 +99,8 @@ final class DemoCommand implements Command {
     SeqMnistTask.DataSet mnist = null;
     String missing = null;
     try {
-      mnist = SeqMnistTask.DataSet.load(SeqMnistTask.locate(a.get("data", null), SeqMnistTask.DEBIAN_DIR));
+      mnist = SeqMnistTask.DataSet.load(SeqMnistTask.locate(a.get("data", null), SeqMnistTask.DEBIAN_DIR,
+          "the demo's Fashion-MNIST section"));
     } catch (IOException | InvalidInputException e) {
       if (a.has("data")) {
         // the user named the data: a bad directory is their mistake to hear about, not a section to skip
@@ -108,7 +113,8 @@ final class DemoCommand implements Command {
     StringBuilder report = new StringBuilder();
     report.append("# cellgraph demo").append(quick ? " (quick)" : "").append("\n\n");
     report.append("Produced by `cellgraph demo").append(quick ? " --quick" : "").append("`: every cell below is trained from ")
-        .append("the same seed with the same budget. Times are wall-clock on this machine, ").append(jobs)
+        .append("the same seeds with the same budget (the adding problem and Fashion-MNIST on seeds 1 to ").append(b.seeds())
+        .append(", the character model on seed 1). Times are wall-clock on this machine, ").append(jobs)
         .append(" cells trained at a time.\n\n");
 
     // ---------------------------------------------------------------- adding problem
@@ -116,24 +122,36 @@ final class DemoCommand implements Command {
       out.println("demo: adding problem, T = " + b.addingLength() + ", cells " + names);
     }
     long t0 = System.nanoTime();
-    Trainer.Config addingConfig = Trainer.Config.builder().steps(b.addingSteps()).seed(1).hiddenSize(b.addingHidden())
+    List<Long> seeds = new ArrayList<>();
+    for (long seed = 1; seed <= b.seeds(); seed++) {
+      seeds.add(seed);
+    }
+    java.util.function.LongFunction<Trainer.Config> addingConfig = seed -> Trainer.Config.builder()
+        .steps(b.addingSteps()).seed(seed).hiddenSize(b.addingHidden())
         .learningRate(LearningRate.warmupCosine(1e-2, 50, 0.1)).clipNorm(1.0).validateEvery(100).forgetBias(1.0)
         .build();
-    List<Experiments.Run> adding = Experiments.trainAll(cells(names),
-        () -> new AddingTask(b.addingLength(), 32, 1024), addingConfig, jobs, out);
+    List<Experiments.Run> addingSeeds = SeedRuns.train(cells(names), seeds,
+        seed -> new AddingTask(b.addingLength(), 32, 1024), addingConfig, jobs, null, out);
     AddingTask addingTask = new AddingTask(b.addingLength(), 32, 1024);
-    List<Path> addingPlot = Experiments.lossPlot(dir.resolve("adding-loss"),
-        "Adding problem, T = " + b.addingLength() + ": training loss", adding, addingTask, AddingTask.BASELINE_MSE,
-        "predict 1 (MSE 1/6)", true);
+    Map<String, SeedStats> addingStats = SeedRuns.validation(addingSeeds, addingTask);
+    List<Path> addingPlot = SeedRuns.plot(dir.resolve("adding-loss"),
+        "Adding problem, T = " + b.addingLength() + ": training loss, " + seeds.size() + " seeds", addingSeeds,
+        addingTask, AddingTask.BASELINE_MSE, "predict 1 (MSE 1/6)", true);
+    // the gradient flow is drawn for the first seed's models
+    List<Experiments.Run> adding = addingSeeds.stream().filter(r -> r.seed() == seeds.get(0)).toList();
     double addingSeconds = (System.nanoTime() - t0) / 1e9;
     report.append("## The adding problem\n\n")
         .append(String.format(Locale.ROOT, "Sequences of T = %d (number, marker) pairs; the target is the sum of the two "
             + "marked numbers, one in each half. Predicting 1 always scores MSE 1/6 = 0.167; a cell that "
             + "beats it carries information across the sequence. Hidden size %d, batch 32, %d steps of Adam "
             + "(peak learning rate 0.01, warm-up and cosine decay, gradient clipping at norm 1; the LSTM's "
-            + "forget-gate bias starts at 1). %.0f s.%n%n",
-            b.addingLength(), b.addingHidden(), b.addingSteps(), addingSeconds))
-        .append(Experiments.table(adding, addingTask)).append("\n")
+            + "forget-gate bias starts at 1), each cell on %d seeds (initialization and data). %.0f s.%n%n",
+            b.addingLength(), b.addingHidden(), b.addingSteps(), seeds.size(), addingSeconds))
+        .append(SeedRuns.summaryTable(addingSeeds, addingTask, addingStats, null)).append("\n")
+        .append("Validation MSE per seed (bold: solved):\n\n")
+        .append(SeedRuns.perSeedTable(addingStats, false)).append("\n")
+        .append(SeedRuns.interpretation(addingSeeds, addingTask, addingStats, AddingTask.BASELINE_MSE,
+            "always predicting 1", b.addingSteps())).append("\n\n")
         .append("![adding problem loss curves](").append(addingPlot.get(0).getFileName()).append(")\n\n");
 
     // ---------------------------------------------------------------- gradient flow
@@ -220,25 +238,31 @@ final class DemoCommand implements Command {
         out.println("demo: sequential Fashion-MNIST (" + mnist.source() + "), cells " + names);
       }
       SeqMnistTask.DataSet data = mnist;
-      Trainer.Config mnistConfig = Trainer.Config.builder().steps(b.mnistSteps()).seed(1).hiddenSize(b.mnistHidden())
+      java.util.function.LongFunction<Trainer.Config> mnistConfig = seed -> Trainer.Config.builder()
+          .steps(b.mnistSteps()).seed(seed).hiddenSize(b.mnistHidden())
           .learningRate(LearningRate.warmupCosine(5e-3, 20, 0.1)).clipNorm(1.0).forgetBias(1.0)
           .validateEvery(Math.max(b.mnistSteps() / 4, 1)).build();
-      List<Experiments.Run> images = Experiments.trainAll(cells(names),
-          () -> new SeqMnistTask(data, SeqMnistTask.Mode.ROWS, false, 1, b.mnistBatch()), mnistConfig, jobs, out);
+      List<Experiments.Run> images = SeedRuns.train(cells(names), seeds,
+          seed -> new SeqMnistTask(data, SeqMnistTask.Mode.ROWS, false, seed, b.mnistBatch()), mnistConfig, jobs,
+          null, out);
       SeqMnistTask mnistTask = new SeqMnistTask(data, SeqMnistTask.Mode.ROWS, false, 1, b.mnistBatch());
-      List<Path> mnistPlot = Experiments.lossPlot(dir.resolve("seqmnist-loss"),
-          "Sequential Fashion-MNIST (rows, T = 28): training cross-entropy", images, mnistTask, Math.log(10),
-          "chance (ln 10)", false);
+      Map<String, SeedStats> mnistValidation = SeedRuns.validation(images, mnistTask);
+      Map<String, SeedStats> mnistAccuracy = SeedRuns.testAccuracy(images);
+      List<Path> mnistPlot = SeedRuns.plot(dir.resolve("seqmnist-loss"),
+          "Sequential Fashion-MNIST (rows, T = 28): training cross-entropy, " + seeds.size() + " seeds", images,
+          mnistTask, Math.log(10), "chance (ln 10)", false);
       double mnistSeconds = (System.nanoTime() - t0) / 1e9;
       report.append(String.format(Locale.ROOT, "Fashion-MNIST (%s: %,d training images, a twelfth held out for "
               + "validation, and %,d test images; Xiao et al. 2017), each image read one row of 28 pixels per step "
               + "(T = 28); the class is predicted from the last step's state. Hidden size %d, batch %d, %d steps "
-              + "of Adam (peak 0.005, warm-up and cosine decay, clipping at norm 1): %.1f epochs. Chance is 10%%. "
-              + "%.0f s.%n%n",
+              + "of Adam (peak 0.005, warm-up and cosine decay, clipping at norm 1): %.1f epochs, each cell on %d "
+              + "seeds (initialization, data order and the validation split). Chance is 10%%. %.0f s.%n%n",
               data.source(), mnistTask.trainingImages() + mnistTask.validationImages(), mnistTask.testImages(),
               b.mnistHidden(), b.mnistBatch(), b.mnistSteps(),
-              (double) b.mnistSteps() * b.mnistBatch() / mnistTask.trainingImages(), mnistSeconds))
-          .append(Experiments.table(images, mnistTask)).append("\n")
+              (double) b.mnistSteps() * b.mnistBatch() / mnistTask.trainingImages(), seeds.size(), mnistSeconds))
+          .append(SeedRuns.summaryTable(images, mnistTask, mnistValidation, mnistAccuracy)).append("\n")
+          .append("Test accuracy per seed:\n\n").append(SeedRuns.perSeedTable(mnistAccuracy, true)).append("\n")
+          .append(SeedRuns.order(mnistValidation, mnistTask.metricName())).append("\n\n")
           .append("![sequential Fashion-MNIST loss curves](").append(mnistPlot.get(0).getFileName()).append(")\n\n")
           .append(String.format(Locale.ROOT, "For scale: the recurrent entries of the Fashion-MNIST benchmark "
               + "table (a GRU with an SVM output layer, trained for many epochs) reach 88.8-89.7%% test accuracy; "

@@ -99,7 +99,12 @@ final class Experiments {
             }
             return new Run(job.cell().name(), t, null, (System.nanoTime() - t0) / 1e9);
           } catch (TrainingDivergedException e) {
-            out.println(job.label() + ": " + e.getMessage());
+            String failed = job.label() + ": " + e.getMessage();
+            if (board != null) {
+              board.println(failed); // above the rows: a line printed below them would shift every row's place
+            } else {
+              out.println(failed);
+            }
             return new Run(job.cell().name(), t, e.getMessage(), (System.nanoTime() - t0) / 1e9);
           }
         }));

@@ -41,6 +41,10 @@ final class Plots {
   /** Dash patterns (on, off lengths), so curves that lie on each other stay distinguishable. */
   private static final float[][] DASHES = {null, {9f, 3f}, {2f, 3f}, {9f, 3f, 2f, 3f}};
   private static final List<String> CELL_ORDER = List.of("rnn", "lstm", "gru", "mgu");
+  /** The most points a line is drawn with: more only crowd the image (and the SVG) without showing more. */
+  static final int MAX_POINTS = 300;
+  /** The least room, in pixels, XChart leaves between x tick marks. */
+  private static final int X_TICK_SPACING = 120;
   /** The opacity of a faint line (of 255): visible where it lies apart, a haze where several agree. */
   private static final int FAINT_ALPHA = 70;
 
@@ -117,14 +121,17 @@ final class Plots {
         .build();
     Styler s = chart.getStyler();
     chart.getStyler().setYAxisLogarithmic(logY);
+    // XChart's default (74 px) puts a label every 100 steps of 1,200 with little room between them
+    chart.getStyler().setXAxisTickMarkSpacingHint(X_TICK_SPACING);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
     chart.getStyler().setAntiAlias(true);
     s.setToolTipsEnabled(false);
     for (Map.Entry<String, Line> e : lines.entrySet()) {
-      double[] x = e.getValue().x();
-      double[] y = e.getValue().y();
+      Line thin = thinned(e.getValue(), MAX_POINTS);
+      double[] x = thin.x();
+      double[] y = thin.y();
       if (logY) {
         y = positive(y);
       }
@@ -150,6 +157,7 @@ final class Plots {
     Styler s = chart.getStyler();
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     chart.getStyler().setXAxisLogarithmic(logX);
+    chart.getStyler().setXAxisTickMarkSpacingHint(X_TICK_SPACING);
     chart.getStyler().setYAxisLogarithmic(logY);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
@@ -208,6 +216,47 @@ final class Plots {
       y[i] = pts.get(i)[1];
     }
     return Line.of(x, y);
+  }
+
+  /**
+   * The line with at most {@code max} points: unchanged if it has no more; else its first and last
+   * points and, of each of {@code (max - 2) / 2} runs of consecutive points between them, the lowest
+   * and the highest in x order (a spike or a dip survives, which taking every k-th point would miss).
+   */
+  static Line thinned(Line l, int max) {
+    int n = l.x().length;
+    if (n <= max) {
+      return l;
+    }
+    int buckets = (max - 2) / 2;
+    List<Integer> keep = new ArrayList<>();
+    keep.add(0);
+    for (int b = 0; b < buckets; b++) {
+      int from = 1 + (int) ((long) (n - 2) * b / buckets);
+      int to = 1 + (int) ((long) (n - 2) * (b + 1) / buckets);
+      int lo = from;
+      int hi = from;
+      for (int i = from; i < to; i++) {
+        if (l.y()[i] < l.y()[lo]) {
+          lo = i;
+        }
+        if (l.y()[i] > l.y()[hi]) {
+          hi = i;
+        }
+      }
+      keep.add(Math.min(lo, hi));
+      if (lo != hi) {
+        keep.add(Math.max(lo, hi));
+      }
+    }
+    keep.add(n - 1);
+    double[] x = new double[keep.size()];
+    double[] y = new double[keep.size()];
+    for (int k = 0; k < x.length; k++) {
+      x[k] = l.x()[keep.get(k)];
+      y[k] = l.y()[keep.get(k)];
+    }
+    return new Line(x, y, l.dashed());
   }
 
   /** A horizontal dashed reference line from x0 to x1. */

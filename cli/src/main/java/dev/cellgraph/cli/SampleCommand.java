@@ -23,7 +23,7 @@ final class SampleCommand implements Command {
 
   @Override
   public String summary() {
-    return "generate text from a character model trained with 'train --task charlm'";
+    return "generate text from a character model trained with 'train --task charlm' or charlm-lines";
   }
 
   @Override
@@ -35,7 +35,10 @@ final class SampleCommand implements Command {
         "Feeds TEXT (default: a newline) to the model saved in DIR, then draws N characters (500),",
         "each from the softmax of the logits divided by T (0.8; 0 takes the most likely). The cell",
         "is rebuilt from the formulas the checkpoint recorded, so its .cell file is not needed;",
-        "--cell names one instead (for a checkpoint written before checkpoints kept the formulas).");
+        "--cell names one instead (for a checkpoint written before checkpoints kept the formulas).",
+        "A model trained on charlm-lines writes lines: each starts from a zero state (as in training)",
+        "with TEXT (default: \"The \"; no newline in it) and ends where the model draws the end of",
+        "the line, until N characters are drawn.");
   }
 
   @Override
@@ -51,9 +54,11 @@ final class SampleCommand implements Command {
     }
     Checkpoint.Contents c = Checkpoint.load(dir);
     JsonObject meta = c.meta();
-    if (!"charlm".equals(meta.get("task").getAsString())) {
-      throw new UsageException(dir + " holds a model of the " + meta.get("task").getAsString()
-          + " task; sampling needs one trained with --task charlm");
+    String taskName = meta.get("task").getAsString();
+    boolean lines = "charlm-lines".equals(taskName);
+    if (!lines && !"charlm".equals(taskName)) {
+      throw new UsageException(dir + " holds a model of the " + taskName
+          + " task; sampling needs one trained with --task charlm or --task charlm-lines");
     }
     String vocabulary = meta.getAsJsonObject("task_settings").get("vocabulary").getAsString();
     String saved = meta.get("cell").getAsString();
@@ -82,6 +87,11 @@ final class SampleCommand implements Command {
       }
     }
     Sampler sampler = new Sampler(model, c.parameters());
+    if (lines) {
+      out.print(lines(sampler, vocabulary, a.get("prime", LINE_PRIME), length, temperature, Rng.seeded(seed)));
+      out.flush();
+      return 0;
+    }
     String prime = a.get("prime", "\n");
     int[] primeIds;
     try {
@@ -97,6 +107,50 @@ final class SampleCommand implements Command {
     }
     out.println(sb);
     return 0;
+  }
+
+  /** The default start of every line of a charlm-lines model. */
+  static final String LINE_PRIME = "The ";
+
+  /**
+   * Lines of a charlm-lines model: each from a zero state, fed {@code prime}, then drawn until the
+   * model draws the end of the line; {@code count} characters drawn in all, the last line cut there.
+   */
+  static String lines(Sampler sampler, String vocabulary, String prime, int count, double temperature, Rng rng) {
+    if (prime.isEmpty() || prime.indexOf('\n') >= 0) {
+      throw new UsageException("--prime: a line model starts every line with TEXT, which must be a non-empty "
+          + "start of a line (no newline)");
+    }
+    int[] primeIds;
+    try {
+      primeIds = encode(vocabulary, prime);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--prime: " + e.getMessage());
+    }
+    int[] cps = vocabulary.codePoints().toArray();
+    StringBuilder sb = new StringBuilder();
+    int drawn = 0;
+    while (drawn < count) {
+      sampler.reset();
+      sb.append(prime);
+      double[] logp = null;
+      for (int id : primeIds) {
+        logp = sampler.feed(id);
+      }
+      while (true) {
+        int id = Sampler.draw(logp, temperature, rng);
+        drawn++;
+        sb.appendCodePoint(cps[id]);
+        if (cps[id] == '\n' || drawn >= count) {
+          break;
+        }
+        logp = sampler.feed(id);
+      }
+    }
+    if (sb.length() == 0 || sb.charAt(sb.length() - 1) != '\n') {
+      sb.append('\n');
+    }
+    return sb.toString();
   }
 
   static int[] encode(String vocabulary, String text) {

@@ -201,6 +201,24 @@ final class TaskOptions {
     }
   }
 
+  /**
+   * The task of one seed's runs of {@code compare --seeds}, from the options and the first seed's
+   * task {@code first}: seqmnist and file tasks hold out a split drawn from the seed, and
+   * charlm-lines draws its batches from it.
+   */
+  static Task forSeed(Args a, Task first, long seed) {
+    if (first instanceof SeqMnistTask s) {
+      return s.withSeed(seed);
+    }
+    if (first instanceof SequenceFileTask) {
+      return sequenceFile(a, a.intValue("batch", defaults("file").batch(), 1, 100_000), seed);
+    }
+    if (first instanceof CharLmLinesTask lines) {
+      return lines.withSeed(seed);
+    }
+    return task(a);
+  }
+
   /** {@code --buckets} (default {@link LengthBuckets#DEFAULT}): at least 1. */
   static int buckets(Args a) {
     return a.intValue("buckets", LengthBuckets.DEFAULT, 1, 1_000_000);

@@ -24,9 +24,16 @@ class DemoQuickTest {
     String report = Files.readString(tmp.resolve("report.md"));
     for (String s : new String[] {"## The adding problem", "## Gradient flow", "## Character-level language model",
         "| rnn |", "| lstm |", "| gru |", "validation bits/char", "![gradient flow](gradient-flow.png)",
-        "**lstm**", "## Sequential Fashion-MNIST", "| validation accuracy | test accuracy |",
+        "**lstm**", "## Sequential Fashion-MNIST", "| test accuracy, median | min-max |", "each cell on 2 seeds",
+        "| validation MSE, median | min-max | solved (MSE < ", "Validation MSE per seed (bold: solved):",
+        "Test accuracy per seed:",
         "![sequential Fashion-MNIST loss curves](seqmnist-loss.png)"}) {
       assertTrue(report.contains(s), "the report lacks '" + s + "':\n" + report);
+    }
+    for (String cell : new String[] {"rnn", "lstm", "gru", "mgu"}) {
+      // the seed caveat is drawn from the measured runs: each cell's count of seeds that solved the adding task
+      assertTrue(report.matches("(?s).*\\*\\*" + cell + "\\*\\* (solved the task with every seed \\(2 of 2"
+          + "|solved it with none of the 2 seeds|depends on the seed: it solved the task with seed ).*"), report);
     }
     for (String f : new String[] {"adding-loss", "gradient-flow", "charlm-loss", "seqmnist-loss"}) {
       assertTrue(Files.size(tmp.resolve(f + ".png")) > 1000, f + ".png");
@@ -51,6 +58,8 @@ class DemoQuickTest {
     CliRunner r = CliRunner.run("demo", "--quick", "--out", tmp.resolve("demo").toString(), "--data",
         tmp.resolve("nothing").toString());
     assertEquals(2, r.status(), r.out());
-    assertTrue(r.err().contains("--data " + tmp.resolve("nothing") + " is not a directory"), r.err());
+    assertEquals("cellgraph demo: --data " + tmp.resolve("nothing") + " is not a directory; for the demo's "
+        + "Fashion-MNIST section it is the directory of an MNIST or Fashion-MNIST download (train-images-idx3-ubyte, "
+        + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzipped or not)\n", r.err());
   }
 }

@@ -9,6 +9,7 @@ import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.io.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,33 @@ class LinesTaskCommandTest {
     String results = Files.readString(tmp.resolve(TrainCommand.RESULTS));
     assertTrue(results.contains("\"charlm-lines\""), results);
     assertTrue(results.contains("\"bits/char\""), results);
+  }
+
+  @Test
+  void sampleWritesLinesFromACharLmLinesCheckpoint(@TempDir Path tmp) throws Exception {
+    Path text = tmp.resolve("ab.txt");
+    Files.writeString(text, "abc\n".repeat(400)); // lines a model learns to end after a few dozen steps
+    Path ck = tmp.resolve("runs/lines");
+    CliRunner t = CliRunner.run("train", "--cell", "gru", "--task", "charlm-lines", "--data", text.toString(),
+        "--hidden-size", "8", "--batch", "8", "--steps", "60", "--lr", "0.05", "--validate-every", "0",
+        "--out", tmp.toString(), "--checkpoint", ck.toString());
+    assertEquals(0, t.status(), t.err());
+    CliRunner s = CliRunner.run("sample", "--checkpoint", ck.toString(), "--length", "40", "--prime", "a");
+    assertEquals(0, s.status(), s.err());
+    List<String> lines = s.out().lines().toList();
+    assertTrue(lines.size() >= 5, "the model ends its lines: " + s.out());
+    assertTrue(lines.stream().allMatch(l -> l.startsWith("a")), "every line starts with the prime: " + s.out());
+    assertTrue(lines.stream().filter(l -> l.equals("abc")).count() >= 3, s.out());
+    // the characters drawn (the ends of lines among them), and a newline after a last line cut short
+    int drawn = s.out().length() - lines.size();
+    assertTrue(drawn == 40 || drawn == 41, drawn + ": " + s.out());
+    assertEquals(s.out(), CliRunner.run("sample", "--checkpoint", ck.toString(), "--length", "40", "--prime", "a").out(),
+        "the same seed draws the same lines");
+
+    CliRunner bad = CliRunner.run("sample", "--checkpoint", ck.toString(), "--prime", "a\nb");
+    assertEquals(2, bad.status());
+    assertEquals("cellgraph sample: --prime: a line model starts every line with TEXT, which must be a non-empty start "
+        + "of a line (no newline)\n", bad.err());
   }
 
   @Test

@@ -2,13 +2,21 @@ package dev.cellgraph.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.BasicStroke;
+import java.awt.FontMetrics;
+import java.awt.image.BufferedImage;
+import java.lang.reflect.Field;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.AxisPair;
+import org.knowm.xchart.internal.chartpart.AxisTickCalculator_;
 import org.knowm.xchart.style.Styler;
 
 /** Plots: every curve visible, every cell in the same colour and dash in every plot. */
@@ -23,6 +31,57 @@ class PlotsTest {
 
   private static XYSeries series(XYChart chart, String name) {
     return chart.getSeriesMap().get(name);
+  }
+
+  @Test
+  void aLongCurveIsDrawnWithAtMost300PointsKeepingItsEndsSpikesAndDips() {
+    double[] x = new double[1200];
+    double[] y = new double[1200];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i + 1;
+      y[i] = 1 + 0.1 * Math.sin(i / 30.0);
+    }
+    y[517] = 9; // one step's spike, and a dip
+    y[901] = -3;
+    XYSeries s = series(Plots.chart("t", "training step", "y", Map.of("rnn", Plots.Line.of(x, y)), false), "rnn");
+    double[] sx = s.getXData();
+    double[] sy = s.getYData();
+    assertTrue(sx.length <= Plots.MAX_POINTS && sx.length >= Plots.MAX_POINTS - 2, "points: " + sx.length);
+    assertEquals(1, sx[0]);
+    assertEquals(1200, sx[sx.length - 1]);
+    assertEquals(9, Arrays.stream(sy).max().getAsDouble());
+    assertEquals(-3, Arrays.stream(sy).min().getAsDouble());
+    for (int i = 1; i < sx.length; i++) {
+      assertTrue(sx[i] > sx[i - 1], "x in order at " + i);
+    }
+  }
+
+  @Test
+  void theStepAxisOf1200StepsHasAFewTickLabelsThatDoNotOverlap() throws Exception {
+    double[] x = new double[1200];
+    double[] y = new double[1200];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i + 1;
+      y[i] = 1.0 / (i + 1);
+    }
+    XYChart chart = Plots.chart("t", "training step", "y", Map.of("rnn", Plots.Line.of(x, y)), true);
+    BufferedImage image = BitmapEncoder.getBufferedImage(chart); // lays the axes out
+    Field pair = org.knowm.xchart.internal.chartpart.Chart.class.getDeclaredField("axisPair");
+    pair.setAccessible(true);
+    AxisTickCalculator_ ticks = (AxisTickCalculator_) ((AxisPair<?, ?>) pair.get(chart)).getXAxis()
+        .getAxisTickCalculator();
+    List<String> labels = ticks.getTickLabels();
+    List<Double> at = ticks.getTickLocations();
+    assertTrue(labels.size() >= 4 && labels.size() <= 12, "x tick labels: " + labels);
+    FontMetrics fm = image.createGraphics().getFontMetrics(chart.getStyler().getAxisTickLabelsFont());
+    for (int i = 1; i < labels.size(); i++) {
+      // between two labels at least the width of the wider one stays blank: readable, not a row of numbers
+      double room = at.get(i) - at.get(i - 1);
+      int wider = Math.max(fm.stringWidth(labels.get(i)), fm.stringWidth(labels.get(i - 1)));
+      double needed = (fm.stringWidth(labels.get(i)) + fm.stringWidth(labels.get(i - 1))) / 2.0 + wider;
+      assertTrue(room >= needed, "labels " + labels.get(i - 1) + " and " + labels.get(i) + " are " + room
+          + " px apart, need " + needed + ": " + labels);
+    }
   }
 
   @Test

@@ -1,16 +1,22 @@
 package dev.cellgraph.train;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.DoubleUnaryOperator;
+import java.util.function.LongSupplier;
 
 /**
  * Shows a run's progress: on a terminal a live bar redrawn in place with rate and ETA (several
- * runs at once share a {@link ProgressBoard}, one line each); otherwise (a log, a CI job) a plain
- * line every so often, so logs stay readable. Losses are shown in the task's metric (bits per
- * character for the character model), training and validation alike, and each validation is
- * printed once, on its own line. The ETA appears only once a few steps after the first (which
- * compile the plans and warm up the JIT) have been timed.
+ * runs at once share a {@link ProgressBoard}, one row each, which also shows the run's last
+ * validation); otherwise (a log, a CI job) a plain whole line at each validation, every so often
+ * between them, and at the end, so logs stay readable. Every loss is shown in the task's metric
+ * (bits per character for the character model), training and validation alike; a validation
+ * appears once, in the line of the step it followed. The training loss shown is the mean of the
+ * last {@value #WINDOW} steps' losses (one batch's loss is noise), and the rate and ETA come from
+ * the times of those recent steps, so they follow a run whose speed changes (another run
+ * starting or finishing beside it). There is no ETA until {@value #TIMED_STEPS} steps after the
+ * first {@value #WARM_UP_STEPS} (which compile the plans and warm up the JIT) have been timed.
  *
  * <p>Not thread-safe: one progress display listens to one trainer.
  */
@@ -19,6 +25,8 @@ public final class Progress implements Trainer.Listener {
   static final int WARM_UP_STEPS = 3;
   /** Timed steps needed before an ETA is shown. */
   static final int TIMED_STEPS = 5;
+  /** The recent steps whose times give the rate and whose losses give the training loss shown. */
+  static final int WINDOW = 20;
 
   private final PrintStream out;
   private final String label;
@@ -26,41 +34,58 @@ public final class Progress implements Trainer.Listener {
   private final long lineEveryNanos;
   private final ProgressBoard board;
   private final int row;
+  private final int columns;
+  private final LongSupplier clock;
   private long total;
   private long first;
-  private long timedFrom = -1;
-  private long timedFromNanos;
+  private long startNanos;
   private long lastDraw;
   private boolean barOnScreen;
-  private double lastLoss = Double.NaN;
+  /** End times of the recent timed steps, a ring of WINDOW + 1 (so WINDOW intervals). */
+  private final long[] ends = new long[WINDOW + 1];
+  private long timedEnds;
+  private final double[] losses = new double[WINDOW];
+  private long lossCount;
   private double lastValidation = Double.NaN;
   private long lastValidationStep;
   private long lastDone;
+  /** A log line is due for the last step; it is printed at the next event, or merged with this step's validation. */
+  private boolean pending;
   private String metricName = "loss";
   private DoubleUnaryOperator metric = x -> x;
 
-  private Progress(PrintStream out, String label, boolean live, long lineEveryNanos, ProgressBoard board, int row) {
+  private Progress(PrintStream out, String label, boolean live, long lineEveryNanos, ProgressBoard board, int row,
+      int columns, LongSupplier clock) {
     this.out = out;
     this.label = label;
     this.live = live;
     this.lineEveryNanos = lineEveryNanos;
     this.board = board;
     this.row = row;
+    this.columns = columns;
+    this.clock = clock;
   }
 
-  /** A live bar when {@code System.console()} is present, else a line every 10 seconds. */
+  /** A live bar when {@code System.console()} is present, else a line every 10 seconds (and at each validation). */
   public static Progress auto(PrintStream out, String label) {
-    return new Progress(out, label, System.console() != null, 10_000_000_000L, null, -1);
+    return new Progress(out, label, System.console() != null, 10_000_000_000L, null, -1, terminalColumns(),
+        System::nanoTime);
   }
 
-  /** Plain lines at most every {@code seconds} (and at the end), for logs and tests. */
+  /** Plain lines at most every {@code seconds} (and at each validation and the end), for logs and tests. */
   public static Progress lines(PrintStream out, String label, double seconds) {
-    return new Progress(out, label, false, (long) (seconds * 1e9), null, -1);
+    return lines(out, label, seconds, System::nanoTime);
+  }
+
+  /** Plain lines timed by {@code clock} (nanoseconds), for tests. */
+  static Progress lines(PrintStream out, String label, double seconds, LongSupplier clock) {
+    return new Progress(out, label, false, (long) (seconds * 1e9), null, -1, Integer.MAX_VALUE, clock);
   }
 
   /** The display of one row of a board: redrawn in place on a terminal, else plain lines every {@code seconds}. */
-  static Progress onBoard(ProgressBoard board, int row, String label, double seconds) {
-    return new Progress(board.out(), label, board.live(), (long) (seconds * 1e9), board, row);
+  static Progress onBoard(ProgressBoard board, int row, String label, double seconds, LongSupplier clock) {
+    return new Progress(board.out(), label, board.live(), (long) (seconds * 1e9), board, row, board.columns(),
+        clock);
   }
 
   /** Reports losses through the task's metric, e.g. bits per character. */
@@ -74,7 +99,9 @@ public final class Progress implements Trainer.Listener {
   public void started(long fromStep, long totalSteps) {
     first = fromStep;
     total = totalSteps;
-    lastDraw = System.nanoTime();
+    lastDone = fromStep;
+    startNanos = clock.getAsLong();
+    lastDraw = startNanos;
     if (fromStep > 0) {
       message(label + ": resuming at step " + fromStep + " of " + totalSteps);
     }
@@ -82,53 +109,70 @@ public final class Progress implements Trainer.Listener {
 
   @Override
   public void stepped(long step, double loss, double gradNorm, double lr) {
-    lastLoss = loss;
-    long now = System.nanoTime();
+    flush();
+    long now = clock.getAsLong();
     long done = step + 1;
     lastDone = done;
-    if (done - first == WARM_UP_STEPS) {
-      timedFrom = done;
-      timedFromNanos = now;
+    losses[(int) (lossCount++ % WINDOW)] = loss;
+    if (done - first >= WARM_UP_STEPS) {
+      ends[(int) (timedEnds++ % ends.length)] = now;
     }
     boolean last = done == total;
     if (live) {
       if (now - lastDraw > 100_000_000L || last) {
-        draw(bar(done, now));
+        draw(bar(now, false));
         lastDraw = now;
       }
     } else if (now - lastDraw >= lineEveryNanos || last) {
-      message(label + ": " + stats(done, now, false));
+      pending = true;
       lastDraw = now;
     }
   }
 
   @Override
   public void validated(long step, double loss) {
+    pending = false; // this line takes the place of the step's own
     lastValidation = loss;
     lastValidationStep = step + 1;
-    message(String.format(Locale.ROOT, "%s: step %d validation %s %.4f", label, step + 1, metricName,
-        metric.applyAsDouble(loss)));
+    long now = clock.getAsLong();
+    if (live && board != null) {
+      draw(bar(now, false)); // the row shows it; a line per validation would push the rows off the screen
+      return;
+    }
+    message(label + ": " + stats(now, Validation.THIS_STEP));
     if (live) {
-      draw(bar(lastDone, System.nanoTime())); // the bar shows this validation at once, not the one before
+      draw(bar(now, false));
     }
   }
 
   @Override
   public void skipped(long step, String reason, double lrScale) {
+    flush();
     message(String.format(Locale.ROOT, "%s: step %d skipped: %s; learning rate now %s times the schedule",
         label, step + 1, reason, lrScale));
   }
 
   @Override
   public void noted(long step, String message) {
+    flush();
     message(label + ": " + message);
   }
 
   @Override
   public void finished(long steps) {
-    if (barOnScreen && board == null) {
+    flush();
+    if (live && board != null) {
+      draw(bar(clock.getAsLong(), true));
+    } else if (barOnScreen) {
       out.println();
       barOnScreen = false;
+    }
+  }
+
+  private void flush() {
+    if (pending) {
+      pending = false;
+      message(label + ": " + stats(clock.getAsLong(), Validation.NONE));
     }
   }
 
@@ -146,43 +190,107 @@ public final class Progress implements Trainer.Listener {
   }
 
   private void draw(String bar) {
+    String text = bar.length() < columns ? bar : bar.substring(0, columns - 1); // a wrapped row breaks the cursor moves
     if (board != null) {
-      board.draw(row, bar);
+      board.draw(row, text);
       return;
     }
-    out.print("\r\033[K" + bar);
+    out.print("\r\033[K" + text);
     out.flush();
     barOnScreen = true;
   }
 
-  private String bar(long done, long now) {
-    int width = 24;
-    double frac = total == 0 ? 1 : (double) done / total;
+  /** A terminal row, short enough for 80 columns: label, bar, steps, rate, ETA (or time taken), losses. */
+  private String bar(long now, boolean done) {
+    int width = 12;
+    double frac = total == 0 ? 1 : (double) lastDone / total;
     int filled = (int) Math.round(frac * width);
     StringBuilder sb = new StringBuilder(label).append(" [");
     for (int i = 0; i < width; i++) {
       sb.append(i < filled ? '=' : i == filled ? '>' : ' ');
     }
-    sb.append("] ").append(stats(done, now, true));
+    sb.append("] ").append(lastDone).append('/').append(total);
+    if (done) {
+      sb.append("  done in ").append(clockTime((now - startNanos) / 1e9));
+    } else {
+      double perSecond = perSecond();
+      sb.append(Double.isNaN(perSecond) ? "  ETA --" : String.format(Locale.ROOT, "  %.1f/s  ETA %s", perSecond,
+          clockTime((total - lastDone) / perSecond)));
+    }
+    sb.append("  train ").append(metricName).append(' ').append(trainLoss());
+    if (!Double.isNaN(lastValidation)) {
+      sb.append(String.format(Locale.ROOT, "  val %.4f @%d", metric.applyAsDouble(lastValidation),
+          lastValidationStep));
+    }
     return sb.toString();
   }
 
-  private String stats(long done, long now, boolean withValidation) {
-    String rate = "";
-    String eta = "ETA --";
-    if (timedFrom >= 0 && done - timedFrom >= TIMED_STEPS) {
-      double perSecond = (done - timedFrom) / ((now - timedFromNanos) / 1e9);
-      rate = String.format(Locale.ROOT, "  %.2f step/s", perSecond);
-      eta = "ETA " + clock((total - done) / perSecond);
+  /** Steps per second over the recent timed steps; NaN until enough have been timed. */
+  private double perSecond() {
+    long intervals = Math.min(timedEnds, ends.length) - 1;
+    if (intervals < TIMED_STEPS) {
+      return Double.NaN;
     }
-    String v = withValidation && !Double.isNaN(lastValidation)
-        ? String.format(Locale.ROOT, "  validation (step %d) %.4f", lastValidationStep,
-            metric.applyAsDouble(lastValidation)) : "";
-    return String.format(Locale.ROOT, "step %d/%d%s  %s  train %s %.4f%s", done, total, rate, eta, metricName,
-        metric.applyAsDouble(lastLoss), v);
+    long newest = ends[(int) ((timedEnds - 1) % ends.length)];
+    long oldest = ends[(int) ((timedEnds - 1 - intervals) % ends.length)];
+    return intervals / Math.max((newest - oldest) / 1e9, 1e-9);
   }
 
-  static String clock(double seconds) {
+  private enum Validation { NONE, THIS_STEP }
+
+  private String stats(long now, Validation v) {
+    String rate = "";
+    String eta = "ETA --";
+    double perSecond = perSecond();
+    if (!Double.isNaN(perSecond)) {
+      rate = String.format(Locale.ROOT, "  %.2f step/s", perSecond);
+      eta = "ETA " + clockTime((total - lastDone) / perSecond);
+    }
+    return String.format(Locale.ROOT, "step %d/%d%s  %s  train %s %s%s", lastDone, total, rate, eta, metricName,
+        trainLoss(), validation(v));
+  }
+
+  private String validation(Validation v) {
+    if (v == Validation.NONE || Double.isNaN(lastValidation)) {
+      return "";
+    }
+    return String.format(Locale.ROOT, "  validation %s %.4f", metricName, metric.applyAsDouble(lastValidation));
+  }
+
+  /** The mean of the recent steps' losses, in the metric; "-" before the first step. */
+  private String trainLoss() {
+    int n = (int) Math.min(lossCount, WINDOW);
+    if (n == 0) {
+      return "-";
+    }
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += losses[i];
+    }
+    return String.format(Locale.ROOT, "%.4f", metric.applyAsDouble(sum / n));
+  }
+
+  /** The terminal's width: {@code COLUMNS} when exported, else what {@code stty size} says of the terminal, else 80. */
+  static int terminalColumns() {
+    String c = System.getenv("COLUMNS");
+    try {
+      if (c == null && System.console() != null) {
+        Process p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String answer = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        c = p.waitFor() == 0 && answer.trim().contains(" ") ? answer.trim().split(" ")[1] : null;
+      }
+      int n = c == null ? 0 : Integer.parseInt(c.trim());
+      return n >= 20 ? n : 80;
+    } catch (IOException | NumberFormatException e) {
+      return 80; // no stty (Windows) or no terminal: the common width
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 80;
+    }
+  }
+
+  static String clockTime(double seconds) {
     long s = Math.round(seconds);
     return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
         : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);

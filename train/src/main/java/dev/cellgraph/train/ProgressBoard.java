@@ -6,43 +6,54 @@ import java.util.List;
 
 /**
  * The progress of several runs at once (a comparison trains cells in parallel). On a terminal
- * each run has one line, redrawn in place, and lines that stay (validations, notes) are printed
- * above them; in a log, every line is a plain whole line, so runs never mix within a line.
+ * each run has one row, redrawn in place, showing its step, rate, ETA, training loss and last
+ * validation (a run not yet started says it is waiting, a finished one its time); lines that stay
+ * (notes, skipped steps) are printed above the rows. In a log, every line is a plain whole line
+ * naming its run, so runs never mix within a line.
  *
  * <p>Thread-safe: the runs' threads draw on it at once.
  */
 public final class ProgressBoard {
   private final PrintStream out;
   private final boolean live;
+  private final int columns;
   private final List<String> rows = new ArrayList<>();
 
-  private ProgressBoard(PrintStream out, boolean live) {
+  private ProgressBoard(PrintStream out, boolean live, int columns) {
     this.out = out;
     this.live = live;
+    this.columns = columns;
   }
 
   /** Redrawn in place when {@code System.console()} is present, else plain lines. */
   public static ProgressBoard auto(PrintStream out) {
-    return new ProgressBoard(out, System.console() != null);
+    boolean live = System.console() != null;
+    return new ProgressBoard(out, live, live ? Progress.terminalColumns() : Integer.MAX_VALUE);
   }
 
   /** Plain lines (a log, a test). */
   public static ProgressBoard lines(PrintStream out) {
-    return new ProgressBoard(out, false);
+    return new ProgressBoard(out, false, Integer.MAX_VALUE);
   }
 
-  /** Redrawn in place whatever {@code out} is (for tests of the terminal display). */
-  static ProgressBoard terminal(PrintStream out) {
-    return new ProgressBoard(out, true);
+  /** Redrawn in place whatever {@code out} is, rows cut to {@code columns} (for tests of the terminal display). */
+  static ProgressBoard terminal(PrintStream out, int columns) {
+    return new ProgressBoard(out, true, columns);
   }
 
   /** A new row for a run labelled {@code label}; in a log, a line at most every {@code seconds}. */
-  public synchronized Progress add(String label, double seconds) {
-    rows.add(label);
+  public Progress add(String label, double seconds) {
+    return add(label, seconds, System::nanoTime);
+  }
+
+  /** As {@link #add(String, double)}, timed by {@code clock} (nanoseconds), for tests. */
+  synchronized Progress add(String label, double seconds, java.util.function.LongSupplier clock) {
+    String waiting = label + "  waiting";
+    rows.add(waiting);
     if (live) {
-      out.println(label);
+      out.println(waiting);
     }
-    return Progress.onBoard(this, rows.size() - 1, label, seconds);
+    return Progress.onBoard(this, rows.size() - 1, label, seconds, clock);
   }
 
   PrintStream out() {
@@ -53,6 +64,10 @@ public final class ProgressBoard {
     return live;
   }
 
+  int columns() {
+    return columns;
+  }
+
   /** Redraws row {@code row} on a terminal. */
   synchronized void draw(int row, String text) {
     rows.set(row, text);
@@ -61,8 +76,11 @@ public final class ProgressBoard {
     out.flush();
   }
 
-  /** A line that stays: above the rows on a terminal, which are then drawn again below it. */
-  synchronized void println(String line) {
+  /**
+   * Prints a line that stays (a run's failure, a note): above the rows on a terminal, which are
+   * then drawn again below it; in a log, a plain line.
+   */
+  public synchronized void println(String line) {
     if (!live) {
       out.println(line);
       return;

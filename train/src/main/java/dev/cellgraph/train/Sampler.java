@@ -66,6 +66,11 @@ public final class Sampler {
     this.plan = Plan.compile(outs, feeds);
   }
 
+  /** Sets the recurrent state back to zeros, as at the start (a model of lines starts every line so). */
+  public void reset() {
+    state = new LinkedHashMap<>();
+  }
+
   /** Feeds {@code token}; returns the log-probabilities of the next one. */
   public double[] feed(int token) {
     List<Tensor> v = new ArrayList<>();

@@ -10,70 +10,139 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** What the progress display prints: one unit, each validation once, no ETA before steps after the warm-up are timed. */
+/**
+ * What the progress display prints: one unit, each validation once and in its step's line, no ETA
+ * before steps after the warm-up are timed, a rate from the recent steps, one row per run on a
+ * terminal.
+ */
 class ProgressTest {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+  /** A clock the test moves: nanoseconds. */
+  private long now;
 
   private List<String> lines() {
     return bytes.toString(StandardCharsets.UTF_8).lines().toList();
   }
 
+  private void step(Progress p, long step, double loss, double seconds) {
+    now += (long) (seconds * 1e9);
+    p.stepped(step, loss, 1, 0.01);
+  }
+
   @Test
-  void noEtaUntilStepsAfterTheWarmUpAreTimedAndEveryFigureInTheTasksUnit() throws Exception {
-    Progress p = Progress.lines(out, "lstm", 0).withMetric("bits/char", l -> l / Math.log(2));
+  void noEtaUntilStepsAfterTheWarmUpAreTimedAndEveryFigureInTheTasksUnit() {
+    Progress p = Progress.lines(out, "lstm", 0, () -> now).withMetric("bits/char", l -> l / Math.log(2));
     p.started(0, 100);
     int etaFrom = Progress.WARM_UP_STEPS + Progress.TIMED_STEPS;
     for (int s = 0; s < etaFrom; s++) {
-      Thread.sleep(2);
-      p.stepped(s, Math.log(2) * 3, 1, 0.01);
+      step(p, s, Math.log(2) * 3, 0.5);
     }
     p.validated(etaFrom - 1, Math.log(2) * 2.5);
+    p.finished(etaFrom);
     List<String> l = lines();
     for (int s = 0; s < etaFrom - 1; s++) {
       assertEquals("lstm: step " + (s + 1) + "/100  ETA --  train bits/char 3.0000", l.get(s));
     }
-    assertTrue(l.get(etaFrom - 1).matches("lstm: step " + etaFrom + "/100  \\d+\\.\\d\\d step/s  ETA \\d+:\\d\\d  "
-        + "train bits/char 3\\.0000"), l.get(etaFrom - 1));
-    assertEquals("lstm: step " + etaFrom + " validation bits/char 2.5000", l.get(etaFrom));
-    assertEquals(etaFrom + 1, l.size(), "the validation is printed once, on its own line");
+    // 2 steps/s from the 5 timed steps: 92 steps to go take 46 s
+    assertEquals("lstm: step 8/100  2.00 step/s  ETA 0:46  train bits/char 3.0000  validation bits/char 2.5000",
+        l.get(etaFrom - 1));
+    assertEquals(etaFrom, l.size(), "the validation is in its step's line, printed once");
+  }
+
+  @Test
+  void theRateAndTheTrainingLossComeFromTheRecentSteps() {
+    Progress p = Progress.lines(out, "gru", 1e6, () -> now);
+    p.started(0, 1000);
+    for (int s = 0; s < 30; s++) {
+      step(p, s, 9, 10); // the slow start: 0.1 step/s
+    }
+    for (int s = 30; s < 30 + Progress.WINDOW; s++) {
+      step(p, s, s % 2 == 0 ? 1 : 2, 0.25); // then 4 steps/s, losses 1 and 2 alternating
+    }
+    p.validated(49, 0.5);
+    // the mean since the warm-up would be 47 steps in 275 s (0.17 step/s): the last 20 steps say 4 step/s
+    assertEquals(List.of("gru: step 50/1000  4.00 step/s  ETA 3:58  train loss 1.5000  validation loss 0.5000"),
+        lines());
   }
 
   @Test
   void aResumedRunTimesItsOwnStepsAndNotesArePrinted() {
-    Progress p = Progress.lines(out, "gru", 1000);
+    Progress p = Progress.lines(out, "gru", 1000, () -> now);
     p.started(40, 50);
-    p.stepped(40, 1, 1, 0.1);
+    step(p, 40, 1, 1);
     p.noted(40, "stopping at step 41 (stopped by a signal)");
+    p.finished(41);
     assertEquals(List.of("gru: resuming at step 40 of 50", "gru: stopping at step 41 (stopped by a signal)"), lines());
   }
 
   @Test
-  void aBoardRedrawsEachRunsLineInPlaceOnATerminalAndPrintsWholeLinesInALog() {
-    ProgressBoard board = ProgressBoard.terminal(out);
-    Progress a = board.add("adding rnn", 15);
-    board.add("adding gru", 15);
+  void aLineDueAtAStepWithoutValidationIsPrintedAtTheNextEvent() {
+    Progress p = Progress.lines(out, "rnn", 0, () -> now);
+    p.started(0, 3);
+    step(p, 0, 0.5, 1);
+    assertEquals(List.of(), lines(), "held back in case the step's validation follows");
+    step(p, 1, 0.7, 1);
+    assertEquals(List.of("rnn: step 1/3  ETA --  train loss 0.5000"), lines());
+    p.skipped(2, "the loss is NaN", 0.5);
+    assertEquals(List.of("rnn: step 1/3  ETA --  train loss 0.5000", "rnn: step 2/3  ETA --  train loss 0.6000",
+        "rnn: step 3 skipped: the loss is NaN; learning rate now 0.5 times the schedule"), lines());
+  }
+
+  @Test
+  void aBoardKeepsOneRowPerRunOnATerminalWithItsLastValidation() {
+    ProgressBoard board = ProgressBoard.terminal(out, 200);
+    Progress a = board.add("adding rnn", 15, () -> now);
+    board.add("adding gru", 15, () -> now);
+    assertEquals("adding rnn  waiting\nadding gru  waiting\n", bytes.toString(StandardCharsets.UTF_8));
     a.started(0, 10);
     bytes.reset();
-    board.draw(0, "adding rnn [==>]");
-    assertEquals("\033[2A\r\033[2Kadding rnn [==>]\033[2B\r", bytes.toString(StandardCharsets.UTF_8));
+    step(a, 0, 0.3, 1);
+    String row1 = "adding rnn [=>          ] 1/10  ETA --  train loss 0.3000";
+    assertEquals("\033[2A\r\033[2K" + row1 + "\033[2B\r", bytes.toString(StandardCharsets.UTF_8));
     bytes.reset();
-    a.validated(4, 0.25);
-    String shown = bytes.toString(StandardCharsets.UTF_8);
-    String above = "\033[2A\r\033[2Kadding rnn: step 5 validation loss 0.2500\n\033[2Kadding rnn [==>]\n\033[2Kadding gru\n";
-    assertTrue(shown.startsWith(above), shown);
-    // then the run's row again, with this validation, so the row never shows an older one
-    assertEquals("\033[2A\r\033[2Kadding rnn [>                       ] step 0/10  ETA --  train loss NaN  "
-        + "validation (step 5) 0.2500\033[2B\r", shown.substring(above.length()));
+    a.validated(0, 0.25);
+    assertEquals("\033[2A\r\033[2K" + row1 + "  val 0.2500 @1\033[2B\r",
+        bytes.toString(StandardCharsets.UTF_8), "the validation is in the row, not a line of its own");
+    bytes.reset();
+    a.noted(0, "learning rate halved");
+    assertEquals("\033[2A\r\033[2Kadding rnn: learning rate halved\n\033[2K" + row1
+        + "  val 0.2500 @1\n\033[2Kadding gru  waiting\n", bytes.toString(StandardCharsets.UTF_8));
+    bytes.reset();
+    now += 61_000_000_000L;
+    a.finished(1);
+    assertEquals("\033[2A\r\033[2Kadding rnn [=>          ] 1/10  done in 1:02  train loss 0.3000  val 0.2500 @1"
+        + "\033[2B\r", bytes.toString(StandardCharsets.UTF_8));
+  }
 
+  @Test
+  void aTerminalRowIsCutToTheWidthSoItNeverWraps() {
+    ProgressBoard board = ProgressBoard.terminal(out, 40);
+    Progress a = board.add("charlm lstm seed 3", 15, () -> now);
+    a.started(0, 10);
     bytes.reset();
+    step(a, 0, 0.3, 1);
+    String shown = bytes.toString(StandardCharsets.UTF_8);
+    String row = shown.substring("\033[1A\r\033[2K".length(), shown.length() - "\033[1B\r".length());
+    assertEquals("charlm lstm seed 3 [=>          ] 1/10 ", row);
+    assertEquals(39, row.length());
+  }
+
+  @Test
+  void aBoardInALogPrintsWholeLinesNamingTheirRun() {
     ProgressBoard log = ProgressBoard.lines(out);
-    Progress b = log.add("copy lstm", 0);
+    Progress b = log.add("copy lstm", 0, () -> now);
+    Progress c = log.add("copy gru", 0, () -> now);
     b.started(0, 2);
-    b.stepped(0, 0.5, 1, 0.1);
+    c.started(0, 2);
+    step(b, 0, 0.5, 1);
+    step(c, 0, 0.6, 1);
     b.validated(0, 0.4);
-    assertEquals(List.of("copy lstm: step 1/2  ETA --  train loss 0.5000", "copy lstm: step 1 validation loss 0.4000"),
-        lines());
+    step(c, 1, 0.6, 1);
+    c.finished(2);
+    assertEquals(List.of("copy lstm: step 1/2  ETA --  train loss 0.5000  validation loss 0.4000",
+        "copy gru: step 1/2  ETA --  train loss 0.6000", "copy gru: step 2/2  ETA --  train loss 0.6000"), lines());
     assertFalse(bytes.toString(StandardCharsets.UTF_8).contains("\033"));
+    assertTrue(lines().stream().allMatch(l -> l.startsWith("copy ")));
   }
 }

@@ -152,10 +152,18 @@ public final class SeqMnistTask implements Task {
    * message says how to install it.
    */
   public static Path locate(String data, Path defaultDir) {
+    return locate(data, defaultDir, "--task seqmnist");
+  }
+
+  /**
+   * As {@link #locate(String, Path)}, a {@code data} that is not a directory reported as the
+   * {@code --data} of {@code user} (what the option was given to: "--task seqmnist", "the demo").
+   */
+  public static Path locate(String data, Path defaultDir, String user) {
     if (data != null) {
       Path p = Paths.get(data);
       if (!Files.isDirectory(p)) {
-        throw new InvalidInputException("--data " + data + " is not a directory; for --task seqmnist it is the "
+        throw new InvalidInputException("--data " + data + " is not a directory; for " + user + " it is the "
             + "directory of an MNIST or Fashion-MNIST download (" + String.join(", ", FILES) + ", gzipped or not)");
       }
       return p;
