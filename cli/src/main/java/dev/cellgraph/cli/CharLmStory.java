@@ -44,9 +44,10 @@ final class CharLmStory {
   /**
    * The interpretation paragraph: the best cell against the best n-gram order, the spread between
    * the cells, and the train/validation gap of the best cell with what it means. {@code results}
-   * holds the cells that trained (at least one); {@code ngram} at least one order.
+   * holds the cells that trained (at least one); {@code ngram} at least one order; {@code dropout} is
+   * the dropout probability of training (its training figures are measured with it on).
    */
-  static String interpretation(List<Result> results, SortedMap<Integer, Double> ngram) {
+  static String interpretation(List<Result> results, SortedMap<Integer, Double> ngram, double dropout) {
     if (results.isEmpty() || ngram.isEmpty()) {
       throw new IllegalArgumentException("an interpretation needs at least one cell (" + results.size()
           + ") and one n-gram order (" + ngram.size() + ")");
@@ -91,8 +92,8 @@ final class CharLmStory {
           best.trainBits(), best.validationBits()));
     } else {
       sb.append(String.format(Locale.ROOT, "Its validation figure is %.2f bit below its training figure (%.2f): "
-          + "the held-out text is easier than the training text, and training is measured with dropout on.", -gap,
-          best.trainBits()));
+          + "the training figure averages the last 50 steps%s, while validation measures the final model.", -gap,
+          best.trainBits(), dropout > 0 ? String.format(Locale.ROOT, " with dropout %.2f on", dropout) : ""));
     }
     return sb.toString();
   }

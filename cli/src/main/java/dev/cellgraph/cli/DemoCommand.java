@@ -204,16 +204,18 @@ final class DemoCommand implements Command {
     report.append("## Character-level language model\n\n")
         .append(String.format(Locale.ROOT, "Next-character prediction on the Jargon File 4.4.7 (public "
             + "domain, %,d characters, %d distinct); the last tenth is held out. Embedding 32, hidden size %d, "
-            + "dropout %.2f on the recurrent outputs, batch %d streams, truncated BPTT over %d characters with the "
+            + "%s, batch %d streams, truncated BPTT over %d characters with the "
             + "state carried across chunks, %d steps of Adam (peak %s). Bits per character everywhere; the "
             + "training figure is the mean of the last 50 steps (with dropout on), the validation one the last "
             + "validation on the held-out tenth. The n-gram rows are interpolated Kneser-Ney count models of the "
             + "training text, the baseline a cell has to beat. %.0f s.%n%n",
-            text.length(), charTask.vocabularySize(), b.charHidden(), b.charDropout(), b.charBatch(), b.charLength(),
+            text.length(), charTask.vocabularySize(), b.charHidden(), b.charDropout() > 0
+                ? String.format(Locale.ROOT, "dropout %.2f on the recurrent outputs", b.charDropout()) : "no dropout",
+            b.charBatch(), b.charLength(),
             b.charSteps(), b.charLearningRate(), charSeconds))
         .append(Experiments.table(chars, charTask)).append(CharLmStory.ngramRows(ngram)).append("\n")
         .append(charResults.isEmpty() ? "No cell trained to the end.\n\n"
-            : CharLmStory.interpretation(charResults, ngram) + "\n\n")
+            : CharLmStory.interpretation(charResults, ngram, b.charDropout()) + "\n\n")
         .append("![character model validation curves](").append(charPlot.get(0).getFileName()).append(")\n\n")
         .append("Samples (temperature 0.8, ").append(b.sampleLength()).append(" characters after \"The \"):\n\n");
     for (Experiments.Run r : chars) {

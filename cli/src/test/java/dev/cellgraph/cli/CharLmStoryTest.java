@@ -28,7 +28,7 @@ class CharLmStoryTest {
         + "model (the 6-gram, 2.79): it predicts from more context than a fixed window of 5 characters. The worst, "
         + "rnn, is 0.25 bit behind it. Its training figure (2.10) is 0.40 bit lower than its validation figure: "
         + "part of what it learnt is particular to the training text (overfitting), so more text or more dropout "
-        + "would help more than a longer run.", CharLmStory.interpretation(r, ngram()));
+        + "would help more than a longer run.", CharLmStory.interpretation(r, ngram(), 0));
   }
 
   @Test
@@ -39,7 +39,7 @@ class CharLmStoryTest {
         + "(the 6-gram, 2.79): with this budget it has not yet learnt what the counts of the last 5 characters "
         + "give. All 2 cells lie within 0.01 bit of each other. Its training and validation figures differ by 0.08 "
         + "bit (3.02 and 3.10): it is not overfitting, so a larger model or a longer run would still gain.",
-        CharLmStory.interpretation(r, ngram()));
+        CharLmStory.interpretation(r, ngram(), 0));
   }
 
   @Test
@@ -47,8 +47,9 @@ class CharLmStoryTest {
     List<CharLmStory.Result> r = List.of(new CharLmStory.Result("lstm", 2.95, 2.80));
     assertEquals("The best cell on the held-out text is lstm at 2.80 bits/char, level with the best count model "
         + "(the 6-gram, 2.79): with this budget it has learnt no more than the counts of the last 5 characters "
-        + "give. Its validation figure is 0.15 bit below its training figure (2.95): the held-out text is easier "
-        + "than the training text, and training is measured with dropout on.", CharLmStory.interpretation(r, ngram()));
+        + "give. Its validation figure is 0.15 bit below its training figure (2.95): the training figure averages the "
+        + "last 50 steps with dropout 0.25 on, while validation measures the final model.",
+        CharLmStory.interpretation(r, ngram(), 0.25));
   }
 
   @Test
@@ -64,7 +65,7 @@ class CharLmStoryTest {
   @Test
   void noCellIsAnError() {
     assertEquals("an interpretation needs at least one cell (0) and one n-gram order (5)",
-        assertThrows(IllegalArgumentException.class, () -> CharLmStory.interpretation(List.of(), ngram()))
+        assertThrows(IllegalArgumentException.class, () -> CharLmStory.interpretation(List.of(), ngram(), 0))
             .getMessage());
   }
 }

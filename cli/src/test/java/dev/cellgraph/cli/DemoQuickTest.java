@@ -24,7 +24,9 @@ class DemoQuickTest {
     String report = Files.readString(tmp.resolve("report.md"));
     for (String s : new String[] {"## The adding problem", "## Gradient flow", "## Character-level language model",
         "| rnn |", "| lstm |", "| gru |", "validation bits/char", "![gradient flow](gradient-flow.png)",
-        "**lstm**", "## Sequential Fashion-MNIST", "| validation accuracy | test accuracy |",
+        "**lstm**", "| 2-gram counts (Kneser-Ney) | - | - | - |", "| 6-gram counts (Kneser-Ney) | - | - | - |",
+        "The best cell on the held-out text is ", "![character model validation curves](charlm-loss.png)",
+        "## Sequential Fashion-MNIST", "| validation accuracy | test accuracy |",
         "![sequential Fashion-MNIST loss curves](seqmnist-loss.png)"}) {
       assertTrue(report.contains(s), "the report lacks '" + s + "':\n" + report);
     }
