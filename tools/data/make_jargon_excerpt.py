@@ -12,17 +12,30 @@ indent is removed, so the vocabulary is printable ASCII plus newline.
 
     apt-get download jargon-text && dpkg-deb -x jargon-text_*.deb x
     python3 tools/data/make_jargon_excerpt.py x/usr/share/doc/jargon-text/jargon.txt.gz OUT
+
+With --with-glossary (the larger text of docs/training.md's experiment, 1,433,301 characters, not
+bundled) the glossary's entries are kept too, and their rarer characters (Greek letters, symbols)
+become their base letter or '?'.
 """
 import gzip
 import sys
+import unicodedata
 
 MAP = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "--",
        "\u2192": "->", "\u2022": "*", "\u00a9": "(c)", "\u00a0": " ", "\u00f6": "o",
-       "\u00e9": "e", "\u00e8": "e", "\u00d7": "x"}
+       "\u00e9": "e", "\u00e8": "e", "\u00d7": "x", "\u00b7": "-", "\u00b4": "'"}
 BOX = set("\u2500\u2502\u253c\u2524\u251c\u2534\u252c\u2518\u2514\u2510\u250c\u2550")
 
 
-def main(src, out):
+def ascii_of(c):
+    """A character outside printable ASCII: its base letter when it has one (e with an accent: e), else '?'."""
+    if ord(c) <= 126:
+        return c
+    base = unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode("ascii")
+    return base if base else "?"
+
+
+def main(src, out, glossary=False):
     # headings use no-break spaces ("Chapter\u00a01.\u00a0Hacker ..."): normalize them first
     lines = gzip.open(src, "rt", encoding="utf-8").read().replace("\u00a0", " ").split("\n")
     start_appendix = next(i for i, l in enumerate(lines) if l.startswith("Appendix A. Hacker Folklore"))
@@ -30,12 +43,17 @@ def main(src, out):
     ch3 = lines.index("Chapter 3. Revision History")
     ch4 = lines.index("Chapter 4. Jargon Construction")
     gloss = lines.index("Glossary")
-    keep = lines[ch1:ch3] + lines[ch4:gloss] + lines[start_appendix:]
+    # the glossary opens with its list of headwords; its entries begin at the first ":headword:"
+    entries = next(i for i in range(gloss, start_appendix) if lines[i].startswith("   :"))
+    keep = lines[ch1:ch3] + lines[ch4:gloss] + (lines[entries:start_appendix] if glossary else []) \
+        + lines[start_appendix:]
     text = []
     for l in keep:
         if any(c in BOX for c in l):
             continue
         l = "".join(MAP.get(c, c) for c in l)
+        if glossary:
+            l = "".join(ascii_of(c) for c in l)
         if any(ord(c) > 126 for c in l):
             raise SystemExit("unmapped character in: " + l)
         text.append(l[3:] if l.startswith("   ") else l)
@@ -47,4 +65,5 @@ def main(src, out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    args = [a for a in sys.argv[1:] if a != "--with-glossary"]
+    main(args[0], args[1], "--with-glossary" in sys.argv[1:])

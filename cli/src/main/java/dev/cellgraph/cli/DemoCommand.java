@@ -20,6 +20,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * {@code cellgraph demo}: the main job on embedded defaults. Trains rnn, lstm, gru and a formula
@@ -35,10 +37,13 @@ final class DemoCommand implements Command {
 
   /** The budgets of a full and a quick run. */
   record Budget(int addingLength, int addingSteps, int addingHidden, int charSteps, int charHidden, int charLength,
-      int charBatch, int sampleLength, int mnistSteps, int mnistHidden, int mnistBatch, int seeds) {}
+      int charBatch, double charDropout, double charLearningRate, int sampleLength, int mnistSteps, int mnistHidden,
+      int mnistBatch, int seeds) {}
 
-  static final Budget FULL = new Budget(50, 1200, 32, 2000, 64, 64, 32, 400, 600, 64, 64, 3);
-  static final Budget QUICK = new Budget(20, 120, 16, 40, 32, 32, 16, 120, 20, 16, 32, 2);
+  static final Budget FULL = new Budget(50, 1200, 32, 2000, 64, 64, 32, 0.0, 1e-2, 400, 600, 64, 64, 3);
+  /** The highest n-gram order the character model is compared with (higher ones gain under 0.02 bit). */
+  static final int MAX_NGRAM_ORDER = 6;
+  static final Budget QUICK = new Budget(20, 120, 16, 40, 32, 32, 16, 0.0, 1e-2, 120, 20, 16, 32, 2);
 
 
   @Override
@@ -57,8 +62,8 @@ final class DemoCommand implements Command {
         "usage: cellgraph demo [--out DIR] [--quick] [--cells CELL,CELL,...] [--jobs N] [--data DIR]",
         "",
         "Trains rnn, lstm, gru and the formula variant " + FORMULA_VARIANTS + " on the adding",
-        "problem (T = " + FULL.addingLength() + "), on a character model of the bundled Jargon File excerpt and,",
-        "when the data set is installed, on sequential Fashion-MNIST (rows, T = 28; from",
+        "problem (T = " + FULL.addingLength() + "), on a character model of the bundled Jargon File excerpt (beside",
+        "n-gram count baselines) and, when the data set is installed, on sequential Fashion-MNIST (rows, T = 28; from",
         SeqMnistTask.DEBIAN_DIR + ", apt-get install dataset-fashion-mnist, or --data DIR with the",
         "four IDX files of an MNIST or Fashion-MNIST download; without it the report says how to get it),",
         "plots the loss curves and the gradient flow (|d loss / d h_t| against distance), samples",
@@ -192,24 +197,44 @@ final class DemoCommand implements Command {
     String text = CharLmTask.bundledText();
     CharLmTask charTask = new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch());
     Trainer.Config charConfig = Trainer.Config.builder().steps(b.charSteps()).seed(1).hiddenSize(b.charHidden())
-        .learningRate(LearningRate.warmupCosine(1e-2, 20, 0.1)).clipNorm(1.0).forgetBias(1.0)
+        .dropout(b.charDropout())
+        .learningRate(LearningRate.warmupCosine(b.charLearningRate(), 20, 0.1)).clipNorm(1.0).forgetBias(1.0)
         .validateEvery(Math.max(b.charSteps() / 4, 1)).build();
     List<Experiments.Run> chars = Experiments.trainAll(cells(names),
         () -> new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch()), charConfig, jobs, out);
-    List<Path> charPlot = Experiments.lossPlot(dir.resolve("charlm-loss"),
-        "Character model: training loss (bits/char)", chars, charTask,
-        Math.log(charTask.vocabularySize()) / Math.log(2),
-        "uniform over " + charTask.vocabularySize() + " characters", false);
+    // the count-based baselines on the same split: a cell has learnt something only if it beats them
+    SortedMap<Integer, Double> ngram = new TreeMap<>();
+    for (int order = 2; order <= MAX_NGRAM_ORDER; order++) {
+      ngram.put(order, charTask.ngramBitsPerCharacter(order));
+    }
+    int bestOrder = CharLmStory.bestOrder(ngram);
+    List<Path> charPlot = Experiments.validationPlot(dir.resolve("charlm-loss"),
+        "Character model: validation bits/char", chars, charTask, ngram.get(bestOrder),
+        bestOrder + "-gram counts (best n-gram)");
+    List<CharLmStory.Result> charResults = new ArrayList<>();
+    for (Experiments.Run r : chars) {
+      if (r.ok()) {
+        charResults.add(new CharLmStory.Result(r.cellName(), charTask.metric(r.history().recentLoss(50)),
+            charTask.metric(r.history().lastValidationLoss())));
+      }
+    }
     double charSeconds = (System.nanoTime() - t0) / 1e9;
     report.append("## Character-level language model\n\n")
-        .append(String.format(Locale.ROOT, "Next-character prediction on an excerpt of the Jargon File 4.4.7 (public "
+        .append(String.format(Locale.ROOT, "Next-character prediction on the Jargon File 4.4.7 (public "
             + "domain, %,d characters, %d distinct); the last tenth is held out. Embedding 32, hidden size %d, "
-            + "batch %d streams, truncated BPTT over %d characters with the state carried across chunks, %d steps "
-            + "of Adam (peak 0.01). Validation in bits per character. %.0f s.%n%n",
-            text.length(), charTask.vocabularySize(), b.charHidden(), b.charBatch(), b.charLength(), b.charSteps(),
-            charSeconds))
-        .append(Experiments.table(chars, charTask)).append("\n")
-        .append("![character model loss curves](").append(charPlot.get(0).getFileName()).append(")\n\n")
+            + "%s, batch %d streams, truncated BPTT over %d characters with the "
+            + "state carried across chunks, %d steps of Adam (peak %s). Bits per character everywhere; the "
+            + "training figure is the mean of the last 50 steps (with dropout on), the validation one the last "
+            + "validation on the held-out tenth. The n-gram rows are interpolated Kneser-Ney count models of the "
+            + "training text, the baseline a cell has to beat. %.0f s.%n%n",
+            text.length(), charTask.vocabularySize(), b.charHidden(), b.charDropout() > 0
+                ? String.format(Locale.ROOT, "dropout %.2f on the recurrent outputs", b.charDropout()) : "no dropout",
+            b.charBatch(), b.charLength(),
+            b.charSteps(), b.charLearningRate(), charSeconds))
+        .append(Experiments.table(chars, charTask)).append(CharLmStory.ngramRows(ngram)).append("\n")
+        .append(charResults.isEmpty() ? "No cell trained to the end.\n\n"
+            : CharLmStory.interpretation(charResults, ngram, b.charDropout()) + "\n\n")
+        .append("![character model validation curves](").append(charPlot.get(0).getFileName()).append(")\n\n")
         .append("Samples (temperature 0.8, ").append(b.sampleLength()).append(" characters after \"The \"):\n\n");
     for (Experiments.Run r : chars) {
       if (!r.ok()) {

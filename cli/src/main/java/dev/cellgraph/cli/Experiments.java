@@ -169,6 +169,41 @@ final class Experiments {
         logY);
   }
 
+  /**
+   * Validation curves of all runs on one plot, in the task's metric, each over its run's training
+   * curve (a moving average, drawn faint in the same colour), with a dashed reference line (in that
+   * metric too); beside it, {@code base.csv} holds every run's raw curves (see {@link MetricsFiles}).
+   */
+  static List<Path> validationPlot(Path base, String title, List<Run> runs, Task task, double reference,
+      String referenceName) throws IOException {
+    Map<String, Plots.Line> lines = Plots.map();
+    Map<String, Plots.Line> faint = Plots.map();
+    int steps = 1;
+    StringBuilder csv = new StringBuilder(MetricsFiles.header("run", task.metricName())).append('\n');
+    for (Run r : runs) {
+      History h = r.history();
+      Plots.Line training = inMetric(Plots.smoothed(h.loss(), Math.max(1, h.size() / 40)), task);
+      // the training curve from the first validation on: its first steps (near uniform) would squash the y axis
+      faint.put(r.cellName() + " training",
+          h.validationSteps().isEmpty() ? training : from(training, h.validationSteps().get(0) + 1));
+      if (!h.validationSteps().isEmpty()) {
+        double[] x = new double[h.validationSteps().size()];
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = h.validationSteps().get(i) + 1;
+          y[i] = task.metric(h.validationLoss().get(i));
+        }
+        lines.put(r.cellName() + " validation", Plots.Line.of(x, y));
+      }
+      steps = Math.max(steps, h.size());
+      csv.append(MetricsFiles.csvRows(h, r.cellName(), task::metric));
+    }
+    lines.put(referenceName, Plots.reference(1, steps, reference));
+    AtomicFiles.writeString(base.resolveSibling(base.getFileName() + ".csv"), csv.toString());
+    return Plots.lines(base, title, "training step", task.metricName() + " (validation; training faint)", lines,
+        faint, false);
+  }
+
   /** One run's plot: the training curve (a moving average) and the validations, both in the task's metric. */
   static List<Path> runPlot(Path base, String title, History h, Task task) throws IOException {
     Map<String, Plots.Line> lines = Plots.map();
@@ -183,6 +218,15 @@ final class Experiments {
       lines.put("validation", Plots.Line.of(x, y));
     }
     return Plots.lines(base, title, "training step", task.metricName(), lines, false);
+  }
+
+  private static Plots.Line from(Plots.Line l, double x0) {
+    int i = 0;
+    while (i < l.x().length - 1 && l.x()[i] < x0) {
+      i++;
+    }
+    return new Plots.Line(java.util.Arrays.copyOfRange(l.x(), i, l.x().length),
+        java.util.Arrays.copyOfRange(l.y(), i, l.y().length), l.dashed());
   }
 
   private static Plots.Line inMetric(Plots.Line l, Task task) {

@@ -27,6 +27,8 @@ class DemoQuickTest {
         "**lstm**", "## Sequential Fashion-MNIST", "| test accuracy, median | min-max |", "each cell on 2 seeds",
         "| validation MSE, median | min-max | solved (MSE < ", "Validation MSE per seed (bold: solved):",
         "Test accuracy per seed:",
+        "| 2-gram counts (Kneser-Ney) | - | - | - |", "| 6-gram counts (Kneser-Ney) | - | - | - |",
+        "The best cell on the held-out text is ", "![character model validation curves](charlm-loss.png)",
         "![sequential Fashion-MNIST loss curves](seqmnist-loss.png)"}) {
       assertTrue(report.contains(s), "the report lacks '" + s + "':\n" + report);
     }

@@ -1,0 +1,71 @@
+package dev.cellgraph.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The character-model section's text, computed from given numbers. */
+class CharLmStoryTest {
+  private static SortedMap<Integer, Double> ngram() {
+    SortedMap<Integer, Double> m = new TreeMap<>();
+    m.put(2, 3.95);
+    m.put(3, 3.34);
+    m.put(4, 2.96);
+    m.put(5, 2.82);
+    m.put(6, 2.79);
+    return m;
+  }
+
+  @Test
+  void aCellThatBeatsTheCountsAndOverfitsIsToldSo() {
+    List<CharLmStory.Result> r = List.of(new CharLmStory.Result("rnn", 2.40, 2.75),
+        new CharLmStory.Result("lstm", 2.10, 2.50), new CharLmStory.Result("gru", 2.15, 2.55));
+    assertEquals("The best cell on the held-out text is lstm at 2.50 bits/char, 0.29 bit below the best count "
+        + "model (the 6-gram, 2.79): it predicts from more context than a fixed window of 5 characters. The worst, "
+        + "rnn, is 0.25 bit behind it. Its training figure (2.10) is 0.40 bit lower than its validation figure: "
+        + "part of what it learnt is particular to the training text (overfitting), so more text or more dropout "
+        + "would help more than a longer run.", CharLmStory.interpretation(r, ngram(), 0));
+  }
+
+  @Test
+  void aCellBehindTheCountsWithoutAGapIsToldSo() {
+    List<CharLmStory.Result> r = List.of(new CharLmStory.Result("gru", 3.02, 3.10),
+        new CharLmStory.Result("mgu", 3.00, 3.11));
+    assertEquals("The best cell on the held-out text is gru at 3.10 bits/char, 0.31 bit above the best count model "
+        + "(the 6-gram, 2.79): with this budget it has not yet learnt what the counts of the last 5 characters "
+        + "give. All 2 cells lie within 0.01 bit of each other. Its training and validation figures differ by 0.08 "
+        + "bit (3.02 and 3.10): it is not overfitting, so a larger model or a longer run would still gain.",
+        CharLmStory.interpretation(r, ngram(), 0));
+  }
+
+  @Test
+  void aTieAndAnEasierHeldOutTextAreToldSo() {
+    List<CharLmStory.Result> r = List.of(new CharLmStory.Result("lstm", 2.95, 2.80));
+    assertEquals("The best cell on the held-out text is lstm at 2.80 bits/char, level with the best count model "
+        + "(the 6-gram, 2.79): with this budget it has learnt no more than the counts of the last 5 characters "
+        + "give. Its validation figure is 0.15 bit below its training figure (2.95): the training figure averages the "
+        + "last 50 steps with dropout 0.25 on, while validation measures the final model.",
+        CharLmStory.interpretation(r, ngram(), 0.25));
+  }
+
+  @Test
+  void theNgramRowsFillTheValidationColumnOnly() {
+    SortedMap<Integer, Double> m = new TreeMap<>();
+    m.put(2, 3.95123);
+    m.put(5, 2.81609);
+    assertEquals("| 2-gram counts (Kneser-Ney) | - | - | - | 3.9512 |\n| 5-gram counts (Kneser-Ney) | - | - | - | 2.8161 |\n",
+        CharLmStory.ngramRows(m));
+    assertEquals(5, CharLmStory.bestOrder(m));
+  }
+
+  @Test
+  void noCellIsAnError() {
+    assertEquals("an interpretation needs at least one cell (0) and one n-gram order (5)",
+        assertThrows(IllegalArgumentException.class, () -> CharLmStory.interpretation(List.of(), ngram(), 0))
+            .getMessage());
+  }
+}
