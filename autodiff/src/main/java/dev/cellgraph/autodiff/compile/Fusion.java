@@ -58,7 +58,8 @@ public final class Fusion {
       return Plan.compile(outputs, feeds, options);
     }
     Rewrite r = new Rewrite(outputs, feeds);
-    return r.groupCount == 0 ? Plan.compile(outputs, feeds, options) : Plan.compile(r.newOutputs, r.newFeeds, options);
+    return r.groupCount == 0 && r.productSums == 0
+        ? Plan.compile(outputs, feeds, options) : Plan.compile(r.newOutputs, r.newFeeds, options);
   }
 
   // ---------------------------------------------------------------- which nodes fuse
@@ -173,6 +174,9 @@ public final class Fusion {
     final List<Node> newFeeds = new ArrayList<>();
     final List<Node> newOutputs = new ArrayList<>();
     int groupCount;
+    boolean[] constant;            // per node, whether the plan folds it into a constant
+    boolean[] productSum;          // per node, a sum over rows of a product that becomes one ProductSum
+    int productSums;
 
     Rewrite(List<Node> outputs, List<Node> feeds) {
       Graph g = outputs.get(0).graph();
@@ -257,10 +261,17 @@ public final class Fusion {
         }
       }
       this.groupCount = members.size();
+      this.productSum = new boolean[limit];
+      for (int i = 0; i < limit; i++) {
+        if (needed[i] && !isFeed[i] && isProductSum(nodes.get(i))) {
+          productSum[i] = true;
+          productSums++;
+        }
+      }
       this.target = new Graph(g.name() + " (fused)");
       this.mapped = new Node[g.size()];
       this.groupBuilt = new boolean[groupCount];
-      if (groupCount == 0) {
+      if (groupCount == 0 && productSums == 0) {
         return;
       }
       for (Node f : feeds) {
@@ -273,9 +284,36 @@ public final class Fusion {
       }
     }
 
+    /**
+     * Whether n sums over its leading axes ({@code [..., N]} to {@code [N]}, N >= 8, the row by row
+     * sum of core's sumTo) a product of two values of one shape that nothing else reads and no
+     * group computes: then both run as one {@link ProductSum}, which never stores the product.
+     */
+    private boolean isProductSum(Node n) {
+      if (!(n.op() instanceof Ops.SumTo) || n.input(0).op() != Ops.MUL) {
+        return false;
+      }
+      Node mul = n.input(0);
+      int id = mul.id();
+      Shape s = mul.shape();
+      Shape t = n.shape();
+      if (isFeed[id] || isOutput[id] || constant[id] || group[id] >= 0 || consumers.get(id).size() != 1
+          || !mul.input(0).shape().equals(s) || !mul.input(1).shape().equals(s)
+          || (mul.dtype() != DType.FLOAT32 && mul.dtype() != DType.FLOAT64)
+          || t.rank() < 1 || t.size() < 8 || t.rank() >= s.rank()) {
+        return false;
+      }
+      for (int i = 1; i <= t.rank(); i++) {
+        if (t.dim(t.rank() - i) != s.dim(s.rank() - i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     /** Needed, not fed, elementwise, and not a value the plan folds into a constant. */
     private boolean[] fusable() {
-      boolean[] constant = new boolean[limit];
+      constant = new boolean[limit];
       boolean[] fusable = new boolean[limit];
       for (int i = 0; i < limit; i++) {
         if (!needed[i] || isFeed[i]) {
@@ -403,6 +441,9 @@ public final class Fusion {
     }
 
     private List<Node> dependencies(int u) {
+      if (productSum[u]) {
+        return nodes.get(u).input(0).inputs();
+      }
       if (group[u] < 0) {
         return nodes.get(u).inputs();
       }
@@ -418,6 +459,11 @@ public final class Fusion {
     }
 
     private Node copy(Node n) {
+      if (productSum[n.id()]) {
+        Node mul = n.input(0);
+        return target.apply(new ProductSum(n.type(), mul.op().label() + " " + n.op().label()),
+            List.of(mapped[mul.input(0).id()], mapped[mul.input(1).id()]), n.name());
+      }
       if (n.op() instanceof GraphOps.GetOutput) {
         return mapped[n.input(0).id()].output(((GraphOps.GetOutput) n.op()).index());
       }

@@ -197,6 +197,42 @@ class FusionTest {
     return r.stream();
   }
 
+  /**
+   * A sum over rows of a product that nothing else reads (a gain's gradient) runs as one
+   * product_sum with the bits of the mul and the sum_to; when the product is read elsewhere too,
+   * both stay as they are.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("productSumCases")
+  void aSumOverRowsOfAProductIsOneOpWithTheSameBits(DType dt, Shape s) {
+    Graph g = new Graph("product sum");
+    Node a = g.input("a", dt, s.toArray());
+    Node b = g.input("b", dt, s.toArray());
+    Shape row = Shape.of(s.dim(-1));
+    Node gain = a.mul(b).sumTo(row);
+    Node shared = a.mul(b.tanh());
+    Node both = shared.sumTo(row);
+    List<Node> outs = List.of(gain, both, shared.exp());
+    List<Node> feeds = List.of(a, b);
+    Plan fused = Fusion.compile(outs, feeds, ON);
+    List<String> labels = fused.scheduled().stream()
+        .filter(n -> !(n.op() instanceof FusedOp) && !(n.op() instanceof GraphOps.GetOutput))
+        .map(n -> n.op().label()).toList();
+    assertEquals(List.of("mul Σ→" + row, "Σ→" + row), labels, fused.scheduled().toString());
+    Rng rng = Rng.seeded(5);
+    List<Tensor> in = List.of(Initializers.normal(rng, dt, s, 0, 1), Initializers.normal(rng, dt, s, 0, 1));
+    assertEquals(Plan.compile(outs, feeds).run(in), fused.run(in));
+  }
+
+  static Stream<Arguments> productSumCases() {
+    List<Arguments> r = new ArrayList<>();
+    for (DType dt : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+      r.add(Arguments.of(dt, Shape.of(5, 2, 12)));   // one block, on the calling thread
+      r.add(Arguments.of(dt, Shape.of(30, 2500)));   // three blocks of columns, split over threads
+    }
+    return r.stream();
+  }
+
   private static void assertSameBitsFusedAndPlain(List<Node> outputs, List<Node> feeds) {
     Rng rng = Rng.seeded(7);
     List<Tensor> in = new ArrayList<>();
