@@ -6,7 +6,7 @@ cellgraph against PyTorch 2.7.1 in float64, all workers alternated in one run.
 Usage (from the repository root; both PyTorch references set up as tools/bench/README.md says):
     /usr/bin/python3 tools/bench/table.py [--configs small,medium,large] [--cells rnn,lstm,gru]
         [--rounds small=15,medium=10,large=6] [--burst small=20,medium=5,large=1]
-        [--dtypes float32,float64] [--threads 2] [--quick]
+        [--dtypes float32,float64] [--threads 2] [--peak GFLOPS] [--quick]
 
 For each configuration and cell these workers stay up, each warmed before the first round:
 cellgraph float32 (`cellgraph bench --serve`, the built-in and, for lstm and gru, the formula
@@ -37,6 +37,18 @@ F64_HEAD = ("| config | cell | ours float64 s/step | PyTorch 2.7.1 float64 | our
             "|---|---|---|---|---|---|")
 
 
+# torch_rnn.py's configurations: input I, hidden H, batch B, steps T.
+SIZES = {"small": (32, 64, 16, 50), "medium": (128, 256, 32, 50), "large": (256, 512, 64, 100)}
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def step_flops(cfg, cell):
+    """Flops of the products of one training step without the input gradient: forward x W and
+    h U, backward dgates U (the carry's cotangent), dU and dW; the elementwise work is left out."""
+    i, h, b, t = SIZES[cfg]
+    return 2 * t * b * GATES[cell] * h * (2 * (i + h) + h)
+
+
 def pairs(s):
     return {k: int(v) for k, v in (x.split("=") for x in s.split(","))}
 
@@ -53,6 +65,9 @@ def main():
     ap.add_argument("--warmup-seconds", type=float, default=None, help="cellgraph's warm-up (default 10)")
     ap.add_argument("--gap", type=float, default=0.2,
                     help="seconds to sleep before each burst (OpenMP and OpenBLAS threads spin after a product)")
+    ap.add_argument("--peak", type=float, default=None,
+                    help="GFLOP/s of the FMA peak of all threads (benchmarks' FmaPeak x threads): adds the "
+                         "share of it that ours runs at and that the 0.5 and 0.35 targets would need")
     ap.add_argument("--quick", action="store_true",
                     help="rounds small=5,medium=3,large=2 and 5 s of warm-up")
     a = ap.parse_args()
@@ -148,6 +163,17 @@ def main():
                   f"{f(r, 'vs_torch271', '%.2f')} | {f(r, 'vs_torch113', '%.2f')} | {f(r, 'formula_seconds')} | "
                   f"{f(r, 'formula_vs_torch113_custom', '%.2f')} | {f(r, 'formula_vs_builtin', '%.2f')} | "
                   f"{r['rounds']} |")
+        print()
+    if f32_rows:
+        print("products per float32 step (%s):\n" % ("share of the %.0f GFLOP/s peak" % a.peak if a.peak
+                                                      else "no --peak given"))
+        print("| config | cell | GFLOP per step | ours GFLOP/s | needed for 0.5 of 2.7.1 | needed for 0.35 |\n"
+              "|---|---|---|---|---|---|")
+        for r in f32_rows:
+            fl = step_flops(r["config"], r["cell"]) / 1e9
+            rate = lambda s: ("%.0f" % (fl / s)) + ((" (%.2f)" % (fl / s / a.peak)) if a.peak else "")
+            print(f"| {r['config']} | {r['cell']} | {fl:.3g} | {rate(r['builtin_seconds'])} | "
+                  f"{rate(0.5 * r['torch271_seconds'])} | {rate(0.35 * r['torch271_seconds'])} |")
         print()
     if f64_rows:
         print("float64, %d threads:\n\n%s" % (a.threads, F64_HEAD))
