@@ -42,6 +42,8 @@ public enum Setting {
   GEMM_PANEL_OUTER("cellgraph.gemm.panelouter", "64"),
   /** Multiply-adds above which a product is split over threads. */
   GEMM_PARALLEL_MIN("cellgraph.gemm.parallelmin", "2^21 / element bytes"),
+  /** Multiply-adds from which a one-row product (a stream's step) splits its columns over threads. */
+  GEMM_GEMV_PARALLEL_MIN("cellgraph.gemm.gemvparallelmin", "2^18 / element bytes"),
   /** {@code true}: few-row products split over threads by columns instead of by rows. */
   GEMM_FEW_ROWS_BY_COLUMNS("cellgraph.gemm.fewrowsbycolumns", "false"),
   /** {@code true}: always pack B (no in-place reading for few-row products). */

@@ -64,6 +64,10 @@ final class DoubleGemm {
    */
   static final long PARALLEL_MIN = Setting.GEMM_PARALLEL_MIN.longValue(BLOCKING.parallelMin, 0, Long.MAX_VALUE);
 
+  /** One-row products (a stream's step) with at least this many multiply-adds split their columns. */
+  static final long GEMV_PARALLEL_MIN =
+      Setting.GEMM_GEMV_PARALLEL_MIN.longValue(BLOCKING.gemvParallelMin, 0, Long.MAX_VALUE);
+
   private static final class Buffers {
     /** A packed block of A: sized for depth KC, grown on first use of a deeper block. */
     private double[] a = new double[(MC + MR) * KC];
@@ -119,8 +123,17 @@ final class DoubleGemm {
   /** C = (accumulate ? C : 0) + op(A) B, with B packed by {@link #pack}. */
   static void gemmPacked(boolean transA, int m, int n, int k, double[] a, int aOff, int lda,
       double[] packedB, double[] c, int cOff, int ldc, boolean accumulate, int threads) {
-    if (ONE_ROW_LOOP && m == 1 && k > 0 && (threads == 1 || (long) n * k < PARALLEL_MIN)) {
-      gemv(transA, n, k, a, aOff, lda, packedB, c, cOff, accumulate);
+    if (ONE_ROW_LOOP && m == 1 && k > 0) {
+      int panels = BLOCKING.panelStride(n) / NR;
+      // each thread reads its own columns of B, which then stay in its core's cache from call to call
+      int parts = threads > 1 && (long) n * k >= GEMV_PARALLEL_MIN && !Parallel.inPart()
+          ? Math.max(1, Math.min(threads, panels / 4)) : 1;
+      if (parts == 1) {
+        gemv(transA, n, k, a, aOff, lda, packedB, c, cOff, accumulate, 0, panels);
+      } else {
+        Parallel.forEach(parts, i -> gemv(transA, n, k, a, aOff, lda, packedB, c, cOff, accumulate,
+            Parallel.split(panels, 4, parts, i), Parallel.split(panels, 4, parts, i + 1)));
+      }
       return;
     }
     gemm(transA, false, m, n, k, a, aOff, lda, null, 0, 0, packedB, c, cOff, ldc, accumulate, threads);
@@ -130,14 +143,15 @@ final class DoubleGemm {
    * One row of A times packed B (a step of one stream through a recurrent layer): the register
    * tile's rows but one would be padding, so this reads each element of B once, for one row, four
    * panels at a time. Each element of C is the same chain of multiply-adds in depth order as the
-   * tiles compute (a depth block's chains continue from C): the same bits.
+   * tiles compute (a depth block's chains continue from C): the same bits, however the panels
+   * [q0, q1) are shared out between threads.
    */
   private static void gemv(boolean transA, int n, int k, double[] a, int aOff, int lda, double[] pb,
-      double[] c, int cOff, boolean accumulate) {
+      double[] c, int cOff, boolean accumulate, int q0, int q1) {
     int stride = BLOCKING.panelStride(n);
     int base = AlignedArrays.offset(pb);
-    int full = n / NR;      // panels whose columns are all in C
-    int panels = stride / NR;
+    int full = Math.min(n / NR, q1);      // panels whose columns are all in C
+    int panels = q1;
     int as = transA ? lda : 1;
     // the last panel, if partly past C's columns, is computed in a scratch tile
     double[] t = BUFFERS.get().tile;
@@ -155,7 +169,7 @@ final class DoubleGemm {
       // would keep C2 from scalarising them
       boolean zero = pc == 0 && !accumulate;
       double[] from = zero ? ZEROS : c;
-      int q = 0;
+      int q = q0;
       for (; q + 4 <= full; q += 4) {
         int j = cOff + q * NR;
         int f = zero ? 0 : j;

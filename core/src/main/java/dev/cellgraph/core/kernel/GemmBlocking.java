@@ -88,6 +88,8 @@ final class GemmBlocking {
   final int nc;
   final int ncWide;
   final long parallelMin;
+  /** One-row products split their columns over threads from 256 KB of B on. */
+  final long gemvParallelMin;
 
   private GemmBlocking(String dtype, int vectorBits, int registers, int elementBytes, CpuCaches caches,
       int[] heights, int[] inPlaceHeights, int kc, int kcWide, int mc, int nc, int ncWide) {
@@ -106,6 +108,7 @@ final class GemmBlocking {
     this.nc = nc;
     this.ncWide = ncWide;
     this.parallelMin = (1L << 21) / elementBytes;
+    this.gemvParallelMin = (1L << 18) / elementBytes;
   }
 
   /** The blocking of this machine for float32 (4-byte) or float64 (8-byte) elements. */
@@ -203,7 +206,8 @@ final class GemmBlocking {
     return dtype + " GEMM: " + vectorBits + "-bit vectors, " + registers + " registers, " + caches
         + "; tile " + mr + " x " + nr + " (slivers " + Arrays.toString(heights) + ", in place "
         + Arrays.toString(inPlaceHeights) + "), KC " + kc + ", KC_WIDE " + kcWide + ", MC " + mc
-        + ", NC " + nc + ", NC_WIDE " + ncWide + ", parallel from " + parallelMin + " multiply-adds";
+        + ", NC " + nc + ", NC_WIDE " + ncWide + ", parallel from " + parallelMin + " multiply-adds (one row: from "
+        + gemvParallelMin + ")";
   }
 
   @Override

@@ -282,10 +282,13 @@ class GemmTest {
         float[] want = c.floats();
         impl.gemm(transA, false, 1, n, k, a.floats(), a.off, a.ld, b.floats(), b.off, b.ld, want, c.off, c.ld,
             accumulate, 1);
-        float[] got = c.floats();
-        impl.gemm(transA, 1, n, k, a.floats(), a.off, a.ld, impl.pack(false, k, n, b.floats(), b.off, b.ld), got,
-            c.off, c.ld, accumulate, 1);
-        assertArrayEquals(want, got, "float32 " + where);
+        // on two threads the one-row loop splits its columns when the product is large enough
+        for (int threads = 1; threads <= 2; threads++) {
+          float[] got = c.floats();
+          impl.gemm(transA, 1, n, k, a.floats(), a.off, a.ld, impl.pack(false, k, n, b.floats(), b.off, b.ld), got,
+              c.off, c.ld, accumulate, threads);
+          assertArrayEquals(want, got, "float32 " + where + " threads=" + threads);
+        }
         double[] wantD = c.values.clone();
         impl.gemm(transA, false, 1, n, k, a.values, a.off, a.ld, b.values, b.off, b.ld, wantD, c.off, c.ld,
             accumulate, 2);
