@@ -2,12 +2,12 @@ package dev.cellgraph.autodiff;
 
 import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
+import dev.cellgraph.core.ShapeCache;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -182,7 +182,7 @@ public final class Scan {
     private final Residuals residuals; // null: none
     private final List<Node> stored;   // the residuals with outputs of their own
     private final Function[] backwardSteps = new Function[2 * Backward.values().length];
-    private final Map<CompileKey, Compilation> compiled = new ConcurrentHashMap<>();
+    private final Map<CompileKey, Compilation> compiled = ShapeCache.newMap();
 
     ScanOp(Function step, int carries, int sequences, int constants, boolean reverse, boolean saves, int liveMask,
         boolean liveMaskInGradient) {

@@ -5,12 +5,12 @@ import dev.cellgraph.autodiff.Graph;
 import dev.cellgraph.autodiff.Node;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.ShapeCache;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * PyTorch's recurrent cells ({@code nn.RNN} with tanh or relu, {@code nn.LSTM}, {@code nn.GRU}),
@@ -57,7 +57,7 @@ public final class BuiltinCell implements Cell {
   private final Kind kind;
   private final boolean bias;
   private final int projSize;   // 0: no projection
-  private final Map<String, Function> steps = new ConcurrentHashMap<>();
+  private final Map<String, Function> steps = ShapeCache.newMap();
 
   private BuiltinCell(Kind kind, boolean bias, int projSize) {
     this.kind = kind;

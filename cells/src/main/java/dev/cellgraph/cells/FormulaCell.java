@@ -9,13 +9,13 @@ import dev.cellgraph.cells.lang.Expr;
 import dev.cellgraph.cells.lang.Parameter;
 import dev.cellgraph.core.DType;
 import dev.cellgraph.core.Shape;
+import dev.cellgraph.core.ShapeCache;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A cell defined by its gate formulas: a {@link CellSpec} made into a composite op. The step
@@ -32,7 +32,7 @@ public final class FormulaCell implements Cell {
   private final String name;
   private final CellSpec spec;
   private final boolean stackProducts;
-  private final Map<String, Function> steps = new ConcurrentHashMap<>();
+  private final Map<String, Function> steps = ShapeCache.newMap();
 
   private FormulaCell(String name, CellSpec spec, boolean stackProducts) {
     this.name = Objects.requireNonNull(name, "name");

@@ -14,6 +14,7 @@ import dev.cellgraph.core.Shape;
 import dev.cellgraph.core.Tensor;
 import dev.cellgraph.core.random.Initializers;
 import dev.cellgraph.core.random.Rng;
+import dev.cellgraph.core.ShapeCache;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ public final class Recurrent {
   private final int layers;
   private final boolean bidirectional;
   private final double dropout;
-  private final Map<String, Runner> runners = new ConcurrentHashMap<>();
+  private final Map<String, Runner> runners = ShapeCache.newMap();
   private final Map<Function, MaskedStep> maskedSteps = new ConcurrentHashMap<>();
 
   private Recurrent(Cell cell, int inputSize, int hiddenSize, int layers, boolean bidirectional) {
@@ -496,6 +497,11 @@ public final class Recurrent {
       }
     }
     return given;
+  }
+
+  /** How many input shapes this layer keeps a compiled runner for (at most {@link ShapeCache#SIZE}). */
+  int cachedRunners() {
+    return runners.size();
   }
 
   private Runner runner(Tensor input, List<String> given, boolean withGrad, boolean masked, boolean packed,
