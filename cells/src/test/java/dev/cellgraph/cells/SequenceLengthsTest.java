@@ -313,6 +313,30 @@ class SequenceLengthsTest {
     same(name + ", not split", whole, two);
   }
 
+  /**
+   * A batch large enough that the copies into and out of the packed layout are split over two
+   * threads (from 2^16 elements): the bits of one thread, and the masked run's numbers.
+   */
+  @Test
+  void aLargePackedRunCopiesOnTwoThreadsWithTheBitsOfOne() {
+    Recurrent layer = Recurrent.of(BuiltinCell.named("lstm", true), 16, 512, 1, false); // output [7, 32, 512]
+    int batch = 32;
+    int[] lengths = new int[batch];
+    Rng rng = Rng.seeded(83);
+    for (int b = 0; b < batch; b++) {
+      lengths[b] = 1 + rng.nextInt(STEPS);
+    }
+    lengths[5] = STEPS;
+    Case c = Case.of(layer, batch, 89);
+    Recurrent.Result two = Kernels.withThreads(2, () -> layer.run(c.params(), c.input(), lengths, c.states(),
+        c.gradOutput()));
+    Recurrent.Result one = Kernels.withThreads(1, () -> layer.run(c.params(), c.input(), lengths, c.states(),
+        c.gradOutput()));
+    same("lstm, one thread", one, two);
+    sameButParameterSums("lstm, masked", two, layer.runMasked(c.params(), c.input(), lengths, c.states(),
+        c.gradOutput(), CompileOptions.defaults()));
+  }
+
   /** Batches at the edges: sequences of one step each but one, and all of one length shorter than the input. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("someCells")

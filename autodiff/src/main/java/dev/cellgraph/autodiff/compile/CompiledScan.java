@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
 
 /**
  * A scan compiled for one sequence length into three plans, the way fast RNN implementations are
@@ -437,20 +438,17 @@ public final class CompiledScan implements ScanExecutor.Compiled {
   private Tensor packRows(Tensor seq, Layout layout, int steps, int batch) {
     Shape s = seq.shape().with(0, steps);
     int row = seq.size() / (t * batch);
-    if (seq.dtype() == DType.FLOAT32) {
-      float[] from = TensorAccess.floats(seq);
-      float[] to = new float[s.size()];
-      for (int pos = 0; pos < t; pos++) {
+    boolean f32 = seq.dtype() == DType.FLOAT32;
+    Object from = f32 ? TensorAccess.floats(seq) : TensorAccess.doubles(seq);
+    // from the scan's pool, not cleared: the layout's rows fill all steps x B of it
+    Object to = f32 ? Workspace.newFloats(s.size()) : Workspace.newDoubles(s.size());
+    int parts = copyParts(s.size());
+    forParts(parts, p -> {
+      for (int pos = t * p / parts; pos < t * (p + 1) / parts; pos++) {
         System.arraycopy(from, pos * batch * row, to, layout.first()[pos] * row, layout.computed()[pos] * row);
       }
-      return TensorAccess.wrap(to, s);
-    }
-    double[] from = TensorAccess.doubles(seq);
-    double[] to = new double[s.size()];
-    for (int pos = 0; pos < t; pos++) {
-      System.arraycopy(from, pos * batch * row, to, layout.first()[pos] * row, layout.computed()[pos] * row);
-    }
-    return TensorAccess.wrap(to, s);
+    });
+    return f32 ? TensorAccess.wrap((float[]) to, s) : TensorAccess.wrap((double[]) to, s);
   }
 
   /**
@@ -461,18 +459,43 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     Shape s = packed.shape().with(0, t);
     int row = s.size() / (t * batch);
     int n = batch * row;
-    Object from = packed.dtype() == DType.FLOAT32 ? TensorAccess.floats(packed) : TensorAccess.doubles(packed);
-    Object to = packed.dtype() == DType.FLOAT32 ? (Object) new float[s.size()] : new double[s.size()];
-    for (int step = 0; step < t; step++) {
-      int pos = reverse ? t - 1 - step : step;
-      int c = layout.computed()[pos];
-      System.arraycopy(from, layout.first()[pos] * row, to, pos * n, c * row);
-      if (c < batch) {
-        int before = reverse ? pos + 1 : pos - 1;
-        System.arraycopy(to, before * n + c * row, to, pos * n + c * row, (batch - c) * row);
+    boolean f32 = packed.dtype() == DType.FLOAT32;
+    Object from = f32 ? TensorAccess.floats(packed) : TensorAccess.doubles(packed);
+    // every element is written: the scan's first position computes all rows
+    Object to = f32 ? Workspace.newFloats(s.size()) : Workspace.newDoubles(s.size());
+    int parts = copyParts(s.size());
+    forParts(parts, p -> {
+      for (int pos = t * p / parts; pos < t * (p + 1) / parts; pos++) {
+        System.arraycopy(from, layout.first()[pos] * row, to, pos * n, layout.computed()[pos] * row);
       }
+    });
+    // the rows not computed repeat the position before: in the scan's order, each part its own batch rows
+    forParts(parts, p -> {
+      int b0 = batch * p / parts;
+      int b1 = batch * (p + 1) / parts;
+      for (int step = 1; step < t; step++) {
+        int pos = reverse ? t - 1 - step : step;
+        int c = Math.max(b0, layout.computed()[pos]);
+        if (c < b1) {
+          int before = reverse ? pos + 1 : pos - 1;
+          System.arraycopy(to, before * n + c * row, to, pos * n + c * row, (b1 - c) * row);
+        }
+      }
+    });
+    return f32 ? TensorAccess.wrap((float[]) to, s) : TensorAccess.wrap((double[]) to, s);
+  }
+
+  /** Threads for copying {@code elements} between layouts: memory-bound, worth splitting from 256 KB. */
+  private static int copyParts(int elements) {
+    return elements >= (1 << 16) ? Kernels.threads() : 1;
+  }
+
+  private static void forParts(int parts, IntConsumer part) {
+    if (parts == 1) {
+      part.accept(0);
+    } else {
+      Kernels.parallel(parts, part);
     }
-    return to instanceof float[] f ? TensorAccess.wrap(f, s) : TensorAccess.wrap((double[]) to, s);
   }
 
   /**
