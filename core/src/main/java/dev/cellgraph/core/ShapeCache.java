@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentMap;
  * run without buckets) would otherwise keep every compilation it ever made; these keep the
  * {@code cellgraph.cache.shapes} most recently used (default 32) and compile a dropped one again
  * when it comes back.
+ *
+ * <p>Thread-safe: the maps are Guava caches, safe for concurrent use.
  */
 public final class ShapeCache {
   /** Entries each map keeps. */

@@ -20,11 +20,11 @@ class GemmBlockingTest {
     GemmBlocking f = GemmBlocking.derive(4, 512, 32, ZEN, false);
     assertEquals("float32 GEMM: 512-bit vectors, 32 registers, L1d 32 KB, L2 1024 KB (test); tile 12 x 32 "
         + "(slivers [12, 8, 4], in place [12, 8, 4]), KC 256, KC_WIDE 1024, MC 1032, NC 1024, NC_WIDE 256, "
-        + "parallel from 524288 multiply-adds", f.describe());
+        + "parallel from 524288 multiply-adds (one row: from 65536)", f.describe());
     GemmBlocking d = GemmBlocking.derive(8, 512, 32, ZEN, false);
     assertEquals("float64 GEMM: 512-bit vectors, 32 registers, L1d 32 KB, L2 1024 KB (test); tile 14 x 16 "
         + "(slivers [14, 12, 8, 4], in place [12, 8, 4]), KC 256, KC_WIDE 1024, MC 1036, NC 512, NC_WIDE 128, "
-        + "parallel from 262144 multiply-adds", d.describe());
+        + "parallel from 262144 multiply-adds (one row: from 32768)", d.describe());
     assertEquals(12, GemmBlocking.derive(8, 512, 32, ZEN, true).mr);
   }
 
