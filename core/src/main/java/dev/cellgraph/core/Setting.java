@@ -50,8 +50,12 @@ public enum Setting {
   GEMM_PACK_B("cellgraph.gemm.packb", "false"),
   /** {@code true}: always pack A (no in-place reading for small products). */
   GEMM_PACK_A("cellgraph.gemm.packa", "false"),
-  /** {@code true}: the float64 kernels use the 12-row tile instead of the 14-row one. */
-  GEMM_MR12("cellgraph.gemm.mr12", "false"),
+  /**
+   * {@code true} (the default): the float64 kernels use the 12-row tile; {@code false} the 14-row
+   * one, whose accumulating kernel C1 cannot compile at tier 3, so that on a loaded machine the
+   * JIT can leave it in C1's code for good (a float64 RNN step 10x slower).
+   */
+  GEMM_MR12("cellgraph.gemm.mr12", "true"),
   /** {@code true}: packed panels are not aligned to 64 bytes. */
   GEMM_NO_ALIGN("cellgraph.gemm.noalign", "false"),
   /** {@code true}: one row times a packed B goes through the register tiles (no one-row loop). */

@@ -114,7 +114,7 @@ final class GemmBlocking {
   /** The blocking of this machine for float32 (4-byte) or float64 (8-byte) elements. */
   static GemmBlocking forMachine(int elementBytes, int vectorBits, int registers) {
     GemmBlocking d = derive(elementBytes, vectorBits, registers, CpuCaches.SYSTEM,
-        elementBytes == 8 && Setting.GEMM_MR12.booleanValue(false));
+        elementBytes == 8 && Setting.GEMM_MR12.booleanValue(true));
     int kc = Setting.GEMM_KC.intValue(d.kc, 1, 1 << 16);
     int kcWide = Math.max(kc, Setting.GEMM_KC_WIDE.intValue(d.kcWide, 1, 1 << 16));
     return new GemmBlocking(d.dtype, vectorBits, registers, elementBytes, d.caches, d.heights, d.inPlaceHeights,
