@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A scan compiled for one sequence length into three plans, the way fast RNN implementations are
@@ -442,12 +443,8 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     Object from = f32 ? TensorAccess.floats(seq) : TensorAccess.doubles(seq);
     // from the scan's pool, not cleared: the layout's rows fill all steps x B of it
     Object to = f32 ? Workspace.newFloats(s.size()) : Workspace.newDoubles(s.size());
-    int parts = copyParts(s.size());
-    forParts(parts, p -> {
-      for (int pos = t * p / parts; pos < t * (p + 1) / parts; pos++) {
-        System.arraycopy(from, pos * batch * row, to, layout.first()[pos] * row, layout.computed()[pos] * row);
-      }
-    });
+    copyComputed(from, pos -> pos * batch, to, pos -> layout.first()[pos], layout.computed(), row,
+        copyParts(s.size()));
     return f32 ? TensorAccess.wrap((float[]) to, s) : TensorAccess.wrap((double[]) to, s);
   }
 
@@ -464,11 +461,7 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     // every element is written: the scan's first position computes all rows
     Object to = f32 ? Workspace.newFloats(s.size()) : Workspace.newDoubles(s.size());
     int parts = copyParts(s.size());
-    forParts(parts, p -> {
-      for (int pos = t * p / parts; pos < t * (p + 1) / parts; pos++) {
-        System.arraycopy(from, layout.first()[pos] * row, to, pos * n, layout.computed()[pos] * row);
-      }
-    });
+    copyComputed(from, pos -> layout.first()[pos], to, pos -> pos * batch, layout.computed(), row, parts);
     // the rows not computed repeat the position before: in the scan's order, each part its own batch rows
     forParts(parts, p -> {
       int b0 = batch * p / parts;
@@ -483,6 +476,19 @@ public final class CompiledScan implements ScanExecutor.Compiled {
       }
     });
     return f32 ? TensorAccess.wrap((float[]) to, s) : TensorAccess.wrap((double[]) to, s);
+  }
+
+  /**
+   * For every position, {@code count[pos]} rows of {@code row} elements from row {@code src(pos)}
+   * of {@code from} to row {@code dst(pos)} of {@code to}, the positions shared out between {@code parts} threads.
+   */
+  private void copyComputed(Object from, IntUnaryOperator src, Object to, IntUnaryOperator dst, int[] count, int row,
+      int parts) {
+    forParts(parts, p -> {
+      for (int pos = t * p / parts; pos < t * (p + 1) / parts; pos++) {
+        System.arraycopy(from, src.applyAsInt(pos) * row, to, dst.applyAsInt(pos) * row, count[pos] * row);
+      }
+    });
   }
 
   /** Threads for copying {@code elements} between layouts: memory-bound, worth splitting from 256 KB. */
