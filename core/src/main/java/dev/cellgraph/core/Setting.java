@@ -71,7 +71,7 @@ public enum Setting {
   COMPILE_SINK("cellgraph.compile.sink", "true"),
   /** Elements above which a fused elementwise pass is split over threads. */
   FUSE_PARALLEL_MIN("cellgraph.fuse.parallelmin", "32768"),
-  /** Shapes (lengths, batch sizes) whose compiled scans and layer runners are kept, least recently used dropped. */
+  /** Shapes (lengths, batch sizes) whose compiled scans, cell steps and layer runners are kept, least recently used dropped. */
   CACHE_SHAPES("cellgraph.cache.shapes", "32"),
   // rendering
   /** {@code dot}, {@code js} or {@code auto}: which Graphviz lays out diagrams. */

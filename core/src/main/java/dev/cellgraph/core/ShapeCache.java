@@ -26,6 +26,8 @@ public final class ShapeCache {
    * @return an empty map that keeps at most {@link #SIZE} entries
    */
   public static <K, V> ConcurrentMap<K, V> newMap() {
-    return CacheBuilder.newBuilder().maximumSize(SIZE).<K, V>build().asMap();
+    // one segment: Guava bounds each of its segments separately, so with several a map could drop
+    // entries well before it holds SIZE of them; compilations are too rare to contend for a lock
+    return CacheBuilder.newBuilder().concurrencyLevel(1).maximumSize(SIZE).<K, V>build().asMap();
   }
 }
