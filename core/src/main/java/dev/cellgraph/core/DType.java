@@ -27,27 +27,50 @@ public enum DType {
     this.floating = floating;
   }
 
-  /** The dtype's name in a safetensors header ({@code F32}, {@code F64}, {@code I32}, {@code I64}). */
+  /**
+   * The dtype's name in a safetensors header ({@code F32}, {@code F64}, {@code I32}, {@code I64}).
+   *
+   * @return the safetensors dtype code: {@code F32}, {@code F64}, {@code I32} or {@code I64}
+   */
   public String safetensorsName() {
     return safetensorsName;
   }
 
-  /** Bytes per element: 4 or 8. */
+  /**
+   * Bytes per element: 4 or 8.
+   *
+   * @return the size of one element in bytes, 4 or 8
+   */
   public int byteSize() {
     return byteSize;
   }
 
-  /** Whether arithmetic is defined on this type ({@code FLOAT32} and {@code FLOAT64}). */
+  /**
+   * Whether arithmetic is defined on this type ({@code FLOAT32} and {@code FLOAT64}).
+   *
+   * @return {@code true} for {@code FLOAT32} and {@code FLOAT64}, {@code false} for the integer
+   *     types
+   */
   public boolean isFloating() {
     return floating;
   }
 
-  /** The lower-case name used in messages and on the command line: {@code float32}, ... */
+  /**
+   * The lower-case name used in messages and on the command line: {@code float32}, ...
+   *
+   * @return the constant's name in lower case, such as {@code float32}
+   */
   public String lowerName() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  /** Parses {@code float32}, {@code float64}, {@code int32}, {@code int64} (also {@code f32}, ...). */
+  /**
+   * Parses {@code float32}, {@code float64}, {@code int32}, {@code int64} (also {@code f32}, ...).
+   *
+   * @param name a dtype name or alias in any case, such as {@code float32}, {@code f64} or {@code
+   *     long}
+   * @return the dtype that {@code name} denotes
+   */
   public static DType parse(String name) {
     switch (name.toLowerCase(java.util.Locale.ROOT)) {
       case "float32": case "f32": case "float": return FLOAT32;
@@ -60,7 +83,12 @@ public enum DType {
     }
   }
 
-  /** The dtype named by a safetensors header, or {@code null} when it is not one we read. */
+  /**
+   * The dtype named by a safetensors header, or {@code null} when it is not one we read.
+   *
+   * @param name the dtype code from a safetensors header, such as {@code F32} (case-sensitive)
+   * @return the matching dtype, or {@code null} if no dtype has that safetensors name
+   */
   public static DType fromSafetensors(String name) {
     for (DType t : values()) {
       if (t.safetensorsName.equals(name)) {

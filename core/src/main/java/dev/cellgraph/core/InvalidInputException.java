@@ -14,12 +14,21 @@ package dev.cellgraph.core;
 public class InvalidInputException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
-  /** An exception with a message that names the input and what is wrong with it. */
+  /**
+   * An exception with a message that names the input and what is wrong with it.
+   *
+   * @param message what is invalid, naming the user's input (file, position, symbol or shapes)
+   */
   public InvalidInputException(String message) {
     super(message);
   }
 
-  /** An exception with a message and the exception that revealed the problem. */
+  /**
+   * An exception with a message and the exception that revealed the problem.
+   *
+   * @param message what is invalid, naming the user's input (file, position, symbol or shapes)
+   * @param cause the exception that revealed the problem, kept as this exception's cause
+   */
   public InvalidInputException(String message, Throwable cause) {
     super(message, cause);
   }

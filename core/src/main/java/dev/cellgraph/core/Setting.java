@@ -87,29 +87,55 @@ public enum Setting {
     this.defaultDescription = defaultDescription;
   }
 
-  /** The system property's name, e.g. {@code cellgraph.threads}. */
+  /**
+   * The system property's name, e.g. {@code cellgraph.threads}.
+   *
+   * @return the system property's full name, starting with {@code cellgraph.}
+   */
   public String property() {
     return property;
   }
 
-  /** The default, as the documentation states it. */
+  /**
+   * The default, as the documentation states it.
+   *
+   * @return a human-readable description of the default, such as {@code the available processors}
+   */
   public String defaultDescription() {
     return defaultDescription;
   }
 
-  /** The raw value, or null when the property is not set. */
+  /**
+   * The raw value, or null when the property is not set.
+   *
+   * @return the property's value with surrounding blanks trimmed, or {@code null} if unset or blank
+   */
   public String raw() {
     String v = System.getProperty(property);
     return v == null || v.isBlank() ? null : v.trim();
   }
 
-  /** The value as a whole number in [min, max], or {@code dflt} when unset or invalid. */
+  /**
+   * The value as a whole number in [min, max], or {@code dflt} when unset or invalid.
+   *
+   * @param dflt the value to use when the property is unset or invalid
+   * @param min the smallest valid value
+   * @param max the largest valid value
+   * @return the parsed value if it lies in [min, max], otherwise {@code dflt}
+   */
   public int intValue(int dflt, int min, int max) {
     long v = longValue(dflt, min, max);
     return (int) v;
   }
 
-  /** The value as a whole number in [min, max], or {@code dflt} when unset or invalid. */
+  /**
+   * The value as a whole number in [min, max], or {@code dflt} when unset or invalid.
+   *
+   * @param dflt the value to use when the property is unset or invalid
+   * @param min the smallest valid value
+   * @param max the largest valid value
+   * @return the parsed value if it lies in [min, max], otherwise {@code dflt}
+   */
   public long longValue(long dflt, long min, long max) {
     String s = raw();
     if (s == null) {
@@ -128,7 +154,12 @@ public enum Setting {
     return dflt;
   }
 
-  /** The value as {@code true} or {@code false} (any case), or {@code dflt} when unset or invalid. */
+  /**
+   * The value as {@code true} or {@code false} (any case), or {@code dflt} when unset or invalid.
+   *
+   * @param dflt the value to use when the property is unset or invalid
+   * @return the parsed value, or {@code dflt} if the property is unset or neither true nor false
+   */
   public boolean booleanValue(boolean dflt) {
     String s = raw();
     if (s == null) {
@@ -142,7 +173,13 @@ public enum Setting {
     return dflt;
   }
 
-  /** The value if it is one of {@code choices} (any case, returned lower case), else {@code dflt}. */
+  /**
+   * The value if it is one of {@code choices} (any case, returned lower case), else {@code dflt}.
+   *
+   * @param dflt the value to use when the property is unset or not a valid choice
+   * @param choices the accepted values, in lower case
+   * @return the matching choice in lower case, or {@code dflt}
+   */
   public String choice(String dflt, String... choices) {
     String s = raw();
     if (s == null) {

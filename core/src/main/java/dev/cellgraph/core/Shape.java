@@ -38,6 +38,8 @@ public final class Shape {
   /**
    * A shape of these dimensions (copied); no dimensions gives the scalar shape.
    *
+   * @param dims the dimensions, outermost first, each at least 0
+   * @return the shape with those dimensions
    * @throws IllegalArgumentException if a dimension is negative or the element count exceeds {@code Integer.MAX_VALUE}
    */
   public static Shape of(int... dims) {
@@ -54,37 +56,67 @@ public final class Shape {
     return new Shape(dims.clone());
   }
 
-  /** The rank-0 shape {@code []} of a scalar. */
+  /**
+   * The rank-0 shape {@code []} of a scalar.
+   *
+   * @return the shared scalar shape, of rank 0 and size 1
+   */
   public static Shape scalar() {
     return SCALAR;
   }
 
-  /** The number of dimensions. */
+  /**
+   * The number of dimensions.
+   *
+   * @return the rank, 0 for a scalar
+   */
   public int rank() {
     return dims.length;
   }
 
-  /** Dimension {@code axis}; negative axes count from the end. */
+  /**
+   * Dimension {@code axis}; negative axes count from the end.
+   *
+   * @param axis the axis, in {@code [-rank, rank)}
+   * @return the length of that dimension
+   */
   public int dim(int axis) {
     return dims[normalizeAxis(axis)];
   }
 
-  /** The number of elements. */
+  /**
+   * The number of elements.
+   *
+   * @return the product of the dimensions: 1 for a scalar, 0 if any dimension is 0
+   */
   public int size() {
     return size;
   }
 
-  /** The dimensions (a copy). */
+  /**
+   * The dimensions (a copy).
+   *
+   * @return a new array holding the dimensions, outermost first
+   */
   public int[] toArray() {
     return dims.clone();
   }
 
-  /** Whether the rank is 0. */
+  /**
+   * Whether the rank is 0.
+   *
+   * @return {@code true} if this shape has no dimensions
+   */
   public boolean isScalar() {
     return dims.length == 0;
   }
 
-  /** Maps a possibly negative axis to {@code [0, rank)}, or throws naming the shape. */
+  /**
+   * Maps a possibly negative axis to {@code [0, rank)}, or throws naming the shape.
+   *
+   * @param axis the axis, in {@code [-rank, rank)}
+   * @return the equivalent axis in {@code [0, rank)}
+   */
   public int normalizeAxis(int axis) {
     int a = axis < 0 ? axis + dims.length : axis;
     if (a < 0 || a >= dims.length) {
@@ -94,7 +126,11 @@ public final class Shape {
     return a;
   }
 
-  /** Row-major strides in elements. */
+  /**
+   * Row-major strides in elements.
+   *
+   * @return a new array of the row-major stride of each dimension, in elements
+   */
   public int[] strides() {
     int[] s = new int[dims.length];
     int acc = 1;
@@ -105,14 +141,25 @@ public final class Shape {
     return s;
   }
 
-  /** This shape with dimension {@code axis} replaced by {@code value}. */
+  /**
+   * This shape with dimension {@code axis} replaced by {@code value}.
+   *
+   * @param axis the dimension to replace, negative counting from the end
+   * @param value the new length of that dimension, at least 0
+   * @return a new shape of the same rank
+   */
   public Shape with(int axis, int value) {
     int[] d = dims.clone();
     d[normalizeAxis(axis)] = value;
     return of(d);
   }
 
-  /** This shape without dimension {@code axis}. */
+  /**
+   * This shape without dimension {@code axis}.
+   *
+   * @param axis the dimension to remove, negative counting from the end
+   * @return a new shape of rank one less
+   */
   public Shape without(int axis) {
     int a = normalizeAxis(axis);
     int[] d = new int[dims.length - 1];
@@ -124,7 +171,13 @@ public final class Shape {
     return of(d);
   }
 
-  /** The product of dimensions {@code [from, to)}. */
+  /**
+   * The product of dimensions {@code [from, to)}.
+   *
+   * @param from the first dimension of the range, inclusive
+   * @param to the end of the range, exclusive
+   * @return the product of those dimensions, 1 for an empty range
+   */
   public int product(int from, int to) {
     int p = 1;
     for (int i = from; i < to; i++) {
@@ -136,6 +189,10 @@ public final class Shape {
   /**
    * The shape two operands broadcast to under NumPy's rules (dimensions aligned from the right;
    * equal, or one of them 1), or {@code null} when they do not broadcast.
+   *
+   * @param a the first operand's shape
+   * @param b the second operand's shape
+   * @return the broadcast shape, or {@code null} if the shapes are incompatible
    */
   public static Shape broadcast(Shape a, Shape b) {
     int r = Math.max(a.rank(), b.rank());

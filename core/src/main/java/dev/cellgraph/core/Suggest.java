@@ -32,7 +32,14 @@ public final class Suggest {
     this.lenient = lenient;
   }
 
-  /** The candidate close enough to {@code word} under this rule, or null. */
+  /**
+   * The candidate close enough to {@code word} under this rule, or null.
+   *
+   * @param word the misspelled word as the user wrote it
+   * @param candidates the valid names to choose from, in order of preference for ties
+   * @return the first candidate at the smallest edit distance if that distance is allowed, else
+   *     {@code null}
+   */
   public String closest(String word, Collection<String> candidates) {
     if (!lenient && word.length() > LONGEST_IN_FORMULAS) {
       return null;
@@ -50,13 +57,26 @@ public final class Suggest {
     return best != null && bestDistance <= allowed ? best : null;
   }
 
-  /** {@code , did you mean 'sigmoid'?} (the candidate after {@code prefix}) for the closest candidate, or "". */
+  /**
+   * {@code , did you mean 'sigmoid'?} (the candidate after {@code prefix}) for the closest candidate, or "".
+   *
+   * @param word the misspelled word as the user wrote it
+   * @param candidates the valid names to choose from, in order of preference for ties
+   * @param prefix text put before the candidate in the hint, such as {@code --} for an option
+   * @return {@code , did you mean '...'?} with {@code prefix} and the candidate, or {@code ""}
+   */
   public String suffix(String word, Collection<String> candidates, String prefix) {
     String best = closest(word, candidates);
     return best != null ? ", did you mean '" + prefix + best + "'?" : "";
   }
 
-  /** The edit distance between {@code a} and {@code b} under this rule's kind of edit (case as given). */
+  /**
+   * The edit distance between {@code a} and {@code b} under this rule's kind of edit (case as given).
+   *
+   * @param a the first word
+   * @param b the second word
+   * @return the number of edits turning {@code a} into {@code b}, at least 0
+   */
   public int distance(String a, String b) {
     int[] prev = new int[b.length() + 1];
     int[] cur = new int[b.length() + 1];

@@ -37,7 +37,11 @@ public final class Workspace implements AutoCloseable {
     this.keepMax = keepMax;
   }
 
-  /** A new workspace, current on this thread until closed (the previous one is restored then). */
+  /**
+   * A new workspace, current on this thread until closed (the previous one is restored then).
+   *
+   * @return the new workspace, now current on this thread
+   */
   public static Workspace open() {
     return new Workspace(Integer.MAX_VALUE).enter();
   }
@@ -46,12 +50,19 @@ public final class Workspace implements AutoCloseable {
    * A new workspace that is not current: its owner makes it current with {@link #enter} for a
    * while, as often as it likes, and keeps its arrays from one use to the next ({@link #release}),
    * except those longer than {@code keepMax} elements, which it leaves to the garbage collector.
+   *
+   * @param keepMax the longest array, in elements, that the workspace keeps for reuse
+   * @return the new workspace, not yet current on any thread
    */
   public static Workspace detached(int keepMax) {
     return new Workspace(keepMax);
   }
 
-  /** Makes this workspace current on this thread until {@link #close} (which restores the previous one). */
+  /**
+   * Makes this workspace current on this thread until {@link #close} (which restores the previous one).
+   *
+   * @return this workspace, for use in try-with-resources
+   */
   public Workspace enter() {
     previous = CURRENT.get();
     CURRENT.set(this);
@@ -69,19 +80,34 @@ public final class Workspace implements AutoCloseable {
     }
   }
 
-  /** A float array of length n from the current workspace, or a new one; its contents are arbitrary. */
+  /**
+   * A float array of length n from the current workspace, or a new one; its contents are arbitrary.
+   *
+   * @param n the array length, at least 0
+   * @return an array of length {@code n} whose contents the caller must overwrite
+   */
   public static float[] newFloats(int n) {
     Workspace w = CURRENT.get();
     return w == null ? new float[n] : w.floats(n);
   }
 
-  /** A double array of length n from the current workspace, or a new one; its contents are arbitrary. */
+  /**
+   * A double array of length n from the current workspace, or a new one; its contents are arbitrary.
+   *
+   * @param n the array length, at least 0
+   * @return an array of length {@code n} whose contents the caller must overwrite
+   */
   public static double[] newDoubles(int n) {
     Workspace w = CURRENT.get();
     return w == null ? new double[n] : w.doubles(n);
   }
 
-  /** A float array of length n from this workspace (its contents are arbitrary). */
+  /**
+   * A float array of length n from this workspace (its contents are arbitrary).
+   *
+   * @param n the array length, at least 0
+   * @return a reused or new array of length {@code n}, tracked by this workspace until taken back
+   */
   public float[] floats(int n) {
     ArrayDeque<float[]> q = floats.get(n);
     float[] a = q == null || q.isEmpty() ? new float[n] : q.pop();
@@ -89,7 +115,12 @@ public final class Workspace implements AutoCloseable {
     return a;
   }
 
-  /** A double array of length n from this workspace (its contents are arbitrary). */
+  /**
+   * A double array of length n from this workspace (its contents are arbitrary).
+   *
+   * @param n the array length, at least 0
+   * @return a reused or new array of length {@code n}, tracked by this workspace until taken back
+   */
   public double[] doubles(int n) {
     ArrayDeque<double[]> q = doubles.get(n);
     double[] a = q == null || q.isEmpty() ? new double[n] : q.pop();
@@ -101,6 +132,9 @@ public final class Workspace implements AutoCloseable {
    * Takes back every array this workspace handed out that none of {@code live} holds: the
    * caller guarantees that nothing else still reads them (the values of a finished loop step
    * other than the carries it keeps, which it has copied where they must outlive the step).
+   *
+   * @param live the step's results to keep (null elements are ignored); their arrays stay handed
+   *     out
    */
   public void endStep(Tensor... live) {
     for (Object a : out) {
@@ -129,6 +163,9 @@ public final class Workspace implements AutoCloseable {
    * the ones they hold, which leave its care for good (the results of a whole computation: the
    * caller may keep them as long as it likes). The same guarantee as for {@link #endStep}: nothing
    * else still reads the arrays taken back.
+   *
+   * @param live the results to keep (null elements are ignored); this workspace forgets their
+   *     arrays
    */
   public void release(Tensor... live) {
     endStep(live);

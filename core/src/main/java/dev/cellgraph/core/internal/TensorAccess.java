@@ -23,28 +23,66 @@ public final class TensorAccess {
 
   /** What {@link Tensor} gives this class: its zero-copy factories and accessors. */
   public interface Bridge {
-    /** A float32 tensor over {@code data} itself (not copied). */
+    /**
+     * A float32 tensor over {@code data} itself (not copied).
+     *
+     * @param data the values in row-major order, of length {@code shape.size()}
+     * @param shape the tensor's shape
+     * @return a float32 tensor backed by {@code data}
+     */
     Tensor wrap(float[] data, Shape shape);
 
-    /** A float64 tensor over {@code data} itself (not copied). */
+    /**
+     * A float64 tensor over {@code data} itself (not copied).
+     *
+     * @param data the values in row-major order, of length {@code shape.size()}
+     * @param shape the tensor's shape
+     * @return a float64 tensor backed by {@code data}
+     */
     Tensor wrap(double[] data, Shape shape);
 
-    /** An integer tensor of {@code intType} over {@code data} itself (not copied). */
+    /**
+     * An integer tensor of {@code intType} over {@code data} itself (not copied).
+     *
+     * @param intType the integer dtype, {@code INT32} or {@code INT64}
+     * @param data the values in row-major order, of length {@code shape.size()}
+     * @param shape the tensor's shape
+     * @return a tensor of {@code intType} backed by {@code data}
+     */
     Tensor wrap(DType intType, long[] data, Shape shape);
 
-    /** The values array of a float32 tensor itself; callers must not write to it. */
+    /**
+     * The values array of a float32 tensor itself; callers must not write to it.
+     *
+     * @param t a float32 tensor
+     * @return the tensor's own values array, in row-major order
+     */
     float[] floats(Tensor t);
 
-    /** The values array of a float64 tensor itself; callers must not write to it. */
+    /**
+     * The values array of a float64 tensor itself; callers must not write to it.
+     *
+     * @param t a float64 tensor
+     * @return the tensor's own values array, in row-major order
+     */
     double[] doubles(Tensor t);
 
-    /** The values array of an integer tensor itself; callers must not write to it. */
+    /**
+     * The values array of an integer tensor itself; callers must not write to it.
+     *
+     * @param t an int32 or int64 tensor
+     * @return the tensor's own values array, in row-major order
+     */
     long[] longs(Tensor t);
   }
 
   private static volatile Bridge installed;
 
-  /** Called once, by {@link Tensor}'s class initialization. */
+  /**
+   * Called once, by {@link Tensor}'s class initialization.
+   *
+   * @param bridge the implementation that {@link Tensor} provides, not null
+   */
   public static void install(Bridge bridge) {
     Objects.requireNonNull(bridge, "bridge");
     if (installed != null) {
@@ -71,32 +109,66 @@ public final class TensorAccess {
     }
   }
 
-  /** A float32 tensor of {@code data}, without copying; the caller gives up the array. */
+  /**
+   * A float32 tensor of {@code data}, without copying; the caller gives up the array.
+   *
+   * @param data the values in row-major order, of length {@code shape.size()}
+   * @param shape the tensor's shape
+   * @return a float32 tensor backed by {@code data}
+   */
   public static Tensor wrap(float[] data, Shape shape) {
     return Holder.BRIDGE.wrap(data, shape);
   }
 
-  /** A float64 tensor of {@code data}, without copying; the caller gives up the array. */
+  /**
+   * A float64 tensor of {@code data}, without copying; the caller gives up the array.
+   *
+   * @param data the values in row-major order, of length {@code shape.size()}
+   * @param shape the tensor's shape
+   * @return a float64 tensor backed by {@code data}
+   */
   public static Tensor wrap(double[] data, Shape shape) {
     return Holder.BRIDGE.wrap(data, shape);
   }
 
-  /** An integer tensor ({@code intType} int32 or int64) of {@code data}, without copying. */
+  /**
+   * An integer tensor ({@code intType} int32 or int64) of {@code data}, without copying.
+   *
+   * @param intType the integer dtype, {@code INT32} or {@code INT64}
+   * @param data the values in row-major order, of length {@code shape.size()}
+   * @param shape the tensor's shape
+   * @return a tensor of {@code intType} backed by {@code data}
+   */
   public static Tensor wrap(DType intType, long[] data, Shape shape) {
     return Holder.BRIDGE.wrap(intType, data, shape);
   }
 
-  /** The backing array of a float32 tensor; must not be modified. */
+  /**
+   * The backing array of a float32 tensor; must not be modified.
+   *
+   * @param t a float32 tensor
+   * @return the tensor's own values array, in row-major order
+   */
   public static float[] floats(Tensor t) {
     return Holder.BRIDGE.floats(t);
   }
 
-  /** The backing array of a float64 tensor; must not be modified. */
+  /**
+   * The backing array of a float64 tensor; must not be modified.
+   *
+   * @param t a float64 tensor
+   * @return the tensor's own values array, in row-major order
+   */
   public static double[] doubles(Tensor t) {
     return Holder.BRIDGE.doubles(t);
   }
 
-  /** The backing array of an integer tensor (int32 values are held as longs); must not be modified. */
+  /**
+   * The backing array of an integer tensor (int32 values are held as longs); must not be modified.
+   *
+   * @param t an int32 or int64 tensor
+   * @return the tensor's own values array (int32 values widened to long), in row-major order
+   */
   public static long[] longs(Tensor t) {
     return Holder.BRIDGE.longs(t);
   }

@@ -70,21 +70,44 @@ public final class AtomicFiles {
   /** Writes the body of a file to a stream; the stream is closed by {@link AtomicFiles}. */
   @FunctionalInterface
   public interface Body {
-    /** Writes the whole body to {@code out}; an exception leaves the target file untouched. */
+    /**
+     * Writes the whole body to {@code out}; an exception leaves the target file untouched.
+     *
+     * @param out the buffered stream to write to; the body need not close it
+     * @throws IOException if the body cannot be written; the whole write then fails
+     */
     void writeTo(OutputStream out) throws IOException;
   }
 
-  /** Writes {@code bytes} to {@code target} as described in the class comment. */
+  /**
+   * Writes {@code bytes} to {@code target} as described in the class comment.
+   *
+   * @param target the path to write; the class comment says what each kind of path gets
+   * @param bytes the complete new contents
+   * @throws IOException if the path cannot be written or writing fails; a file is kept as it was
+   */
   public static void write(Path target, byte[] bytes) throws IOException {
     write(target, out -> out.write(bytes));
   }
 
-  /** Writes {@code text} encoded as UTF-8 to {@code target} as described in the class comment. */
+  /**
+   * Writes {@code text} encoded as UTF-8 to {@code target} as described in the class comment.
+   *
+   * @param target the path to write; the class comment says what each kind of path gets
+   * @param text the complete new contents, written as UTF-8
+   * @throws IOException if the path cannot be written or writing fails; a file is kept as it was
+   */
   public static void writeString(Path target, String text) throws IOException {
     write(target, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Writes what {@code body} writes to {@code target} as described in the class comment. */
+  /**
+   * Writes what {@code body} writes to {@code target} as described in the class comment.
+   *
+   * @param target the path to write; the class comment says what each kind of path gets
+   * @param body writes the complete new contents to the stream it is given
+   * @throws IOException if the path cannot be written or {@code body} fails; a file is kept as it was
+   */
   public static void write(Path target, Body body) throws IOException {
     Target t = resolve(target);
     if (t.direct) {
@@ -321,7 +344,14 @@ public final class AtomicFiles {
     return dir.resolve(tempPrefix(name) + String.format("%016x", r) + ".tmp");
   }
 
-  /** Whether {@code file} in {@code dir} is a temporary file of a write of {@code name}. */
+  /**
+   * Whether {@code file} in {@code dir} is a temporary file of a write of {@code name}.
+   *
+   * @param file the name of a file in the target's directory, without the directory
+   * @param name the file name of the write's target, without the directory
+   * @return {@code true} if {@code file} is {@code .NAME.} followed by 16 hex digits and {@code
+   *     .tmp}
+   */
   public static boolean isTemporaryOf(String file, String name) {
     String prefix = tempPrefix(name);
     if (!file.startsWith(prefix) || !file.endsWith(".tmp") || file.length() != prefix.length() + 20) {
@@ -338,6 +368,10 @@ public final class AtomicFiles {
   /**
    * Removes the temporary files that killed writers of {@code name} left in {@code dir}; a file
    * that a live writer locks is left alone. Returns how many were removed.
+   *
+   * @param dir the directory to clean up
+   * @param name the file name of the target whose temporaries are removed
+   * @return the number of temporary files removed, 0 if the directory cannot be listed
    */
   public static int removeStaleTemporaries(Path dir, String name) {
     int removed = 0;

@@ -76,22 +76,38 @@ public final class Idx {
       this.description = description;
     }
 
-    /** The type code of the IDX header. */
+    /**
+     * The type code of the IDX header.
+     *
+     * @return the element type's code in the header, from 0x08 to 0x0e
+     */
     public int code() {
       return code;
     }
 
-    /** Bytes per element. */
+    /**
+     * Bytes per element.
+     *
+     * @return the size of one element in bytes: 1, 2, 4 or 8
+     */
     public int width() {
       return width;
     }
 
-    /** How messages name the type: {@code unsigned byte}. */
+    /**
+     * How messages name the type: {@code unsigned byte}.
+     *
+     * @return the type's name in messages, such as {@code unsigned byte}
+     */
     public String description() {
       return description;
     }
 
-    /** Whether the elements are {@code FLOAT} or {@code DOUBLE}. */
+    /**
+     * Whether the elements are {@code FLOAT} or {@code DOUBLE}.
+     *
+     * @return {@code true} for {@code FLOAT} and {@code DOUBLE}, {@code false} otherwise
+     */
     public boolean isFloating() {
       return this == FLOAT || this == DOUBLE;
     }
@@ -142,62 +158,124 @@ public final class Idx {
       return shape;
     }
 
-    /** Unsigned bytes (0 to 255 each), as the MNIST images and labels are; the array is copied. */
+    /**
+     * Unsigned bytes (0 to 255 each), as the MNIST images and labels are; the array is copied.
+     *
+     * @param values the elements in row-major order, each read as 0 to 255
+     * @param shape the dimensions (at most 255), whose product must be {@code values.length}
+     * @return new data that holds a copy of {@code values}
+     */
     public static Data ofUnsignedBytes(byte[] values, int... shape) {
       return new Data(Type.UNSIGNED_BYTE, values.clone(), values.length, shape);
     }
 
-    /** Signed bytes; the array is copied. */
+    /**
+     * Signed bytes; the array is copied.
+     *
+     * @param values the elements in row-major order
+     * @param shape the dimensions (at most 255), whose product must be {@code values.length}
+     * @return new data that holds a copy of {@code values}
+     */
     public static Data ofBytes(byte[] values, int... shape) {
       return new Data(Type.BYTE, values.clone(), values.length, shape);
     }
 
-    /** 16-bit integers; the array is copied. */
+    /**
+     * 16-bit integers; the array is copied.
+     *
+     * @param values the elements in row-major order
+     * @param shape the dimensions (at most 255), whose product must be {@code values.length}
+     * @return new data that holds a copy of {@code values}
+     */
     public static Data ofShorts(short[] values, int... shape) {
       return new Data(Type.SHORT, values.clone(), values.length, shape);
     }
 
-    /** 32-bit integers; the array is copied. */
+    /**
+     * 32-bit integers; the array is copied.
+     *
+     * @param values the elements in row-major order
+     * @param shape the dimensions (at most 255), whose product must be {@code values.length}
+     * @return new data that holds a copy of {@code values}
+     */
     public static Data ofInts(int[] values, int... shape) {
       return new Data(Type.INT, values.clone(), values.length, shape);
     }
 
-    /** 32-bit floats; the array is copied. */
+    /**
+     * 32-bit floats; the array is copied.
+     *
+     * @param values the elements in row-major order
+     * @param shape the dimensions (at most 255), whose product must be {@code values.length}
+     * @return new data that holds a copy of {@code values}
+     */
     public static Data ofFloats(float[] values, int... shape) {
       return new Data(Type.FLOAT, values.clone(), values.length, shape);
     }
 
-    /** 64-bit floats; the array is copied. */
+    /**
+     * 64-bit floats; the array is copied.
+     *
+     * @param values the elements in row-major order
+     * @param shape the dimensions (at most 255), whose product must be {@code values.length}
+     * @return new data that holds a copy of {@code values}
+     */
     public static Data ofDoubles(double[] values, int... shape) {
       return new Data(Type.DOUBLE, values.clone(), values.length, shape);
     }
 
-    /** The element type. */
+    /**
+     * The element type.
+     *
+     * @return the type of the elements
+     */
     public Type type() {
       return type;
     }
 
-    /** The dimensions (a copy). */
+    /**
+     * The dimensions (a copy).
+     *
+     * @return a new array holding the dimensions, outermost first
+     */
     public int[] shape() {
       return shape.clone();
     }
 
-    /** The number of dimensions. */
+    /**
+     * The number of dimensions.
+     *
+     * @return the rank, from 0 to 255
+     */
     public int rank() {
       return shape.length;
     }
 
-    /** The size of dimension {@code axis} (0-based, not negative). */
+    /**
+     * The size of dimension {@code axis} (0-based, not negative).
+     *
+     * @param axis the dimension, in {@code [0, rank)}
+     * @return the length of that dimension
+     */
     public int dim(int axis) {
       return shape[axis];
     }
 
-    /** The number of elements. */
+    /**
+     * The number of elements.
+     *
+     * @return the product of the dimensions
+     */
     public int size() {
       return size;
     }
 
-    /** Element {@code i} (row-major) of an integer type; an unsigned byte reads as 0 to 255. */
+    /**
+     * Element {@code i} (row-major) of an integer type; an unsigned byte reads as 0 to 255.
+     *
+     * @param i the row-major index of the element, in {@code [0, size)}
+     * @return the element's value; 0 to 255 for an unsigned byte
+     */
     public int intAt(int i) {
       switch (type) {
         case UNSIGNED_BYTE: return ((byte[]) values)[i] & 0xff;
@@ -208,7 +286,12 @@ public final class Idx {
       }
     }
 
-    /** Element {@code i} (row-major) of any type, as a double. */
+    /**
+     * Element {@code i} (row-major) of any type, as a double.
+     *
+     * @param i the row-major index of the element, in {@code [0, size)}
+     * @return the element's value, converted exactly to double
+     */
     public double doubleAt(int i) {
       switch (type) {
         case FLOAT: return ((float[]) values)[i];
@@ -266,7 +349,13 @@ public final class Idx {
 
   // ---------------------------------------------------------------- reading
 
-  /** The contents of {@code file}, plain or gzipped; a malformed file is an {@link IdxException} naming it. */
+  /**
+   * The contents of {@code file}, plain or gzipped; a malformed file is an {@link IdxException} naming it.
+   *
+   * @param file the IDX file to read, plain or gzipped
+   * @return the file's element type, shape and elements
+   * @throws IOException if the file cannot be read, or an {@link IdxException} if it is malformed
+   */
   public static Data read(Path file) throws IOException {
     long length = Files.size(file);
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), CHUNK)) {
@@ -274,7 +363,14 @@ public final class Idx {
     }
   }
 
-  /** Parses the bytes of an IDX file, plain or gzipped; {@code source} names it in error messages. */
+  /**
+   * Parses the bytes of an IDX file, plain or gzipped; {@code source} names it in error messages.
+   *
+   * @param bytes the complete contents of an IDX file, plain or gzipped
+   * @param source the name of the file the bytes came from, used in error messages
+   * @return the element type, shape and elements the bytes hold
+   * @throws IdxException if the bytes are not a well-formed IDX file
+   */
   public static Data parse(byte[] bytes, String source) throws IdxException {
     try {
       return parse(new ByteArrayInputStream(bytes), bytes.length, source);
@@ -489,7 +585,13 @@ public final class Idx {
 
   // ---------------------------------------------------------------- writing
 
-  /** Writes {@code data} to {@code file} atomically, gzipped when the name ends in {@code .gz}. */
+  /**
+   * Writes {@code data} to {@code file} atomically, gzipped when the name ends in {@code .gz}.
+   *
+   * @param file the file to write or replace; a name ending in {@code .gz} gets gzipped contents
+   * @param data the contents to write
+   * @throws IOException if {@code file} cannot be written; an existing file is then left as it was
+   */
   public static void write(Path file, Data data) throws IOException {
     boolean gzip = String.valueOf(file.getFileName()).endsWith(".gz");
     AtomicFiles.write(file, out -> {
@@ -503,7 +605,12 @@ public final class Idx {
     });
   }
 
-  /** The bytes of a plain (not gzipped) IDX file holding {@code data}. */
+  /**
+   * The bytes of a plain (not gzipped) IDX file holding {@code data}.
+   *
+   * @param data the contents to encode
+   * @return a new array holding the header and the big-endian elements
+   */
   public static byte[] toBytes(Data data) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
@@ -514,7 +621,12 @@ public final class Idx {
     return out.toByteArray();
   }
 
-  /** The bytes of a gzipped IDX file holding {@code data}. */
+  /**
+   * The bytes of a gzipped IDX file holding {@code data}.
+   *
+   * @param data the contents to encode
+   * @return a new array holding the gzip stream of the plain IDX bytes
+   */
   public static byte[] toGzipBytes(Data data) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream z = new GZIPOutputStream(out)) {

@@ -13,12 +13,21 @@ import java.io.IOException;
 public final class IdxException extends IOException {
   private static final long serialVersionUID = 1L;
 
-  /** An exception whose message names the file and what is wrong with it. */
+  /**
+   * An exception whose message names the file and what is wrong with it.
+   *
+   * @param message the file's name and what is wrong with its contents
+   */
   public IdxException(String message) {
     super(message);
   }
 
-  /** An exception with a message and the I/O error underneath it. */
+  /**
+   * An exception with a message and the I/O error underneath it.
+   *
+   * @param message the file's name and what is wrong with its contents
+   * @param cause the I/O error underneath, kept as this exception's cause
+   */
   public IdxException(String message, Throwable cause) {
     super(message, cause);
   }

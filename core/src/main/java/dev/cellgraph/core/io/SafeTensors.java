@@ -61,7 +61,12 @@ public final class SafeTensors {
 
   /** The tensors of a file together with its {@code __metadata__} (empty when absent). */
   public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
-    /** Copies both maps, keeping their iteration order. */
+    /**
+     * Copies both maps, keeping their iteration order.
+     *
+     * @param tensors the tensors by name, copied in iteration order
+     * @param metadata the {@code __metadata__} strings by key (may be empty), copied in order
+     */
     public Contents {
       tensors = ImmutableMap.copyOf(tensors);
       metadata = ImmutableMap.copyOf(metadata);
@@ -70,19 +75,40 @@ public final class SafeTensors {
 
   // ---------------------------------------------------------------- reading
 
-  /** The tensors of {@code file}, in header order. */
+  /**
+   * The tensors of {@code file}, in header order.
+   *
+   * @param file the safetensors file to read
+   * @return the tensors by name, an immutable map in header order
+   * @throws IOException if the file cannot be read, or a {@link SafeTensorsException} if it is not
+   *     well formed
+   */
   public static Map<String, Tensor> read(Path file) throws IOException {
     return readContents(file).tensors();
   }
 
-  /** The tensors and metadata of {@code file}. */
+  /**
+   * The tensors and metadata of {@code file}.
+   *
+   * @param file the safetensors file to read
+   * @return the file's tensors and metadata, both immutable maps in header order
+   * @throws IOException if the file cannot be read, or a {@link SafeTensorsException} if it is not
+   *     well formed
+   */
   public static Contents readContents(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       return parse(new ChannelSource(ch), String.valueOf(file.getFileName()));
     }
   }
 
-  /** Parses the bytes of a safetensors file; {@code source} names it in error messages. */
+  /**
+   * Parses the bytes of a safetensors file; {@code source} names it in error messages.
+   *
+   * @param bytes the complete contents of a safetensors file
+   * @param source the name of the file the bytes came from, used in error messages
+   * @return the tensors and metadata, both immutable maps in header order
+   * @throws SafeTensorsException if the bytes are not a well-formed safetensors file
+   */
   public static Contents parse(byte[] bytes, String source) throws SafeTensorsException {
     try {
       return parse(new ArraySource(bytes), source);
@@ -204,19 +230,38 @@ public final class SafeTensors {
 
   // ---------------------------------------------------------------- writing
 
-  /** Writes {@code tensors} to {@code file} atomically, in the map's order. */
+  /**
+   * Writes {@code tensors} to {@code file} atomically, in the map's order.
+   *
+   * @param file the file to write or replace
+   * @param tensors the tensors by name, written in the map's iteration order
+   * @throws IOException if {@code file} cannot be written; an existing file is then left as it was
+   */
   public static void write(Path file, Map<String, Tensor> tensors) throws IOException {
     write(file, tensors, Map.of());
   }
 
-  /** Writes {@code tensors} and a {@code __metadata__} map to {@code file} atomically. */
+  /**
+   * Writes {@code tensors} and a {@code __metadata__} map to {@code file} atomically.
+   *
+   * @param file the file to write or replace
+   * @param tensors the tensors by name, written in the map's iteration order
+   * @param metadata the strings to store in {@code __metadata__}; none is written when empty
+   * @throws IOException if {@code file} cannot be written; an existing file is then left as it was
+   */
   public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
       throws IOException {
     byte[] header = header(tensors, metadata);
     AtomicFiles.write(file, out -> writeBody(out, header, tensors));
   }
 
-  /** The bytes of a safetensors file holding {@code tensors} and {@code metadata}. */
+  /**
+   * The bytes of a safetensors file holding {@code tensors} and {@code metadata}.
+   *
+   * @param tensors the tensors by name, in the order to write them
+   * @param metadata the strings to store in {@code __metadata__}; none is written when empty
+   * @return a new array holding the complete file: header length, padded header and data
+   */
   public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) {
     byte[] header = header(tensors, metadata);
     ByteArrayOutputStream out = new ByteArrayOutputStream();

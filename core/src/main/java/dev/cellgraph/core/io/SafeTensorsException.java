@@ -13,12 +13,21 @@ import java.io.IOException;
 public final class SafeTensorsException extends IOException {
   private static final long serialVersionUID = 1L;
 
-  /** An exception whose message names the file and what is wrong with it. */
+  /**
+   * An exception whose message names the file and what is wrong with it.
+   *
+   * @param message the file's name, the tensor where there is one, and what is wrong
+   */
   public SafeTensorsException(String message) {
     super(message);
   }
 
-  /** An exception with a message and the error underneath it. */
+  /**
+   * An exception with a message and the error underneath it.
+   *
+   * @param message the file's name, the tensor where there is one, and what is wrong
+   * @param cause the error underneath, kept as this exception's cause
+   */
   public SafeTensorsException(String message, Throwable cause) {
     super(message, cause);
   }

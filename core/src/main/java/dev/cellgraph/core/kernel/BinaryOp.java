@@ -42,9 +42,21 @@ public enum BinaryOp {
     @Override public float apply(float a, float b) { return a > b ? 1f : 0f; }
   };
 
-  /** This function in float64. */
+  /**
+   * This function in float64.
+   *
+   * @param a the left operand
+   * @param b the right operand
+   * @return the function's value at {@code (a, b)}, in double precision
+   */
   public abstract double apply(double a, double b);
 
-  /** This function in float32. */
+  /**
+   * This function in float32.
+   *
+   * @param a the left operand
+   * @param b the right operand
+   * @return the function's value at {@code (a, b)}, computed and rounded in float precision
+   */
   public abstract float apply(float a, float b);
 }

@@ -51,7 +51,11 @@ public final class Kernels {
     }
   }
 
-  /** The name of the active implementation, e.g. {@code "Vector API (512-bit)"} or {@code "plain Java"}. */
+  /**
+   * The name of the active implementation, e.g. {@code "Vector API (512-bit)"} or {@code "plain Java"}.
+   *
+   * @return a short description of the active kernels, such as {@code plain Java}
+   */
   public static String implementation() {
     return IMPL.name();
   }
@@ -60,12 +64,18 @@ public final class Kernels {
    * The active implementation and what it derived from this machine, one line per part: the
    * vector width and registers, the cache sizes and where they were read, and each dtype's GEMM
    * register tile and blocking ({@code cellgraph --verbose} prints it).
+   *
+   * @return a multi-line description of the active implementation and its tuning
    */
   public static String describe() {
     return IMPL.describe();
   }
 
-  /** Whether the vectorized implementation is active. */
+  /**
+   * Whether the vectorized implementation is active.
+   *
+   * @return {@code true} if the Vector API kernels are in use, {@code false} for plain Java
+   */
   public static boolean isVectorized() {
     return IMPL != PLAIN;
   }
@@ -83,6 +93,8 @@ public final class Kernels {
    * running one part of a {@link #parallel} call (the other threads are busy with the other
    * parts, so work inside a part runs on its own thread); inside {@link #withThreads} on this
    * thread, its count; otherwise the default ({@code cellgraph.threads}, else the processors).
+   *
+   * @return the number of threads available to a computation on this thread, at least 1
    */
   public static int threads() {
     if (Parallel.inPart()) {
@@ -92,7 +104,11 @@ public final class Kernels {
     return scoped > 0 ? scoped : DEFAULT_THREADS;
   }
 
-  /** The thread count outside {@link #withThreads}: {@code cellgraph.threads}, else the processors. */
+  /**
+   * The thread count outside {@link #withThreads}: {@code cellgraph.threads}, else the processors.
+   *
+   * @return the default thread count, at least 1
+   */
   public static int defaultThreads() {
     return DEFAULT_THREADS;
   }
@@ -100,7 +116,12 @@ public final class Kernels {
   /** Work that may throw, for {@link #withThreads}. */
   @FunctionalInterface
   public interface Work<T, E extends Exception> {
-    /** Does the work. */
+    /**
+     * Does the work.
+     *
+     * @return the work's result
+     * @throws E if the work fails
+     */
     T run() throws E;
   }
 
@@ -108,6 +129,13 @@ public final class Kernels {
    * Runs {@code work} on this thread with {@link #threads()} equal to {@code n} (at least 1), and
    * restores the previous count afterwards: the thread count is an argument of a computation,
    * not a process-wide switch, so concurrent callers may each use their own.
+   *
+   * @param <T> the type of the work's result
+   * @param <E> the type of exception the work may throw
+   * @param n the thread count for the duration of {@code work}, at least 1
+   * @param work the work to run on this thread
+   * @return what {@code work} returned
+   * @throws E if {@code work} throws it; the count is restored first
    */
   public static <T, E extends Exception> T withThreads(int n, Work<T, E> work) throws E {
     if (n < 1) {
@@ -127,6 +155,9 @@ public final class Kernels {
    * Calls {@code part.accept(i)} for every i in [0, parts) concurrently on the pool that large
    * matrix products use (the calling thread runs part 0), and waits for all: for callers that
    * split elementwise work by rows. {@code parts} should not exceed {@link #threads()}.
+   *
+   * @param parts the number of parts, at least 1
+   * @param part the work of one part, given the part's index
    */
   public static void parallel(int parts, IntConsumer part) {
     if (parts < 1) {
@@ -172,7 +203,25 @@ public final class Kernels {
     }
   }
 
-  /** C = (accumulate ? C : 0) + op(A) op(B) in float32; op(A) is m x k, op(B) is k x n. */
+  /**
+   * C = (accumulate ? C : 0) + op(A) op(B) in float32; op(A) is m x k, op(B) is k x n.
+   *
+   * @param transA whether A is stored transposed (k x m), so that op(A) = A^T
+   * @param transB whether B is stored transposed (n x k), so that op(B) = B^T
+   * @param m the number of rows of op(A) and C, at least 0
+   * @param n the number of columns of op(B) and C, at least 0
+   * @param k the number of columns of op(A) and rows of op(B), at least 0
+   * @param a the array holding A, row-major
+   * @param aOff the index of A's first element in {@code a}
+   * @param lda the distance in {@code a} between the starts of two rows of A
+   * @param b the array holding B, row-major
+   * @param bOff the index of B's first element in {@code b}
+   * @param ldb the distance in {@code b} between the starts of two rows of B
+   * @param c the array holding C, row-major; the result is written there
+   * @param cOff the index of C's first element in {@code c}
+   * @param ldc the distance in {@code c} between the starts of two rows of C
+   * @param accumulate whether to add the product to C's values instead of overwriting them
+   */
   public static void gemm(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
@@ -183,26 +232,74 @@ public final class Kernels {
   /**
    * Packs op(B) (k x n, float32) once for many products by the active implementation
    * ({@link #gemm(boolean, int, int, int, float[], int, int, PackedMatrix, float[], int, int, boolean)}).
+   *
+   * @param transB whether B is stored transposed (n x k), so that op(B) = B^T
+   * @param k the number of rows of op(B), the depth of the products
+   * @param n the number of columns of op(B)
+   * @param b the array holding B, row-major
+   * @param bOff the index of B's first element in {@code b}
+   * @param ldb the distance in {@code b} between the starts of two rows of B
+   * @return a packed copy of op(B) in float32, for the active implementation
    */
   public static PackedMatrix pack(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
     checkPack(transB, k, n, b.length, bOff, ldb);
     return IMPL.pack(transB, k, n, b, bOff, ldb);
   }
 
-  /** {@link #pack(boolean, int, int, float[], int, int)} in float64. */
+  /**
+   * {@link #pack(boolean, int, int, float[], int, int)} in float64.
+   *
+   * @param transB whether B is stored transposed (n x k), so that op(B) = B^T
+   * @param k the number of rows of op(B), the depth of the products
+   * @param n the number of columns of op(B)
+   * @param b the array holding B, row-major
+   * @param bOff the index of B's first element in {@code b}
+   * @param ldb the distance in {@code b} between the starts of two rows of B
+   * @return a packed copy of op(B) in float64, for the active implementation
+   */
   public static PackedMatrix pack(boolean transB, int k, int n, double[] b, int bOff, int ldb) {
     checkPack(transB, k, n, b.length, bOff, ldb);
     return IMPL.pack(transB, k, n, b, bOff, ldb);
   }
 
-  /** C = (accumulate ? C : 0) + op(A) B in float32, with B (k x n) packed by {@link #pack}. */
+  /**
+   * C = (accumulate ? C : 0) + op(A) B in float32, with B (k x n) packed by {@link #pack}.
+   *
+   * @param transA whether A is stored transposed (k x m), so that op(A) = A^T
+   * @param m the number of rows of op(A) and C, at least 0
+   * @param n the number of columns of op(B) and C, at least 0
+   * @param k the number of columns of op(A) and rows of op(B), at least 0
+   * @param a the array holding A, row-major
+   * @param aOff the index of A's first element in {@code a}
+   * @param lda the distance in {@code a} between the starts of two rows of A
+   * @param b op(B), float32, packed by {@link #pack}; its rows and columns must be k and n
+   * @param c the array holding C, row-major; the result is written there
+   * @param cOff the index of C's first element in {@code c}
+   * @param ldc the distance in {@code c} between the starts of two rows of C
+   * @param accumulate whether to add the product to C's values instead of overwriting them
+   */
   public static void gemm(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
       PackedMatrix b, float[] c, int cOff, int ldc, boolean accumulate) {
     checkPacked(b, true, m, n, k, transA, a.length, aOff, lda, c.length, cOff, ldc);
     b.owner().gemm(transA, m, n, k, a, aOff, lda, b, c, cOff, ldc, accumulate, threads());
   }
 
-  /** C = (accumulate ? C : 0) + op(A) B in float64, with B (k x n) packed by {@link #pack}. */
+  /**
+   * C = (accumulate ? C : 0) + op(A) B in float64, with B (k x n) packed by {@link #pack}.
+   *
+   * @param transA whether A is stored transposed (k x m), so that op(A) = A^T
+   * @param m the number of rows of op(A) and C, at least 0
+   * @param n the number of columns of op(B) and C, at least 0
+   * @param k the number of columns of op(A) and rows of op(B), at least 0
+   * @param a the array holding A, row-major
+   * @param aOff the index of A's first element in {@code a}
+   * @param lda the distance in {@code a} between the starts of two rows of A
+   * @param b op(B), float64, packed by {@link #pack}; its rows and columns must be k and n
+   * @param c the array holding C, row-major; the result is written there
+   * @param cOff the index of C's first element in {@code c}
+   * @param ldc the distance in {@code c} between the starts of two rows of C
+   * @param accumulate whether to add the product to C's values instead of overwriting them
+   */
   public static void gemm(boolean transA, int m, int n, int k, double[] a, int aOff, int lda,
       PackedMatrix b, double[] c, int cOff, int ldc, boolean accumulate) {
     checkPacked(b, false, m, n, k, transA, a.length, aOff, lda, c.length, cOff, ldc);
@@ -233,7 +330,25 @@ public final class Kernels {
     checkMatrix("C", cLen, cOff, m, n, ldc);
   }
 
-  /** C = (accumulate ? C : 0) + op(A) op(B) in float64; op(A) is m x k, op(B) is k x n. */
+  /**
+   * C = (accumulate ? C : 0) + op(A) op(B) in float64; op(A) is m x k, op(B) is k x n.
+   *
+   * @param transA whether A is stored transposed (k x m), so that op(A) = A^T
+   * @param transB whether B is stored transposed (n x k), so that op(B) = B^T
+   * @param m the number of rows of op(A) and C, at least 0
+   * @param n the number of columns of op(B) and C, at least 0
+   * @param k the number of columns of op(A) and rows of op(B), at least 0
+   * @param a the array holding A, row-major
+   * @param aOff the index of A's first element in {@code a}
+   * @param lda the distance in {@code a} between the starts of two rows of A
+   * @param b the array holding B, row-major
+   * @param bOff the index of B's first element in {@code b}
+   * @param ldb the distance in {@code b} between the starts of two rows of B
+   * @param c the array holding C, row-major; the result is written there
+   * @param cOff the index of C's first element in {@code c}
+   * @param ldc the distance in {@code c} between the starts of two rows of C
+   * @param accumulate whether to add the product to C's values instead of overwriting them
+   */
   public static void gemm(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
       double[] c, int cOff, int ldc, boolean accumulate) {
@@ -243,6 +358,13 @@ public final class Kernels {
 
   /**
    * out[outOff + i] = op(x[xOff + i]) for i in {@code [0, n)}; throws if a range is outside its array.
+   *
+   * @param op the function to apply
+   * @param x the input array
+   * @param xOff the index in {@code x} of the first input
+   * @param out the array the results are written to
+   * @param outOff the index in {@code out} of the first output
+   * @param n the number of elements, at least 0
    */
   public static void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
     checkRange("x", x.length, xOff, n);
@@ -252,6 +374,13 @@ public final class Kernels {
 
   /**
    * out[outOff + i] = op(x[xOff + i]) for i in {@code [0, n)}; throws if a range is outside its array.
+   *
+   * @param op the function to apply
+   * @param x the input array
+   * @param xOff the index in {@code x} of the first input
+   * @param out the array the results are written to
+   * @param outOff the index in {@code out} of the first output
+   * @param n the number of elements, at least 0
    */
   public static void unary(UnaryOp op, double[] x, int xOff, double[] out, int outOff, int n) {
     checkRange("x", x.length, xOff, n);
@@ -261,6 +390,15 @@ public final class Kernels {
 
   /**
    * out[outOff + i] = a[aOff + i] op b[bOff + i] for i in {@code [0, n)}; throws if a range is outside its array.
+   *
+   * @param op the function to apply
+   * @param a the array of left operands
+   * @param aOff the index in {@code a} of the first left operand
+   * @param b the array of right operands
+   * @param bOff the index in {@code b} of the first right operand
+   * @param out the array the results are written to
+   * @param outOff the index in {@code out} of the first output
+   * @param n the number of elements, at least 0
    */
   public static void binary(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
     checkRange("a", a.length, aOff, n);
@@ -271,6 +409,15 @@ public final class Kernels {
 
   /**
    * out[outOff + i] = a[aOff + i] op b[bOff + i] for i in {@code [0, n)}; throws if a range is outside its array.
+   *
+   * @param op the function to apply
+   * @param a the array of left operands
+   * @param aOff the index in {@code a} of the first left operand
+   * @param b the array of right operands
+   * @param bOff the index in {@code b} of the first right operand
+   * @param out the array the results are written to
+   * @param outOff the index in {@code out} of the first output
+   * @param n the number of elements, at least 0
    */
   public static void binary(BinaryOp op, double[] a, int aOff, double[] b, int bOff, double[] out, int outOff, int n) {
     checkRange("a", a.length, aOff, n);
@@ -279,41 +426,95 @@ public final class Kernels {
     IMPL.binary(op, a, aOff, b, bOff, out, outOff, n);
   }
 
-  /** out[i] = a[i] op s. */
+  /**
+   * out[i] = a[i] op s.
+   *
+   * @param op the function to apply
+   * @param a the array of left operands
+   * @param aOff the index in {@code a} of the first array operand
+   * @param s the right operand of every element
+   * @param out the array the results are written to
+   * @param outOff the index in {@code out} of the first output
+   * @param n the number of elements, at least 0
+   */
   public static void binaryScalar(BinaryOp op, float[] a, int aOff, float s, float[] out, int outOff, int n) {
     checkRange("a", a.length, aOff, n);
     checkRange("out", out.length, outOff, n);
     IMPL.binaryScalar(op, a, aOff, s, out, outOff, n);
   }
 
-  /** out[i] = a[i] op s. */
+  /**
+   * out[i] = a[i] op s.
+   *
+   * @param op the function to apply
+   * @param a the array of left operands
+   * @param aOff the index in {@code a} of the first array operand
+   * @param s the right operand of every element
+   * @param out the array the results are written to
+   * @param outOff the index in {@code out} of the first output
+   * @param n the number of elements, at least 0
+   */
   public static void binaryScalar(BinaryOp op, double[] a, int aOff, double s, double[] out, int outOff, int n) {
     checkRange("a", a.length, aOff, n);
     checkRange("out", out.length, outOff, n);
     IMPL.binaryScalar(op, a, aOff, s, out, outOff, n);
   }
 
-  /** out[i] = s op a[i]. */
+  /**
+   * out[i] = s op a[i].
+   *
+   * @param op the function to apply
+   * @param s the left operand of every element
+   * @param a the array of right operands
+   * @param aOff the index in {@code a} of the first array operand
+   * @param out the array the results are written to
+   * @param outOff the index in {@code out} of the first output
+   * @param n the number of elements, at least 0
+   */
   public static void scalarBinary(BinaryOp op, float s, float[] a, int aOff, float[] out, int outOff, int n) {
     checkRange("a", a.length, aOff, n);
     checkRange("out", out.length, outOff, n);
     IMPL.scalarBinary(op, s, a, aOff, out, outOff, n);
   }
 
-  /** out[i] = s op a[i]. */
+  /**
+   * out[i] = s op a[i].
+   *
+   * @param op the function to apply
+   * @param s the left operand of every element
+   * @param a the array of right operands
+   * @param aOff the index in {@code a} of the first array operand
+   * @param out the array the results are written to
+   * @param outOff the index in {@code out} of the first output
+   * @param n the number of elements, at least 0
+   */
   public static void scalarBinary(BinaryOp op, double s, double[] a, int aOff, double[] out, int outOff, int n) {
     checkRange("a", a.length, aOff, n);
     checkRange("out", out.length, outOff, n);
     IMPL.scalarBinary(op, s, a, aOff, out, outOff, n);
   }
 
-  /** The sum of {@code x[off, off + n)}, as a double. */
+  /**
+   * The sum of {@code x[off, off + n)}, as a double.
+   *
+   * @param x the array holding the values
+   * @param off the index in {@code x} of the first value
+   * @param n the number of values to add, at least 0
+   * @return the sum of the values, as a double
+   */
   public static double sum(float[] x, int off, int n) {
     checkRange("x", x.length, off, n);
     return IMPL.sum(x, off, n);
   }
 
-  /** The sum of {@code x[off, off + n)}. */
+  /**
+   * The sum of {@code x[off, off + n)}.
+   *
+   * @param x the array holding the values
+   * @param off the index in {@code x} of the first value
+   * @param n the number of values to add, at least 0
+   * @return the sum of the values
+   */
   public static double sum(double[] x, int off, int n) {
     checkRange("x", x.length, off, n);
     return IMPL.sum(x, off, n);
@@ -327,6 +528,11 @@ public final class Kernels {
    * ((a4 + a5) + (a6 + a7))}. The eight independent additions run about as fast as a vector
    * loop, where one chain of dependent additions waits for each; the order is the same in every
    * kernel implementation and on every machine, so fused and unfused sums have the same bits.
+   *
+   * @param x the array holding the values
+   * @param off the index in {@code x} of the first value
+   * @param n the number of values to add, at least 0
+   * @return the sum in float32, in the fixed eight-accumulator order; 0 when {@code n} is 0
    */
   public static float rowSum(float[] x, int off, int n) {
     checkRange("x", x.length, off, n);
@@ -354,7 +560,14 @@ public final class Kernels {
     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
   }
 
-  /** {@link #rowSum(float[], int, int)} in float64, in the same order. */
+  /**
+   * {@link #rowSum(float[], int, int)} in float64, in the same order.
+   *
+   * @param x the array holding the values
+   * @param off the index in {@code x} of the first value
+   * @param n the number of values to add, at least 0
+   * @return the sum in float64, in the fixed eight-accumulator order; 0 when {@code n} is 0
+   */
   public static double rowSum(double[] x, int off, int n) {
     checkRange("x", x.length, off, n);
     double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;

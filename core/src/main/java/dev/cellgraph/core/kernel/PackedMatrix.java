@@ -23,17 +23,29 @@ public final class PackedMatrix {
     this.d = d;
   }
 
-  /** Rows of the packed op(B): the depth k of the products it serves. */
+  /**
+   * Rows of the packed op(B): the depth k of the products it serves.
+   *
+   * @return the number of rows of the packed op(B), the depth k
+   */
   public int rows() {
     return rows;
   }
 
-  /** Columns of the packed op(B): the n of the products it serves. */
+  /**
+   * Columns of the packed op(B): the n of the products it serves.
+   *
+   * @return the number of columns of the packed op(B), the n of each product
+   */
   public int cols() {
     return cols;
   }
 
-  /** Whether it holds float32 values (otherwise float64). */
+  /**
+   * Whether it holds float32 values (otherwise float64).
+   *
+   * @return {@code true} if the values are float32, {@code false} if they are float64
+   */
   public boolean isFloat() {
     return f != null;
   }

@@ -75,10 +75,20 @@ public enum UnaryOp {
     @Override public double apply(double x) { return x > 0 ? 1.0 : 0.0; }
   };
 
-  /** The function in double precision. */
+  /**
+   * The function in double precision.
+   *
+   * @param x the argument
+   * @return the function's value at {@code x}
+   */
   public abstract double apply(double x);
 
-  /** The function in single precision: computed in double, rounded once. */
+  /**
+   * The function in single precision: computed in double, rounded once.
+   *
+   * @param x the argument
+   * @return the double-precision value at {@code x}, rounded to float
+   */
   public float apply(float x) {
     return (float) apply((double) x);
   }

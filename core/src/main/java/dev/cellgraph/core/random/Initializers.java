@@ -22,7 +22,13 @@ import org.apache.commons.math3.linear.RealMatrix;
 public final class Initializers {
   private Initializers() {}
 
-  /** A tensor of zeros. */
+  /**
+   * A tensor of zeros.
+   *
+   * @param dtype the element type, {@code FLOAT32} or {@code FLOAT64}
+   * @param shape the shape of the result
+   * @return a new tensor of zeros of that shape
+   */
   public static Tensor zeros(DType dtype, Shape shape) {
     requireFloating("zeros", dtype);
     return Tensor.zeros(dtype, shape);
@@ -31,6 +37,12 @@ public final class Initializers {
   /**
    * An inverted-dropout mask: each element, drawn in row-major order, is {@code 1/(1-p)} with
    * probability {@code 1 - p} and otherwise 0, so that multiplying by it keeps the expected value.
+   *
+   * @param rng the generator the values are drawn from, in row-major order
+   * @param dtype the mask's element type
+   * @param shape the shape of the result
+   * @param p the probability that an element is 0, in {@code [0, 1)}
+   * @return a new mask whose elements are 0 or {@code 1/(1-p)}
    */
   public static Tensor dropoutMask(Rng rng, DType dtype, Shape shape, double p) {
     if (!(p >= 0 && p < 1)) {
@@ -44,7 +56,16 @@ public final class Initializers {
     return Tensor.of(dtype, m, shape);
   }
 
-  /** Independent uniform values in {@code [lo, hi)}. */
+  /**
+   * Independent uniform values in {@code [lo, hi)}.
+   *
+   * @param rng the generator the values are drawn from, in row-major order
+   * @param dtype the element type, {@code FLOAT32} or {@code FLOAT64}
+   * @param shape the shape of the result
+   * @param lo the inclusive lower bound, finite
+   * @param hi the exclusive upper bound, finite and greater than {@code lo}
+   * @return a new tensor of values in {@code [lo, hi)}
+   */
   public static Tensor uniform(Rng rng, DType dtype, Shape shape, double lo, double hi) {
     requireFloating("uniform", dtype);
     if (!(lo < hi) || Double.isInfinite(lo) || Double.isInfinite(hi)) {
@@ -77,7 +98,16 @@ public final class Initializers {
     return Tensor.of(dtype, v, shape);
   }
 
-  /** Independent normal values with the given mean and standard deviation. */
+  /**
+   * Independent normal values with the given mean and standard deviation.
+   *
+   * @param rng the generator the values are drawn from, in row-major order
+   * @param dtype the element type, {@code FLOAT32} or {@code FLOAT64}
+   * @param shape the shape of the result
+   * @param mean the mean of the distribution
+   * @param std the standard deviation, finite and at least 0
+   * @return a new tensor of normal draws
+   */
   public static Tensor normal(Rng rng, DType dtype, Shape shape, double mean, double std) {
     requireFloating("normal", dtype);
     if (!(std >= 0) || Double.isInfinite(std)) {
@@ -94,6 +124,12 @@ public final class Initializers {
   /**
    * Xavier/Glorot uniform ({@code nn.init.xavier_uniform_}): uniform(-a, a) with {@code a = gain
    * * sqrt(6 / (fanIn + fanOut))}.
+   *
+   * @param rng the generator the values are drawn from, in row-major order
+   * @param dtype the element type, {@code FLOAT32} or {@code FLOAT64}
+   * @param shape the shape of the result, {@code [out, in, ...]}, of rank at least 2
+   * @param gain the factor the bound {@code a} is scaled by
+   * @return a new tensor of values uniform in {@code [-a, a)}
    */
   public static Tensor xavierUniform(Rng rng, DType dtype, Shape shape, double gain) {
     int[] fans = fans("xavierUniform", shape);
@@ -101,7 +137,15 @@ public final class Initializers {
     return uniform(rng, dtype, shape, -a, a);
   }
 
-  /** {@link #xavierUniform(Rng, DType, Shape, double)} with gain 1. */
+  /**
+   * {@link #xavierUniform(Rng, DType, Shape, double)} with gain 1.
+   *
+   * @param rng the generator the values are drawn from, in row-major order
+   * @param dtype the element type, {@code FLOAT32} or {@code FLOAT64}
+   * @param shape the shape of the result, {@code [out, in, ...]}, of rank at least 2
+   * @return a new tensor of values uniform in {@code [-a, a)}, {@code a = sqrt(6 / (fanIn +
+   *     fanOut))}
+   */
   public static Tensor xavierUniform(Rng rng, DType dtype, Shape shape) {
     return xavierUniform(rng, dtype, shape, 1.0);
   }
@@ -109,13 +153,26 @@ public final class Initializers {
   /**
    * Xavier/Glorot normal ({@code nn.init.xavier_normal_}): normal(0, std) with {@code std = gain
    * * sqrt(2 / (fanIn + fanOut))}.
+   *
+   * @param rng the generator the values are drawn from, in row-major order
+   * @param dtype the element type, {@code FLOAT32} or {@code FLOAT64}
+   * @param shape the shape of the result, {@code [out, in, ...]}, of rank at least 2
+   * @param gain the factor the standard deviation is scaled by
+   * @return a new tensor of normal draws with mean 0
    */
   public static Tensor xavierNormal(Rng rng, DType dtype, Shape shape, double gain) {
     int[] fans = fans("xavierNormal", shape);
     return normal(rng, dtype, shape, 0.0, gain * Math.sqrt(2.0 / (fans[0] + fans[1])));
   }
 
-  /** {@link #xavierNormal(Rng, DType, Shape, double)} with gain 1. */
+  /**
+   * {@link #xavierNormal(Rng, DType, Shape, double)} with gain 1.
+   *
+   * @param rng the generator the values are drawn from, in row-major order
+   * @param dtype the element type, {@code FLOAT32} or {@code FLOAT64}
+   * @param shape the shape of the result, {@code [out, in, ...]}, of rank at least 2
+   * @return a new tensor of normal draws with mean 0 and {@code std = sqrt(2 / (fanIn + fanOut))}
+   */
   public static Tensor xavierNormal(Rng rng, DType dtype, Shape shape) {
     return xavierNormal(rng, dtype, shape, 1.0);
   }
@@ -123,6 +180,12 @@ public final class Initializers {
   /**
    * PyTorch's default for the weights and biases of {@code nn.RNN}, {@code nn.LSTM} and {@code
    * nn.GRU}: uniform(-1/sqrt(H), 1/sqrt(H)) with {@code H = hiddenSize}.
+   *
+   * @param rng the generator the values are drawn from, in row-major order
+   * @param dtype the element type, {@code FLOAT32} or {@code FLOAT64}
+   * @param shape the shape of the result
+   * @param hiddenSize the hidden size H of the recurrent layer, at least 1
+   * @return a new tensor of values uniform in {@code [-1/sqrt(H), 1/sqrt(H))}
    */
   public static Tensor pytorchRecurrent(Rng rng, DType dtype, Shape shape, int hiddenSize) {
     if (hiddenSize <= 0) {
@@ -139,6 +202,12 @@ public final class Initializers {
    * column of Q is multiplied by the sign of R's diagonal, which makes Q uniformly (Haar)
    * distributed. The result has orthonormal rows when {@code rows <= cols}, otherwise
    * orthonormal columns.
+   *
+   * @param rng the generator the values are drawn from, in row-major order
+   * @param dtype the element type, {@code FLOAT32} or {@code FLOAT64}
+   * @param shape the shape of the result, of rank at least 2; seen as {@code [shape[0], rest]}
+   * @param gain the factor every element is scaled by
+   * @return a new tensor with orthonormal rows or columns, times {@code gain}
    */
   public static Tensor orthogonal(Rng rng, DType dtype, Shape shape, double gain) {
     requireFloating("orthogonal", dtype);
@@ -184,7 +253,14 @@ public final class Initializers {
     return Tensor.of(dtype, out, shape);
   }
 
-  /** {@link #orthogonal(Rng, DType, Shape, double)} with gain 1. */
+  /**
+   * {@link #orthogonal(Rng, DType, Shape, double)} with gain 1.
+   *
+   * @param rng the generator the values are drawn from, in row-major order
+   * @param dtype the element type, {@code FLOAT32} or {@code FLOAT64}
+   * @param shape the shape of the result, of rank at least 2; seen as {@code [shape[0], rest]}
+   * @return a new tensor with orthonormal rows (if not tall) or columns
+   */
   public static Tensor orthogonal(Rng rng, DType dtype, Shape shape) {
     return orthogonal(rng, dtype, shape, 1.0);
   }
@@ -192,6 +268,9 @@ public final class Initializers {
   /**
    * {@code {fanIn, fanOut}} of a weight shaped {@code [out, in, ...]}, as PyTorch's {@code
    * _calculate_fan_in_and_fan_out} computes them.
+   *
+   * @param shape the weight's shape, of rank at least 2
+   * @return a new two-element array {@code {fanIn, fanOut}}
    */
   public static int[] fans(Shape shape) {
     return fans("fans", shape);

@@ -33,7 +33,12 @@ public final class Rng {
     this.s3 = s3;
   }
 
-  /** A generator whose state is the first four outputs of SplitMix64 started at {@code seed}. */
+  /**
+   * A generator whose state is the first four outputs of SplitMix64 started at {@code seed}.
+   *
+   * @param seed any value, zero included; equal seeds give equal streams
+   * @return a new generator at the start of that seed's stream
+   */
   public static Rng seeded(long seed) {
     long x = seed;
     long a = mix64(x += GOLDEN_GAMMA);
@@ -47,6 +52,9 @@ public final class Rng {
   /**
    * A generator resuming from a state returned by {@link #state()}: four longs, not all zero (the
    * all-zero state is the one fixed point of xoshiro).
+   *
+   * @param state the four state words, as {@link #state()} returned them
+   * @return a new generator that continues the stream from that state
    */
   public static Rng fromState(long[] state) {
     if (state.length != 4) {
@@ -59,12 +67,20 @@ public final class Rng {
     return new Rng(state[0], state[1], state[2], state[3]);
   }
 
-  /** A copy of the complete state; {@link #fromState(long[])} resumes from it. */
+  /**
+   * A copy of the complete state; {@link #fromState(long[])} resumes from it.
+   *
+   * @return a new array of the four state words {@code s0..s3}
+   */
   public long[] state() {
     return new long[] {s0, s1, s2, s3};
   }
 
-  /** An independent copy at the same position: both produce the same stream from here. */
+  /**
+   * An independent copy at the same position: both produce the same stream from here.
+   *
+   * @return a new generator with this one's state, advancing independently
+   */
   public Rng copy() {
     return new Rng(s0, s1, s2, s3);
   }
@@ -76,7 +92,11 @@ public final class Rng {
     return z ^ (z >>> 31);
   }
 
-  /** The next 64 random bits: xoshiro256** {@code next()}. */
+  /**
+   * The next 64 random bits: xoshiro256** {@code next()}.
+   *
+   * @return the next output of the generator, any long value
+   */
   public long nextLong() {
     long result = Long.rotateLeft(s1 * 5, 7) * 9;
     long t = s1 << 17;
@@ -89,17 +109,30 @@ public final class Rng {
     return result;
   }
 
-  /** A uniform double in [0, 1) with 53 random bits (the top bits of {@link #nextLong()}). */
+  /**
+   * A uniform double in [0, 1) with 53 random bits (the top bits of {@link #nextLong()}).
+   *
+   * @return a double {@code x} with {@code 0 <= x < 1}, a multiple of 2^-53
+   */
   public double nextDouble() {
     return (nextLong() >>> 11) * DOUBLE_UNIT;
   }
 
-  /** A uniform float in [0, 1) with 24 random bits. */
+  /**
+   * A uniform float in [0, 1) with 24 random bits.
+   *
+   * @return a float {@code x} with {@code 0 <= x < 1}, a multiple of 2^-24
+   */
   public float nextFloat() {
     return (nextLong() >>> 40) * FLOAT_UNIT;
   }
 
-  /** A uniform int in [0, bound), without modulo bias. */
+  /**
+   * A uniform int in [0, bound), without modulo bias.
+   *
+   * @param bound the exclusive upper bound, at least 1
+   * @return an int {@code x} with {@code 0 <= x < bound}, each value equally likely
+   */
   public int nextInt(int bound) {
     if (bound <= 0) {
       throw new IllegalArgumentException("bound (" + bound + ") must be positive");
@@ -117,7 +150,11 @@ public final class Rng {
     return (int) (m >>> 32);
   }
 
-  /** A uniform boolean (the top bit of {@link #nextLong()}). */
+  /**
+   * A uniform boolean (the top bit of {@link #nextLong()}).
+   *
+   * @return {@code true} or {@code false} with equal probability
+   */
   public boolean nextBoolean() {
     return nextLong() < 0;
   }
@@ -127,6 +164,8 @@ public final class Rng {
    * evaluated with {@link StrictMath} so the result is bit-for-bit reproducible. Each call
    * consumes exactly two longs; the second normal of the pair is discarded so that the state
    * stays four longs.
+   *
+   * @return a draw from the normal distribution with mean 0 and standard deviation 1
    */
   public double nextGaussian() {
     double u1 = 1.0 - nextDouble(); // (0, 1]: log stays finite
@@ -134,7 +173,11 @@ public final class Rng {
     return StrictMath.sqrt(-2.0 * StrictMath.log(u1)) * StrictMath.cos(2.0 * StrictMath.PI * u2);
   }
 
-  /** Shuffles {@code a} in place by Fisher–Yates with {@link #nextInt(int)}. */
+  /**
+   * Shuffles {@code a} in place by Fisher–Yates with {@link #nextInt(int)}.
+   *
+   * @param a the array to permute; every permutation is equally likely
+   */
   public void shuffle(int[] a) {
     for (int i = a.length - 1; i > 0; i--) {
       int j = nextInt(i + 1);
@@ -144,7 +187,12 @@ public final class Rng {
     }
   }
 
-  /** A random permutation of {@code 0 .. n-1}. */
+  /**
+   * A random permutation of {@code 0 .. n-1}.
+   *
+   * @param n the number of elements, at least 0
+   * @return a new array holding each of {@code 0 .. n-1} once, in random order
+   */
   public int[] permutation(int n) {
     if (n < 0) {
       throw new IllegalArgumentException("n (" + n + ") must not be negative");
@@ -162,6 +210,8 @@ public final class Rng {
    * hand out streams in order (one per worker, one per epoch). The child is seeded through
    * SplitMix64 like {@link #seeded(long)}, so parent and child streams are statistically
    * independent.
+   *
+   * @return a new generator seeded by SplitMix64 from this one's next output
    */
   public Rng split() {
     return seeded(nextLong());
@@ -172,6 +222,9 @@ public final class Rng {
    * one: {@code fork(0)} and {@code fork(1)} are different streams, and {@code fork(k)} called
    * twice gives the same stream. Use it for streams named by an index (per layer, per parameter)
    * that must not depend on how many others were drawn.
+   *
+   * @param key the stream's name, such as a layer or parameter index
+   * @return a new generator; equal state and key give the same stream
    */
   public Rng fork(long key) {
     long h = mix64(s0 + GOLDEN_GAMMA);
