@@ -16,7 +16,11 @@ public final class CallOp extends Op {
     this.fn = fn;
   }
 
-  /** The function this node calls. */
+  /**
+   * The function this node calls.
+   *
+   * @return the composite function this call node invokes
+   */
   public Function function() {
     return fn;
   }
@@ -99,7 +103,11 @@ public final class CallOp extends Op {
       this.fn = fn;
     }
 
-    /** The fused function whose backward this is. */
+    /**
+     * The fused function whose backward this is.
+     *
+     * @return the fused function whose backward this op computes
+     */
     public Function function() {
       return fn;
     }

@@ -37,6 +37,11 @@ public final class Function {
   /**
    * A function of the given formal inputs (input or parameter leaves of one graph) returning
    * {@code results}, nodes of the same graph.
+   *
+   * @param name the function's name, for diagrams and messages
+   * @param params the formal inputs, leaves of the results' graph, in argument order
+   * @param results the nodes the function returns, at least one, in order
+   * @return the new function, computed by its body
    */
   public static Function of(String name, List<Node> params, List<Node> results) {
     if (results.isEmpty()) {
@@ -59,44 +64,75 @@ public final class Function {
     return f;
   }
 
-  /** The same function computed by {@code rule} instead of its body. */
+  /**
+   * The same function computed by {@code rule} instead of its body.
+   *
+   * @param rule the hand-written forward and backward, not null
+   * @return a copy of this function that runs {@code rule}
+   */
   public Function withFused(FusedRule rule) {
     return new Function(name, params, results, Objects.requireNonNull(rule, "rule"));
   }
 
-  /** The function's name, as drawn and as messages name it. */
+  /**
+   * The function's name, as drawn and as messages name it.
+   *
+   * @return the function's name
+   */
   public String name() {
     return name;
   }
 
-  /** The graph that holds the body. */
+  /**
+   * The graph that holds the body.
+   *
+   * @return the graph of the function's results
+   */
   public Graph body() {
     return results.get(0).graph();
   }
 
-  /** The formal inputs, leaves of the body. */
+  /**
+   * The formal inputs, leaves of the body.
+   *
+   * @return the formal inputs, in argument order
+   */
   public List<Node> params() {
     return params;
   }
 
-  /** The results, nodes of the body, in order. */
+  /**
+   * The results, nodes of the body, in order.
+   *
+   * @return the result nodes, in order
+   */
   public List<Node> results() {
     return results;
   }
 
   /**
    * The hand-written rule that computes this function and its gradient, or null when the body is used.
+   *
+   * @return the fused rule, or null
    */
   public FusedRule fused() {
     return fused;
   }
 
-  /** The function without its fused rule: the body and the derived gradient. */
+  /**
+   * The function without its fused rule: the body and the derived gradient.
+   *
+   * @return this function if it has no fused rule, else a copy without it
+   */
   public Function derived() {
     return fused == null ? this : new Function(name, params, results, null);
   }
 
-  /** The types of the formal inputs, in order. */
+  /**
+   * The types of the formal inputs, in order.
+   *
+   * @return one type per formal input
+   */
   public List<TensorType> paramTypes() {
     List<TensorType> t = new ArrayList<>();
     for (Node p : params) {
@@ -105,7 +141,11 @@ public final class Function {
     return t;
   }
 
-  /** The types of the results, in order. */
+  /**
+   * The types of the results, in order.
+   *
+   * @return one type per result
+   */
   public List<TensorType> resultTypes() {
     List<TensorType> t = new ArrayList<>();
     for (Node r : results) {
@@ -114,12 +154,21 @@ public final class Function {
     return t;
   }
 
-  /** The compiled body, with the default options. */
+  /**
+   * The compiled body, with the default options.
+   *
+   * @return the body's plan for the default options
+   */
   public Plan plan() {
     return plan(CompileOptions.defaults());
   }
 
-  /** The body compiled with {@code options} (one plan per options, kept). */
+  /**
+   * The body compiled with {@code options} (one plan per options, kept).
+   *
+   * @param options the compiler switches for the plan
+   * @return the body's plan for {@code options}, compiled on first use
+   */
   public Plan plan(CompileOptions options) {
     return plans.computeIfAbsent(options, o -> Plan.compile(results, params, o));
   }
@@ -127,6 +176,8 @@ public final class Function {
   /**
    * The derived vector-Jacobian product: a function of (the formal inputs, one cotangent per
    * result) returning one gradient per formal input. Built once from the body and cached.
+   *
+   * @return the gradient function, built on first use
    */
   public Function vjp() {
     Function v = vjp;
@@ -163,7 +214,12 @@ public final class Function {
     }
   }
 
-  /** A call of this function in another graph: one node (read its results with {@code output(i)}). */
+  /**
+   * A call of this function in another graph: one node (read its results with {@code output(i)}).
+   *
+   * @param args the actual arguments, one per formal input, all in the caller's graph
+   * @return the call node, with one output per result
+   */
   public Node call(List<Node> args) {
     if (args.isEmpty()) {
       throw new IllegalArgumentException("call of '" + name + "' needs arguments");
@@ -171,7 +227,12 @@ public final class Function {
     return args.get(0).graph().apply(new CallOp(this), args);
   }
 
-  /** Calls the function and returns its results as nodes of the caller's graph. */
+  /**
+   * Calls the function and returns its results as nodes of the caller's graph.
+   *
+   * @param args the actual arguments, one per formal input, all in the caller's graph
+   * @return one node per result, each an output of the call node
+   */
   public List<Node> apply(List<Node> args) {
     Node c = call(args);
     List<Node> out = new ArrayList<>();
@@ -185,6 +246,9 @@ public final class Function {
    * The function's results computed by a copy of its body in the caller's graph, its formal
    * inputs bound to {@code args}: the same values as {@link #apply}, but as the caller's own
    * nodes, so that what reads the caller's body (a scan's choice of residuals) sees every gate.
+   *
+   * @param args the actual arguments, one per formal input, all in the caller's graph
+   * @return one node of the caller's graph per result
    */
   public List<Node> inline(List<Node> args) {
     if (args.size() != params.size()) {

@@ -42,39 +42,71 @@ public final class GradCheck {
     this.seed = seed;
   }
 
-  /** Defaults: step 1e-6, tolerance 1e-6, element-wise up to 256 elements, else 16 directions. */
+  /**
+   * Defaults: step 1e-6, tolerance 1e-6, element-wise up to 256 elements, else 16 directions.
+   *
+   * @return a check with the default settings and compile options
+   */
   public static GradCheck withDefaults() {
     return new GradCheck(1e-6, 1e-6, 256, 16, 42L, CompileOptions.defaults());
   }
 
-  /** This check with central-difference step {@code e}. */
+  /**
+   * This check with central-difference step {@code e}.
+   *
+   * @param e the central-difference step, applied to each perturbed element
+   * @return a copy of this check differing only in its step
+   */
   public GradCheck eps(double e) {
     return new GradCheck(e, tolerance, fullLimit, directions, seed, options);
   }
 
   /**
    * This check with tolerance {@code t} on the difference between analytic and numeric gradients.
+   *
+   * @param t the largest acceptable error
+   * @return a copy of this check differing only in its tolerance
    */
   public GradCheck tolerance(double t) {
     return new GradCheck(eps, t, fullLimit, directions, seed, options);
   }
 
-  /** Inputs with at most {@code n} elements are checked element by element. */
+  /**
+   * Inputs with at most {@code n} elements are checked element by element.
+   *
+   * @param n the largest element count checked element by element
+   * @return a copy of this check differing only in that limit
+   */
   public GradCheck fullLimit(int n) {
     return new GradCheck(eps, tolerance, n, directions, seed, options);
   }
 
-  /** Larger inputs are checked along {@code n} random directions instead of element by element. */
+  /**
+   * Larger inputs are checked along {@code n} random directions instead of element by element.
+   *
+   * @param n the number of random directions per large input
+   * @return a copy of this check differing only in its direction count
+   */
   public GradCheck directions(int n) {
     return new GradCheck(eps, tolerance, fullLimit, n, seed, options);
   }
 
-  /** This check with the seed {@code s} of the random directions. */
+  /**
+   * This check with the seed {@code s} of the random directions.
+   *
+   * @param s the seed of the random directions
+   * @return a copy of this check differing only in its seed
+   */
   public GradCheck seed(long s) {
     return new GradCheck(eps, tolerance, fullLimit, directions, s, options);
   }
 
-  /** The plans of the check compiled with {@code o} (default: {@link CompileOptions#defaults()}). */
+  /**
+   * The plans of the check compiled with {@code o} (default: {@link CompileOptions#defaults()}).
+   *
+   * @param o the compile options of the check's plans, not null
+   * @return a copy of this check differing only in its compile options
+   */
   public GradCheck options(CompileOptions o) {
     return new GradCheck(eps, tolerance, fullLimit, directions, seed, java.util.Objects.requireNonNull(o, "options"));
   }
@@ -94,6 +126,11 @@ public final class GradCheck {
    * Checks the gradient of {@code output} with respect to each of {@code wrt}, all values taken
    * from {@code values}, which must feed every leaf the output needs. Values of {@code wrt} must be
    * float64.
+   *
+   * @param output the node whose gradient is checked
+   * @param wrt the float64 nodes to differentiate with respect to
+   * @param values the value of every leaf the output needs, keyed by leaf
+   * @return the report of the worst difference over all checked inputs
    */
   public Report check(Node output, List<Node> wrt, Map<Node, Tensor> values) {
     Graph g = output.graph();
@@ -202,6 +239,11 @@ public final class GradCheck {
   /**
    * Compares a function's fused rule with its derived one at the given argument values: the
    * outputs and the gradients for random cotangents. Returns the largest absolute difference.
+   *
+   * @param fn a function with a fused rule
+   * @param args the argument values, one per formal input
+   * @param seed the seed of the random cotangents
+   * @return the largest absolute difference between the fused and derived results
    */
   public static double compareFused(Function fn, List<Tensor> args, long seed) {
     if (fn.fused() == null) {

@@ -36,7 +36,13 @@ public final class Gradients {
     this.built = built;
   }
 
-  /** The gradient of a scalar {@code loss} with respect to each of {@code wrt}. */
+  /**
+   * The gradient of a scalar {@code loss} with respect to each of {@code wrt}.
+   *
+   * @param loss the scalar node to differentiate
+   * @param wrt the nodes to differentiate with respect to
+   * @return the gradients, with the backward nodes added to the loss's graph
+   */
   public static Gradients of(Node loss, Node... wrt) {
     return of(loss, List.of(wrt));
   }
@@ -44,6 +50,9 @@ public final class Gradients {
   /**
    * The gradient of a scalar {@code loss} with respect to each of {@code wrt}.
    *
+   * @param loss the scalar node to differentiate
+   * @param wrt the nodes to differentiate with respect to
+   * @return the gradients, with the backward nodes added to the loss's graph
    * @throws IllegalArgumentException if {@code loss} has more than one element
    */
   public static Gradients of(Node loss, List<Node> wrt) {
@@ -59,6 +68,11 @@ public final class Gradients {
   /**
    * The vector-Jacobian product: the gradient of {@code Σ_i <outputs_i, cotangents_i>} with respect
    * to each of {@code wrt}. Each cotangent has its output's type.
+   *
+   * @param outputs the nodes whose weighted sum is differentiated
+   * @param cotangents the weight of each output, one per output, in order
+   * @param wrt the nodes to differentiate with respect to
+   * @return the gradients, with the backward nodes added to the outputs' graph
    */
   public static Gradients vjp(List<Node> outputs, List<Node> cotangents, List<Node> wrt) {
     return vjp(outputs, cotangents, wrt, -1);
@@ -279,7 +293,12 @@ public final class Gradients {
     return out;
   }
 
-  /** The gradient with respect to {@code wrt} (a zero-filled node when nothing depends on it). */
+  /**
+   * The gradient with respect to {@code wrt} (a zero-filled node when nothing depends on it).
+   *
+   * @param wrt one of the nodes the gradients were asked for
+   * @return the gradient node, of the type of {@code wrt}
+   */
   public Node get(Node wrt) {
     Node g = grads.get(wrt);
     if (g == null) {
@@ -292,6 +311,8 @@ public final class Gradients {
    * Every forward node that received a gradient, mapped to its adjoint: the node holding the total
    * cotangent that reached it (the seed for the loss itself). Iterates in forward-node id order.
    * Several forward nodes may share one adjoint node (an add passes its cotangent on unchanged).
+   *
+   * @return an unmodifiable map from forward node to adjoint node
    */
   public Map<Node, Node> adjoints() {
     return adjoints;
@@ -301,12 +322,18 @@ public final class Gradients {
    * The nodes this differentiation added to the graph, in id order: the backward graph. (Nodes a
    * composite's derived gradient builds in its own body graph are not among them; they sit behind
    * the call nodes listed here.)
+   *
+   * @return the backward nodes this differentiation built, in id order
    */
   public List<Node> nodes() {
     return built;
   }
 
-  /** The gradients in the order of the {@code wrt} nodes. */
+  /**
+   * The gradients in the order of the {@code wrt} nodes.
+   *
+   * @return one gradient node per {@code wrt} node, in order
+   */
   public List<Node> list() {
     return List.copyOf(grads.values());
   }

@@ -25,75 +25,148 @@ public final class Graph {
     this("graph");
   }
 
-  /** An empty graph; {@code name} is used when it is drawn. */
+  /**
+   * An empty graph; {@code name} is used when it is drawn.
+   *
+   * @param name the graph's name, not null
+   */
   public Graph(String name) {
     this.name = Objects.requireNonNull(name, "name");
   }
 
-  /** The graph's name. */
+  /**
+   * The graph's name.
+   *
+   * @return the name given at construction
+   */
   public String name() {
     return name;
   }
 
-  /** All nodes in creation (topological) order; a read-only view. */
+  /**
+   * All nodes in creation (topological) order; a read-only view.
+   *
+   * @return an unmodifiable view of the nodes, in the order they were added
+   */
   public List<Node> nodes() {
     return Collections.unmodifiableList(nodes);
   }
 
-  /** The number of nodes. */
+  /**
+   * The number of nodes.
+   *
+   * @return the number of nodes added so far
+   */
   public int size() {
     return nodes.size();
   }
 
-  /** A value fed at run time. */
+  /**
+   * A value fed at run time.
+   *
+   * @param name the input's name, not null
+   * @param dtype the element type of the fed value
+   * @param dims the dimensions of the fed value
+   * @return the new input node
+   */
   public Node input(String name, DType dtype, int... dims) {
     return input(name, new TensorType(dtype, Shape.of(dims)));
   }
 
-  /** A value of {@code type} fed at run time. */
+  /**
+   * A value of {@code type} fed at run time.
+   *
+   * @param name the input's name, not null
+   * @param type the type of the fed value
+   * @return the new input node
+   */
   public Node input(String name, TensorType type) {
     return add(new GraphOps.Leaf(GraphOps.Leaf.Role.INPUT, type), List.of(), Objects.requireNonNull(name, "name"));
   }
 
-  /** A trainable parameter, fed at run time like an input but drawn and treated as a weight. */
+  /**
+   * A trainable parameter, fed at run time like an input but drawn and treated as a weight.
+   *
+   * @param name the parameter's name, not null
+   * @param dtype the element type of the parameter
+   * @param dims the dimensions of the parameter
+   * @return the new parameter node
+   */
   public Node parameter(String name, DType dtype, int... dims) {
     return parameter(name, new TensorType(dtype, Shape.of(dims)));
   }
 
   /**
    * A trainable parameter of {@code type}, fed at run time like an input but drawn and treated as a weight.
+   *
+   * @param name the parameter's name, not null
+   * @param type the type of the parameter
+   * @return the new parameter node
    */
   public Node parameter(String name, TensorType type) {
     return add(new GraphOps.Leaf(GraphOps.Leaf.Role.PARAMETER, type), List.of(), Objects.requireNonNull(name, "name"));
   }
 
-  /** A constant value held by the graph. */
+  /**
+   * A constant value held by the graph.
+   *
+   * @param value the tensor the node always produces
+   * @return the new constant node
+   */
   public Node constant(Tensor value) {
     return add(new GraphOps.Constant(value), List.of(), null);
   }
 
-  /** A tensor of the given type filled with {@code value}. */
+  /**
+   * A tensor of the given type filled with {@code value}.
+   *
+   * @param value the value of every element
+   * @param type the dtype and shape of the tensor
+   * @return the new fill node
+   */
   public Node fill(double value, TensorType type) {
     return add(new GraphOps.Fill(value, type), List.of(), null);
   }
 
-  /** A tensor of the given type filled with zeros. */
+  /**
+   * A tensor of the given type filled with zeros.
+   *
+   * @param type the dtype and shape of the tensor
+   * @return the new all-zero fill node
+   */
   public Node zeros(TensorType type) {
     return fill(0.0, type);
   }
 
-  /** A rank-0 constant. */
+  /**
+   * A rank-0 constant.
+   *
+   * @param value the scalar's value
+   * @param dtype the scalar's element type
+   * @return the new rank-0 fill node
+   */
   public Node scalar(double value, DType dtype) {
     return fill(value, new TensorType(dtype, Shape.scalar()));
   }
 
-  /** Applies an op to input nodes of this graph; the general form behind the fluent API. */
+  /**
+   * Applies an op to input nodes of this graph; the general form behind the fluent API.
+   *
+   * @param op the op to apply
+   * @param inputs the op's operands, in the order of its signature, all in this graph
+   * @return the new, unnamed node
+   */
   public Node apply(Op op, List<Node> inputs) {
     return apply(op, inputs, null);
   }
 
   /**
    * Applies an op to input nodes of this graph; {@code name} (or null) is the user's name for the result.
+   *
+   * @param op the op to apply
+   * @param inputs the op's operands, in the order of its signature, all in this graph
+   * @param name the user's name for the new node, or null
+   * @return the new node
    */
   public Node apply(Op op, List<Node> inputs, String name) {
     for (Node n : inputs) {

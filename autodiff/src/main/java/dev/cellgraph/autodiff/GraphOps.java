@@ -31,7 +31,11 @@ public final class GraphOps {
       this.type = type;
     }
 
-    /** Whether the value is an input or a parameter. */
+    /**
+     * Whether the value is an input or a parameter.
+     *
+     * @return {@code INPUT} for an input, {@code PARAMETER} for a parameter
+     */
     public Role role() { return role; }
 
     @Override public String name() { return role == Role.INPUT ? "input" : "parameter"; }
@@ -53,7 +57,11 @@ public final class GraphOps {
 
     Constant(Tensor value) { this.value = value; }
 
-    /** The constant's value. */
+    /**
+     * The constant's value.
+     *
+     * @return the tensor this constant always produces
+     */
     public Tensor value() { return value; }
 
     @Override public String name() { return "constant"; }
@@ -83,7 +91,11 @@ public final class GraphOps {
       this.type = type;
     }
 
-    /** The value every element has. */
+    /**
+     * The value every element has.
+     *
+     * @return the fill value of every element
+     */
     public double value() { return value; }
 
     @Override public String name() { return "fill"; }
@@ -101,7 +113,11 @@ public final class GraphOps {
 
     GetOutput(int index) { this.index = index; }
 
-    /** Which output of the multi-output input node this selects (0-based). */
+    /**
+     * Which output of the multi-output input node this selects (0-based).
+     *
+     * @return the 0-based index of the selected output
+     */
     public int index() { return index; }
 
     @Override public String name() { return "output"; }

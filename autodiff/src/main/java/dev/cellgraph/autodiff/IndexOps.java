@@ -56,7 +56,11 @@ public final class IndexOps {
 
     private final int rows;
 
-    /** Scatter-add into a table of {@code rows} rows. */
+    /**
+     * Scatter-add into a table of {@code rows} rows.
+     *
+     * @param rows the number of rows of the output table
+     */
     public ScatterAdd(int rows) { this.rows = rows; }
 
     @Override public String name() { return "scatter_add"; }
@@ -102,7 +106,12 @@ public final class IndexOps {
     private final int depth;
     private final DType dtype;
 
-    /** One-hot rows of length {@code depth} and dtype {@code dtype}. */
+    /**
+     * One-hot rows of length {@code depth} and dtype {@code dtype}.
+     *
+     * @param depth the length of each one-hot row (the number of classes)
+     * @param dtype the element type of the one-hot output
+     */
     public OneHot(int depth, DType dtype) {
       this.depth = depth;
       this.dtype = dtype;

@@ -61,10 +61,18 @@ public final class LayoutOps {
 
     private final int[] perm;
 
-    /** Reorders the axes: axis i of the result is axis {@code perm[i]} of the input (copied). */
+    /**
+     * Reorders the axes: axis i of the result is axis {@code perm[i]} of the input (copied).
+     *
+     * @param perm a permutation of the input's axes
+     */
     public Permute(int[] perm) { this.perm = perm.clone(); }
 
-    /** The permutation (a copy). */
+    /**
+     * The permutation (a copy).
+     *
+     * @return a copy of the permutation
+     */
     public int[] perm() { return perm.clone(); }
 
     @Override public String name() { return "permute"; }
@@ -105,10 +113,18 @@ public final class LayoutOps {
 
     private final Shape shape;
 
-    /** Reshapes to {@code shape}, which has the input's element count. */
+    /**
+     * Reshapes to {@code shape}, which has the input's element count.
+     *
+     * @param shape the shape of the result
+     */
     public Reshape(Shape shape) { this.shape = shape; }
 
-    /** The shape of the result. */
+    /**
+     * The shape of the result.
+     *
+     * @return the shape of the result
+     */
     public Shape target() { return shape; }
 
     @Override public String name() { return "reshape"; }
@@ -136,18 +152,36 @@ public final class LayoutOps {
     private final int start;
     private final int end;
 
-    /** Elements {@code [start, end)} along {@code axis}. */
+    /**
+     * Elements {@code [start, end)} along {@code axis}.
+     *
+     * @param axis the axis to slice
+     * @param start the first index kept
+     * @param end one past the last index kept
+     */
     public Slice(int axis, int start, int end) {
       this.axis = axis;
       this.start = start;
       this.end = end;
     }
 
-    /** The sliced axis. */
+    /**
+     * The sliced axis.
+     *
+     * @return the index of the sliced axis
+     */
     public int axis() { return axis; }
-    /** The first index kept. */
+    /**
+     * The first index kept.
+     *
+     * @return the first index kept
+     */
     public int start() { return start; }
-    /** One past the last index kept. */
+    /**
+     * One past the last index kept.
+     *
+     * @return the index one past the last index kept
+     */
     public int end() { return end; }
 
     @Override public String name() { return "slice"; }
@@ -180,7 +214,13 @@ public final class LayoutOps {
     private final int before;
     private final int after;
 
-    /** Pads {@code axis} with {@code before} zeros in front and {@code after} zeros behind. */
+    /**
+     * Pads {@code axis} with {@code before} zeros in front and {@code after} zeros behind.
+     *
+     * @param axis the axis to pad
+     * @param before the number of zeros in front, not negative
+     * @param after the number of zeros behind, not negative
+     */
     public Pad(int axis, int before, int after) {
       if (before < 0 || after < 0) {
         throw new IllegalArgumentException("pad amounts (" + before + ", " + after + ") must not be negative");
@@ -190,11 +230,23 @@ public final class LayoutOps {
       this.after = after;
     }
 
-    /** The padded axis. */
+    /**
+     * The padded axis.
+     *
+     * @return the index of the padded axis
+     */
     public int axis() { return axis; }
-    /** Zeros in front. */
+    /**
+     * Zeros in front.
+     *
+     * @return the number of zeros in front
+     */
     public int before() { return before; }
-    /** Zeros behind. */
+    /**
+     * Zeros behind.
+     *
+     * @return the number of zeros behind
+     */
     public int after() { return after; }
 
     @Override public String name() { return "pad"; }
@@ -232,10 +284,18 @@ public final class LayoutOps {
 
     private final int axis;
 
-    /** Joins the inputs along {@code axis}. */
+    /**
+     * Joins the inputs along {@code axis}.
+     *
+     * @param axis the axis to join the inputs along
+     */
     public Concat(int axis) { this.axis = axis; }
 
-    /** The axis joined along. */
+    /**
+     * The axis joined along.
+     *
+     * @return the index of the joined axis
+     */
     public int axis() { return axis; }
 
     @Override public String name() { return "concat"; }
@@ -283,7 +343,11 @@ public final class LayoutOps {
 
     private final DType to;
 
-    /** Converts to {@code to}. */
+    /**
+     * Converts to {@code to}.
+     *
+     * @param to the dtype to convert to
+     */
     public Cast(DType to) { this.to = to; }
 
     @Override public String name() { return "cast"; }
@@ -308,10 +372,18 @@ public final class LayoutOps {
 
     private final Shape target;
 
-    /** Broadcasts to {@code target}. */
+    /**
+     * Broadcasts to {@code target}.
+     *
+     * @param target the shape to broadcast to
+     */
     public BroadcastTo(Shape target) { this.target = target; }
 
-    /** The shape broadcast to. */
+    /**
+     * The shape broadcast to.
+     *
+     * @return the shape the input is broadcast to
+     */
     public Shape target() { return target; }
 
     @Override public String name() { return "broadcast_to"; }

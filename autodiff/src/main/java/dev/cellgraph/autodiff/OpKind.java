@@ -65,7 +65,11 @@ public enum OpKind {
   /** Anything else: the passes leave it as it is. */
   OPAQUE;
 
-  /** Whether each output element is a function of the inputs' elements at the same position. */
+  /**
+   * Whether each output element is a function of the inputs' elements at the same position.
+   *
+   * @return true for elementwise kinds (unary, scalar, pow, identity, cast, binary)
+   */
   public boolean isElementwise() {
     return switch (this) {
       case UNARY, SCALAR, POW, IDENTITY, CAST, BINARY -> true;
@@ -74,7 +78,12 @@ public enum OpKind {
     };
   }
 
-  /** Whether the op only moves elements (no arithmetic), so recomputing it costs a copy at most. */
+  /**
+   * Whether the op only moves elements (no arithmetic), so recomputing it costs a copy at most.
+   *
+   * @return true for pure data-movement kinds (identity, transpose, permute, reshape, slice,
+   *     broadcast)
+   */
   public boolean isDataMovement() {
     return switch (this) {
       case IDENTITY, TRANSPOSE, PERMUTE, RESHAPE, SLICE, BROADCAST_TO -> true;
@@ -83,7 +92,11 @@ public enum OpKind {
     };
   }
 
-  /** Whether the op has a body that diagrams can expand (a composite function or a loop). */
+  /**
+   * Whether the op has a body that diagrams can expand (a composite function or a loop).
+   *
+   * @return true for {@code CALL} and {@code SCAN}
+   */
   public boolean isComposite() {
     return this == CALL || this == SCAN;
   }

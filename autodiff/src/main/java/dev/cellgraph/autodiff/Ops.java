@@ -36,6 +36,11 @@ public final class Ops {
   public interface UnaryRule {
     /**
      * The gradient of x, from the output's gradient {@code g}, the input {@code x} and the output {@code y}.
+     *
+     * @param g the gradient of the loss with respect to the output
+     * @param x the op's input
+     * @param y the op's output
+     * @return the gradient of the loss with respect to {@code x}
      */
     Node apply(Node g, Node x, Node y);
   }
@@ -114,7 +119,11 @@ public final class Ops {
     @Override public boolean isFreeToRecompute() { return kernel == UnaryOp.NEG; }
     @Override public boolean isLinear() { return kernel == UnaryOp.NEG; }
 
-    /** The elementwise function this op applies. */
+    /**
+     * The elementwise function this op applies.
+     *
+     * @return the unary kernel applied to every element
+     */
     public UnaryOp kernel() { return kernel; }
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
@@ -139,6 +148,12 @@ public final class Ops {
   public interface BinaryRule {
     /**
      * The gradients of a and b, before summing to their shapes, from {@code g}, the inputs and the output {@code y}.
+     *
+     * @param g the gradient of the loss with respect to the output
+     * @param a the left input
+     * @param b the right input
+     * @param y the op's output
+     * @return the unreduced gradients of {@code a} and {@code b}, in that order
      */
     List<Node> apply(Node g, Node a, Node b, Node y);
   }
@@ -187,7 +202,11 @@ public final class Ops {
     @Override public OpKind kind() { return OpKind.BINARY; }
     @Override public String symbol() { return symbol; }
 
-    /** The elementwise kernel. */
+    /**
+     * The elementwise kernel.
+     *
+     * @return the binary kernel applied to every pair of elements
+     */
     public BinaryOp kernel() { return kernel; }
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
@@ -224,14 +243,22 @@ public final class Ops {
 
   /** x + c. */
   public static final class AddScalar extends ScalarOp {
-    /** {@code x + c}. */
+    /**
+     * {@code x + c}.
+     *
+     * @param c the constant added to every element
+     */
     public AddScalar(double c) { super("add_scalar", "+ " + fmt(c), BinaryOp.ADD, c, false); }
     @Override public List<Node> backward(Node node, List<Node> g) { return grads(g.get(0)); }
   }
 
   /** x * c. */
   public static final class MulScalar extends ScalarOp {
-    /** {@code x * c}. */
+    /**
+     * {@code x * c}.
+     *
+     * @param c the constant every element is multiplied by
+     */
     public MulScalar(double c) { super("mul_scalar", "× " + fmt(c), BinaryOp.MUL, c, false); }
     @Override public boolean isLinear() { return true; }
     @Override public List<Node> backward(Node node, List<Node> g) { return grads(g.get(0).mul(constant())); }
@@ -239,14 +266,22 @@ public final class Ops {
 
   /** c - x. */
   public static final class RsubScalar extends ScalarOp {
-    /** {@code c - x}. */
+    /**
+     * {@code c - x}.
+     *
+     * @param c the constant every element is subtracted from
+     */
     public RsubScalar(double c) { super("rsub_scalar", fmt(c) + " −", BinaryOp.SUB, c, true); }
     @Override public List<Node> backward(Node node, List<Node> g) { return grads(g.get(0).neg()); }
   }
 
   /** max(x, c), as torch.clamp(x, min=c): the gradient passes where x >= c, the tie included. */
   public static final class MaxScalar extends ScalarOp {
-    /** {@code max(x, c)}. */
+    /**
+     * {@code max(x, c)}.
+     *
+     * @param c the lower bound
+     */
     public MaxScalar(double c) { super("max_scalar", "max " + fmt(c), BinaryOp.MAX, c, false); }
     @Override public boolean isFreeToRecompute() { return false; }
     @Override public List<Node> backward(Node node, List<Node> g) {
@@ -256,7 +291,11 @@ public final class Ops {
 
   /** {@code min(x, c)}, as {@code torch.clamp(x, max=c)}: the gradient passes where {@code x <= c}, the tie included. */
   public static final class MinScalar extends ScalarOp {
-    /** {@code min(x, c)}. */
+    /**
+     * {@code min(x, c)}.
+     *
+     * @param c the upper bound
+     */
     public MinScalar(double c) { super("min_scalar", "min " + fmt(c), BinaryOp.MIN, c, false); }
     @Override public boolean isFreeToRecompute() { return false; }
     @Override public List<Node> backward(Node node, List<Node> g) {
@@ -270,10 +309,18 @@ public final class Ops {
 
     private final double p;
 
-    /** {@code x ^ p}. */
+    /**
+     * {@code x ^ p}.
+     *
+     * @param p the exponent
+     */
     public PowScalar(double p) { this.p = p; }
 
-    /** The exponent. */
+    /**
+     * The exponent.
+     *
+     * @return the constant exponent {@code p}
+     */
     public double exponent() { return p; }
 
     @Override public String name() { return "pow_scalar"; }
@@ -326,13 +373,25 @@ public final class Ops {
     @Override public String name() { return name; }
     @Override public String label() { return label; }
 
-    /** The constant operand. */
+    /**
+     * The constant operand.
+     *
+     * @return the constant {@code c}
+     */
     public double constant() { return c; }
 
-    /** The elementwise kernel, applied with the constant as one operand. */
+    /**
+     * The elementwise kernel, applied with the constant as one operand.
+     *
+     * @return the binary kernel combining each element with the constant
+     */
     public BinaryOp kernel() { return kernel; }
 
-    /** Whether the constant is the left operand ({@code c op x}). */
+    /**
+     * Whether the constant is the left operand ({@code c op x}).
+     *
+     * @return true if the op computes {@code c op x}, false for {@code x op c}
+     */
     public boolean scalarLeft() { return scalarLeft; }
 
     @Override public List<TensorType> inferTypes(List<TensorType> in) {
@@ -384,9 +443,17 @@ public final class Ops {
       this.transB = transB;
     }
 
-    /** Whether the left operand is transposed. */
+    /**
+     * Whether the left operand is transposed.
+     *
+     * @return true if the last two axes of the left operand are swapped first
+     */
     public boolean transA() { return transA; }
-    /** Whether the right operand is transposed. */
+    /**
+     * Whether the right operand is transposed.
+     *
+     * @return true if the last two axes of the right operand are swapped first
+     */
     public boolean transB() { return transB; }
 
     @Override public String name() { return "matmul"; }
@@ -472,15 +539,28 @@ public final class Ops {
     private final int axis;
     private final boolean keepDims;
 
-    /** The sum over {@code axis}, which is removed unless {@code keepDims}. */
+    /**
+     * The sum over {@code axis}, which is removed unless {@code keepDims}.
+     *
+     * @param axis the axis to sum over, non-negative
+     * @param keepDims whether to keep the summed axis with size 1
+     */
     public SumAxis(int axis, boolean keepDims) {
       this.axis = axis;
       this.keepDims = keepDims;
     }
 
-    /** The summed axis. */
+    /**
+     * The summed axis.
+     *
+     * @return the index of the summed axis
+     */
     public int axis() { return axis; }
-    /** Whether the summed axis is kept with size 1. */
+    /**
+     * Whether the summed axis is kept with size 1.
+     *
+     * @return true if the summed axis is kept with size 1
+     */
     public boolean keepDims() { return keepDims; }
 
     @Override public String name() { return "sum_axis"; }
@@ -508,10 +588,18 @@ public final class Ops {
 
     private final Shape target;
 
-    /** Sums a broadcast value back to {@code target} (the adjoint of broadcasting). */
+    /**
+     * Sums a broadcast value back to {@code target} (the adjoint of broadcasting).
+     *
+     * @param target the shape to sum down to
+     */
     public SumTo(Shape target) { this.target = target; }
 
-    /** The shape summed to. */
+    /**
+     * The shape summed to.
+     *
+     * @return the shape the input is summed down to
+     */
     public Shape target() { return target; }
 
     @Override public String name() { return "sum_to"; }

@@ -169,42 +169,78 @@ public final class Plan {
   /**
    * Compiles a plan computing {@code outputs} from values fed for {@code feeds}, with the default
    * {@link CompileOptions} (the scan compiler on).
+   *
+   * @param outputs the nodes to compute, in the order of the results
+   * @param feeds the nodes whose values each run supplies, in the order of its arguments
+   * @return the compiled plan
    */
   public static Plan compile(List<Node> outputs, List<Node> feeds) {
     return new Plan(outputs, feeds, CompileOptions.defaults());
   }
 
-  /** Compiles a plan as {@link #compile(List, List)} does, with these options for its scans. */
+  /**
+   * Compiles a plan as {@link #compile(List, List)} does, with these options for its scans.
+   *
+   * @param outputs the nodes to compute, in the order of the results
+   * @param feeds the nodes whose values each run supplies, in the order of its arguments
+   * @param options the compiler switches for the plan's scans
+   * @return the compiled plan
+   */
   public static Plan compile(List<Node> outputs, List<Node> feeds, CompileOptions options) {
     return new Plan(outputs, feeds, options);
   }
 
-  /** The options this plan was compiled with. */
+  /**
+   * The options this plan was compiled with.
+   *
+   * @return the compile options given at compilation
+   */
   public CompileOptions options() {
     return options;
   }
 
-  /** The nodes this plan computes, in the order of its results. */
+  /**
+   * The nodes this plan computes, in the order of its results.
+   *
+   * @return the output nodes, in result order
+   */
   public List<Node> outputs() {
     return outputs;
   }
 
-  /** The nodes fed to this plan, in the order of its arguments. */
+  /**
+   * The nodes fed to this plan, in the order of its arguments.
+   *
+   * @return the fed nodes, in argument order
+   */
   public List<Node> feeds() {
     return feeds;
   }
 
-  /** The nodes a run computes, in order (after dead-node removal and constant folding). */
+  /**
+   * The nodes a run computes, in order (after dead-node removal and constant folding).
+   *
+   * @return the scheduled nodes, in execution order
+   */
   public List<Node> scheduled() {
     return List.of(schedule);
   }
 
-  /** How many nodes a run computes (after dead-node removal and constant folding). */
+  /**
+   * How many nodes a run computes (after dead-node removal and constant folding).
+   *
+   * @return the number of scheduled nodes
+   */
   public int scheduledCount() {
     return schedule.length;
   }
 
-  /** Runs the plan with one value per feed, in the order of {@link #feeds()}. */
+  /**
+   * Runs the plan with one value per feed, in the order of {@link #feeds()}.
+   *
+   * @param feedValues one value per fed node, in the order of {@link #feeds()}
+   * @return one value per output node, in the order of {@link #outputs()}
+   */
   public List<Tensor> run(List<Tensor> feedValues) {
     if (feedValues.size() != feeds.size()) {
       throw new IllegalArgumentException(
@@ -244,7 +280,12 @@ public final class Plan {
     return out;
   }
 
-  /** Runs the plan with values looked up by feed node. */
+  /**
+   * Runs the plan with values looked up by feed node.
+   *
+   * @param feedValues the value of each fed node, keyed by node
+   * @return one value per output node, in the order of {@link #outputs()}
+   */
   public List<Tensor> run(Map<Node, Tensor> feedValues) {
     List<Tensor> vals = new ArrayList<>(feeds.size());
     for (Node f : feeds) {
@@ -271,19 +312,38 @@ public final class Plan {
     return n.isMultiOutput() ? out : out.get(0);
   }
 
-  /** Evaluates {@code outputs} once: compiles a plan for the given feeds and runs it. */
+  /**
+   * Evaluates {@code outputs} once: compiles a plan for the given feeds and runs it.
+   *
+   * @param outputs the nodes to compute
+   * @param feeds the value of each fed node, keyed by node
+   * @return the value of each output node, in order
+   */
   public static List<Tensor> evaluate(List<Node> outputs, Map<Node, Tensor> feeds) {
     return evaluate(outputs, feeds, CompileOptions.defaults());
   }
 
-  /** Evaluates {@code outputs} once, compiled with {@code options}. */
+  /**
+   * Evaluates {@code outputs} once, compiled with {@code options}.
+   *
+   * @param outputs the nodes to compute
+   * @param feeds the value of each fed node, keyed by node
+   * @param options the compiler switches for the plan's scans
+   * @return the value of each output node, in order
+   */
   public static List<Tensor> evaluate(List<Node> outputs, Map<Node, Tensor> feeds, CompileOptions options) {
     List<Node> fs = new ArrayList<>(feeds.keySet());
     fs.sort((a, b) -> Integer.compare(a.id(), b.id()));
     return compile(outputs, fs, options).run(feeds);
   }
 
-  /** Computes one node from the given feeds with default options. */
+  /**
+   * Computes one node from the given feeds with default options.
+   *
+   * @param output the node to compute
+   * @param feeds the value of each fed node, keyed by node
+   * @return the value of {@code output}
+   */
   public static Tensor evaluate(Node output, Map<Node, Tensor> feeds) {
     return evaluate(List.of(output), feeds).get(0);
   }

@@ -46,6 +46,13 @@ public final class Scan {
    * Scans {@code step} over {@code sequences} (time-major) from {@code init}, passing
    * {@code constants} (typically parameters) to every step. With {@code reverse} the steps run
    * from T-1 down to 0 and y_t is still stored at position t.
+   *
+   * @param step the step function, taking {@code (carries..., x_t..., constants...)}
+   * @param init the initial carries, one per carry of the step
+   * @param sequences the time-major sequences {@code [T, ...]}, one per step input {@code x_t}
+   * @param constants the inputs passed unchanged to every step
+   * @param reverse whether to run the steps from T-1 down to 0
+   * @return the scan, a view of its new multi-output node
    */
   public static Scan of(Function step, List<Node> init, List<Node> sequences, List<Node> constants,
       boolean reverse) {
@@ -72,6 +79,13 @@ public final class Scan {
    * rows up to the last running one, copying the rest, with the same numbers; the gradient's
    * reverse scan does the same.
    *
+   * @param step the step function, taking {@code (carries..., x_t..., constants...)}
+   * @param init the initial carries, one per carry of the step
+   * @param sequences the time-major sequences {@code [T, ...]}, one of them the live mask
+   * @param constants the inputs passed unchanged to every step
+   * @param reverse whether to run the steps from T-1 down to 0
+   * @param liveMask the index in {@code sequences} of the mask marking each row's running steps
+   * @return the scan, a view of its new multi-output node
    * @throws IllegalArgumentException if {@code liveMask} is not the index of a sequence
    */
   public static Scan packed(Function step, List<Node> init, List<Node> sequences, List<Node> constants,
@@ -97,22 +111,38 @@ public final class Scan {
     return new Scan(n, init.size(), op.ys);
   }
 
-  /** The scan node itself (multi-output). */
+  /**
+   * The scan node itself (multi-output).
+   *
+   * @return the multi-output scan node
+   */
   public Node node() {
     return node;
   }
 
-  /** The carries after the last step. */
+  /**
+   * The carries after the last step.
+   *
+   * @return one node per carry, holding its value after the last step
+   */
   public List<Node> finalCarries() {
     return outputs(0, carries);
   }
 
-  /** The per-step outputs, stacked along a new leading time axis. */
+  /**
+   * The per-step outputs, stacked along a new leading time axis.
+   *
+   * @return one node per step output {@code y}, each {@code [T, ...]}
+   */
   public List<Node> outputs() {
     return outputs(carries, ys);
   }
 
-  /** The carry entering each step, stacked along a new leading time axis. */
+  /**
+   * The carry entering each step, stacked along a new leading time axis.
+   *
+   * @return one node per carry, each {@code [T, ...]}, holding the carry entering each step
+   */
   public List<Node> history() {
     return outputs(carries + ys, carries);
   }
@@ -146,12 +176,21 @@ public final class Scan {
     System.getLogger("dev.cellgraph.autodiff.compile").log(System.Logger.Level.DEBUG, reason);
   }
 
-  /** How many scans the compiler has declined in this JVM (each length, read outputs and options once). */
+  /**
+   * How many scans the compiler has declined in this JVM (each length, read outputs and options
+   * once).
+   *
+   * @return the number of declines since the JVM started
+   */
   public static long declineCount() {
     return DECLINES.get();
   }
 
-  /** The reason of the last decline, or null. */
+  /**
+   * The reason of the last decline, or null.
+   *
+   * @return the reason the compiler last declined a scan, or null if it never has
+   */
   public static String lastDecline() {
     return lastDecline;
   }
@@ -209,12 +248,20 @@ public final class Scan {
       this.stored = residuals == null ? List.of() : residuals.stored();
     }
 
-    /** The step function, applied once per time step. */
+    /**
+     * The step function, applied once per time step.
+     *
+     * @return the step function
+     */
     public Function step() {
       return step;
     }
 
-    /** Whether the scan runs from the last time step to the first. */
+    /**
+     * Whether the scan runs from the last time step to the first.
+     *
+     * @return true if the steps run from T-1 down to 0
+     */
     public boolean reverse() {
       return reverse;
     }
@@ -222,37 +269,63 @@ public final class Scan {
     /**
      * The index of the sequence that is all zeros at a row's padded steps ({@link Scan#packed}),
      * or -1 when every row runs at every step.
+     *
+     * @return the live-mask sequence's index, or -1
      */
     public int liveMask() {
       return liveMask;
     }
 
-    /** The number of carries (the state passed from step to step). */
+    /**
+     * The number of carries (the state passed from step to step).
+     *
+     * @return the number of carries
+     */
     public int carryCount() {
       return nc;
     }
 
-    /** The number of sequences (inputs read one time step per step). */
+    /**
+     * The number of sequences (inputs read one time step per step).
+     *
+     * @return the number of sequences
+     */
     public int sequenceCount() {
       return nx;
     }
 
-    /** The number of constants (inputs the same at every step). */
+    /**
+     * The number of constants (inputs the same at every step).
+     *
+     * @return the number of constants
+     */
     public int constantCount() {
       return nk;
     }
 
-    /** The number of per-step outputs besides the carries. */
+    /**
+     * The number of per-step outputs besides the carries.
+     *
+     * @return the number of per-step outputs {@code y}
+     */
     public int yCount() {
       return ys;
     }
 
-    /** How many residual outputs follow the history. */
+    /**
+     * How many residual outputs follow the history.
+     *
+     * @return the number of residual outputs
+     */
     public int residualCount() {
       return stored.size();
     }
 
-    /** The step's body values the residual outputs stack, in output order. */
+    /**
+     * The step's body values the residual outputs stack, in output order.
+     *
+     * @return the residual values of the step's body, in output order
+     */
     public List<Node> residuals() {
       return stored;
     }
@@ -261,6 +334,9 @@ public final class Scan {
      * The function the forward pass runs for the outputs marked in {@code used} (null: all): the
      * step, or, when a residual output is read, the step with the residuals as extra results
      * after its own.
+     *
+     * @param used which of the scan's outputs are read, or null for all
+     * @return the step, or the step extended with the residuals as results when a residual is read
      */
     public Function computedStep(boolean[] used) {
       if (stored.isEmpty()) {
@@ -416,7 +492,12 @@ public final class Scan {
       }
     }
 
-    /** Why the compiler declined this scan for some length and read outputs, or null if it never did. */
+    /**
+     * Why the compiler declined this scan for some length and read outputs, or null if it never
+     * did.
+     *
+     * @return the reason of the first recorded decline, or null
+     */
     public String declined() {
       for (Compilation c : compiled.values()) {
         if (c.declined() != null) {

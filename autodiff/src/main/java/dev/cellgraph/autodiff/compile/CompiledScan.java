@@ -172,6 +172,12 @@ public final class CompiledScan implements ScanExecutor.Compiled {
   /**
    * Compiles {@code op} for sequences of length {@code t} with {@code options}; {@code used}
    * marks the scan outputs that are read (null: all).
+   *
+   * @param op the scan op to compile
+   * @param t the sequence length
+   * @param used which of the scan's outputs are read, or null for all
+   * @param options the compiler switches
+   * @return the compiled scan
    */
   public static CompiledScan compile(Scan.ScanOp op, int t, boolean[] used, CompileOptions options) {
     // with the residuals as extra results when they are read; sums re-associated so that what
@@ -196,6 +202,8 @@ public final class CompiledScan implements ScanExecutor.Compiled {
    * Whether no step of the loop mixes the rows of the batch, so that a run can split the loop
    * by batch rows over the kernel threads ({@link RowSplit}; it does for batches of at least 8
    * rows, with more than one thread, unless turned off).
+   *
+   * @return true if the loop can be split by batch rows
    */
   public boolean splitsByRows() {
     return rowSplit != null;
@@ -205,22 +213,36 @@ public final class CompiledScan implements ScanExecutor.Compiled {
    * Whether this is a packed scan ({@link Scan#packed}) whose runs compute the loop, and the pre
    * and post phases too, over the rows still running only: its loop splits by rows and its whole
    * step keeps batch rows apart but for the accumulators' sums over the batch.
+   *
+   * @return true if every phase of a run computes only the rows still running
    */
   public boolean packsEveryPhase() {
     return packsPhases;
   }
 
-  /** The ops the pre phase computes once per run, as labels ({@code matmul Bᵀ}, {@code sigmoid}). */
+  /**
+   * The ops the pre phase computes once per run, as labels ({@code matmul Bᵀ}, {@code sigmoid}).
+   *
+   * @return the labels of the pre phase's ops, in schedule order
+   */
   public List<String> preOps() {
     return labels(pre);
   }
 
-  /** The ops the loop computes at every step. */
+  /**
+   * The ops the loop computes at every step.
+   *
+   * @return the labels of the loop's ops, in schedule order
+   */
   public List<String> loopOps() {
     return labels(loop);
   }
 
-  /** The ops the post phase computes once per run. */
+  /**
+   * The ops the post phase computes once per run.
+   *
+   * @return the labels of the post phase's ops, in schedule order
+   */
   public List<String> postOps() {
     return labels(post);
   }
@@ -240,7 +262,11 @@ public final class CompiledScan implements ScanExecutor.Compiled {
     return r;
   }
 
-  /** The nodes the loop runs at every step, a fused group as one ({@code fused[add, sigmoid, ...]}). */
+  /**
+   * The nodes the loop runs at every step, a fused group as one ({@code fused[add, sigmoid, ...]}).
+   *
+   * @return the labels of the loop's scheduled nodes, in order
+   */
   public List<String> loopSchedule() {
     List<String> r = new ArrayList<>();
     if (loop != null) {

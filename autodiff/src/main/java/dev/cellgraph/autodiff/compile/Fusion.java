@@ -52,6 +52,11 @@ public final class Fusion {
    * A plan computing {@code outputs} from {@code feeds}, as {@link Plan#compile}, with fusable
    * groups fused when {@link CompileOptions#fuse()} is on. The plan's nodes belong to a rewritten graph; it takes the
    * same feeds, in the same order, and gives the same outputs.
+   *
+   * @param outputs the nodes to compute, in the order of the results
+   * @param feeds the nodes whose values each run supplies, in the order of its arguments
+   * @param options the compiler switches; {@code fuse} decides whether to fuse
+   * @return the compiled plan, over the rewritten graph when anything was fused
    */
   public static Plan compile(List<Node> outputs, List<Node> feeds, CompileOptions options) {
     if (!options.fuse() || outputs.isEmpty()) {
