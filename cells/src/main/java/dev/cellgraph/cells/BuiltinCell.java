@@ -43,12 +43,18 @@ public final class BuiltinCell implements Cell {
 
     /**
      * The cell's name in files and on the command line: {@code rnn}, {@code rnn-relu}, {@code lstm}, {@code gru}.
+     *
+     * @return the name, e.g. {@code lstm}
      */
     public String cellName() {
       return cellName;
     }
 
-    /** How many gate blocks are packed in each weight. */
+    /**
+     * How many gate blocks are packed in each weight.
+     *
+     * @return the number G of gate blocks: 1 for the RNNs, 4 for the LSTM, 3 for the GRU
+     */
     public int gates() {
       return gates;
     }
@@ -69,12 +75,24 @@ public final class BuiltinCell implements Cell {
     this(kind, bias, 0);
   }
 
-  /** A built-in cell of {@code kind}, with or without bias vectors. */
+  /**
+   * A built-in cell of {@code kind}, with or without bias vectors.
+   *
+   * @param kind which built-in cell
+   * @param bias whether the cell has the bias vectors {@code bias_ih} and {@code bias_hh}
+   * @return the cell, without a projection
+   */
   public static BuiltinCell of(Kind kind, boolean bias) {
     return new BuiltinCell(kind, bias);
   }
 
-  /** The built-in cell called {@code rnn}, {@code rnn-relu}, {@code lstm} or {@code gru}, or null. */
+  /**
+   * The built-in cell called {@code rnn}, {@code rnn-relu}, {@code lstm} or {@code gru}, or null.
+   *
+   * @param name the cell's name, in any letter case
+   * @param bias whether the cell has the bias vectors {@code bias_ih} and {@code bias_hh}
+   * @return the cell, or null if no built-in cell has that name
+   */
   public static BuiltinCell named(String name, boolean bias) {
     for (Kind k : Kind.values()) {
       if (k.cellName.equals(name.toLowerCase(Locale.ROOT))) {
@@ -87,6 +105,10 @@ public final class BuiltinCell implements Cell {
   /**
    * An LSTM whose hidden state is projected to {@code projSize} values, as
    * {@code nn.LSTM(proj_size=projSize)}; the hidden size it is used with must be larger.
+   *
+   * @param bias whether the cell has the bias vectors {@code bias_ih} and {@code bias_hh}
+   * @param projSize the size P of the projected hidden state (at least 1)
+   * @return the projected LSTM
    */
   public static BuiltinCell projectedLstm(boolean bias, int projSize) {
     if (projSize < 1) {
@@ -95,17 +117,29 @@ public final class BuiltinCell implements Cell {
     return new BuiltinCell(Kind.LSTM, bias, projSize);
   }
 
-  /** Which built-in cell this is. */
+  /**
+   * Which built-in cell this is.
+   *
+   * @return the kind of cell
+   */
   public Kind kind() {
     return kind;
   }
 
-  /** The size P of the projected hidden state, or 0 when the cell has no projection. */
+  /**
+   * The size P of the projected hidden state, or 0 when the cell has no projection.
+   *
+   * @return the projected size P, or 0 without a projection
+   */
   public int projSize() {
     return projSize;
   }
 
-  /** Whether the cell has bias vectors. */
+  /**
+   * Whether the cell has bias vectors.
+   *
+   * @return true if the cell has {@code bias_ih} and {@code bias_hh}
+   */
   public boolean hasBias() {
     return bias;
   }

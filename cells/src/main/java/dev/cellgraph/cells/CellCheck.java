@@ -27,6 +27,14 @@ public final class CellCheck {
    * {@code cell} with respect to the input, every initial state and every parameter, against
    * central finite differences. Parameters are drawn with twice PyTorch's default range so
    * that gates are not all near one value; everything comes from {@code seed}.
+   *
+   * @param cell the cell to check
+   * @param inputSize the input size I
+   * @param hiddenSize the hidden size H
+   * @param steps how many time steps the cell is scanned over
+   * @param batch the batch size B
+   * @param seed the seed of the input, the initial states and the parameters
+   * @return the report comparing the gradients with the finite differences
    */
   public static GradCheck.Report gradCheck(Cell cell, int inputSize, int hiddenSize, int steps, int batch, long seed) {
     return gradCheck(Recurrent.of(cell, inputSize, hiddenSize), steps, batch, null, seed);
@@ -36,6 +44,13 @@ public final class CellCheck {
    * As {@link #gradCheck(Cell, int, int, int, int, long)}, through a whole layer (stacked,
    * bidirectional), over sequences of the given {@code lengths} (one per example of the batch, a
    * masked carry; null: all {@code steps}).
+   *
+   * @param layer the layer to check
+   * @param steps how many time steps the layer is scanned over
+   * @param batch the batch size B
+   * @param lengths the sequence length of each example of the batch, or null for all {@code steps}
+   * @param seed the seed of the input, the initial states and the parameters
+   * @return the report comparing the gradients with the finite differences
    */
   public static GradCheck.Report gradCheck(Recurrent layer, int steps, int batch, int[] lengths, long seed) {
     if (lengths != null && lengths.length != batch) {

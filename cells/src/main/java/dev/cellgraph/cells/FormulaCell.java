@@ -47,6 +47,9 @@ public final class FormulaCell implements Cell {
   /**
    * A cell computed by the formulas of {@code spec}, the matrix products of one variable stacked into one GEMM.
    *
+   * @param name the cell's name, e.g. the file name of its formulas
+   * @param spec the formulas the cell computes
+   * @return the cell, its products stacked
    * @throws IllegalArgumentException if the spec does not have exactly one input
    */
   public static FormulaCell of(String name, CellSpec spec) {
@@ -57,12 +60,18 @@ public final class FormulaCell implements Cell {
    * The same cell with every matrix product evaluated on its own, exactly as the formulas write
    * it, instead of the products of one variable stacked into one GEMM: slower, the same numbers
    * to float rounding, and what diagrams draw.
+   *
+   * @return a cell computing each product on its own, or this cell if it already does
    */
   public FormulaCell asWritten() {
     return stackProducts ? new FormulaCell(name, spec, false) : this;
   }
 
-  /** The formulas this cell computes. */
+  /**
+   * The formulas this cell computes.
+   *
+   * @return the cell's spec
+   */
   public CellSpec spec() {
     return spec;
   }

@@ -32,7 +32,11 @@ public final class Interop {
 
   /** What the caller asks for; null fields mean "take it from the weights". */
   public record Request(Integer layers, Boolean bidirectional, String nonlinearity) {
-    /** A request that takes everything from the weights. */
+    /**
+     * A request that takes everything from the weights.
+     *
+     * @return a request with every field null
+     */
     public static Request none() {
       return new Request(null, null, null);
     }
@@ -48,6 +52,13 @@ public final class Interop {
    * {@code [P, H]} of {@code weight_hr_l0}; the nonlinearity of {@code rnn} from the request). The
    * input's feature size is only a preference here: a wrong one is reported as the input's fault
    * by {@link #run}.
+   *
+   * @param cellName the cell's name: a built-in {@code rnn}, {@code lstm} or {@code gru}, or a formula cell's
+   * @param formulaCell the formula cell, or null for a built-in cell made from the weights
+   * @param weights the weights by name, PyTorch's for the built-in cells and canonical for formula cells
+   * @param input the input tensor, whose feature size (axis 2 of a rank-3 input) is preferred for I
+   * @param req the layer count, direction and nonlinearity asked for, null where the weights decide
+   * @return the layer the weights describe, with the weights' dtype
    */
   public static Configured configure(String cellName, Cell formulaCell, Map<String, Tensor> weights,
       Tensor input, Request req) {
@@ -153,6 +164,11 @@ public final class Interop {
    * lengths, as PyTorch's {@code pack_padded_sequence(enforce_sorted=False)} runs them) and
    * optional {@code grad_output}. Returns {@code output}, {@code <state>_n}, and with
    * {@code grad_output} also {@code grad.input}, {@code grad.<state>0}, {@code grad.<param>}.
+   *
+   * @param conf the layer and dtype from {@link #configure}
+   * @param weights the layer's weights by name, as given to {@link #configure}
+   * @param inputs the input tensors by name: {@code input}, optional initial states, {@code lengths}, {@code grad_output}
+   * @return the results by name: {@code output}, the final states and, with {@code grad_output}, gradients
    */
   public static Map<String, Tensor> run(Configured conf, Map<String, Tensor> weights, Map<String, Tensor> inputs) {
     return run(conf, weights, inputs, SequenceLayout.TIME_MAJOR);
@@ -161,6 +177,12 @@ public final class Interop {
   /**
    * Runs the contract as {@link #run(Configured, Map, Map)} does with {@code input},
    * {@code grad_output}, {@code output} and {@code grad.input} in {@code layout}.
+   *
+   * @param conf the layer and dtype from {@link #configure}
+   * @param weights the layer's weights by name, as given to {@link #configure}
+   * @param inputs the input tensors by name: {@code input}, optional initial states, {@code lengths}, {@code grad_output}
+   * @param layout the layout of {@code input}, {@code grad_output}, {@code output} and {@code grad.input}
+   * @return the results by name: {@code output}, the final states and, with {@code grad_output}, gradients
    */
   public static Map<String, Tensor> run(Configured conf, Map<String, Tensor> weights, Map<String, Tensor> inputs,
       SequenceLayout layout) {

@@ -93,6 +93,10 @@ public final class Recurrent {
   /**
    * One unidirectional layer of {@code cell}.
    *
+   * @param cell the cell the layer runs
+   * @param inputSize the size I of an input vector (at least 1)
+   * @param hiddenSize the size H of the hidden state (at least 1)
+   * @return the one-layer, one-direction layer
    * @throws IllegalArgumentException if a size is less than 1
    */
   public static Recurrent of(Cell cell, int inputSize, int hiddenSize) {
@@ -102,38 +106,68 @@ public final class Recurrent {
   /**
    * {@code layers} stacked layers of {@code cell}, each bidirectional if asked, without dropout.
    *
+   * @param cell the cell every layer and direction runs
+   * @param inputSize the size I of an input vector (at least 1)
+   * @param hiddenSize the size H of the hidden state (at least 1)
+   * @param layers the number of stacked layers (at least 1)
+   * @param bidirectional whether each layer also runs backwards in time
+   * @return the layer
    * @throws IllegalArgumentException if a size or {@code layers} is less than 1
    */
   public static Recurrent of(Cell cell, int inputSize, int hiddenSize, int layers, boolean bidirectional) {
     return new Recurrent(cell, inputSize, hiddenSize, layers, bidirectional);
   }
 
-  /** The cell every layer and direction runs. */
+  /**
+   * The cell every layer and direction runs.
+   *
+   * @return the cell
+   */
   public Cell cell() {
     return cell;
   }
 
-  /** The size I of an input vector. */
+  /**
+   * The size I of an input vector.
+   *
+   * @return the input size I
+   */
   public int inputSize() {
     return inputSize;
   }
 
-  /** The size H of the hidden state. */
+  /**
+   * The size H of the hidden state.
+   *
+   * @return the hidden size H
+   */
   public int hiddenSize() {
     return hiddenSize;
   }
 
-  /** The number of stacked layers. */
+  /**
+   * The number of stacked layers.
+   *
+   * @return the number of layers (at least 1)
+   */
   public int layers() {
     return layers;
   }
 
-  /** Whether each layer also runs backwards in time. */
+  /**
+   * Whether each layer also runs backwards in time.
+   *
+   * @return true for a bidirectional layer
+   */
   public boolean bidirectional() {
     return bidirectional;
   }
 
-  /** 2 for a bidirectional layer, else 1. */
+  /**
+   * 2 for a bidirectional layer, else 1.
+   *
+   * @return the number of directions, 1 or 2
+   */
   public int directions() {
     return bidirectional ? 2 : 1;
   }
@@ -141,12 +175,19 @@ public final class Recurrent {
   /**
    * The same layer with dropout {@code p} on the outputs of every layer but the last in training
    * ({@code nn.LSTM(dropout=p)}); {@code p} is in [0, 1), and above 0 only for two layers or more.
+   *
+   * @param p the dropout probability, in [0, 1), above 0 only for two layers or more
+   * @return a new layer like this one, with dropout {@code p}
    */
   public Recurrent withDropout(double p) {
     return new Recurrent(cell, inputSize, hiddenSize, layers, bidirectional, p);
   }
 
-  /** The dropout probability between stacked layers (0: none). */
+  /**
+   * The dropout probability between stacked layers (0: none).
+   *
+   * @return the dropout probability, in [0, 1)
+   */
   public double dropout() {
     return dropout;
   }
@@ -154,6 +195,10 @@ public final class Recurrent {
   /**
    * The shapes of the masks a training pass takes: one per layer but the last, each that layer's
    * output {@code [T, B, directions * output size]}; none without dropout.
+   *
+   * @param steps the sequence length T
+   * @param batch the batch size B
+   * @return the mask shapes, one per layer but the last; empty without dropout
    */
   public List<Shape> dropoutMaskShapes(int steps, int batch) {
     List<Shape> shapes = new ArrayList<>();
@@ -168,6 +213,12 @@ public final class Recurrent {
    * {@link #dropoutMaskShapes} order, each element drawn from {@code rng} in row-major order, kept
    * ({@code 1/(1-p)}, inverted dropout, so that the expected value is unchanged) with probability
    * {@code 1 - p} and otherwise 0. Empty without dropout.
+   *
+   * @param rng the generator the masks are drawn from
+   * @param dtype the masks' dtype
+   * @param steps the sequence length T
+   * @param batch the batch size B
+   * @return the masks, one per layer but the last; empty without dropout
    */
   public List<Tensor> dropoutMasks(Rng rng, DType dtype, int steps, int batch) {
     Objects.requireNonNull(rng, "rng");
@@ -178,7 +229,11 @@ public final class Recurrent {
     return masks;
   }
 
-  /** The size of each step's output: directions times the cell's output size. */
+  /**
+   * The size of each step's output: directions times the cell's output size.
+   *
+   * @return the size of the last layer's output at each step
+   */
   public int outputSize() {
     return directions() * cell.outputSize(layerInputSize(layers - 1), hiddenSize);
   }
@@ -187,7 +242,14 @@ public final class Recurrent {
     return layer == 0 ? inputSize : directions() * cell.outputSize(inputSize, hiddenSize);
   }
 
-  /** The name of a cell parameter {@code base} in the given layer and direction. */
+  /**
+   * The name of a cell parameter {@code base} in the given layer and direction.
+   *
+   * @param base the parameter's name in the cell, e.g. {@code weight_ih} or {@code W_f}
+   * @param layer the layer, 0 for the first
+   * @param direction the direction: 0 forward, 1 reverse
+   * @return the layer's name for it, e.g. {@code weight_ih_l1_reverse}
+   */
   public String parameterName(String base, int layer, int direction) {
     String rev = direction == 1 ? "_reverse" : "";
     if (cell.pytorchNaming()) {
@@ -196,7 +258,11 @@ public final class Recurrent {
     return base + (layer > 0 ? "_l" + layer : "") + rev;
   }
 
-  /** Every parameter of the layer with its shape, in a fixed order (layer, direction, cell order). */
+  /**
+   * Every parameter of the layer with its shape, in a fixed order (layer, direction, cell order).
+   *
+   * @return the parameter shapes by name
+   */
   public LinkedHashMap<String, Shape> parameterShapes() {
     LinkedHashMap<String, Shape> m = new LinkedHashMap<>();
     for (int l = 0; l < layers; l++) {
@@ -209,7 +275,11 @@ public final class Recurrent {
     return m;
   }
 
-  /** The number of scalar parameters over all layers and directions. */
+  /**
+   * The number of scalar parameters over all layers and directions.
+   *
+   * @return the total number of scalars in all the parameters
+   */
   public long parameterCount() {
     long n = 0;
     for (Shape s : parameterShapes().values()) {
@@ -221,6 +291,10 @@ public final class Recurrent {
   /**
    * Fresh parameters with PyTorch's default for recurrent layers: every parameter uniform in
    * (-1/sqrt(H), 1/sqrt(H)), drawn in {@link #parameterShapes()} order from {@code rng}.
+   *
+   * @param rng the generator the values are drawn from
+   * @param dtype the parameters' dtype
+   * @return the new parameters by name, in {@link #parameterShapes()} order
    */
   public Map<String, Tensor> initialize(Rng rng, DType dtype) {
     Map<String, Tensor> m = new LinkedHashMap<>();
@@ -230,7 +304,13 @@ public final class Recurrent {
     return m;
   }
 
-  /** The shape of a state's initial or final value: {@code [layers * directions, B, size]}. */
+  /**
+   * The shape of a state's initial or final value: {@code [layers * directions, B, size]}.
+   *
+   * @param state the name of one of the cell's states
+   * @param batch the batch size B
+   * @return the shape {@code [layers * directions, B, size]}
+   */
   public Shape stateShape(String state, int batch) {
     return Shape.of(layers * directions(), batch, cell.stateSize(state, inputSize, hiddenSize));
   }
@@ -242,6 +322,12 @@ public final class Recurrent {
    * Adds the layer to a graph. {@code input} is {@code [T, B, I]}; {@code initialStates} maps state
    * names to {@code [layers * directions, B, size]} nodes (a missing state starts at zero);
    * {@code params} maps every name of {@link #parameterShapes()} to a node.
+   *
+   * @param g the graph to add the layer to
+   * @param input the input sequence node, {@code [T, B, I]}
+   * @param initialStates the initial state nodes by state name; a missing state starts at zero
+   * @param params the parameter nodes by name
+   * @return the output sequence node and the final state nodes
    */
   public Output build(Graph g, Node input, Map<String, Node> initialStates, Map<String, Node> params) {
     return build(g, input, null, initialStates, params, List.of());
@@ -252,6 +338,13 @@ public final class Recurrent {
    * different lengths when {@code mask} is not null: {@code mask [T, B]}, in the input's dtype, is
    * 1 at each sequence's real steps and 0 past its length ({@link #lengthMask}). A step where it
    * is 0 leaves the states as they are and outputs zeros, in both directions and every layer.
+   *
+   * @param g the graph to add the layer to
+   * @param input the input sequence node, {@code [T, B, I]}
+   * @param mask the lengths' mask {@code [T, B]}, or null for sequences of full length
+   * @param initialStates the initial state nodes by state name; a missing state starts at zero
+   * @param params the parameter nodes by name
+   * @return the output sequence node and the final state nodes
    */
   public Output build(Graph g, Node input, Node mask, Map<String, Node> initialStates, Map<String, Node> params) {
     return build(g, input, mask, initialStates, params, List.of());
@@ -261,6 +354,13 @@ public final class Recurrent {
    * Adds the layer to a graph as {@link #build(Graph, Node, Map, Map)} does, in training when
    * {@code dropoutMasks} holds the masks of {@link #dropoutMaskShapes} (empty: evaluation, no
    * dropout).
+   *
+   * @param g the graph to add the layer to
+   * @param input the input sequence node, {@code [T, B, I]}
+   * @param initialStates the initial state nodes by state name; a missing state starts at zero
+   * @param params the parameter nodes by name
+   * @param dropoutMasks the dropout mask nodes, one per layer but the last, or empty for evaluation
+   * @return the output sequence node and the final state nodes
    */
   public Output build(Graph g, Node input, Map<String, Node> initialStates, Map<String, Node> params,
       List<Node> dropoutMasks) {
@@ -270,6 +370,14 @@ public final class Recurrent {
   /**
    * Adds the layer to a graph with both kinds of mask: {@code mask} for sequence lengths (or
    * null), {@code dropoutMasks} for dropout between layers (or empty).
+   *
+   * @param g the graph to add the layer to
+   * @param input the input sequence node, {@code [T, B, I]}
+   * @param mask the lengths' mask {@code [T, B]}, or null for sequences of full length
+   * @param initialStates the initial state nodes by state name; a missing state starts at zero
+   * @param params the parameter nodes by name
+   * @param dropoutMasks the dropout mask nodes, one per layer but the last, or empty for evaluation
+   * @return the output sequence node and the final state nodes
    */
   public Output build(Graph g, Node input, Node mask, Map<String, Node> initialStates, Map<String, Node> params,
       List<Node> dropoutMasks) {
@@ -392,6 +500,11 @@ public final class Recurrent {
   /**
    * The mask of {@link #build(Graph, Node, Node, Map, Map)} for sequences of the given lengths
    * over {@code steps} steps: {@code [steps, B]}, 1 where {@code t < lengths[b]}, else 0.
+   *
+   * @param lengths the length of each sequence of the batch, each 1 to {@code steps}
+   * @param steps the number of time steps T
+   * @param dtype the mask's dtype
+   * @return the mask, {@code [steps, B]}
    */
   public static Tensor lengthMask(int[] lengths, int steps, DType dtype) {
     return Lengths.mask(lengths, steps, dtype);
@@ -424,6 +537,8 @@ public final class Recurrent {
    * of every layer on {@code x [1, I]} and keeps the states, as an online model runs. The dtype is
    * the parameters'.
    *
+   * @param params every parameter of the layer by name, as {@link #parameterShapes()} names them
+   * @return a new stepper with its states at zero
    * @throws InvalidInputException if the layer is bidirectional, or a parameter is missing or
    *     misshapen
    */
@@ -435,6 +550,9 @@ public final class Recurrent {
    * A {@link Stepper} of this layer for {@code batch} streams stepped together
    * ({@code x [batch, I]} per step).
    *
+   * @param params every parameter of the layer by name, as {@link #parameterShapes()} names them
+   * @param batch the number B of streams (at least 1)
+   * @return a new stepper with its states at zero
    * @throws InvalidInputException if the layer is bidirectional, or a parameter is missing or
    *     misshapen
    * @throws IllegalArgumentException if {@code batch} is less than 1
@@ -452,12 +570,27 @@ public final class Recurrent {
    * (shaped like the output) is given, also computes the gradients of
    * {@code sum(output * gradOutput)} with respect to the input, the initial states and every
    * parameter.
+   *
+   * @param params every parameter of the layer by name
+   * @param input the input sequences, {@code [T, B, I]}
+   * @param initialStates the initial states by state name; a missing state starts at zero
+   * @param gradOutput the output's cotangent, shaped like the output, or null for no gradients
+   * @return the output, the final states and, with {@code gradOutput}, the gradients
    */
   public Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> initialStates, Tensor gradOutput) {
     return run(params, input, initialStates, gradOutput, CompileOptions.defaults());
   }
 
-  /** Runs the layer as {@link #run(Map, Tensor, Map, Tensor)} does, its plan compiled with {@code options}. */
+  /**
+   * Runs the layer as {@link #run(Map, Tensor, Map, Tensor)} does, its plan compiled with {@code options}.
+   *
+   * @param params every parameter of the layer by name
+   * @param input the input sequences, {@code [T, B, I]}
+   * @param initialStates the initial states by state name; a missing state starts at zero
+   * @param gradOutput the output's cotangent, shaped like the output, or null for no gradients
+   * @param options how the plan is compiled
+   * @return the output, the final states and, with {@code gradOutput}, the gradients
+   */
   public Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> initialStates, Tensor gradOutput,
       CompileOptions options) {
     return run(params, input, initialStates, gradOutput, options, List.of());
@@ -466,6 +599,14 @@ public final class Recurrent {
   /**
    * Runs the layer as {@link #run(Map, Tensor, Map, Tensor, CompileOptions)} does, as a training
    * pass with the given dropout masks ({@link #dropoutMasks}; empty: an evaluation pass).
+   *
+   * @param params every parameter of the layer by name
+   * @param input the input sequences, {@code [T, B, I]}
+   * @param initialStates the initial states by state name; a missing state starts at zero
+   * @param gradOutput the output's cotangent, shaped like the output, or null for no gradients
+   * @param options how the plan is compiled
+   * @param dropoutMasks the dropout masks, one per layer but the last, or empty for an evaluation pass
+   * @return the output, the final states and, with {@code gradOutput}, the gradients
    */
   public Result run(Map<String, Tensor> params, Tensor input, Map<String, Tensor> initialStates, Tensor gradOutput,
       CompileOptions options, List<Tensor> dropoutMasks) {
@@ -523,13 +664,30 @@ public final class Recurrent {
    * first, each layer and direction one packed scan ({@link Scan#packed}) whose step t computes
    * only the sequences still running at t, so a padded step costs next to nothing; a batch whose
    * lengths are all equal runs as one unmasked scan.
+   *
+   * @param params every parameter of the layer by name
+   * @param input the input sequences, {@code [T, B, I]}
+   * @param lengths the length of each sequence of the batch, 1 to T, or null for all T
+   * @param initialStates the initial states by state name; a missing state starts at zero
+   * @param gradOutput the output's cotangent, shaped like the output, or null for no gradients
+   * @return the output, the final states and, with {@code gradOutput}, the gradients
    */
   public Result run(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
       Tensor gradOutput) {
     return run(params, input, lengths, initialStates, gradOutput, CompileOptions.defaults());
   }
 
-  /** Runs the layer as {@link #run(Map, Tensor, int[], Map, Tensor)} does, its plan compiled with {@code options}. */
+  /**
+   * Runs the layer as {@link #run(Map, Tensor, int[], Map, Tensor)} does, its plan compiled with {@code options}.
+   *
+   * @param params every parameter of the layer by name
+   * @param input the input sequences, {@code [T, B, I]}
+   * @param lengths the length of each sequence of the batch, 1 to T, or null for all T
+   * @param initialStates the initial states by state name; a missing state starts at zero
+   * @param gradOutput the output's cotangent, shaped like the output, or null for no gradients
+   * @param options how the plan is compiled
+   * @return the output, the final states and, with {@code gradOutput}, the gradients
+   */
   public Result run(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
       Tensor gradOutput, CompileOptions options) {
     return runLengths(params, input, lengths, initialStates, gradOutput, options, true);
@@ -542,6 +700,14 @@ public final class Recurrent {
    * the state of those that ended. For comparison: {@code run} packs the batch instead, computing
    * only the steps of sequences still running (the batch sorted longest first, each step over
    * the prefix of it still running).
+   *
+   * @param params every parameter of the layer by name
+   * @param input the input sequences, {@code [T, B, I]}
+   * @param lengths the length of each sequence of the batch, 1 to T, or null for all T
+   * @param initialStates the initial states by state name; a missing state starts at zero
+   * @param gradOutput the output's cotangent, shaped like the output, or null for no gradients
+   * @param options how the plan is compiled
+   * @return the output, the final states and, with {@code gradOutput}, the gradients
    */
   public Result runMasked(Map<String, Tensor> params, Tensor input, int[] lengths, Map<String, Tensor> initialStates,
       Tensor gradOutput, CompileOptions options) {

@@ -28,27 +28,52 @@ public enum SequenceLayout {
     this.axes = axes;
   }
 
-  /** The input's axes in this layout, for messages: {@code [T, B, I]}. */
+  /**
+   * The input's axes in this layout, for messages: {@code [T, B, I]}.
+   *
+   * @return the axes, {@code [T, B, I]} or {@code [B, T, I]}
+   */
   public String axes() {
     return axes;
   }
 
-  /** What the layout reads a rank-3 input as, for messages: {@code time-major [T, B, I]}. */
+  /**
+   * What the layout reads a rank-3 input as, for messages: {@code time-major [T, B, I]}.
+   *
+   * @return the layout's name and axes, e.g. {@code time-major [T, B, I]}
+   */
   public String description() {
     return name + " " + axes;
   }
 
-  /** A rank-3 tensor of this layout as time-major {@code [T, B, ...]}. */
+  /**
+   * A rank-3 tensor of this layout as time-major {@code [T, B, ...]}.
+   *
+   * @param t a rank-3 tensor in this layout
+   * @return {@code t} time-major: itself, or with its first two axes swapped
+   */
   public Tensor toTimeMajor(Tensor t) {
     return this == TIME_MAJOR ? t : t.permute(1, 0, 2);
   }
 
-  /** A time-major rank-3 tensor in this layout. */
+  /**
+   * A time-major rank-3 tensor in this layout.
+   *
+   * @param t a time-major rank-3 tensor
+   * @return {@code t} in this layout: itself, or with its first two axes swapped
+   */
   public Tensor fromTimeMajor(Tensor t) {
     return toTimeMajor(t); // swapping the first two axes is its own inverse
   }
 
-  /** The shape {@code [T, B, width]} in this layout. */
+  /**
+   * The shape {@code [T, B, width]} in this layout.
+   *
+   * @param steps the number of time steps T
+   * @param batch the batch size B
+   * @param width the size of the last axis
+   * @return the shape, {@code [T, B, width]} or {@code [B, T, width]}
+   */
   public Shape shape(int steps, int batch, int width) {
     return this == TIME_MAJOR ? Shape.of(steps, batch, width) : Shape.of(batch, steps, width);
   }
@@ -59,6 +84,11 @@ public enum SequenceLayout {
    * for {@code [B, H]}; or {@code lengths [B]}) and not as axis 0. Any other input is refused,
    * with a message that says which flag to pass: a batch that is axis 0 (batch-first data), an
    * input with as many steps as sequences, and an input with nothing that tells.
+   *
+   * @param input the rank-3 input tensor
+   * @param inputs all the input tensors by name, among them any initial states and {@code lengths}
+   * @param states the cell's state names
+   * @return {@link #TIME_MAJOR}, the only layout decided without a flag
    */
   public static SequenceLayout decide(Tensor input, Map<String, Tensor> inputs, List<String> states) {
     Shape s = input.shape();

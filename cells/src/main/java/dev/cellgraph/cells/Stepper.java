@@ -195,22 +195,38 @@ public final class Stepper {
     return layer.cell().stateSize(s, layer.inputSize(), layer.hiddenSize());
   }
 
-  /** The layer this stepper runs. */
+  /**
+   * The layer this stepper runs.
+   *
+   * @return the stepped layer
+   */
   public Recurrent layer() {
     return layer;
   }
 
-  /** The dtype of the parameters, and so of inputs, outputs and states. */
+  /**
+   * The dtype of the parameters, and so of inputs, outputs and states.
+   *
+   * @return the parameters' dtype
+   */
   public DType dtype() {
     return dtype;
   }
 
-  /** The number of streams stepped together (the batch B). */
+  /**
+   * The number of streams stepped together (the batch B).
+   *
+   * @return the batch size B
+   */
   public int batch() {
     return batch;
   }
 
-  /** The number of steps run since the stepper was made or last {@link #reset}. */
+  /**
+   * The number of steps run since the stepper was made or last {@link #reset}.
+   *
+   * @return the steps since the last reset
+   */
   public long steps() {
     return steps;
   }
@@ -219,6 +235,8 @@ public final class Stepper {
    * Runs one time step of every layer on {@code x [B, I]} and returns the last layer's output
    * {@code [B, O]} (for a one-layer LSTM, the new {@code h}); the states move on.
    *
+   * @param x the input of this step, {@code [B, I]}
+   * @return the last layer's new output, {@code [B, O]}
    * @throws InvalidInputException if {@code x} is not {@code [B, I]} in the parameters' dtype
    */
   public Tensor step(Tensor x) {
@@ -246,6 +264,8 @@ public final class Stepper {
    * The current value of state {@code name}: {@code [layers, B, size]}, layer {@code l} at index
    * {@code l} (the final state {@link Recurrent#run} returns after the same steps).
    *
+   * @param name the state's name, e.g. {@code h}
+   * @return the state of every layer, {@code [layers, B, size]}
    * @throws InvalidInputException if the cell has no state of that name
    */
   public Tensor state(String name) {
@@ -261,6 +281,8 @@ public final class Stepper {
    * Sets state {@code name} to {@code value [layers, B, size]} (as {@link Recurrent#run}'s
    * initial states are given); the next step starts from it.
    *
+   * @param name the state's name, e.g. {@code h}
+   * @param value the new state of every layer, {@code [layers, B, size]} in the parameters' dtype
    * @throws InvalidInputException if the cell has no state of that name, or the value's shape or
    *     dtype is not the state's
    */

@@ -33,7 +33,13 @@ public final class Unrolling {
   /** How the value {@code name} at step {@code step} (0 for initial states) is named in the graph. */
   @FunctionalInterface
   public interface Names {
-    /** The node name of value {@code name} at step {@code step}. */
+    /**
+     * The node name of value {@code name} at step {@code step}.
+     *
+     * @param name the value's name in the cell, e.g. {@code h} or {@code x}
+     * @param step the time step, 0 for an initial state
+     * @return the node's name, e.g. {@code h_3}
+     */
     String at(String name, int step);
 
     /** {@code h_3}, {@code h_{12}}: a subscript, braced when it has more than one digit. */
@@ -61,7 +67,18 @@ public final class Unrolling {
     this.outputs = List.copyOf(outputs);
   }
 
-  /** Adds {@code steps} steps of {@code cell} (batch of one) to {@code g}, naming the values with {@code names}. */
+  /**
+   * Adds {@code steps} steps of {@code cell} (batch of one) to {@code g}, naming the values with {@code names}.
+   *
+   * @param g the graph the nodes are added to
+   * @param cell the cell to unroll
+   * @param steps the number of time steps T (1 to 1000)
+   * @param inputSize the input size I
+   * @param hiddenSize the hidden size H
+   * @param dtype the dtype of the values and parameters
+   * @param names how the per-step values are named
+   * @return the unrolled steps and their nodes
+   */
   public static Unrolling build(Graph g, Cell cell, int steps, int inputSize, int hiddenSize, DType dtype,
       Names names) {
     Objects.requireNonNull(g, "graph");
@@ -116,52 +133,92 @@ public final class Unrolling {
     return new Unrolling(cell, step, xs, init, params, calls, states, outputs);
   }
 
-  /** The unrolled cell. */
+  /**
+   * The unrolled cell.
+   *
+   * @return the cell
+   */
   public Cell cell() {
     return cell;
   }
 
-  /** The step function every call calls. */
+  /**
+   * The step function every call calls.
+   *
+   * @return the step function, a formula cell's with each product on its own
+   */
   public Function step() {
     return step;
   }
 
-  /** The graph the steps were added to. */
+  /**
+   * The graph the steps were added to.
+   *
+   * @return the graph holding the nodes
+   */
   public Graph graph() {
     return calls.get(0).graph();
   }
 
-  /** The number of time steps unrolled. */
+  /**
+   * The number of time steps unrolled.
+   *
+   * @return the number of steps T
+   */
   public int steps() {
     return calls.size();
   }
 
-  /** The input leaf of each step, {@code x_1} first. */
+  /**
+   * The input leaf of each step, {@code x_1} first.
+   *
+   * @return the T input leaves, in time order
+   */
   public List<Node> inputs() {
     return inputs;
   }
 
-  /** The initial value of each state, in the cell's state order. */
+  /**
+   * The initial value of each state, in the cell's state order.
+   *
+   * @return the initial-state leaves
+   */
   public List<Node> initialStates() {
     return initialStates;
   }
 
-  /** The parameter leaves, in the step's parameter order. */
+  /**
+   * The parameter leaves, in the step's parameter order.
+   *
+   * @return the parameter leaves, shared by every call
+   */
   public List<Node> parameters() {
     return parameters;
   }
 
-  /** The call of the step at each time. */
+  /**
+   * The call of the step at each time.
+   *
+   * @return the T calls, in time order
+   */
   public List<Node> calls() {
     return calls;
   }
 
-  /** The states after each step ({@code states().get(t - 1)} after step t), in the cell's state order. */
+  /**
+   * The states after each step ({@code states().get(t - 1)} after step t), in the cell's state order.
+   *
+   * @return the new states of each of the T steps
+   */
   public List<List<Node>> states() {
     return states;
   }
 
-  /** The output of each step (the state node itself when the output is a state). */
+  /**
+   * The output of each step (the state node itself when the output is a state).
+   *
+   * @return the T outputs, in time order
+   */
   public List<Node> outputs() {
     return outputs;
   }
@@ -170,6 +227,11 @@ public final class Unrolling {
    * The shortest path in {@code step}'s body from a state's previous value to its new one that
    * passes no matrix product: the line a state's value runs along undisturbed (an LSTM's cell
    * state); empty when there is none.
+   *
+   * @param step the cell's step function
+   * @param from the node of a state's previous value in {@code step}'s body
+   * @param to the node of that state's new value in {@code step}'s body
+   * @return the path from {@code from} to {@code to}, both included, or an empty list
    */
   public static List<Node> carryLine(Function step, Node from, Node to) {
     Map<Node, List<Node>> readers = new IdentityHashMap<>();

@@ -62,27 +62,47 @@ public final class CellFormulaException extends InvalidInputException {
     return name + ":" + line + ":" + column + ": " + detail + "\n" + text + "\n" + caret + "^";
   }
 
-  /** The file name, {@code <string>} for text parsed without a name, {@code <builder>} for Java-built specs. */
+  /**
+   * The file name, {@code <string>} for text parsed without a name, {@code <builder>} for Java-built specs.
+   *
+   * @return the source's name
+   */
   public String sourceName() {
     return sourceName;
   }
 
-  /** The 1-based line of the error, or 0 when there is no source text. */
+  /**
+   * The 1-based line of the error, or 0 when there is no source text.
+   *
+   * @return the error's line, or 0
+   */
   public int line() {
     return line;
   }
 
-  /** The 1-based column (in code points) of the error, or 0 when there is no source text. */
+  /**
+   * The 1-based column (in code points) of the error, or 0 when there is no source text.
+   *
+   * @return the error's column, or 0
+   */
   public int column() {
     return column;
   }
 
-  /** The source line the error is on, or the empty string when there is no source text. */
+  /**
+   * The source line the error is on, or the empty string when there is no source text.
+   *
+   * @return the offending line as written, or {@code ""}
+   */
   public String sourceLine() {
     return sourceLine == null ? "" : sourceLine;
   }
 
-  /** What is wrong, without the location: {@code shape mismatch in 'r * (U_n h)': ...}. */
+  /**
+   * What is wrong, without the location: {@code shape mismatch in 'r * (U_n h)': ...}.
+   *
+   * @return the message without its location
+   */
   public String detail() {
     return detail;
   }

@@ -97,6 +97,9 @@ public final class CellSpec {
   /**
    * Why a parameter is a matrix or a vector, for a reader to spot a misreading:
    * {@code matrix [H, I], because it multiplies 'x_t' at 3:12}, or {@code vector [H], declared at 2:7}.
+   *
+   * @param parameter a parameter's canonical name
+   * @return the parameter's role and shape, with the reason for its role
    */
   public String why(String parameter) {
     Parameter p = parameter(parameter);
@@ -107,6 +110,8 @@ public final class CellSpec {
    * Which product convention the cell was read in, and why: {@code column vectors (W x, W stored
    * [out, in])}, or {@code row vectors (x W, W stored [in, out]), because every product has its
    * parameter on the right, as 'X_t W_{xr}' at 3:14}, or {@code ..., declared at 1:1}.
+   *
+   * @return the convention and the reason it was chosen
    */
   public String convention() {
     return convention;
@@ -115,6 +120,8 @@ public final class CellSpec {
   /**
    * Readings that are likely but not certain, each a located message
    * ({@code a.cell:1:6: warning: 'W (...)' is read as the parameter W times the bracket; ...}).
+   *
+   * @return the located warnings; empty when the reading is certain
    */
   public ImmutableList<String> warnings() {
     return warnings;
@@ -124,6 +131,7 @@ public final class CellSpec {
    * Throws, naming the first parameter that no {@code param} line declares, what a {@code strict}
    * line in the text does and {@code cellgraph check --strict} asks for; returns this spec otherwise.
    *
+   * @return this spec, when every parameter is declared
    * @throws CellFormulaException located at the parameter's first use
    */
   public CellSpec requireDeclaredParameters() {
@@ -138,18 +146,32 @@ public final class CellSpec {
    * defines ({@code \beta = 1}), those given by {@link #parse(String, String, Map)} ({@code --set}),
    * and {@code epsilon} (1e-5) when the formulas read it and nothing defines it. The sizes
    * {@code H} and {@code I} are not listed: their values are the layer's.
+   *
+   * @return the constants' values by canonical name
    */
   public ImmutableMap<String, Double> constants() {
     return constants;
   }
 
-  /** Where a constant's value comes from: {@code defined at 2:1}, {@code set from outside the cell (--set)}, the default. */
+  /**
+   * Where a constant's value comes from: {@code defined at 2:1}, {@code set from outside the cell (--set)}, the default.
+   *
+   * @param name a constant's canonical name
+   * @return where its value comes from
+   */
   public String whyConstant(String name) {
     checkArgument(constants.containsKey(name), "'%s' is not a constant of this cell", name);
     return constantOrigins.get(name);
   }
 
-  /** The value of a constant of the formulas for these sizes: a named constant, or the size H or I. */
+  /**
+   * The value of a constant of the formulas for these sizes: a named constant, or the size H or I.
+   *
+   * @param name a named constant, or {@code H} or {@code I}
+   * @param inputSize the input size I
+   * @param hiddenSize the hidden size H
+   * @return the constant's value
+   */
   public double constantValue(String name, int inputSize, int hiddenSize) {
     return switch (name) {
       case "H" -> hiddenSize;
@@ -167,6 +189,8 @@ public final class CellSpec {
    * defines gets the new value, and a name the text uses as a parameter becomes a constant (the
    * hyperparameter fixed). Parses the text again.
    *
+   * @param values the constants' new values, by canonical name
+   * @return the cell parsed again with these constants
    * @throws CellFormulaException if a name is a variable, a declared parameter, a size, or not in the cell
    * @throws IllegalStateException for a cell built in Java (its builder takes constants)
    */
@@ -181,6 +205,8 @@ public final class CellSpec {
    * {@code β} are {@code beta}, {@code \gamma_{1}} is {@code gamma_1}. A whole word is one name,
    * as in primed notation.
    *
+   * @param spelling a name as a cell's text may write it, e.g. {@code \beta}
+   * @return the canonical name, e.g. {@code beta}
    * @throws IllegalArgumentException if the spelling is not one name (a number, two names, a name
    *     with a time index or prime, an unknown LaTeX command), saying why
    */
@@ -202,6 +228,8 @@ public final class CellSpec {
    * The named sizes beyond I and H that the cell's shapes use, with the values it was read with
    * (given to {@link #parse(String, String, Map, Map)}, or the defaults of its {@code size} lines):
    * {@code {P=64}} for {@code lstm-projected}; empty for most cells.
+   *
+   * @return the named sizes' values by name; empty for most cells
    */
   public ImmutableMap<String, Integer> namedSizes() {
     Map<String, Integer> sizes = new LinkedHashMap<>();
@@ -214,7 +242,12 @@ public final class CellSpec {
 
   // ---------------------------------------------------------------- parsing
 
-  /** Parses a cell from text; errors name the source {@code <string>}. */
+  /**
+   * Parses a cell from text; errors name the source {@code <string>}.
+   *
+   * @param text the cell in the formula language
+   * @return the parsed cell
+   */
   public static CellSpec parse(String text) {
     return parse(text, "<string>");
   }
@@ -222,6 +255,9 @@ public final class CellSpec {
   /**
    * Parses a cell from text; errors name {@code sourceName} (a file name, say).
    *
+   * @param text the cell in the formula language
+   * @param sourceName the name errors give the source, e.g. a file name
+   * @return the parsed cell
    * @throws CellFormulaException if the text is not a valid cell
    */
   public static CellSpec parse(String text, String sourceName) {
@@ -232,6 +268,10 @@ public final class CellSpec {
    * Parses a cell from text with constants given from outside it ({@code --set beta=1}), by
    * canonical name; see {@link #withConstants}.
    *
+   * @param text the cell in the formula language
+   * @param sourceName the name errors give the source, e.g. a file name
+   * @param constants the values of constants set from outside, by canonical name
+   * @return the parsed cell
    * @throws CellFormulaException if the text is not a valid cell or a constant cannot be set
    */
   public static CellSpec parse(String text, String sourceName, Map<String, Double> constants) {
@@ -244,6 +284,11 @@ public final class CellSpec {
    * the command line, and with constants as {@link #parse(String, String, Map)}. A named size is an
    * upper-case letter with optional letters and digits.
    *
+   * @param text the cell in the formula language
+   * @param sourceName the name errors give the source, e.g. a file name
+   * @param sizes the value of each named size the declarations use, by name, e.g. {@code P}
+   * @param constants the values of constants set from outside, by canonical name
+   * @return the parsed cell
    * @throws CellFormulaException if the text is not a valid cell, uses a size not given, or is given
    *     a size it has not got
    * @throws IllegalArgumentException if a size is not positive or is not a valid name
@@ -281,12 +326,25 @@ public final class CellSpec {
     });
   }
 
-  /** Parses a UTF-8 {@code .cell} file; errors name the file. */
+  /**
+   * Parses a UTF-8 {@code .cell} file; errors name the file.
+   *
+   * @param file the {@code .cell} file
+   * @return the parsed cell
+   * @throws IOException if the file cannot be read
+   */
   public static CellSpec parse(Path file) throws IOException {
     return parse(file, Map.of());
   }
 
-  /** Parses a UTF-8 {@code .cell} file with named sizes (see {@link #parse(String, String, Map, Map)}). */
+  /**
+   * Parses a UTF-8 {@code .cell} file with named sizes (see {@link #parse(String, String, Map, Map)}).
+   *
+   * @param file the {@code .cell} file
+   * @param sizes the value of each named size the declarations use, by name, e.g. {@code P}
+   * @return the parsed cell
+   * @throws IOException if the file cannot be read
+   */
   public static CellSpec parse(Path file, Map<String, Integer> sizes) throws IOException {
     String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     long size = Files.size(file);
@@ -340,48 +398,86 @@ public final class CellSpec {
 
   // ---------------------------------------------------------------- the cell
 
-  /** The name errors use: a file name, {@code <string>} or {@code <builder>}. */
+  /**
+   * The name errors use: a file name, {@code <string>} or {@code <builder>}.
+   *
+   * @return the source's name
+   */
   public String sourceName() {
     return sourceName;
   }
 
-  /** How the cell was written. */
+  /**
+   * How the cell was written.
+   *
+   * @return the cell's notation
+   */
   public Notation notation() {
     return notation;
   }
 
-  /** The inputs, by canonical name ({@code x} unless declared). */
+  /**
+   * The inputs, by canonical name ({@code x} unless declared).
+   *
+   * @return the input names
+   */
   public ImmutableList<String> inputs() {
     return inputs.keySet().asList();
   }
 
-  /** The states, in order of declaration, then of first read at the previous step. */
+  /**
+   * The states, in order of declaration, then of first read at the previous step.
+   *
+   * @return the state names
+   */
   public ImmutableList<String> states() {
     return states.keySet().asList();
   }
 
-  /** Whether this name is a state. */
+  /**
+   * Whether this name is a state.
+   *
+   * @param name a canonical name
+   * @return true if {@code name} is a state of the cell
+   */
   public boolean isState(String name) {
     return states.containsKey(name);
   }
 
-  /** The output: declared, else {@code h} if defined, else {@code y}, else the only state. */
+  /**
+   * The output: declared, else {@code h} if defined, else {@code y}, else the only state.
+   *
+   * @return the output's canonical name
+   */
   public String output() {
     return output;
   }
 
-  /** The values computed at each step that are not states, in evaluation order. */
+  /**
+   * The values computed at each step that are not states, in evaluation order.
+   *
+   * @return the names of the intermediate values
+   */
   public ImmutableList<String> intermediates() {
     return equations.stream().map(Equation::target).filter(t -> !states.containsKey(t))
         .collect(ImmutableList.toImmutableList());
   }
 
-  /** The parameters in order of first use in the text. */
+  /**
+   * The parameters in order of first use in the text.
+   *
+   * @return the parameters
+   */
   public ImmutableList<Parameter> parameters() {
     return parameters;
   }
 
-  /** The parameter of this canonical name. */
+  /**
+   * The parameter of this canonical name.
+   *
+   * @param name the parameter's canonical name, e.g. {@code W_f}
+   * @return the parameter
+   */
   public Parameter parameter(String name) {
     for (Parameter p : parameters) {
       if (p.name().equals(name)) {
@@ -391,19 +487,33 @@ public final class CellSpec {
     throw new IllegalArgumentException("'" + name + "' is not a parameter of this cell");
   }
 
-  /** The equations in evaluation order: each reads only what comes before it or previous states. */
+  /**
+   * The equations in evaluation order: each reads only what comes before it or previous states.
+   *
+   * @return the equations
+   */
   public ImmutableList<Equation> equations() {
     return equations;
   }
 
-  /** The size of an input, state or intermediate value as a function of I and H. */
+  /**
+   * The size of an input, state or intermediate value as a function of I and H.
+   *
+   * @param variable the canonical name of an input, state or intermediate value
+   * @return the variable's size
+   */
   public Dim dimOf(String variable) {
     Dim d = variables.get(variable);
     checkArgument(d != null, "'%s' is not a variable of this cell", variable);
     return d;
   }
 
-  /** The symbolic shape of a node of {@link #equations()}: empty for a number. */
+  /**
+   * The symbolic shape of a node of {@link #equations()}: empty for a number.
+   *
+   * @param node a node of the equations, the very object
+   * @return the node's dimensions
+   */
   public ImmutableList<Dim> dimsOf(Expr node) {
     ImmutableList<Dim> d = exprDims.get(node);
     checkArgument(d != null, "'%s' is not a node of this cell's equations", node);
@@ -413,6 +523,9 @@ public final class CellSpec {
   /**
    * Every shape for input size I and hidden size H.
    *
+   * @param inputSize the input size I (positive)
+   * @param hiddenSize the hidden size H (positive)
+   * @return the shapes of every parameter, variable and node for these sizes
    * @throws IllegalArgumentException if a size is not positive
    * @throws CellFormulaException if the cell does not work for these sizes (a cell that adds
    *     {@code x} to a hidden vector needs I = H; an input declared {@code [1]} needs I = 1; a
@@ -434,12 +547,20 @@ public final class CellSpec {
   /**
    * What the sizes must satisfy beyond being positive, such as {@code "I = H"} for a cell that
    * adds the input to a hidden vector; empty for most cells. {@link #shapes} checks them.
+   *
+   * @return the requirements, e.g. {@code "I = H"}; empty for most cells
    */
   public ImmutableList<String> sizeRequirements() {
     return sizeRequirements;
   }
 
-  /** How many numbers the parameters hold for input size I and hidden size H. */
+  /**
+   * How many numbers the parameters hold for input size I and hidden size H.
+   *
+   * @param inputSize the input size I
+   * @param hiddenSize the hidden size H
+   * @return the total number of scalars in all the parameters
+   */
   public long parameterCount(int inputSize, int hiddenSize) {
     shapes(inputSize, hiddenSize);
     long n = 0;
@@ -454,6 +575,8 @@ public final class CellSpec {
    * per input, state and parameter (with its shape), then the equations in evaluation order.
    * It parses back to an equal spec with the same normalized form; a cell whose form would
    * exceed {@link #MAX_CHARS} is refused when parsed or built.
+   *
+   * @return the normalized text of the cell
    */
   public String toNormalizedString() {
     return normalized;
@@ -478,7 +601,11 @@ public final class CellSpec {
 
   // ---------------------------------------------------------------- builder
 
-  /** A builder for cells defined in Java; see {@link Builder}. */
+  /**
+   * A builder for cells defined in Java; see {@link Builder}.
+   *
+   * @return a new, empty builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -512,7 +639,12 @@ public final class CellSpec {
 
     private Builder() {}
 
-    /** Declares an input of size I. */
+    /**
+     * Declares an input of size I.
+     *
+     * @param name the input's name
+     * @return this builder
+     */
     public Builder input(String name) {
       return input(name, Dim.I);
     }
@@ -520,6 +652,9 @@ public final class CellSpec {
     /**
      * Declares an input of size {@code size}.
      *
+     * @param name the input's name
+     * @param size the input's size
+     * @return this builder
      * @throws IllegalStateException if {@code build()} was already called
      */
     public Builder input(String name, Dim size) {
@@ -528,7 +663,12 @@ public final class CellSpec {
       return this;
     }
 
-    /** Declares a state of size H (states read with {@link Expr#prev} need no declaration). */
+    /**
+     * Declares a state of size H (states read with {@link Expr#prev} need no declaration).
+     *
+     * @param name the state's name
+     * @return this builder
+     */
     public Builder state(String name) {
       return state(name, Dim.H);
     }
@@ -536,6 +676,9 @@ public final class CellSpec {
     /**
      * Declares a state of size {@code size}.
      *
+     * @param name the state's name
+     * @param size the state's size
+     * @return this builder
      * @throws IllegalStateException if {@code build()} was already called
      */
     public Builder state(String name, Dim size) {
@@ -547,6 +690,8 @@ public final class CellSpec {
     /**
      * Names the state that is the cell's output.
      *
+     * @param name the output state's name
+     * @return this builder
      * @throws IllegalStateException if {@code build()} was already called
      */
     public Builder output(String name) {
@@ -555,7 +700,13 @@ public final class CellSpec {
       return this;
     }
 
-    /** Declares a parameter's shape: two dims for a matrix, one for a vector, none for a scalar. */
+    /**
+     * Declares a parameter's shape: two dims for a matrix, one for a vector, none for a scalar.
+     *
+     * @param name the parameter's canonical name
+     * @param dims the shape's dimensions, at most two
+     * @return this builder
+     */
     public Builder param(String name, Dim... dims) {
       checkState(!built, "build() was already called");
       checkArgument(dims.length <= 2, "a parameter has at most two dims, not %s", dims.length);
@@ -563,14 +714,26 @@ public final class CellSpec {
       return this;
     }
 
-    /** Declares a diagonal matrix of this size, stored as its diagonal (use it as {@code mul(param(name), v)}). */
+    /**
+     * Declares a diagonal matrix of this size, stored as its diagonal (use it as {@code mul(param(name), v)}).
+     *
+     * @param name the parameter's canonical name
+     * @param size the size of the matrix, the length of its diagonal
+     * @return this builder
+     */
     public Builder diagonalParam(String name, Dim size) {
       param(name, size);
       diagonal.add(name);
       return this;
     }
 
-    /** Defines a named constant, read in formulas as {@link Expr#constant}. */
+    /**
+     * Defines a named constant, read in formulas as {@link Expr#constant}.
+     *
+     * @param name the constant's name
+     * @param value the constant's value (finite)
+     * @return this builder
+     */
     public Builder constant(String name, double value) {
       checkState(!built, "build() was already called");
       checkArgument(Double.isFinite(value), "constant %s (%s) must be finite", name, value);
@@ -578,14 +741,23 @@ public final class CellSpec {
       return this;
     }
 
-    /** Defines a state's new value or an intermediate value. */
+    /**
+     * Defines a state's new value or an intermediate value.
+     *
+     * @param target the name of the defined state or intermediate value
+     * @param expr the formula of its value
+     * @return this builder
+     */
     public Builder define(String target, Expr expr) {
       checkState(!built, "build() was already called");
       equations.add(new Equation(requireNonNull(target, "target"), target, requireNonNull(expr, "expr"), Span.NONE));
       return this;
     }
 
-    /** @throws CellFormulaException if the cell is invalid, as for parsed text */
+    /**
+     * @return the checked cell
+     * @throws CellFormulaException if the cell is invalid, as for parsed text
+     */
     public CellSpec build() {
       checkState(!built, "build() was already called");
       built = true;

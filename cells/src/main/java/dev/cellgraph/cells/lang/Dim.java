@@ -28,7 +28,15 @@ public record Dim(long i, long h, long c, ImmutableSortedMap<String, Long> named
   /** The largest number a size may hold (of I, of H or alone), so that sizes print and parse back. */
   static final long MAX_COEFFICIENT = 1_000_000_000L;
 
-  /** Checks that every named size has its value and that no named multiple is 0. */
+  /**
+   * Checks that every named size has its value and that no named multiple is 0.
+   *
+   * @param i the multiple of the input size I
+   * @param h the multiple of the hidden size H
+   * @param c the constant term
+   * @param named the multiple of each named size, by name, none 0
+   * @param values the value of each named size, at least for those of {@code named}
+   */
   public Dim {
     requireNonNull(named, "named");
     requireNonNull(values, "values");
@@ -39,28 +47,55 @@ public record Dim(long i, long h, long c, ImmutableSortedMap<String, Long> named
     values = ImmutableSortedMap.copyOf(used); // only the sizes this form uses
   }
 
-  /** {@code i·I + h·H + c}, without named sizes. */
+  /**
+   * {@code i·I + h·H + c}, without named sizes.
+   *
+   * @param i the multiple of the input size I
+   * @param h the multiple of the hidden size H
+   * @param c the constant term
+   */
   public Dim(long i, long h, long c) {
     this(i, h, c, ImmutableSortedMap.of(), ImmutableSortedMap.of());
   }
 
-  /** A fixed size. */
+  /**
+   * A fixed size.
+   *
+   * @param size the number of elements
+   * @return the dimension {@code size}, the same for every I and H
+   */
   public static Dim of(long size) {
     return new Dim(0, 0, size);
   }
 
-  /** The named size {@code name} ({@code P}) with the value it has in this cell. */
+  /**
+   * The named size {@code name} ({@code P}) with the value it has in this cell.
+   *
+   * @param name the size's name, e.g. {@code P}
+   * @param value its value in this cell (positive)
+   * @return the dimension {@code 1·name}
+   */
   public static Dim named(String name, long value) {
     checkArgument(value > 0, "size %s (%s) must be positive", name, value);
     return new Dim(0, 0, 0, ImmutableSortedMap.of(name, 1L), ImmutableSortedMap.of(name, value));
   }
 
-  /** The sum of two dimensions. */
+  /**
+   * The sum of two dimensions.
+   *
+   * @param o the dimension to add
+   * @return {@code this + o}
+   */
   public Dim plus(Dim o) {
     return combine(o, 1);
   }
 
-  /** The difference of two dimensions. */
+  /**
+   * The difference of two dimensions.
+   *
+   * @param o the dimension to subtract
+   * @return {@code this - o}
+   */
   public Dim minus(Dim o) {
     return combine(o, -1);
   }
@@ -106,7 +141,13 @@ public record Dim(long i, long h, long c, ImmutableSortedMap<String, Long> named
     return k;
   }
 
-  /** This dimension for input size {@code inputSize} and hidden size {@code hiddenSize}. */
+  /**
+   * This dimension for input size {@code inputSize} and hidden size {@code hiddenSize}.
+   *
+   * @param inputSize the input size I (positive)
+   * @param hiddenSize the hidden size H (positive)
+   * @return the number of elements
+   */
   public long eval(int inputSize, int hiddenSize) {
     checkArgument(inputSize > 0, "input size (%s) must be positive", inputSize);
     checkArgument(hiddenSize > 0, "hidden size (%s) must be positive", hiddenSize);

@@ -13,7 +13,14 @@ import java.util.Objects;
  * <p>Immutable and thread-safe.
  */
 public record Equation(String target, String spelling, Expr expr, Span span) {
-  /** Rejects null components. */
+  /**
+   * Rejects null components.
+   *
+   * @param target the name of the defined state or intermediate value
+   * @param spelling the target as the user wrote it, for display
+   * @param expr the formula the target is set to
+   * @param span where the equation is in the source
+   */
   public Equation {
     requireNonNull(target, "target");
     requireNonNull(spelling, "spelling");

@@ -38,10 +38,18 @@ public sealed interface Expr
     permits Expr.Var, Expr.Param, Expr.Num, Expr.Const, Expr.Apply, Expr.Pow, Expr.Binary, Expr.MatMul,
         Expr.Concat, Expr.Neg, Expr.Part {
 
-  /** Where this expression is in the source text. */
+  /**
+   * Where this expression is in the source text.
+   *
+   * @return the node's span, {@link Span#NONE} when built in Java
+   */
   Span span();
 
-  /** The direct children of this node, left to right. */
+  /**
+   * The direct children of this node, left to right.
+   *
+   * @return the children, empty for a leaf
+   */
   List<Expr> children();
 
   /** Which step a variable is read at. */
@@ -69,7 +77,11 @@ public sealed interface Expr
       this.symbol = symbol;
     }
 
-    /** The operator as the normalized notation writes it. */
+    /**
+     * The operator as the normalized notation writes it.
+     *
+     * @return the symbol: {@code +}, {@code -}, {@code *} or {@code /}
+     */
     public String symbol() {
       return symbol;
     }
@@ -77,7 +89,13 @@ public sealed interface Expr
 
   /** A variable by canonical name, at this step or the previous one. */
   record Var(String name, Time time, Span span) implements Expr {
-    /** Rejects null components. */
+    /**
+     * Rejects null components.
+     *
+     * @param name the variable's canonical name
+     * @param time the step it is read at
+     * @param span where it is in the source
+     */
     public Var {
       requireNonNull(name, "name");
       requireNonNull(time, "time");
@@ -107,7 +125,12 @@ public sealed interface Expr
 
   /** A parameter by canonical name; as a matrix it only appears as {@link MatMul#matrix()}. */
   record Param(String name, Span span) implements Expr {
-    /** Rejects null components. */
+    /**
+     * Rejects null components.
+     *
+     * @param name the parameter's canonical name
+     * @param span where it is in the source
+     */
     public Param {
       requireNonNull(name, "name");
       requireNonNull(span, "span");
@@ -136,7 +159,12 @@ public sealed interface Expr
 
   /** A finite, non-negative number (a minus sign is a {@link Neg}). */
   record Num(double value, Span span) implements Expr {
-    /** Rejects a negative or non-finite value. */
+    /**
+     * Rejects a negative or non-finite value.
+     *
+     * @param value the number, finite and not negative
+     * @param span where it is in the source
+     */
     public Num {
       checkArgument(Double.isFinite(value) && value >= 0 && !isNegativeZero(value),
           "number (%s) must be finite and not negative", value);
@@ -173,7 +201,12 @@ public sealed interface Expr
    * constant of the cell ({@link CellSpec#constants()}); a number for all examples.
    */
   record Const(String name, Span span) implements Expr {
-    /** Rejects null components. */
+    /**
+     * Rejects null components.
+     *
+     * @param name the constant's canonical name, or {@code H} or {@code I}
+     * @param span where it is in the source
+     */
     public Const {
       requireNonNull(name, "name");
       requireNonNull(span, "span");
@@ -202,7 +235,13 @@ public sealed interface Expr
 
   /** A function applied to its arguments: the vector first, then constants (or a second vector for max, min). */
   record Apply(Fn fn, ImmutableList<Expr> args, Span span) implements Expr {
-    /** Checks the argument count against the function's. */
+    /**
+     * Checks the argument count against the function's.
+     *
+     * @param fn the function
+     * @param args its arguments, the vector first
+     * @param span where it is in the source
+     */
     public Apply {
       requireNonNull(fn, "fn");
       requireNonNull(args, "args");
@@ -211,12 +250,22 @@ public sealed interface Expr
       requireNonNull(span, "span");
     }
 
-    /** A function of one argument. */
+    /**
+     * A function of one argument.
+     *
+     * @param fn the function
+     * @param arg its only argument, the vector
+     * @param span where it is in the source
+     */
     public Apply(Fn fn, Expr arg, Span span) {
       this(fn, ImmutableList.of(arg), span);
     }
 
-    /** The first argument, the vector the function applies to. */
+    /**
+     * The first argument, the vector the function applies to.
+     *
+     * @return the first argument
+     */
     public Expr arg() {
       return args.get(0);
     }
@@ -244,7 +293,13 @@ public sealed interface Expr
 
   /** A value to a constant, finite power: {@code x^2}, {@code x^{1/2}}, {@code x^{-1}}. */
   record Pow(Expr base, double exponent, Span span) implements Expr {
-    /** Rejects a non-finite exponent. */
+    /**
+     * Rejects a non-finite exponent.
+     *
+     * @param base the value raised to the power
+     * @param exponent the power, finite
+     * @param span where it is in the source
+     */
     public Pow {
       requireNonNull(base, "base");
       checkArgument(Double.isFinite(exponent), "exponent (%s) must be finite", exponent);
@@ -274,7 +329,14 @@ public sealed interface Expr
 
   /** An elementwise operation; a {@link Num} operand is broadcast. */
   record Binary(BinaryOp op, Expr left, Expr right, Span span) implements Expr {
-    /** Rejects null components. */
+    /**
+     * Rejects null components.
+     *
+     * @param op the operator
+     * @param left the left operand
+     * @param right the right operand
+     * @param span where it is in the source
+     */
     public Binary {
       requireNonNull(op, "op");
       requireNonNull(left, "left");
@@ -308,14 +370,27 @@ public sealed interface Expr
    * {@code transposed} ({@code W^T x}), its transpose: {@code [rows, cols]^T x [rows] -> [cols]}.
    */
   record MatMul(Param matrix, Expr vector, Span span, boolean transposed) implements Expr {
-    /** Rejects null components. */
+    /**
+     * Rejects null components.
+     *
+     * @param matrix the matrix parameter
+     * @param vector the vector it multiplies
+     * @param span where it is in the source
+     * @param transposed whether the matrix's transpose multiplies the vector
+     */
     public MatMul {
       requireNonNull(matrix, "matrix");
       requireNonNull(vector, "vector");
       requireNonNull(span, "span");
     }
 
-    /** The product of the matrix itself, not its transpose. */
+    /**
+     * The product of the matrix itself, not its transpose.
+     *
+     * @param matrix the matrix parameter
+     * @param vector the vector it multiplies
+     * @param span where it is in the source
+     */
     public MatMul(Param matrix, Expr vector, Span span) {
       this(matrix, vector, span, false);
     }
@@ -343,7 +418,12 @@ public sealed interface Expr
 
   /** Vectors stacked end to end, first part first. */
   record Concat(ImmutableList<Expr> parts, Span span) implements Expr {
-    /** Rejects an empty list of parts. */
+    /**
+     * Rejects an empty list of parts.
+     *
+     * @param parts the vectors, first part first (at least one)
+     * @param span where it is in the source
+     */
     public Concat {
       requireNonNull(parts, "parts");
       checkArgument(parts.size() >= 1, "a concatenation needs at least one part");
@@ -373,7 +453,12 @@ public sealed interface Expr
 
   /** Minus a value. */
   record Neg(Expr operand, Span span) implements Expr {
-    /** Rejects null components. */
+    /**
+     * Rejects null components.
+     *
+     * @param operand the value negated
+     * @param span where it is in the source
+     */
     public Neg {
       requireNonNull(operand, "operand");
       requireNonNull(span, "span");
@@ -406,7 +491,14 @@ public sealed interface Expr
    * {@code (f; i; o; g) = e} is a value for {@code e} and one part of it per name.
    */
   record Part(Expr whole, int index, int count, Span span) implements Expr {
-    /** Checks that {@code 0 <= index < count} and {@code count >= 2}. */
+    /**
+     * Checks that {@code 0 <= index < count} and {@code count >= 2}.
+     *
+     * @param whole the vector split into parts
+     * @param index which part, from 0
+     * @param count how many equal parts (at least 2)
+     * @param span where it is in the source
+     */
     public Part {
       requireNonNull(whole, "whole");
       checkArgument(count >= 2, "a vector is split into two parts or more, not %s", count);
@@ -437,47 +529,96 @@ public sealed interface Expr
 
   // Factories for building cells in Java (see CellSpec.builder()).
 
-  /** The current value of a variable: the input, an intermediate, or a state's new value. */
+  /**
+   * The current value of a variable: the input, an intermediate, or a state's new value.
+   *
+   * @param name the variable's canonical name
+   * @return the variable read at this step
+   */
   static Var var(String name) {
     return new Var(name, Time.CURRENT, Span.NONE);
   }
 
-  /** A state's value at the previous step. */
+  /**
+   * A state's value at the previous step.
+   *
+   * @param name the state's canonical name
+   * @return the state read at the previous step
+   */
   static Var prev(String name) {
     return new Var(name, Time.PREVIOUS, Span.NONE);
   }
 
-  /** A vector parameter (bias, peephole). */
+  /**
+   * A vector parameter (bias, peephole).
+   *
+   * @param name the parameter's canonical name
+   * @return the parameter node
+   */
   static Param param(String name) {
     return new Param(name, Span.NONE);
   }
 
-  /** A number without a source position. */
+  /**
+   * A number without a source position.
+   *
+   * @param value the number, finite and not negative
+   * @return the number node
+   */
   static Num num(double value) {
     return new Num(value, Span.NONE);
   }
 
-  /** A one-argument application without a source position. */
+  /**
+   * A one-argument application without a source position.
+   *
+   * @param fn the function
+   * @param arg its argument, the vector
+   * @return the application node
+   */
   static Apply apply(Fn fn, Expr arg) {
     return new Apply(fn, arg, Span.NONE);
   }
 
-  /** An application without a source position. */
+  /**
+   * An application without a source position.
+   *
+   * @param fn the function
+   * @param args its arguments, the vector first
+   * @return the application node
+   */
   static Apply apply(Fn fn, ImmutableList<Expr> args) {
     return new Apply(fn, args, Span.NONE);
   }
 
-  /** A named constant or size ({@code H}, {@code I}). */
+  /**
+   * A named constant or size ({@code H}, {@code I}).
+   *
+   * @param name the constant's canonical name, or {@code H} or {@code I}
+   * @return the constant node
+   */
   static Const constant(String name) {
     return new Const(name, Span.NONE);
   }
 
-  /** A power without a source position. */
+  /**
+   * A power without a source position.
+   *
+   * @param base the value raised to the power
+   * @param exponent the power, finite
+   * @return the power node
+   */
   static Pow pow(Expr base, double exponent) {
     return new Pow(base, exponent, Span.NONE);
   }
 
-  /** {@code a + b + c + ...}, grouped from the left as the parser does. */
+  /**
+   * {@code a + b + c + ...}, grouped from the left as the parser does.
+   *
+   * @param first the first term
+   * @param more the other terms, in order
+   * @return the sum, or {@code first} alone without other terms
+   */
   static Expr add(Expr first, Expr... more) {
     Expr e = first;
     for (Expr m : more) {
@@ -486,42 +627,89 @@ public sealed interface Expr
     return e;
   }
 
-  /** {@code a - b} without a source position. */
+  /**
+   * {@code a - b} without a source position.
+   *
+   * @param a the left operand
+   * @param b the right operand
+   * @return the difference node
+   */
   static Binary sub(Expr a, Expr b) {
     return new Binary(BinaryOp.SUB, a, b, Span.NONE);
   }
 
-  /** Elementwise product. */
+  /**
+   * Elementwise product.
+   *
+   * @param a the left operand
+   * @param b the right operand
+   * @return the product node
+   */
   static Binary mul(Expr a, Expr b) {
     return new Binary(BinaryOp.MUL, a, b, Span.NONE);
   }
 
-  /** {@code a / b} without a source position. */
+  /**
+   * {@code a / b} without a source position.
+   *
+   * @param a the dividend
+   * @param b the divisor
+   * @return the quotient node
+   */
   static Binary div(Expr a, Expr b) {
     return new Binary(BinaryOp.DIV, a, b, Span.NONE);
   }
 
-  /** The matrix parameter {@code matrix} times {@code vector}. */
+  /**
+   * The matrix parameter {@code matrix} times {@code vector}.
+   *
+   * @param matrix the matrix parameter's canonical name
+   * @param vector the vector it multiplies
+   * @return the product node
+   */
   static MatMul matmul(String matrix, Expr vector) {
     return new MatMul(param(matrix), vector, Span.NONE);
   }
 
-  /** The transpose of the matrix parameter {@code matrix} times {@code vector}. */
+  /**
+   * The transpose of the matrix parameter {@code matrix} times {@code vector}.
+   *
+   * @param matrix the matrix parameter's canonical name
+   * @param vector the vector its transpose multiplies
+   * @return the product node
+   */
   static MatMul matmulTransposed(String matrix, Expr vector) {
     return new MatMul(param(matrix), vector, Span.NONE, true);
   }
 
-  /** A concatenation without a source position. */
+  /**
+   * A concatenation without a source position.
+   *
+   * @param parts the vectors, first part first
+   * @return the concatenation node
+   */
   static Concat concat(Expr... parts) {
     return new Concat(ImmutableList.copyOf(parts), Span.NONE);
   }
 
-  /** {@code -operand} without a source position. */
+  /**
+   * {@code -operand} without a source position.
+   *
+   * @param operand the value negated
+   * @return the negation node
+   */
   static Neg neg(Expr operand) {
     return new Neg(operand, Span.NONE);
   }
 
-  /** Part {@code index} of {@code count} equal parts of {@code whole}. */
+  /**
+   * Part {@code index} of {@code count} equal parts of {@code whole}.
+   *
+   * @param whole the vector split into parts
+   * @param index which part, from 0
+   * @param count how many equal parts (at least 2)
+   * @return the part node
+   */
   static Part part(Expr whole, int index, int count) {
     return new Part(whole, index, count, Span.NONE);
   }

@@ -170,7 +170,12 @@ public enum Fn {
     this.spellings = ImmutableList.<String>builder().add(name).add(aliases).build();
   }
 
-  /** Builds this function of {@code x} in x's graph, with the default constants. */
+  /**
+   * Builds this function of {@code x} in x's graph, with the default constants.
+   *
+   * @param x the vector the function applies to
+   * @return the node of the function's value
+   */
   public Node apply(Node x) {
     return apply(x, null, List.of());
   }
@@ -178,6 +183,11 @@ public enum Fn {
   /**
    * Builds this function in x's graph: {@code y} is the second vector of max or min (else null),
    * {@code constants} the constant arguments after x, in order (defaults fill the rest).
+   *
+   * @param x the vector, the first argument
+   * @param y the second vector of max or min, or null
+   * @param constants the constant arguments after the vectors, in order; defaults fill the rest
+   * @return the node of the function's value
    */
   public Node apply(Node x, Node y, List<Double> constants) {
     double[] c = new double[body.maxArgs];
@@ -190,42 +200,78 @@ public enum Fn {
     return body.build(x, y, c);
   }
 
-  /** The fewest arguments this function takes. */
+  /**
+   * The fewest arguments this function takes.
+   *
+   * @return the minimum argument count, including the vector
+   */
   public int minArgs() {
     return body.minArgs;
   }
 
-  /** The most arguments this function takes. */
+  /**
+   * The most arguments this function takes.
+   *
+   * @return the maximum argument count, including the vector
+   */
   public int maxArgs() {
     return body.maxArgs;
   }
 
-  /** Whether the function reduces over the hidden axis to one number per example (mean, sum, var). */
+  /**
+   * Whether the function reduces over the hidden axis to one number per example (mean, sum, var).
+   *
+   * @return true for mean, sum and var
+   */
   public boolean reduces() {
     return body.reduces;
   }
 
-  /** Whether argument {@code k} (from 0) may be a vector: the first always, the second of max and min. */
+  /**
+   * Whether argument {@code k} (from 0) may be a vector: the first always, the second of max and min.
+   *
+   * @param k the argument's position, from 0
+   * @return true if argument {@code k} may be a vector
+   */
   public boolean takesVector(int k) {
     return k == 0 || ((this == MAX || this == MIN) && k == 1);
   }
 
-  /** The canonical name, used by the normalized notation: {@code sigmoid}, {@code tanh}, ... */
+  /**
+   * The canonical name, used by the normalized notation: {@code sigmoid}, {@code tanh}, ...
+   *
+   * @return the canonical name
+   */
   public String canonicalName() {
     return spellings.get(0);
   }
 
-  /** Every spelling the formula language accepts for this function, canonical name first. */
+  /**
+   * Every spelling the formula language accepts for this function, canonical name first.
+   *
+   * @return the spellings, canonical name first
+   */
   public ImmutableList<String> spellings() {
     return spellings;
   }
 
-  /** Applies this function to this expression: {@code Fn.TANH.of(x)}. */
+  /**
+   * Applies this function to this expression: {@code Fn.TANH.of(x)}.
+   *
+   * @param argument the function's argument
+   * @return the expression applying this function to {@code argument}
+   */
   public Expr of(Expr argument) {
     return Expr.apply(this, argument);
   }
 
-  /** Applies this function to these arguments: {@code Fn.CLIP.of(x, num(0), num(1))}. */
+  /**
+   * Applies this function to these arguments: {@code Fn.CLIP.of(x, num(0), num(1))}.
+   *
+   * @param first the first argument, the vector
+   * @param more the other arguments
+   * @return the expression applying this function to the arguments
+   */
   public Expr of(Expr first, Expr... more) {
     return Expr.apply(this, ImmutableList.<Expr>builder().add(first).add(more).build());
   }

@@ -29,14 +29,26 @@ public record Parameter(String name, Role role, ImmutableList<Dim> dims) {
     DIAGONAL
   }
 
-  /** Rejects null components. */
+  /**
+   * Rejects null components.
+   *
+   * @param name the canonical name, e.g. {@code W_f}
+   * @param role how the parameter is used
+   * @param dims the shape's dimensions as functions of I and H
+   */
   public Parameter {
     requireNonNull(name, "name");
     requireNonNull(role, "role");
     requireNonNull(dims, "dims");
   }
 
-  /** The shape for input size I and hidden size H: {@code [rows, cols]} or {@code [n]}. */
+  /**
+   * The shape for input size I and hidden size H: {@code [rows, cols]} or {@code [n]}.
+   *
+   * @param inputSize the input size I
+   * @param hiddenSize the hidden size H
+   * @return the shape, one number per dimension
+   */
   public int[] shape(int inputSize, int hiddenSize) {
     int[] shape = new int[dims.size()];
     for (int k = 0; k < shape.length; k++) {
@@ -45,7 +57,13 @@ public record Parameter(String name, Role role, ImmutableList<Dim> dims) {
     return shape;
   }
 
-  /** How many numbers this parameter holds for input size I and hidden size H. */
+  /**
+   * How many numbers this parameter holds for input size I and hidden size H.
+   *
+   * @param inputSize the input size I
+   * @param hiddenSize the hidden size H
+   * @return the number of scalars, the product of the shape
+   */
   public long count(int inputSize, int hiddenSize) {
     long n = 1;
     for (Dim d : dims) {

@@ -45,12 +45,20 @@ public final class ShapeInfo {
     return out;
   }
 
-  /** The input size I the shapes were computed for. */
+  /**
+   * The input size I the shapes were computed for.
+   *
+   * @return the input size I
+   */
   public int inputSize() {
     return inputSize;
   }
 
-  /** The hidden size H the shapes were computed for. */
+  /**
+   * The hidden size H the shapes were computed for.
+   *
+   * @return the hidden size H
+   */
   public int hiddenSize() {
     return hiddenSize;
   }
@@ -58,6 +66,9 @@ public final class ShapeInfo {
   /**
    * The shape of a node of this cell's equations: {@code []} for a number (broadcast),
    * {@code [n]} for a vector, {@code [rows, cols]} for a matrix parameter.
+   *
+   * @param node a node of this cell's equations, the very object
+   * @return a copy of the node's shape
    */
   public int[] of(Expr node) {
     int[] s = nodes.get(node);
@@ -65,14 +76,24 @@ public final class ShapeInfo {
     return s.clone();
   }
 
-  /** The shape of a parameter, by canonical name. */
+  /**
+   * The shape of a parameter, by canonical name.
+   *
+   * @param name the parameter's canonical name, e.g. {@code W_f}
+   * @return a copy of the parameter's shape
+   */
   public int[] ofParameter(String name) {
     int[] s = parameters.get(name);
     checkArgument(s != null, "'%s' is not a parameter of this cell", name);
     return s.clone();
   }
 
-  /** The size of the input, a state or an intermediate value, by canonical name. */
+  /**
+   * The size of the input, a state or an intermediate value, by canonical name.
+   *
+   * @param name the variable's canonical name, e.g. {@code h}
+   * @return the variable's size
+   */
   public int ofVariable(String name) {
     Integer n = variables.get(name);
     checkArgument(n != null, "'%s' is not a variable of this cell", name);

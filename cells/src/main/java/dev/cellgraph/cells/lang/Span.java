@@ -14,7 +14,11 @@ public record Span(int start, int end, int line, int column) {
   /** The span of something that has no source text (built with {@link CellSpec#builder()}). */
   public static final Span NONE = new Span(0, 0, 0, 0);
 
-  /** Whether this span points into a source text. */
+  /**
+   * Whether this span points into a source text.
+   *
+   * @return true if the span has a line, false for {@link #NONE}
+   */
   public boolean isKnown() {
     return line > 0;
   }

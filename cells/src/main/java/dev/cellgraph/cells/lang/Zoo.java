@@ -26,12 +26,21 @@ public final class Zoo {
 
   private Zoo() {}
 
-  /** The names of the shipped cells. */
+  /**
+   * The names of the shipped cells.
+   *
+   * @return the shipped cells' names, e.g. {@code lstm}
+   */
   public static ImmutableList<String> names() {
     return NAMES;
   }
 
-  /** Whether a shipped cell has this name. */
+  /**
+   * Whether a shipped cell has this name.
+   *
+   * @param name a cell name, e.g. {@code gru}
+   * @return true if the zoo ships a cell of that name
+   */
   public static boolean contains(String name) {
     return NAMES.contains(name);
   }
@@ -39,6 +48,8 @@ public final class Zoo {
   /**
    * The shipped cell of this name ({@code "gru"}, {@code "lstm-cifg"}, ...).
    *
+   * @param name the shipped cell's name
+   * @return the cell, parsed once and cached
    * @throws IllegalArgumentException for an unknown name, suggesting the closest one
    */
   public static CellSpec load(String name) {
@@ -53,6 +64,10 @@ public final class Zoo {
   /**
    * The shipped cell of this name with named sizes replacing the defaults of its {@code size}
    * lines ({@code Map.of("P", 32)} for {@code lstm-projected}).
+   *
+   * @param name the shipped cell's name
+   * @param sizes the value of each named size to replace, by size name
+   * @return the cell with those sizes
    */
   public static CellSpec load(String name, Map<String, Integer> sizes) {
     requireNonNull(sizes, "sizes");
@@ -63,7 +78,12 @@ public final class Zoo {
     return CellSpec.parse(text(name), name + ".cell", sizes, Map.of());
   }
 
-  /** The text of a shipped cell, as written. */
+  /**
+   * The text of a shipped cell, as written.
+   *
+   * @param name the shipped cell's name
+   * @return the {@code .cell} file's text
+   */
   public static String text(String name) {
     requireNonNull(name, "name");
     try (InputStream in = Zoo.class.getResourceAsStream(DIR + name + ".cell")) {

@@ -16,7 +16,15 @@ import dev.cellgraph.cells.lang.CellSpec;
  * @param mutation how it was derived: a {@link Mutation#label()}, {@code crossover}, {@code random} or {@code seed}
  */
 public record Candidate(CellSpec spec, String text, String hash, String parent, String mutation) {
-  /** Rejects null components. */
+  /**
+   * Rejects null components.
+   *
+   * @param spec the cell
+   * @param text the cell as a {@code .cell} file
+   * @param hash the canonical hash, equal for equal cells
+   * @param parent the hash of the cell it was derived from, empty for a seed or a random cell
+   * @param mutation how it was derived: a mutation's label, {@code crossover}, {@code random} or {@code seed}
+   */
   public Candidate {
     requireNonNull(spec, "spec");
     requireNonNull(text, "text");
@@ -25,13 +33,28 @@ public record Candidate(CellSpec spec, String text, String hash, String parent, 
     requireNonNull(mutation, "mutation");
   }
 
-  /** A candidate for {@code spec}, its text written from the specification. */
+  /**
+   * A candidate for {@code spec}, its text written from the specification.
+   *
+   * @param spec the cell
+   * @param parent the hash of the cell it was derived from, empty for a seed or a random cell
+   * @param mutation how it was derived: a mutation's label, {@code crossover}, {@code random} or {@code seed}
+   * @param origin the text of the comment that heads the {@code .cell} text
+   * @return the candidate, its hash computed from {@code spec}
+   */
   public static Candidate of(CellSpec spec, String parent, String mutation, String origin) {
     String text = "# " + origin + "\n" + spec.toNormalizedString();
     return new Candidate(spec, text, Canonical.hash(spec), parent, mutation);
   }
 
-  /** A candidate read back from its text (a trial's cell, a checkpoint's population). */
+  /**
+   * A candidate read back from its text (a trial's cell, a checkpoint's population).
+   *
+   * @param text the cell as a {@code .cell} file
+   * @param parent the hash of the cell it was derived from, empty for a seed or a random cell
+   * @param mutation how it was derived: a mutation's label, {@code crossover}, {@code random} or {@code seed}
+   * @return the candidate, its spec parsed from {@code text}
+   */
   public static Candidate parse(String text, String parent, String mutation) {
     CellSpec spec = CellSpec.parse(text, "candidate.cell");
     return new Candidate(spec, text, Canonical.hash(spec), parent, mutation);

@@ -29,7 +29,12 @@ public final class Canonical {
 
   private Canonical() {}
 
-  /** The canonical text of {@code spec}. */
+  /**
+   * The canonical text of {@code spec}.
+   *
+   * @param spec the cell
+   * @return the canonical form, equal for cells that compute the same up to names and operand order
+   */
   public static String form(CellSpec spec) {
     Map<String, Expr> defs = new HashMap<>();
     for (Equation e : spec.equations()) {
@@ -67,7 +72,12 @@ public final class Canonical {
     return sb.toString();
   }
 
-  /** The identity of {@code spec}: the first 64 bits of the SHA-256 of its canonical form, in hex. */
+  /**
+   * The identity of {@code spec}: the first 64 bits of the SHA-256 of its canonical form, in hex.
+   *
+   * @param spec the cell
+   * @return the hash, 16 hexadecimal digits
+   */
   public static String hash(CellSpec spec) {
     return Hashing.sha256().hashString(form(spec), StandardCharsets.UTF_8).toString().substring(0, 16);
   }

@@ -22,6 +22,8 @@ public record Grammar(int maxGates, int maxDepth) {
   /**
    * Checks both bounds.
    *
+   * @param maxGates at most this many gates (at least 1)
+   * @param maxDepth the depth of a state's expression (at least 1)
    * @throws IllegalArgumentException if a bound is less than 1
    */
   public Grammar {
@@ -31,7 +33,11 @@ public record Grammar(int maxGates, int maxDepth) {
     }
   }
 
-  /** Three gates, depth three: the size of the GRU. */
+  /**
+   * Three gates, depth three: the size of the GRU.
+   *
+   * @return the grammar with at most three gates and depth three
+   */
   public static Grammar defaults() {
     return new Grammar(3, 3);
   }

@@ -167,12 +167,21 @@ public enum Mutation {
   /** The edited cell, or null when this cell has no place for this edit. */
   abstract CellDraft apply(CellDraft d, Rng rng);
 
-  /** The name reports and result rows use: {@code replace-activation}, {@code insert-gate}, ... */
+  /**
+   * The name reports and result rows use: {@code replace-activation}, {@code insert-gate}, ...
+   *
+   * @return the label, the name in lower case with hyphens
+   */
   public String label() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  /** The mutation of this label. */
+  /**
+   * The mutation of this label.
+   *
+   * @param label a mutation's label, e.g. {@code insert-gate}
+   * @return the mutation
+   */
   public static Mutation ofLabel(String label) {
     return valueOf(label.toUpperCase(Locale.ROOT).replace('-', '_'));
   }

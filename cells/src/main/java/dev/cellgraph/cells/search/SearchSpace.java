@@ -38,6 +38,10 @@ public final class SearchSpace {
     /**
      * Checks every limit.
      *
+     * @param inputSize the input size I the candidate must accept (the task's)
+     * @param hiddenSize a hidden size H it must accept
+     * @param maxEquations at most this many equations
+     * @param maxNodes at most this many nodes in one formula
      * @throws IllegalArgumentException if a limit is less than 1
      */
     public Limits {
@@ -56,7 +60,13 @@ public final class SearchSpace {
     /** How many nodes a space allows in one formula beyond its starting cells' largest. */
     public static final int NODE_HEADROOM = 32;
 
-    /** For input size I and hidden size H, with no starting cells: {@link #EQUATIONS} equations of at most {@link #NODES} nodes. */
+    /**
+     * For input size I and hidden size H, with no starting cells: {@link #EQUATIONS} equations of at most {@link #NODES} nodes.
+     *
+     * @param inputSize the input size I the candidates must accept
+     * @param hiddenSize a hidden size H they must accept
+     * @return the limits
+     */
     public static Limits of(int inputSize, int hiddenSize) {
       return of(inputSize, hiddenSize, List.of());
     }
@@ -66,6 +76,11 @@ public final class SearchSpace {
      * or more, so that the largest starting cell has {@link #EQUATION_HEADROOM} equations and
      * {@link #NODE_HEADROOM} nodes per formula of room to grow (ln-lstm's 15 equations allow 19).
      * A search's limits so follow from its starting cells, and growth stays bounded by them.
+     *
+     * @param inputSize the input size I the candidates must accept
+     * @param hiddenSize a hidden size H they must accept
+     * @param starts the search's starting cells
+     * @return the limits, with room for the largest starting cell to grow
      */
     public static Limits of(int inputSize, int hiddenSize, Collection<CellSpec> starts) {
       int equations = EQUATIONS;
@@ -90,18 +105,33 @@ public final class SearchSpace {
   private final Grammar grammar;
   private final Map<String, long[]> counts = new java.util.LinkedHashMap<>();
 
-  /** A space of cells within {@code limits}, whose random cells follow {@code grammar}. */
+  /**
+   * A space of cells within {@code limits}, whose random cells follow {@code grammar}.
+   *
+   * @param limits the limits every proposed cell stays within
+   * @param grammar the grammar random cells are drawn from
+   */
   public SearchSpace(Limits limits, Grammar grammar) {
     this.limits = requireNonNull(limits, "limits");
     this.grammar = requireNonNull(grammar, "grammar");
   }
 
-  /** The limits every proposed cell stays within. */
+  /**
+   * The limits every proposed cell stays within.
+   *
+   * @return the limits
+   */
   public Limits limits() {
     return limits;
   }
 
-  /** A starting cell; refused with the reason when it does not fit the limits. */
+  /**
+   * A starting cell; refused with the reason when it does not fit the limits.
+   *
+   * @param name the cell's name, for the candidate's origin and the error message
+   * @param spec the cell
+   * @return the candidate, with no parent and the mutation {@code seed}
+   */
   public Candidate seed(String name, CellSpec spec) {
     String why = check(spec);
     if (why != null) {
@@ -110,7 +140,13 @@ public final class SearchSpace {
     return Candidate.of(spec, "", "seed", "seed " + name);
   }
 
-  /** One valid mutant of {@code parent} by a mutation chosen at random, or empty after {@link #ATTEMPTS} failures. */
+  /**
+   * One valid mutant of {@code parent} by a mutation chosen at random, or empty after {@link #ATTEMPTS} failures.
+   *
+   * @param parent the cell to mutate
+   * @param rng the source of every random choice
+   * @return the mutant, or empty
+   */
   public Optional<Candidate> mutate(Candidate parent, Rng rng) {
     Mutation[] all = Mutation.values();
     for (int k = 0; k < ATTEMPTS; k++) {
@@ -122,7 +158,14 @@ public final class SearchSpace {
     return Optional.empty();
   }
 
-  /** One try of {@code mutation} on {@code parent}: the valid mutant, or empty (counted as invalid or not applicable). */
+  /**
+   * One try of {@code mutation} on {@code parent}: the valid mutant, or empty (counted as invalid or not applicable).
+   *
+   * @param parent the cell to mutate
+   * @param mutation the edit to try
+   * @param rng the source of every random choice
+   * @return the mutant, or empty
+   */
   public Optional<Candidate> mutate(Candidate parent, Mutation mutation, Rng rng) {
     CellDraft d = mutation.apply(CellDraft.of(parent.spec()), rng);
     String label = mutation.label();
@@ -134,7 +177,12 @@ public final class SearchSpace {
     return finish(d, parent.hash(), label, label + " of " + parent.hash());
   }
 
-  /** A random cell of the grammar: up to {@link #ATTEMPTS} draws, the invalid ones counted. */
+  /**
+   * A random cell of the grammar: up to {@link #ATTEMPTS} draws, the invalid ones counted.
+   *
+   * @param rng the source of every random choice
+   * @return the random cell, or empty when every draw was invalid
+   */
   public Optional<Candidate> random(Rng rng) {
     for (int k = 0; k < ATTEMPTS; k++) {
       count("random", 0);
@@ -146,7 +194,14 @@ public final class SearchSpace {
     return Optional.empty();
   }
 
-  /** A child of two parents (see {@link Crossover}), or empty when they have no formula in common or the child is invalid. */
+  /**
+   * A child of two parents (see {@link Crossover}), or empty when they have no formula in common or the child is invalid.
+   *
+   * @param a the first parent, recorded as the child's parent
+   * @param b the second parent
+   * @param rng the source of every random choice
+   * @return the child, or empty
+   */
   public Optional<Candidate> crossover(Candidate a, Candidate b, Rng rng) {
     count("crossover", 0);
     CellDraft d = Crossover.child(CellDraft.of(a.spec()), b.spec(), rng);
@@ -230,14 +285,22 @@ public final class SearchSpace {
     counts.computeIfAbsent(label, l -> new long[Stats.COLUMNS.size()])[column]++;
   }
 
-  /** A copy of the counters, in order of first use. */
+  /**
+   * A copy of the counters, in order of first use.
+   *
+   * @return the counts so far, per mutation label
+   */
   public synchronized Stats stats() {
     Map<String, long[]> copy = new java.util.LinkedHashMap<>();
     counts.forEach((k, v) -> copy.put(k, v.clone()));
     return new Stats(copy);
   }
 
-  /** Sets the counters to a saved {@link #stats()}, so a resumed search reports what the uninterrupted one would. */
+  /**
+   * Sets the counters to a saved {@link #stats()}, so a resumed search reports what the uninterrupted one would.
+   *
+   * @param saved the counters to restore, as {@link #stats()} returned them
+   */
   public synchronized void restore(Stats saved) {
     counts.clear();
     saved.counts().forEach((k, v) -> counts.put(k, v.clone()));
