@@ -25,7 +25,12 @@ public final class Batch {
   private final boolean continues;
   private final int[] lengths;
 
-  /** A batch without lengths: every sequence runs for all {@link #steps()}. */
+  /**
+   * A batch without lengths: every sequence runs for all {@link #steps()}.
+   *
+   * @param tensors the named tensors, which must include {@code input} (time-major, T x B x ...)
+   * @param continues whether the batch continues the previous batch of its stream (the trainer carries the state over)
+   */
   public Batch(Map<String, Tensor> tensors, boolean continues) {
     this(tensors, continues, null);
   }
@@ -33,6 +38,10 @@ public final class Batch {
   /**
    * A batch whose sequences have the given lengths (null: all of {@link #steps()}); each length is
    * 1 to T, one per sequence of the input.
+   *
+   * @param tensors the named tensors, which must include {@code input} (time-major, T x B x ...)
+   * @param continues whether the batch continues the previous batch of its stream (the trainer carries the state over)
+   * @param lengths each sequence's length, one per sequence and each 1 to T, or null for all T steps (copied)
    */
   public Batch(Map<String, Tensor> tensors, boolean continues, int[] lengths) {
     if (!tensors.containsKey("input")) {
@@ -59,25 +68,37 @@ public final class Batch {
   /**
    * A batch that starts its sequences afresh (it does not continue the previous one) and has no lengths.
    *
+   * @param tensors the named tensors, which must include {@code input}
+   * @return a fresh batch of those tensors, not continuing the previous one and without lengths
    * @throws IllegalArgumentException if there is no {@code input} tensor
    */
   public static Batch of(Map<String, Tensor> tensors) {
     return new Batch(tensors, false);
   }
 
-  /** The named tensors (an unmodifiable map in name order). */
+  /**
+   * The named tensors (an unmodifiable map in name order).
+   *
+   * @return the named tensors, an unmodifiable map in name order
+   */
   public Map<String, Tensor> tensors() {
     return tensors;
   }
 
   /**
    * Whether this batch continues the previous batch of its stream, so the trainer carries the recurrent state over.
+   *
+   * @return true if the trainer should carry the recurrent state over from the previous batch
    */
   public boolean continues() {
     return continues;
   }
 
-  /** The {@code input} tensor. */
+  /**
+   * The {@code input} tensor.
+   *
+   * @return the {@code input} tensor, time-major (T x B x ...)
+   */
   public Tensor input() {
     return tensors.get("input");
   }
@@ -85,6 +106,8 @@ public final class Batch {
   /**
    * The tensor named {@code name}.
    *
+   * @param name the tensor's name, e.g. {@code "target"} or {@code "mask"}
+   * @return the tensor of that name, never null
    * @throws IllegalArgumentException if the batch has none of that name (the message lists the names it has)
    */
   public Tensor get(String name) {
@@ -95,17 +118,29 @@ public final class Batch {
     return t;
   }
 
-  /** Whether the sequences have lengths of their own ({@link #lengths()} is not null). */
+  /**
+   * Whether the sequences have lengths of their own ({@link #lengths()} is not null).
+   *
+   * @return true if the batch has per-sequence lengths
+   */
   public boolean hasLengths() {
     return lengths != null;
   }
 
-  /** Each sequence's length (a copy), or null when every sequence runs for all {@link #steps()}. */
+  /**
+   * Each sequence's length (a copy), or null when every sequence runs for all {@link #steps()}.
+   *
+   * @return a copy of the per-sequence lengths, or null without lengths
+   */
   public int[] lengths() {
     return lengths == null ? null : lengths.clone();
   }
 
-  /** The number of real steps: the sum of the lengths, or T times B without lengths. */
+  /**
+   * The number of real steps: the sum of the lengths, or T times B without lengths.
+   *
+   * @return the number of real (non-padding) steps over the whole batch
+   */
   public long realSteps() {
     if (lengths == null) {
       return (long) steps() * batchSize();
@@ -117,12 +152,20 @@ public final class Batch {
     return n;
   }
 
-  /** The sequence length T (the input's first dimension). */
+  /**
+   * The sequence length T (the input's first dimension).
+   *
+   * @return the sequence length T
+   */
   public int steps() {
     return input().shape().dim(0);
   }
 
-  /** The batch size B (the input's second dimension). */
+  /**
+   * The batch size B (the input's second dimension).
+   *
+   * @return the batch size B
+   */
   public int batchSize() {
     return input().shape().dim(1);
   }

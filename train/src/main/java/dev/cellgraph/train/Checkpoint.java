@@ -85,7 +85,11 @@ public final class Checkpoint {
   /** The contents of a checkpoint. */
   public record Contents(JsonObject meta, Map<String, Tensor> parameters, Map<String, Tensor> optimizer,
       Map<String, Tensor> carry, long[] rngState, History history) {
-    /** The step the run continues from (the number of steps done). */
+    /**
+     * The step the run continues from (the number of steps done).
+     *
+     * @return the number of steps already done, from the metadata's {@code step}
+     */
     public long step() {
       return meta.get("step").getAsLong();
     }
@@ -93,12 +97,23 @@ public final class Checkpoint {
 
   private Checkpoint() {}
 
-  /** Whether {@code dir} holds a checkpoint. */
+  /**
+   * Whether {@code dir} holds a checkpoint.
+   *
+   * @param dir the directory to look in
+   * @return true if {@code dir} holds a {@code checkpoint.safetensors} file
+   */
   public static boolean exists(Path dir) {
     return Files.isRegularFile(dir.resolve(TENSORS));
   }
 
-  /** Writes a checkpoint into {@code dir} (created if needed), replacing the previous one atomically. */
+  /**
+   * Writes a checkpoint into {@code dir} (created if needed), replacing the previous one atomically.
+   *
+   * @param dir the checkpoint directory, created if it does not exist
+   * @param c the contents to write: parameters, optimizer state, carry, random state, history and metadata
+   * @throws IOException if a file cannot be written or the directory's lock cannot be taken
+   */
   public static void save(Path dir, Contents c) throws IOException {
     Files.createDirectories(dir);
     synchronized (Checkpoint.class) { // FileChannel locks are per process, not per thread
@@ -121,7 +136,13 @@ public final class Checkpoint {
     AtomicFiles.writeString(dir.resolve(JSON), json + "\n");
   }
 
-  /** Reads the checkpoint in {@code dir}; a missing or damaged one is an error naming the file. */
+  /**
+   * Reads the checkpoint in {@code dir}; a missing or damaged one is an error naming the file.
+   *
+   * @param dir the directory holding {@code checkpoint.safetensors}
+   * @return the checkpoint's contents: metadata, parameters, optimizer state, carry, random state and history
+   * @throws IOException if the checkpoint file cannot be read
+   */
   public static Contents load(Path dir) throws IOException {
     Path f = dir.resolve(TENSORS);
     if (!Files.isRegularFile(f)) {

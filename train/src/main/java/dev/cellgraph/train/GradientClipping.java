@@ -14,7 +14,12 @@ import java.util.Map;
 public final class GradientClipping {
   private GradientClipping() {}
 
-  /** The Euclidean norm of all elements of all tensors, summed in a fixed order. */
+  /**
+   * The Euclidean norm of all elements of all tensors, summed in a fixed order.
+   *
+   * @param grads the gradient tensors, float32 or float64
+   * @return the square root of the sum of squares of all their elements
+   */
   public static double globalNorm(Collection<Tensor> grads) {
     double s = 0;
     for (Tensor g : grads) {
@@ -34,6 +39,11 @@ public final class GradientClipping {
   /**
    * The gradients scaled by {@code maxNorm / (norm + 1e-6)} when their global norm exceeds
    * {@code maxNorm} (as {@code torch.nn.utils.clip_grad_norm_}), else unchanged.
+   *
+   * @param grads the gradients by parameter name
+   * @param norm their global norm, as computed by {@link #globalNorm}
+   * @param maxNorm the largest global norm allowed (positive)
+   * @return {@code grads} itself when {@code norm <= maxNorm}, else a new map of the scaled gradients
    */
   public static Map<String, Tensor> clip(Map<String, Tensor> grads, double norm, double maxNorm) {
     if (!(maxNorm > 0)) {

@@ -63,7 +63,14 @@ public final class GradientFlow {
    * {@code ‖∂L/∂state_k after step t‖}; {@code shiftedBiases} the biases the gate bias was added to.
    */
   public record Row(String name, List<String> states, List<String> shiftedBiases, double[][] norms) {
-    /** Rejects a null name and copies the lists. */
+    /**
+     * Rejects a null name and copies the lists.
+     *
+     * @param name the cell's display name (not null)
+     * @param states the cell's state names, in the order of the rows of {@code norms} (copied)
+     * @param shiftedBiases the names of the biases the gate bias was added to, empty without one (copied)
+     * @param norms the gradient norms, {@code norms[k][t-1]} for state k after step t (the outer array copied)
+     */
     public Row {
       Objects.requireNonNull(name, "name");
       states = List.copyOf(states);
@@ -71,7 +78,13 @@ public final class GradientFlow {
       norms = norms.clone();
     }
 
-    /** The norm of the gradient reaching state k after step t (1-based t). */
+    /**
+     * The norm of the gradient reaching state k after step t (1-based t).
+     *
+     * @param state the index k of the state, in the order of {@link #states()}
+     * @param step the step t, counting from 1
+     * @return the norm of the gradient of L reaching that state after that step
+     */
     public double norm(int state, int step) {
       return norms[state][step - 1];
     }
@@ -104,6 +117,12 @@ public final class GradientFlow {
    * After training: for each distance {@code d = 0 .. T-1} from the last step, the mean over the batch of
    * {@code ‖d loss_b / d h_{T-1-d}‖}, where {@code loss_b} is example b's loss (the batch loss
    * times B, for a task whose loss is a batch mean).
+   *
+   * @param model the trained model, its first state the one measured
+   * @param params the model's trained parameters by name
+   * @param task the task whose loss is differentiated
+   * @param batch a batch of the task without lengths (every sequence of T steps)
+   * @return the mean gradient norm for each distance from the last step, index d for step T-1-d
    */
   public static double[] norms(SequenceModel model, Map<String, Tensor> params, Task task, Batch batch) {
     if (batch.hasLengths()) {
@@ -207,13 +226,30 @@ public final class GradientFlow {
   /**
    * Runs each of {@code cells} (by display name) over {@code steps} steps of one input sequence at
    * initialization and measures the gradient reaching every step.
+   *
+   * @param cells the cells to measure, by display name
+   * @param steps the number of time steps, 2 to 200
+   * @param inputSize the input size I of every cell
+   * @param hiddenSize the hidden size H of every cell
+   * @param seed the seed of the weights and the inputs
+   * @return the measurement, one row per cell in the order of {@code cells}
    */
   public static GradientFlow atInitialization(Map<String, Cell> cells, int steps, int inputSize, int hiddenSize,
       long seed) {
     return atInitialization(cells, steps, inputSize, hiddenSize, seed, 0);
   }
 
-  /** As {@link #atInitialization(Map, int, int, int, long)}, with {@code gateBias} added to the carry gates' biases. */
+  /**
+   * As {@link #atInitialization(Map, int, int, int, long)}, with {@code gateBias} added to the carry gates' biases.
+   *
+   * @param cells the cells to measure, by display name
+   * @param steps the number of time steps, 2 to 200
+   * @param inputSize the input size I of every cell
+   * @param hiddenSize the hidden size H of every cell
+   * @param seed the seed of the weights and the inputs
+   * @param gateBias the bias added to each carry gate's bias, -20 to 20 (0: none)
+   * @return the measurement, one row per cell in the order of {@code cells}
+   */
   public static GradientFlow atInitialization(Map<String, Cell> cells, int steps, int inputSize, int hiddenSize,
       long seed, double gateBias) {
     return atInitialization(cells, steps, inputSize, hiddenSize, seed, gateBias, c -> Unrolling.Names.PLAIN);
@@ -222,6 +258,15 @@ public final class GradientFlow {
   /**
    * As {@link #atInitialization(Map, int, int, int, long, double)}, the values of each cell's steps
    * named by {@code names} (a drawing's in the cell's own notation); names change no number.
+   *
+   * @param cells the cells to measure, by display name
+   * @param steps the number of time steps, 2 to 200
+   * @param inputSize the input size I of every cell
+   * @param hiddenSize the hidden size H of every cell
+   * @param seed the seed of the weights and the inputs
+   * @param gateBias the bias added to each carry gate's bias, -20 to 20 (0: none)
+   * @param names for each cell, how the values of its unrolled steps are named
+   * @return the measurement, one row per cell in the order of {@code cells}
    */
   public static GradientFlow atInitialization(Map<String, Cell> cells, int steps, int inputSize, int hiddenSize,
       long seed, double gateBias, java.util.function.Function<Cell, Unrolling.Names> names) {
@@ -372,17 +417,29 @@ public final class GradientFlow {
     order.add(n);
   }
 
-  /** One row per cell, in the order given. */
+  /**
+   * One row per cell, in the order given.
+   *
+   * @return the rows, one per cell in the order given (unmodifiable)
+   */
   public List<Row> rows() {
     return rows;
   }
 
-  /** Each cell's steps as measured, in the order given; all in one graph. */
+  /**
+   * Each cell's steps as measured, in the order given; all in one graph.
+   *
+   * @return the unrolled steps, one per cell in the order given (unmodifiable)
+   */
   public List<Unrolling> unrollings() {
     return unrollings;
   }
 
-  /** Each cell's loss {@code L}, in the order given. */
+  /**
+   * Each cell's loss {@code L}, in the order given.
+   *
+   * @return the loss nodes, one per cell in the order given (unmodifiable)
+   */
   public List<Node> losses() {
     return losses;
   }
@@ -390,32 +447,54 @@ public final class GradientFlow {
   /**
    * The gradient of the loss reaching each state after each step (and the step output it is read
    * from) where it is not zero, and each initial state.
+   *
+   * @return the nonzero gradients by state or step-output node, and those of the initial states (unmodifiable)
    */
   public Map<Node, Tensor> gradients() {
     return gradients;
   }
 
-  /** The number of time steps measured. */
+  /**
+   * The number of time steps measured.
+   *
+   * @return the number of time steps T
+   */
   public int steps() {
     return steps;
   }
 
-  /** The input size I of the cells measured. */
+  /**
+   * The input size I of the cells measured.
+   *
+   * @return the input size I
+   */
   public int inputSize() {
     return inputSize;
   }
 
-  /** The hidden size H of the cells measured. */
+  /**
+   * The hidden size H of the cells measured.
+   *
+   * @return the hidden size H
+   */
   public int hiddenSize() {
     return hiddenSize;
   }
 
-  /** The seed of the initialization and the inputs. */
+  /**
+   * The seed of the initialization and the inputs.
+   *
+   * @return the seed of the weights and the inputs
+   */
   public long seed() {
     return seed;
   }
 
-  /** The gate bias added at initialization (0: PyTorch's initialization). */
+  /**
+   * The gate bias added at initialization (0: PyTorch's initialization).
+   *
+   * @return the gate bias added to the carry gates' biases (0: none)
+   */
   public double gateBias() {
     return gateBias;
   }

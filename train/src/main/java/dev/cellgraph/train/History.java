@@ -37,42 +37,75 @@ public final class History {
     validationLoss.add(l);
   }
 
-  /** The number of training steps recorded. */
+  /**
+   * The number of training steps recorded.
+   *
+   * @return the number of training steps recorded
+   */
   public int size() {
     return loss.size();
   }
 
-  /** The training loss of each step. */
+  /**
+   * The training loss of each step.
+   *
+   * @return the training loss per step, an unmodifiable view
+   */
   public List<Double> loss() {
     return Collections.unmodifiableList(loss);
   }
 
-  /** The gradient norm of each step, before clipping. */
+  /**
+   * The gradient norm of each step, before clipping.
+   *
+   * @return the gradient norm per step before clipping, an unmodifiable view
+   */
   public List<Double> gradNorm() {
     return Collections.unmodifiableList(gradNorm);
   }
 
-  /** The learning rate of each step. */
+  /**
+   * The learning rate of each step.
+   *
+   * @return the learning rate per step, an unmodifiable view
+   */
   public List<Double> learningRate() {
     return Collections.unmodifiableList(lr);
   }
 
-  /** The seconds since the start of training at each step. */
+  /**
+   * The wall-clock seconds of each step (its own duration: their running sum is the elapsed time).
+   *
+   * @return the wall-clock seconds each step took, an unmodifiable view
+   */
   public List<Double> seconds() {
     return Collections.unmodifiableList(seconds);
   }
 
-  /** The steps after which the model was validated. */
+  /**
+   * The steps after which the model was validated.
+   *
+   * @return the steps after which the model was validated, an unmodifiable view
+   */
   public List<Long> validationSteps() {
     return Collections.unmodifiableList(validationSteps);
   }
 
-  /** The validation loss at each of {@link #validationSteps()}. */
+  /**
+   * The validation loss at each of {@link #validationSteps()}.
+   *
+   * @return the validation loss per validation, an unmodifiable view
+   */
   public List<Double> validationLoss() {
     return Collections.unmodifiableList(validationLoss);
   }
 
-  /** The mean training loss over the last {@code n} steps (fewer if the run is shorter). */
+  /**
+   * The mean training loss over the last {@code n} steps (fewer if the run is shorter).
+   *
+   * @param n the number of most recent steps to average over
+   * @return the mean training loss of those steps, or NaN if no steps are recorded
+   */
   public double recentLoss(int n) {
     int from = Math.max(0, loss.size() - n);
     double s = 0;
@@ -82,7 +115,11 @@ public final class History {
     return loss.size() == from ? Double.NaN : s / (loss.size() - from);
   }
 
-  /** The median seconds per step, skipping the first steps (compilation and JIT warm-up). */
+  /**
+   * The median seconds per step, skipping the first steps (compilation and JIT warm-up).
+   *
+   * @return the median seconds per step after the warm-up steps, or NaN if there are none
+   */
   public double medianSecondsPerStep() {
     List<Double> s = new ArrayList<>(seconds.subList(Math.min(seconds.size(), Math.min(5, seconds.size() / 10)),
         seconds.size()));
@@ -93,7 +130,11 @@ public final class History {
     return s.get(s.size() / 2);
   }
 
-  /** The last validation loss, or NaN. */
+  /**
+   * The last validation loss, or NaN.
+   *
+   * @return the most recent validation loss, or NaN if the model was never validated
+   */
   public double lastValidationLoss() {
     return validationLoss.isEmpty() ? Double.NaN : validationLoss.get(validationLoss.size() - 1);
   }

@@ -6,13 +6,28 @@ import java.util.Locale;
  * A learning-rate schedule: the rate at each step. Implementations are immutable and thread-safe.
  */
 public interface LearningRate {
-  /** The rate at step {@code step} of {@code total}. */
+  /**
+   * The rate at step {@code step} of {@code total}.
+   *
+   * @param step the step, counting from 0
+   * @param total the total number of steps of the run
+   * @return the learning rate to use at that step
+   */
   double at(long step, long total);
 
-  /** One line for logs and checkpoints, e.g. {@code constant 0.001}. */
+  /**
+   * One line for logs and checkpoints, e.g. {@code constant 0.001}.
+   *
+   * @return a one-line description of the schedule
+   */
   String describe();
 
-  /** The same rate at every step. */
+  /**
+   * The same rate at every step.
+   *
+   * @param lr the learning rate (positive and finite)
+   * @return a schedule that is {@code lr} at every step
+   */
   static LearningRate constant(double lr) {
     check(lr);
     return new LearningRate() {
@@ -24,6 +39,11 @@ public interface LearningRate {
   /**
    * Linear warm-up from 0 to {@code lr} over {@code warmup} steps, then a cosine decay to
    * {@code lr * floor} at the last step (SGDR without restarts).
+   *
+   * @param lr the peak learning rate (positive and finite)
+   * @param warmup the number of warm-up steps (not negative)
+   * @param floor the final rate as a fraction of {@code lr}, in [0, 1]
+   * @return the warm-up and cosine schedule
    */
   static LearningRate warmupCosine(double lr, long warmup, double floor) {
     check(lr);
@@ -49,7 +69,13 @@ public interface LearningRate {
     };
   }
 
-  /** Linear warm-up from 0 to {@code lr} over {@code warmup} steps, then {@code lr} to the end. */
+  /**
+   * Linear warm-up from 0 to {@code lr} over {@code warmup} steps, then {@code lr} to the end.
+   *
+   * @param lr the learning rate after the warm-up (positive and finite)
+   * @param warmup the number of warm-up steps (not negative)
+   * @return the warm-up and constant schedule
+   */
   static LearningRate warmupConstant(double lr, long warmup) {
     check(lr);
     checkWarmup(warmup);
@@ -68,6 +94,11 @@ public interface LearningRate {
    * Linear warm-up over {@code warmup} steps, then {@code lr} multiplied by {@code gamma} at half
    * and again at three quarters of the steps after the warm-up (PyTorch's {@code MultiStepLR}
    * with the milestones of He et al.'s ResNet schedule).
+   *
+   * @param lr the learning rate after the warm-up, before any decay (positive and finite)
+   * @param warmup the number of warm-up steps (not negative)
+   * @param gamma the factor the rate is multiplied by at each milestone, in (0, 1]
+   * @return the warm-up and step-decay schedule
    */
   static LearningRate warmupStep(double lr, long warmup, double gamma) {
     check(lr);

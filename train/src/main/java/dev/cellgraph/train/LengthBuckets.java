@@ -71,17 +71,33 @@ public final class LengthBuckets {
   /**
    * The batches of {@code sequences} (indices into {@code lengths}) in batches of {@code batch}
    * with {@code buckets} buckets (1: none, one pool), shuffled from {@code seed}.
+   *
+   * @param sequences the indices of the sequences to read (copied)
+   * @param lengths each sequence's length, indexed by sequence index
+   * @param batch the number of sequences per batch, 1 to the number of sequences
+   * @param buckets the number of buckets, at least 1 (1: no bucketing)
+   * @param seed the seed every epoch's shuffles are drawn from
+   * @return the batching policy
    */
   public static LengthBuckets of(int[] sequences, int[] lengths, int batch, int buckets, long seed) {
     return new LengthBuckets(sequences, lengths, batch, buckets, seed);
   }
 
-  /** The number of buckets (1 without bucketing). */
+  /**
+   * The number of buckets (1 without bucketing).
+   *
+   * @return the number of buckets, 1 without bucketing
+   */
   public int buckets() {
     return buckets == null ? 1 : buckets.length;
   }
 
-  /** The sequences of the batch of step {@code step} (counting from 0). */
+  /**
+   * The sequences of the batch of step {@code step} (counting from 0).
+   *
+   * @param step the training step, counting from 0
+   * @return the indices of the batch's sequences (a fresh array of the batch size)
+   */
   public int[] batch(long step) {
     if (buckets == null) {
       return streamed(step);
@@ -148,6 +164,11 @@ public final class LengthBuckets {
   /**
    * Evaluation batches of at most {@code max} of {@code sequences}, in order of length (ties by
    * index), so that each is padded little: the same on every call.
+   *
+   * @param sequences the indices of the sequences to evaluate
+   * @param lengths each sequence's length, indexed by sequence index
+   * @param max the largest number of sequences per batch
+   * @return the batches of sequence indices, shortest sequences first
    */
   public static List<int[]> byLength(int[] sequences, int[] lengths, int max) {
     int[] sorted = Arrays.stream(sequences).boxed()

@@ -33,7 +33,13 @@ public final class MetricsFiles implements Trainer.Listener {
   private final long everyNanos;
   private long lastWrite;
 
-  /** Metrics of {@code trainer}'s run in {@code dir}, written at most every {@code seconds} between validations. */
+  /**
+   * Metrics of {@code trainer}'s run in {@code dir}, written at most every {@code seconds} between validations.
+   *
+   * @param dir the directory the two files are written in
+   * @param trainer the trainer whose history and task are written
+   * @param seconds the least time between two writes outside validations and the end
+   */
   public MetricsFiles(Path dir, Trainer trainer, double seconds) {
     this.dir = dir;
     this.trainer = trainer;
@@ -75,19 +81,37 @@ public final class MetricsFiles implements Trainer.Listener {
     }
   }
 
-  /** The metric's name as a column name: {@code bits/char} is {@code bits_per_char}. */
+  /**
+   * The metric's name as a column name: {@code bits/char} is {@code bits_per_char}.
+   *
+   * @param metricName the task's metric name, e.g. {@code bits/char}
+   * @return the column name, lower case with {@code /} spelled {@code _per_} and other symbols {@code _}
+   */
   public static String column(String metricName) {
     return metricName.toLowerCase(Locale.ROOT).replace("/", "_per_").replaceAll("[^a-z0-9_]+", "_");
   }
 
-  /** The header of the CSV, after an optional leading column {@code first}. */
+  /**
+   * The header of the CSV, after an optional leading column {@code first}.
+   *
+   * @param first the name of a leading column, or null for none
+   * @param metricName the task's metric name, which names the last two columns
+   * @return the CSV header line, without a line break
+   */
   public static String header(String first, String metricName) {
     String m = column(metricName);
     return (first != null ? first + "," : "") + "step,loss,grad_norm,lr,seconds,elapsed_seconds,validation_loss,train_"
         + m + ",validation_" + m;
   }
 
-  /** The CSV rows of a history (no header), each after {@code first} and a comma when it is not null. */
+  /**
+   * The CSV rows of a history (no header), each after {@code first} and a comma when it is not null.
+   *
+   * @param h the history to write
+   * @param first the value of a leading column on every row, or null for none
+   * @param metric the task's metric as a function of a loss
+   * @return the rows, one line per step, each ended by a line break
+   */
   public static String csvRows(History h, String first, DoubleUnaryOperator metric) {
     StringBuilder csv = new StringBuilder();
     forEachRow(h, metric, (step, r) -> {

@@ -43,7 +43,12 @@ import java.util.Objects;
 public final class Model {
   /** A loss and its gradients with respect to every parameter, by name in {@link SequenceModel#parameterShapes()} order. */
   public record Loss(double value, Map<String, Tensor> gradients) {
-    /** Copies the gradients into an unmodifiable map (order kept). */
+    /**
+     * Copies the gradients into an unmodifiable map (order kept).
+     *
+     * @param value the loss
+     * @param gradients the gradient of the loss with respect to each parameter, by parameter name (copied)
+     */
     public Loss {
       gradients = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(gradients));
     }
@@ -72,28 +77,57 @@ public final class Model {
    * A one-layer model of {@code cell} reading {@code inputSize} features per step, with
    * {@code hiddenSize} units and a dense head of {@code outputs} (classes or values), its
    * parameters drawn from {@code seed} in {@code dtype}.
+   *
+   * @param cell the recurrent cell of the single layer
+   * @param targets what the model is trained to predict, which chooses the loss
+   * @param inputSize the number of input features I per step
+   * @param hiddenSize the number of hidden units H
+   * @param outputs the size of the dense head: the number of classes or of values per prediction
+   * @param dtype the parameters' dtype, a floating one
+   * @param seed the seed of the parameters and the dropout masks
+   * @return the model, its parameters freshly initialized
    */
   public static Model of(Cell cell, Targets targets, int inputSize, int hiddenSize, int outputs, DType dtype,
       long seed) {
     return new Model(SequenceModel.ofFeatures(cell, inputSize, hiddenSize, outputs, 0), targets, dtype, seed);
   }
 
-  /** A model of any {@link SequenceModel} (stacked, bidirectional, token input, dropout). */
+  /**
+   * A model of any {@link SequenceModel} (stacked, bidirectional, token input, dropout).
+   *
+   * @param network the network to train
+   * @param targets what the model is trained to predict, which chooses the loss
+   * @param dtype the parameters' dtype, a floating one
+   * @param seed the seed of the parameters and the dropout masks
+   * @return the model, its parameters freshly initialized
+   */
   public static Model of(SequenceModel network, Targets targets, DType dtype, long seed) {
     return new Model(network, targets, dtype, seed);
   }
 
-  /** The network. */
+  /**
+   * The network.
+   *
+   * @return the sequence model this model trains
+   */
   public SequenceModel network() {
     return network;
   }
 
-  /** What the model is trained to predict. */
+  /**
+   * What the model is trained to predict.
+   *
+   * @return the kind of targets, which chooses the loss
+   */
   public Targets targets() {
     return targets;
   }
 
-  /** The parameters' dtype. */
+  /**
+   * The parameters' dtype.
+   *
+   * @return the dtype of every parameter
+   */
   public DType dtype() {
     return dtype;
   }
@@ -102,12 +136,20 @@ public final class Model {
    * The parameters by name, the live map this model reads on every call: an {@link Optimizer}
    * updates it in place ({@link Optimizer#step}), as PyTorch's optimizers hold
    * {@code model.parameters()}. A value put here must keep its name's shape and dtype.
+   *
+   * @return the live map of parameters by name, in {@link SequenceModel#parameterShapes()} order
    */
   public Map<String, Tensor> parameters() {
     return params;
   }
 
-  /** The loss of sequences {@code input [T, B, I]} that all have T steps against {@code target}. */
+  /**
+   * The loss of sequences {@code input [T, B, I]} that all have T steps against {@code target}.
+   *
+   * @param input the input sequences, time-major {@code [T, B, I]}
+   * @param target the targets, shaped as {@link #targets()} says
+   * @return the loss and its gradients, computed in training mode (with dropout)
+   */
   public Loss loss(Tensor input, Tensor target) {
     return loss(batch(input, target, null));
   }
@@ -115,12 +157,22 @@ public final class Model {
   /**
    * The loss of sequences {@code input [T, B, I]} of the given lengths (null: all T) against
    * {@code target}, shaped as {@link Targets} says; per-step targets in the padding do not count.
+   *
+   * @param input the input sequences, time-major {@code [T, B, I]}
+   * @param target the targets, shaped as {@link #targets()} says
+   * @param lengths each sequence's length, 1 to T, or null for all T steps
+   * @return the loss and its gradients, computed in training mode (with dropout)
    */
   public Loss loss(Tensor input, Tensor target, int[] lengths) {
     return loss(batch(input, target, lengths));
   }
 
-  /** The loss of a batch holding {@code input} and {@code target} (and maybe lengths), in training mode. */
+  /**
+   * The loss of a batch holding {@code input} and {@code target} (and maybe lengths), in training mode.
+   *
+   * @param batch the batch, with {@code input} and {@code target} tensors
+   * @return the loss and its gradients
+   */
   public Loss loss(Batch batch) {
     StepGraph c = compiled(batch, true, true);
     Tensor mask = c.hasMask
@@ -131,14 +183,25 @@ public final class Model {
     return new Loss(out.get(0).item(), c.gradients(out));
   }
 
-  /** The loss without dropout and without gradients, as the trainer's validation computes it. */
+  /**
+   * The loss without dropout and without gradients, as the trainer's validation computes it.
+   *
+   * @param input the input sequences, time-major {@code [T, B, I]}
+   * @param target the targets, shaped as {@link #targets()} says
+   * @return the loss
+   */
   public double evaluate(Tensor input, Tensor target) {
     Batch b = batch(input, target, null);
     StepGraph c = compiled(b, false, true);
     return c.plan.run(c.feeds(b, Map.of(), checkedParameters(), null, List.of())).get(0).item();
   }
 
-  /** The head's outputs {@code [T, B, outputs]} (logits for classes) for {@code input [T, B, I]}, without dropout. */
+  /**
+   * The head's outputs {@code [T, B, outputs]} (logits for classes) for {@code input [T, B, I]}, without dropout.
+   *
+   * @param input the input sequences, time-major {@code [T, B, I]}
+   * @return the head's outputs, {@code [T, B, outputs]}
+   */
   public Tensor predict(Tensor input) {
     Batch b = Batch.of(Map.of("input", input));
     StepGraph c = compiled(b, false, false);
@@ -148,6 +211,10 @@ public final class Model {
   /**
    * Compares the gradients of the loss on {@code input} and {@code target} with central finite
    * differences ({@link GradCheck}, its defaults); the model must be float64. Without dropout.
+   *
+   * @param input the input sequences, time-major {@code [T, B, I]}
+   * @param target the targets, shaped as {@link #targets()} says
+   * @return the gradient check's report, comparing each parameter's analytic and numerical gradients
    */
   public GradCheck.Report gradientCheck(Tensor input, Tensor target) {
     if (dtype != DType.FLOAT64) {
@@ -163,7 +230,12 @@ public final class Model {
     return GradCheck.withDefaults().check(c.loss, c.parameterNodes, feeds);
   }
 
-  /** Writes the parameters to a safetensors file. */
+  /**
+   * Writes the parameters to a safetensors file.
+   *
+   * @param file the safetensors file to write
+   * @throws IOException if the file cannot be written
+   */
   public void save(Path file) throws IOException {
     SafeTensors.write(file, params);
   }
@@ -171,6 +243,9 @@ public final class Model {
   /**
    * Replaces the parameters with those of a safetensors file written by {@link #save}, refused
    * (nothing changed) when a name, shape or dtype differs from this model's.
+   *
+   * @param file a safetensors file written by {@link #save}
+   * @throws IOException if the file cannot be read
    */
   public void load(Path file) throws IOException {
     Map<String, Tensor> saved = SafeTensors.read(file);

@@ -19,24 +19,54 @@ public abstract class Optimizer {
   private final Map<String, Map<String, double[]>> slots = new TreeMap<>();
   private long t;
 
-  /** The name recorded in checkpoints: {@code sgd}, {@code adam}, {@code adamw}, {@code rmsprop}. */
+  /**
+   * The name recorded in checkpoints: {@code sgd}, {@code adam}, {@code adamw}, {@code rmsprop}.
+   *
+   * @return the optimizer's name: {@code sgd}, {@code adam}, {@code adamw} or {@code rmsprop}
+   */
   public abstract String name();
 
-  /** The hyper-parameters, for logs and checkpoints. */
+  /**
+   * The hyper-parameters, for logs and checkpoints.
+   *
+   * @return the hyper-parameters by name, without the learning rate
+   */
   public abstract Map<String, Double> hyperparameters();
 
-  /** The update of one parameter {@code p} in place, given its gradient and its state slots. */
+  /**
+   * The update of one parameter {@code p} in place, given its gradient and its state slots.
+   *
+   * @param p the parameter's values in float64, updated in place
+   * @param g the parameter's gradient in float64
+   * @param lr the learning rate of this step
+   * @param step the number of this update, counting from 1
+   * @param state the parameter's state slots by slot name, updated in place
+   */
   protected abstract void update(double[] p, double[] g, double lr, long step, Map<String, double[]> state);
 
-  /** The names of the per-parameter state slots, allocated as zeros. */
+  /**
+   * The names of the per-parameter state slots, allocated as zeros.
+   *
+   * @return the names of the slots each parameter's state holds (empty for none)
+   */
   protected abstract String[] slotNames();
 
-  /** How many updates have been made. */
+  /**
+   * How many updates have been made.
+   *
+   * @return the number of updates made, including those of a restored state
+   */
   public long steps() {
     return t;
   }
 
-  /** Updates every parameter in {@code params} (in place in the map) with its gradient. */
+  /**
+   * Updates every parameter in {@code params} (in place in the map) with its gradient.
+   *
+   * @param params the parameters by name, each replaced in the map by its updated value
+   * @param grads the gradient of each parameter, by name and of the parameter's shape
+   * @param lr the learning rate of this step
+   */
   public void step(Map<String, Tensor> params, Map<String, Tensor> grads, double lr) {
     t++;
     for (Map.Entry<String, Tensor> e : params.entrySet()) {
@@ -62,7 +92,11 @@ public abstract class Optimizer {
     }
   }
 
-  /** The state as named float64 tensors: {@code step} and {@code <slot>/<parameter>}. */
+  /**
+   * The state as named float64 tensors: {@code step} and {@code <slot>/<parameter>}.
+   *
+   * @return the step count as {@code step} and each slot as {@code <slot>/<parameter>}, all float64
+   */
   public Map<String, Tensor> state() {
     Map<String, Tensor> m = new LinkedHashMap<>();
     m.put("step", Tensor.scalar(DType.FLOAT64, t));
@@ -75,7 +109,11 @@ public abstract class Optimizer {
     return m;
   }
 
-  /** Restores a state returned by {@link #state()}. */
+  /**
+   * Restores a state returned by {@link #state()}.
+   *
+   * @param state a state as returned by {@link #state()}, with its {@code step} entry
+   */
   public void restore(Map<String, Tensor> state) {
     Tensor step = state.get("step");
     if (step == null) {
@@ -97,7 +135,11 @@ public abstract class Optimizer {
     }
   }
 
-  /** {@code sgd lr-free hyper-parameters}, e.g. {@code adam(beta1=0.9, beta2=0.999, eps=1e-08)}. */
+  /**
+   * {@code sgd lr-free hyper-parameters}, e.g. {@code adam(beta1=0.9, beta2=0.999, eps=1e-08)}.
+   *
+   * @return the name and the hyper-parameters, e.g. {@code adam(beta1=0.9, beta2=0.999, eps=1e-08)}
+   */
   public String describe() {
     StringBuilder sb = new StringBuilder(name()).append('(');
     String sep = "";
@@ -110,7 +152,12 @@ public abstract class Optimizer {
 
   // ------------------------------------------------------------------ the optimizers
 
-  /** SGD with (heavy-ball) momentum as PyTorch: {@code b = μ b + g; p -= lr b}. */
+  /**
+   * SGD with (heavy-ball) momentum as PyTorch: {@code b = μ b + g; p -= lr b}.
+   *
+   * @param momentum the momentum μ, in [0, 1) (0: plain SGD)
+   * @return an SGD optimizer with that momentum
+   */
   public static Optimizer sgd(double momentum) {
     checkRange("momentum", momentum, 0, 1);
     return new Optimizer() {
@@ -134,17 +181,36 @@ public abstract class Optimizer {
     };
   }
 
-  /** Adam (Kingma and Ba 2015), with bias correction. */
+  /**
+   * Adam (Kingma and Ba 2015), with bias correction.
+   *
+   * @param beta1 the decay rate of the first-moment estimate, in [0, 1)
+   * @param beta2 the decay rate of the second-moment estimate, in [0, 1)
+   * @param eps the term added to the denominator for stability (positive)
+   * @return an Adam optimizer
+   */
   public static Optimizer adam(double beta1, double beta2, double eps) {
     return adam("adam", beta1, beta2, eps, 0.0);
   }
 
-  /** Adam with PyTorch's defaults (betas 0.9 and 0.999, epsilon 1e-8). */
+  /**
+   * Adam with PyTorch's defaults (betas 0.9 and 0.999, epsilon 1e-8).
+   *
+   * @return an Adam optimizer with betas 0.9 and 0.999 and epsilon 1e-8
+   */
   public static Optimizer adam() {
     return adam(0.9, 0.999, 1e-8);
   }
 
-  /** AdamW (Loshchilov and Hutter 2019): Adam with weight decay decoupled from the gradient. */
+  /**
+   * AdamW (Loshchilov and Hutter 2019): Adam with weight decay decoupled from the gradient.
+   *
+   * @param beta1 the decay rate of the first-moment estimate, in [0, 1)
+   * @param beta2 the decay rate of the second-moment estimate, in [0, 1)
+   * @param eps the term added to the denominator for stability (positive)
+   * @param weightDecay the decoupled weight decay per unit of learning rate, in [0, 1)
+   * @return an AdamW optimizer
+   */
   public static Optimizer adamW(double beta1, double beta2, double eps, double weightDecay) {
     checkRange("weight decay", weightDecay, 0, 1);
     return adam("adamw", beta1, beta2, eps, weightDecay);
@@ -189,7 +255,13 @@ public abstract class Optimizer {
     };
   }
 
-  /** RMSprop (Tieleman and Hinton 2012) as PyTorch: {@code v = α v + (1-α) g²; p -= lr g / (√v + ε)}. */
+  /**
+   * RMSprop (Tieleman and Hinton 2012) as PyTorch: {@code v = α v + (1-α) g²; p -= lr g / (√v + ε)}.
+   *
+   * @param alpha the smoothing constant α of the squared-gradient average, in [0, 1)
+   * @param eps the term ε added to the denominator for stability (positive)
+   * @return an RMSprop optimizer
+   */
   public static Optimizer rmsprop(double alpha, double eps) {
     checkRange("alpha", alpha, 0, 1);
     if (!(eps > 0)) {
@@ -217,7 +289,12 @@ public abstract class Optimizer {
     };
   }
 
-  /** An optimizer by name with its usual defaults: sgd (momentum 0.9), adam, adamw (decay 0.01), rmsprop. */
+  /**
+   * An optimizer by name with its usual defaults: sgd (momentum 0.9), adam, adamw (decay 0.01), rmsprop.
+   *
+   * @param name the optimizer's name: {@code sgd}, {@code adam}, {@code adamw} or {@code rmsprop}
+   * @return a new optimizer of that name with its usual defaults
+   */
   public static Optimizer named(String name) {
     switch (name) {
       case "sgd": return sgd(0.9);

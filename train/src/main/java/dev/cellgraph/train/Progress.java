@@ -66,13 +66,26 @@ public final class Progress implements Trainer.Listener {
     this.clock = clock;
   }
 
-  /** A live bar when {@code System.console()} is present, else a line every 10 seconds (and at each validation). */
+  /**
+   * A live bar when {@code System.console()} is present, else a line every 10 seconds (and at each validation).
+   *
+   * @param out the stream the bar or lines are printed to
+   * @param label the run's name, shown at the start of every bar and line
+   * @return a progress display, not yet started
+   */
   public static Progress auto(PrintStream out, String label) {
     return new Progress(out, label, System.console() != null, 10_000_000_000L, null, -1, terminalColumns(),
         System::nanoTime);
   }
 
-  /** Plain lines at most every {@code seconds} (and at each validation and the end), for logs and tests. */
+  /**
+   * Plain lines at most every {@code seconds} (and at each validation and the end), for logs and tests.
+   *
+   * @param out the stream the lines are printed to
+   * @param label the run's name, shown at the start of every line
+   * @param seconds the least time between two progress lines outside validations and the end
+   * @return a progress display of plain lines, not yet started
+   */
   public static Progress lines(PrintStream out, String label, double seconds) {
     return lines(out, label, seconds, System::nanoTime);
   }
@@ -88,7 +101,13 @@ public final class Progress implements Trainer.Listener {
         clock);
   }
 
-  /** Reports losses through the task's metric, e.g. bits per character. */
+  /**
+   * Reports losses through the task's metric, e.g. bits per character.
+   *
+   * @param name the metric's name, e.g. {@code bits/char}
+   * @param f the metric as a function of a loss
+   * @return this display
+   */
   public Progress withMetric(String name, DoubleUnaryOperator f) {
     this.metricName = name;
     this.metric = f;

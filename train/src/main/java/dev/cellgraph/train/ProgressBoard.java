@@ -25,13 +25,23 @@ public final class ProgressBoard {
     this.columns = columns;
   }
 
-  /** Redrawn in place when {@code System.console()} is present, else plain lines. */
+  /**
+   * Redrawn in place when {@code System.console()} is present, else plain lines.
+   *
+   * @param out the stream the rows or lines are printed to
+   * @return a board with no rows yet
+   */
   public static ProgressBoard auto(PrintStream out) {
     boolean live = System.console() != null;
     return new ProgressBoard(out, live, live ? Progress.terminalColumns() : Integer.MAX_VALUE);
   }
 
-  /** Plain lines (a log, a test). */
+  /**
+   * Plain lines (a log, a test).
+   *
+   * @param out the stream the lines are printed to
+   * @return a board of plain lines with no rows yet
+   */
   public static ProgressBoard lines(PrintStream out) {
     return new ProgressBoard(out, false, Integer.MAX_VALUE);
   }
@@ -41,7 +51,13 @@ public final class ProgressBoard {
     return new ProgressBoard(out, true, columns);
   }
 
-  /** A new row for a run labelled {@code label}; in a log, a line at most every {@code seconds}. */
+  /**
+   * A new row for a run labelled {@code label}; in a log, a line at most every {@code seconds}.
+   *
+   * @param label the run's name, shown at the start of its row and lines
+   * @param seconds the least time between two of the run's lines in a log
+   * @return the progress display of the new row, to listen to the run's trainer
+   */
   public Progress add(String label, double seconds) {
     return add(label, seconds, System::nanoTime);
   }
@@ -79,6 +95,8 @@ public final class ProgressBoard {
   /**
    * Prints a line that stays (a run's failure, a note): above the rows on a terminal, which are
    * then drawn again below it; in a log, a plain line.
+   *
+   * @param line the text to print, without a line break
    */
   public synchronized void println(String line) {
     if (!live) {

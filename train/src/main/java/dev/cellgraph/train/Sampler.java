@@ -32,6 +32,8 @@ public final class Sampler {
   /**
    * A sampler of {@code model} with trained parameters {@code params}, starting from zero states.
    *
+   * @param model the trained model, which must read tokens
+   * @param params the trained parameters by name, all of the same dtype
    * @throws IllegalArgumentException if the model does not read tokens
    */
   public Sampler(SequenceModel model, Map<String, Tensor> params) {
@@ -71,7 +73,12 @@ public final class Sampler {
     state = new LinkedHashMap<>();
   }
 
-  /** Feeds {@code token}; returns the log-probabilities of the next one. */
+  /**
+   * Feeds {@code token}; returns the log-probabilities of the next one.
+   *
+   * @param token the token to feed, an index into the model's vocabulary
+   * @return the log-probabilities of the next token, one per vocabulary entry
+   */
   public double[] feed(int token) {
     List<Tensor> v = new ArrayList<>();
     v.add(Tensor.ofLongs(new long[] {token}, 1, 1));
@@ -91,7 +98,14 @@ public final class Sampler {
     return out.get(0).toDoubleArray();
   }
 
-  /** Draws from {@code softmax(logp / temperature)}; temperature 0 takes the most likely token. */
+  /**
+   * Draws from {@code softmax(logp / temperature)}; temperature 0 takes the most likely token.
+   *
+   * @param logp the log-probabilities of each token, as from {@link #feed}
+   * @param temperature the softmax temperature; 0 or below picks the most likely token
+   * @param rng the source of the random draw
+   * @return the index of the token drawn
+   */
   public static int draw(double[] logp, double temperature, Rng rng) {
     if (temperature <= 0) {
       int best = 0;
@@ -122,7 +136,15 @@ public final class Sampler {
     return p.length - 1;
   }
 
-  /** Feeds {@code prime} (at least one token), then draws {@code count} tokens. */
+  /**
+   * Feeds {@code prime} (at least one token), then draws {@code count} tokens.
+   *
+   * @param prime the tokens to feed first (at least one)
+   * @param count the number of tokens to draw
+   * @param temperature the softmax temperature; 0 or below picks the most likely token each time
+   * @param rng the source of the random draws
+   * @return the {@code count} tokens drawn, not including {@code prime}
+   */
   public int[] generate(int[] prime, int count, double temperature, Rng rng) {
     if (prime.length == 0) {
       throw new IllegalArgumentException("sampling needs at least one token to start from");

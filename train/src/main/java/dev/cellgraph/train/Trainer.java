@@ -45,31 +45,64 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Trainer {
   /** Receives progress events. */
   public interface Listener {
-    /** Training starts (or resumes) at {@code fromStep} of {@code totalSteps}. */
+    /**
+     * Training starts (or resumes) at {@code fromStep} of {@code totalSteps}.
+     *
+     * @param fromStep the first step to run, counting from 0 (the number of steps already done)
+     * @param totalSteps the configured number of steps of the run
+     */
     default void started(long fromStep, long totalSteps) {}
 
-    /** A step finished with this loss, gradient norm (before clipping) and learning rate. */
+    /**
+     * A step finished with this loss, gradient norm (before clipping) and learning rate.
+     *
+     * @param step the step, counting from 0
+     * @param loss the step's training loss
+     * @param gradNorm the global norm of the step's gradients, before clipping
+     * @param lr the learning rate the step was applied with
+     */
     default void stepped(long step, double loss, double gradNorm, double lr) {}
 
-    /** Validation after {@code step} gave {@code loss}. */
+    /**
+     * Validation after {@code step} gave {@code loss}.
+     *
+     * @param step the step after which the model was validated, counting from 0
+     * @param loss the validation loss
+     */
     default void validated(long step, double loss) {}
 
-    /** Training ended after {@code steps} steps. */
+    /**
+     * Training ended after {@code steps} steps.
+     *
+     * @param steps the number of steps done when training ended
+     */
     default void finished(long steps) {}
 
     /**
      * Step {@code step} (counting from 0) was skipped because {@code reason} (its loss or gradient
      * is not finite); the learning rate is now {@code lrScale} times the schedule.
+     *
+     * @param step the step skipped, counting from 0
+     * @param reason why the step was skipped, e.g. {@code the loss is NaN}
+     * @param lrScale the factor on the scheduled learning rate from now on
      */
     default void skipped(long step, String reason, double lrScale) {}
 
     /**
      * Something changed the course of the run after step {@code step} (counting from 0): the
      * learning rate was lowered on a plateau, or the run stops early, on validation or on request.
+     *
+     * @param step the last step done, counting from 0
+     * @param message what changed, one line
      */
     default void noted(long step, String message) {}
 
-    /** A listener that passes every event to each of {@code listeners}, in order. */
+    /**
+     * A listener that passes every event to each of {@code listeners}, in order.
+     *
+     * @param listeners the listeners to pass the events to
+     * @return a listener forwarding every event to all of {@code listeners}
+     */
     static Listener all(Listener... listeners) {
       List<Listener> ls = List.of(listeners);
       return new Listener() {
@@ -106,6 +139,25 @@ public final class Trainer {
     /**
      * Checks the numbers.
      *
+     * @param steps the number of training steps (at least 1)
+     * @param seed the seed of initialization, batches and dropout
+     * @param dtype the dtype of parameters and computation, a floating one
+     * @param hiddenSize the hidden size H (at least 1)
+     * @param dropout the dropout probability of the model
+     * @param optimizer the optimizer's name: {@code sgd}, {@code adam}, {@code adamw} or {@code rmsprop}
+     * @param learningRate the learning-rate schedule (not null)
+     * @param clipNorm the largest global gradient norm (0 disables clipping)
+     * @param validateEvery validate every this many steps (0: only at the end)
+     * @param checkpointDir the directory checkpoints are written to, or null for none
+     * @param checkpointEvery write a checkpoint every this many steps (0: only at the end and when the run stops)
+     * @param forgetBias added to the forget gate's initial bias (0: PyTorch's initialization)
+     * @param onNonFinite what a step with a NaN or infinite loss or gradient does (not null)
+     * @param layers the number of stacked recurrent layers (at least 1)
+     * @param bidirectional whether each recurrent layer is bidirectional
+     * @param earlyStopPatience validations in a row without improvement that stop the run (0: never)
+     * @param minDelta the least decrease of the best validation loss that counts as an improvement (not negative)
+     * @param plateauPatience validations in a row without improvement that halve the learning rate (0: never)
+     * @param recipe what rebuilds the run without its command line, saved in checkpoints, or null (copied)
      * @throws IllegalArgumentException if a count is out of range, a patience, tolerance or clip norm is negative, or the dtype is not floating
      */
     public Config {
@@ -137,7 +189,11 @@ public final class Trainer {
       }
     }
 
-    /** A builder with the defaults of the examples. */
+    /**
+     * A builder with the defaults of the examples.
+     *
+     * @return a new builder with the defaults of the examples
+     */
     public static Builder builder() {
       return new Builder();
     }
@@ -165,33 +221,100 @@ public final class Trainer {
     private int plateauPatience;
     private JsonObject recipe;
 
-    /** Train for {@code v} steps (default 1000). */
+    /**
+     * Train for {@code v} steps (default 1000).
+     *
+     * @param v the number of training steps
+     * @return this builder
+     */
     public Builder steps(long v) { steps = v; return this; }
-    /** The seed of initialization, batches and dropout (default 1). */
+    /**
+     * The seed of initialization, batches and dropout (default 1).
+     *
+     * @param v the seed
+     * @return this builder
+     */
     public Builder seed(long v) { seed = v; return this; }
-    /** The dtype of parameters and computation (default float32). */
+    /**
+     * The dtype of parameters and computation (default float32).
+     *
+     * @param v the dtype, a floating one
+     * @return this builder
+     */
     public Builder dtype(DType v) { dtype = v; return this; }
-    /** The hidden size H (default 64). */
+    /**
+     * The hidden size H (default 64).
+     *
+     * @param v the hidden size H
+     * @return this builder
+     */
     public Builder hiddenSize(int v) { hiddenSize = v; return this; }
-    /** The dropout probability between stacked layers (default 0). */
+    /**
+     * The dropout probability between stacked layers (default 0).
+     *
+     * @param v the dropout probability
+     * @return this builder
+     */
     public Builder dropout(double v) { dropout = v; return this; }
-    /** The optimizer's name (default {@code adam}). */
+    /**
+     * The optimizer's name (default {@code adam}).
+     *
+     * @param v the optimizer's name: {@code sgd}, {@code adam}, {@code adamw} or {@code rmsprop}
+     * @return this builder
+     */
     public Builder optimizer(String v) { optimizer = v; return this; }
-    /** The learning-rate schedule (default constant 1e-3). */
+    /**
+     * The learning-rate schedule (default constant 1e-3).
+     *
+     * @param v the learning-rate schedule
+     * @return this builder
+     */
     public Builder learningRate(LearningRate v) { lr = v; return this; }
-    /** Clip the gradient norm to {@code v} (default 1; 0 disables clipping). */
+    /**
+     * Clip the gradient norm to {@code v} (default 1; 0 disables clipping).
+     *
+     * @param v the largest global gradient norm (0: no clipping)
+     * @return this builder
+     */
     public Builder clipNorm(double v) { clipNorm = v; return this; }
-    /** Validate every {@code v} steps (0: only at the end). */
+    /**
+     * Validate every {@code v} steps (0: only at the end).
+     *
+     * @param v the number of steps between validations (0: only at the end)
+     * @return this builder
+     */
     public Builder validateEvery(int v) { validateEvery = v; return this; }
     /**
      * Write a checkpoint to {@code dir} every {@code every} steps (default: no directory, every 500).
+     *
+     * @param dir the checkpoint directory, or null for none
+     * @param every the number of steps between checkpoints
+     * @return this builder
      */
     public Builder checkpoint(Path dir, int every) { checkpointDir = dir; checkpointEvery = every; return this; }
-    /** Added to the forget gate's initial bias (0: PyTorch's initialization); see {@link SequenceModel#initialize(Rng, DType, double)}. */
+    /**
+     * Added to the forget gate's initial bias (0: PyTorch's initialization); see
+     * {@link SequenceModel#initialize(Rng, DType, double)}.
+     *
+     * @param v the amount added to the forget gate's initial bias
+     * @return this builder
+     */
     public Builder forgetBias(double v) { forgetBias = v; return this; }
-    /** What a step with a NaN or infinite loss or gradient does ({@link OnNonFinite#STOP} by default). */
+    /**
+     * What a step with a NaN or infinite loss or gradient does ({@link OnNonFinite#STOP} by default).
+     *
+     * @param v what a step with a non-finite loss or gradient does
+     * @return this builder
+     */
     public Builder onNonFinite(OnNonFinite v) { onNonFinite = v; return this; }
-    /** Stacked recurrent layers (1), each bidirectional when {@code bidirectional}; see {@link SequenceModel#withRecurrent}. */
+    /**
+     * Stacked recurrent layers (1), each bidirectional when {@code bidirectional}; see
+     * {@link SequenceModel#withRecurrent}.
+     *
+     * @param layers the number of stacked recurrent layers (default 1)
+     * @param bidirectional whether each layer is bidirectional (default false)
+     * @return this builder
+     */
     public Builder recurrent(int layers, boolean bidirectional) {
       this.layers = layers;
       this.bidirectional = bidirectional;
@@ -200,6 +323,10 @@ public final class Trainer {
     /**
      * Stops the run after {@code patience} validations in a row that did not lower the best
      * validation loss by more than {@code minDelta} (0: never; Keras's {@code EarlyStopping}).
+     *
+     * @param patience the validations in a row without improvement that stop the run (0: never)
+     * @param minDelta the least decrease of the best validation loss that counts as an improvement
+     * @return this builder
      */
     public Builder earlyStop(int patience, double minDelta) {
       this.earlyStopPatience = patience;
@@ -209,12 +336,24 @@ public final class Trainer {
     /**
      * Halves the learning rate after {@code patience} validations in a row without improvement
      * (by more than the early-stopping {@code minDelta}); 0: never (PyTorch's {@code ReduceLROnPlateau}).
+     *
+     * @param patience the validations in a row without improvement that halve the learning rate (0: never)
+     * @return this builder
      */
     public Builder plateau(int patience) { plateauPatience = patience; return this; }
-    /** What rebuilds this run without its command line (cell formulas, task options), saved in checkpoints. */
+    /**
+     * What rebuilds this run without its command line (cell formulas, task options), saved in checkpoints.
+     *
+     * @param v the recipe as JSON, or null for none
+     * @return this builder
+     */
     public Builder recipe(JsonObject v) { recipe = v; return this; }
 
-    /** The configuration; its constructor checks the values. */
+    /**
+     * The configuration; its constructor checks the values.
+     *
+     * @return the configuration of the builder's values
+     */
     public Config build() {
       return new Config(steps, seed, dtype, hiddenSize, dropout, optimizer, lr, clipNorm, validateEvery,
           checkpointDir, checkpointEvery, forgetBias, onNonFinite, layers, bidirectional, earlyStopPatience,
@@ -264,7 +403,14 @@ public final class Trainer {
     this.rng = root.fork(1);
   }
 
-  /** A fresh run: parameters initialized from the seed. */
+  /**
+   * A fresh run: parameters initialized from the seed.
+   *
+   * @param cell the recurrent cell of the model
+   * @param task the task to train on
+   * @param config the run's settings
+   * @return a trainer at step 0
+   */
   public static Trainer create(Cell cell, Task task, Config config) {
     return new Trainer(cell, task, config);
   }
@@ -272,6 +418,12 @@ public final class Trainer {
   /**
    * A run resumed from the checkpoint in {@code config.checkpointDir()}, refused with a message
    * naming every difference when it was written by a run with another cell, task or settings.
+   *
+   * @param cell the recurrent cell of the model, the checkpoint's
+   * @param task the task to train on, with the checkpoint's settings
+   * @param config the run's settings, with a checkpoint directory
+   * @return a trainer at the checkpoint's step, with its parameters, optimizer, carried and random state and history
+   * @throws IOException if the checkpoint cannot be read
    */
   public static Trainer resume(Cell cell, Task task, Config config) throws IOException {
     if (config.checkpointDir() == null) {
@@ -313,37 +465,65 @@ public final class Trainer {
     return t;
   }
 
-  /** The model trained. */
+  /**
+   * The model trained.
+   *
+   * @return the sequence model trained
+   */
   public SequenceModel model() {
     return model;
   }
 
-  /** The task trained on. */
+  /**
+   * The task trained on.
+   *
+   * @return the task trained on
+   */
   public Task task() {
     return task;
   }
 
-  /** The configuration. */
+  /**
+   * The configuration.
+   *
+   * @return the run's configuration
+   */
   public Config config() {
     return config;
   }
 
-  /** The number of steps done. */
+  /**
+   * The number of steps done.
+   *
+   * @return the number of steps done, including those of a resumed checkpoint
+   */
   public long step() {
     return step;
   }
 
-  /** The current parameters (a read-only view). */
+  /**
+   * The current parameters (a read-only view).
+   *
+   * @return a read-only view of the current parameters by name
+   */
   public Map<String, Tensor> parameters() {
     return java.util.Collections.unmodifiableMap(params);
   }
 
-  /** What training has recorded so far. */
+  /**
+   * What training has recorded so far.
+   *
+   * @return the history recorded so far, a resumed run's from its start
+   */
   public History history() {
     return history;
   }
 
-  /** The factor on the scheduled learning rate: 1, halved by each skipped step. */
+  /**
+   * The factor on the scheduled learning rate: 1, halved by each skipped step.
+   *
+   * @return the factor on the scheduled learning rate, 1 unless steps were skipped or a plateau lowered it
+   */
   public double learningRateScale() {
     return lrScale;
   }
@@ -352,6 +532,8 @@ public final class Trainer {
    * Asks the run to stop at the next step boundary (thread-safe; a signal handler calls it): it
    * saves a checkpoint, when it has a directory, and returns; {@link #stopReason()} is then
    * {@code reason}.
+   *
+   * @param reason why the run stops, reported as {@link #stopReason()} (not null)
    */
   public void requestStop(String reason) {
     stopRequest = Objects.requireNonNull(reason, "reason");
@@ -361,17 +543,32 @@ public final class Trainer {
    * Why the run ended before its configured steps: the reason given to {@link #requestStop}, or
    * the early stop on validation (kept in checkpoints, so a resumed early-stopped run does not
    * start again); null when it did not.
+   *
+   * @return the reason the run ended early, or null if it did not
    */
   public String stopReason() {
     return stopReason;
   }
 
-  /** Runs to the configured number of steps. */
+  /**
+   * Runs to the configured number of steps.
+   *
+   * @param listener the listener told of every event
+   * @return the run's history
+   * @throws IOException if a checkpoint cannot be written
+   */
   public History run(Listener listener) throws IOException {
     return run(listener, config.steps());
   }
 
-  /** Runs until {@code stopAt} steps are done (at most the configured number), as if interrupted there. */
+  /**
+   * Runs until {@code stopAt} steps are done (at most the configured number), as if interrupted there.
+   *
+   * @param listener the listener told of every event
+   * @param stopAt the number of steps done after which to stop
+   * @return the run's history
+   * @throws IOException if a checkpoint cannot be written
+   */
   public History run(Listener listener, long stopAt) throws IOException {
     long end = Math.min(stopAt, config.steps());
     listener.started(step, config.steps());
@@ -518,6 +715,8 @@ public final class Trainer {
    * The mean loss over the task's validation batches with the current parameters (no dropout): each
    * batch's mean loss weighted by {@link Task#weight}, so that a loss per real step (or per
    * sequence) is the mean over all the held-out steps (or sequences), however they are batched.
+   *
+   * @return the weighted mean validation loss, or NaN if the task has no validation batches
    */
   public double validate() {
     List<Batch> batches = task.validationBatches();
@@ -544,6 +743,8 @@ public final class Trainer {
   /**
    * Writes a checkpoint of the current state to the configured directory; refused (the directory
    * untouched) when a parameter is NaN or infinite.
+   *
+   * @throws IOException if the checkpoint cannot be written
    */
   public void saveCheckpoint() throws IOException {
     for (Map.Entry<String, Tensor> e : params.entrySet()) {
@@ -558,7 +759,11 @@ public final class Trainer {
     savedStep = step;
   }
 
-  /** The description of this run saved in checkpoints. */
+  /**
+   * The description of this run saved in checkpoints.
+   *
+   * @return the run's description as JSON: identity, step, settings and validation state
+   */
   public JsonObject meta() {
     JsonObject m = identity();
     m.addProperty("format", Checkpoint.FORMAT);

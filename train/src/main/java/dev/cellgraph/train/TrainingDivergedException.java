@@ -9,7 +9,11 @@ package dev.cellgraph.train;
 public final class TrainingDivergedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** An exception whose message says at which step what became non-finite. */
+  /**
+   * An exception whose message says at which step what became non-finite.
+   *
+   * @param message the detail message, naming the step and the value that became non-finite
+   */
   public TrainingDivergedException(String message) {
     super(message);
   }

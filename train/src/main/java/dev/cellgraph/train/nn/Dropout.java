@@ -27,27 +27,54 @@ public final class Dropout {
     this.p = p;
   }
 
-  /** Dropout that zeroes each element with probability {@code p} during training. */
+  /**
+   * Dropout that zeroes each element with probability {@code p} during training.
+   *
+   * @param p the probability that an element is zeroed, in [0, 1)
+   * @return the dropout layer
+   */
   public static Dropout of(double p) {
     return new Dropout(p);
   }
 
-  /** The probability that an element is zeroed. */
+  /**
+   * The probability that an element is zeroed.
+   *
+   * @return the probability p that an element is zeroed
+   */
   public double probability() {
     return p;
   }
 
-  /** Whether the layer does anything in training. */
+  /**
+   * Whether the layer does anything in training.
+   *
+   * @return true if p is above 0
+   */
   public boolean active() {
     return p > 0;
   }
 
-  /** A mask of {@code 0} and {@code 1/(1-p)} values, each kept with probability {@code 1 - p}. */
+  /**
+   * A mask of {@code 0} and {@code 1/(1-p)} values, each kept with probability {@code 1 - p}.
+   *
+   * @param rng the generator the mask is drawn from
+   * @param dtype the mask's dtype
+   * @param shape the mask's shape, that of the values it multiplies
+   * @return a fresh mask
+   */
   public Tensor mask(Rng rng, DType dtype, Shape shape) {
     return Initializers.dropoutMask(rng, dtype, shape, p);
   }
 
-  /** {@code x ⊙ mask} in training, {@code x} otherwise ({@code mask} may then be null). */
+  /**
+   * {@code x ⊙ mask} in training, {@code x} otherwise ({@code mask} may then be null).
+   *
+   * @param x the values
+   * @param mask the mask made by {@link #mask}, of the shape of {@code x}; may be null when not training
+   * @param training whether the graph is for training
+   * @return the node of the masked values in training, else {@code x} itself
+   */
   public Node apply(Node x, Node mask, boolean training) {
     if (!training || !active()) {
       return x;

@@ -13,7 +13,13 @@ import java.util.List;
 public final class Losses {
   private Losses() {}
 
-  /** The mean over all elements of {@code (prediction - target)²}. */
+  /**
+   * The mean over all elements of {@code (prediction - target)²}.
+   *
+   * @param prediction the predicted values
+   * @param target the target values, of the prediction's shape
+   * @return the scalar loss node
+   */
   public static Node meanSquaredError(Node prediction, Node target) {
     if (!prediction.shape().equals(target.shape())) {
       throw new IllegalArgumentException("mean squared error: prediction " + prediction.shape()
@@ -26,6 +32,11 @@ public final class Losses {
    * The mean of {@code (prediction - target)²} over the positions where {@code mask} is non-zero:
    * {@code prediction} and {@code target} are {@code [..., O]}, {@code mask} is {@code [...]}
    * (padding 0), and the sum is divided by {@code Σ mask · O}, so padded positions do not count.
+   *
+   * @param prediction the predicted values, {@code [..., O]}
+   * @param target the target values, of the prediction's shape
+   * @param mask the weight of each position, {@code [...]} in the prediction's dtype (0 for padding)
+   * @return the scalar loss node
    */
   public static Node meanSquaredError(Node prediction, Node target, Node mask) {
     Shape ps = prediction.shape();
@@ -48,6 +59,10 @@ public final class Losses {
    * Softmax cross-entropy of {@code logits [..., C]} against integer {@code targets [...]}, averaged
    * over the positions: {@code -mean(log softmax(logits)[target])}. Stable for any logits:
    * log-softmax subtracts the row maximum before the log-sum-exp.
+   *
+   * @param logits the unnormalized scores, {@code [..., C]}
+   * @param targets the integer class ids, {@code [...]}
+   * @return the scalar loss node
    */
   public static Node crossEntropy(Node logits, Node targets) {
     return negativeLogLikelihood(logits, targets).mean();
@@ -57,6 +72,11 @@ public final class Losses {
    * Cross-entropy averaged over the positions where {@code mask [...]} is non-zero (padding has
    * mask 0): {@code Σ mask ⊙ nll / Σ mask}. A mask of weights other than 0 and 1 weights the
    * positions. The mask must not be all zero.
+   *
+   * @param logits the unnormalized scores, {@code [..., C]}
+   * @param targets the integer class ids, {@code [...]}
+   * @param mask the weight of each position, {@code [...]} in the logits' dtype (0 for padding)
+   * @return the scalar loss node
    */
   public static Node crossEntropy(Node logits, Node targets, Node mask) {
     Node nll = negativeLogLikelihood(logits, targets);
@@ -67,7 +87,13 @@ public final class Losses {
     return nll.mul(mask).sum().div(mask.sum());
   }
 
-  /** {@code -log softmax(logits)[target]} at every position: {@code targets.shape}. */
+  /**
+   * {@code -log softmax(logits)[target]} at every position: {@code targets.shape}.
+   *
+   * @param logits the unnormalized scores, {@code [..., C]}
+   * @param targets the integer class ids, {@code [...]}
+   * @return the node of each position's negative log-likelihood, of the targets' shape
+   */
   public static Node negativeLogLikelihood(Node logits, Node targets) {
     int rank = logits.shape().rank();
     if (rank < 1 || targets.shape().rank() != rank - 1) {

@@ -53,13 +53,32 @@ public final class SequenceModel {
     this.head = Dense.of(rnn.outputSize(), outputs);
   }
 
-  /** A model reading real-valued features {@code [T, B, inputSize]}. */
+  /**
+   * A model reading real-valued features {@code [T, B, inputSize]}.
+   *
+   * @param cell the recurrent cell
+   * @param inputSize the number of features I per step (positive)
+   * @param hiddenSize the hidden size H
+   * @param outputs the number of outputs of the head (classes or values)
+   * @param dropout the dropout probability on the recurrent outputs, in [0, 1)
+   * @return the model, with one recurrent layer
+   */
   public static SequenceModel ofFeatures(Cell cell, int inputSize, int hiddenSize, int outputs, double dropout) {
     Checks.positive("input size", inputSize);
     return new SequenceModel(cell, 0, inputSize, hiddenSize, outputs, dropout);
   }
 
-  /** A model reading token ids {@code [T, B]} through an embedding of size {@code embeddingSize}. */
+  /**
+   * A model reading token ids {@code [T, B]} through an embedding of size {@code embeddingSize}.
+   *
+   * @param cell the recurrent cell
+   * @param vocab the vocabulary size (positive)
+   * @param embeddingSize the size of a token's embedding, the recurrent layer's input size
+   * @param hiddenSize the hidden size H
+   * @param outputs the number of outputs of the head (classes or values)
+   * @param dropout the dropout probability on the recurrent outputs, in [0, 1)
+   * @return the model, with one recurrent layer
+   */
   public static SequenceModel ofTokens(Cell cell, int vocab, int embeddingSize, int hiddenSize, int outputs,
       double dropout) {
     Checks.positive("vocabulary size", vocab);
@@ -70,6 +89,10 @@ public final class SequenceModel {
    * The same model with {@code layers} stacked recurrent layers, each read in both directions when
    * {@code bidirectional} (PyTorch's {@code num_layers} and {@code bidirectional}); the head then
    * reads the last layer's outputs of both directions.
+   *
+   * @param layers the number of stacked recurrent layers (positive)
+   * @param bidirectional whether each layer also runs backwards in time
+   * @return a new model, otherwise the same as this one
    */
   public SequenceModel withRecurrent(int layers, boolean bidirectional) {
     Checks.positive("layers", layers);
@@ -77,57 +100,101 @@ public final class SequenceModel {
         bidirectional);
   }
 
-  /** The number of stacked recurrent layers. */
+  /**
+   * The number of stacked recurrent layers.
+   *
+   * @return the number of stacked recurrent layers
+   */
   public int layers() {
     return rnn.layers();
   }
 
-  /** Whether the recurrent layers also run backwards in time. */
+  /**
+   * Whether the recurrent layers also run backwards in time.
+   *
+   * @return true if the recurrent layers are bidirectional
+   */
   public boolean bidirectional() {
     return rnn.bidirectional();
   }
 
-  /** The recurrent cell. */
+  /**
+   * The recurrent cell.
+   *
+   * @return the recurrent cell
+   */
   public Cell cell() {
     return cell;
   }
 
-  /** Whether the input is token ids, embedded before the recurrent layers. */
+  /**
+   * Whether the input is token ids, embedded before the recurrent layers.
+   *
+   * @return true for token-id input, false for real-valued features
+   */
   public boolean tokenInput() {
     return vocab > 0;
   }
 
-  /** The vocabulary size for token input, 0 for real-valued input. */
+  /**
+   * The vocabulary size for token input, 0 for real-valued input.
+   *
+   * @return the vocabulary size, or 0 for real-valued input
+   */
   public int vocab() {
     return vocab;
   }
 
-  /** The recurrent layer's input size (the embedding size for token input). */
+  /**
+   * The recurrent layer's input size (the embedding size for token input).
+   *
+   * @return the recurrent layer's input size
+   */
   public int inputSize() {
     return inputSize;
   }
 
-  /** The hidden size H. */
+  /**
+   * The hidden size H.
+   *
+   * @return the hidden size H
+   */
   public int hiddenSize() {
     return hiddenSize;
   }
 
-  /** The number of outputs of the head (classes or values). */
+  /**
+   * The number of outputs of the head (classes or values).
+   *
+   * @return the number of outputs of the head
+   */
   public int outputs() {
     return outputs;
   }
 
-  /** The dropout between stacked layers. */
+  /**
+   * The dropout between stacked layers.
+   *
+   * @return the dropout applied to the recurrent outputs in training
+   */
   public Dropout dropout() {
     return dropout;
   }
 
-  /** The recurrent layers. */
+  /**
+   * The recurrent layers.
+   *
+   * @return the recurrent layers
+   */
   public Recurrent recurrent() {
     return rnn;
   }
 
-  /** Every parameter with its shape, in a fixed order. */
+  /**
+   * Every parameter with its shape, in a fixed order.
+   *
+   * @return a new map of every parameter's name to its shape, in the order of the parameters
+   */
   public LinkedHashMap<String, Shape> parameterShapes() {
     LinkedHashMap<String, Shape> m = new LinkedHashMap<>();
     if (embedding != null) {
@@ -141,7 +208,11 @@ public final class SequenceModel {
     return m;
   }
 
-  /** The number of scalar parameters, embedding and head included. */
+  /**
+   * The number of scalar parameters, embedding and head included.
+   *
+   * @return the number of scalar parameters
+   */
   public long parameterCount() {
     long n = 0;
     for (Shape s : parameterShapes().values()) {
@@ -150,7 +221,13 @@ public final class SequenceModel {
     return n;
   }
 
-  /** Fresh parameters (PyTorch's defaults for each layer), drawn in {@link #parameterShapes()} order. */
+  /**
+   * Fresh parameters (PyTorch's defaults for each layer), drawn in {@link #parameterShapes()} order.
+   *
+   * @param rng the generator the parameters are drawn from
+   * @param dtype the parameters' dtype
+   * @return a new map of fresh parameters by name
+   */
   public LinkedHashMap<String, Tensor> initialize(Rng rng, DType dtype) {
     LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
     if (embedding != null) {
@@ -170,6 +247,11 @@ public final class SequenceModel {
    * plateau on long-range tasks. Applies to the built-in LSTM (the second quarter of
    * {@code bias_ih}) and to formula cells with a parameter named {@code b_f}; other cells have no
    * forget gate and are unchanged.
+   *
+   * @param rng the generator the parameters are drawn from
+   * @param dtype the parameters' dtype
+   * @param forgetBias the amount added to the forget gate's bias (0: none)
+   * @return a new map of fresh parameters by name
    */
   public LinkedHashMap<String, Tensor> initialize(Rng rng, DType dtype, double forgetBias) {
     LinkedHashMap<String, Tensor> m = initialize(rng, dtype);
@@ -197,17 +279,33 @@ public final class SequenceModel {
     return m;
   }
 
-  /** The cell's states, each {@code [layers * directions, B, size]}. */
+  /**
+   * The cell's states, each {@code [layers * directions, B, size]}.
+   *
+   * @return the names of the cell's states
+   */
   public List<String> stateNames() {
     return cell.stateNames();
   }
 
-  /** The shape of state {@code state} for a batch of {@code batch}. */
+  /**
+   * The shape of state {@code state} for a batch of {@code batch}.
+   *
+   * @param state the state's name, one of {@link #stateNames()}
+   * @param batch the batch size B
+   * @return the state's shape, {@code [layers * directions, B, size]}
+   */
   public Shape stateShape(String state, int batch) {
     return rnn.stateShape(state, batch);
   }
 
-  /** The shape of the dropout mask for a batch: the recurrent outputs {@code [T, B, H']}. */
+  /**
+   * The shape of the dropout mask for a batch: the recurrent outputs {@code [T, B, H']}.
+   *
+   * @param steps the number of steps T
+   * @param batch the batch size B
+   * @return the mask's shape, {@code [T, B, H']}
+   */
   public Shape dropoutMaskShape(int steps, int batch) {
     return Shape.of(steps, batch, rnn.outputSize());
   }
@@ -215,6 +313,10 @@ public final class SequenceModel {
   /**
    * The shapes of the dropout masks between stacked layers for a training batch (one per layer but
    * the last; none with one layer or without dropout): {@link Recurrent#dropoutMaskShapes}.
+   *
+   * @param steps the number of steps T
+   * @param batch the batch size B
+   * @return the masks' shapes, one per layer but the last (empty without them)
    */
   public List<Shape> layerDropoutMaskShapes(int steps, int batch) {
     return rnn.dropoutMaskShapes(steps, batch);
@@ -226,7 +328,13 @@ public final class SequenceModel {
    * has all T steps), which a loss over steps multiplies by.
    */
   public record Forward(Node outputs, Node hidden, Map<String, Node> finalStates, Node stepMask) {
-    /** A forward pass of sequences that all have every step. */
+    /**
+     * A forward pass of sequences that all have every step.
+     *
+     * @param outputs the head's per-step outputs, {@code [T, B, outputs]}
+     * @param hidden the recurrent layers' output sequence
+     * @param finalStates the final recurrent states by name
+     */
     public Forward(Node outputs, Node hidden, Map<String, Node> finalStates) {
       this(outputs, hidden, finalStates, null);
     }
@@ -236,6 +344,14 @@ public final class SequenceModel {
    * Adds the model to a graph. {@code input} is {@code [T, B]} integer ids or {@code [T, B, I]}
    * features; {@code initialStates} may omit states (zeros); {@code dropoutMask} is needed only in
    * training with dropout. The outputs are {@code [T, B, outputs]}.
+   *
+   * @param g the graph to add the model to
+   * @param input the input, integer ids {@code [T, B]} or features {@code [T, B, I]}
+   * @param initialStates the initial states by name; an omitted one is zeros
+   * @param params the parameter nodes by name, as {@link #parameterShapes()}
+   * @param dropoutMask the dropout mask of {@link #dropoutMaskShape}, or null when not needed
+   * @param training whether the graph is for training (with dropout)
+   * @return the forward pass, without a step mask
    */
   public Forward build(Graph g, Node input, Map<String, Node> initialStates, Map<String, Node> params,
       Node dropoutMask, boolean training) {
@@ -249,6 +365,16 @@ public final class SequenceModel {
    * PyTorch's packed semantics (each sequence's final state is the one at its own last step, the
    * reverse direction starts there, outputs in the padding are zero). {@code layerDropoutMasks}
    * are the masks of {@link #layerDropoutMaskShapes} in training (empty: none).
+   *
+   * @param g the graph to add the model to
+   * @param input the input, integer ids {@code [T, B]} or features {@code [T, B, I]}
+   * @param stepMask the step mask {@code [T, B]} of sequences with lengths, or null when all have T steps
+   * @param initialStates the initial states by name; an omitted one is zeros
+   * @param params the parameter nodes by name, as {@link #parameterShapes()}
+   * @param dropoutMask the dropout mask of {@link #dropoutMaskShape}, or null when not needed
+   * @param layerDropoutMasks the masks between stacked layers in training (empty: none)
+   * @param training whether the graph is for training (with dropout)
+   * @return the forward pass, with {@code stepMask} as its step mask
    */
   public Forward build(Graph g, Node input, Node stepMask, Map<String, Node> initialStates, Map<String, Node> params,
       Node dropoutMask, List<Node> layerDropoutMasks, boolean training) {

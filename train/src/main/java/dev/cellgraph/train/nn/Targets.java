@@ -30,17 +30,32 @@ public enum Targets {
   /** O values per step, float {@code [T, B, O]}. */
   VALUES_PER_STEP;
 
-  /** Whether the targets are class ids (trained with cross-entropy) rather than values. */
+  /**
+   * Whether the targets are class ids (trained with cross-entropy) rather than values.
+   *
+   * @return true for class ids, false for values
+   */
   public boolean classes() {
     return this == CLASS_PER_SEQUENCE || this == CLASS_PER_STEP;
   }
 
-  /** Whether there is a target at every step rather than one per sequence. */
+  /**
+   * Whether there is a target at every step rather than one per sequence.
+   *
+   * @return true for a target at every step, false for one per sequence
+   */
   public boolean perStep() {
     return this == CLASS_PER_STEP || this == VALUES_PER_STEP;
   }
 
-  /** The shape of the targets of {@code batch} sequences of {@code steps} steps for a head of {@code outputs}. */
+  /**
+   * The shape of the targets of {@code batch} sequences of {@code steps} steps for a head of {@code outputs}.
+   *
+   * @param steps the number of steps T
+   * @param batch the number of sequences B
+   * @param outputs the number of outputs O of the head
+   * @return the targets' shape: {@code [B]}, {@code [T, B]}, {@code [B, O]} or {@code [T, B, O]}
+   */
   public Shape shape(int steps, int batch, int outputs) {
     return switch (this) {
       case CLASS_PER_SEQUENCE -> Shape.of(batch);
@@ -54,6 +69,11 @@ public enum Targets {
    * The scalar loss of a forward pass against {@code target}. {@code last} selects each sequence's
    * last step for a per-sequence target when the sequences have lengths ({@link #lastSteps}, fed in
    * the outputs' dtype); null reads every sequence at step T.
+   *
+   * @param forward the model's forward pass, with its step mask when the sequences have lengths
+   * @param target the targets, shaped as {@link #shape} says
+   * @param last each sequence's last-step selector {@code [T, B, 1]}, or null to read step T
+   * @return the scalar loss node
    */
   public Node loss(SequenceModel.Forward forward, Node target, Node last) {
     Node y = forward.outputs();
@@ -73,6 +93,10 @@ public enum Targets {
   /**
    * The selector of each sequence's last step, float32 {@code [T, B, 1]}: 1 at step
    * {@code lengths[b] - 1} of sequence b, 0 elsewhere, which picks its output out of {@code [T, B, O]}.
+   *
+   * @param lengths each sequence's length, 1 to {@code steps}
+   * @param steps the number of steps T
+   * @return the selector, float32 {@code [T, B, 1]}
    */
   public static Tensor lastSteps(int[] lengths, int steps) {
     int b = lengths.length;

@@ -43,6 +43,9 @@ public final class AddingTask implements Task {
   /**
    * The adding problem with sequences of {@code length}, training batches of {@code batch} and {@code validationExamples} fixed validation examples.
    *
+   * @param length the sequence length T (at least 2)
+   * @param batch the number of sequences per training batch (at least 1)
+   * @param validationExamples the number of fixed validation sequences, drawn in batches of up to 256
    * @throws IllegalArgumentException if {@code length} is less than 2 or {@code batch} less than 1
    */
   public AddingTask(int length, int batch, int validationExamples) {
@@ -62,7 +65,11 @@ public final class AddingTask implements Task {
     this.validation = List.copyOf(v);
   }
 
-  /** The sequence length. */
+  /**
+   * The sequence length.
+   *
+   * @return the sequence length T
+   */
   public int length() {
     return length;
   }
@@ -85,7 +92,14 @@ public final class AddingTask implements Task {
     return modelOf(cell, hiddenSize, dropout);
   }
 
-  /** The model of this task (before the task, with its validation data, is made). */
+  /**
+   * The model of this task (before the task, with its validation data, is made).
+   *
+   * @param cell the recurrent cell
+   * @param hiddenSize the hidden size H
+   * @param dropout the dropout probability on the recurrent outputs
+   * @return the model: 2 features per step, one output
+   */
   public static SequenceModel modelOf(Cell cell, int hiddenSize, double dropout) {
     return SequenceModel.ofFeatures(cell, 2, hiddenSize, 1, dropout);
   }
@@ -100,7 +114,13 @@ public final class AddingTask implements Task {
     return validation;
   }
 
-  /** A batch of {@code b} sequences: input {@code [T, b, 2]} (value, marker), target {@code [b, 1]}. */
+  /**
+   * A batch of {@code b} sequences: input {@code [T, b, 2]} (value, marker), target {@code [b, 1]}.
+   *
+   * @param rng the generator the numbers and markers are drawn from
+   * @param b the number of sequences
+   * @return a fresh batch with {@code input} and {@code target}
+   */
   public Batch make(Rng rng, int b) {
     float[] x = new float[length * b * 2];
     float[] y = new float[b];

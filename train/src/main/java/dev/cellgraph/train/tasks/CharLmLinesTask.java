@@ -65,6 +65,13 @@ public final class CharLmLinesTask implements Task {
    * {@code maxLength}, in batches of {@code batch} from {@code buckets} buckets (1: none), the
    * epochs shuffled from {@code seed}. Too few lines for a batch is an {@link InvalidInputException}
    * naming the text.
+   *
+   * @param source the text's name, used in messages and checkpoints
+   * @param text the whole text, read line by line
+   * @param maxLength the longest sequence; longer lines are cut into pieces of this length (at least 1)
+   * @param batch the number of sequences per training batch (at least 1)
+   * @param seed the seed of the training epochs' shuffles
+   * @param buckets the number of buckets of similar length (1: none)
    */
   public CharLmLinesTask(String source, String text, int maxLength, int batch, long seed, int buckets) {
     if (maxLength < 1 || batch < 1 || buckets < 1) {
@@ -128,42 +135,75 @@ public final class CharLmLinesTask implements Task {
     this.validation = List.copyOf(v);
   }
 
-  /** The same task with its training batches drawn from {@code seed} (the split does not depend on it). */
+  /**
+   * The same task with its training batches drawn from {@code seed} (the split does not depend on it).
+   *
+   * @param seed the new seed of the training epochs' shuffles
+   * @return a new task, the same but for its seed
+   */
   public CharLmLinesTask withSeed(long seed) {
     return new CharLmLinesTask(source, text, maxLength, batch, seed, order.buckets());
   }
 
-  /** The characters of the model, in id order (as {@link CharLmTask#vocabulary()}). */
+  /**
+   * The characters of the model, in id order (as {@link CharLmTask#vocabulary()}).
+   *
+   * @return the vocabulary's characters, in id order
+   */
   public String vocabulary() {
     return vocabulary;
   }
 
-  /** The number of characters of the model: its input and output size. */
+  /**
+   * The number of characters of the model: its input and output size.
+   *
+   * @return the vocabulary size, in code points
+   */
   public int vocabularySize() {
     return vocabulary.codePointCount(0, vocabulary.length());
   }
 
-  /** The longest sequence: every batch has at most this many steps. */
+  /**
+   * The longest sequence: every batch has at most this many steps.
+   *
+   * @return the length of the longest sequence
+   */
   public int longest() {
     return Arrays.stream(lengths).max().orElse(0);
   }
 
-  /** Each sequence's length (a line, or a piece of a line longer than the limit), in the order of the text. */
+  /**
+   * Each sequence's length (a line, or a piece of a line longer than the limit), in the order of the text.
+   *
+   * @return a copy of each sequence's length, in the order of the text
+   */
   public int[] lengths() {
     return lengths.clone();
   }
 
-  /** The sequences read for training, as indices into {@link #lengths()}. */
+  /**
+   * The sequences read for training, as indices into {@link #lengths()}.
+   *
+   * @return a copy of the training sequences' indices
+   */
   public int[] trainingSequences() {
     return trainIndex.clone();
   }
 
-  /** The held-out sequences, as indices into {@link #lengths()}. */
+  /**
+   * The held-out sequences, as indices into {@link #lengths()}.
+   *
+   * @return a copy of the held-out sequences' indices
+   */
   public int[] validationSequences() {
     return validIndex.clone();
   }
 
-  /** The buckets of similar length the training batches come from (1: none). */
+  /**
+   * The buckets of similar length the training batches come from (1: none).
+   *
+   * @return the number of buckets, 1 without bucketing
+   */
   public int buckets() {
     return order.buckets();
   }

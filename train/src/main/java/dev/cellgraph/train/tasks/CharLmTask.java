@@ -52,6 +52,12 @@ public final class CharLmTask implements Task {
    * A task over {@code text}; {@code source} names it in checkpoints. {@code vocabulary}, when not
    * null, fixes the characters and their ids (a character outside it is an error), else it is the
    * sorted set of the text's characters.
+   *
+   * @param source the text's name, recorded in checkpoints
+   * @param text the whole text, nine tenths for training and the last tenth held out
+   * @param vocabulary the characters in id order, or null for the text's own sorted set
+   * @param length the number of characters T per chunk (at least 1)
+   * @param batch the number of parallel streams B (at least 1)
    */
   public CharLmTask(String source, String text, String vocabulary, int length, int batch) {
     if (length < 1 || batch < 1) {
@@ -75,7 +81,11 @@ public final class CharLmTask implements Task {
     this.validation = makeValidation();
   }
 
-  /** The bundled corpus as text. */
+  /**
+   * The bundled corpus as text.
+   *
+   * @return the bundled Jargon File excerpt, decoded as UTF-8
+   */
   public static String bundledText() {
     try (InputStream in = CharLmTask.class.getResourceAsStream("/dev/cellgraph/train/tasks/data/" + BUNDLED)) {
       if (in == null) {
@@ -90,6 +100,9 @@ public final class CharLmTask implements Task {
   /**
    * The validation bits per character of an interpolated Kneser-Ney n-gram model of order
    * {@code order} counted on the training text: the count-based baseline of this split.
+   *
+   * @param order the n-gram order n, in [1, 8]
+   * @return the n-gram model's bits per character on the held-out text
    */
   public double ngramBitsPerCharacter(int order) {
     int[] all = new int[trainIds.length + validIds.length];
@@ -98,17 +111,30 @@ public final class CharLmTask implements Task {
     return new NGramModel(trainIds, vocabularySize(), order).bitsPerCharacter(all, trainIds.length);
   }
 
-  /** The characters of the vocabulary, in id order. */
+  /**
+   * The characters of the vocabulary, in id order.
+   *
+   * @return the vocabulary's characters, in id order
+   */
   public String vocabulary() {
     return vocabulary;
   }
 
-  /** The number of characters in the vocabulary. */
+  /**
+   * The number of characters in the vocabulary.
+   *
+   * @return the vocabulary size, in code points
+   */
   public int vocabularySize() {
     return vocabulary.codePointCount(0, vocabulary.length());
   }
 
-  /** The vocabulary of a text: its distinct characters (code points) in code point order. */
+  /**
+   * The vocabulary of a text: its distinct characters (code points) in code point order.
+   *
+   * @param text the text
+   * @return the text's distinct code points, sorted
+   */
   public static String vocabularyOf(String text) {
     TreeSet<Integer> cps = new TreeSet<>();
     text.codePoints().forEach(cps::add);
@@ -120,12 +146,20 @@ public final class CharLmTask implements Task {
   /**
    * Where the held-out part of a text of {@code characters} characters (code points) begins: its
    * last tenth, rounded down, is held out.
+   *
+   * @param characters the length of the text in code points
+   * @return the index of the first held-out character
    */
   public static int heldOutFrom(int characters) {
     return characters - characters / 10;
   }
 
-  /** The ids of a text's characters; a character outside the vocabulary is an error naming it. */
+  /**
+   * The ids of a text's characters; a character outside the vocabulary is an error naming it.
+   *
+   * @param text the text to encode
+   * @return the id of each of the text's code points
+   */
   public int[] encode(String text) {
     return encode(vocabulary, text);
   }
@@ -133,6 +167,10 @@ public final class CharLmTask implements Task {
   /**
    * The ids of a text's characters in {@code vocabulary} (an id is a character's position in it); a
    * character outside it is an error naming it.
+   *
+   * @param vocabulary the characters in id order
+   * @param text the text to encode
+   * @return the id of each of the text's code points
    */
   public static int[] encode(String vocabulary, String text) {
     Map<Integer, Integer> index = new LinkedHashMap<>();
@@ -151,7 +189,12 @@ public final class CharLmTask implements Task {
     return ids;
   }
 
-  /** The character of an id. */
+  /**
+   * The character of an id.
+   *
+   * @param id the character's id, 0 to the vocabulary size - 1
+   * @return the character, as a string of one code point
+   */
   public String decode(int id) {
     int[] cps = vocabulary.codePoints().toArray();
     return new String(Character.toChars(cps[id]));
@@ -183,7 +226,15 @@ public final class CharLmTask implements Task {
     return model(cell, vocabularySize(), hiddenSize, dropout);
   }
 
-  /** The model of this task for a vocabulary of {@code vocab} characters (what a checkpoint holds). */
+  /**
+   * The model of this task for a vocabulary of {@code vocab} characters (what a checkpoint holds).
+   *
+   * @param cell the recurrent cell
+   * @param vocab the vocabulary size, the model's input ids and output classes
+   * @param hiddenSize the hidden size H
+   * @param dropout the dropout probability on the recurrent outputs
+   * @return the model, its embedding of size {@code min(32, hiddenSize)}
+   */
   public static SequenceModel model(Cell cell, int vocab, int hiddenSize, double dropout) {
     return SequenceModel.ofTokens(cell, vocab, Math.min(32, hiddenSize), hiddenSize, vocab, dropout);
   }

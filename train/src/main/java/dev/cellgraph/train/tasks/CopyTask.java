@@ -43,6 +43,10 @@ public final class CopyTask implements Task {
   /**
    * Copy {@code symbols} symbols of an alphabet of {@code alphabet} after {@code delay} blank steps, in batches of {@code batch}.
    *
+   * @param symbols the number of symbols K to copy (at least 1)
+   * @param alphabet the alphabet size A (at least 2)
+   * @param delay the number of blank steps D before the delimiter (not negative)
+   * @param batch the number of sequences per training batch (at least 1)
    * @throws IllegalArgumentException if a number is out of range (the message names it)
    */
   public CopyTask(int symbols, int alphabet, int delay, int batch) {
@@ -62,12 +66,20 @@ public final class CopyTask implements Task {
     this.validation = List.copyOf(v);
   }
 
-  /** The sequence length: symbols, delay, delimiter, and the answer steps after it. */
+  /**
+   * The sequence length: symbols, delay, delimiter, and the answer steps after it.
+   *
+   * @return the sequence length, {@code 2K + D}
+   */
   public int length() {
     return symbols + delay + 1 + symbols - 1;
   }
 
-  /** The loss of guessing uniformly: {@code ln A}. */
+  /**
+   * The loss of guessing uniformly: {@code ln A}.
+   *
+   * @return {@code ln A}, in nats per symbol
+   */
   public double baseline() {
     return Math.log(alphabet);
   }
@@ -92,7 +104,15 @@ public final class CopyTask implements Task {
     return model(cell, alphabet, hiddenSize, dropout);
   }
 
-  /** The model of a copy task over {@code alphabet} symbols (before the task, with its validation data, is made). */
+  /**
+   * The model of a copy task over {@code alphabet} symbols (before the task, with its validation data, is made).
+   *
+   * @param cell the recurrent cell
+   * @param alphabet the alphabet size A
+   * @param hiddenSize the hidden size H
+   * @param dropout the dropout probability on the recurrent outputs
+   * @return the model: A + 2 token ids in, A classes out
+   */
   public static SequenceModel model(Cell cell, int alphabet, int hiddenSize, double dropout) {
     return SequenceModel.ofTokens(cell, alphabet + 2, Math.min(16, hiddenSize), hiddenSize, alphabet, dropout);
   }
@@ -110,6 +130,10 @@ public final class CopyTask implements Task {
   /**
    * Input {@code [T, b]}: the symbols, blanks, the delimiter at step {@code K + D}, blanks; target
    * {@code [T, b]}: the symbols at the last K steps; mask {@code [T, b]}: 1 there, 0 elsewhere.
+   *
+   * @param rng the generator the symbols are drawn from
+   * @param b the number of sequences
+   * @return a fresh batch with {@code input}, {@code target} and {@code mask}
    */
   public Batch make(Rng rng, int b) {
     int t = length();

@@ -28,6 +28,9 @@ public final class NGramModel {
   /**
    * Counts every n-gram of {@code ids} (ids in [0, vocabulary)) up to length {@code order}.
    *
+   * @param ids the training text as character ids
+   * @param vocabulary the vocabulary size V (at least 1)
+   * @param order the order n, in [1, 8]
    * @throws IllegalArgumentException if the order is not in [1, 8], an id is out of range, or the
    *     text is shorter than the order
    */
@@ -98,7 +101,11 @@ public final class NGramModel {
     return k;
   }
 
-  /** The order n of the model (context of n - 1 characters). */
+  /**
+   * The order n of the model (context of n - 1 characters).
+   *
+   * @return the order n
+   */
   public int order() {
     return order;
   }
@@ -106,6 +113,10 @@ public final class NGramModel {
   /**
    * P(ids[at] | the up to order-1 characters before it in {@code ids}), interpolated down to the
    * uniform distribution.
+   *
+   * @param ids the text as character ids
+   * @param at the position of the character scored
+   * @return the smoothed probability of {@code ids[at]}, above zero
    */
   public double probability(int[] ids, int at) {
     int available = Math.min(order - 1, at);
@@ -127,7 +138,13 @@ public final class NGramModel {
     return own + backoff * lower;
   }
 
-  /** The mean of -log₂ P over the characters {@code ids[from..]} (each with the context before it in {@code ids}). */
+  /**
+   * The mean of -log₂ P over the characters {@code ids[from..]} (each with the context before it in {@code ids}).
+   *
+   * @param ids the text as character ids
+   * @param from the position of the first character scored
+   * @return the mean bits per character over {@code ids[from..]}
+   */
   public double bitsPerCharacter(int[] ids, int from) {
     if (from < 0 || from >= ids.length) {
       throw new IllegalArgumentException("no characters to score from " + from + " in a text of " + ids.length);

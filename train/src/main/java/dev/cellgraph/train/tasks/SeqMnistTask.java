@@ -61,7 +61,11 @@ public final class SeqMnistTask implements Task {
     /** A row of pixels per step: 28 steps of input size 28 for MNIST. */ ROWS,
     /** One pixel per step: 784 steps of input size 1 for MNIST. */ PIXELS;
 
-    /** The name on the command line: {@code rows} or {@code pixels}. */
+    /**
+     * The name on the command line: {@code rows} or {@code pixels}.
+     *
+     * @return the mode's lower-case name
+     */
     public String lowerName() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -73,6 +77,11 @@ public final class SeqMnistTask implements Task {
     /**
      * Checks the images and labels against each other.
      *
+     * @param source the name of the download, e.g. its directory, used in messages and settings
+     * @param trainImages the training images, unsigned bytes {@code [N, rows, columns]}
+     * @param trainLabels the training labels, one unsigned byte class per training image
+     * @param testImages the test images, unsigned bytes {@code [M, rows, columns]} of the training images' size
+     * @param testLabels the test labels, one unsigned byte class per test image
      * @throws IllegalArgumentException if a file has the wrong type or shape or the counts disagree
      */
     public DataSet {
@@ -93,6 +102,10 @@ public final class SeqMnistTask implements Task {
     /**
      * Reads the four files from {@code dir}; a missing one, a malformed one or files that do not
      * fit together are errors naming the file.
+     *
+     * @param dir the directory holding the four IDX files, gzipped or not
+     * @return the data set, its source the directory
+     * @throws IOException if a file cannot be read
      */
     public static DataSet load(Path dir) throws IOException {
       Idx.Data[] d = new Idx.Data[4];
@@ -116,12 +129,20 @@ public final class SeqMnistTask implements Task {
           + "Fashion-MNIST download has the four files " + String.join(", ", FILES) + " (gzipped or not)");
     }
 
-    /** The height of an image. */
+    /**
+     * The height of an image.
+     *
+     * @return the number of pixel rows of an image
+     */
     public int rows() {
       return trainImages.dim(1);
     }
 
-    /** The width of an image. */
+    /**
+     * The width of an image.
+     *
+     * @return the number of pixel columns of an image
+     */
     public int columns() {
       return trainImages.dim(2);
     }
@@ -150,6 +171,10 @@ public final class SeqMnistTask implements Task {
   /**
    * The directory to read: {@code data} when given, else Debian's; when the default is absent the
    * message says how to install it.
+   *
+   * @param data the {@code --data} directory given, or null for the default
+   * @param defaultDir the directory read when {@code data} is null
+   * @return the directory to read the IDX files from
    */
   public static Path locate(String data, Path defaultDir) {
     return locate(data, defaultDir, "--task seqmnist");
@@ -158,6 +183,11 @@ public final class SeqMnistTask implements Task {
   /**
    * As {@link #locate(String, Path)}, a {@code data} that is not a directory reported as the
    * {@code --data} of {@code user} (what the option was given to: "--task seqmnist", "the demo").
+   *
+   * @param data the {@code --data} directory given, or null for the default
+   * @param defaultDir the directory read when {@code data} is null
+   * @param user what the {@code --data} option was given to, for the message
+   * @return the directory to read the IDX files from
    */
   public static Path locate(String data, Path defaultDir, String user) {
     if (data != null) {
@@ -198,6 +228,11 @@ public final class SeqMnistTask implements Task {
   /**
    * The task on {@code data}, read {@code mode}, the pixels shuffled by a fixed permutation if {@code permute}, with the validation split and batches drawn from {@code seed}.
    *
+   * @param data the images and labels
+   * @param mode how an image is read step by step: a row or a pixel per step
+   * @param permute whether the pixels are read in a fixed random order
+   * @param seed the seed of the validation split, the training order and the permutation
+   * @param batch the number of images per training batch (at least 1)
    * @throws IllegalArgumentException if {@code batch} is less than 1
    */
   public SeqMnistTask(DataSet data, Mode mode, boolean permute, long seed, int batch) {
@@ -233,47 +268,83 @@ public final class SeqMnistTask implements Task {
     this.validation = List.copyOf(v);
   }
 
-  /** An independent task over the same images and settings (the images are shared, not copied). */
+  /**
+   * An independent task over the same images and settings (the images are shared, not copied).
+   *
+   * @return a new task over the same images with the same settings
+   */
   public SeqMnistTask copy() {
     return new SeqMnistTask(data, mode, permute, seed, batch);
   }
 
-  /** How an image is read step by step. */
+  /**
+   * How an image is read step by step.
+   *
+   * @return the mode: rows or pixels per step
+   */
   public Mode mode() {
     return mode;
   }
 
-  /** The sequence length T: rows, or pixels. */
+  /**
+   * The sequence length T: rows, or pixels.
+   *
+   * @return the sequence length T
+   */
   public int steps() {
     return steps;
   }
 
-  /** The input size per step: the image's width, or 1. */
+  /**
+   * The input size per step: the image's width, or 1.
+   *
+   * @return the input size I per step
+   */
   public int inputSize() {
     return inputSize;
   }
 
-  /** The number of training images (the training file less the validation split). */
+  /**
+   * The number of training images (the training file less the validation split).
+   *
+   * @return the number of training images
+   */
   public int trainingImages() {
     return trainIndex.length;
   }
 
-  /** The number of validation images, held out from the training file. */
+  /**
+   * The number of validation images, held out from the training file.
+   *
+   * @return the number of validation images
+   */
   public int validationImages() {
     return validIndex.length;
   }
 
-  /** The number of test images. */
+  /**
+   * The number of test images.
+   *
+   * @return the number of test images
+   */
   public int testImages() {
     return data.testImages().dim(0);
   }
 
-  /** The sequences in a validation or test batch. */
+  /**
+   * The sequences in a validation or test batch.
+   *
+   * @return the number of images per validation or test batch
+   */
   public int evaluationBatch() {
     return evalBatch;
   }
 
-  /** The bytes the images and the validation batches hold. */
+  /**
+   * The bytes the images and the validation batches hold.
+   *
+   * @return the approximate size in bytes of the images and the validation batches
+   */
   public long dataBytes() {
     long images = (long) data.trainImages().size() + data.testImages().size();
     return images + (long) validIndex.length * steps * inputSize * 4L;
@@ -282,12 +353,19 @@ public final class SeqMnistTask implements Task {
   /**
    * The same images and settings with another seed: another validation split, order of training
    * batches and (with {@code permute}) permutation, as a run with that {@code --seed} has.
+   *
+   * @param otherSeed the seed of the new task
+   * @return a new task over the same images and settings, with that seed
    */
   public SeqMnistTask withSeed(long otherSeed) {
     return new SeqMnistTask(data, mode, permute, otherSeed, batch);
   }
 
-  /** The order in which the pixels are read (row-major indices): the identity unless permuted. */
+  /**
+   * The order in which the pixels are read (row-major indices): the identity unless permuted.
+   *
+   * @return a copy of the pixel order, row-major pixel indices, one per position of the sequence
+   */
   public int[] pixelOrder() {
     return pixelOrder.clone();
   }
@@ -336,14 +414,23 @@ public final class SeqMnistTask implements Task {
     return validation;
   }
 
-  /** Test batch {@code k} of {@link #testBatchCount()}, made when asked (the test set is not kept as floats). */
+  /**
+   * Test batch {@code k} of {@link #testBatchCount()}, made when asked (the test set is not kept as floats).
+   *
+   * @param k the batch's index, 0 to {@link #testBatchCount()} - 1
+   * @return the test batch, made afresh, with {@code input} and {@code target}
+   */
   public Batch testBatch(int k) {
     int n = testImages();
     int start = k * evalBatch;
     return make(data.testImages(), data.testLabels(), identity(n), start, Math.min(evalBatch, n - start));
   }
 
-  /** The number of test batches. */
+  /**
+   * The number of test batches.
+   *
+   * @return the number of test batches
+   */
   public int testBatchCount() {
     return (testImages() + evalBatch - 1) / evalBatch;
   }
@@ -384,12 +471,26 @@ public final class SeqMnistTask implements Task {
     return "cross-entropy";
   }
 
-  /** The fraction of validation images the model classifies correctly. */
+  /**
+   * The fraction of validation images the model classifies correctly.
+   *
+   * @param model the trained model
+   * @param params the model's parameters by name
+   * @param dtype the parameters' dtype
+   * @return the validation accuracy, in [0, 1]
+   */
   public double validationAccuracy(SequenceModel model, Map<String, Tensor> params, DType dtype) {
     return new Evaluator(model, params, dtype).accuracy(validation);
   }
 
-  /** The fraction of test images the model classifies correctly. */
+  /**
+   * The fraction of test images the model classifies correctly.
+   *
+   * @param model the trained model
+   * @param params the model's parameters by name
+   * @param dtype the parameters' dtype
+   * @return the test accuracy, in [0, 1]
+   */
   public double testAccuracy(SequenceModel model, Map<String, Tensor> params, DType dtype) {
     Evaluator ev = new Evaluator(model, params, dtype);
     long correct = 0;

@@ -170,6 +170,11 @@ public final class SequenceFileTask implements Task {
   /**
    * Reads {@code file}; a file that is not safetensors, too large, or whose tensors do not follow
    * the format of the class comment is an {@link InvalidInputException} naming it.
+   *
+   * @param file the safetensors file of {@code inputs}, {@code targets} and optionally {@code lengths}
+   * @param batch the number of sequences per training batch
+   * @param seed the seed of the validation split and the training order
+   * @return the task, with {@link LengthBuckets#DEFAULT} buckets for a file with lengths
    */
   public static SequenceFileTask load(Path file, int batch, long seed) {
     return load(file, batch, seed, LengthBuckets.DEFAULT);
@@ -178,6 +183,12 @@ public final class SequenceFileTask implements Task {
   /**
    * Reads {@code file} as {@link #load(Path, int, long)} does, with {@code buckets} buckets of
    * similar lengths for a file with lengths (1: none; see {@link LengthBuckets}).
+   *
+   * @param file the safetensors file of {@code inputs}, {@code targets} and optionally {@code lengths}
+   * @param batch the number of sequences per training batch
+   * @param seed the seed of the validation split and the training order
+   * @param buckets the number of buckets of similar length (1: none), used only with lengths
+   * @return the task
    */
   public static SequenceFileTask load(Path file, int batch, long seed, int buckets) {
     if (!Files.isRegularFile(file)) {
@@ -197,12 +208,29 @@ public final class SequenceFileTask implements Task {
     return new SequenceFileTask(file.toString(), tensors, batch, seed, buckets);
   }
 
-  /** A task over tensors in memory, {@code source} naming them in messages and checkpoints. */
+  /**
+   * A task over tensors in memory, {@code source} naming them in messages and checkpoints.
+   *
+   * @param source the tensors' name, used in messages and checkpoints
+   * @param tensors the tensors {@code inputs}, {@code targets} and optionally {@code lengths}
+   * @param batch the number of sequences per training batch
+   * @param seed the seed of the validation split and the training order
+   * @return the task, with {@link LengthBuckets#DEFAULT} buckets for tensors with lengths
+   */
   public static SequenceFileTask of(String source, Map<String, Tensor> tensors, int batch, long seed) {
     return of(source, tensors, batch, seed, LengthBuckets.DEFAULT);
   }
 
-  /** A task over tensors in memory with {@code buckets} buckets of similar lengths (1: none). */
+  /**
+   * A task over tensors in memory with {@code buckets} buckets of similar lengths (1: none).
+   *
+   * @param source the tensors' name, used in messages and checkpoints
+   * @param tensors the tensors {@code inputs}, {@code targets} and optionally {@code lengths}
+   * @param batch the number of sequences per training batch
+   * @param seed the seed of the validation split and the training order
+   * @param buckets the number of buckets of similar length (1: none), used only with lengths
+   * @return the task
+   */
   public static SequenceFileTask of(String source, Map<String, Tensor> tensors, int batch, long seed, int buckets) {
     return new SequenceFileTask(source, tensors, batch, seed, buckets);
   }
@@ -219,37 +247,65 @@ public final class SequenceFileTask implements Task {
     return new InvalidInputException(source + ": " + what);
   }
 
-  /** What the targets are. */
+  /**
+   * What the targets are.
+   *
+   * @return the kind of targets, inferred from the {@code targets} tensor's dtype and shape
+   */
   public Targets targets() {
     return kind;
   }
 
-  /** Whether the file gives lengths, so that its batches are drawn by length (in buckets). */
+  /**
+   * Whether the file gives lengths, so that its batches are drawn by length (in buckets).
+   *
+   * @return true if the file gives lengths
+   */
   public boolean hasLengths() {
     return lengths != null;
   }
 
-  /** The buckets of similar length that training batches come from (1: none). */
+  /**
+   * The buckets of similar length that training batches come from (1: none).
+   *
+   * @return the number of buckets, 1 without bucketing
+   */
   public int buckets() {
     return order.buckets();
   }
 
-  /** The head's size: the number of classes or of values per target. */
+  /**
+   * The head's size: the number of classes or of values per target.
+   *
+   * @return the number of outputs of the model's head
+   */
   public int outputs() {
     return outputs;
   }
 
-  /** T, the steps of every sequence. */
+  /**
+   * T, the steps of every sequence.
+   *
+   * @return the number of steps T of every sequence
+   */
   public int steps() {
     return steps;
   }
 
-  /** The number of training sequences. */
+  /**
+   * The number of training sequences.
+   *
+   * @return the number of training sequences
+   */
   public int trainingSequences() {
     return trainIndex.length;
   }
 
-  /** The number of validation sequences. */
+  /**
+   * The number of validation sequences.
+   *
+   * @return the number of validation sequences
+   */
   public int validationSequences() {
     return validIndex.length;
   }
