@@ -86,18 +86,33 @@ public final class Diagram {
         backward, values, grads, gradRange, style);
   }
 
-  /** Every node of {@code graph}. */
+  /**
+   * Every node of {@code graph}.
+   *
+   * @param graph the graph to draw, whole
+   * @return a diagram of all the graph's nodes, titled with the graph's name
+   */
   public static Diagram of(Graph graph) {
     Objects.requireNonNull(graph, "graph");
     return create(graph.name(), graph.nodes(), List.of(), List.of());
   }
 
-  /** {@code outputs} and every node they depend on. */
+  /**
+   * {@code outputs} and every node they depend on.
+   *
+   * @param outputs the nodes to draw, all of one graph
+   * @return a diagram of the outputs and their ancestors
+   */
   public static Diagram of(Node... outputs) {
     return of(List.of(outputs));
   }
 
-  /** {@code outputs} and every node they depend on. */
+  /**
+   * {@code outputs} and every node they depend on.
+   *
+   * @param outputs the nodes to draw, at least one, all of one graph
+   * @return a diagram of the outputs and their ancestors
+   */
   public static Diagram of(List<Node> outputs) {
     if (outputs.isEmpty()) {
       throw new IllegalArgumentException("a diagram needs at least one output node");
@@ -112,7 +127,12 @@ public final class Diagram {
     return create(g.name(), ancestors(outputs, List.of()), List.copyOf(outputs), List.of());
   }
 
-  /** The body of a composite: its formal inputs, the nodes its results depend on, its results. */
+  /**
+   * The body of a composite: its formal inputs, the nodes its results depend on, its results.
+   *
+   * @param fn the composite function whose body to draw
+   * @return a diagram of the function's body, titled with its name
+   */
   public static Diagram of(Function fn) {
     Objects.requireNonNull(fn, "fn");
     return create(fn.name(), ancestors(fn.results(), fn.params()), fn.results(), fn.params());
@@ -161,6 +181,9 @@ public final class Diagram {
   /**
    * Draws composite nodes expanded to {@code depth} levels: 0 keeps every call and scan one box, 1
    * opens the top-level ones as clusters showing their bodies, and so on.
+   *
+   * @param depth how many levels of nested calls and scans to open, 0 or more
+   * @return a copy of this diagram with that expansion depth
    */
   public Diagram expand(int depth) {
     if (depth < 0) {
@@ -169,7 +192,12 @@ public final class Diagram {
     return with(depth, showShapes, adjointOf, backward, values, grads, gradRange, style);
   }
 
-  /** Writes each value's shape on the edges it travels along. */
+  /**
+   * Writes each value's shape on the edges it travels along.
+   *
+   * @param show whether to label edges with shapes
+   * @return a copy of this diagram with shape labels on or off
+   */
   public Diagram showShapes(boolean show) {
     return with(expandDepth, show, adjointOf, backward, values, grads, gradRange, style);
   }
@@ -180,6 +208,9 @@ public final class Diagram {
    * terms one {@code +}, broadcasts are hidden, and a new state leaving the step is an exit label
    * at the edge while the values computed from it branch off where it is computed. Nodes that are
    * results, annotated, tied to gradients or on a spine are always drawn as they are.
+   *
+   * @param compact whether to draw the formula-style view
+   * @return a copy of this diagram with the compact drawing on or off
    */
   public Diagram compact(boolean compact) {
     return withDrawing(compact, perExample, numbers);
@@ -188,6 +219,9 @@ public final class Diagram {
   /**
    * Writes the shapes of values computed from inputs without their leading axis when it is a
    * batch of one ({@code 20}, not {@code 1×20}): the shapes of one example, as formulas state them.
+   *
+   * @param perExample whether to drop a leading batch axis of one from the shapes
+   * @return a copy of this diagram with per-example shapes on or off
    */
   public Diagram perExample(boolean perExample) {
     return withDrawing(compact, perExample, numbers);
@@ -196,6 +230,9 @@ public final class Diagram {
   /**
    * Whether annotated nodes show their numbers (value summary, gradient norm) under their labels;
    * without them only the edge colours and the legend tell the gradients, for a long sequence.
+   *
+   * @param show whether to print the numbers under annotated nodes
+   * @return a copy of this diagram with the numbers shown or hidden
    */
   public Diagram numbers(boolean show) {
     return withDrawing(compact, perExample, show);
@@ -206,6 +243,9 @@ public final class Diagram {
    * to the drawing, the built ones styled as the
    * backward graph (dashed, in another colour), and ties each adjoint to the value it is the
    * gradient of.
+   *
+   * @param gradients the result of differentiating, whose built nodes and adjoints to draw
+   * @return a copy of this diagram with the backward graph added
    */
   public Diagram backward(Gradients gradients) {
     Objects.requireNonNull(gradients, "gradients");
@@ -216,6 +256,10 @@ public final class Diagram {
    * Adds {@code backwardNodes} (and what they read) to the drawing, styled as the backward graph;
    * {@code adjoints} maps forward nodes to their adjoints (as {@link Gradients#adjoints()} does),
    * drawn tied together.
+   *
+   * @param backwardNodes the nodes of the backward graph, in the same graph as this diagram's nodes
+   * @param adjoints each forward node's adjoint node
+   * @return a copy of this diagram with the backward nodes added
    */
   public Diagram backward(Collection<Node> backwardNodes, Map<Node, Node> adjoints) {
     Map<Node, Boolean> b = new IdentityHashMap<>(backward);
@@ -253,6 +297,10 @@ public final class Diagram {
    * Annotates nodes with a summary of their values and the norm of their gradients, and colours
    * each edge by the gradient norm of the value it carries, on a log scale with a legend. Either
    * map may be empty.
+   *
+   * @param values the value of each node to summarise, possibly empty
+   * @param grads the gradient of each node whose norm to show and colour by, possibly empty
+   * @return a copy of this diagram with the annotations added to any earlier ones
    */
   public Diagram annotate(Map<Node, Tensor> values, Map<Node, Tensor> grads) {
     Map<Node, Tensor> v = new IdentityHashMap<>(this.values);
@@ -265,6 +313,10 @@ public final class Diagram {
   /**
    * Fixes the gradient colour scale to {@code [lo, hi]} (norms, both positive), so that several
    * diagrams share one legend; by default the range is that of the annotated gradients.
+   *
+   * @param lo the norm at the bottom of the scale, positive
+   * @param hi the norm at the top of the scale, greater than {@code lo}
+   * @return a copy of this diagram with the fixed colour scale
    */
   public Diagram gradientScale(double lo, double hi) {
     if (!(lo > 0 && hi > lo)) {
@@ -273,38 +325,72 @@ public final class Diagram {
     return with(expandDepth, showShapes, adjointOf, backward, values, grads, new double[] {lo, hi}, style);
   }
 
-  /** Layout hints: states at the edges, chains on one line, display names. */
+  /**
+   * Layout hints: states at the edges, chains on one line, display names.
+   *
+   * @param style the layout hints to use, not null
+   * @return a copy of this diagram with that style
+   */
   public Diagram style(DiagramStyle style) {
     return with(expandDepth, showShapes, adjointOf, backward, values, grads, gradRange,
         Objects.requireNonNull(style, "style"));
   }
 
-  /** The diagram in Graphviz's DOT language. */
+  /**
+   * The diagram in Graphviz's DOT language.
+   *
+   * @return the DOT source of the diagram
+   */
   public String toDot() {
     return new DotWriter(this).write();
   }
 
-  /** The diagram as an SVG document. */
+  /**
+   * The diagram as an SVG document.
+   *
+   * @return the SVG text rendered from the diagram's DOT source
+   */
   public String toSvg() {
     return Renderer.svg(toDot());
   }
 
-  /** Writes the diagram as SVG; the file appears whole or not at all. */
+  /**
+   * Writes the diagram as SVG; the file appears whole or not at all.
+   *
+   * @param file the file to write the SVG to
+   * @throws IOException if the file cannot be written
+   */
   public void toSvg(Path file) throws IOException {
     Renderer.writeAtomically(file, Renderer.svg(toDot()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  /** Writes the diagram as PNG at twice its natural size; the file appears whole or not at all. */
+  /**
+   * Writes the diagram as PNG at twice its natural size; the file appears whole or not at all.
+   *
+   * @param file the file to write the PNG to
+   * @throws IOException if the file cannot be written
+   */
   public void toPng(Path file) throws IOException {
     toPng(file, 2.0);
   }
 
-  /** Writes the diagram as PNG, {@code scale} pixels per point. */
+  /**
+   * Writes the diagram as PNG, {@code scale} pixels per point.
+   *
+   * @param file the file to write the PNG to
+   * @param scale the pixels per point, in (0, 16]
+   * @throws IOException if the file cannot be written
+   */
   public void toPng(Path file, double scale) throws IOException {
     Renderer.writeAtomically(file, toPng(scale));
   }
 
-  /** The diagram as a PNG image, {@code scale} pixels per point. */
+  /**
+   * The diagram as a PNG image, {@code scale} pixels per point.
+   *
+   * @param scale the pixels per point, in (0, 16]
+   * @return the PNG file's bytes
+   */
   public byte[] toPng(double scale) {
     if (!(scale > 0 && scale <= 16)) {
       throw new IllegalArgumentException("scale (" + scale + ") must be in (0, 16]");
@@ -312,12 +398,21 @@ public final class Diagram {
     return Renderer.png(toDot(), scale);
   }
 
-  /** Writes DOT text; the file appears whole or not at all. */
+  /**
+   * Writes DOT text; the file appears whole or not at all.
+   *
+   * @param file the file to write the DOT text to
+   * @throws IOException if the file cannot be written
+   */
   public void toDot(Path file) throws IOException {
     Renderer.writeAtomically(file, toDot().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  /** Which Graphviz engine renders here: the system's {@code dot}, or the bundled JavaScript one. */
+  /**
+   * Which Graphviz engine renders here: the system's {@code dot}, or the bundled JavaScript one.
+   *
+   * @return the name of the engine in use, starting with {@code dot} for the system's
+   */
   public static String engine() {
     return Renderer.engineName();
   }

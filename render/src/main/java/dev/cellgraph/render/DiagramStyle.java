@@ -50,37 +50,65 @@ public final class DiagramStyle {
     this.groups = List.copyOf(g);
   }
 
-  /** No hints. */
+  /**
+   * No hints.
+   *
+   * @return the shared style without any hints
+   */
   public static DiagramStyle defaults() {
     return DEFAULTS;
   }
 
-  /** A builder with no hints yet. */
+  /**
+   * A builder with no hints yet.
+   *
+   * @return a new, empty builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Leaves that hold a state from the previous step, drawn at the left edge. */
+  /**
+   * Leaves that hold a state from the previous step, drawn at the left edge.
+   *
+   * @return the leaves drawn at the left edge as incoming states
+   */
   public List<Node> statesIn() {
     return statesIn;
   }
 
-  /** Nodes that hold a new state, drawn at the right edge. */
+  /**
+   * Nodes that hold a new state, drawn at the right edge.
+   *
+   * @return the nodes drawn at the right edge as outgoing states
+   */
   public List<Node> statesOut() {
     return statesOut;
   }
 
-  /** Chains of nodes kept on one straight line, each in order. */
+  /**
+   * Chains of nodes kept on one straight line, each in order.
+   *
+   * @return the chains, each a list of nodes in order along its line
+   */
   public List<List<Node>> spines() {
     return spines;
   }
 
-  /** Groups of top-level nodes drawn inside a titled box, in order; see {@link #groupTitles()}. */
+  /**
+   * Groups of top-level nodes drawn inside a titled box, in order; see {@link #groupTitles()}.
+   *
+   * @return the groups, each a list of nodes, in the order of {@link #groupTitles()}
+   */
   public List<List<Node>> groups() {
     return groups;
   }
 
-  /** The title of each group. */
+  /**
+   * The title of each group.
+   *
+   * @return the group titles, in the order of {@link #groups()}
+   */
   public List<String> groupTitles() {
     return groupTitles;
   }
@@ -149,19 +177,32 @@ public final class DiagramStyle {
     /**
      * {@code leaf} is a state coming from the previous step (or the step's input, which a figure
      * also draws at the left edge).
+     *
+     * @param leaf the leaf to draw at the left edge, not null
+     * @return this builder
      */
     public Builder stateIn(Node leaf) {
       statesIn.add(Objects.requireNonNull(leaf, "leaf"));
       return this;
     }
 
-    /** {@code node} is a new state leaving the step. */
+    /**
+     * {@code node} is a new state leaving the step.
+     *
+     * @param node the node to draw at the right edge, not null
+     * @return this builder
+     */
     public Builder stateOut(Node node) {
       statesOut.add(Objects.requireNonNull(node, "node"));
       return this;
     }
 
-    /** Keeps {@code chain} (nodes joined by edges, in order) on one straight line. */
+    /**
+     * Keeps {@code chain} (nodes joined by edges, in order) on one straight line.
+     *
+     * @param chain at least two nodes, each joined to the next by an edge
+     * @return this builder
+     */
     public Builder spine(List<Node> chain) {
       if (chain.size() < 2) {
         throw new IllegalArgumentException("a spine needs at least 2 nodes, got " + chain.size());
@@ -173,7 +214,13 @@ public final class DiagramStyle {
       return this;
     }
 
-    /** Shows {@code node} under {@code name} (typeset like a user's name: {@code f_t}). */
+    /**
+     * Shows {@code node} under {@code name} (typeset like a user's name: {@code f_t}).
+     *
+     * @param node the node to rename, not null
+     * @param name the display name, not null
+     * @return this builder
+     */
     public Builder name(Node node, String name) {
       names.put(Objects.requireNonNull(node, "node"), Objects.requireNonNull(name, "name"));
       return this;
@@ -182,6 +229,9 @@ public final class DiagramStyle {
     /**
      * Leaves {@code node} out of the drawing, with the edges that leave it: the shared weights of
      * an unrolled sequence, which would otherwise tie every step to one node.
+     *
+     * @param node the node to hide, not null
+     * @return this builder
      */
     public Builder hide(Node node) {
       hidden.put(Objects.requireNonNull(node, "node"), Boolean.TRUE);
@@ -191,13 +241,21 @@ public final class DiagramStyle {
     /**
      * Draws the composite {@code node} as a small box without its title: the steps of a row
      * whose group title already names the cell, so that many steps fit a page's width.
+     *
+     * @param node the composite node to draw small, not null
+     * @return this builder
      */
     public Builder small(Node node) {
       small.put(Objects.requireNonNull(node, "node"), Boolean.TRUE);
       return this;
     }
 
-    /** The gap between successive columns in inches (default 0.3): smaller packs long rows. */
+    /**
+     * The gap between successive columns in inches (default 0.3): smaller packs long rows.
+     *
+     * @param inches the gap in inches, in (0, 10]
+     * @return this builder
+     */
     public Builder rankSeparation(double inches) {
       if (!(inches > 0 && inches <= 10)) {
         throw new IllegalArgumentException("rank separation (" + inches + " in) must be in (0, 10]");
@@ -206,7 +264,13 @@ public final class DiagramStyle {
       return this;
     }
 
-    /** Draws {@code nodes} (drawn at the top level) inside a box titled {@code title}. */
+    /**
+     * Draws {@code nodes} (drawn at the top level) inside a box titled {@code title}.
+     *
+     * @param title the box's title, not null
+     * @param nodes the top-level nodes to put in the box
+     * @return this builder
+     */
     public Builder group(String title, List<Node> nodes) {
       Objects.requireNonNull(title, "title");
       for (Node n : nodes) {
@@ -217,7 +281,11 @@ public final class DiagramStyle {
       return this;
     }
 
-    /** The style; the builder may be used again afterwards. */
+    /**
+     * The style; the builder may be used again afterwards.
+     *
+     * @return a new style holding the hints added so far
+     */
     public DiagramStyle build() {
       return new DiagramStyle(this);
     }

@@ -17,7 +17,12 @@ public final class Labels {
   /** Subscripts and superscripts are set smaller, so the layout reserves their real width. */
   static final int SCRIPT_POINT_SIZE = 8;
 
-  /** The symbol drawn for an op (σ, tanh, ⊙, +, −, · for a matrix product, [ , ], ᵀ, Σ): its own. */
+  /**
+   * The symbol drawn for an op (σ, tanh, ⊙, +, −, · for a matrix product, [ , ], ᵀ, Σ): its own.
+   *
+   * @param op the op to draw
+   * @return the op's own {@code symbol()}
+   */
   public static String symbol(Op op) {
     return op.symbol();
   }
@@ -33,6 +38,9 @@ public final class Labels {
    * {@code W_hr}, {@code W^r}, {@code C̃_t}); any other name ({@code weight_ih_l0}) is escaped
    * text. LaTeX in the name is typeset first ({@code \tilde{h}_t} is h̃ with subscript t). The
    * result is the inside of an HTML-like label.
+   *
+   * @param written the name as the user wrote it, possibly with LaTeX
+   * @return the label markup for the name
    */
   public static String name(String written) {
     String name = Latex.toUnicode(written);
@@ -123,7 +131,13 @@ public final class Labels {
     return n;
   }
 
-  /** Text escaped for the inside of an HTML-like label. */
+  /**
+   * Text escaped for the inside of an HTML-like label.
+   *
+   * @param text the raw text
+   * @return the text with {@code & < > "} as entities, newlines as {@code <br/>}, control
+   *     characters as spaces
+   */
   public static String html(String text) {
     StringBuilder sb = new StringBuilder(text.length());
     for (int i = 0; i < text.length(); i++) {
@@ -145,7 +159,12 @@ public final class Labels {
     return sb.toString();
   }
 
-  /** A DOT double-quoted string. */
+  /**
+   * A DOT double-quoted string.
+   *
+   * @param text the raw text
+   * @return the text in double quotes, with quotes and backslashes escaped
+   */
   public static String quoted(String text) {
     StringBuilder sb = new StringBuilder(text.length() + 2).append('"');
     for (int i = 0; i < text.length(); i++) {
@@ -163,7 +182,12 @@ public final class Labels {
     return sb.append('"').toString();
   }
 
-  /** A shape the way edges show it: {@code 4×8}, {@code 8}, or {@code scalar}. */
+  /**
+   * A shape the way edges show it: {@code 4×8}, {@code 8}, or {@code scalar}.
+   *
+   * @param s the shape to show
+   * @return the dimensions joined by {@code ×}, or {@code scalar} for rank 0
+   */
   public static String shape(Shape s) {
     if (s.rank() == 0) {
       return "scalar";
@@ -178,7 +202,12 @@ public final class Labels {
     return sb.toString();
   }
 
-  /** A number with three significant digits, the same on every machine. */
+  /**
+   * A number with three significant digits, the same on every machine.
+   *
+   * @param v the number to format
+   * @return the formatted number
+   */
   public static String number(double v) {
     if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
       return v == 0 ? "0" : Double.toString(v);

@@ -19,6 +19,9 @@ public final class Backends {
   /**
    * The back end for {@code master} with {@code workers} parallel trials.
    *
+   * @param master the {@code --master} value, or null or {@code local} for this JVM
+   * @param workers the number of trials run in parallel
+   * @return the opened back end
    * @throws IllegalArgumentException naming the master and {@link #SPARK_HINT} when no provider accepts it
    */
   public static Backend open(String master, int workers) {

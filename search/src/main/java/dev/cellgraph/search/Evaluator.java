@@ -10,6 +10,11 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface Evaluator extends Serializable {
-  /** Trains and measures one trial; a failure is a result with its message, not an exception. */
+  /**
+   * Trains and measures one trial; a failure is a result with its message, not an exception.
+   *
+   * @param trial the trial to train and measure
+   * @return the trial's measurements, or a failed result naming the error
+   */
   TrialResult evaluate(Trial trial);
 }

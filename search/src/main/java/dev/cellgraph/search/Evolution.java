@@ -28,6 +28,12 @@ public final class Evolution implements Strategy {
   /**
    * Evolution of populations of {@code size} cells at hidden size {@code hidden}, {@code children} per generation, parents chosen by tournaments of {@code tournament}, crossover with probability {@code crossover}.
    *
+   * @param variation where mutants, crossovers and new cells come from
+   * @param size the population size, at least 2
+   * @param children the children made per generation, at least 1
+   * @param tournament the members drawn per tournament, between 1 and {@code size}
+   * @param crossover the probability that a child is a crossover, in [0, 1]
+   * @param hidden the hidden size H the cells are built at
    * @throws IllegalArgumentException if a number is out of range (the message names it)
    */
   public Evolution(Variation variation, int size, int children, int tournament, double crossover, int hidden) {

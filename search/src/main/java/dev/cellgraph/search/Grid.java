@@ -17,6 +17,9 @@ public final class Grid extends KeepsEverything {
   /**
    * Every cell of {@code cells} at every size of {@code hiddenSizes}, {@code perGeneration} points per generation.
    *
+   * @param cells the cells to evaluate, not empty
+   * @param hiddenSizes the hidden sizes to evaluate each cell at, not empty
+   * @param perGeneration the number of grid points per generation, at least 1
    * @throws IllegalArgumentException if a list is empty or {@code perGeneration} is less than 1
    */
   public Grid(List<Candidate> cells, List<Integer> hiddenSizes, int perGeneration) {
@@ -31,7 +34,11 @@ public final class Grid extends KeepsEverything {
     this.perGeneration = perGeneration;
   }
 
-  /** How many generations the whole grid takes. */
+  /**
+   * How many generations the whole grid takes.
+   *
+   * @return the number of generations needed to propose every grid point
+   */
   public int generations() {
     return (points.size() + perGeneration - 1) / perGeneration;
   }

@@ -21,6 +21,7 @@ public final class LocalBackend implements Backend {
   /**
    * A back end of {@code workers} threads in this JVM.
    *
+   * @param workers the number of threads, at least 1
    * @throws IllegalArgumentException if {@code workers} is less than 1
    */
   public LocalBackend(int workers) {

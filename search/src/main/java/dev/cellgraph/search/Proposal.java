@@ -14,6 +14,8 @@ public record Proposal(Candidate candidate, int hidden) {
   /**
    * Rejects a null candidate.
    *
+   * @param candidate the cell, not null
+   * @param hidden the hidden size H, at least 1
    * @throws IllegalArgumentException if {@code hidden} is less than 1
    */
   public Proposal {
@@ -23,7 +25,11 @@ public record Proposal(Candidate candidate, int hidden) {
     }
   }
 
-  /** The identity under which the search evaluates it once: the cell's hash and the hidden size. */
+  /**
+   * The identity under which the search evaluates it once: the cell's hash and the hidden size.
+   *
+   * @return the proposal's key, {@code hash@hidden}
+   */
   public String key() {
     return candidate.hash() + "@" + hidden;
   }

@@ -17,6 +17,9 @@ public final class RandomSearch extends KeepsEverything {
   /**
    * {@code perGeneration} new cells of {@code variation} per generation, at hidden size {@code hidden}.
    *
+   * @param variation where the new cells come from
+   * @param perGeneration the number of cells per generation, at least 1
+   * @param hidden the hidden size H of every proposal
    * @throws IllegalArgumentException if {@code perGeneration} is less than 1
    */
   public RandomSearch(Variation variation, int perGeneration, int hidden) {

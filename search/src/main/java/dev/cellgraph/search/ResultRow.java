@@ -18,12 +18,21 @@ public record ResultRow(int generation, TrialResult result) {
       "steps", "seed", "validation_loss", "validation_accuracy", "parameters", "seconds_per_step", "diverged",
       "grad_check_error", "error", "cell");
 
-  /** Rejects a null result. */
+  /**
+   * Rejects a null result.
+   *
+   * @param generation the search generation (0 first)
+   * @param result the trial and its measurements, not null
+   */
   public ResultRow {
     requireNonNull(result, "result");
   }
 
-  /** The values of {@link #COLUMNS}: strings, numbers and booleans. */
+  /**
+   * The values of {@link #COLUMNS}: strings, numbers and booleans.
+   *
+   * @return the row's values, one per column, in column order
+   */
   public List<Object> values() {
     Trial t = result.trial();
     return List.of(generation, t.hash(), t.parent(), t.mutation(), t.task(), t.hidden(), t.steps(), t.seed(),

@@ -28,6 +28,7 @@ public final class ResultsStore {
   /**
    * A store in {@code dir}, created if it does not exist.
    *
+   * @param dir the directory of the generation files
    * @throws IOException if the directory cannot be created
    */
   public ResultsStore(Path dir) throws IOException {
@@ -35,12 +36,22 @@ public final class ResultsStore {
     Files.createDirectories(dir);
   }
 
-  /** The directory the results are written to. */
+  /**
+   * The directory the results are written to.
+   *
+   * @return the store's directory
+   */
   public Path dir() {
     return dir;
   }
 
-  /** Writes the rows of one generation, replacing that generation's file if it exists. */
+  /**
+   * Writes the rows of one generation, replacing that generation's file if it exists.
+   *
+   * @param generation the generation the rows belong to
+   * @param rows the rows to write, in order
+   * @throws IOException if the file cannot be written
+   */
   public void write(int generation, List<ResultRow> rows) throws IOException {
     StringBuilder sb = new StringBuilder();
     for (ResultRow r : rows) {
@@ -72,7 +83,13 @@ public final class ResultsStore {
     return o.toString();
   }
 
-  /** Every row of generations before {@code upTo}, in generation and file order. */
+  /**
+   * Every row of generations before {@code upTo}, in generation and file order.
+   *
+   * @param upTo the first generation not read
+   * @return the rows read, generation 0 first
+   * @throws IOException if a generation file cannot be read
+   */
   public List<ResultRow> read(int upTo) throws IOException {
     List<ResultRow> rows = new ArrayList<>();
     for (int g = 0; g < upTo; g++) {
@@ -89,7 +106,12 @@ public final class ResultsStore {
     return rows;
   }
 
-  /** Every row of every generation file in the directory. */
+  /**
+   * Every row of every generation file in the directory.
+   *
+   * @return the rows read, generation 0 first
+   * @throws IOException if the directory or a generation file cannot be read
+   */
   public List<ResultRow> readAll() throws IOException {
     int last = -1;
     try (Stream<Path> files = Files.list(dir)) {
@@ -116,7 +138,13 @@ public final class ResultsStore {
     return o.get(key).isJsonNull() ? Double.NaN : o.get(key).getAsDouble();
   }
 
-  /** Writes {@code rows} as CSV (RFC 4180: quoted where needed, NaN as an empty field). */
+  /**
+   * Writes {@code rows} as CSV (RFC 4180: quoted where needed, NaN as an empty field).
+   *
+   * @param file the CSV file to write
+   * @param rows the rows to write, in order, after a header line of the columns
+   * @throws IOException if the file cannot be written
+   */
   public static void exportCsv(Path file, List<ResultRow> rows) throws IOException {
     StringBuilder sb = new StringBuilder(String.join(",", ResultRow.COLUMNS)).append("\r\n");
     for (ResultRow r : rows) {

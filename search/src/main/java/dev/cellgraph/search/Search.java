@@ -54,6 +54,13 @@ public final class Search {
     /**
      * Checks the counts and copies {@code recorded}.
      *
+     * @param task the task of every trial, not null
+     * @param steps the training budget of every trial, at least 1
+     * @param seeds the number of seeds each cell is trained with, at least 1
+     * @param firstSeed the first trial seed
+     * @param generations how many generations to run, at least 1
+     * @param seed the seed of the search's own choices
+     * @param recorded the settings a resumed search must match; copied
      * @throws IllegalArgumentException if {@code steps}, {@code seeds} or {@code generations} is less than 1
      */
     public Settings {
@@ -73,7 +80,11 @@ public final class Search {
   /** Receives a {@link Progress} after every generation. */
   @FunctionalInterface
   public interface Listener {
-    /** Called after generation {@code p.generation()} has been evaluated and recorded. */
+    /**
+     * Called after generation {@code p.generation()} has been evaluated and recorded.
+     *
+     * @param p what the generation just finished did
+     */
     void generation(Progress p);
   }
 
@@ -95,6 +106,12 @@ public final class Search {
   /**
    * A search that writes its results to {@code dir}, resuming what is there.
    *
+   * @param settings what the search runs: task, budget, seeds, generations
+   * @param strategy what proposes the cells and learns their fitness
+   * @param space the cells the strategy may propose
+   * @param evaluator what trains and measures each trial
+   * @param backend what runs the trials of a generation
+   * @param dir the directory of the results and the state file
    * @throws IOException if the directory cannot be read or written
    */
   public Search(Settings settings, Strategy strategy, SearchSpace space, Evaluator evaluator, Backend backend,
@@ -109,7 +126,12 @@ public final class Search {
     this.rng = Rng.seeded(settings.seed());
   }
 
-  /** Whether {@code dir} holds a search's state. */
+  /**
+   * Whether {@code dir} holds a search's state.
+   *
+   * @param dir the directory to look in
+   * @return true if {@code dir} contains {@code search-state.json}
+   */
   public static boolean exists(Path dir) {
     return Files.exists(dir.resolve(STATE));
   }
@@ -118,6 +140,7 @@ public final class Search {
    * Continues from the state in the directory.
    *
    * @throws InvalidInputException when the state is missing or was written with other settings (naming each)
+   * @throws IOException if the state file cannot be read
    */
   public void resume() throws IOException {
     Path f = dir.resolve(STATE);
@@ -172,12 +195,24 @@ public final class Search {
     return m;
   }
 
-  /** Runs the remaining generations. */
+  /**
+   * Runs the remaining generations.
+   *
+   * @param listener receives the progress after every generation
+   * @throws IOException if the results or the state cannot be written
+   */
   public void run(Listener listener) throws IOException {
     runUntil(settings.generations(), listener);
   }
 
-  /** Runs until {@code stopAt} generations are done (at most the configured number), as if killed there. */
+  /**
+   * Runs until {@code stopAt} generations are done (at most the configured number), as if killed
+   * there.
+   *
+   * @param stopAt the number of generations after which to stop
+   * @param listener receives the progress after every generation
+   * @throws IOException if the results or the state cannot be written
+   */
   public void runUntil(int stopAt, Listener listener) throws IOException {
     int end = Math.min(stopAt, settings.generations());
     while (generation < end) {
@@ -266,37 +301,65 @@ public final class Search {
     AtomicFiles.writeString(dir.resolve(STATE), GSON.toJson(s) + "\n");
   }
 
-  /** Generations done. */
+  /**
+   * Generations done.
+   *
+   * @return the number of generations completed, including those before a resume
+   */
   public int generation() {
     return generation;
   }
 
-  /** The fitness of every proposal key evaluated so far, in order of evaluation. */
+  /**
+   * The fitness of every proposal key evaluated so far, in order of evaluation.
+   *
+   * @return an unmodifiable map from proposal key to fitness, in order of evaluation
+   */
   public Map<String, Double> evaluated() {
     return java.util.Collections.unmodifiableMap(evaluated);
   }
 
-  /** After each generation, the best fitness seen so far. */
+  /**
+   * After each generation, the best fitness seen so far.
+   *
+   * @return the best fitness after each generation, one entry per generation
+   */
   public List<Double> bestSoFar() {
     return List.copyOf(bestSoFar);
   }
 
-  /** Trials evaluated by this search, including those before a resume. */
+  /**
+   * Trials evaluated by this search, including those before a resume.
+   *
+   * @return the number of trials evaluated
+   */
   public long trials() {
     return trialsRun;
   }
 
-  /** The strategy that proposes the cells. */
+  /**
+   * The strategy that proposes the cells.
+   *
+   * @return the search's strategy
+   */
   public Strategy strategy() {
     return strategy;
   }
 
-  /** Where the results are written. */
+  /**
+   * Where the results are written.
+   *
+   * @return the results store in the search's directory
+   */
   public ResultsStore store() {
     return store;
   }
 
-  /** The settings of this search. */
+  /**
+   * The settings of this search.
+   *
+   * @return the settings the search was created with
+   */
   public Settings settings() {
     return settings;
   }

@@ -14,22 +14,51 @@ import java.util.List;
  * <p>Not thread-safe: one search drives it.
  */
 public interface Strategy {
-  /** {@code random}, {@code evolution}, {@code grid}. */
+  /**
+   * {@code random}, {@code evolution}, {@code grid}.
+   *
+   * @return the strategy's name, as the command line names it
+   */
   String name();
 
-  /** The proposals of generation {@code generation} (counting from 0); empty when the strategy has nothing left. */
+  /**
+   * The proposals of generation {@code generation} (counting from 0); empty when the strategy has
+   * nothing left.
+   *
+   * @param generation the index of the generation to propose, 0 first
+   * @param rng the search's random source, the only one the strategy may use
+   * @return the generation's proposals, or an empty list when the strategy is done
+   */
   List<Proposal> propose(int generation, Rng rng);
 
-  /** The fitness of each proposal of the generation just evaluated, in the order proposed. */
+  /**
+   * The fitness of each proposal of the generation just evaluated, in the order proposed.
+   *
+   * @param proposals the proposals of the generation, as {@link #propose} returned them
+   * @param fitness the fitness of each proposal, in the same order (lower is better)
+   */
   void observe(List<Proposal> proposals, double[] fitness);
 
-  /** The proposals a report calls the strategy's population (evolution: the living; others: every one seen). */
+  /**
+   * The proposals a report calls the strategy's population (evolution: the living; others: every
+   * one seen).
+   *
+   * @return the population, each proposal with its fitness
+   */
   List<Member> population();
 
-  /** The state after the last {@link #observe}. */
+  /**
+   * The state after the last {@link #observe}.
+   *
+   * @return the strategy's whole state as JSON
+   */
   JsonObject save();
 
-  /** Restores a state from {@link #save()}. */
+  /**
+   * Restores a state from {@link #save()}.
+   *
+   * @param state a state returned by {@link #save()}
+   */
   void restore(JsonObject state);
 
   /** A proposal and its fitness. */

@@ -27,13 +27,15 @@ import java.util.List;
  * {@code kernelThreads} threads, which changes timings only, never a number. A cell that does not
  * parse or build, or any other exception, gives a failed result with the message.
  *
- * <p>Immutable and thread-safe; serializable, so a distributed back end ships it as it is.
+ * <p>Immutable and thread-safe; serializable, so a distributed back end ships it as it is (only
+ * between the JVMs of one search: it is no stored format, so the serialized-form page leaves it out).
  *
  * @param length the sequence length (adding, charlm), the longest line (charlm-lines) or the delay (copy)
  * @param batch the batch size
  * @param learningRate the peak learning rate
  * @param kernelThreads threads for the kernels of one trial (1: trials in parallel use one core each)
  * @param gradCheck whether to run the gradient check
+ * @serial exclude
  */
 public record TrainingEvaluator(int length, int batch, double learningRate, int kernelThreads, boolean gradCheck)
     implements Evaluator {
@@ -43,6 +45,11 @@ public record TrainingEvaluator(int length, int batch, double learningRate, int 
   /**
    * Checks the numbers.
    *
+   * @param length the sequence length, longest line or delay, at least 2
+   * @param batch the batch size, at least 1
+   * @param learningRate the peak learning rate, positive
+   * @param kernelThreads the kernel threads per trial, at least 1
+   * @param gradCheck whether to run the gradient check
    * @throws IllegalArgumentException if {@code length} is less than 2, {@code batch} or {@code kernelThreads} less than 1, or {@code learningRate} not positive
    */
   public TrainingEvaluator {
@@ -53,7 +60,13 @@ public record TrainingEvaluator(int length, int batch, double learningRate, int 
     }
   }
 
-  /** The defaults of {@code cellgraph train} for the task: adding T = 50, copy delay 10, charlm T = 64, charlm-lines lines of at most 128; batch 32 (seqmnist 64). */
+  /**
+   * The defaults of {@code cellgraph train} for the task: adding T = 50, copy delay 10, charlm T =
+   * 64, charlm-lines lines of at most 128; batch 32 (seqmnist 64).
+   *
+   * @param task one of {@link #TASKS}
+   * @return the evaluator with the task's default settings and the gradient check on
+   */
   public static TrainingEvaluator forTask(String task) {
     switch (task) {
       case "adding": return new TrainingEvaluator(50, 32, 1e-2, 1, true);
@@ -65,32 +78,64 @@ public record TrainingEvaluator(int length, int batch, double learningRate, int 
     }
   }
 
-  /** This evaluator with sequence length (or delay) {@code t}. */
+  /**
+   * This evaluator with sequence length (or delay) {@code t}.
+   *
+   * @param t the new sequence length, longest line or delay
+   * @return a copy of this evaluator differing only in {@code length}
+   */
   public TrainingEvaluator withLength(int t) {
     return new TrainingEvaluator(t, batch, learningRate, kernelThreads, gradCheck);
   }
 
-  /** This evaluator with batch size {@code b}. */
+  /**
+   * This evaluator with batch size {@code b}.
+   *
+   * @param b the new batch size
+   * @return a copy of this evaluator differing only in {@code batch}
+   */
   public TrainingEvaluator withBatch(int b) {
     return new TrainingEvaluator(length, b, learningRate, kernelThreads, gradCheck);
   }
 
-  /** This evaluator with peak learning rate {@code lr}. */
+  /**
+   * This evaluator with peak learning rate {@code lr}.
+   *
+   * @param lr the new peak learning rate
+   * @return a copy of this evaluator differing only in {@code learningRate}
+   */
   public TrainingEvaluator withLearningRate(double lr) {
     return new TrainingEvaluator(length, batch, lr, kernelThreads, gradCheck);
   }
 
-  /** This evaluator with {@code n} kernel threads per trial. */
+  /**
+   * This evaluator with {@code n} kernel threads per trial.
+   *
+   * @param n the new number of kernel threads
+   * @return a copy of this evaluator differing only in {@code kernelThreads}
+   */
   public TrainingEvaluator withKernelThreads(int n) {
     return new TrainingEvaluator(length, batch, learningRate, n, gradCheck);
   }
 
-  /** This evaluator with the gradient check on or off. */
+  /**
+   * This evaluator with the gradient check on or off.
+   *
+   * @param on whether to run the gradient check
+   * @return a copy of this evaluator differing only in {@code gradCheck}
+   */
   public TrainingEvaluator withGradCheck(boolean on) {
     return new TrainingEvaluator(length, batch, learningRate, kernelThreads, on);
   }
 
-  /** The input size the task's model feeds its cell at hidden size H: what every candidate must accept. */
+  /**
+   * The input size the task's model feeds its cell at hidden size H: what every candidate must
+   * accept.
+   *
+   * @param task the task name, one of {@link #TASKS}
+   * @param hidden the hidden size H of the cell
+   * @return the size of the input the task feeds the cell at each step
+   */
   public int inputSize(String task, int hidden) {
     if (task.equals("seqmnist")) {
       return 28; // one row of an image per step
@@ -159,7 +204,13 @@ public record TrainingEvaluator(int length, int batch, double learningRate, int 
     }
   }
 
-  /** A result for a trial that could not run. */
+  /**
+   * A result for a trial that could not run.
+   *
+   * @param trial the trial that could not run
+   * @param message why it could not run
+   * @return a failed result with NaN metrics and {@code message} as its error
+   */
   public static TrialResult failed(Trial trial, String message) {
     return new TrialResult(trial, Double.NaN, Double.NaN, 0, Double.NaN, false, Double.NaN, message);
   }

@@ -23,6 +23,10 @@ public final class Variation {
 
   /**
    * A source of new cells of {@code space}: mutants of {@code seeds} (and their descendants) or random cells, as {@code kind} says.
+   *
+   * @param space the search space the cells are drawn from, not null
+   * @param kind whether to mutate the seeds or draw random cells, not null
+   * @param seeds the seed cells to mutate, at least one for {@code MUTATE}; copied
    */
   public Variation(SearchSpace space, Kind kind, List<Candidate> seeds) {
     this.space = requireNonNull(space, "space");

@@ -50,7 +50,13 @@ public final class CellDiagram {
     this.shapes = shapes;
   }
 
-  /** The figure of a cell's formulas, named after their source. */
+  /**
+   * The figure of a cell's formulas, named after their source.
+   *
+   * @param spec the parsed cell, whose source name (without directory and {@code .cell}) names the
+   *     figure
+   * @return the figure of the cell, without shapes
+   */
   public static CellDiagram of(CellSpec spec) {
     Objects.requireNonNull(spec, "spec");
     String n = spec.sourceName();
@@ -62,7 +68,12 @@ public final class CellDiagram {
     return of(FormulaCell.of(n.isEmpty() ? "cell" : n, spec));
   }
 
-  /** The figure of a formula cell, drawn for some input and hidden sizes the cell accepts. */
+  /**
+   * The figure of a formula cell, drawn for some input and hidden sizes the cell accepts.
+   *
+   * @param cell the formula cell to draw
+   * @return the figure of the cell, named after it, without shapes
+   */
   public static CellDiagram of(FormulaCell cell) {
     Objects.requireNonNull(cell, "cell");
     int[] sizes = someSizes(cell.spec());
@@ -82,7 +93,14 @@ public final class CellDiagram {
     return new int[] {4, 4};
   }
 
-  /** Writes each value's shape (per example) on its edges and each weight's inside its node, for I and H. */
+  /**
+   * Writes each value's shape (per example) on its edges and each weight's inside its node, for I
+   * and H.
+   *
+   * @param inputSize the input size I, positive
+   * @param hiddenSize the hidden size H, positive
+   * @return a copy of this figure that shows shapes for those sizes
+   */
   public CellDiagram showShapes(int inputSize, int hiddenSize) {
     if (inputSize < 1 || hiddenSize < 1) {
       throw new IllegalArgumentException("sizes I (" + inputSize + ") and H (" + hiddenSize + ") must be positive");
@@ -91,12 +109,20 @@ public final class CellDiagram {
     return new CellDiagram(name, spec, inputSize, hiddenSize, true);
   }
 
-  /** The cell's name, as the figure's title. */
+  /**
+   * The cell's name, as the figure's title.
+   *
+   * @return the name the figure is titled with
+   */
   public String name() {
     return name;
   }
 
-  /** The forward figure. */
+  /**
+   * The forward figure.
+   *
+   * @return the diagram of one step of the cell
+   */
   public Diagram diagram() {
     Function step = freshStep();
     return Diagram.of(step).compact(true).perExample(true).showShapes(shapes).style(style(step).build());
@@ -106,6 +132,8 @@ public final class CellDiagram {
    * The step's backward graph under its forward one: the vector-Jacobian product reverse mode
    * builds for cotangents of the new states and output ({@code ∂h'}), with respect to the input,
    * the previous states and every parameter; dashed and red, each gradient tied to its value.
+   *
+   * @return the diagram of the step with its backward graph
    */
   public Diagram backward() {
     Function step = freshStep();
@@ -123,7 +151,11 @@ public final class CellDiagram {
         .style(style(step).build());
   }
 
-  /** The figure as Graphviz DOT text (stable node ids, so the text is the same on every run). */
+  /**
+   * The figure as Graphviz DOT text (stable node ids, so the text is the same on every run).
+   *
+   * @return the DOT source of the forward figure
+   */
   public String toDot() {
     return diagram().toDot();
   }
@@ -131,6 +163,7 @@ public final class CellDiagram {
   /**
    * Writes the figure as DOT text to {@code file}.
    *
+   * @param file the file to write the DOT text to
    * @throws IOException if the file cannot be written
    */
   public void toDot(Path file) throws IOException {
@@ -140,6 +173,7 @@ public final class CellDiagram {
   /**
    * Renders the figure as SVG to {@code file}.
    *
+   * @param file the file to write the SVG to
    * @throws IOException if the file cannot be written
    */
   public void toSvg(Path file) throws IOException {
@@ -149,6 +183,7 @@ public final class CellDiagram {
   /**
    * Renders the figure as PNG to {@code file}.
    *
+   * @param file the file to write the PNG to
    * @throws IOException if the file cannot be written
    */
   public void toPng(Path file) throws IOException {

@@ -34,19 +34,42 @@ public final class GradientFlowDiagram {
   /**
    * Measures each of {@code cells} (by display name) over {@code steps} steps of one input
    * sequence, every value named in its cell's notation, and draws it.
+   *
+   * @param cells the cells to measure, keyed by display name, in drawing order
+   * @param steps the number of time steps
+   * @param inputSize the input size I
+   * @param hiddenSize the hidden size H
+   * @param seed the seed of the weights and the inputs
+   * @return the drawing of the measurement
    */
   public static GradientFlowDiagram measure(Map<String, Cell> cells, int steps, int inputSize, int hiddenSize,
       long seed) {
     return measure(cells, steps, inputSize, hiddenSize, seed, 0);
   }
 
-  /** As {@link #measure(Map, int, int, int, long)}, with {@code gateBias} added to the carry gates' biases. */
+  /**
+   * As {@link #measure(Map, int, int, int, long)}, with {@code gateBias} added to the carry gates'
+   * biases.
+   *
+   * @param cells the cells to measure, keyed by display name, in drawing order
+   * @param steps the number of time steps
+   * @param inputSize the input size I
+   * @param hiddenSize the hidden size H
+   * @param seed the seed of the weights and the inputs
+   * @param gateBias the amount added to the carry gates' biases
+   * @return the drawing of the measurement
+   */
   public static GradientFlowDiagram measure(Map<String, Cell> cells, int steps, int inputSize, int hiddenSize,
       long seed, double gateBias) {
     return of(GradientFlow.atInitialization(cells, steps, inputSize, hiddenSize, seed, gateBias, Unrolled::names));
   }
 
-  /** The drawing of a measurement, under the names its graph gives the values. */
+  /**
+   * The drawing of a measurement, under the names its graph gives the values.
+   *
+   * @param flow the measured gradient norms and the graphs they were measured on
+   * @return the drawing of the measurement, one row per cell
+   */
   public static GradientFlowDiagram of(GradientFlow flow) {
     Objects.requireNonNull(flow, "flow");
     DiagramStyle.Builder style = DiagramStyle.builder().rankSeparation(0.12);
@@ -98,17 +121,29 @@ public final class GradientFlowDiagram {
     return new GradientFlowDiagram(flow, d);
   }
 
-  /** The measurement drawn. */
+  /**
+   * The measurement drawn.
+   *
+   * @return the measurement this drawing shows
+   */
   public GradientFlow flow() {
     return flow;
   }
 
-  /** Every cell's row in one drawing, on one colour scale. */
+  /**
+   * Every cell's row in one drawing, on one colour scale.
+   *
+   * @return the diagram of every cell's row
+   */
   public Diagram diagram() {
     return diagram;
   }
 
-  /** A table of the norms, one line per cell and state, for a report or a terminal. */
+  /**
+   * A table of the norms, one line per cell and state, for a report or a terminal.
+   *
+   * @return the table text, one line per cell and state
+   */
   public String table() {
     int steps = flow.steps();
     StringBuilder sb = new StringBuilder();

@@ -29,12 +29,30 @@ public final class Unrolled {
     this.unrolling = u;
   }
 
-  /** {@code steps} steps of {@code cell} in a graph of their own (float64, one example). */
+  /**
+   * {@code steps} steps of {@code cell} in a graph of their own (float64, one example).
+   *
+   * @param cell the cell to unroll
+   * @param steps the number of time steps
+   * @param inputSize the size I of each step's input
+   * @param hiddenSize the hidden size H of the cell's states
+   * @return the unrolled steps in a new float64 graph named after the cell
+   */
   public static Unrolled of(Cell cell, int steps, int inputSize, int hiddenSize) {
     return build(new Graph(cell.name() + " unrolled"), cell, steps, inputSize, hiddenSize, DType.FLOAT64);
   }
 
-  /** Adds {@code steps} steps of {@code cell} to {@code g}. */
+  /**
+   * Adds {@code steps} steps of {@code cell} to {@code g}.
+   *
+   * @param g the graph to add the steps to
+   * @param cell the cell to unroll
+   * @param steps the number of time steps
+   * @param inputSize the size I of each step's input
+   * @param hiddenSize the hidden size H of the cell's states
+   * @param dtype the element type of the inputs, states and parameters
+   * @return the unrolled steps
+   */
   public static Unrolled build(Graph g, Cell cell, int steps, int inputSize, int hiddenSize, DType dtype) {
     Objects.requireNonNull(cell, "cell");
     return new Unrolled(Unrolling.build(g, cell, steps, inputSize, hiddenSize, dtype, names(cell)));
@@ -49,57 +67,102 @@ public final class Unrolled {
     return sp::atStep;
   }
 
-  /** The steps as the graph has them. */
+  /**
+   * The steps as the graph has them.
+   *
+   * @return the underlying unrolling of the steps
+   */
   public Unrolling unrolling() {
     return unrolling;
   }
 
-  /** The unrolled cell. */
+  /**
+   * The unrolled cell.
+   *
+   * @return the cell that was unrolled
+   */
   public Cell cell() {
     return unrolling.cell();
   }
 
-  /** The step function called at every time step. */
+  /**
+   * The step function called at every time step.
+   *
+   * @return the step function every call node invokes
+   */
   public Function step() {
     return unrolling.step();
   }
 
-  /** The graph of the unrolled steps. */
+  /**
+   * The graph of the unrolled steps.
+   *
+   * @return the graph holding the steps
+   */
   public Graph graph() {
     return unrolling.graph();
   }
 
-  /** The number of time steps. */
+  /**
+   * The number of time steps.
+   *
+   * @return the number of unrolled steps
+   */
   public int steps() {
     return unrolling.steps();
   }
 
-  /** The input leaf of each step, {@code x_1} first. */
+  /**
+   * The input leaf of each step, {@code x_1} first.
+   *
+   * @return one input leaf per step, in time order
+   */
   public List<Node> inputs() {
     return unrolling.inputs();
   }
 
-  /** The initial value of each state, in the cell's state order. */
+  /**
+   * The initial value of each state, in the cell's state order.
+   *
+   * @return one initial-value node per state of the cell
+   */
   public List<Node> initialStates() {
     return unrolling.initialStates();
   }
 
-  /** The parameter leaves, in the step's parameter order. */
+  /**
+   * The parameter leaves, in the step's parameter order.
+   *
+   * @return the parameter leaves shared by every step
+   */
   public List<Node> parameters() {
     return unrolling.parameters();
   }
 
-  /** The call of the step at each time. */
+  /**
+   * The call of the step at each time.
+   *
+   * @return one call node per step, in time order
+   */
   public List<Node> calls() {
     return unrolling.calls();
   }
 
-  /** The states after each step ({@code states().get(t - 1)} after step t), in the cell's state order. */
+  /**
+   * The states after each step ({@code states().get(t - 1)} after step t), in the cell's state
+   * order.
+   *
+   * @return one list of state nodes per step, in time order
+   */
   public List<List<Node>> states() {
     return unrolling.states();
   }
 
-  /** The output of each step (the state node itself when the output is a state). */
+  /**
+   * The output of each step (the state node itself when the output is a state).
+   *
+   * @return one output node per step, in time order
+   */
   public List<Node> outputs() {
     return unrolling.outputs();
   }
@@ -108,6 +171,9 @@ public final class Unrolled {
    * The sequence drawn left to right: initial states, then each step as one box ({@code depth} 0)
    * or a cluster showing its body ({@code depth} 1 and more), the states between them. Weights,
    * shared by every step, are left out of the drawing.
+   *
+   * @param depth 0 to draw each step as a box, 1 or more to open the steps as clusters
+   * @return the diagram of the unrolled forward sequence
    */
   public Diagram diagram(int depth) {
     return Diagram.of(outputsAndStates()).expand(depth).compact(true).perExample(true)
@@ -117,6 +183,9 @@ public final class Unrolled {
   /**
    * The backward graph of {@code L = Σ} (last output), with respect to the inputs, the initial
    * states and the weights: each step's backward is a call of the step's derived gradient.
+   *
+   * @param depth 0 to draw each call as a box, 1 or more to open the calls as clusters
+   * @return the diagram of the forward and backward graphs of the loss
    */
   public Diagram backward(int depth) {
     Node loss = unrolling.outputs().get(unrolling.steps() - 1).sum().named("L");
