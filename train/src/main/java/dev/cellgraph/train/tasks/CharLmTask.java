@@ -36,6 +36,85 @@ public final class CharLmTask implements Task {
   /** The bundled corpus: an excerpt of the Jargon File 4.4.7 (public domain); see data/README.md. */
   public static final String BUNDLED = "jargon.txt";
 
+  /**
+   * The texts bundled for the character model (see data/README.md): English prose, where a short
+   * window of characters already predicts well, and a table whose structure reaches further back.
+   */
+  public enum Corpus {
+    /** An excerpt of the Jargon File 4.4.7, public-domain English prose (133,856 characters). */
+    JARGON("jargon", BUNDLED),
+    /**
+     * The lines of U+0000 to U+1FFF of UnicodeData.txt, Unicode 15.0.0 (417,291 characters): records
+     * of 15 ';'-separated fields, each code point usually the previous line's plus one.
+     */
+    UNICODE("unicode", "unicode-data.txt");
+
+    private final String label;
+    private final String resource;
+
+    Corpus(String label, String resource) {
+      this.label = label;
+      this.resource = resource;
+    }
+
+    /**
+     * The name a user gives ({@code --corpus jargon}).
+     *
+     * @return the corpus's short name
+     */
+    public String label() {
+      return label;
+    }
+
+    /**
+     * The resource's file name, which names the text in checkpoints and reports.
+     *
+     * @return the file name of the bundled text
+     */
+    public String fileName() {
+      return resource;
+    }
+
+    /**
+     * The corpus of a short name.
+     *
+     * @param label a short name such as {@code unicode}
+     * @return the corpus of that name
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public static Corpus named(String label) {
+      for (Corpus c : values()) {
+        if (c.label.equals(label)) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException("unknown corpus '" + label + "': expected jargon or unicode");
+    }
+
+    /**
+     * The text, decoded as UTF-8, without the leading {@code #} lines of a file's licence notice.
+     *
+     * @return the bundled text
+     */
+    public String text() {
+      String s;
+      try (InputStream in = CharLmTask.class.getResourceAsStream("/dev/cellgraph/train/tasks/data/" + resource)) {
+        if (in == null) {
+          throw new IllegalStateException("the bundled corpus " + resource + " is missing from the jar");
+        }
+        s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read the bundled corpus " + resource, e);
+      }
+      // the Unicode licence asks a modified file to say so: that header is not part of the text
+      int from = 0;
+      while (s.startsWith("#", from) && s.indexOf('\n', from) >= 0) {
+        from = s.indexOf('\n', from) + 1;
+      }
+      return s.substring(from);
+    }
+  }
+
   /** Why a bidirectional model does not fit a character model (for {@link #bidirectionalRefusal}). */
   static final String NEXT_CHARACTER = "it predicts each character from the ones before it, and the reverse "
       + "direction would read the very characters it is to predict";
@@ -87,15 +166,9 @@ public final class CharLmTask implements Task {
    * @return the bundled Jargon File excerpt, decoded as UTF-8
    */
   public static String bundledText() {
-    try (InputStream in = CharLmTask.class.getResourceAsStream("/dev/cellgraph/train/tasks/data/" + BUNDLED)) {
-      if (in == null) {
-        throw new IllegalStateException("the bundled corpus " + BUNDLED + " is missing from the jar");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read the bundled corpus " + BUNDLED, e);
-    }
+    return Corpus.JARGON.text();
   }
+
 
   /**
    * The validation bits per character of an interpolated Kneser-Ney n-gram model of order
