@@ -27,7 +27,7 @@ import java.util.Set;
 final class TaskOptions {
   static final Set<String> VALUED = Set.of(CellRef.SIZE, CellRef.SET, "task", "data", "hidden-size", "steps", "seed", "length", "batch", "lr",
       "optimizer", "clip", "dropout", "validate-every", "dtype", "forget-bias", "on-nonfinite", "layers",
-      "early-stop", "min-delta", "lr-schedule", "warmup", "lr-patience", "threads", "buckets");
+      "early-stop", "min-delta", "lr-schedule", "warmup", "lr-patience", "threads", "buckets", "corpus");
   /** The task options without a value. */
   static final Set<String> FLAGS = Set.of("pixels", "permute", "bidirectional");
   /** The flags only seqmnist reads. */
@@ -55,6 +55,9 @@ final class TaskOptions {
       "                              sequence of its own; file: your sequences",
       "  --data FILE                 charlm, charlm-lines: a UTF-8 text of at least a few thousand",
       "                              characters (default: the bundled Jargon File excerpt, 134 KB)",
+      "  --corpus jargon|unicode     charlm, charlm-lines: a bundled text instead of --data: jargon, the",
+      "                              Jargon File excerpt (prose, the default); unicode, UnicodeData.txt",
+      "                              of U+0000-U+1FFF (a table whose structure spans whole lines, 417 KB)",
       "  --data DIR                  seqmnist: an MNIST or Fashion-MNIST download, the four IDX files",
       "                              gzipped or not (default: " + SeqMnistTask.DEBIAN_DIR + ", from",
       "                              'apt-get install dataset-fashion-mnist')",
@@ -122,6 +125,9 @@ final class TaskOptions {
       throw new UsageException("--buckets applies to --task charlm-lines and file (sequences of different "
           + "lengths); the " + name + " task's sequences all have the same length");
     }
+    if (a.has("corpus") && !name.equals("charlm") && !name.equals("charlm-lines")) {
+      throw new UsageException("--corpus applies to --task charlm and charlm-lines (a bundled text)");
+    }
     if (!name.equals("seqmnist")) {
       for (String flag : SEQMNIST_FLAGS) {
         if (a.flag(flag)) {
@@ -175,16 +181,9 @@ final class TaskOptions {
         return task;
       }
       default: {
-        String text;
-        String source;
-        if (a.has("data")) {
-          Path p = Paths.get(a.get("data"));
-          text = readText(p);
-          source = p.getFileName().toString();
-        } else {
-          text = CharLmTask.bundledText();
-          source = CharLmTask.BUNDLED;
-        }
+        String[] named = text(a);
+        String source = named[0];
+        String text = named[1];
         CharLmTask task;
         try {
           task = new CharLmTask(source, text, null, length, batch);
@@ -236,8 +235,9 @@ final class TaskOptions {
 
   /** The charlm-lines task of {@code --data} (default: the bundled text) with {@code seed}. */
   static CharLmLinesTask charLmLines(Args a, long seed) {
-    String text = a.has("data") ? readText(Paths.get(a.get("data"))) : CharLmTask.bundledText();
-    String source = a.has("data") ? Paths.get(a.get("data")).getFileName().toString() : CharLmTask.BUNDLED;
+    String[] named = text(a);
+    String source = named[0];
+    String text = named[1];
     int length = a.intValue("length", CharLmLinesTask.DEFAULT_MAX_LENGTH, 1, 100_000);
     int batch = a.intValue("batch", defaults("charlm-lines").batch(), 1, 100_000);
     return new CharLmLinesTask(source, text, length, batch, seed, buckets(a));
@@ -282,6 +282,27 @@ final class TaskOptions {
   static final long MAX_DATA_BYTES = 64L << 20;
 
   /** A UTF-8 text file; unreadable, too large or not UTF-8 is a usage error naming the file. */
+  /**
+   * The text of a character model and its name: {@code --data FILE}, {@code --corpus NAME} (a
+   * bundled one), or the bundled Jargon File excerpt; both options at once is a usage error.
+   */
+  static String[] text(Args a) {
+    if (a.has("data") && a.has("corpus")) {
+      throw new UsageException("--data and --corpus both name the text; give one of them");
+    }
+    if (a.has("data")) {
+      Path p = Paths.get(a.get("data"));
+      return new String[] {p.getFileName().toString(), readText(p)};
+    }
+    CharLmTask.Corpus corpus;
+    try {
+      corpus = CharLmTask.Corpus.named(a.get("corpus", CharLmTask.Corpus.JARGON.label()));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--corpus: " + e.getMessage());
+    }
+    return new String[] {corpus.fileName(), corpus.text()};
+  }
+
   static String readText(Path p) {
     if (!Files.isRegularFile(p)) {
       throw new UsageException("the data file " + p + " does not exist or is not a file");

@@ -120,4 +120,29 @@ class LinesTaskCommandTest {
         + "character from the ones before it, and the reverse direction would read the very characters it is to "
         + "predict\n", r.err());
   }
+
+  @Test
+  void corpusNamesABundledTextOfTheCharacterTasksOnly(@TempDir Path tmp) throws Exception {
+    CliRunner r = CliRunner.run("train", "--cell", "gru", "--task", "charlm", "--corpus", "unicode", "--hidden-size",
+        "4", "--steps", "2", "--validate-every", "0", "--out", tmp.resolve("run").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("unicode-data.txt (417291 characters, vocabulary 62"), r.out());
+    // the corpus is part of the run's recipe, so --config replays it
+    r = CliRunner.run("train", "--config", tmp.resolve("run").resolve("config.json").toString(), "--out",
+        tmp.resolve("replay").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("unicode-data.txt (417291 characters, vocabulary 62"), r.out());
+    r = CliRunner.run("train", "--cell", "gru", "--task", "charlm", "--corpus", "shakespeare");
+    assertEquals(2, r.status());
+    assertEquals("cellgraph train: --corpus: unknown corpus 'shakespeare': expected jargon or unicode\n", r.err());
+    Path text = tmp.resolve("t.txt");
+    Files.writeString(text, "abc ".repeat(2000));
+    r = CliRunner.run("compare", "--cells", "gru", "--task", "charlm-lines", "--corpus", "unicode", "--data",
+        text.toString());
+    assertEquals(2, r.status());
+    assertEquals("cellgraph compare: --data and --corpus both name the text; give one of them\n", r.err());
+    r = CliRunner.run("train", "--cell", "gru", "--task", "adding", "--corpus", "unicode");
+    assertEquals(2, r.status());
+    assertEquals("cellgraph train: --corpus applies to --task charlm and charlm-lines (a bundled text)\n", r.err());
+  }
 }
