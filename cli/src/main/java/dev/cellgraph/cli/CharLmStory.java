@@ -1,5 +1,8 @@
 package dev.cellgraph.cli;
 
+import dev.cellgraph.train.Sampler;
+import dev.cellgraph.train.tasks.CharLmTask;
+import dev.cellgraph.train.tasks.NGramModel;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -96,5 +99,100 @@ final class CharLmStory {
           best.trainBits(), dropout > 0 ? String.format(Locale.ROOT, " with dropout %.2f on", dropout) : ""));
     }
     return sb.toString();
+  }
+
+  /** The field groups of a UnicodeData.txt record (15 fields), as the per-field table shows them. */
+  static final List<String> FIELD_GROUPS = List.of("code point (field 1)", "name (2)",
+      "category, combining class, bidi class (3-5)", "decomposition (6)",
+      "numeric values, mirrored, old name, comment (7-12)", "case mappings and the line's end (13-15)");
+
+  /** What field group {@code g} adds to the cell's lead over the whole text: its share times its gain. */
+  private static double gain(double[][] bits, int g) {
+    return bits[g][0] * (bits[g][1] - bits[g][2]);
+  }
+
+  /** The group of {@link #FIELD_GROUPS} of the field numbered {@code field} from 0. */
+  static int fieldGroup(int field) {
+    if (field <= 1) {
+      return field;
+    }
+    if (field <= 4) {
+      return 2;
+    }
+    return field == 5 ? 3 : field <= 11 ? 4 : 5;
+  }
+
+  /**
+   * Where a cell and a count model differ on the held-out lines of a ';'-separated table: per
+   * group of {@link #FIELD_GROUPS}, the share of the characters and the mean bits/char of each
+   * model. A character belongs to the field of the ';' before it on its line (a separator ends its
+   * field). Scored from the first whole line of the held-out tenth, the cell after reading the 2,000
+   * characters before it.
+   *
+   * @return per group {share, n-gram bits/char, cell bits/char}
+   */
+  static double[][] fieldBits(String text, String vocabulary, NGramModel ngram, Sampler cell) {
+    int[] ids = CharLmTask.encode(vocabulary, text);
+    int from = text.indexOf('\n', CharLmTask.heldOutFrom(ids.length)) + 1;
+    if (from <= 0 || from >= ids.length) {
+      throw new IllegalArgumentException("the held-out tenth has no whole line to score");
+    }
+    cell.reset();
+    double[] logp = null;
+    for (int i = Math.max(0, from - 2000); i < from; i++) {
+      logp = cell.feed(ids[i]);
+    }
+    double[][] sums = new double[FIELD_GROUPS.size()][3];
+    int field = 0;
+    for (int p = from; p < ids.length; p++) {
+      int g = fieldGroup(Math.min(field, 14));
+      sums[g][0] += 1;
+      sums[g][1] -= Math.log(ngram.probability(ids, p));
+      sums[g][2] -= logp[ids[p]];
+      char c = text.charAt(p);
+      field = c == '\n' ? 0 : c == ';' ? field + 1 : field;
+      if (p + 1 < ids.length) {
+        logp = cell.feed(ids[p]);
+      }
+    }
+    int n = ids.length - from;
+    double[][] out = new double[sums.length][3];
+    for (int g = 0; g < sums.length; g++) {
+      double count = Math.max(sums[g][0], 1);
+      out[g] = new double[] {sums[g][0] / n, sums[g][1] / count / Math.log(2), sums[g][2] / count / Math.log(2)};
+    }
+    return out;
+  }
+
+  /**
+   * The per-field table of {@link #fieldBits} and a sentence on where the cell's lead over the
+   * count model comes from, computed from it.
+   */
+  static String fieldTable(double[][] bits, String cellName, int order) {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Where the best cell, %s, and the %d-gram differ "
+        + "on the held-out lines, field by field (bits per character):%n%n| field | share of the characters | "
+        + "%d-gram | %s |%n|---|---:|---:|---:|%n", cellName, order, order, cellName));
+    double lead = 0;
+    int most = 0;
+    int least = 0;
+    for (int g = 0; g < bits.length; g++) {
+      sb.append(String.format(Locale.ROOT, "| %s | %.1f%% | %.2f | %.2f |%n", FIELD_GROUPS.get(g), 100 * bits[g][0],
+          bits[g][1], bits[g][2]));
+      lead += gain(bits, g);
+      most = gain(bits, g) > gain(bits, most) ? g : most;
+      least = gain(bits, g) < gain(bits, least) ? g : least;
+    }
+    sb.append(String.format(Locale.ROOT, "%nOver these lines the %s is %.2f bit/char %s the %d-gram", cellName,
+        Math.abs(lead), lead >= 0 ? "below" : "above", order));
+    if (gain(bits, most) > 0) {
+      sb.append(String.format(Locale.ROOT, ". It gains most on the %s, %.2f against %.2f bits/char (%.2f bit/char of "
+          + "the whole)", FIELD_GROUPS.get(most), bits[most][2], bits[most][1], gain(bits, most)));
+    }
+    if (gain(bits, least) < 0) {
+      sb.append(String.format(Locale.ROOT, "%s loses most on the %s, %.2f against %.2f (%.2f bit/char of the whole)",
+          gain(bits, most) > 0 ? ", and" : ". It", FIELD_GROUPS.get(least), bits[least][2], bits[least][1],
+          -gain(bits, least)));
+    }
+    return sb.append(".\n").toString();
   }
 }

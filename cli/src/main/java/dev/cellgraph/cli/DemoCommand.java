@@ -4,6 +4,7 @@ import dev.cellgraph.cells.Cell;
 import dev.cellgraph.core.random.Rng;
 import dev.cellgraph.train.tasks.AddingTask;
 import dev.cellgraph.train.tasks.CharLmTask;
+import dev.cellgraph.train.tasks.NGramModel;
 import dev.cellgraph.train.tasks.SeqMnistTask;
 import dev.cellgraph.core.InvalidInputException;
 import dev.cellgraph.train.Batch;
@@ -25,7 +26,8 @@ import java.util.TreeMap;
 
 /**
  * {@code cellgraph demo}: the main job on embedded defaults. Trains rnn, lstm, gru and a formula
- * variant on the adding problem and on the bundled character model, measures gradient flow, and
+ * variant on the adding problem, on character models of the two bundled texts and on sequential
+ * Fashion-MNIST, measures gradient flow, and
  * writes a Markdown report with the tables, plots, samples and (when rendering is available)
  * cell diagrams.
  */
@@ -41,8 +43,8 @@ final class DemoCommand implements Command {
       int mnistBatch, int seeds) {}
 
   static final Budget FULL = new Budget(50, 1200, 32, 2000, 64, 64, 32, 0.0, 1e-2, 400, 600, 64, 64, 3);
-  /** The highest n-gram order the character model is compared with (higher ones gain under 0.02 bit). */
-  static final int MAX_NGRAM_ORDER = 6;
+  /** The highest n-gram order the character models are compared with (the most {@code NGramModel} counts). */
+  static final int MAX_NGRAM_ORDER = 8;
   static final Budget QUICK = new Budget(20, 120, 16, 40, 32, 32, 16, 0.0, 1e-2, 120, 20, 16, 32, 2);
 
 
@@ -62,8 +64,10 @@ final class DemoCommand implements Command {
         "usage: cellgraph demo [--out DIR] [--quick] [--cells CELL,CELL,...] [--jobs N] [--data DIR]",
         "",
         "Trains rnn, lstm, gru and the formula variant " + FORMULA_VARIANTS + " on the adding",
-        "problem (T = " + FULL.addingLength() + "), on a character model of the bundled Jargon File excerpt (beside",
-        "n-gram count baselines) and, when the data set is installed, on sequential Fashion-MNIST (rows, T = 28; from",
+        "problem (T = " + FULL.addingLength() + "), on character models of two bundled texts beside n-gram count baselines",
+        "(the Jargon File excerpt, English prose, and a table of Unicode's character data, whose structure",
+        "reaches further back than an n-gram's window) and, when the data set is installed, on sequential",
+        "Fashion-MNIST (rows, T = 28; from",
         SeqMnistTask.DEBIAN_DIR + ", apt-get install dataset-fashion-mnist, or --data DIR with the",
         "four IDX files of an MNIST or Fashion-MNIST download; without it the report says how to get it),",
         "plots the loss curves and the gradient flow (|d loss / d h_t| against distance), samples",
@@ -71,8 +75,8 @@ final class DemoCommand implements Command {
         "with --quick, so that a smoke run never overwrites a full run's report).",
         "The adding problem and Fashion-MNIST train every cell on seeds 1 to " + FULL.seeds() + " (--quick: 1 to "
             + QUICK.seeds() + ") and",
-        "report the median, the range and the seeds that solved the task. Measured: 3 min 43 s on",
-        "two cores shared with a build; --quick is a smoke run of under a minute with small sizes.",
+        "report the median, the range and the seeds that solved the task. Measured: 4 min 11 s on",
+        "two idle cores; --quick is a smoke run of under a minute with small sizes.",
         "--cells replaces the cell list; --jobs N trains N cells at a time (default 2).");
   }
 
@@ -187,66 +191,26 @@ final class DemoCommand implements Command {
         .append("![gradient flow](").append(flowPlot.get(0).getFileName()).append(")\n\n");
     double flowSeconds = (System.nanoTime() - t0) / 1e9;
 
-    // ---------------------------------------------------------------- character model
-    if (Verbosity.normal()) {
-      out.println("demo: character model on " + CharLmTask.BUNDLED + ", cells " + names);
-    }
-    t0 = System.nanoTime();
-    String text = CharLmTask.bundledText();
-    CharLmTask charTask = new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch());
-    Trainer.Config charConfig = Trainer.Config.builder().steps(b.charSteps()).seed(1).hiddenSize(b.charHidden())
-        .dropout(b.charDropout())
-        .learningRate(LearningRate.warmupCosine(b.charLearningRate(), 20, 0.1)).clipNorm(1.0).forgetBias(1.0)
-        .validateEvery(Math.max(b.charSteps() / 4, 1)).build();
-    List<Experiments.Run> chars = Experiments.trainAll(cells(names),
-        () -> new CharLmTask(CharLmTask.BUNDLED, text, null, b.charLength(), b.charBatch()), charConfig, jobs, out);
-    // the count-based baselines on the same split: a cell has learnt something only if it beats them
-    SortedMap<Integer, Double> ngram = new TreeMap<>();
-    for (int order = 2; order <= MAX_NGRAM_ORDER; order++) {
-      ngram.put(order, charTask.ngramBitsPerCharacter(order));
-    }
-    int bestOrder = CharLmStory.bestOrder(ngram);
-    List<Path> charPlot = Experiments.validationPlot(dir.resolve("charlm-loss"),
-        "Character model: validation bits/char", chars, charTask, ngram.get(bestOrder),
-        bestOrder + "-gram counts (best n-gram)");
-    List<CharLmStory.Result> charResults = new ArrayList<>();
-    for (Experiments.Run r : chars) {
-      if (r.ok()) {
-        charResults.add(new CharLmStory.Result(r.cellName(), charTask.metric(r.history().recentLoss(50)),
-            charTask.metric(r.history().lastValidationLoss())));
-      }
-    }
-    double charSeconds = (System.nanoTime() - t0) / 1e9;
-    report.append("## Character-level language model\n\n")
-        .append(String.format(Locale.ROOT, "Next-character prediction on the Jargon File 4.4.7 (public "
-            + "domain, %,d characters, %d distinct); the last tenth is held out. Embedding 32, hidden size %d, "
-            + "%s, batch %d streams, truncated BPTT over %d characters with the "
-            + "state carried across chunks, %d steps of Adam (peak %s). Bits per character everywhere; the "
-            + "training figure is the mean of the last 50 steps (with dropout on), the validation one the last "
-            + "validation on the held-out tenth. The n-gram rows are interpolated Kneser-Ney count models of the "
-            + "training text, the baseline a cell has to beat. %.0f s.%n%n",
-            text.length(), charTask.vocabularySize(), b.charHidden(), b.charDropout() > 0
-                ? String.format(Locale.ROOT, "dropout %.2f on the recurrent outputs", b.charDropout()) : "no dropout",
-            b.charBatch(), b.charLength(),
-            b.charSteps(), b.charLearningRate(), charSeconds))
-        .append(Experiments.table(chars, charTask)).append(CharLmStory.ngramRows(ngram)).append("\n")
-        .append(charResults.isEmpty() ? "No cell trained to the end.\n\n"
-            : CharLmStory.interpretation(charResults, ngram, b.charDropout()) + "\n\n")
-        .append("![character model validation curves](").append(charPlot.get(0).getFileName()).append(")\n\n")
-        .append("Samples (temperature 0.8, ").append(b.sampleLength()).append(" characters after \"The \"):\n\n");
-    for (Experiments.Run r : chars) {
-      if (!r.ok()) {
-        continue;
-      }
-      Sampler s = new Sampler(r.trainer().model(), r.trainer().parameters());
-      int[] ids = s.generate(charTask.encode("The "), b.sampleLength(), 0.8, Rng.seeded(7));
-      StringBuilder sb = new StringBuilder("The ");
-      for (int id : ids) {
-        sb.append(charTask.decode(id));
-      }
-      report.append("**").append(r.cellName()).append("**\n\n```text\n").append(sb.toString().stripTrailing())
-          .append("\n```\n\n");
-    }
+    // ---------------------------------------------------------------- character models
+    CharSection prose = charSection(report, dir, b, names, jobs, out, CharLmTask.Corpus.JARGON,
+        "Character-level language model", "Character model: validation bits/char", "charlm-loss", "The ", false,
+        "Next-character prediction on the Jargon File 4.4.7 (public domain, %,d characters, %d distinct); the "
+            + "last tenth is held out.");
+    CharSection table = charSection(report, dir, b, names, jobs, out, CharLmTask.Corpus.UNICODE,
+        "Where a window of characters is not enough: the Unicode table",
+        "Character model of the Unicode table: validation bits/char", "charlm-unicode-loss",
+        "1EFE;LATIN CAPITAL LETTER Y WITH LOOP;Lu;0;L;;;;;N;;;;1EFF;\n"
+            + "1EFF;LATIN SMALL LETTER Y WITH LOOP;Ll;0;L;;;;;N;;;1EFE;;1EFE\n1F00;",
+        true,
+        "The same model and training on a text whose structure reaches further back than a few characters: the "
+            + "lines of U+0000 to U+1FFF of UnicodeData.txt (Unicode 15.0.0, %,d characters, %d distinct), the "
+            + "last tenth (U+1DDB to U+1FFE: combining marks, Latin Extended Additional and Greek Extended) held out. A line is a record of 15 fields "
+            + "separated by ';', such as `0041;LATIN CAPITAL LETTER A;Lu;0;L;;;;;N;;;;0061;`: which field a "
+            + "character belongs to depends on how many ';' came before it on its line, and a code point is "
+            + "usually the previous line's plus one, some 40 characters back. A count model conditions on the "
+            + "last few characters only; a recurrent state can carry the line's position and the previous "
+            + "code point.");
+    double charSeconds = prose.seconds() + table.seconds();
 
     // ---------------------------------------------------------------- sequential Fashion-MNIST
     t0 = System.nanoTime();
@@ -312,15 +276,106 @@ final class DemoCommand implements Command {
     }
     double total = (System.nanoTime() - start) / 1e9;
     report.append(String.format(Locale.ROOT, "---%nTotal %.0f s (adding %.0f s, gradient flow %.0f s, character "
-        + "model %.0f s, sequential Fashion-MNIST %.0f s).%n", total, addingSeconds, flowSeconds, charSeconds,
+        + "models %.0f s, sequential Fashion-MNIST %.0f s).%n", total, addingSeconds, flowSeconds, charSeconds,
         mnistTotal));
     Path md = dir.resolve("report.md");
     Experiments.write(md, report.toString());
     out.println(String.format(Locale.ROOT, "demo: done in %.0f s", total));
     out.println("report: " + md.toAbsolutePath());
     out.println("plots:  " + addingPlot.get(0).toAbsolutePath() + ", " + flowPlot.get(0).getFileName() + ", "
-        + charPlot.get(0).getFileName() + " (and .svg)");
+        + prose.plot().getFileName() + ", " + table.plot().getFileName() + " (and .svg)");
     return 0;
+  }
+
+  /** What a character-model section leaves for the rest of the report: its time and its plot. */
+  record CharSection(double seconds, Path plot) {}
+
+  /**
+   * One character-model section: trains every cell on {@code corpus} with the budget's character
+   * settings, scores the n-gram baselines of the same split, and appends the section's table, plot,
+   * computed interpretation and samples (each primed with {@code prime}) to {@code report}; the plot
+   * {@code plotTitle} goes to DIR/{@code plotName}.png and .svg. With {@code fields} (a ';'-separated
+   * table) the section also compares the best cell with the best n-gram field by field.
+   * {@code intro} is a format of the text's length and vocabulary size.
+   */
+  private static CharSection charSection(StringBuilder report, Path dir, Budget b, List<String> names, int jobs,
+      PrintStream out, CharLmTask.Corpus corpus, String heading, String plotTitle, String plotName, String prime,
+      boolean fields, String intro) throws Exception {
+    if (Verbosity.normal()) {
+      out.println("demo: character model on " + corpus.fileName() + ", cells " + names);
+    }
+    long t0 = System.nanoTime();
+    String text = corpus.text();
+    CharLmTask charTask = new CharLmTask(corpus.fileName(), text, null, b.charLength(), b.charBatch());
+    Trainer.Config charConfig = Trainer.Config.builder().steps(b.charSteps()).seed(1).hiddenSize(b.charHidden())
+        .dropout(b.charDropout())
+        .learningRate(LearningRate.warmupCosine(b.charLearningRate(), 20, 0.1)).clipNorm(1.0).forgetBias(1.0)
+        .validateEvery(Math.max(b.charSteps() / 4, 1)).build();
+    List<Experiments.Run> chars = Experiments.trainAll(cells(names),
+        () -> new CharLmTask(corpus.fileName(), text, null, b.charLength(), b.charBatch()), charConfig, jobs, out);
+    // the count-based baselines on the same split: a cell has learnt something only if it beats them
+    SortedMap<Integer, Double> ngram = new TreeMap<>();
+    for (int order = 2; order <= MAX_NGRAM_ORDER; order++) {
+      ngram.put(order, charTask.ngramBitsPerCharacter(order));
+    }
+    int bestOrder = CharLmStory.bestOrder(ngram);
+    List<Path> charPlot = Experiments.validationPlot(dir.resolve(plotName), plotTitle, chars, charTask,
+        ngram.get(bestOrder), bestOrder + "-gram counts (best n-gram)");
+    List<CharLmStory.Result> charResults = new ArrayList<>();
+    for (Experiments.Run r : chars) {
+      if (r.ok()) {
+        charResults.add(new CharLmStory.Result(r.cellName(), charTask.metric(r.history().recentLoss(50)),
+            charTask.metric(r.history().lastValidationLoss())));
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    report.append("## ").append(heading).append("\n\n")
+        .append(String.format(Locale.ROOT, intro, text.length(), charTask.vocabularySize()))
+        .append(String.format(Locale.ROOT, " Embedding 32, hidden size %d, %s, batch %d streams, truncated BPTT over "
+            + "%d characters with the state carried across chunks, %d steps of Adam (peak %s). Bits per character "
+            + "everywhere; the training figure is the mean of the last 50 steps%s, the validation "
+            + "one the last validation on the held-out tenth. The n-gram rows are interpolated Kneser-Ney count "
+            + "models of the training text, the baseline a cell has to beat. %.0f s.%n%n",
+            b.charHidden(), b.charDropout() > 0
+                ? String.format(Locale.ROOT, "dropout %.2f on the recurrent outputs", b.charDropout()) : "no dropout",
+            b.charBatch(), b.charLength(), b.charSteps(), b.charLearningRate(),
+            b.charDropout() > 0 ? " (with dropout on)" : "", seconds))
+        .append(Experiments.table(chars, charTask)).append(CharLmStory.ngramRows(ngram)).append("\n")
+        .append(charResults.isEmpty() ? "No cell trained to the end.\n\n"
+            : CharLmStory.interpretation(charResults, ngram, b.charDropout()) + "\n\n")
+        .append(fields && !charResults.isEmpty() ? fieldSection(text, charTask, chars, charResults, bestOrder) : "")
+        .append("![").append(plotTitle).append("](").append(charPlot.get(0).getFileName())
+        .append(")\n\n")
+        .append("Samples (temperature 0.8, ").append(b.sampleLength()).append(" characters after ")
+        .append(prime.contains("\n") ? "the held-out lines shown first" : "\"" + prime + "\"").append("):\n\n");
+    for (Experiments.Run r : chars) {
+      if (!r.ok()) {
+        continue;
+      }
+      Sampler s = new Sampler(r.trainer().model(), r.trainer().parameters());
+      int[] ids = s.generate(charTask.encode(prime), b.sampleLength(), 0.8, Rng.seeded(7));
+      StringBuilder sb = new StringBuilder(prime);
+      for (int id : ids) {
+        sb.append(charTask.decode(id));
+      }
+      report.append("**").append(r.cellName()).append("**\n\n```text\n").append(sb.toString().stripTrailing())
+          .append("\n```\n\n");
+    }
+    return new CharSection(seconds, charPlot.get(0));
+  }
+
+  /** The per-field comparison of the best cell (lowest validation) with the {@code order}-gram. */
+  private static String fieldSection(String text, CharLmTask task, List<Experiments.Run> runs,
+      List<CharLmStory.Result> results, int order) {
+    String best = results.stream().min(java.util.Comparator.comparingDouble(CharLmStory.Result::validationBits))
+        .orElseThrow().cell();
+    Experiments.Run run = runs.stream().filter(r -> r.ok() && r.cellName().equals(best)).findFirst().orElseThrow();
+    int[] ids = task.encode(text);
+    NGramModel counts = new NGramModel(java.util.Arrays.copyOf(ids, CharLmTask.heldOutFrom(ids.length)),
+        task.vocabularySize(), order);
+    double[][] bits = CharLmStory.fieldBits(text, task.vocabulary(), counts,
+        new Sampler(run.trainer().model(), run.trainer().parameters()));
+    return CharLmStory.fieldTable(bits, best, order) + "\n";
   }
 
   /** The report's Fashion-MNIST section when the data set is not installed: why, and how to get it. */

@@ -27,17 +27,23 @@ class DemoQuickTest {
         "**lstm**", "## Sequential Fashion-MNIST", "| test accuracy, median | min-max |", "each cell on 2 seeds",
         "| validation MSE, median | min-max | solved (MSE < ", "Validation MSE per seed (bold: solved):",
         "Test accuracy per seed:",
-        "| 2-gram counts (Kneser-Ney) | - | - | - |", "| 6-gram counts (Kneser-Ney) | - | - | - |",
-        "The best cell on the held-out text is ", "![character model validation curves](charlm-loss.png)",
+        "| 2-gram counts (Kneser-Ney) | - | - | - |", "| 8-gram counts (Kneser-Ney) | - | - | - |",
+        "The best cell on the held-out text is ", "![Character model: validation bits/char](charlm-loss.png)",
+        "## Where a window of characters is not enough: the Unicode table", "(Unicode 15.0.0, 417,291 characters, 62 distinct)",
+        "![Character model of the Unicode table: validation bits/char](charlm-unicode-loss.png)",
+        "characters after the held-out lines shown first):", "\n1F00;",
+        "| code point (field 1) | ", "Where the best cell, ",
         "![sequential Fashion-MNIST loss curves](seqmnist-loss.png)"}) {
       assertTrue(report.contains(s), "the report lacks '" + s + "':\n" + report);
     }
+    // both character sections have their computed paragraph
+    assertEquals(2, report.split("The best cell on the held-out text is ", -1).length - 1, report);
     for (String cell : new String[] {"rnn", "lstm", "gru", "mgu"}) {
       // the seed caveat is drawn from the measured runs: each cell's count of seeds that solved the adding task
       assertTrue(report.matches("(?s).*\\*\\*" + cell + "\\*\\* (solved the task with every seed \\(2 of 2"
           + "|solved it with none of the 2 seeds|depends on the seed: it solved the task with seed ).*"), report);
     }
-    for (String f : new String[] {"adding-loss", "gradient-flow", "charlm-loss", "seqmnist-loss"}) {
+    for (String f : new String[] {"adding-loss", "gradient-flow", "charlm-loss", "charlm-unicode-loss", "seqmnist-loss"}) {
       assertTrue(Files.size(tmp.resolve(f + ".png")) > 1000, f + ".png");
       assertTrue(Files.readString(tmp.resolve(f + ".svg")).contains("<svg"), f + ".svg");
     }
