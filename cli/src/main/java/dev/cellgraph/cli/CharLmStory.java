@@ -87,8 +87,9 @@ final class CharLmStory {
     double gap = best.validationBits() - best.trainBits();
     if (gap > OVERFIT) {
       sb.append(String.format(Locale.ROOT, "Its training figure (%.2f) is %.2f bit lower than its validation "
-          + "figure: part of what it learnt is particular to the training text (overfitting), so more text or "
-          + "more dropout would help more than a longer run.", best.trainBits(), gap));
+          + "figure: part of what it learnt does not carry over to the held-out text, because it is particular to "
+          + "the training text (overfitting) or because the held-out tenth differs from the rest.", best.trainBits(),
+          gap));
     } else if (gap >= -OVERFIT) {
       sb.append(String.format(Locale.ROOT, "Its training and validation figures differ by %.2f bit (%.2f and "
           + "%.2f): it is not overfitting, so a larger model or a longer run would still gain.", Math.abs(gap),

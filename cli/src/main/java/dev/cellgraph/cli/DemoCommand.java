@@ -39,13 +39,13 @@ final class DemoCommand implements Command {
 
   /** The budgets of a full and a quick run. */
   record Budget(int addingLength, int addingSteps, int addingHidden, int charSteps, int charHidden, int charLength,
-      int charBatch, double charDropout, double charLearningRate, int sampleLength, int mnistSteps, int mnistHidden,
-      int mnistBatch, int seeds) {}
+      int charBatch, double charDropout, double tableDropout, double charLearningRate, int sampleLength,
+      int mnistSteps, int mnistHidden, int mnistBatch, int seeds) {}
 
-  static final Budget FULL = new Budget(50, 1200, 32, 2000, 64, 64, 32, 0.0, 1e-2, 400, 600, 64, 64, 3);
+  static final Budget FULL = new Budget(50, 1200, 32, 2000, 64, 64, 32, 0.0, 0.25, 1e-2, 400, 600, 64, 64, 3);
   /** The highest n-gram order the character models are compared with (the most {@code NGramModel} counts). */
   static final int MAX_NGRAM_ORDER = 8;
-  static final Budget QUICK = new Budget(20, 120, 16, 40, 32, 32, 16, 0.0, 1e-2, 120, 20, 16, 32, 2);
+  static final Budget QUICK = new Budget(20, 120, 16, 40, 32, 32, 16, 0.0, 0.25, 1e-2, 120, 20, 16, 32, 2);
 
 
   @Override
@@ -64,10 +64,10 @@ final class DemoCommand implements Command {
         "usage: cellgraph demo [--out DIR] [--quick] [--cells CELL,CELL,...] [--jobs N] [--data DIR]",
         "",
         "Trains rnn, lstm, gru and the formula variant " + FORMULA_VARIANTS + " on the adding",
-        "problem (T = " + FULL.addingLength() + "), on character models of two bundled texts beside n-gram count baselines",
-        "(the Jargon File excerpt, English prose, and a table of Unicode's character data, whose structure",
-        "reaches further back than an n-gram's window) and, when the data set is installed, on sequential",
-        "Fashion-MNIST (rows, T = 28; from",
+        "problem (T = " + FULL.addingLength() + "), on character models of two bundled texts beside n-gram",
+        "count baselines (the Jargon File excerpt, English prose, and a table of Unicode's character",
+        "data, whose structure reaches further back than an n-gram's window) and, when the data set is",
+        "installed, on sequential Fashion-MNIST (rows, T = 28; from",
         SeqMnistTask.DEBIAN_DIR + ", apt-get install dataset-fashion-mnist, or --data DIR with the",
         "four IDX files of an MNIST or Fashion-MNIST download; without it the report says how to get it),",
         "plots the loss curves and the gradient flow (|d loss / d h_t| against distance), samples",
@@ -75,7 +75,7 @@ final class DemoCommand implements Command {
         "with --quick, so that a smoke run never overwrites a full run's report).",
         "The adding problem and Fashion-MNIST train every cell on seeds 1 to " + FULL.seeds() + " (--quick: 1 to "
             + QUICK.seeds() + ") and",
-        "report the median, the range and the seeds that solved the task. Measured: 4 min 11 s on",
+        "report the median, the range and the seeds that solved the task. Measured: 4 min 26 s on",
         "two idle cores; --quick is a smoke run of under a minute with small sizes.",
         "--cells replaces the cell list; --jobs N trains N cells at a time (default 2).");
   }
@@ -193,7 +193,8 @@ final class DemoCommand implements Command {
 
     // ---------------------------------------------------------------- character models
     CharSection prose = charSection(report, dir, b, names, jobs, out, CharLmTask.Corpus.JARGON,
-        "Character-level language model", "Character model: validation bits/char", "charlm-loss", "The ", false,
+        "Character-level language model", "Character model: validation bits/char", "charlm-loss", "The ",
+        b.charDropout(), false,
         "Next-character prediction on the Jargon File 4.4.7 (public domain, %,d characters, %d distinct); the "
             + "last tenth is held out.");
     CharSection table = charSection(report, dir, b, names, jobs, out, CharLmTask.Corpus.UNICODE,
@@ -201,15 +202,15 @@ final class DemoCommand implements Command {
         "Character model of the Unicode table: validation bits/char", "charlm-unicode-loss",
         "1EFE;LATIN CAPITAL LETTER Y WITH LOOP;Lu;0;L;;;;;N;;;;1EFF;\n"
             + "1EFF;LATIN SMALL LETTER Y WITH LOOP;Ll;0;L;;;;;N;;;1EFE;;1EFE\n1F00;",
-        true,
-        "The same model and training on a text whose structure reaches further back than a few characters: the "
-            + "lines of U+0000 to U+1FFF of UnicodeData.txt (Unicode 15.0.0, %,d characters, %d distinct), the "
-            + "last tenth (U+1DDB to U+1FFE: combining marks, Latin Extended Additional and Greek Extended) held out. A line is a record of 15 fields "
-            + "separated by ';', such as `0041;LATIN CAPITAL LETTER A;Lu;0;L;;;;;N;;;;0061;`: which field a "
-            + "character belongs to depends on how many ';' came before it on its line, and a code point is "
-            + "usually the previous line's plus one, some 40 characters back. A count model conditions on the "
-            + "last few characters only; a recurrent state can carry the line's position and the previous "
-            + "code point.");
+        b.tableDropout(), true,
+        "The same model and training, with dropout, on a text whose structure reaches further back than a "
+            + "few characters: the lines of U+0000 to U+1FFF of UnicodeData.txt (Unicode 15.0.0, %,d characters, "
+            + "%d distinct), the last tenth (U+1DDB to U+1FFE: combining marks, Latin Extended Additional and "
+            + "Greek Extended) held out. A line is a record of 15 fields separated by ';', such as "
+            + "`0041;LATIN CAPITAL LETTER A;Lu;0;L;;;;;N;;;;0061;`: which field a character belongs to depends on "
+            + "how many ';' came before it on its line, and a code point is usually the previous line's plus one, "
+            + "some 40 characters back. A count model conditions on the last few characters only; a recurrent "
+            + "state can carry the line's position and the previous code point.");
     double charSeconds = prose.seconds() + table.seconds();
 
     // ---------------------------------------------------------------- sequential Fashion-MNIST
@@ -292,7 +293,7 @@ final class DemoCommand implements Command {
 
   /**
    * One character-model section: trains every cell on {@code corpus} with the budget's character
-   * settings, scores the n-gram baselines of the same split, and appends the section's table, plot,
+   * settings and {@code dropout}, scores the n-gram baselines of the same split, and appends the section's table, plot,
    * computed interpretation and samples (each primed with {@code prime}) to {@code report}; the plot
    * {@code plotTitle} goes to DIR/{@code plotName}.png and .svg. With {@code fields} (a ';'-separated
    * table) the section also compares the best cell with the best n-gram field by field.
@@ -300,7 +301,7 @@ final class DemoCommand implements Command {
    */
   private static CharSection charSection(StringBuilder report, Path dir, Budget b, List<String> names, int jobs,
       PrintStream out, CharLmTask.Corpus corpus, String heading, String plotTitle, String plotName, String prime,
-      boolean fields, String intro) throws Exception {
+      double dropout, boolean fields, String intro) throws Exception {
     if (Verbosity.normal()) {
       out.println("demo: character model on " + corpus.fileName() + ", cells " + names);
     }
@@ -308,7 +309,7 @@ final class DemoCommand implements Command {
     String text = corpus.text();
     CharLmTask charTask = new CharLmTask(corpus.fileName(), text, null, b.charLength(), b.charBatch());
     Trainer.Config charConfig = Trainer.Config.builder().steps(b.charSteps()).seed(1).hiddenSize(b.charHidden())
-        .dropout(b.charDropout())
+        .dropout(dropout)
         .learningRate(LearningRate.warmupCosine(b.charLearningRate(), 20, 0.1)).clipNorm(1.0).forgetBias(1.0)
         .validateEvery(Math.max(b.charSteps() / 4, 1)).build();
     List<Experiments.Run> chars = Experiments.trainAll(cells(names),
@@ -336,13 +337,13 @@ final class DemoCommand implements Command {
             + "everywhere; the training figure is the mean of the last 50 steps%s, the validation "
             + "one the last validation on the held-out tenth. The n-gram rows are interpolated Kneser-Ney count "
             + "models of the training text, the baseline a cell has to beat. %.0f s.%n%n",
-            b.charHidden(), b.charDropout() > 0
-                ? String.format(Locale.ROOT, "dropout %.2f on the recurrent outputs", b.charDropout()) : "no dropout",
+            b.charHidden(), dropout > 0
+                ? String.format(Locale.ROOT, "dropout %.2f on the recurrent outputs", dropout) : "no dropout",
             b.charBatch(), b.charLength(), b.charSteps(), b.charLearningRate(),
-            b.charDropout() > 0 ? " (with dropout on)" : "", seconds))
+            dropout > 0 ? " (with dropout on)" : "", seconds))
         .append(Experiments.table(chars, charTask)).append(CharLmStory.ngramRows(ngram)).append("\n")
         .append(charResults.isEmpty() ? "No cell trained to the end.\n\n"
-            : CharLmStory.interpretation(charResults, ngram, b.charDropout()) + "\n\n")
+            : CharLmStory.interpretation(charResults, ngram, dropout) + "\n\n")
         .append(fields && !charResults.isEmpty() ? fieldSection(text, charTask, chars, charResults, bestOrder) : "")
         .append("![").append(plotTitle).append("](").append(charPlot.get(0).getFileName())
         .append(")\n\n")

@@ -28,8 +28,9 @@ class CharLmStoryTest {
     assertEquals("The best cell on the held-out text is lstm at 2.50 bits/char, 0.29 bit below the best count "
         + "model (the 6-gram, 2.79): it predicts from more context than a fixed window of 5 characters. The worst, "
         + "rnn, is 0.25 bit behind it. Its training figure (2.10) is 0.40 bit lower than its validation figure: "
-        + "part of what it learnt is particular to the training text (overfitting), so more text or more dropout "
-        + "would help more than a longer run.", CharLmStory.interpretation(r, ngram(), 0));
+        + "part of what it learnt does not carry over to the held-out text, because it is particular to the "
+        + "training text (overfitting) or because the held-out tenth differs from the rest.",
+        CharLmStory.interpretation(r, ngram(), 0));
   }
 
   @Test
