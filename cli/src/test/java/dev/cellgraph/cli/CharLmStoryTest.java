@@ -99,4 +99,54 @@ class CharLmStoryTest {
       assertEquals(expected[f], CharLmStory.fieldGroup(f), "field " + f);
     }
   }
+
+  @Test
+  void fieldBitsSplitBothModelsScoresWithoutLosingAny() {
+    StringBuilder t = new StringBuilder();
+    for (int c = 0; c < 1500; c++) {
+      // 31 characters a line, of which "XXXX;" (5) is the code point's field
+      t.append(String.format(java.util.Locale.ROOT, "%04X;L%02d;Lu;0;L;;;;;N;;;;%04X;%n", c, c % 100, c + 1));
+    }
+    String text = t.toString();
+    dev.cellgraph.train.tasks.CharLmTask task = new dev.cellgraph.train.tasks.CharLmTask("t", text, null, 16, 4);
+    dev.cellgraph.train.nn.SequenceModel model = task.model(CellRef.resolve("gru").cell(), 8, 0);
+    java.util.Map<String, dev.cellgraph.core.Tensor> params = new java.util.LinkedHashMap<>(
+        model.initialize(dev.cellgraph.core.random.Rng.seeded(1), dev.cellgraph.core.DType.FLOAT64));
+    int[] ids = task.encode(text);
+    int split = dev.cellgraph.train.tasks.CharLmTask.heldOutFrom(ids.length);
+    dev.cellgraph.train.tasks.NGramModel counts = new dev.cellgraph.train.tasks.NGramModel(
+        java.util.Arrays.copyOf(ids, split), task.vocabularySize(), 3);
+    double[][] bits = CharLmStory.fieldBits(text, task.vocabulary(), counts,
+        new dev.cellgraph.train.Sampler(model, params));
+    int from = text.indexOf('\n', split) + 1;
+    // the cell scored independently, in order from the same warm-up
+    dev.cellgraph.train.Sampler cell = new dev.cellgraph.train.Sampler(model, params);
+    double[] logp = null;
+    for (int i = from - 2000; i < from; i++) {
+      logp = cell.feed(ids[i]);
+    }
+    double cellBits = 0;
+    for (int p = from; p < ids.length; p++) {
+      cellBits -= logp[ids[p]];
+      if (p + 1 < ids.length) {
+        logp = cell.feed(ids[p]);
+      }
+    }
+    cellBits /= (ids.length - from) * Math.log(2);
+    double share = 0;
+    double ngram = 0;
+    double mixed = 0;
+    for (double[] g : bits) {
+      share += g[0];
+      ngram += g[0] * g[1];
+      mixed += g[0] * g[2];
+    }
+    assertEquals(1, share, 1e-12);
+    assertEquals(counts.bitsPerCharacter(ids, from), ngram, 1e-9);
+    assertEquals(cellBits, mixed, 1e-9);
+    assertEquals(5 / 31.0, bits[0][0], 1e-12);
+    assertEquals(4 / 31.0, bits[1][0], 1e-12);
+    // the fields 13-15 and the newline: ";" of the empty uppercase, "XXXX;" of the lowercase mapping, "\n"
+    assertEquals(7 / 31.0, bits[5][0], 1e-12);
+  }
 }
