@@ -123,7 +123,7 @@ final class FromWeights {
       }
     }
     if (best == null) {
-      throw new InvalidInputException("no hidden size fits the weights of a " + cell.name() + ": " + describe(weights));
+      throw new InvalidInputException("no hidden size fits the weights for cell '" + cell.name() + "': " + describe(weights));
     }
     return best;
   }
@@ -145,7 +145,7 @@ final class FromWeights {
           all &= weights.get(e.getKey()).shape().equals(e.getValue());
         }
         if (all) {
-          return "; these are the weights of a " + k.cellName() + " (--cell " + k.cellName() + ")";
+          return "; these are " + k.cellName() + " weights (--cell " + k.cellName() + ")";
         }
       }
     }

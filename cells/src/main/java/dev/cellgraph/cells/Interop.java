@@ -108,7 +108,7 @@ public final class Interop {
       }
       Tensor whh = weights.get("weight_hh_l0");
       if (whh == null || whh.rank() != 2) {
-        throw new InvalidInputException("the weights of a " + base + " need 'weight_hh_l0' [" + b.kind().gates()
+        throw new InvalidInputException("the " + base + " weights need 'weight_hh_l0' [" + b.kind().gates()
             + "*H, H]" + (whh == null ? "; it is missing" : ", got " + whh.shape()));
       }
       Tensor whr = weights.get("weight_hr_l0");

@@ -79,7 +79,7 @@ class InteropErrorsTest {
   void theWeightsOfAnotherBuiltinCellAreNamed() throws Exception {
     Map<String, Tensor> w = read("gru", "weights");
     assertEquals("weight 'weight_hh_l0' is [12, 4], expected [12, 3] (Recurrent lstm (input 3, hidden 3, 1 layer)); "
-        + "these are the weights of a gru (--cell gru)", configureError("lstm", w, read("gru", "input").get("input")));
+        + "these are gru weights (--cell gru)", configureError("lstm", w, read("gru", "input").get("input")));
   }
 
   @Test

@@ -90,8 +90,10 @@ final class CompareCommand implements Command {
         + plots.get(0).getFileName() + ")\n");
     out.println();
     out.print(table);
-    out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
-        + dir.resolve(task.name() + "-loss.csv"));
+    if (Verbosity.normal()) {
+      out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
+          + dir.resolve(task.name() + "-loss.csv"));
+    }
     return 0;
   }
 
@@ -127,8 +129,10 @@ final class CompareCommand implements Command {
         + ")\n");
     out.println();
     out.print(text);
-    out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
-        + dir.resolve(task.name() + "-loss.csv"));
+    if (Verbosity.normal()) {
+      out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
+          + dir.resolve(task.name() + "-loss.csv"));
+    }
     return 0;
   }
 
@@ -152,10 +156,25 @@ final class CompareCommand implements Command {
   /** An output directory: created if missing; a file in its place is a usage error. */
   static Path outDir(String p) throws java.io.IOException {
     Path dir = Paths.get(p);
-    if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new UsageException("--out " + p + " is a file, not a directory");
-    }
+    checkDirectory("--out", dir);
     Files.createDirectories(dir);
     return dir;
+  }
+
+  /**
+   * Refuses a directory option whose path is a file, or lies under one, naming that file: the
+   * JDK's own "Not a directory" would not say which part of the path is wrong.
+   */
+  static void checkDirectory(String option, Path dir) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new UsageException(option + " " + dir + " is a file, not a directory");
+    }
+    Path d = dir.toAbsolutePath().getParent();
+    while (d != null && !Files.exists(d)) {
+      d = d.getParent();
+    }
+    if (d != null && !Files.isDirectory(d)) {
+      throw new UsageException(option + " " + dir + ": '" + d + "' is a file, not a directory");
+    }
   }
 }

@@ -51,7 +51,7 @@ final class CompletionCommand implements Command {
     Args a = Args.parse(argv, Set.of(), Set.of());
     String shell = a.positionals(1, "bash or zsh").get(0);
     if (!shell.equals("bash") && !shell.equals("zsh")) {
-      throw new UsageException("completion: unknown shell '" + shell + "': expected bash or zsh");
+      throw new UsageException("unknown shell '" + shell + "': expected bash or zsh");
     }
     String script = bash(Main.commands());
     out.print(shell.equals("zsh")

@@ -121,8 +121,8 @@ final class DemoCommand implements Command {
     report.append("# cellgraph demo").append(quick ? " (quick)" : "").append("\n\n");
     report.append("Produced by `cellgraph demo").append(quick ? " --quick" : "").append("`: every cell below is trained from ")
         .append("the same seeds with the same budget (the adding problem and Fashion-MNIST on seeds 1 to ").append(b.seeds())
-        .append(", the character model on seed 1). Times are wall-clock on this machine, ").append(jobs)
-        .append(" cells trained at a time.\n\n");
+        .append(", the character model on seed 1). Times are wall-clock on this machine, ")
+        .append(jobs == 1 ? "one run" : jobs + " runs").append(" (a cell on a seed) trained at a time.\n\n");
 
     // ---------------------------------------------------------------- adding problem
     if (Verbosity.normal()) {
@@ -216,6 +216,7 @@ final class DemoCommand implements Command {
     // ---------------------------------------------------------------- sequential Fashion-MNIST
     t0 = System.nanoTime();
     report.append("## Sequential Fashion-MNIST\n\n");
+    String mnistPlotName = null;
     if (mnist == null) {
       if (Verbosity.normal()) {
         out.println("demo: sequential Fashion-MNIST skipped: " + missing);
@@ -239,6 +240,7 @@ final class DemoCommand implements Command {
       List<Path> mnistPlot = SeedRuns.plot(dir.resolve("seqmnist-loss"),
           "Sequential Fashion-MNIST (rows, T = 28): training cross-entropy, " + seeds.size() + " seeds", images,
           mnistTask, Math.log(10), "chance (ln 10)", false);
+      mnistPlotName = mnistPlot.get(0).getFileName().toString();
       double mnistSeconds = (System.nanoTime() - t0) / 1e9;
       report.append(String.format(Locale.ROOT, "Fashion-MNIST (%s: %,d training images, a twelfth held out for "
               + "validation, and %,d test images; Xiao et al. 2017), each image read one row of 28 pixels per step "
@@ -284,7 +286,8 @@ final class DemoCommand implements Command {
     out.println(String.format(Locale.ROOT, "demo: done in %.0f s", total));
     out.println("report: " + md.toAbsolutePath());
     out.println("plots:  " + addingPlot.get(0).toAbsolutePath() + ", " + flowPlot.get(0).getFileName() + ", "
-        + prose.plot().getFileName() + ", " + table.plot().getFileName() + " (and .svg)");
+        + prose.plot().getFileName() + ", " + table.plot().getFileName()
+        + (mnistPlotName != null ? ", " + mnistPlotName : "") + " (and .svg)");
     return 0;
   }
 

@@ -80,7 +80,11 @@ public final class Main {
     for (Command c : commands()) {
       byName.put(c.name(), c);
     }
-    if (argv.length == 1 && (argv[0].equals("--version") || argv[0].equals("-V"))) {
+    if (argv.length >= 1 && (argv[0].equals("--version") || argv[0].equals("-V"))) {
+      if (argv.length > 1) {
+        err.println("cellgraph: " + argv[0] + " takes nothing after it, not '" + argv[1] + "'");
+        return 2;
+      }
       out.println("cellgraph " + version() + " (Java " + Runtime.version().feature() + ", kernels: "
           + dev.cellgraph.core.kernel.Kernels.implementation() + ")");
       return 0;

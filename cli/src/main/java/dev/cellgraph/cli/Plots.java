@@ -120,7 +120,17 @@ final class Plots {
     XYChart chart = new XYChartBuilder().width(900).height(480).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel)
         .build();
     Styler s = chart.getStyler();
+    double[] range = range(lines);
+    // a log axis labels only powers of ten: under two decades it would show one label, so stay linear
+    logY = logY && range[2] > 0 && range[3] / range[2] >= 100;
     chart.getStyler().setYAxisLogarithmic(logY);
+    if (logY) {
+      chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(range[2]))));
+      chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(range[3]))));
+    }
+    if (range[0] > 0 && range[0] <= 0.05 * range[1]) {
+      chart.getStyler().setXAxisMin(0.0); // steps from 1: ticks at multiples of their spacing, not 1, 15, 29...
+    }
     // XChart's default (74 px) puts a label every 100 steps of 1,200 with little room between them
     chart.getStyler().setXAxisTickMarkSpacingHint(X_TICK_SPACING);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
@@ -183,6 +193,28 @@ final class Plots {
     AtomicFiles.write(svg, out -> VectorGraphicsEncoder.saveVectorGraphic(chart, out,
         VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
     return List.of(png, svg);
+  }
+
+  /** The lines' least and greatest x, then least positive and greatest y (NaN when there are none). */
+  static double[] range(Map<String, Line> lines) {
+    double[] r = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY,
+        Double.NEGATIVE_INFINITY};
+    for (Line l : lines.values()) {
+      for (double x : l.x()) {
+        r[0] = Math.min(r[0], x);
+        r[1] = Math.max(r[1], x);
+      }
+      for (double y : l.y()) {
+        if (y > 0 && Double.isFinite(y)) {
+          r[2] = Math.min(r[2], y);
+          r[3] = Math.max(r[3], y);
+        }
+      }
+    }
+    for (int i = 0; i < 4; i++) {
+      r[i] = Double.isInfinite(r[i]) ? Double.NaN : r[i];
+    }
+    return r;
   }
 
   /** A log axis cannot show zero: clamp to a tiny positive value. */

@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What rebuilds a {@code train} run without its command line: the cell (its formulas as written,
@@ -88,10 +90,27 @@ final class RunRecipe {
       check(r, file.toString());
       return r;
     } catch (JsonParseException e) {
-      throw new UsageException(file + " is not valid JSON: " + e.getMessage());
+      throw new UsageException(file + " is not a cellgraph config.json: " + jsonError(e)
+          + " (--config replays the config.json a train run wrote; a formula cell file goes to --cell)");
     } catch (IOException e) {
       throw new UsageException("cannot read --config " + file + ": " + e.getMessage());
     }
+  }
+
+  private static final Pattern JSON_POSITION =
+      Pattern.compile("line (\\d+) column (\\d+)");
+
+  /** Gson's message names its own classes and options; the user needs only where the JSON breaks. */
+  static String jsonError(JsonParseException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null) {
+        Matcher m = JSON_POSITION.matcher(t.getMessage());
+        if (m.find()) {
+          return "malformed JSON at line " + m.group(1) + ", column " + m.group(2);
+        }
+      }
+    }
+    return "malformed JSON";
   }
 
   /** Checks the structure of a recipe read from {@code origin}, so that using it cannot fail halfway. */

@@ -105,10 +105,14 @@ final class TrainCommand implements Command {
     if (resume && dir == null) {
       throw new UsageException("--resume needs --checkpoint DIR");
     }
-    if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new UsageException("--checkpoint " + dir + " is a file, not a directory");
+    if (dir != null) {
+      CompareCommand.checkDirectory("--checkpoint", dir);
     }
     boolean resuming = resume && Checkpoint.exists(dir);
+    if (resume && !resuming && recipe == null && !a.has("cell")) {
+      throw new UsageException("no checkpoint in " + dir + " yet, so this is a fresh run, and a fresh run needs "
+          + "--cell CELL (with the task's options)");
+    }
     if (resuming && recipe == null) {
       JsonObject meta = Checkpoint.load(dir).meta();
       if (meta.has("recipe") && meta.get("recipe").isJsonObject()) {
@@ -204,7 +208,7 @@ final class TrainCommand implements Command {
             + runDir.resolve(RunRecipe.FILE));
       }
     }
-    if (dir != null) {
+    if (dir != null && Verbosity.normal()) {
       out.println("checkpoint: " + dir.resolve(Checkpoint.TENSORS) + " (step " + trainer.step() + ")");
     }
     return 0;
@@ -230,9 +234,11 @@ final class TrainCommand implements Command {
       r.addProperty("stopped", trainer.stopReason());
       out.println("stopped at step " + trainer.step() + " of " + config.steps() + ": " + trainer.stopReason());
     }
+    int recent = Math.min(50, h.size());
     out.println(String.format(Locale.ROOT,
-        "done: %s %s final training %s %.4f (mean of the last 50 steps), validation %s %.4f, %.1f ms/step",
+        "done: %s %s final training %s %.4f (mean of %s), validation %s %.4f, %.1f ms/step",
         trainer.model().cell().name(), task.name(), task.metricName(), task.metric(h.recentLoss(50)),
+        recent == h.size() ? (recent == 1 ? "its only step" : "all " + recent + " steps") : "the last 50 steps",
         task.metricName(), task.metric(h.lastValidationLoss()), 1000 * h.medianSecondsPerStep()));
     if (task instanceof SeqMnistTask s) {
       double validation = s.validationAccuracy(trainer.model(), trainer.parameters(), config.dtype());

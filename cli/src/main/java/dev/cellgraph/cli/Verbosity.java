@@ -46,7 +46,7 @@ enum Verbosity {
   static void printKernels(java.io.PrintStream to, Integer threads) {
     if (verbose()) {
       to.println("kernels: " + dev.cellgraph.core.kernel.Kernels.describe()
-          + (threads != null ? "; " + threads + " threads" : ""));
+          + (threads != null ? "; " + threads + (threads == 1 ? " thread" : " threads") : ""));
     }
   }
 

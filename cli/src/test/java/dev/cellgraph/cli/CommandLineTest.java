@@ -118,7 +118,7 @@ class CommandLineTest {
         "--steps", "3", "--reps", "1", "--warmup", "0", "--warmup-seconds", "0", "--threads", "1", "--json");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().strip().startsWith("{\"cell\": \"rnn\""), r.out());
-    String expected = "kernels: " + dev.cellgraph.core.kernel.Kernels.describe() + "; 1 threads\n";
+    String expected = "kernels: " + dev.cellgraph.core.kernel.Kernels.describe() + "; 1 thread\n";
     assertTrue(r.err().contains(expected), r.err());
     assertTrue(expected.contains("GEMM: ") || expected.contains("plain"), expected);
     Run plain = run("--verbose", "bench", "--cell", "rnn", "--input-size", "3", "--hidden-size", "4", "--batch", "2",
@@ -379,7 +379,7 @@ class CommandLineTest {
         "--input", dir.resolve("input.safetensors").toString(), "--out", out.toString());
     assertEquals(2, wrongCell.status());
     assertEquals("cellgraph run: " + dir.resolve("weights.safetensors") + ": weight 'weight_hh_l0' is [12, 4], "
-        + "expected [12, 3] (Recurrent lstm (input 3, hidden 3, 1 layer)); these are the weights of a gru "
+        + "expected [12, 3] (Recurrent lstm (input 3, hidden 3, 1 layer)); these are gru weights "
         + "(--cell gru)\n",
         wrongCell.err());
   }
@@ -546,6 +546,9 @@ class CommandLineTest {
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().matches("cellgraph \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Java \\d+, kernels: .+\\)\n"), r.out());
     assertEquals(r.out(), run("-V").out());
+    Run extra = run("--version", "train");
+    assertEquals(2, extra.status());
+    assertEquals("cellgraph: --version takes nothing after it, not 'train'\n", extra.err());
   }
 
   @Test

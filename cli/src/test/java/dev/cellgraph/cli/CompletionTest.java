@@ -63,7 +63,7 @@ class CompletionTest {
 
     CliRunner fish = CliRunner.run("completion", "fish");
     assertEquals(2, fish.status());
-    assertEquals("cellgraph completion: completion: unknown shell 'fish': expected bash or zsh\n", fish.err());
+    assertEquals("cellgraph completion: unknown shell 'fish': expected bash or zsh\n", fish.err());
   }
 
   @Test

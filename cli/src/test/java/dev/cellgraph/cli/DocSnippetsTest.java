@@ -24,6 +24,7 @@ import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,6 +118,20 @@ class DocSnippetsTest {
       }
     }
     return found;
+  }
+
+  @Test
+  void theImportsJavaApiMdListsAreTheOnesTheSnippetsAreCompiledWith() throws IOException {
+    String page = Files.readString(root().resolve("docs/java-api.md"));
+    int from = page.indexOf("```java fragment\nimport ");
+    assertTrue(from >= 0, "docs/java-api.md lists no imports");
+    String block = page.substring(from, page.indexOf("```\n", from + 3));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^import ([\\w.*]+);").matcher(block);
+    List<String> listed = new ArrayList<>();
+    while (m.find()) {
+      listed.add(m.group(1));
+    }
+    assertEquals(new java.util.TreeSet<>(IMPORTS), new java.util.TreeSet<>(listed));
   }
 
   @TestFactory

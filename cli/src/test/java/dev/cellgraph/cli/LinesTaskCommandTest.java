@@ -126,12 +126,12 @@ class LinesTaskCommandTest {
     CliRunner r = CliRunner.run("train", "--cell", "gru", "--task", "charlm", "--corpus", "unicode", "--hidden-size",
         "4", "--steps", "2", "--validate-every", "0", "--out", tmp.resolve("run").toString());
     assertEquals(0, r.status(), r.err());
-    assertTrue(r.out().contains("unicode-data.txt (417291 characters, vocabulary 62"), r.out());
+    assertTrue(r.out().contains("unicode-data.txt (417,291 characters, vocabulary 62"), r.out());
     // the corpus is part of the run's recipe, so --config replays it
     r = CliRunner.run("train", "--config", tmp.resolve("run").resolve("config.json").toString(), "--out",
         tmp.resolve("replay").toString());
     assertEquals(0, r.status(), r.err());
-    assertTrue(r.out().contains("unicode-data.txt (417291 characters, vocabulary 62"), r.out());
+    assertTrue(r.out().contains("unicode-data.txt (417,291 characters, vocabulary 62"), r.out());
     r = CliRunner.run("train", "--cell", "gru", "--task", "charlm", "--corpus", "shakespeare");
     assertEquals(2, r.status());
     assertEquals("cellgraph train: --corpus: unknown corpus 'shakespeare': expected jargon or unicode\n", r.err());

@@ -1,6 +1,7 @@
 package dev.cellgraph.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,6 +83,38 @@ class PlotsTest {
       assertTrue(room >= needed, "labels " + labels.get(i - 1) + " and " + labels.get(i) + " are " + room
           + " px apart, need " + needed + ": " + labels);
     }
+  }
+
+  private static List<String> tickLabels(XYChart chart, boolean xAxis) throws Exception {
+    BitmapEncoder.getBufferedImage(chart); // lays the axes out
+    Field pair = org.knowm.xchart.internal.chartpart.Chart.class.getDeclaredField("axisPair");
+    pair.setAccessible(true);
+    AxisPair<?, ?> axes = (AxisPair<?, ?>) pair.get(chart);
+    java.lang.reflect.Method y = AxisPair.class.getDeclaredMethod("getYAxis"); // package-private in XChart
+    y.setAccessible(true);
+    org.knowm.xchart.internal.chartpart.Axis<?, ?> axis = xAxis ? axes.getXAxis()
+        : (org.knowm.xchart.internal.chartpart.Axis<?, ?>) y.invoke(axes);
+    return ((AxisTickCalculator_) axis.getAxisTickCalculator()).getTickLabels();
+  }
+
+  @Test
+  void theStepAxisStartsAtZeroAndEveryYAxisHasSeveralLabels() throws Exception {
+    double[] x = new double[150];
+    double[] flat = new double[150];
+    double[] steep = new double[150];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i + 1;
+      flat[i] = 1.2 - i * 0.007; // 1.2 to 0.16: under a decade
+      steep[i] = Math.pow(10, -4.0 * i / 149); // 1 to 1e-4
+    }
+    XYChart chart = Plots.chart("t", "training step", "y", Map.of("rnn", Plots.Line.of(x, flat)), true);
+    assertFalse(chart.getStyler().isYAxisLogarithmic(), "under two decades a log axis would label only 1");
+    List<String> x1 = tickLabels(chart, true);
+    assertEquals("0", x1.get(0), "the step axis starts at 0, so its labels are multiples of their spacing: " + x1);
+    assertTrue(tickLabels(chart, false).size() >= 3, "y labels: " + tickLabels(chart, false));
+    XYChart log = Plots.chart("t", "training step", "y", Map.of("rnn", Plots.Line.of(x, steep)), true);
+    assertTrue(log.getStyler().isYAxisLogarithmic());
+    assertTrue(tickLabels(log, false).size() >= 3, "y labels: " + tickLabels(log, false));
   }
 
   @Test

@@ -216,6 +216,14 @@ class TrainRunTest {
   }
 
   @Test
+  void resumeWithoutACheckpointOrACellSaysBoth(@TempDir Path tmp) throws Exception {
+    CliRunner r = CliRunner.run("train", "--resume", "--checkpoint", tmp.toString(), "--task", "copy");
+    assertEquals(2, r.status());
+    assertEquals("cellgraph train: no checkpoint in " + tmp + " yet, so this is a fresh run, and a fresh run needs"
+        + " --cell CELL (with the task's options)\n", r.err());
+  }
+
+  @Test
   void quietPrintsOnlyTheResultsAndVerboseTheKernelsAndCompiler(@TempDir Path tmp) throws Exception {
     String[] run = {"train", "--cell", "gru", "--task", "copy", "--hidden-size", "6", "--length", "2", "--batch", "4",
         "--steps", "3", "--out", tmp.toString()};
@@ -255,6 +263,12 @@ class TrainRunTest {
     Files.writeString(garbage, "[1, 2]");
     r = CliRunner.run("train", "--config", garbage.toString());
     assertEquals("cellgraph train: " + garbage + " is not a cellgraph config.json (not a JSON object)\n", r.err());
+    Path cellFile = tmp.resolve("my.cell");
+    Files.writeString(cellFile, "h' = tanh(W x + U h + b)\n");
+    r = CliRunner.run("train", "--config", cellFile.toString());
+    assertEquals(2, r.status());
+    assertEquals("cellgraph train: " + cellFile + " is not a cellgraph config.json: malformed JSON at line 1, column 5"
+        + " (--config replays the config.json a train run wrote; a formula cell file goes to --cell)\n", r.err());
     Path odd = tmp.resolve("odd.json");
     Files.writeString(odd, "{\"command\": \"train\", \"cell\": {\"name\": \"gru\", \"builtin\": \"gru\"}, "
         + "\"options\": {\"task\": \"copy\", \"hiden-size\": \"3\"}}");

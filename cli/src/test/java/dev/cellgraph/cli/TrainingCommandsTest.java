@@ -146,4 +146,20 @@ class TrainingCommandsTest {
     assertEquals("keep me", Files.readString(file));
     assertFalse(r.out().contains("report:"));
   }
+
+  @Test
+  void aDirectoryUnderAFileNamesTheFile(@TempDir Path tmp) throws Exception {
+    Path file = tmp.resolve("afile");
+    Files.writeString(file, "keep me");
+    Path under = file.resolve("run");
+    CliRunner r = CliRunner.run(concat(new String[] {"compare", "--cells", "rnn", "--out", under.toString()}, TINY_COPY));
+    assertEquals(2, r.status());
+    assertEquals("cellgraph compare: --out " + under + ": '" + file + "' is a file, not a directory\n", r.err());
+    r = CliRunner.run(concat(new String[] {"train", "--cell", "rnn", "--checkpoint", under.resolve("ck").toString()},
+        TINY_COPY));
+    assertEquals(2, r.status());
+    assertEquals("cellgraph train: --checkpoint " + under.resolve("ck") + ": '" + file
+        + "' is a file, not a directory\n", r.err());
+    assertEquals("keep me", Files.readString(file));
+  }
 }

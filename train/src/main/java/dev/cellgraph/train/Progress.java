@@ -13,18 +13,20 @@ import java.util.function.LongSupplier;
  * between them, and at the end, so logs stay readable. Every loss is shown in the task's metric
  * (bits per character for the character model), training and validation alike; a validation
  * appears once, in the line of the step it followed. The training loss shown is the mean of the
- * last {@value #WINDOW} steps' losses (one batch's loss is noise), and the rate and ETA come from
- * the times of those recent steps, so they follow a run whose speed changes (another run
- * starting or finishing beside it). There is no ETA until {@value #TIMED_STEPS} steps after the
- * first {@value #WARM_UP_STEPS} (which compile the plans and warm up the JIT) have been timed.
+ * last {@value #WINDOW} steps' losses (one batch's loss is noise), and the rate comes from the
+ * times of those recent steps, so it follows a run whose speed changes (another run starting or
+ * finishing beside it). A step's time excludes the validation before it, so the rate is the
+ * training's own; the ETA adds the validations still to come at the mean time of those seen. There
+ * is no ETA until {@value #TIMED_STEPS} steps after the first {@value #WARM_UP_STEPS} (which
+ * compile the plans and warm up the JIT) have been timed.
  *
  * <p>Not thread-safe: one progress display listens to one trainer.
  */
 public final class Progress implements Trainer.Listener {
   /** Steps after the first of a run that are not timed for the rate: compilation and JIT warm-up. */
-  static final int WARM_UP_STEPS = 3;
+  static final int WARM_UP_STEPS = 5;
   /** Timed steps needed before an ETA is shown. */
-  static final int TIMED_STEPS = 5;
+  static final int TIMED_STEPS = 10;
   /** The recent steps whose times give the rate and whose losses give the training loss shown. */
   static final int WINDOW = 20;
 
@@ -41,9 +43,15 @@ public final class Progress implements Trainer.Listener {
   private long startNanos;
   private long lastDraw;
   private boolean barOnScreen;
-  /** End times of the recent timed steps, a ring of WINDOW + 1 (so WINDOW intervals). */
-  private final long[] ends = new long[WINDOW + 1];
-  private long timedEnds;
+  /** Durations of the recent timed steps, a ring of WINDOW. */
+  private final long[] durations = new long[WINDOW];
+  private long timedSteps;
+  /** When the last step or validation ended: the next step's time starts there. */
+  private long mark;
+  private long validations;
+  private long validationNanos;
+  /** The step the validation before the last one followed (or the run's first step). */
+  private long previousValidationStep;
   private final double[] losses = new double[WINDOW];
   private long lossCount;
   private double lastValidation = Double.NaN;
@@ -121,6 +129,9 @@ public final class Progress implements Trainer.Listener {
     lastDone = fromStep;
     startNanos = clock.getAsLong();
     lastDraw = startNanos;
+    mark = startNanos;
+    lastValidationStep = fromStep;
+    previousValidationStep = fromStep;
     if (fromStep > 0) {
       message(label + ": resuming at step " + fromStep + " of " + totalSteps);
     }
@@ -133,9 +144,10 @@ public final class Progress implements Trainer.Listener {
     long done = step + 1;
     lastDone = done;
     losses[(int) (lossCount++ % WINDOW)] = loss;
-    if (done - first >= WARM_UP_STEPS) {
-      ends[(int) (timedEnds++ % ends.length)] = now;
+    if (done - first > WARM_UP_STEPS) {
+      durations[(int) (timedSteps++ % WINDOW)] = now - mark;
     }
+    mark = now;
     boolean last = done == total;
     if (live) {
       if (now - lastDraw > 100_000_000L || last) {
@@ -152,8 +164,12 @@ public final class Progress implements Trainer.Listener {
   public void validated(long step, double loss) {
     pending = false; // this line takes the place of the step's own
     lastValidation = loss;
+    previousValidationStep = lastValidationStep;
     lastValidationStep = step + 1;
     long now = clock.getAsLong();
+    validations++;
+    validationNanos += now - mark;
+    mark = now;
     if (live && board != null) {
       draw(bar(now, false)); // the row shows it; a line per validation would push the rows off the screen
       return;
@@ -209,7 +225,7 @@ public final class Progress implements Trainer.Listener {
   }
 
   private void draw(String bar) {
-    String text = bar.length() < columns ? bar : bar.substring(0, columns - 1); // a wrapped row breaks the cursor moves
+    String text = fit(bar, columns - 1); // a wrapped row breaks the cursor moves
     if (board != null) {
       board.draw(row, text);
       return;
@@ -217,6 +233,15 @@ public final class Progress implements Trainer.Listener {
     out.print("\r\033[K" + text);
     out.flush();
     barOnScreen = true;
+  }
+
+  /** The row cut to {@code width} at a field's end, so no number is shown cut short (0.0 for 0.0923). */
+  static String fit(String row, int width) {
+    if (row.length() <= width) {
+      return row;
+    }
+    int cut = row.lastIndexOf("  ", width);
+    return row.substring(0, cut > 0 ? cut : width);
   }
 
   /** A terminal row, short enough for 80 columns: label, bar, steps, rate, ETA (or time taken), losses. */
@@ -234,7 +259,7 @@ public final class Progress implements Trainer.Listener {
     } else {
       double perSecond = perSecond();
       sb.append(Double.isNaN(perSecond) ? "  ETA --" : String.format(Locale.ROOT, "  %.1f/s  ETA %s", perSecond,
-          clockTime((total - lastDone) / perSecond)));
+          clockTime(secondsLeft(perSecond))));
     }
     sb.append("  train ").append(metricName).append(' ').append(trainLoss());
     if (!Double.isNaN(lastValidation)) {
@@ -244,15 +269,30 @@ public final class Progress implements Trainer.Listener {
     return sb.toString();
   }
 
-  /** Steps per second over the recent timed steps; NaN until enough have been timed. */
+  /** Training steps per second over the recent timed steps; NaN until enough have been timed. */
   private double perSecond() {
-    long intervals = Math.min(timedEnds, ends.length) - 1;
-    if (intervals < TIMED_STEPS) {
+    if (timedSteps < TIMED_STEPS) {
       return Double.NaN;
     }
-    long newest = ends[(int) ((timedEnds - 1) % ends.length)];
-    long oldest = ends[(int) ((timedEnds - 1 - intervals) % ends.length)];
-    return intervals / Math.max((newest - oldest) / 1e9, 1e-9);
+    int n = (int) Math.min(timedSteps, WINDOW);
+    long sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += durations[i];
+    }
+    return n / Math.max(sum / 1e9, 1e-9);
+  }
+
+  /**
+   * The steps left at {@code perSecond}, plus the validations left at the mean time of those seen,
+   * their spacing taken from the last two (the run always validates at its end).
+   */
+  private double secondsLeft(double perSecond) {
+    double seconds = (total - lastDone) / perSecond;
+    if (validations > 0 && lastValidationStep < total) {
+      long every = Math.max(1, lastValidationStep - previousValidationStep);
+      seconds += Math.ceil((double) (total - lastValidationStep) / every) * (validationNanos / 1e9 / validations);
+    }
+    return seconds;
   }
 
   private enum Validation { NONE, THIS_STEP }
@@ -263,7 +303,7 @@ public final class Progress implements Trainer.Listener {
     double perSecond = perSecond();
     if (!Double.isNaN(perSecond)) {
       rate = String.format(Locale.ROOT, "  %.2f step/s", perSecond);
-      eta = "ETA " + clockTime((total - lastDone) / perSecond);
+      eta = "ETA " + clockTime(secondsLeft(perSecond));
     }
     return String.format(Locale.ROOT, "step %d/%d%s  %s  train %s %s%s", lastDone, total, rate, eta, metricName,
         trainLoss(), validation(v));

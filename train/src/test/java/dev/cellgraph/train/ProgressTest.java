@@ -44,8 +44,8 @@ class ProgressTest {
     for (int s = 0; s < etaFrom - 1; s++) {
       assertEquals("lstm: step " + (s + 1) + "/100  ETA --  train bits/char 3.0000", l.get(s));
     }
-    // 2 steps/s from the 5 timed steps: 92 steps to go take 46 s
-    assertEquals("lstm: step 8/100  2.00 step/s  ETA 0:46  train bits/char 3.0000  validation bits/char 2.5000",
+    // 2 steps/s from the 10 timed steps: 85 steps to go take 42.5 s
+    assertEquals("lstm: step 15/100  2.00 step/s  ETA 0:43  train bits/char 3.0000  validation bits/char 2.5000",
         l.get(etaFrom - 1));
     assertEquals(etaFrom, l.size(), "the validation is in its step's line, printed once");
   }
@@ -61,9 +61,34 @@ class ProgressTest {
       step(p, s, s % 2 == 0 ? 1 : 2, 0.25); // then 4 steps/s, losses 1 and 2 alternating
     }
     p.validated(49, 0.5);
-    // the mean since the warm-up would be 47 steps in 275 s (0.17 step/s): the last 20 steps say 4 step/s
+    // the mean since the warm-up would be 45 steps in 255 s (0.18 step/s): the last 20 steps say 4 step/s
     assertEquals(List.of("gru: step 50/1000  4.00 step/s  ETA 3:58  train loss 1.5000  validation loss 0.5000"),
         lines());
+  }
+
+  @Test
+  void theRateLeavesOutValidationsAndTheEtaAddsThoseToCome() {
+    Progress p = Progress.lines(out, "rnn", 1e6, () -> now);
+    p.started(0, 100);
+    for (int s = 0; s < 20; s++) {
+      step(p, s, 1, 1); // a step takes 1 s
+      if ((s + 1) % 10 == 0) {
+        now += 5_000_000_000L; // and a validation every 10 steps 5 s
+        p.validated(s, 0.5);
+      }
+    }
+    // 80 steps at 1 step/s, then 8 validations of 5 s: 2 minutes; the rate shown is the steps' own
+    assertEquals(List.of("rnn: step 10/100  ETA --  train loss 1.0000  validation loss 0.5000",
+        "rnn: step 20/100  1.00 step/s  ETA 2:00  train loss 1.0000  validation loss 0.5000"), lines());
+  }
+
+  @Test
+  void aRowTooWideForTheTerminalLosesWholeFieldsNotDigits() {
+    String row = "charlm lstm [====>       ] 40/120  3.1/s  ETA 0:26  train bits/char 3.8348  val 0.0923 @40";
+    assertEquals(row, Progress.fit(row, row.length()));
+    assertEquals("charlm lstm [====>       ] 40/120  3.1/s  ETA 0:26  train bits/char 3.8348",
+        Progress.fit(row, row.length() - 3));
+    assertEquals("charlm lstm [====>       ] 40/120", Progress.fit(row, 39));
   }
 
   @Test
@@ -124,8 +149,7 @@ class ProgressTest {
     step(a, 0, 0.3, 1);
     String shown = bytes.toString(StandardCharsets.UTF_8);
     String row = shown.substring("\033[1A\r\033[2K".length(), shown.length() - "\033[1B\r".length());
-    assertEquals("charlm lstm seed 3 [=>          ] 1/10 ", row);
-    assertEquals(39, row.length());
+    assertEquals("charlm lstm seed 3 [=>          ] 1/10", row, "cut at a field's end, under 40 columns");
   }
 
   @Test

@@ -59,6 +59,25 @@ class RenderingIsOptionalTest {
   }
 
   @Test
+  void theRenderModuleLeavesOutGraphvizJavasLoggingBridges() throws Exception {
+    Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(ROOT.resolve("render").resolve("pom.xml").toFile()).getDocumentElement();
+    NodeList deps = project.getElementsByTagName("dependency");
+    List<String> excluded = new ArrayList<>();
+    for (int i = 0; i < deps.getLength(); i++) {
+      Element d = (Element) deps.item(i);
+      if (d.getElementsByTagName("artifactId").item(0).getTextContent().strip().equals("graphviz-java")) {
+        NodeList ex = d.getElementsByTagName("exclusion");
+        for (int j = 0; j < ex.getLength(); j++) {
+          excluded.add(((Element) ex.item(j)).getElementsByTagName("artifactId").item(0).getTextContent().strip());
+        }
+      }
+    }
+    // a consumer who draws must not have its commons-logging and java.util.logging rerouted
+    assertEquals(List.of("jcl-over-slf4j", "jul-to-slf4j"), excluded);
+  }
+
+  @Test
   void onlyTheRenderModuleDependsOnGraphviz() throws Exception {
     TreeSet<String> withGraphviz = new TreeSet<>();
     for (String m : modules()) {

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -374,7 +375,7 @@ public final class CharLmTask implements Task {
 
   @Override
   public String toString() {
-    return "character model on " + source + " (" + (trainIds.length + validIds.length) + " characters, vocabulary "
-        + vocabularySize() + ", T = " + length + ", batch " + batch + ")";
+    return String.format(Locale.ROOT, "character model on %s (%,d characters, vocabulary %d, T = %d, batch %d)",
+        source, trainIds.length + validIds.length, vocabularySize(), length, batch);
   }
 }
