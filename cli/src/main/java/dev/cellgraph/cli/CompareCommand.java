@@ -1,6 +1,7 @@
 package dev.cellgraph.cli;
 
 import dev.cellgraph.cells.Cell;
+import dev.cellgraph.core.io.AtomicFiles;
 import dev.cellgraph.train.tasks.AddingTask;
 import dev.cellgraph.train.tasks.SeqMnistTask;
 import dev.cellgraph.train.Task;
@@ -90,10 +91,7 @@ final class CompareCommand implements Command {
         + plots.get(0).getFileName() + ")\n");
     out.println();
     out.print(table);
-    if (Verbosity.normal()) {
-      out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
-          + dir.resolve(task.name() + "-loss.csv"));
-    }
+    printWritten(out, md, plots, dir, task);
     return 0;
   }
 
@@ -129,10 +127,7 @@ final class CompareCommand implements Command {
         + ")\n");
     out.println();
     out.print(text);
-    if (Verbosity.normal()) {
-      out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
-          + dir.resolve(task.name() + "-loss.csv"));
-    }
+    printWritten(out, md, plots, dir, task);
     return 0;
   }
 
@@ -153,6 +148,14 @@ final class CompareCommand implements Command {
     return cells;
   }
 
+  /** The files a comparison wrote, under the normal verbosity. */
+  private static void printWritten(PrintStream out, Path md, List<Path> plots, Path dir, Task task) {
+    if (Verbosity.normal()) {
+      out.println("\nwrote " + md + ", " + plots.get(0) + ", " + plots.get(1) + ", "
+          + dir.resolve(task.name() + "-loss.csv"));
+    }
+  }
+
   /** An output directory: created if missing; a file in its place is a usage error. */
   static Path outDir(String p) throws java.io.IOException {
     Path dir = Paths.get(p);
@@ -166,14 +169,11 @@ final class CompareCommand implements Command {
    * JDK's own "Not a directory" would not say which part of the path is wrong.
    */
   static void checkDirectory(String option, Path dir) {
-    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+    Path d = AtomicFiles.fileInTheWay(dir.toAbsolutePath());
+    if (d != null && d.equals(dir.toAbsolutePath())) {
       throw new UsageException(option + " " + dir + " is a file, not a directory");
     }
-    Path d = dir.toAbsolutePath().getParent();
-    while (d != null && !Files.exists(d)) {
-      d = d.getParent();
-    }
-    if (d != null && !Files.isDirectory(d)) {
+    if (d != null) {
       throw new UsageException(option + " " + dir + ": '" + d + "' is a file, not a directory");
     }
   }

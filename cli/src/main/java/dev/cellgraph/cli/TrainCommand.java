@@ -234,11 +234,10 @@ final class TrainCommand implements Command {
       r.addProperty("stopped", trainer.stopReason());
       out.println("stopped at step " + trainer.step() + " of " + config.steps() + ": " + trainer.stopReason());
     }
-    int recent = Math.min(50, h.size());
     out.println(String.format(Locale.ROOT,
         "done: %s %s final training %s %.4f (mean of %s), validation %s %.4f, %.1f ms/step",
         trainer.model().cell().name(), task.name(), task.metricName(), task.metric(h.recentLoss(50)),
-        recent == h.size() ? (recent == 1 ? "its only step" : "all " + recent + " steps") : "the last 50 steps",
+        h.size() > 50 ? "the last 50 steps" : h.size() == 1 ? "its only step" : "all " + h.size() + " steps",
         task.metricName(), task.metric(h.lastValidationLoss()), 1000 * h.medianSecondsPerStep()));
     if (task instanceof SeqMnistTask s) {
       double validation = s.validationAccuracy(trainer.model(), trainer.parameters(), config.dtype());

@@ -188,15 +188,27 @@ public final class AtomicFiles {
     if (Files.isDirectory(dir)) {
       return;
     }
-    // name the nearest ancestor that is there: a file where a directory should be, or none
+    Path d = fileInTheWay(dir);
+    if (d != null) {
+      throw new OutputPathException(target, "'" + d + "' is not a directory");
+    }
+    throw new OutputPathException(target, "directory '" + dir + "' does not exist");
+  }
+
+  /**
+   * What stops {@code dir} from being a directory: {@code dir} itself or its nearest existing
+   * ancestor when that is not a directory (a file where a directory should be), else null, so an
+   * error can name the part of the path that is wrong rather than say "Not a directory".
+   *
+   * @param dir a directory path, which need not exist
+   * @return the path that exists and is not a directory, or null if nothing is in the way
+   */
+  public static Path fileInTheWay(Path dir) {
     Path d = dir;
     while (d != null && !Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
       d = d.getParent();
     }
-    if (d != null && !Files.isDirectory(d)) {
-      throw new OutputPathException(target, "'" + d + "' is not a directory");
-    }
-    throw new OutputPathException(target, "directory '" + dir + "' does not exist");
+    return d != null && !Files.isDirectory(d) ? d : null;
   }
 
   private static void writeDirectly(Path target, Path p, Body body) throws IOException {
